@@ -1,0 +1,49 @@
+/*
+ * struct buf: a growable byte buffer with a hard cap (curl's dynbuf, git's
+ * strbuf). Always NUL-terminated for convenience, but may hold NUL bytes:
+ * use len, not strlen. Appending past the cap fails with DRP_ETOOBIG and
+ * leaves the buffer unchanged, never truncated.
+ */
+#ifndef DRP_BUF_H
+#define DRP_BUF_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf {
+    char *ptr;  /* NULL until the first append; then NUL-terminated */
+    size_t len; /* bytes used, excluding the terminating NUL */
+    size_t cap; /* bytes allocated */
+    size_t max; /* hard cap on len */
+};
+
+#define BUF_INIT(max) { NULL, 0, 0, (max) }
+
+void buf_init(struct buf *b, size_t max);
+/* Frees the memory; the buffer may be reused after buf_init(). */
+void buf_release(struct buf *b);
+/* Empties the buffer, keeping its memory. */
+void buf_reset(struct buf *b);
+/* Hands the memory to the caller (free() it); never NULL; buffer is reset. */
+char *buf_detach(struct buf *b, size_t *len);
+
+int buf_add(struct buf *b, const void *data, size_t len);
+int buf_adds(struct buf *b, const char *s);
+int buf_addc(struct buf *b, char c);
+int buf_addf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+/* The contents as a C string ("" when empty); valid until the next change. */
+const char *buf_str(const struct buf *b);
+
+/* (ptr, len) views for parsing; never own memory. */
+struct span {
+    const char *ptr;
+    size_t len;
+};
+
+bool span_eq(struct span s, const char *lit);
+bool span_ieq(struct span s, const char *lit);
+
+#endif

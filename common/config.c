@@ -1,0 +1,559 @@
+/*
+ * Loads drpwatch.yaml with libyaml's document API and validates it against
+ * the schema below. Every error carries file:line:col. Does not touch the
+ * database: cli/apply.c hands the result to storage.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "common/config.h"
+#include "common/err.h"
+#include "common/xalloc.h"
+#include "common/banned.h"
+
+static const char *watch_kinds[] = {
+    "brand", "product", "executive", "domain", "email_domain",
+    "ip_range", "card_bin", "canary", NULL,
+};
+static const char *source_kinds[] = { "forum", "paste", "site", "feed", NULL };
+static const char *priorities[] = { "low", "medium", "high", "critical", NULL };
+
+struct loader {
+    const char *path;
+    yaml_document_t doc;
+    struct buf *err;
+};
+
+static bool
+in_list(const char *s, const char **list)
+{
+    for (; *list; list++)
+        if (strcmp(s, *list) == 0)
+            return true;
+    return false;
+}
+
+bool
+config_watch_kind_valid(const char *kind)
+{
+    return in_list(kind, watch_kinds);
+}
+
+bool
+config_source_kind_valid(const char *kind)
+{
+    return in_list(kind, source_kinds);
+}
+
+void
+config_init(struct config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->crawl.concurrency = 8;
+    cfg->crawl.timeout = 30;
+    cfg->crawl.onion_timeout = 90;
+    cfg->crawl.max_body = 8L << 20;
+    cfg->crawl.max_redirects = 5;
+}
+
+void
+config_release(struct config *cfg)
+{
+    size_t i;
+
+    for (i = 0; i < cfg->nterms; i++) {
+        free(cfg->terms[i].kind);
+        free(cfg->terms[i].value);
+        free(cfg->terms[i].priority);
+        free(cfg->terms[i].consumers);
+    }
+    for (i = 0; i < cfg->nsources; i++) {
+        free(cfg->sources[i].name);
+        free(cfg->sources[i].kind);
+        free(cfg->sources[i].url);
+        free(cfg->sources[i].reliability);
+    }
+    free(cfg->terms);
+    free(cfg->sources);
+    free(cfg->path);
+    free(cfg->tor_proxy);
+    free(cfg->hash_key_file);
+    free(cfg->crawl.user_agent);
+    config_init(cfg);
+}
+
+static int
+fail(struct loader *ld, const yaml_node_t *node, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(struct loader *ld, const yaml_node_t *node, const char *fmt, ...)
+{
+    va_list ap;
+
+    buf_reset(ld->err);
+    if (node)
+        buf_addf(ld->err, "%s:%zu:%zu: ", ld->path, node->start_mark.line + 1,
+                 node->start_mark.column + 1);
+    else
+        buf_addf(ld->err, "%s: ", ld->path);
+    va_start(ap, fmt);
+    buf_vaddf(ld->err, fmt, ap);
+    va_end(ap);
+    return DRP_ECONFIG;
+}
+
+static const char *
+scalar(const yaml_node_t *n)
+{
+    return (const char *)n->data.scalar.value;
+}
+
+static int
+want_scalar(struct loader *ld, const yaml_node_t *n, const char *what,
+            const char **out)
+{
+    if (n->type != YAML_SCALAR_NODE)
+        return fail(ld, n, "'%s' must be a single value, not a %s", what,
+                    n->type == YAML_MAPPING_NODE ? "mapping" : "list");
+    *out = scalar(n);
+    return 0;
+}
+
+static int
+get_str(struct loader *ld, const yaml_node_t *n, const char *what, char **out)
+{
+    const char *s;
+    int rc = want_scalar(ld, n, what, &s);
+
+    if (rc < 0)
+        return rc;
+    if (*s == '\0')
+        return fail(ld, n, "'%s' must not be empty", what);
+    free(*out);
+    *out = xstrdup(s);
+    return 0;
+}
+
+static int
+get_int(struct loader *ld, const yaml_node_t *n, const char *what, long lo,
+        long hi, long *out)
+{
+    const char *s;
+    char *end;
+    long v;
+    int rc = want_scalar(ld, n, what, &s);
+
+    if (rc < 0)
+        return rc;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0')
+        return fail(ld, n, "'%s' must be a whole number, got '%s'", what, s);
+    if (v < lo || v > hi)
+        return fail(ld, n, "'%s' must be between %ld and %ld, got %ld", what,
+                    lo, hi, v);
+    *out = v;
+    return 0;
+}
+
+static int
+get_bool(struct loader *ld, const yaml_node_t *n, const char *what, bool *out)
+{
+    const char *s;
+    int rc = want_scalar(ld, n, what, &s);
+
+    if (rc < 0)
+        return rc;
+    if (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on")) {
+        *out = true;
+        return 0;
+    }
+    if (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off")) {
+        *out = false;
+        return 0;
+    }
+    return fail(ld, n, "'%s' must be true or false, got '%s'", what, s);
+}
+
+static int
+want_kind(struct loader *ld, const yaml_node_t *n, yaml_node_type_t type,
+          const char *what)
+{
+    if (n->type == type)
+        return 0;
+    return fail(ld, n, "'%s' must be a %s", what,
+                type == YAML_MAPPING_NODE ? "mapping of keys to values"
+                                          : "list");
+}
+
+/* Calls fn for every key/value of a mapping. */
+typedef int (*pair_fn)(struct loader *ld, const char *key,
+                       const yaml_node_t *key_node, yaml_node_t *val,
+                       void *arg);
+
+static int
+each_pair(struct loader *ld, yaml_node_t *map, const char *what, pair_fn fn,
+          void *arg)
+{
+    yaml_node_pair_t *p;
+    int rc;
+
+    rc = want_kind(ld, map, YAML_MAPPING_NODE, what);
+    if (rc < 0)
+        return rc;
+    for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = yaml_document_get_node(&ld->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(&ld->doc, p->value);
+
+        if (k->type != YAML_SCALAR_NODE)
+            return fail(ld, k, "keys in '%s' must be plain words", what);
+        rc = fn(ld, scalar(k), k, v, arg);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int
+unknown(struct loader *ld, const yaml_node_t *k, const char *key,
+        const char *where, const char *expected)
+{
+    return fail(ld, k, "unknown key '%s' in %s (expected one of: %s)", key,
+                where, expected);
+}
+
+static int
+tor_pair(struct loader *ld, const char *key, const yaml_node_t *k,
+         yaml_node_t *v, void *arg)
+{
+    struct config *cfg = arg;
+    int rc;
+
+    if (strcmp(key, "proxy") != 0)
+        return unknown(ld, k, key, "'tor'", "proxy");
+    rc = get_str(ld, v, "tor.proxy", &cfg->tor_proxy);
+    if (rc < 0)
+        return rc;
+    if (strncmp(cfg->tor_proxy, "socks5h://", 10) != 0)
+        return fail(ld, v,
+                    "'tor.proxy' must be a socks5h:// URL so that Tor "
+                    "resolves names, got '%s'", cfg->tor_proxy);
+    return 0;
+}
+
+static int
+crawl_pair(struct loader *ld, const char *key, const yaml_node_t *k,
+           yaml_node_t *v, void *arg)
+{
+    struct crawl_conf *c = arg;
+    long n;
+    int rc;
+
+    if (!strcmp(key, "user_agent"))
+        return get_str(ld, v, "crawl.user_agent", &c->user_agent);
+    if (!strcmp(key, "concurrency")) {
+        rc = get_int(ld, v, "crawl.concurrency", 1, 1000, &n);
+        c->concurrency = (int)n;
+    } else if (!strcmp(key, "timeout")) {
+        rc = get_int(ld, v, "crawl.timeout", 1, 3600, &n);
+        c->timeout = (int)n;
+    } else if (!strcmp(key, "onion_timeout")) {
+        rc = get_int(ld, v, "crawl.onion_timeout", 1, 3600, &n);
+        c->onion_timeout = (int)n;
+    } else if (!strcmp(key, "max_body")) {
+        rc = get_int(ld, v, "crawl.max_body", 1024, 1L << 30, &n);
+        c->max_body = n;
+    } else if (!strcmp(key, "max_redirects")) {
+        rc = get_int(ld, v, "crawl.max_redirects", 0, 20, &n);
+        c->max_redirects = (int)n;
+    } else {
+        return unknown(ld, k, key, "'crawl'",
+                       "concurrency, timeout, onion_timeout, max_body, "
+                       "max_redirects, user_agent");
+    }
+    return rc;
+}
+
+static int
+credentials_pair(struct loader *ld, const char *key, const yaml_node_t *k,
+                 yaml_node_t *v, void *arg)
+{
+    struct config *cfg = arg;
+
+    if (strcmp(key, "hash_key_file") != 0)
+        return unknown(ld, k, key, "'credentials'", "hash_key_file");
+    return get_str(ld, v, "credentials.hash_key_file", &cfg->hash_key_file);
+}
+
+static int
+term_pair(struct loader *ld, const char *key, const yaml_node_t *k,
+          yaml_node_t *v, void *arg)
+{
+    struct watch_term *t = arg;
+    int rc;
+
+    if (!strcmp(key, "kind")) {
+        rc = get_str(ld, v, "kind", &t->kind);
+        if (rc == 0 && !config_watch_kind_valid(t->kind))
+            return fail(ld, v,
+                        "unknown watch-term kind '%s' (expected one of: "
+                        "brand, product, executive, domain, email_domain, "
+                        "ip_range, card_bin, canary)", t->kind);
+        return rc;
+    }
+    if (!strcmp(key, "value"))
+        return get_str(ld, v, "value", &t->value);
+    if (!strcmp(key, "priority")) {
+        rc = get_str(ld, v, "priority", &t->priority);
+        if (rc == 0 && !in_list(t->priority, priorities))
+            return fail(ld, v,
+                        "unknown priority '%s' (expected one of: low, "
+                        "medium, high, critical)", t->priority);
+        return rc;
+    }
+    if (!strcmp(key, "consumers"))
+        return get_str(ld, v, "consumers", &t->consumers);
+    return unknown(ld, k, key, "a watchlist entry",
+                   "kind, value, priority, consumers");
+}
+
+static int
+source_pair(struct loader *ld, const char *key, const yaml_node_t *k,
+            yaml_node_t *v, void *arg)
+{
+    struct source_conf *s = arg;
+    long n;
+    int rc;
+
+    if (!strcmp(key, "name"))
+        return get_str(ld, v, "name", &s->name);
+    if (!strcmp(key, "url"))
+        return get_str(ld, v, "url", &s->url);
+    if (!strcmp(key, "kind")) {
+        rc = get_str(ld, v, "kind", &s->kind);
+        if (rc == 0 && !config_source_kind_valid(s->kind))
+            return fail(ld, v,
+                        "unknown source kind '%s' (expected one of: forum, "
+                        "paste, site, feed)", s->kind);
+        return rc;
+    }
+    if (!strcmp(key, "reliability")) {
+        rc = get_str(ld, v, "reliability", &s->reliability);
+        if (rc == 0 && (strlen(s->reliability) != 1 ||
+                        s->reliability[0] < 'A' || s->reliability[0] > 'F'))
+            return fail(ld, v,
+                        "'reliability' must be one letter A-F (Admiralty "
+                        "scale), got '%s'", s->reliability);
+        return rc;
+    }
+    if (!strcmp(key, "tor"))
+        return get_bool(ld, v, "tor", &s->tor);
+    if (!strcmp(key, "allow_private"))
+        return get_bool(ld, v, "allow_private", &s->allow_private);
+    if (!strcmp(key, "enabled"))
+        return get_bool(ld, v, "enabled", &s->enabled);
+    if (!strcmp(key, "max_depth")) {
+        rc = get_int(ld, v, "max_depth", 0, 20, &n);
+        s->max_depth = (int)n;
+        return rc;
+    }
+    if (!strcmp(key, "max_pages")) {
+        rc = get_int(ld, v, "max_pages", 1, 1000000, &n);
+        s->max_pages = (int)n;
+        return rc;
+    }
+    if (!strcmp(key, "interval")) {
+        rc = get_int(ld, v, "interval", 60, 86400 * 30, &n);
+        s->interval = (int)n;
+        return rc;
+    }
+    return unknown(ld, k, key, "a source",
+                   "name, kind, url, tor, allow_private, enabled, max_depth, "
+                   "max_pages, interval, reliability");
+}
+
+static int
+load_terms(struct loader *ld, struct config *cfg, yaml_node_t *list)
+{
+    yaml_node_item_t *it;
+    size_t i;
+    int rc = want_kind(ld, list, YAML_SEQUENCE_NODE, "watchlist");
+
+    if (rc < 0)
+        return rc;
+    for (it = list->data.sequence.items.start;
+         it < list->data.sequence.items.top; it++) {
+        yaml_node_t *n = yaml_document_get_node(&ld->doc, *it);
+        struct watch_term *t;
+
+        if (cfg->nterms >= CONFIG_MAX_TERMS)
+            return fail(ld, n, "more than %d watchlist entries",
+                        CONFIG_MAX_TERMS);
+        cfg->terms = xreallocarray(cfg->terms, cfg->nterms + 1,
+                                   sizeof(*cfg->terms));
+        t = &cfg->terms[cfg->nterms++];
+        memset(t, 0, sizeof(*t));
+        rc = each_pair(ld, n, "watchlist entry", term_pair, t);
+        if (rc < 0)
+            return rc;
+        if (!t->kind || !t->value)
+            return fail(ld, n, "watchlist entry needs both 'kind' and "
+                               "'value'");
+        if (!t->priority)
+            t->priority = xstrdup("medium");
+        for (i = 0; i + 1 < cfg->nterms; i++)
+            if (!strcmp(cfg->terms[i].kind, t->kind) &&
+                !strcmp(cfg->terms[i].value, t->value))
+                return fail(ld, n, "watchlist entry %s '%s' is listed twice",
+                            t->kind, t->value);
+    }
+    return 0;
+}
+
+static int
+load_sources(struct loader *ld, struct config *cfg, yaml_node_t *list)
+{
+    yaml_node_item_t *it;
+    size_t i;
+    int rc = want_kind(ld, list, YAML_SEQUENCE_NODE, "sources");
+
+    if (rc < 0)
+        return rc;
+    for (it = list->data.sequence.items.start;
+         it < list->data.sequence.items.top; it++) {
+        yaml_node_t *n = yaml_document_get_node(&ld->doc, *it);
+        struct source_conf *s;
+
+        if (cfg->nsources >= CONFIG_MAX_SOURCES)
+            return fail(ld, n, "more than %d sources", CONFIG_MAX_SOURCES);
+        cfg->sources = xreallocarray(cfg->sources, cfg->nsources + 1,
+                                     sizeof(*cfg->sources));
+        s = &cfg->sources[cfg->nsources++];
+        memset(s, 0, sizeof(*s));
+        s->max_depth = 2;
+        s->max_pages = 1000;
+        s->interval = 3600;
+        s->enabled = true;
+        rc = each_pair(ld, n, "source", source_pair, s);
+        if (rc < 0)
+            return rc;
+        if (!s->name || !s->kind || !s->url)
+            return fail(ld, n, "source needs 'name', 'kind' and 'url'");
+        if (strncmp(s->url, "http://", 7) != 0 &&
+            strncmp(s->url, "https://", 8) != 0)
+            return fail(ld, n, "source '%s': url must start with http:// or "
+                               "https://, got '%s'", s->name, s->url);
+        if (!s->reliability)
+            s->reliability = xstrdup("F");
+        for (i = 0; i + 1 < cfg->nsources; i++)
+            if (!strcmp(cfg->sources[i].name, s->name))
+                return fail(ld, n, "source name '%s' is used twice", s->name);
+    }
+    return 0;
+}
+
+static int
+top_pair(struct loader *ld, const char *key, const yaml_node_t *k,
+         yaml_node_t *v, void *arg)
+{
+    struct config *cfg = arg;
+
+    if (!strcmp(key, "tor"))
+        return each_pair(ld, v, "tor", tor_pair, cfg);
+    if (!strcmp(key, "crawl"))
+        return each_pair(ld, v, "crawl", crawl_pair, &cfg->crawl);
+    if (!strcmp(key, "credentials"))
+        return each_pair(ld, v, "credentials", credentials_pair, cfg);
+    if (!strcmp(key, "watchlist"))
+        return load_terms(ld, cfg, v);
+    if (!strcmp(key, "sources"))
+        return load_sources(ld, cfg, v);
+    return unknown(ld, k, key, "the top level",
+                   "tor, crawl, credentials, watchlist, sources");
+}
+
+static int
+read_file(const char *path, struct buf *out, struct buf *err)
+{
+    FILE *f = fopen(path, "rb");
+    char chunk[8192];
+    size_t n;
+    int rc = 0;
+
+    if (f == NULL) {
+        buf_reset(err);
+        buf_addf(err, "%s: cannot open: %s", path, strerror(errno));
+        return DRP_EIO;
+    }
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        rc = buf_add(out, chunk, n);
+        if (rc < 0) {
+            buf_reset(err);
+            buf_addf(err, "%s: larger than %u bytes", path, CONFIG_MAX_FILE);
+            break;
+        }
+    }
+    if (rc == 0 && ferror(f)) {
+        buf_reset(err);
+        buf_addf(err, "%s: read error: %s", path, strerror(errno));
+        rc = DRP_EIO;
+    }
+    fclose(f);
+    return rc;
+}
+
+int
+config_load(struct config *cfg, const char *path, struct buf *err)
+{
+    struct loader ld = { .path = path, .err = err };
+    struct buf text = BUF_INIT(CONFIG_MAX_FILE);
+    yaml_parser_t parser;
+    yaml_node_t *root;
+    int have_doc = 0;
+    int rc;
+
+    free(cfg->path);
+    cfg->path = xstrdup(path);
+    rc = read_file(path, &text, err);
+    if (rc < 0)
+        goto out;
+    if (memchr(buf_str(&text), '\0', text.len)) {
+        rc = fail(&ld, NULL, "contains a NUL byte; not a YAML text file");
+        goto out;
+    }
+    if (!yaml_parser_initialize(&parser))
+        abort();
+    yaml_parser_set_input_string(&parser, (const unsigned char *)buf_str(&text),
+                                 text.len);
+    if (!yaml_parser_load(&parser, &ld.doc)) {
+        buf_reset(err);
+        buf_addf(err, "%s:%zu:%zu: invalid YAML: %s", path,
+                 parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+                 parser.problem ? parser.problem : "parse error");
+        if (parser.context)
+            buf_addf(err, " (%s)", parser.context);
+        yaml_parser_delete(&parser);
+        rc = DRP_ECONFIG;
+        goto out;
+    }
+    yaml_parser_delete(&parser);
+    have_doc = 1;
+    root = yaml_document_get_root_node(&ld.doc);
+    if (root == NULL) {
+        rc = fail(&ld, NULL, "empty file; expected watchlist and sources");
+        goto out;
+    }
+    rc = each_pair(&ld, root, "the top level", top_pair, cfg);
+out:
+    if (have_doc)
+        yaml_document_delete(&ld.doc);
+    buf_release(&text);
+    return rc;
+}

@@ -1,0 +1,77 @@
+/*
+ * drpwatch.yaml: the watchlist, the sources and crawl settings, loaded with
+ * libyaml. Loading validates every key and value; an error names the file,
+ * the line and column, and what is wrong. Secrets never live in this file:
+ * the credential-hashing key comes from DRPWATCH_HASH_KEY or a file named
+ * here.
+ */
+#ifndef DRP_CONFIG_H
+#define DRP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/buf.h"
+
+/* Caps on what the file may declare. */
+#define CONFIG_MAX_FILE (4u << 20)
+#define CONFIG_MAX_TERMS 10000
+#define CONFIG_MAX_SOURCES 10000
+
+struct watch_term {
+    char *kind;      /* brand, product, executive, domain, email_domain,
+                        ip_range, card_bin, canary */
+    char *value;
+    char *priority;  /* low, medium, high, critical */
+    char *consumers; /* who reads its alerts: brand, security, soc (csv) */
+};
+
+struct source_conf {
+    long long id;     /* database id; 0 when read from YAML */
+    char *name;
+    char *kind;       /* forum, paste, site, feed */
+    char *url;        /* seed URL */
+    bool tor;         /* always true for .onion seeds */
+    bool allow_private; /* may fetch loopback/private addresses */
+    int max_depth;    /* link hops from the seed */
+    int max_pages;    /* pages per pass */
+    int interval;     /* seconds between passes */
+    char *reliability; /* Admiralty letter A-F */
+    bool enabled;
+};
+
+struct crawl_conf {
+    int concurrency;   /* transfers in flight, all sources */
+    int timeout;       /* seconds per clear-web transfer */
+    int onion_timeout; /* seconds per onion transfer */
+    long max_body;     /* bytes per body after decoding */
+    int max_redirects;
+    char *user_agent;
+};
+
+struct config {
+    char *path;
+    char *tor_proxy;     /* socks5h://host:port, or NULL (fail closed) */
+    char *hash_key_file; /* NULL: DRPWATCH_HASH_KEY or the data dir's key */
+    struct crawl_conf crawl;
+    struct watch_term *terms;
+    size_t nterms;
+    struct source_conf *sources;
+    size_t nsources;
+};
+
+/* Fills cfg with the defaults (no terms, no sources). */
+void config_init(struct config *cfg);
+/*
+ * Loads and validates path into cfg (which must be config_init()ed).
+ * Returns 0, or DRP_ECONFIG/DRP_EIO/DRP_ETOOBIG with a message in err of the
+ * form "FILE:LINE:COL: what is wrong". cfg is left releasable either way.
+ */
+int config_load(struct config *cfg, const char *path, struct buf *err);
+void config_release(struct config *cfg);
+
+/* Whether kind is one of the known watch-term / source kinds. */
+bool config_watch_kind_valid(const char *kind);
+bool config_source_kind_valid(const char *kind);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * common/: the capped buffer, spans, error texts, log levels, tables.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/table.h"
+#include "tests/tap.h"
+
+static void
+test_buf(void)
+{
+    struct buf b = BUF_INIT(10);
+    char *p;
+    size_t n;
+
+    is_str(buf_str(&b), "", "empty buffer reads as an empty string");
+    is(buf_adds(&b, "hello"), 0, "append within the cap");
+    is(buf_add(&b, "\0x", 2), 0, "append bytes with a NUL");
+    is(b.len, 7, "length counts the NUL byte");
+    is(buf_adds(&b, "long"), DRP_ETOOBIG, "append past the cap fails");
+    is(b.len, 7, "a failed append changes nothing");
+    is(memcmp(b.ptr, "hello\0x", 7), 0, "contents intact after failure");
+    is(buf_addf(&b, "%d", 123), 0, "formatted append fits exactly");
+    is(b.len, 10, "buffer is at its cap");
+    is(buf_addc(&b, 'z'), DRP_ETOOBIG, "one more byte fails");
+    buf_reset(&b);
+    is(b.len, 0, "reset empties");
+    is(buf_addf(&b, "%s", "0123456789A"), DRP_ETOOBIG,
+       "formatted append past the cap fails");
+    is(b.len, 0, "and leaves the buffer empty");
+    buf_adds(&b, "abc");
+    p = buf_detach(&b, &n);
+    is_str(p, "abc", "detach hands over the string");
+    is(n, 3, "detach reports the length");
+    ok(b.ptr == NULL && b.len == 0, "detached buffer is empty");
+    free(p);
+    buf_release(&b);
+}
+
+static void
+test_span(void)
+{
+    struct span s = { "Content-Type", 12 };
+
+    ok(span_eq(s, "Content-Type"), "span equals its literal");
+    ok(!span_eq(s, "content-type"), "span_eq is case-sensitive");
+    ok(span_ieq(s, "content-type"), "span_ieq ignores case");
+    ok(!span_ieq(s, "content"), "span_ieq checks length");
+}
+
+static void
+test_misc(void)
+{
+    enum log_level lvl;
+
+    is_str(drp_strerror(DRP_ETOOBIG), "size limit exceeded",
+           "error text for DRP_ETOOBIG");
+    is_str(drp_strerror(12345), "unknown error", "unknown code has a text");
+    is(log_parse_level("warn", &lvl), 0, "parse log level warn");
+    is(lvl, LOG_WARN, "warn maps to LOG_WARN");
+    is(log_parse_level("loud", &lvl), DRP_EINVAL, "unknown level refused");
+}
+
+static void
+test_table(void)
+{
+    static const char *head[] = { "ID", "TITLE" };
+    static const int max[] = { 0, 8 };
+    struct table *t = table_new(2, head, max);
+    const char *row1[] = { "1", "short" };
+    const char *row2[] = { "22", "a title far too long\x1b[2J" };
+    char out[512] = { 0 };
+    FILE *f = fmemopen(out, sizeof(out) - 1, "w");
+
+    table_add(t, row1);
+    table_add(t, row2);
+    table_print(t, f);
+    fclose(f);
+    is_str(out, "ID  TITLE\n1   short\n22  a tit...\n",
+           "table aligns columns and cuts long cells");
+    ok(strchr(out, '\x1b') == NULL, "no escape byte reaches the terminal");
+    table_free(t);
+}
+
+int
+main(void)
+{
+    test_buf();
+    test_span();
+    test_misc();
+    test_table();
+    return done_testing();
+}

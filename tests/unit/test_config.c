@@ -1,0 +1,154 @@
+/*
+ * common/config.c: a valid file loads with its defaults; each kind of
+ * mistake gives a message with file, line and what is wrong.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/config.h"
+#include "common/err.h"
+#include "tests/tap.h"
+
+static char path[] = "/tmp/drpwatch-test-config-XXXXXX";
+
+static int
+load(const char *text, struct config *cfg, struct buf *err)
+{
+    FILE *f = fopen(path, "w");
+
+    fputs(text, f);
+    fclose(f);
+    config_init(cfg);
+    buf_reset(err);
+    return config_load(cfg, path, err);
+}
+
+/* Whether err is "PATH:LINE:COL: ..." mentioning what. */
+static int
+says(const struct buf *err, int line, const char *what)
+{
+    char prefix[128];
+
+    snprintf(prefix, sizeof(prefix), "%s:%d:", path, line);
+    return strncmp(buf_str(err), prefix, strlen(prefix)) == 0 &&
+           strstr(buf_str(err), what) != NULL;
+}
+
+static void
+check_error(const char *name, const char *text, int line, const char *what)
+{
+    struct config cfg;
+    struct buf err = BUF_INIT(4096);
+    int rc = load(text, &cfg, &err);
+
+    is(rc, DRP_ECONFIG, "%s: refused", name);
+    if (!ok(says(&err, line, what), "%s: message names line %d and '%s'",
+            name, line, what))
+        diag("message: %s", buf_str(&err));
+    config_release(&cfg);
+    buf_release(&err);
+}
+
+static void
+test_valid(void)
+{
+    struct config cfg;
+    struct buf err = BUF_INIT(4096);
+    int rc = load("tor:\n"
+                  "  proxy: socks5h://127.0.0.1:9050\n"
+                  "crawl:\n"
+                  "  concurrency: 4\n"
+                  "watchlist:\n"
+                  "  - kind: brand\n"
+                  "    value: Northwind Bank\n"
+                  "    priority: high\n"
+                  "  - kind: email_domain\n"
+                  "    value: northwindbank.com\n"
+                  "sources:\n"
+                  "  - name: forum\n"
+                  "    kind: forum\n"
+                  "    url: http://forum.example/\n"
+                  "  - name: onion\n"
+                  "    kind: forum\n"
+                  "    url: http://x.onion/\n"
+                  "    tor: yes\n"
+                  "    max_depth: 4\n"
+                  "    reliability: D\n",
+                  &cfg, &err);
+
+    is(rc, 0, "valid config loads");
+    if (rc)
+        diag("%s", buf_str(&err));
+    is_str(cfg.tor_proxy, "socks5h://127.0.0.1:9050", "tor proxy read");
+    is(cfg.crawl.concurrency, 4, "crawl.concurrency read");
+    is(cfg.crawl.timeout, 30, "crawl.timeout defaults to 30");
+    is(cfg.nterms, 2, "two watch terms");
+    is_str(cfg.terms[0].value, "Northwind Bank", "term value kept as written");
+    is_str(cfg.terms[1].priority, "medium", "priority defaults to medium");
+    is(cfg.nsources, 2, "two sources");
+    is(cfg.sources[0].max_depth, 2, "max_depth defaults to 2");
+    is_str(cfg.sources[0].reliability, "F", "reliability defaults to F");
+    ok(!cfg.sources[0].tor && cfg.sources[1].tor, "tor flags read");
+    is(cfg.sources[1].max_depth, 4, "max_depth read");
+    ok(cfg.sources[0].enabled, "sources are enabled by default");
+    config_release(&cfg);
+    buf_release(&err);
+}
+
+int
+main(void)
+{
+    int fd = mkstemp(path);
+
+    close(fd);
+    test_valid();
+    check_error("bad YAML", "watchlist:\n  - kind: brand\n   value: [x\n", 3,
+                "invalid YAML");
+    check_error("unknown top-level key",
+                "watchlist: []\nsourcez: []\n", 2,
+                "unknown key 'sourcez'");
+    check_error("unknown source key",
+                "sources:\n  - name: a\n    kind: site\n    url: http://a/\n"
+                "    depht: 3\n", 5, "unknown key 'depht'");
+    check_error("wrong type: number",
+                "crawl:\n  concurrency: many\n", 2,
+                "'crawl.concurrency' must be a whole number");
+    check_error("wrong type: list for a value",
+                "tor:\n  proxy: [a, b]\n", 2, "must be a single value");
+    check_error("wrong type: bool",
+                "sources:\n  - name: a\n    kind: site\n    url: http://a/\n"
+                "    tor: perhaps\n", 5, "'tor' must be true or false");
+    check_error("out of range",
+                "crawl:\n  concurrency: 0\n", 2, "between 1 and 1000");
+    check_error("unknown watch kind",
+                "watchlist:\n  - kind: logo\n    value: x\n", 2,
+                "unknown watch-term kind 'logo'");
+    check_error("missing value",
+                "watchlist:\n  - kind: brand\n", 2, "needs both");
+    check_error("non-socks proxy",
+                "tor:\n  proxy: http://127.0.0.1:8118\n", 2, "socks5h://");
+    check_error("duplicate source",
+                "sources:\n  - {name: a, kind: site, url: http://a/}\n"
+                "  - {name: a, kind: site, url: http://b/}\n", 3,
+                "used twice");
+    check_error("bad url",
+                "sources:\n  - {name: a, kind: site, url: ftp://a/}\n", 2,
+                "must start with http");
+    check_error("sources not a list", "sources: 3\n", 1, "must be a list");
+    {
+        struct config cfg;
+        struct buf err = BUF_INIT(4096);
+
+        config_init(&cfg);
+        is(config_load(&cfg, "/nonexistent/drpwatch.yaml", &err), DRP_EIO,
+           "missing file is an i/o error");
+        ok(strstr(buf_str(&err), "/nonexistent/drpwatch.yaml: cannot open")
+               != NULL, "missing file message names the file");
+        config_release(&cfg);
+        buf_release(&err);
+    }
+    unlink(path);
+    return done_testing();
+}
