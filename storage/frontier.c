@@ -1,0 +1,247 @@
+/*
+ * Job leasing and rescheduling. Each statement is one round trip and
+ * touches only jobs/sources/source_errors; documents are written by
+ * store.c in the same transaction that completes their job.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "storage/frontier.h"
+#include "storage/internal.h"
+#include "common/banned.h"
+
+void
+job_release(struct job *job)
+{
+    free(job->url);
+    free(job->etag);
+    free(job->last_modified);
+    free(job->content_hash);
+    memset(job, 0, sizeof(*job));
+}
+
+void
+jobs_free(struct job *jobs, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        job_release(&jobs[i]);
+    free(jobs);
+}
+
+static int
+exec(struct db *db, const char *sql, int n, const char *const *params,
+     struct buf *err)
+{
+    PGresult *r = db_query(db, sql, n, params, err);
+
+    if (r == NULL)
+        return DRP_EDB;
+    PQclear(r);
+    return 0;
+}
+
+int
+frontier_start_pass(struct db *db, struct buf *err)
+{
+    int rc;
+
+    rc = exec(db, "SELECT drp_documents_partition(now()), "
+                  "drp_documents_partition(now() + interval '1 month')",
+              0, NULL, err);
+    if (rc < 0)
+        return rc;
+    return exec(db, "UPDATE jobs SET due_at = now() "
+                    "WHERE source_id IN (SELECT id FROM sources "
+                    "WHERE enabled) AND due_at > now() "
+                    "AND (lease_expires IS NULL OR lease_expires < now())",
+                0, NULL, err);
+}
+
+static char *
+dup_or_null(const PGresult *r, int row, int col)
+{
+    if (PQgetisnull(r, row, col))
+        return NULL;
+    return xstrdup(PQgetvalue(r, row, col));
+}
+
+int
+frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
+               struct job **jobs, size_t *n, struct buf *err)
+{
+    char smax[16], ssecs[16];
+    const char *params[3] = { owner, smax, ssecs };
+    PGresult *r;
+    int i, rows;
+
+    *jobs = NULL;
+    *n = 0;
+    snprintf(smax, sizeof(smax), "%d", max);
+    snprintf(ssecs, sizeof(ssecs), "%d", lease_secs);
+    r = db_query(db,
+                 "UPDATE jobs j SET lease_owner = $1, "
+                 "  lease_expires = now() + make_interval(secs => $3), "
+                 "  attempts = j.attempts + 1 "
+                 "FROM (SELECT j2.id FROM jobs j2 "
+                 "      JOIN sources s ON s.id = j2.source_id AND s.enabled "
+                 "      WHERE j2.due_at <= now() "
+                 "        AND (j2.lease_expires IS NULL "
+                 "             OR j2.lease_expires < now()) "
+                 "      ORDER BY j2.depth, j2.due_at, j2.id LIMIT $2 "
+                 "      FOR UPDATE OF j2 SKIP LOCKED) due "
+                 "WHERE j.id = due.id "
+                 "RETURNING j.id, j.source_id, j.url, j.depth, j.etag, "
+                 "  j.last_modified, encode(j.content_hash, 'hex')",
+                 3, params, err);
+    if (r == NULL)
+        return DRP_EDB;
+    rows = PQntuples(r);
+    if (rows > 0)
+        *jobs = xcalloc((size_t)rows, sizeof(**jobs));
+    for (i = 0; i < rows; i++) {
+        struct job *j = &(*jobs)[i];
+
+        j->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        j->source_id = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+        j->url = xstrdup(PQgetvalue(r, i, 2));
+        j->depth = (int)strtol(PQgetvalue(r, i, 3), NULL, 10);
+        j->etag = dup_or_null(r, i, 4);
+        j->last_modified = dup_or_null(r, i, 5);
+        j->content_hash = dup_or_null(r, i, 6);
+    }
+    *n = (size_t)rows;
+    PQclear(r);
+    return 0;
+}
+
+int
+frontier_fail(struct db *db, const struct job *job, int http_status,
+              const char *error, struct buf *err)
+{
+    char id[24], sid[24], status[16];
+    const char *params[5] = { id, status, error, sid, job->url };
+
+    snprintf(id, sizeof(id), "%lld", job->id);
+    snprintf(sid, sizeof(sid), "%lld", job->source_id);
+    snprintf(status, sizeof(status), "%d", http_status);
+    if (http_status == 0)
+        params[1] = NULL;
+    /* Back off: 5 minutes doubling per failed attempt, at most a day. */
+    return exec(db,
+                "WITH j AS (UPDATE jobs SET lease_owner = NULL, "
+                "  lease_expires = NULL, last_status = $2::int, "
+                "  last_error = $3, due_at = now() + least("
+                "    interval '1 day', interval '5 minutes' * "
+                "    power(2, least(attempts, 12) - 1)) "
+                "  WHERE id = $1::bigint RETURNING id), "
+                "e AS (INSERT INTO source_errors (source_id, url, error) "
+                "  VALUES ($4::bigint, $5, $3) RETURNING id) "
+                "UPDATE sources SET last_error = $3, last_error_at = now() "
+                "WHERE id = $4::bigint",
+                5, params, err);
+}
+
+int
+frontier_unchanged(struct db *db, const struct job *job, int http_status,
+                   struct buf *err)
+{
+    char id[24], status[16];
+    const char *params[2] = { id, status };
+    int rc;
+
+    snprintf(id, sizeof(id), "%lld", job->id);
+    snprintf(status, sizeof(status), "%d", http_status);
+    rc = exec(db,
+              "UPDATE jobs SET lease_owner = NULL, lease_expires = NULL, "
+              "  attempts = 0, last_status = $2::int, last_error = NULL, "
+              "  fetched_at = now(), due_at = now() + make_interval(secs => "
+              "  (SELECT interval_s FROM sources s WHERE s.id = source_id)) "
+              "WHERE id = $1::bigint",
+              2, params, err);
+    if (rc < 0)
+        return rc;
+    snprintf(id, sizeof(id), "%lld", job->source_id);
+    return exec(db, "UPDATE sources SET last_success = now() "
+                    "WHERE id = $1::bigint", 1, params, err);
+}
+
+int
+frontier_release(struct db *db, const char *owner, struct buf *err)
+{
+    const char *params[1] = { owner };
+
+    return exec(db, "UPDATE jobs SET lease_owner = NULL, "
+                    "lease_expires = NULL WHERE lease_owner = $1",
+                1, params, err);
+}
+
+int
+frontier_due_count(struct db *db, long long *n, struct buf *err)
+{
+    PGresult *r = db_query(db,
+                           "SELECT count(*) FROM jobs j JOIN sources s "
+                           "ON s.id = j.source_id AND s.enabled "
+                           "WHERE j.due_at <= now() AND (j.lease_expires "
+                           "IS NULL OR j.lease_expires < now())",
+                           0, NULL, err);
+
+    if (r == NULL)
+        return DRP_EDB;
+    *n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return 0;
+}
+
+int
+frontier_release_job(struct db *db, const struct job *job, struct buf *err)
+{
+    char id[24];
+    const char *params[1] = { id };
+
+    snprintf(id, sizeof(id), "%lld", job->id);
+    return exec(db, "UPDATE jobs SET lease_owner = NULL, "
+                    "lease_expires = NULL WHERE id = $1::bigint",
+                1, params, err);
+}
+
+int
+frontier_reclaim_local(struct db *db, const char *host, struct buf *err)
+{
+    char *prefix = xasprintf("%s:", host);
+    const char *params[1] = { prefix };
+    PGresult *r;
+    int i, rc = 0;
+
+    r = db_query(db, "SELECT DISTINCT lease_owner FROM jobs "
+                     "WHERE lease_owner IS NOT NULL "
+                     "AND starts_with(lease_owner, $1)",
+                 1, params, err);
+    if (r == NULL) {
+        free(prefix);
+        return DRP_EDB;
+    }
+    for (i = 0; i < PQntuples(r) && rc == 0; i++) {
+        const char *owner = PQgetvalue(r, i, 0);
+        char *end;
+        long pid = strtol(owner + strlen(prefix), &end, 10);
+
+        if (*end != '\0' || pid <= 0)
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        log_info("reclaiming the leases of a dead worker: owner='%s'",
+                 owner);
+        rc = frontier_release(db, owner, err);
+    }
+    PQclear(r);
+    free(prefix);
+    return rc;
+}

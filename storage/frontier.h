@@ -1,0 +1,70 @@
+/*
+ * The frontier: pages of each source as jobs in PostgreSQL, leased with
+ * FOR UPDATE SKIP LOCKED and an expiry so that several workers share them
+ * and a dead worker's jobs come back.
+ */
+#ifndef DRP_FRONTIER_H
+#define DRP_FRONTIER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/buf.h"
+
+struct db;
+
+struct job {
+    long long id;
+    long long source_id;
+    char *url;
+    int depth;
+    char *etag;          /* from the last fetch, or NULL */
+    char *last_modified; /* from the last fetch, or NULL */
+    char *content_hash;  /* hex SHA-256 of the last body, or NULL */
+};
+
+void job_release(struct job *job);
+void jobs_free(struct job *jobs, size_t n);
+
+/*
+ * Starts a full pass (run --once): every job of every enabled source is due
+ * now, and this month's and next month's document partitions exist.
+ */
+int frontier_start_pass(struct db *db, struct buf *err);
+
+/*
+ * Leases up to max due jobs for owner for lease_secs seconds. *jobs is a new
+ * array of *n jobs (jobs_free() it).
+ */
+int frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
+                   struct job **jobs, size_t *n, struct buf *err);
+
+/*
+ * A fetch of job failed: records the error on the job and its source
+ * (source_errors), releases the lease and backs the job off.
+ */
+int frontier_fail(struct db *db, const struct job *job, int http_status,
+                  const char *error, struct buf *err);
+
+/* The page is unchanged (304 or same content hash): release, reschedule. */
+int frontier_unchanged(struct db *db, const struct job *job, int http_status,
+                       struct buf *err);
+
+/* Releases every lease owner holds (clean shutdown). */
+int frontier_release(struct db *db, const char *owner, struct buf *err);
+
+/* Releases one job's lease so that it can be leased again. */
+int frontier_release_job(struct db *db, const struct job *job,
+                         struct buf *err);
+
+/*
+ * Releases the leases held by workers on this host (owner "host:pid")
+ * whose process is gone, so that a killed run's jobs come back at once
+ * instead of at lease expiry.
+ */
+int frontier_reclaim_local(struct db *db, const char *host, struct buf *err);
+
+/* Counts jobs of enabled sources still due now (not leased). */
+int frontier_due_count(struct db *db, long long *n, struct buf *err);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * Inside storage/ only: the libpq handle and the one query helper every
+ * storage file uses. Never included outside storage/.
+ */
+#ifndef DRP_STORAGE_INTERNAL_H
+#define DRP_STORAGE_INTERNAL_H
+
+#include <libpq-fe.h>
+
+#include "common/buf.h"
+
+struct db {
+    PGconn *conn;
+    char *conninfo;
+};
+
+/*
+ * Runs a parameterised statement (text parameters; NULL entries are SQL
+ * NULL). Returns the result (PQclear() it) or NULL with the server's
+ * message in err. Never interpolates values into SQL.
+ */
+PGresult *db_query(struct db *db, const char *sql, int nparams,
+                   const char *const *params, struct buf *err);
+
+/* BEGIN/COMMIT/ROLLBACK; rollback never fails loudly. */
+int db_begin(struct db *db, struct buf *err);
+int db_commit(struct db *db, struct buf *err);
+void db_rollback(struct db *db);
+
+#endif

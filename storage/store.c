@@ -1,0 +1,565 @@
+/*
+ * The applied configuration, documents, findings, sightings and alerts.
+ * Every statement is parameterised; store_document() is one transaction
+ * that also completes the document's job, so a retried job after a crash
+ * finds either everything or nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "storage/frontier.h"
+#include "storage/internal.h"
+#include "storage/store.h"
+#include "common/banned.h"
+
+/* Runs a statement; on failure sets rc and jumps to the caller's label. */
+#define QUERY(r, sql, n, params)                                              \
+    do {                                                                      \
+        (r) = db_query(db, (sql), (n), (params), err);                       \
+        if ((r) == NULL) {                                                    \
+            rc = DRP_EDB;                                                     \
+            goto out;                                                         \
+        }                                                                     \
+    } while (0)
+
+/* The crawl settings, as key/value rows (replaced whole). */
+static int
+put_settings(struct db *db, const struct config *cfg, struct buf *err)
+{
+    const struct crawl_conf *c = &cfg->crawl;
+    char v[5][24];
+    const char *keys[] = { "tor.proxy", "credentials.hash_key_file",
+                           "crawl.user_agent", "crawl.concurrency",
+                           "crawl.timeout", "crawl.onion_timeout",
+                           "crawl.max_body", "crawl.max_redirects" };
+    const char *vals[8] = { cfg->tor_proxy, cfg->hash_key_file,
+                            c->user_agent, v[0], v[1], v[2], v[3], v[4] };
+    PGresult *r;
+    size_t i;
+    int rc = 0;
+
+    snprintf(v[0], sizeof(v[0]), "%d", c->concurrency);
+    snprintf(v[1], sizeof(v[1]), "%d", c->timeout);
+    snprintf(v[2], sizeof(v[2]), "%d", c->onion_timeout);
+    snprintf(v[3], sizeof(v[3]), "%ld", c->max_body);
+    snprintf(v[4], sizeof(v[4]), "%d", c->max_redirects);
+    QUERY(r, "DELETE FROM settings", 0, NULL);
+    PQclear(r);
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const char *p[2] = { keys[i], vals[i] };
+
+        if (vals[i] == NULL)
+            continue;
+        QUERY(r, "INSERT INTO settings (key, value) VALUES ($1, $2)", 2, p);
+        PQclear(r);
+    }
+out:
+    return rc;
+}
+
+int
+store_load_settings(struct db *db, struct config *cfg, struct buf *err)
+{
+    PGresult *r;
+    int i;
+
+    r = db_query(db, "SELECT key, value FROM settings", 0, NULL, err);
+    if (r == NULL)
+        return DRP_EDB;
+    for (i = 0; i < PQntuples(r); i++) {
+        const char *k = PQgetvalue(r, i, 0);
+        const char *v = PQgetvalue(r, i, 1);
+        long n = strtol(v, NULL, 10);
+
+        if (!strcmp(k, "tor.proxy")) {
+            free(cfg->tor_proxy);
+            cfg->tor_proxy = xstrdup(v);
+        } else if (!strcmp(k, "credentials.hash_key_file")) {
+            free(cfg->hash_key_file);
+            cfg->hash_key_file = xstrdup(v);
+        } else if (!strcmp(k, "crawl.user_agent")) {
+            free(cfg->crawl.user_agent);
+            cfg->crawl.user_agent = xstrdup(v);
+        } else if (!strcmp(k, "crawl.concurrency") && n > 0) {
+            cfg->crawl.concurrency = (int)n;
+        } else if (!strcmp(k, "crawl.timeout") && n > 0) {
+            cfg->crawl.timeout = (int)n;
+        } else if (!strcmp(k, "crawl.onion_timeout") && n > 0) {
+            cfg->crawl.onion_timeout = (int)n;
+        } else if (!strcmp(k, "crawl.max_body") && n > 0) {
+            cfg->crawl.max_body = n;
+        } else if (!strcmp(k, "crawl.max_redirects") && n >= 0) {
+            cfg->crawl.max_redirects = (int)n;
+        }
+    }
+    PQclear(r);
+    return 0;
+}
+
+int
+store_apply(struct db *db, const struct config *cfg, struct apply_stats *st,
+            struct buf *err)
+{
+    PGresult *r = NULL;
+    struct buf kinds = BUF_INIT(1u << 24), values = BUF_INIT(1u << 24);
+    struct buf names = BUF_INIT(1u << 24);
+    size_t i;
+    int rc;
+
+    memset(st, 0, sizeof(*st));
+    rc = db_begin(db, err);
+    if (rc < 0)
+        return rc;
+    for (i = 0; i < cfg->nterms; i++) {
+        const struct watch_term *t = &cfg->terms[i];
+        const char *p[4] = { t->kind, t->value, t->priority, t->consumers };
+
+        QUERY(r,
+              "INSERT INTO watch_terms (kind, value, priority, consumers) "
+              "VALUES ($1, $2, $3, $4) ON CONFLICT (kind, value) DO UPDATE "
+              "SET priority = $3, consumers = $4, active = true, "
+              "updated_at = now() RETURNING (xmax = 0)",
+              4, p);
+        if (PQgetvalue(r, 0, 0)[0] == 't')
+            st->terms_added++;
+        else
+            st->terms_kept++;
+        PQclear(r);
+        /* Arrays for the retirement below, as text[] literals. */
+        buf_addc(&kinds, kinds.len ? ',' : '{');
+        buf_addc(&values, values.len ? ',' : '{');
+        buf_addc(&kinds, '"');
+        buf_adds(&kinds, t->kind);
+        buf_addc(&kinds, '"');
+        buf_addc(&values, '"');
+        for (const char *c = t->value; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                buf_addc(&values, '\\');
+            buf_addc(&values, *c);
+        }
+        buf_addc(&values, '"');
+    }
+    buf_adds(&kinds, kinds.len ? "}" : "{}");
+    buf_adds(&values, values.len ? "}" : "{}");
+    {
+        const char *p[2] = { buf_str(&kinds), buf_str(&values) };
+
+        QUERY(r,
+              "UPDATE watch_terms SET active = false, updated_at = now() "
+              "WHERE active AND (kind, value) NOT IN (SELECT * FROM "
+              "unnest($1::text[], $2::text[]))",
+              2, p);
+        st->terms_retired = (int)strtol(PQcmdTuples(r), NULL, 10);
+        PQclear(r);
+    }
+    for (i = 0; i < cfg->nsources; i++) {
+        const struct source_conf *s = &cfg->sources[i];
+        char depth[16], pages[16], interval[16];
+        const char *p[10] = { s->name, s->kind, s->url,
+                              s->tor ? "t" : "f",
+                              s->allow_private ? "t" : "f", depth, pages,
+                              interval, s->reliability,
+                              s->enabled ? "t" : "f" };
+
+        snprintf(depth, sizeof(depth), "%d", s->max_depth);
+        snprintf(pages, sizeof(pages), "%d", s->max_pages);
+        snprintf(interval, sizeof(interval), "%d", s->interval);
+        QUERY(r,
+              "INSERT INTO sources (name, kind, url, tor, allow_private, "
+              "  max_depth, max_pages, interval_s, reliability, enabled) "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+              "ON CONFLICT (name) DO UPDATE SET kind = $2, url = $3, "
+              "  tor = $4, allow_private = $5, max_depth = $6, "
+              "  max_pages = $7, interval_s = $8, reliability = $9, "
+              "  enabled = $10, updated_at = now() "
+              "RETURNING id, (xmax = 0)",
+              10, p);
+        if (PQgetvalue(r, 0, 1)[0] == 't')
+            st->sources_added++;
+        else
+            st->sources_updated++;
+        {
+            const char *q[2] = { PQgetvalue(r, 0, 0), s->url };
+            PGresult *r2 = db_query(db,
+                                    "INSERT INTO jobs (source_id, url, depth) "
+                                    "VALUES ($1, $2, 0) ON CONFLICT "
+                                    "(source_id, url) DO UPDATE SET depth = 0",
+                                    2, q, err);
+
+            PQclear(r);
+            r = r2;
+            if (r == NULL) {
+                rc = DRP_EDB;
+                goto out;
+            }
+        }
+        PQclear(r);
+        buf_addc(&names, names.len ? ',' : '{');
+        buf_addc(&names, '"');
+        for (const char *c = s->name; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                buf_addc(&names, '\\');
+            buf_addc(&names, *c);
+        }
+        buf_addc(&names, '"');
+    }
+    buf_adds(&names, names.len ? "}" : "{}");
+    {
+        const char *p[1] = { buf_str(&names) };
+
+        QUERY(r,
+              "UPDATE sources SET enabled = false, updated_at = now() "
+              "WHERE enabled AND NOT (name = ANY ($1::text[]))",
+              1, p);
+        st->sources_disabled = (int)strtol(PQcmdTuples(r), NULL, 10);
+        PQclear(r);
+    }
+    rc = put_settings(db, cfg, err);
+    if (rc < 0)
+        goto out;
+    rc = db_commit(db, err);
+out:
+    if (rc < 0)
+        db_rollback(db);
+    buf_release(&kinds);
+    buf_release(&values);
+    buf_release(&names);
+    return rc;
+}
+
+static char *
+dup_or_null(const PGresult *r, int row, int col)
+{
+    if (PQgetisnull(r, row, col))
+        return NULL;
+    return xstrdup(PQgetvalue(r, row, col));
+}
+
+int
+store_load_terms(struct db *db, struct config *cfg, struct buf *err)
+{
+    PGresult *r;
+    int i, rows;
+
+    r = db_query(db,
+                 "SELECT kind, value, priority, consumers FROM watch_terms "
+                 "WHERE active ORDER BY id",
+                 0, NULL, err);
+    if (r == NULL)
+        return DRP_EDB;
+    rows = PQntuples(r);
+    cfg->terms = xcalloc((size_t)rows + 1, sizeof(*cfg->terms));
+    for (i = 0; i < rows; i++) {
+        struct watch_term *t = &cfg->terms[i];
+
+        t->kind = xstrdup(PQgetvalue(r, i, 0));
+        t->value = xstrdup(PQgetvalue(r, i, 1));
+        t->priority = xstrdup(PQgetvalue(r, i, 2));
+        t->consumers = dup_or_null(r, i, 3);
+    }
+    cfg->nterms = (size_t)rows;
+    PQclear(r);
+    return 0;
+}
+
+int
+store_load_sources(struct db *db, struct config *cfg, struct buf *err)
+{
+    PGresult *r;
+    int i, rows;
+
+    r = db_query(db,
+                 "SELECT id, name, kind, url, tor, allow_private, max_depth, "
+                 "  max_pages, interval_s, reliability FROM sources "
+                 "WHERE enabled ORDER BY id",
+                 0, NULL, err);
+    if (r == NULL)
+        return DRP_EDB;
+    rows = PQntuples(r);
+    cfg->sources = xcalloc((size_t)rows + 1, sizeof(*cfg->sources));
+    for (i = 0; i < rows; i++) {
+        struct source_conf *s = &cfg->sources[i];
+
+        s->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        s->name = xstrdup(PQgetvalue(r, i, 1));
+        s->kind = xstrdup(PQgetvalue(r, i, 2));
+        s->url = xstrdup(PQgetvalue(r, i, 3));
+        s->tor = PQgetvalue(r, i, 4)[0] == 't';
+        s->allow_private = PQgetvalue(r, i, 5)[0] == 't';
+        s->max_depth = (int)strtol(PQgetvalue(r, i, 6), NULL, 10);
+        s->max_pages = (int)strtol(PQgetvalue(r, i, 7), NULL, 10);
+        s->interval = (int)strtol(PQgetvalue(r, i, 8), NULL, 10);
+        s->reliability = xstrdup(PQgetvalue(r, i, 9));
+        s->enabled = true;
+    }
+    cfg->nsources = (size_t)rows;
+    PQclear(r);
+    return 0;
+}
+
+/* Upserts one finding and its sighting; *id gets the finding id. */
+static int
+put_finding(struct db *db, const struct store_doc *doc, const char *doc_id,
+            const struct store_finding *f, char *id, size_t idlen,
+            struct buf *err)
+{
+    PGresult *r = NULL;
+    char conf[16], sid[24], off[24];
+    int rc = 0;
+
+    snprintf(conf, sizeof(conf), "%d", f->confidence);
+    snprintf(sid, sizeof(sid), "%lld", doc->source->id);
+    snprintf(off, sizeof(off), "%zu", f->offset);
+    {
+        const char *p[4] = { f->kind, f->value, f->watched ? "t" : "f",
+                             conf };
+
+        QUERY(r,
+              "INSERT INTO findings (kind, value, watched, confidence) "
+              "VALUES ($1, $2, $3, $4) ON CONFLICT (kind, value) DO UPDATE "
+              "SET last_seen = now(), watched = findings.watched OR $3, "
+              "confidence = greatest(findings.confidence, $4) RETURNING id",
+              4, p);
+        snprintf(id, idlen, "%s", PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
+    if (f->identity) {
+        const char *p[5] = { id, f->identity, f->domain, f->pw_hmac_hex,
+                             f->pw_hint };
+
+        QUERY(r,
+              "INSERT INTO credentials (finding_id, identity, domain, "
+              "  password_hmac, password_hint) "
+              "VALUES ($1, $2, $3, decode($4, 'hex'), $5) "
+              "ON CONFLICT (finding_id) DO NOTHING",
+              5, p);
+        PQclear(r);
+    }
+    {
+        const char *p[6] = { id, doc_id, sid, doc->job->url, off,
+                             f->snippet };
+
+        QUERY(r,
+              "WITH s AS (INSERT INTO sightings (finding_id, document_id, "
+              "  source_id, url, byte_offset, snippet) "
+              "  VALUES ($1, $2, $3, $4, $5, $6) "
+              "  ON CONFLICT (finding_id, document_id) DO NOTHING "
+              "  RETURNING finding_id) "
+              "UPDATE findings SET sighting_count = sighting_count + 1 "
+              "WHERE id IN (SELECT finding_id FROM s)",
+              6, p);
+        PQclear(r);
+    }
+out:
+    return rc;
+}
+
+static int
+put_alert(struct db *db, const struct store_doc *doc,
+          const struct store_alert *a, const char *finding_id,
+          int *new_alerts, struct buf *err)
+{
+    PGresult *r = NULL;
+    char score[16], sid[24];
+    const char *p[11] = { a->dedup_key, a->kind, a->severity, score,
+                          a->title, a->summary, a->next_step, a->audience,
+                          finding_id, sid, doc->job->url };
+    int rc = 0;
+
+    snprintf(score, sizeof(score), "%d", a->score);
+    snprintf(sid, sizeof(sid), "%lld", doc->source->id);
+    QUERY(r,
+          "INSERT INTO alerts (dedup_key, kind, severity, score, title, "
+          "  summary, next_step, audience, finding_id, source_id, url) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+          "ON CONFLICT (dedup_key) DO UPDATE SET last_seen = now(), "
+          "  occurrences = alerts.occurrences + 1, updated_at = now() "
+          "RETURNING id, (xmax = 0)",
+          11, p);
+    {
+        const char *q[3] = { PQgetvalue(r, 0, 0),
+                             PQgetvalue(r, 0, 1)[0] == 't' ? "created"
+                                                           : "seen-again",
+                             doc->job->url };
+        PGresult *r2;
+
+        if (q[1][0] == 'c')
+            (*new_alerts)++;
+        r2 = db_query(db,
+                      "INSERT INTO alert_events (alert_id, actor, event, "
+                      "detail) VALUES ($1, 'drpwatch', $2, $3)",
+                      3, q, err);
+        PQclear(r);
+        r = r2;
+        if (r == NULL) {
+            rc = DRP_EDB;
+            goto out;
+        }
+    }
+    PQclear(r);
+out:
+    return rc;
+}
+
+int
+store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
+               struct buf *err)
+{
+    PGresult *r = NULL;
+    char job_id[24], sid[24], status[16], bytes[24], depth[16], maxd[16],
+        maxp[16];
+    char doc_id[24];
+    char (*fids)[24] = NULL;
+    size_t i;
+    int rc;
+
+    *new_alerts = 0;
+    snprintf(job_id, sizeof(job_id), "%lld", doc->job->id);
+    snprintf(sid, sizeof(sid), "%lld", doc->source->id);
+    snprintf(status, sizeof(status), "%d", doc->http_status);
+    snprintf(bytes, sizeof(bytes), "%zu", doc->body_bytes);
+    snprintf(depth, sizeof(depth), "%d", doc->job->depth + 1);
+    snprintf(maxd, sizeof(maxd), "%d", doc->source->max_depth);
+    snprintf(maxp, sizeof(maxp), "%d", doc->source->max_pages);
+    rc = db_begin(db, err);
+    if (rc < 0)
+        return rc;
+    {
+        const char *p[9] = { sid, job_id, doc->job->url, status,
+                             doc->content_type, doc->sha256_hex, doc->title,
+                             bytes, doc->text };
+
+        QUERY(r,
+              "INSERT INTO documents (source_id, job_id, url, http_status, "
+              "  content_type, sha256, title, body_bytes, text) "
+              "VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'), $7, $8, $9) "
+              "RETURNING id",
+              9, p);
+        snprintf(doc_id, sizeof(doc_id), "%s", PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
+    if (doc->nfindings)
+        fids = xcalloc(doc->nfindings, sizeof(*fids));
+    for (i = 0; i < doc->nfindings; i++) {
+        rc = put_finding(db, doc, doc_id, &doc->findings[i], fids[i],
+                         sizeof(fids[i]), err);
+        if (rc < 0)
+            goto out;
+    }
+    for (i = 0; i < doc->nalerts; i++) {
+        rc = put_alert(db, doc, &doc->alerts[i],
+                       fids[doc->alerts[i].finding], new_alerts, err);
+        if (rc < 0)
+            goto out;
+    }
+    if (doc->job->depth < doc->source->max_depth) {
+        for (i = 0; i < doc->nlinks; i++) {
+            const char *p[4] = { sid, doc->links[i], depth, maxp };
+
+            QUERY(r,
+                  "INSERT INTO jobs (source_id, url, depth) "
+                  "SELECT $1::bigint, $2::text, $3::int WHERE (SELECT "
+                  "count(*) FROM jobs WHERE source_id = $1::bigint) "
+                  "< $4::int "
+                  "ON CONFLICT (source_id, url) DO NOTHING",
+                  4, p);
+            PQclear(r);
+        }
+    }
+    {
+        const char *p[5] = { job_id, status, doc->sha256_hex, doc->etag,
+                             doc->last_modified };
+
+        QUERY(r,
+              "UPDATE jobs SET lease_owner = NULL, lease_expires = NULL, "
+              "  attempts = 0, last_status = $2, last_error = NULL, "
+              "  content_hash = decode($3, 'hex'), etag = $4, "
+              "  last_modified = $5, fetched_at = now(), "
+              "  due_at = now() + make_interval(secs => (SELECT interval_s "
+              "  FROM sources s WHERE s.id = source_id)) "
+              "WHERE id = $1",
+              5, p);
+        PQclear(r);
+    }
+    if (doc->warning) {
+        const char *p[3] = { sid, doc->job->url, doc->warning };
+
+        QUERY(r,
+              "WITH e AS (INSERT INTO source_errors (source_id, url, error) "
+              "  VALUES ($1, $2, $3) RETURNING id) "
+              "UPDATE sources SET last_error = $3, last_error_at = now(), "
+              "  last_success = now() WHERE id = $1",
+              3, p);
+    } else {
+        const char *p[1] = { sid };
+
+        QUERY(r, "UPDATE sources SET last_success = now() WHERE id = $1", 1,
+              p);
+    }
+    PQclear(r);
+    rc = db_commit(db, err);
+out:
+    if (rc < 0) {
+        db_rollback(db);
+        *new_alerts = 0;
+    }
+    free(fids);
+    return rc;
+}
+
+json_t *
+store_alerts_list(struct db *db, const char *status, int limit,
+                  struct buf *err)
+{
+    static const char *cols[] = { "id", "severity", "score", "kind",
+                                  "status", "title", "source", "url",
+                                  "first_seen", "last_seen", "occurrences",
+                                  "summary", "next_step", "audience" };
+    char slimit[16];
+    const char *p[2] = { status, slimit };
+    PGresult *r;
+    json_t *arr;
+    int i, j, rows;
+
+    snprintf(slimit, sizeof(slimit), "%d", limit);
+    r = db_query(db,
+                 "SELECT a.id, a.severity, a.score, a.kind, a.status, "
+                 "  a.title, s.name, a.url, "
+                 "  to_char(a.first_seen, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+                 "  to_char(a.last_seen, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+                 "  a.occurrences, a.summary, a.next_step, a.audience "
+                 "FROM alerts a LEFT JOIN sources s ON s.id = a.source_id "
+                 "WHERE ($1::text IS NULL OR a.status = $1) "
+                 "ORDER BY array_position(ARRAY['critical', 'high', "
+                 "  'medium', 'low', 'info'], a.severity), a.score DESC, "
+                 "  a.id LIMIT $2",
+                 2, p, err);
+    if (r == NULL)
+        return NULL;
+    arr = json_array();
+    rows = PQntuples(r);
+    for (i = 0; i < rows; i++) {
+        json_t *o = json_object();
+
+        for (j = 0; j < (int)(sizeof(cols) / sizeof(cols[0])); j++) {
+            json_t *v;
+
+            if (PQgetisnull(r, i, j))
+                v = json_null();
+            else if (j == 0 || j == 2 || j == 10)
+                v = json_integer(strtoll(PQgetvalue(r, i, j), NULL, 10));
+            else
+                v = json_string(PQgetvalue(r, i, j));
+            if (v == NULL) /* not UTF-8: cannot happen for our rows */
+                v = json_null();
+            json_object_set_new(o, cols[j], v);
+        }
+        json_array_append_new(arr, o);
+    }
+    PQclear(r);
+    return arr;
+}

@@ -1,0 +1,103 @@
+/*
+ * What drpwatch keeps: the applied configuration, documents with their
+ * findings, sightings and alerts, written in one transaction per document
+ * so that a crash or a database restart loses nothing and duplicates
+ * nothing. Record structs here are plain data filled by the caller.
+ */
+#ifndef DRP_STORE_H
+#define DRP_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "common/buf.h"
+#include "common/config.h"
+
+struct db;
+struct job;
+
+struct apply_stats {
+    int terms_added, terms_kept, terms_retired;
+    int sources_added, sources_updated, sources_disabled;
+};
+
+/*
+ * Makes the database match cfg: upserts watch terms and sources, retires
+ * terms and disables sources that are no longer listed, and seeds each
+ * source's first job. Idempotent; one transaction.
+ */
+int store_apply(struct db *db, const struct config *cfg,
+                struct apply_stats *st, struct buf *err);
+
+/* The applied crawl settings (tor proxy, limits) into cfg. */
+int store_load_settings(struct db *db, struct config *cfg, struct buf *err);
+
+/* The active watch terms / enabled sources, as config structs (with ids). */
+int store_load_terms(struct db *db, struct config *cfg, struct buf *err);
+int store_load_sources(struct db *db, struct config *cfg, struct buf *err);
+
+struct store_finding {
+    const char *kind;
+    const char *value;
+    bool watched;
+    int confidence;
+    size_t offset;
+    const char *snippet;  /* from redacted text */
+    /* credentials only */
+    const char *identity;
+    const char *domain;
+    const char *pw_hmac_hex; /* 64 hex chars */
+    const char *pw_hint;
+};
+
+struct store_alert {
+    const char *dedup_key;
+    const char *kind;
+    const char *severity;
+    int score;
+    const char *title;
+    const char *summary;
+    const char *next_step;
+    const char *audience;
+    size_t finding;       /* index into store_doc.findings */
+};
+
+struct store_doc {
+    const struct job *job;
+    const struct source_conf *source;
+    int http_status;
+    const char *content_type;
+    const char *etag;
+    const char *last_modified;
+    const char *sha256_hex;
+    size_t body_bytes;
+    const char *title;
+    const char *text;     /* redacted, valid UTF-8, no NUL */
+    const char *warning;  /* a parse problem to record on the source */
+    char **links;         /* absolute URLs in the source's scope */
+    size_t nlinks;
+    const struct store_finding *findings;
+    size_t nfindings;
+    const struct store_alert *alerts;
+    size_t nalerts;
+};
+
+/*
+ * Stores one fetched document and everything found in it, enqueues its
+ * links (depth + 1, within the source's max_depth and max_pages), completes
+ * its job and marks the source healthy, all in one transaction. Sets
+ * *new_alerts to the number of alerts opened (not updated).
+ */
+int store_document(struct db *db, const struct store_doc *doc,
+                   int *new_alerts, struct buf *err);
+
+/*
+ * Alerts as a JSON array of objects, newest first within severity.
+ * status may be NULL (all). Caller json_decref()s.
+ */
+json_t *store_alerts_list(struct db *db, const char *status, int limit,
+                          struct buf *err);
+
+#endif
