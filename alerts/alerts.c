@@ -1,0 +1,226 @@
+/*
+ * The first alert rules: a credential of a watched domain is a
+ * credential-leak case per identity and password hash; a watch-term mention
+ * is a brand-mention case per term and page. Scores combine the extractor's
+ * confidence, the source's reliability and the term's priority.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "alerts/alerts.h"
+#include "common/xalloc.h"
+#include "common/banned.h"
+
+void
+alert_drafts_release(struct alert_drafts *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->n; i++) {
+        free(d->v[i].dedup_key);
+        free(d->v[i].title);
+        free(d->v[i].summary);
+        free(d->v[i].next_step);
+    }
+    free(d->v);
+    d->v = NULL;
+    d->n = 0;
+}
+
+const char *
+alerts_severity(int score)
+{
+    if (score >= 85)
+        return "critical";
+    if (score >= 65)
+        return "high";
+    if (score >= 40)
+        return "medium";
+    if (score >= 20)
+        return "low";
+    return "info";
+}
+
+/* Admiralty A (reliable) .. F (cannot judge) as a 0-100 weight. */
+static int
+reliability_weight(const char *r)
+{
+    static const int w[] = { 100, 90, 75, 60, 45, 60 };
+
+    if (r == NULL || r[0] < 'A' || r[0] > 'F')
+        return 60;
+    return w[r[0] - 'A'];
+}
+
+static int
+priority_bonus(const char *p)
+{
+    if (p == NULL)
+        return 0;
+    if (strcmp(p, "critical") == 0)
+        return 15;
+    if (strcmp(p, "high") == 0)
+        return 10;
+    if (strcmp(p, "medium") == 0)
+        return 0;
+    return -10;
+}
+
+static int
+clamp(int v)
+{
+    return v < 0 ? 0 : v > 100 ? 100 : v;
+}
+
+/* The watch term of kind domain/email_domain that covers domain. */
+static const struct watch_term *
+domain_term(const struct watch_term *terms, size_t n, const char *domain)
+{
+    size_t i, dl, tl;
+
+    if (domain == NULL)
+        return NULL;
+    dl = strlen(domain);
+    for (i = 0; i < n; i++) {
+        const struct watch_term *t = &terms[i];
+
+        if (strcmp(t->kind, "email_domain") != 0 &&
+            strcmp(t->kind, "domain") != 0)
+            continue;
+        tl = strlen(t->value);
+        if (dl == tl && strcasecmp(domain, t->value) == 0)
+            return t;
+        if (dl > tl && domain[dl - tl - 1] == '.' &&
+            strcasecmp(domain + dl - tl, t->value) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+static bool
+have_key(const struct alert_drafts *d, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < d->n; i++)
+        if (strcmp(d->v[i].dedup_key, key) == 0)
+            return true;
+    return false;
+}
+
+static struct alert_draft *
+add(struct alert_drafts *d, char *key)
+{
+    struct alert_draft *a;
+
+    d->v = xreallocarray(d->v, d->n + 1, sizeof(*d->v));
+    a = &d->v[d->n++];
+    memset(a, 0, sizeof(*a));
+    a->dedup_key = key;
+    return a;
+}
+
+static void
+credential(const struct finding *fd, size_t idx,
+           const struct watch_term *terms, size_t nterms,
+           const struct source_conf *src, const char *url,
+           struct alert_drafts *out)
+{
+    const struct watch_term *t = domain_term(terms, nterms, fd->domain);
+    char hex[17];
+    char *key;
+    struct alert_draft *a;
+    int score, i;
+
+    if (t == NULL)
+        return;
+    for (i = 0; i < 8; i++)
+        snprintf(hex + 2 * i, 3, "%02x", fd->pw_hmac[i]);
+    key = xasprintf("credential-leak:%s:%s", fd->identity, hex);
+    if (have_key(out, key)) {
+        free(key);
+        return;
+    }
+    score = clamp(55 + fd->confidence / 5 +
+                  reliability_weight(src->reliability) / 10 +
+                  priority_bonus(t->priority) + (src->tor ? 5 : 0));
+    a = add(out, key);
+    a->kind = "credential-leak";
+    a->score = score;
+    a->severity = alerts_severity(score);
+    a->audience = "security";
+    a->finding = idx;
+    a->title = xasprintf("Leaked credential for %s on %s", fd->identity,
+                         src->name);
+    a->summary = xasprintf("identity=%s domain=%s password_hint=%s "
+                           "password_hash=%s source=%s url=%s",
+                           fd->identity, fd->domain, fd->pw_hint, hex,
+                           src->name, url);
+    a->next_step = xasprintf("Force a password reset for %s, revoke its "
+                             "sessions and tokens, and review sign-ins since "
+                             "the leak; check whether the same password "
+                             "hash appears for other accounts.",
+                             fd->identity);
+}
+
+static void
+mention(const struct finding *fd, size_t idx, const struct watch_term *terms,
+        size_t nterms, const struct source_conf *src, const char *url,
+        struct alert_drafts *out)
+{
+    const struct watch_term *t;
+    char *key;
+    struct alert_draft *a;
+    int score;
+
+    if (fd->term < 0 || (size_t)fd->term >= nterms)
+        return;
+    t = &terms[fd->term];
+    /* Owned domains are matched in e-mails and URLs too: not mentions. */
+    if (strcmp(t->kind, "domain") == 0 || strcmp(t->kind, "email_domain") == 0)
+        return;
+    key = xasprintf("brand-mention:%s:%s:%s", t->kind, t->value, url);
+    if (have_key(out, key)) {
+        free(key);
+        return;
+    }
+    score = clamp(25 + fd->confidence / 5 +
+                  reliability_weight(src->reliability) / 10 +
+                  priority_bonus(t->priority) +
+                  (src->tor ? 15 : 0) +
+                  (strcmp(src->kind, "paste") == 0 ? 5 : 0));
+    a = add(out, key);
+    a->kind = "brand-mention";
+    a->score = score;
+    a->severity = alerts_severity(score);
+    a->audience = "brand";
+    a->finding = idx;
+    a->title = xasprintf("%s '%s' mentioned on %s%s", t->kind, t->value,
+                         src->name, src->tor ? " (dark web)" : "");
+    a->summary = xasprintf("term=%s source=%s url=%s", t->value, src->name,
+                           url);
+    a->next_step = xstrdup("Read the page in context: if it offers the "
+                           "brand's data, accounts or access for sale, or "
+                           "impersonates it, escalate to the security team "
+                           "or request a takedown; otherwise mark it "
+                           "false-positive.");
+}
+
+void
+alerts_evaluate(const struct findings *f, const struct watch_term *terms,
+                size_t nterms, const struct source_conf *src, const char *url,
+                struct alert_drafts *out)
+{
+    size_t i;
+
+    for (i = 0; i < f->n; i++) {
+        const struct finding *fd = &f->v[i];
+
+        if (fd->kind == FIND_CREDENTIAL)
+            credential(fd, i, terms, nterms, src, url, out);
+        else if (fd->kind == FIND_BRAND)
+            mention(fd, i, terms, nterms, src, url, out);
+    }
+}

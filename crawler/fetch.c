@@ -1,0 +1,464 @@
+/*
+ * libcurl multi transfers with caps and the Tor and private-address
+ * guardrails. Does not parse bodies and does not touch the database; the
+ * caller decides what a result means.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <curl/curl.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "crawler/fetch.h"
+#include "crawler/url.h"
+#include "common/banned.h"
+
+#define FETCH_MAX_HEADER 8192
+
+struct transfer {
+    CURL *easy;
+    struct fetch_result *res;
+    struct curl_slist *headers;
+    bool allow_private;
+    bool too_big;
+    bool bad_type;
+    char refused[128];   /* why the connection was refused, or "" */
+    struct transfer *next;
+};
+
+struct fetcher {
+    CURLM *multi;
+    struct fetch_opts opts;
+    int running;
+    int pending;
+    struct transfer *active;
+    struct fetch_result **done;
+    size_t ndone, capdone;
+};
+
+static const char *accepted_types[] = {
+    "text/html", "application/xhtml+xml", "text/plain", NULL,
+};
+
+void
+fetch_result_free(struct fetch_result *r)
+{
+    if (r == NULL)
+        return;
+    free(r->url);
+    free(r->final_url);
+    free(r->errmsg);
+    free(r->content_type);
+    free(r->etag);
+    free(r->last_modified);
+    buf_release(&r->body);
+    free(r);
+}
+
+struct fetcher *
+fetcher_new(const struct fetch_opts *opts)
+{
+    struct fetcher *f = xcalloc(1, sizeof(*f));
+
+    f->multi = curl_multi_init();
+    if (f->multi == NULL)
+        abort();
+    f->opts = *opts;
+    curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                      (long)opts->concurrency);
+    curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                      (long)(opts->per_host > 0 ? opts->per_host : 4));
+    curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    return f;
+}
+
+static void
+push_done(struct fetcher *f, struct fetch_result *r)
+{
+    if (f->ndone == f->capdone) {
+        f->capdone = f->capdone ? f->capdone * 2 : 16;
+        f->done = xreallocarray(f->done, f->capdone, sizeof(*f->done));
+    }
+    f->done[f->ndone++] = r;
+    f->pending++;
+}
+
+static void
+transfer_free(struct transfer *t)
+{
+    curl_slist_free_all(t->headers);
+    if (t->easy)
+        curl_easy_cleanup(t->easy);
+    free(t);
+}
+
+void
+fetcher_free(struct fetcher *f)
+{
+    struct transfer *t, *next;
+    size_t i;
+
+    if (f == NULL)
+        return;
+    for (t = f->active; t; t = next) {
+        next = t->next;
+        curl_multi_remove_handle(f->multi, t->easy);
+        fetch_result_free(t->res);
+        transfer_free(t);
+    }
+    for (i = 0; i < f->ndone; i++)
+        fetch_result_free(f->done[i]);
+    free(f->done);
+    curl_multi_cleanup(f->multi);
+    free(f);
+}
+
+static bool
+type_accepted(const char *type)
+{
+    const char **t;
+
+    for (t = accepted_types; *t; t++)
+        if (strcmp(type, *t) == 0)
+            return true;
+    return false;
+}
+
+/* "Text/HTML; charset=x" -> "text/html" */
+static char *
+clean_type(const char *raw)
+{
+    size_t n = strcspn(raw, "; \t");
+    char *s = xstrndup(raw, n);
+    char *p;
+
+    for (p = s; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return s;
+}
+
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+    struct transfer *t = arg;
+    size_t n = size * nmemb;
+
+    if (t->res->body.len == 0 && t->res->content_type == NULL) {
+        char *ct = NULL;
+
+        curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct);
+        if (ct) {
+            t->res->content_type = clean_type(ct);
+            if (!type_accepted(t->res->content_type)) {
+                t->bad_type = true;
+                return 0; /* aborts: no byte past the headers */
+            }
+        }
+    }
+    if (buf_add(&t->res->body, data, n) < 0) {
+        t->too_big = true;
+        return 0;
+    }
+    return n;
+}
+
+/* Keeps ETag and Last-Modified; ignores the rest. */
+static size_t
+on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+    struct transfer *t = arg;
+    size_t n = size * nmemb;
+    struct span line = { data, n };
+    char **slot = NULL;
+    size_t name;
+
+    if (n > FETCH_MAX_HEADER)
+        return n;
+    if (n > 5 && strncasecmp(data, "etag:", 5) == 0) {
+        slot = &t->res->etag;
+        name = 5;
+    } else if (n > 14 && strncasecmp(data, "last-modified:", 14) == 0) {
+        slot = &t->res->last_modified;
+        name = 14;
+    } else {
+        return n;
+    }
+    line.ptr += name;
+    line.len -= name;
+    while (line.len && (*line.ptr == ' ' || *line.ptr == '\t')) {
+        line.ptr++;
+        line.len--;
+    }
+    while (line.len && isspace((unsigned char)line.ptr[line.len - 1]))
+        line.len--;
+    free(*slot);
+    *slot = xstrndup(line.ptr, line.len);
+    return n;
+}
+
+static bool
+private_addr(const struct sockaddr *sa, char *text, size_t len)
+{
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        uint32_t a = ntohl(in->sin_addr.s_addr);
+
+        inet_ntop(AF_INET, &in->sin_addr, text, (socklen_t)len);
+        return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||
+               (a >> 16) == 0xa9fe || (a >> 20) == 0xac1 ||
+               (a >> 16) == 0xc0a8 || (a >> 22) == (0x64400000u >> 22) ||
+               (a >> 28) >= 0xe;
+    }
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        const unsigned char *b = in6->sin6_addr.s6_addr;
+        static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
+                                                  0, 0, 0xff, 0xff };
+
+        inet_ntop(AF_INET6, &in6->sin6_addr, text, (socklen_t)len);
+        if (memcmp(b, mapped, 12) == 0) {
+            struct sockaddr_in v4 = { .sin_family = AF_INET };
+            char ignored[64];
+
+            memcpy(&v4.sin_addr, b + 12, 4);
+            return private_addr((const struct sockaddr *)&v4, ignored,
+                                sizeof(ignored));
+        }
+        return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
+               IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr) ||
+               IN6_IS_ADDR_LINKLOCAL(&in6->sin6_addr) ||
+               IN6_IS_ADDR_MULTICAST(&in6->sin6_addr) ||
+               (b[0] & 0xfe) == 0xfc;
+    }
+    snprintf(text, len, "family %d", sa->sa_family);
+    return true;
+}
+
+static curl_socket_t
+on_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    struct transfer *t = arg;
+    char text[64];
+
+    if (!t->res->via_tor && !t->allow_private &&
+        private_addr(&addr->addr, text, sizeof(text))) {
+        snprintf(t->refused, sizeof(t->refused),
+                 "address %s is loopback, private or link-local", text);
+        return CURL_SOCKET_BAD;
+    }
+    return socket(addr->family, addr->socktype, addr->protocol);
+}
+
+static void
+fail_now(struct fetcher *f, struct fetch_result *res, int err,
+         const char *msg)
+{
+    res->err = err;
+    res->errmsg = xstrdup(msg);
+    push_done(f, res);
+}
+
+void
+fetcher_add(struct fetcher *f, const struct fetch_req *req)
+{
+    struct fetch_result *res = xcalloc(1, sizeof(*res));
+    struct transfer *t;
+    const struct fetch_opts *o = &f->opts;
+    bool onion = url_is_onion(req->url);
+
+    res->user = req->user;
+    res->url = xstrdup(req->url);
+    buf_init(&res->body, (size_t)o->max_body);
+    res->via_tor = onion || req->tor;
+    if (res->via_tor && (o->tor_proxy == NULL || *o->tor_proxy == '\0')) {
+        fail_now(f, res, DRP_EPROXY,
+                 "tor proxy not configured (tor.proxy in the config); "
+                 "refusing to fetch an onion or tor source directly");
+        return;
+    }
+    t = xcalloc(1, sizeof(*t));
+    t->res = res;
+    t->allow_private = req->allow_private;
+    t->easy = curl_easy_init();
+    if (t->easy == NULL)
+        abort();
+    curl_easy_setopt(t->easy, CURLOPT_URL, req->url);
+    curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);
+    curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(t->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(t->easy, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(t->easy, CURLOPT_MAXREDIRS, (long)o->max_redirects);
+    curl_easy_setopt(t->easy, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(t->easy, CURLOPT_MAXFILESIZE_LARGE,
+                     (curl_off_t)o->max_body);
+    curl_easy_setopt(t->easy, CURLOPT_TIMEOUT,
+                     (long)(res->via_tor ? o->onion_timeout : o->timeout));
+    curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT,
+                     (long)(res->via_tor ? o->onion_timeout : o->timeout));
+    curl_easy_setopt(t->easy, CURLOPT_LOW_SPEED_LIMIT, 64L);
+    curl_easy_setopt(t->easy, CURLOPT_LOW_SPEED_TIME,
+                     (long)(res->via_tor ? 60 : 30));
+    curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(t->easy, CURLOPT_USERAGENT,
+                     o->user_agent ? o->user_agent
+                                   : "Mozilla/5.0 (compatible; drpwatch/"
+                                     PACKAGE_VERSION ")");
+    curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(t->easy, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(t->easy, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(t->easy, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+    curl_easy_setopt(t->easy, CURLOPT_OPENSOCKETDATA, t);
+    if (res->via_tor) {
+        /* socks5h: the proxy resolves the name; nothing goes direct. */
+        curl_easy_setopt(t->easy, CURLOPT_PROXY, o->tor_proxy);
+        curl_easy_setopt(t->easy, CURLOPT_PROXYUSERNAME,
+                         req->isolation ? req->isolation : "drpwatch");
+        curl_easy_setopt(t->easy, CURLOPT_PROXYPASSWORD, "drpwatch");
+    } else {
+        /* No environment proxy either: clear-web goes direct, as told. */
+        curl_easy_setopt(t->easy, CURLOPT_PROXY, "");
+    }
+    if (req->etag) {
+        char *h = xasprintf("If-None-Match: %s", req->etag);
+
+        t->headers = curl_slist_append(t->headers, h);
+        free(h);
+    }
+    if (req->last_modified) {
+        char *h = xasprintf("If-Modified-Since: %s", req->last_modified);
+
+        t->headers = curl_slist_append(t->headers, h);
+        free(h);
+    }
+    if (t->headers)
+        curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
+    t->next = f->active;
+    f->active = t;
+    f->pending++;
+    curl_multi_add_handle(f->multi, t->easy);
+}
+
+int
+fetcher_pending(const struct fetcher *f)
+{
+    return f->pending;
+}
+
+static void
+finish(struct fetcher *f, struct transfer *t, CURLcode code)
+{
+    struct fetch_result *r = t->res;
+    char *final = NULL;
+    struct transfer **pp;
+
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &final);
+    r->final_url = xstrdup(final ? final : r->url);
+    if (r->content_type == NULL && code == CURLE_OK) {
+        char *ct = NULL;
+
+        curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct);
+        if (ct)
+            r->content_type = clean_type(ct);
+    }
+    if (t->bad_type) {
+        r->err = DRP_ETYPE;
+        r->errmsg = xasprintf("content type '%s' not accepted (not "
+                              "downloaded past the headers)",
+                              r->content_type);
+    } else if (t->too_big || code == CURLE_FILESIZE_EXCEEDED) {
+        r->err = DRP_ETOOBIG;
+        r->errmsg = xasprintf("body larger than %ld bytes (crawl.max_body)",
+                              f->opts.max_body);
+    } else if (t->refused[0]) {
+        r->err = DRP_EPOLICY;
+        r->errmsg = xasprintf("refused to connect: %s; the source needs "
+                              "allow_private: true to reach it",
+                              t->refused);
+    } else if (code != CURLE_OK) {
+        bool proxy = r->via_tor &&
+                     (code == CURLE_COULDNT_CONNECT ||
+                      code == CURLE_COULDNT_RESOLVE_PROXY ||
+                      code == CURLE_PROXY);
+        r->err = proxy ? DRP_EPROXY : DRP_ENET;
+        r->errmsg = xasprintf("%s: curl=%d (%s)",
+                              proxy ? "tor proxy unreachable, nothing sent "
+                                      "directly"
+                                    : "transfer failed",
+                              (int)code, curl_easy_strerror(code));
+    } else if (r->status >= 400 || r->status < 100) {
+        r->err = DRP_EHTTP;
+        r->errmsg = xasprintf("http status %ld", r->status);
+    } else if (r->status != 304 && r->content_type &&
+               !type_accepted(r->content_type)) {
+        r->err = DRP_ETYPE;
+        r->errmsg = xasprintf("content type '%s' not accepted",
+                              r->content_type);
+    }
+    for (pp = &f->active; *pp; pp = &(*pp)->next) {
+        if (*pp == t) {
+            *pp = t->next;
+            break;
+        }
+    }
+    curl_multi_remove_handle(f->multi, t->easy);
+    t->res = NULL;
+    transfer_free(t);
+    f->pending--; /* push_done counts it again until fetcher_next */
+    push_done(f, r);
+}
+
+int
+fetcher_poll(struct fetcher *f, int timeout_ms)
+{
+    CURLMcode mc;
+    CURLMsg *msg;
+    int left;
+
+    if (f->ndone > 0)
+        return 0;
+    mc = curl_multi_perform(f->multi, &f->running);
+    if (mc == CURLM_OK && f->running > 0)
+        mc = curl_multi_poll(f->multi, NULL, 0, timeout_ms, NULL);
+    if (mc == CURLM_OK)
+        mc = curl_multi_perform(f->multi, &f->running);
+    if (mc != CURLM_OK) {
+        log_err("fetcher failed: curlm=%d (%s)", (int)mc,
+                curl_multi_strerror(mc));
+        return DRP_ENET;
+    }
+    while ((msg = curl_multi_info_read(f->multi, &left)) != NULL) {
+        struct transfer *t = NULL;
+
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+        finish(f, t, msg->data.result);
+    }
+    return 0;
+}
+
+struct fetch_result *
+fetcher_next(struct fetcher *f)
+{
+    struct fetch_result *r;
+
+    if (f->ndone == 0)
+        return NULL;
+    r = f->done[0];
+    memmove(f->done, f->done + 1, (f->ndone - 1) * sizeof(*f->done));
+    f->ndone--;
+    f->pending--;
+    return r;
+}

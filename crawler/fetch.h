@@ -1,0 +1,76 @@
+/*
+ * The fetcher: many concurrent transfers on one libcurl multi handle, with
+ * every cap the network needs (body size after decoding, time, low speed,
+ * redirects, content types) and the Tor policy: .onion hosts and Tor
+ * sources go only through the SOCKS5h proxy, and fail closed without it.
+ * Clear-web transfers refuse loopback, private and link-local addresses
+ * (checked on the connected address, so after DNS and on every redirect)
+ * unless the request allows them.
+ */
+#ifndef DRP_FETCH_H
+#define DRP_FETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/buf.h"
+
+struct fetch_opts {
+    const char *tor_proxy; /* socks5h://host:port or NULL */
+    int concurrency;       /* transfers in flight */
+    int per_host;          /* connections per host */
+    int timeout;           /* seconds, clear web */
+    int onion_timeout;     /* seconds, through Tor */
+    long max_body;         /* bytes after decoding */
+    int max_redirects;
+    const char *user_agent;
+};
+
+struct fetch_req {
+    const char *url;
+    bool tor;              /* force the Tor proxy (onion hosts always do) */
+    bool allow_private;    /* may connect to loopback/private addresses */
+    const char *isolation; /* SOCKS user name: one Tor circuit per value */
+    const char *etag;      /* conditional GET, may be NULL */
+    const char *last_modified;
+    void *user;            /* returned in the result */
+};
+
+struct fetch_result {
+    void *user;
+    char *url;           /* as requested */
+    char *final_url;     /* after redirects */
+    int err;             /* 0 or DRP_E*; message in errmsg */
+    char *errmsg;        /* never contains a body or a secret */
+    long status;         /* HTTP status, 0 when none */
+    char *content_type;  /* lowercased, without parameters, or NULL */
+    char *etag;
+    char *last_modified;
+    bool via_tor;
+    struct buf body;     /* decoded body, at most max_body bytes */
+};
+
+void fetch_result_free(struct fetch_result *r);
+
+struct fetcher;
+
+struct fetcher *fetcher_new(const struct fetch_opts *opts);
+void fetcher_free(struct fetcher *f);
+
+/*
+ * Queues a transfer (copies req's strings). A request that policy refuses
+ * (Tor needed but no proxy configured) does not start: it completes at
+ * once with DRP_EPROXY, so every request yields exactly one result.
+ */
+void fetcher_add(struct fetcher *f, const struct fetch_req *req);
+
+/* Transfers queued or running. */
+int fetcher_pending(const struct fetcher *f);
+
+/* Runs transfers for up to timeout_ms; returns 0 or DRP_ENET. */
+int fetcher_poll(struct fetcher *f, int timeout_ms);
+
+/* A finished transfer (caller frees), or NULL when none is ready. */
+struct fetch_result *fetcher_next(struct fetcher *f);
+
+#endif

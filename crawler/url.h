@@ -1,0 +1,28 @@
+/*
+ * URL handling on curl's URL API: resolving links, normalising, scoping a
+ * crawl to its source, telling onion hosts apart. No hand-written parsing.
+ */
+#ifndef DRP_URL_H
+#define DRP_URL_H
+
+#include <stdbool.h>
+
+#define URL_MAX 4096 /* longer URLs are refused */
+
+/*
+ * Resolves href against base and normalises it (lowercase scheme and host,
+ * no fragment). Returns a new string, or NULL when href is not an http(s)
+ * URL or is malformed or too long.
+ */
+char *url_resolve(const char *base, const char *href);
+
+/* The lowercased host of url, or NULL. Caller frees. */
+char *url_host(const char *url);
+
+/* Whether url's host is a .onion name. */
+bool url_is_onion(const char *url);
+
+/* Whether url has the same scheme, host and port as seed. */
+bool url_same_site(const char *seed, const char *url);
+
+#endif
