@@ -54,7 +54,10 @@ url_resolve(const char *base, const char *href)
 
     if (u == NULL || strlen(href) >= URL_MAX)
         goto out;
-    if (curl_url_set(u, CURLUPART_URL, href,
+    /* "" and "#frag" name the base itself (RFC 3986 5.2.2); curl 7.88
+       would drop the base's last path segment. */
+    if (href[0] != '\0' && href[0] != '#' &&
+        curl_url_set(u, CURLUPART_URL, href,
                      CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE) != CURLUE_OK)
         goto out;
     scheme = part(u, CURLUPART_SCHEME, 0);

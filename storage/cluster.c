@@ -470,6 +470,12 @@ cluster_start(const char *data_dir, struct buf *err)
         rc = make_dir(data_dir, ra.drop ? 0711 : 0700, &ra, false, err);
     if (rc < 0)
         goto out;
+    /* The server's user must be able to pass through (not list) it. */
+    if (ra.drop && chmod(data_dir, 0711) < 0) {
+        buf_addf(err, "cannot chmod '%s': %s", data_dir, strerror(errno));
+        rc = DRP_EIO;
+        goto out;
+    }
     if (!reachable(&ra, data_dir)) {
         buf_addf(err, "data directory '%s' is not reachable by system user "
                       "'%s' (a parent directory is private); choose another "

@@ -1,0 +1,34 @@
+/*
+ * The command line: global options and one entry point per subcommand.
+ * cli/ wires the modules together and holds no logic of its own.
+ */
+#ifndef DRP_CLI_H
+#define DRP_CLI_H
+
+#include <stdbool.h>
+
+/* Exit codes scripts can trust (also in README.md). */
+enum {
+    EXIT_OK = 0,       /* done, everything succeeded */
+    EXIT_FAIL = 1,     /* the command failed */
+    EXIT_USAGE = 2,    /* bad arguments or configuration */
+    EXIT_PARTIAL = 3,  /* run: finished, but some pages or sources failed */
+    EXIT_DB = 4,       /* the database was unavailable; work incomplete */
+};
+
+struct cli {
+    const char *db_opt;   /* --db, or NULL */
+    char *data_dir;       /* resolved --data-dir */
+};
+
+struct db;
+
+/* Connects (starting the embedded cluster if needed) or prints why not. */
+struct db *cli_db(struct cli *c);
+
+int cmd_apply(struct cli *c, int argc, char **argv);
+int cmd_run(struct cli *c, int argc, char **argv);
+int cmd_db(struct cli *c, int argc, char **argv);
+int cmd_alerts(struct cli *c, int argc, char **argv);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * drpwatch apply FILE: load and validate the YAML, then make the database
+ * match it (storage does the work, idempotently).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common/config.h"
+#include "common/log.h"
+#include "storage/db.h"
+#include "storage/store.h"
+#include "common/banned.h"
+
+int
+cmd_apply(struct cli *c, int argc, char **argv)
+{
+    struct config cfg;
+    struct buf err = BUF_INIT(8192);
+    struct apply_stats st;
+    struct db *db = NULL;
+    int rc = EXIT_OK;
+
+    config_init(&cfg);
+    if (argc != 2 || argv[1][0] == '-') {
+        fprintf(stderr, "usage: drpwatch apply FILE\n");
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    if (config_load(&cfg, argv[1], &err) < 0) {
+        fprintf(stderr, "drpwatch: %s\n", buf_str(&err));
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    db = cli_db(c);
+    if (db == NULL) {
+        rc = EXIT_DB;
+        goto out;
+    }
+    if (store_apply(db, &cfg, &st, &err) < 0) {
+        log_err("apply failed: file='%s' %s", argv[1], buf_str(&err));
+        rc = EXIT_DB;
+        goto out;
+    }
+    printf("applied %s: watch terms %d new, %d kept, %d retired; "
+           "sources %d new, %d updated, %d disabled\n",
+           argv[1], st.terms_added, st.terms_kept, st.terms_retired,
+           st.sources_added, st.sources_updated, st.sources_disabled);
+out:
+    db_close(db);
+    config_release(&cfg);
+    buf_release(&err);
+    return rc;
+}

@@ -1,0 +1,137 @@
+/*
+ * main(): global options (--data-dir, --db, --log-level, -v, -q) anywhere
+ * on the line, then the git-style subcommand.
+ */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common/buf.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "storage/cluster.h"
+#include "storage/db.h"
+#include "common/banned.h"
+
+static const char usage[] =
+    "usage: drpwatch [--data-dir DIR] [--db CONNINFO] [--log-level LEVEL] "
+    "COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  apply FILE            declare the watchlist and sources of FILE\n"
+    "  run [--once]          crawl: the service, or one full pass\n"
+    "  alerts [list] [--json] [--status S] [--limit N]\n"
+    "                        show alerts\n"
+    "  db start|stop|status|migrate|psql\n"
+    "                        manage the database\n"
+    "\n"
+    "options:\n"
+    "  --data-dir DIR        where the embedded database and key live\n"
+    "                        (default: DRPWATCH_HOME, /var/lib/drpwatch as "
+    "root,\n"
+    "                        ~/.local/share/drpwatch otherwise)\n"
+    "  --db CONNINFO         use this PostgreSQL server (or DRPWATCH_DB)\n"
+    "  --log-level LEVEL     debug, info, warn or error (default info)\n"
+    "  -v, -q                same as --log-level debug / warn\n";
+
+struct db *
+cli_db(struct cli *c)
+{
+    struct buf err = BUF_INIT(8192);
+    struct db *db = db_connect(c->db_opt, c->data_dir, &err);
+
+    if (db == NULL)
+        log_err("%s", buf_str(&err));
+    buf_release(&err);
+    return db;
+}
+
+/* Takes "--name VALUE" or "--name=VALUE" at argv[*i]; NULL if not it. */
+static const char *
+take(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (strncmp(argv[*i], name, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "drpwatch: %s needs a value\n", name);
+        exit(EXIT_USAGE);
+    }
+    (*i)++;
+    return argv[*i];
+}
+
+int
+main(int argc, char **argv)
+{
+    struct cli c = { 0 };
+    const char *data_opt = NULL;
+    char **rest = xcalloc((size_t)argc + 1, sizeof(*rest));
+    int nrest = 0;
+    int i, rc;
+    const char *v;
+
+    for (i = 1; i < argc; i++) {
+        if ((v = take(argc, argv, &i, "--data-dir")) != NULL) {
+            data_opt = v;
+        } else if ((v = take(argc, argv, &i, "--db")) != NULL) {
+            c.db_opt = v;
+        } else if ((v = take(argc, argv, &i, "--log-level")) != NULL) {
+            enum log_level lvl;
+
+            if (log_parse_level(v, &lvl) < 0) {
+                fprintf(stderr, "drpwatch: unknown log level '%s' (debug, "
+                                "info, warn, error)\n", v);
+                return EXIT_USAGE;
+            }
+            log_set_level(lvl);
+        } else if (!strcmp(argv[i], "-v")) {
+            log_set_level(LOG_DEBUG);
+        } else if (!strcmp(argv[i], "-q")) {
+            log_set_level(LOG_WARN);
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(usage, stdout);
+            free(rest);
+            return EXIT_OK;
+        } else if (!strcmp(argv[i], "--version")) {
+            printf("drpwatch %s\n", PACKAGE_VERSION);
+            free(rest);
+            return EXIT_OK;
+        } else {
+            rest[nrest++] = argv[i];
+        }
+    }
+    if (nrest == 0) {
+        fputs(usage, stderr);
+        free(rest);
+        return EXIT_USAGE;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    c.data_dir = cluster_data_dir(data_opt);
+    if (!strcmp(rest[0], "apply"))
+        rc = cmd_apply(&c, nrest, rest);
+    else if (!strcmp(rest[0], "run"))
+        rc = cmd_run(&c, nrest, rest);
+    else if (!strcmp(rest[0], "db"))
+        rc = cmd_db(&c, nrest, rest);
+    else if (!strcmp(rest[0], "alerts"))
+        rc = cmd_alerts(&c, nrest, rest);
+    else {
+        fprintf(stderr, "drpwatch: unknown command '%s'\n\n%s", rest[0],
+                usage);
+        rc = EXIT_USAGE;
+    }
+    free(c.data_dir);
+    free(rest);
+    curl_global_cleanup();
+    return rc;
+}

@@ -1,0 +1,227 @@
+/*
+ * The per-page wiring: fetch result -> html/text -> findings -> redacted
+ * text and snippets -> alert drafts -> one store_document() transaction.
+ * Never logs a body or a password: only URLs, counts and error texts.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "alerts/alerts.h"
+#include "cli/pipeline.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "crawler/fetch.h"
+#include "crawler/url.h"
+#include "extract/extract.h"
+#include "extract/html.h"
+#include "storage/frontier.h"
+#include "storage/store.h"
+#include "common/banned.h"
+
+/* Paths a passive collector never requests: sessions and posting. */
+static const char *denied_paths[] = {
+    "/login", "/logout", "/signout", "/sign-out", "/register",
+    "/posting.php", "mode=reply", "mode=post", "mode=quote", "action=post",
+    "/ucp.php", "/report/", NULL,
+};
+
+static bool
+denied(const char *url)
+{
+    const char **d;
+
+    for (d = denied_paths; *d; d++)
+        if (strstr(url, *d))
+            return true;
+    return false;
+}
+
+static void
+hex(const unsigned char *in, size_t n, char *out)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", in[i]);
+}
+
+static void
+sha256_hex(const char *data, size_t len, char out[65])
+{
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+
+    EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+    hex(md, 32, out);
+}
+
+static int
+fail(struct db *db, const struct job *job, const struct source_conf *src,
+     long status, const char *msg, struct run_stats *st, struct buf *err)
+{
+    log_warn("fetch failed: source='%s' url='%s' %s", src->name, job->url,
+             msg);
+    st->failed++;
+    return frontier_fail(db, job, (int)status, msg, err);
+}
+
+/* Links of doc, resolved and kept only when inside the source's site. */
+static size_t
+scoped_links(const struct html_doc *doc, const char *page_url,
+             const struct source_conf *src, char ***out)
+{
+    char *base = doc->base ? url_resolve(page_url, doc->base) : NULL;
+    char **links = xcalloc(doc->nlinks + 1, sizeof(*links));
+    size_t i, n = 0;
+
+    for (i = 0; i < doc->nlinks; i++) {
+        char *abs = url_resolve(base ? base : page_url, doc->links[i]);
+
+        if (abs && url_same_site(src->url, abs) && !denied(abs))
+            links[n++] = abs;
+        else
+            free(abs);
+    }
+    free(base);
+    *out = links;
+    return n;
+}
+
+int
+pipeline_process(struct db *db, const struct extractor *x,
+                 const struct config *cfg, const struct source_conf *src,
+                 const struct job *job, const struct fetch_result *r,
+                 struct run_stats *st, struct buf *err)
+{
+    struct html_doc doc;
+    struct findings found;
+    struct alert_drafts drafts = { 0 };
+    struct store_finding *sf = NULL;
+    struct store_alert *sa = NULL;
+    struct store_doc sd;
+    char **links = NULL;
+    size_t nlinks = 0, i;
+    char digest[65];
+    char (*hmacs)[65] = NULL;
+    char *text = NULL;
+    char *warning = NULL;
+    int new_alerts = 0;
+    int rc;
+
+    html_doc_init(&doc);
+    findings_init(&found);
+    if (r->err) {
+        rc = fail(db, job, src, r->status, r->errmsg, st, err);
+        goto out;
+    }
+    sha256_hex(buf_str(&r->body), r->body.len, digest);
+    if (r->status == 304 ||
+        (job->content_hash && strcmp(job->content_hash, digest) == 0)) {
+        log_debug("unchanged: source='%s' url='%s'", src->name, job->url);
+        st->unchanged++;
+        rc = frontier_unchanged(db, job, (int)r->status, err);
+        goto out;
+    }
+    if (r->content_type && strcmp(r->content_type, "text/plain") == 0)
+        rc = html_from_text(buf_str(&r->body), r->body.len, &doc);
+    else
+        rc = html_parse(buf_str(&r->body), r->body.len, &doc);
+    if (rc < 0) {
+        rc = fail(db, job, src, r->status,
+                  "page text larger than the parser's cap", st, err);
+        goto out;
+    }
+    if (doc.invalid_utf8)
+        warning = xasprintf("malformed page: invalid UTF-8 or NUL bytes "
+                            "replaced (%d markup errors); stored what "
+                            "could be read", doc.parse_errors);
+    rc = extract_text(x, buf_str(&doc.text), doc.text.len, &found);
+    if (rc == DRP_ETOOBIG && warning == NULL)
+        warning = xasprintf("more than %d findings on one page; the rest "
+                            "were skipped", EXTRACT_MAX_FINDINGS);
+    text = xstrndup(buf_str(&doc.text), doc.text.len);
+    extract_redact(text, doc.text.len, &found);
+    alerts_evaluate(&found, cfg->terms, cfg->nterms, src, job->url, &drafts);
+
+    sf = xcalloc(found.n + 1, sizeof(*sf));
+    hmacs = xcalloc(found.n + 1, sizeof(*hmacs));
+    for (i = 0; i < found.n; i++) {
+        const struct finding *fd = &found.v[i];
+
+        sf[i].kind = finding_kind_name(fd->kind);
+        sf[i].value = fd->value;
+        sf[i].watched = fd->watched;
+        sf[i].confidence = fd->confidence;
+        sf[i].offset = fd->offset;
+        sf[i].snippet = extract_snippet(text, doc.text.len, fd);
+        if (fd->kind == FIND_CREDENTIAL) {
+            hex(fd->pw_hmac, sizeof(fd->pw_hmac), hmacs[i]);
+            sf[i].identity = fd->identity;
+            sf[i].domain = fd->domain;
+            sf[i].pw_hmac_hex = hmacs[i];
+            sf[i].pw_hint = fd->pw_hint;
+        }
+    }
+    sa = xcalloc(drafts.n + 1, sizeof(*sa));
+    for (i = 0; i < drafts.n; i++) {
+        const struct alert_draft *a = &drafts.v[i];
+
+        sa[i] = (struct store_alert){ a->dedup_key, a->kind, a->severity,
+                                      a->score, a->title, a->summary,
+                                      a->next_step, a->audience, a->finding };
+    }
+    nlinks = scoped_links(&doc, r->final_url, src, &links);
+    sd = (struct store_doc){
+        .job = job,
+        .source = src,
+        .http_status = (int)r->status,
+        .content_type = r->content_type,
+        .etag = r->etag,
+        .last_modified = r->last_modified,
+        .sha256_hex = digest,
+        .body_bytes = r->body.len,
+        .title = doc.title,
+        .text = text,
+        .warning = warning,
+        .links = links,
+        .nlinks = nlinks,
+        .findings = sf,
+        .nfindings = found.n,
+        .alerts = sa,
+        .nalerts = drafts.n,
+    };
+    rc = store_document(db, &sd, &new_alerts, err);
+    if (rc == 0) {
+        st->fetched++;
+        st->findings += (int)found.n;
+        st->new_alerts += new_alerts;
+        if (warning) {
+            st->failed++;
+            log_warn("page problem: source='%s' url='%s' %s", src->name,
+                     job->url, warning);
+        }
+        log_debug("stored: source='%s' url='%s' findings=%zu alerts_new=%d "
+                  "links=%zu", src->name, job->url, found.n, new_alerts,
+                  nlinks);
+    }
+out:
+    if (sf)
+        for (i = 0; i < found.n; i++)
+            free((char *)sf[i].snippet);
+    for (i = 0; i < nlinks; i++)
+        free(links[i]);
+    free(links);
+    free(sf);
+    free(sa);
+    free(hmacs);
+    free(text);
+    free(warning);
+    alert_drafts_release(&drafts);
+    findings_release(&found);
+    html_doc_release(&doc);
+    return rc;
+}

@@ -1,0 +1,36 @@
+/*
+ * One fetched page through the pipeline: parse, extract, redact, decide
+ * alerts, store. Wiring between the modules; each step's logic lives in
+ * its module.
+ */
+#ifndef DRP_PIPELINE_H
+#define DRP_PIPELINE_H
+
+#include "common/buf.h"
+#include "common/config.h"
+
+struct db;
+struct job;
+struct extractor;
+struct fetch_result;
+
+struct run_stats {
+    int fetched;     /* pages stored */
+    int unchanged;   /* 304 or same content hash */
+    int failed;      /* fetch or parse errors recorded on the source */
+    int findings;
+    int new_alerts;
+    int db_errors;
+};
+
+/*
+ * Handles r, the result of fetching job of src. Returns 0 when the outcome
+ * is recorded (even a failed fetch), or DRP_EDB when the database did not
+ * take it: the job is then still leased and should be retried.
+ */
+int pipeline_process(struct db *db, const struct extractor *x,
+                     const struct config *cfg, const struct source_conf *src,
+                     const struct job *job, const struct fetch_result *r,
+                     struct run_stats *st, struct buf *err);
+
+#endif

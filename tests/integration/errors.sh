@@ -1,0 +1,58 @@
+#!/bin/bash
+# Broken sources: an unreachable host, a 500, a non-HTML body and a
+# malformed page are recorded as errors on their source; the run goes on;
+# a clear-web source may not reach loopback unless it allows it.
+. "$top_srcdir/tests/lib.sh"
+
+start_world
+cat "$WORLD/errors.yaml" - >"$T/errors.yaml" <<YAML
+  - name: private-refused
+    kind: site
+    url: ${MISC_URL}ok?refused
+    max_depth: 0
+YAML
+drp apply apply "$T/errors.yaml"
+is "$rc" 0 "apply exits 0"
+drp run run --once
+is "$rc" 3 "crawl with broken sources exits 3 (partial)"
+
+err() {
+    q "SELECT string_agg(e.error, ' / ') FROM source_errors e
+       JOIN sources s ON s.id = e.source_id WHERE s.name = '$1'"
+}
+check() {  # check SOURCE PATTERN DESCRIPTION
+    local got
+    got=$(err "$1")
+    case "$got" in
+    *$2*) ok 0 "$3" ;;
+    *) ok 1 "$3"; diag "errors of $1: $got" ;;
+    esac
+}
+check dead-site "transfer failed: curl=7" "unreachable host recorded as a connection error"
+check http-500 "http status 500" "HTTP 500 recorded"
+check binary "content type 'application/octet-stream' not accepted" \
+    "non-HTML body refused by its content type"
+check malformed "malformed page: invalid UTF-8 or NUL bytes replaced" \
+    "malformed page recorded"
+check private-refused "refused to connect: address 127.0.0.1 is loopback" \
+    "loopback refused for a source without allow_private"
+is "$(err healthy)" "" "the healthy source has no error"
+
+got=$(q "SELECT count(*) FROM documents d JOIN sources s ON s.id = d.source_id
+         WHERE s.name = 'healthy'")
+is "$got" 1 "the healthy page is stored"
+got=$(q "SELECT count(*) FROM documents d JOIN sources s ON s.id = d.source_id
+         WHERE s.name IN ('dead-site', 'http-500', 'binary', 'private-refused')")
+is "$got" 0 "nothing is stored for the failed fetches"
+got=$(q "SELECT count(*) FROM alerts a JOIN sources s ON s.id = a.source_id
+         WHERE s.name = 'malformed' AND a.kind = 'brand-mention'")
+is "$got" 1 "the malformed page is still read: its brand mention raises an alert"
+got=$(q "SELECT position(U&'\FFFD' in text) > 0 FROM documents d
+         JOIN sources s ON s.id = d.source_id WHERE s.name = 'malformed'")
+is "$got" t "invalid bytes are stored as U+FFFD"
+got=$(grep '^misc ' "$WORLD/world.log" | grep -c '/binary')
+is "$got" 1 "the binary body was requested once"
+got=$(q "SELECT count(*) FROM jobs WHERE last_error IS NOT NULL AND due_at <= now()")
+is "$got" 0 "failed jobs are backed off, not retried at once"
+
+done_testing

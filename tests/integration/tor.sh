@@ -1,0 +1,72 @@
+#!/bin/bash
+# Tor policy: the onion forum is reached only through the SOCKS5h proxy,
+# which receives the .onion name unresolved; with the proxy down, or with
+# no proxy configured, the onion source fails closed with a clear error
+# while the clear-web sources still succeed.
+. "$top_srcdir/tests/lib.sh"
+
+start_world
+drp apply apply "$WORLD/demo.yaml"
+is "$rc" 0 "apply exits 0"
+drp run1 run --once
+is "$rc" 0 "crawl with the proxy up exits 0"
+
+want=$(expected "print(e['onion_pages'])")
+got=$(q "SELECT count(*) FROM documents d JOIN sources s ON s.id = d.source_id
+         WHERE s.name = 'demo-onion'")
+is "$got" "$want" "every onion page fetched through the proxy"
+grep -q "atyp=domain host=$ONION_HOST port=80 user=demo-onion result=ok" "$SOCKS_LOG"
+ok $? "proxy log: the .onion name arrived unresolved, with the source's isolation user"
+got=$(grep -c "atyp=ipv" "$SOCKS_LOG")
+is "$got" 0 "proxy log: no request by address (nothing resolved locally)"
+got=$(grep -c "result=ok" "$SOCKS_LOG")
+is "$got" "$want" "one proxied connection per onion page (no clear-web traffic through Tor)"
+got=$(grep -v "host=$ONION_HOST" "$SOCKS_LOG" | grep -c "atyp=")
+is "$got" 0 "the clear-web sources never used the proxy"
+got=$(grep '^onion ' "$WORLD/world.log" | grep -vc "host=$ONION_HOST")
+is "$got" 0 "the onion server saw only requests for its onion name"
+got=$(q "SELECT count(*) FROM alerts a JOIN sources s ON s.id = a.source_id
+         WHERE s.name = 'demo-onion' AND a.kind = 'credential-leak'")
+is "$got" 2 "credential leaks found on the onion forum"
+
+# The proxy goes down: the onion source fails closed.
+"$PYTHON3" "$WORLD_PY" stop-proxy --state "$WORLD"
+onion_before=$(grep -c '^onion ' "$WORLD/world.log")
+q "UPDATE jobs SET content_hash = NULL, etag = NULL, last_modified = NULL" >/dev/null
+drp run2 run --once
+is "$rc" 3 "crawl with the proxy down exits 3 (partial)"
+grep -q "fetch failed: source='demo-onion' url='http://$ONION_HOST/' tor proxy unreachable" "$LOGS/run2.err"
+ok $? "the log says the tor proxy is unreachable"
+got=$(q "SELECT last_error FROM sources WHERE name = 'demo-onion'")
+case "$got" in
+*"tor proxy unreachable, nothing sent directly"*) ok 0 "the onion source records the proxy error" ;;
+*) ok 1 "the onion source records the proxy error"; diag "last_error: $got" ;;
+esac
+got=$(q "SELECT count(*) FROM sources WHERE name IN ('demo-forum', 'demo-paste')
+         AND last_error IS NULL AND last_success > now() - interval '1 minute'")
+is "$got" 2 "the clear-web sources still succeed"
+got=$(q "SELECT count(*) FROM jobs j JOIN sources s ON s.id = j.source_id
+         WHERE s.name = 'demo-forum' AND j.fetched_at > now() - interval '1 minute'")
+want=$(expected "print(e['forum_pages'])")
+is "$got" "$want" "every forum page was crawled in the same run"
+is "$(grep -c '^onion ' "$WORLD/world.log")" "$onion_before" \
+    "no request reached the onion server directly"
+
+# No proxy configured at all: refused before any connection.
+sed '/^tor:/,/^crawl:/{/^tor:/d;/proxy:/d}' "$WORLD/demo.yaml" >"$T/noproxy.yaml"
+grep -q 'proxy:' "$T/noproxy.yaml"
+ok $(( ! $? )) "test config without tor.proxy written"
+"$PYTHON3" "$WORLD_PY" start-proxy --state "$WORLD" >/dev/null
+socks_before=$(wc -l <"$SOCKS_LOG")
+drp apply2 apply "$T/noproxy.yaml"
+is "$rc" 0 "apply without a proxy exits 0"
+q "UPDATE jobs SET content_hash = NULL, etag = NULL, last_modified = NULL" >/dev/null
+drp run3 run --once
+is "$rc" 3 "crawl without a proxy exits 3 (partial)"
+grep -q "fetch failed: source='demo-onion' url='http://$ONION_HOST/' tor proxy not configured" "$LOGS/run3.err"
+ok $? "the log says no tor proxy is configured"
+is "$(wc -l <"$SOCKS_LOG")" "$socks_before" "nothing went to the proxy"
+is "$(grep -c '^onion ' "$WORLD/world.log")" "$onion_before" \
+    "and nothing went to the onion server directly"
+
+done_testing
