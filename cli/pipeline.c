@@ -108,6 +108,7 @@ pipeline_process(struct db *db, const struct extractor *x,
     char digest[65];
     char (*hmacs)[65] = NULL;
     char *text = NULL;
+    size_t text_len = 0;
     char *warning = NULL;
     int new_alerts = 0;
     int rc;
@@ -139,12 +140,18 @@ pipeline_process(struct db *db, const struct extractor *x,
         warning = xasprintf("malformed page: invalid UTF-8 or NUL bytes "
                             "replaced (%d markup errors); stored what "
                             "could be read", doc.parse_errors);
-    rc = extract_text(x, buf_str(&doc.text), doc.text.len, &found);
+    /* The title is read too: phishing titles name the brand, and an
+       unclosed <title> holds the whole page (HTML5 RCDATA). */
+    text = doc.title ? xasprintf("%s\n\n", doc.title) : xstrdup("");
+    text_len = strlen(text);
+    text = xrealloc(text, text_len + doc.text.len + 1);
+    memcpy(text + text_len, buf_str(&doc.text), doc.text.len + 1);
+    text_len += doc.text.len;
+    rc = extract_text(x, text, text_len, &found);
     if (rc == DRP_ETOOBIG && warning == NULL)
         warning = xasprintf("more than %d findings on one page; the rest "
                             "were skipped", EXTRACT_MAX_FINDINGS);
-    text = xstrndup(buf_str(&doc.text), doc.text.len);
-    extract_redact(text, doc.text.len, &found);
+    extract_redact(text, text_len, &found);
     alerts_evaluate(&found, cfg->terms, cfg->nterms, src, job->url, &drafts);
 
     sf = xcalloc(found.n + 1, sizeof(*sf));
@@ -157,7 +164,7 @@ pipeline_process(struct db *db, const struct extractor *x,
         sf[i].watched = fd->watched;
         sf[i].confidence = fd->confidence;
         sf[i].offset = fd->offset;
-        sf[i].snippet = extract_snippet(text, doc.text.len, fd);
+        sf[i].snippet = extract_snippet(text, text_len, fd);
         if (fd->kind == FIND_CREDENTIAL) {
             hex(fd->pw_hmac, sizeof(fd->pw_hmac), hmacs[i]);
             sf[i].identity = fd->identity;

@@ -44,6 +44,10 @@ log_parse_level(const char *s, enum log_level *out)
 
 static void
 vlog(enum log_level level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void
+vlog(enum log_level level, const char *fmt, va_list ap)
 {
     static const char *words[] = { "debug", "info", "warn", "error" };
     char stamp[32];

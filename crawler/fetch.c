@@ -319,6 +319,11 @@ fetcher_add(struct fetcher *f, const struct fetch_req *req)
     curl_easy_setopt(t->easy, CURLOPT_HEADERDATA, t);
     curl_easy_setopt(t->easy, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
     curl_easy_setopt(t->easy, CURLOPT_OPENSOCKETDATA, t);
+    if (req->allow_private && !res->via_tor) {
+        /* Its connection may be private: never leave it in the cache for
+           a transfer that is not allowed there (reuse skips the check). */
+        curl_easy_setopt(t->easy, CURLOPT_FORBID_REUSE, 1L);
+    }
     if (res->via_tor) {
         /* socks5h: the proxy resolves the name; nothing goes direct. */
         curl_easy_setopt(t->easy, CURLOPT_PROXY, o->tor_proxy);

@@ -15,6 +15,9 @@ static int tap_failed;
 
 static inline void
 tap_vreport(int pass, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static inline void
+tap_vreport(int pass, const char *fmt, va_list ap)
 {
     tap_run++;
     if (!pass)

@@ -49,7 +49,8 @@ is "$got" 0 "an e-mail address without a password is not a credential"
 # Brand mentions: every page that names the brand or the product.
 missing=""
 for pair in $(expected "
-for src, terms in e['brand_mention_paths'].items():
+for src in ('forum', 'paste', 'onion'):
+    terms = e['brand_mention_paths'][src]
     for term in ('Northwind Bank', 'NorthPay'):
         for p in terms.get(term, []):
             print(src + '|' + term.replace(' ', '_') + '|' + p)"); do

@@ -1,0 +1,99 @@
+/*
+ * The extraction engine: turns page text into typed findings (e-mail
+ * addresses, credentials, watch-term mentions, IPv4 addresses, domains,
+ * URLs, hashes). Pure functions over memory: no I/O, no database.
+ *
+ * Passwords: a credential finding never holds the password. The engine
+ * computes its keyed hash (HMAC-SHA-256 with the operator key) and a masked
+ * hint ("S******!" with its length) the moment it sees it, and records the
+ * byte span so that callers can redact the text before storing it.
+ */
+#ifndef DRP_EXTRACT_H
+#define DRP_EXTRACT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/config.h"
+
+#define EXTRACT_MAX_FINDINGS 100000 /* per call; more is DRP_ETOOBIG */
+#define EXTRACT_MAX_VALUE 2048      /* longer values are skipped */
+#define EXTRACT_SNIPPET 80          /* bytes of context each side */
+
+enum finding_kind {
+    FIND_EMAIL,
+    FIND_CREDENTIAL,
+    FIND_BRAND,
+    FIND_IPV4,
+    FIND_DOMAIN,
+    FIND_URL,
+    FIND_MD5,
+    FIND_SHA1,
+    FIND_SHA256,
+    FIND_SHA512,
+    FIND_KIND_COUNT
+};
+
+/* "email", "credential", "brand", "ipv4", ... (stable: stored in the db). */
+const char *finding_kind_name(enum finding_kind kind);
+
+struct finding {
+    enum finding_kind kind;
+    char *value;      /* normalised (lowercased domain, refanged, ...) */
+    size_t offset;    /* byte offset of the raw match in the text */
+    size_t len;       /* byte length of the raw match */
+    int confidence;   /* 0-100 */
+    bool watched;     /* ties to the watchlist: a watched e-mail domain or
+                         owned domain, or a watch-term mention */
+    int term;         /* index into the watch terms that matched, or -1 */
+
+    /* FIND_CREDENTIAL only (NULL/0 otherwise) */
+    char *identity;   /* the e-mail address or user name, lowercased */
+    char *domain;     /* the identity's domain, lowercased, or NULL */
+    unsigned char pw_hmac[32]; /* HMAC-SHA-256(key, password) */
+    char *pw_hint;    /* first and last character and length: "S***!(9)" */
+    size_t pw_offset; /* byte span of the password in the text */
+    size_t pw_len;
+};
+
+struct findings {
+    struct finding *v;
+    size_t n;
+};
+
+void findings_init(struct findings *f);
+void findings_release(struct findings *f);
+
+struct extractor;
+
+/*
+ * Compiles the patterns (pcre2 with JIT) for these watch terms; terms and
+ * key are copied. keylen may be 0 only in tests. Returns NULL on a pattern
+ * that does not compile (a programmer error, logged).
+ */
+struct extractor *extractor_new(const struct watch_term *terms, size_t nterms,
+                                const unsigned char *key, size_t keylen);
+void extractor_free(struct extractor *x);
+
+/*
+ * Appends the findings in text[0..len) to out (text may hold NUL bytes and
+ * need not be NUL-terminated). Returns 0, or DRP_ETOOBIG when more than
+ * EXTRACT_MAX_FINDINGS would be produced (out then holds the first ones).
+ */
+int extract_text(const struct extractor *x, const char *text, size_t len,
+                 struct findings *out);
+
+/*
+ * Overwrites every password span of the credential findings in f with '*'
+ * in text (which the caller owns), so it can be stored or shown.
+ */
+void extract_redact(char *text, size_t len, const struct findings *f);
+
+/*
+ * A context snippet around a finding: up to EXTRACT_SNIPPET bytes each
+ * side, cut at UTF-8 boundaries, newlines folded to spaces. The text given
+ * must already be redacted. Caller frees.
+ */
+char *extract_snippet(const char *text, size_t len, const struct finding *fd);
+
+#endif

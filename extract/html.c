@@ -1,0 +1,916 @@
+/*
+ * HTML to visible text, links and forms with gumbo. The input is first made
+ * valid UTF-8 (bad bytes and NUL become U+FFFD) so that gumbo only ever sees
+ * clean text, and start tags nested deeper than MAX_DEPTH are dropped
+ * (gumbo 0.10 is quadratic or worse in depth). The tree is then walked
+ * without recursion. No I/O and no URL resolution happen here.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gumbo.h>
+
+#include "common/err.h"
+#include "common/xalloc.h"
+#include "extract/html.h"
+#include "common/banned.h"
+
+#define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
+#define LINK_SET_MIN 64            /* slots of the link hash set at first */
+#define GUMBO_MAX_ERRORS 100       /* each copies the open-element stack */
+#define MAX_DEPTH 256              /* deeper start tags are dropped */
+#define TAG_NAME_MAX 16            /* longer names are not tracked */
+
+/* One element being walked: where we are among its children. */
+struct frame {
+    GumboNode *node;
+    unsigned int next; /* index of the next child to visit */
+    bool pre;          /* inside <pre>/<textarea>: whitespace is kept */
+    bool block;        /* ends a line when left */
+    int form;          /* index of the enclosing form, or -1 */
+};
+
+/* Text output state: runs of white space become one space, lazily. */
+struct emitter {
+    struct buf *out;
+    bool pending_space;
+};
+
+/* Open-addressing set of link strings (pointers owned by doc->links). */
+struct link_set {
+    char **slot;
+    size_t size; /* power of two */
+};
+
+/*
+ * Length of the valid UTF-8 sequence at p (n bytes available), or 0 when
+ * the bytes there are not valid UTF-8 (overlong, surrogate, > U+10FFFF,
+ * truncated) or are a NUL byte.
+ */
+static size_t
+utf8_valid_len(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+
+    if (c == 0)
+        return 0;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        if (n >= 2 && (p[1] & 0xc0) == 0x80)
+            return 2;
+        return 0;
+    }
+    if (c >= 0xe0 && c <= 0xef) {
+        if (n < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+            return 0;
+        if (c == 0xe0 && p[1] < 0xa0)
+            return 0; /* overlong */
+        if (c == 0xed && p[1] >= 0xa0)
+            return 0; /* surrogate */
+        return 3;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        if (n < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+            (p[3] & 0xc0) != 0x80)
+            return 0;
+        if (c == 0xf0 && p[1] < 0x90)
+            return 0; /* overlong */
+        if (c == 0xf4 && p[1] >= 0x90)
+            return 0; /* above U+10FFFF */
+        return 4;
+    }
+    return 0;
+}
+
+/*
+ * Appends s[0..len) to out as valid UTF-8, each bad byte or NUL replaced by
+ * U+FFFD. Sets *invalid when a replacement was made. Returns 0 or
+ * DRP_ETOOBIG (out's cap).
+ */
+static int
+add_sanitised(struct buf *out, const char *s, size_t len, bool *invalid)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, start = 0, n;
+    int rc;
+
+    while (i < len) {
+        n = utf8_valid_len(p + i, len - i);
+        if (n > 0) {
+            i += n;
+            continue;
+        }
+        rc = buf_add(out, s + start, i - start);
+        if (rc == 0)
+            rc = buf_add(out, REPLACEMENT, 3);
+        if (rc != 0)
+            return rc;
+        *invalid = true;
+        i++;
+        start = i;
+    }
+    return buf_add(out, s + start, len - start);
+}
+
+/* True when s[0..len) is valid UTF-8 without NUL bytes. */
+static bool
+utf8_clean(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, n;
+
+    while (i < len) {
+        if (p[i] >= 0x01 && p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        n = utf8_valid_len(p + i, len - i);
+        if (n == 0)
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+static bool
+is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+static bool
+is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* An open element as the flattening pass models it. */
+struct open_tag {
+    uint32_t hash; /* of the name, to compare fast */
+    bool formatting;
+    bool scope_edge;
+    bool foreign; /* <svg> or <math> */
+};
+
+struct tag_stack {
+    struct open_tag tag[MAX_DEPTH];
+    size_t depth;
+    size_t nforeign; /* foreign elements among them */
+};
+
+static bool
+in_set(const char *name, const char *const *set)
+{
+    for (; *set != NULL; set++)
+        if (strcmp(name, *set) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * Elements that hold no children, that merge instead of nesting
+ * (html/head/body), and <a>, which the adoption agency keeps from nesting
+ * by itself.
+ */
+static const char *const untracked[] = {
+    "area", "base", "br",     "col",   "embed", "hr",    "img",   "input",
+    "link", "meta", "param",  "source", "track", "wbr",  "keygen", "frame",
+    "html", "head", "body",   "a",     NULL,
+};
+
+/* A second one closes the first when it is the current element. */
+static const char *const self_closing[] = {
+    "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "tbody",
+    "thead", "tfoot", "caption", "colgroup", NULL,
+};
+
+/* Their text runs to the matching end tag with no markup in between. */
+static const char *const raw_text[] = {
+    "script", "style", "textarea", "title", "xmp", "iframe", "noembed",
+    "noframes", NULL,
+};
+
+/* The adoption agency and reconstruction re-open these: never popped. */
+static const char *const formatting[] = {
+    "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike",
+    "strong", "tt", "u", NULL,
+};
+
+/* An end tag does not reach past these. */
+static const char *const scope_edge[] = {
+    "table", "template", "object", "applet", "marquee", "svg", "math",
+    "foreignobject", "select", NULL,
+};
+
+/*
+ * Index past the tag at s[i] == '<', following the HTML tokenizer: the
+ * name, then attributes whose values are quoted only right after '='.
+ */
+static size_t
+tag_end(const char *s, size_t len, size_t i)
+{
+    char q;
+
+    i++;
+    if (i < len && s[i] == '/')
+        i++;
+    while (i < len && !is_space(s[i]) && s[i] != '/' && s[i] != '>')
+        i++;
+    for (;;) {
+        while (i < len && (is_space(s[i]) || s[i] == '/'))
+            i++;
+        if (i >= len || s[i] == '>')
+            break;
+        i++; /* first character of a name, even '=' */
+        while (i < len && !is_space(s[i]) && s[i] != '/' && s[i] != '>' &&
+               s[i] != '=')
+            i++;
+        while (i < len && is_space(s[i]))
+            i++;
+        if (i >= len || s[i] != '=')
+            continue;
+        i++;
+        while (i < len && is_space(s[i]))
+            i++;
+        if (i < len && (s[i] == '"' || s[i] == '\'')) {
+            q = s[i++];
+            while (i < len && s[i] != q)
+                i++;
+            if (i < len)
+                i++;
+        } else {
+            while (i < len && !is_space(s[i]) && s[i] != '>')
+                i++;
+        }
+    }
+    return i < len ? i + 1 : len;
+}
+
+/* Lowercased tag name at s[i..) into name; "" when too long. */
+static void
+tag_name(const char *s, size_t len, size_t i, char *name)
+{
+    size_t n = 0;
+
+    while (i < len && !is_space(s[i]) && s[i] != '/' && s[i] != '>') {
+        if (n == TAG_NAME_MAX) {
+            n = 0;
+            break;
+        }
+        name[n++] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a'
+                                                     : s[i]);
+        i++;
+    }
+    name[n] = '\0';
+}
+
+/* Offset of the "</name" that ends a raw text element, or len. */
+static size_t
+raw_text_end(const char *s, size_t len, size_t i, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (; i + 2 + n <= len; i++)
+        if (s[i] == '<' && s[i + 1] == '/' &&
+            strncasecmp(s + i + 2, name, n) == 0)
+            return i;
+    return len;
+}
+
+/* Offset past the comment that starts at s[i] ("<!--"). */
+static size_t
+comment_end(const char *s, size_t len, size_t i)
+{
+    for (i += 2; i + 3 <= len; i++) {
+        if (memcmp(s + i, "-->", 3) == 0)
+            return i + 3;
+        if (i + 4 <= len && memcmp(s + i, "--!>", 4) == 0)
+            return i + 4;
+    }
+    return len;
+}
+
+static uint32_t
+name_hash(const char *name)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+
+    while (*name != '\0') {
+        h ^= (unsigned char)*name++;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static void
+open_tag(struct tag_stack *st, const char *name)
+{
+    struct open_tag *t = &st->tag[st->depth++];
+
+    t->hash = name_hash(name);
+    t->formatting = in_set(name, formatting);
+    t->scope_edge = in_set(name, scope_edge);
+    t->foreign = strcmp(name, "svg") == 0 || strcmp(name, "math") == 0;
+    st->nforeign += t->foreign;
+}
+
+/*
+ * An end tag: removes the matching element and the non-formatting ones
+ * above it, unless a scope edge comes first. Formatting elements only
+ * close from the top of the stack. (Names are compared by hash: a
+ * collision only closes something early or late, bounded either way.)
+ */
+static void
+close_tag(struct tag_stack *st, const char *name)
+{
+    uint32_t h = name_hash(name);
+    size_t d, k, w;
+
+    for (d = st->depth; d > 0; d--) {
+        if (st->tag[d - 1].hash == h)
+            break;
+        if (st->tag[d - 1].scope_edge)
+            return;
+    }
+    if (d == 0 || (st->tag[d - 1].formatting && d != st->depth))
+        return;
+    st->nforeign -= st->tag[d - 1].foreign;
+    w = d - 1;
+    for (k = d; k < st->depth; k++) {
+        if (st->tag[k].formatting)
+            st->tag[w++] = st->tag[k];
+        else
+            st->nforeign -= st->tag[k].foreign;
+    }
+    st->depth = w;
+}
+
+/*
+ * Copies s into out, leaving out the start tags that would nest deeper
+ * than MAX_DEPTH. The model errs towards deeper than gumbo's tree (an end
+ * tag closes less, markup in doubt counts), so gumbo's depth stays within
+ * a small multiple of MAX_DEPTH whatever the input.
+ */
+static int
+flatten(const char *s, size_t len, struct buf *out)
+{
+    struct tag_stack *st = xcalloc(1, sizeof(*st));
+    char name[TAG_NAME_MAX + 1];
+    size_t i = 0, from = 0, end;
+    int rc = 0;
+
+    while (i + 1 < len) {
+        if (s[i] != '<') {
+            i++;
+            continue;
+        }
+        if (len - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+            i = comment_end(s, len, i);
+            continue;
+        }
+        if (s[i + 1] == '/' && i + 2 < len && is_alpha(s[i + 2])) {
+            tag_name(s, len, i + 2, name);
+            close_tag(st, name);
+            i = tag_end(s, len, i);
+            continue;
+        }
+        if (!is_alpha(s[i + 1])) {
+            i++;
+            continue;
+        }
+        end = tag_end(s, len, i);
+        tag_name(s, len, i + 1, name);
+        if (st->nforeign == 0) {
+            if (in_set(name, raw_text)) {
+                i = raw_text_end(s, len, end, name);
+                continue;
+            }
+            if (strcmp(name, "plaintext") == 0)
+                break;
+        }
+        if (in_set(name, untracked) ||
+            (st->depth > 0 && in_set(name, self_closing) &&
+             st->tag[st->depth - 1].hash == name_hash(name))) {
+            i = end;
+            continue;
+        }
+        if (st->depth < MAX_DEPTH) {
+            open_tag(st, name);
+            i = end;
+            continue;
+        }
+        rc = buf_add(out, s + from, i - from);
+        if (rc != 0)
+            goto out;
+        i = end;
+        from = end;
+    }
+    rc = buf_add(out, s + from, len - from);
+out:
+    x_free(st);
+    return rc;
+}
+
+void
+html_doc_init(struct html_doc *doc)
+{
+    memset(doc, 0, sizeof(*doc));
+    buf_init(&doc->text, HTML_MAX_TEXT);
+}
+
+void
+html_doc_release(struct html_doc *doc)
+{
+    size_t i;
+
+    buf_release(&doc->text);
+    x_free(doc->title);
+    x_free(doc->base);
+    for (i = 0; i < doc->nlinks; i++)
+        x_free(doc->links[i]);
+    x_free(doc->links);
+    for (i = 0; i < doc->nforms; i++) {
+        x_free(doc->forms[i].action);
+        x_free(doc->forms[i].method);
+    }
+    x_free(doc->forms);
+    memset(doc, 0, sizeof(*doc));
+    buf_init(&doc->text, HTML_MAX_TEXT);
+}
+
+static char
+last_char(const struct buf *b)
+{
+    return b->len > 0 ? b->ptr[b->len - 1] : '\n';
+}
+
+/* Text outside <pre>: white space runs fold to one space between words. */
+static int
+emit_flow(struct emitter *e, const char *s)
+{
+    const char *p = s, *run;
+    int rc;
+
+    while (*p != '\0') {
+        if (is_space(*p)) {
+            e->pending_space = true;
+            p++;
+            continue;
+        }
+        if (e->pending_space) {
+            char c = last_char(e->out);
+
+            e->pending_space = false;
+            if (c != '\n' && c != ' ' && c != '\t') {
+                rc = buf_addc(e->out, ' ');
+                if (rc != 0)
+                    return rc;
+            }
+        }
+        run = p;
+        while (*p != '\0' && !is_space(*p))
+            p++;
+        rc = buf_add(e->out, run, (size_t)(p - run));
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Text inside <pre>/<textarea>: kept byte for byte. */
+static int
+emit_pre(struct emitter *e, const char *s)
+{
+    e->pending_space = false;
+    return buf_adds(e->out, s);
+}
+
+/* Ends the current line unless it is already empty. */
+static int
+emit_break(struct emitter *e)
+{
+    e->pending_space = false;
+    if (last_char(e->out) == '\n')
+        return 0;
+    return buf_addc(e->out, '\n');
+}
+
+/* A cell separator: a tab unless at the start of a line. */
+static int
+emit_tab(struct emitter *e)
+{
+    char c = last_char(e->out);
+
+    e->pending_space = false;
+    if (c == '\n' || c == '\t')
+        return 0;
+    return buf_addc(e->out, '\t');
+}
+
+static bool
+is_block(GumboTag tag)
+{
+    switch (tag) {
+    case GUMBO_TAG_P:
+    case GUMBO_TAG_DIV:
+    case GUMBO_TAG_LI:
+    case GUMBO_TAG_UL:
+    case GUMBO_TAG_OL:
+    case GUMBO_TAG_DL:
+    case GUMBO_TAG_DD:
+    case GUMBO_TAG_DT:
+    case GUMBO_TAG_TR:
+    case GUMBO_TAG_TABLE:
+    case GUMBO_TAG_CAPTION:
+    case GUMBO_TAG_THEAD:
+    case GUMBO_TAG_TBODY:
+    case GUMBO_TAG_TFOOT:
+    case GUMBO_TAG_H1:
+    case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3:
+    case GUMBO_TAG_H4:
+    case GUMBO_TAG_H5:
+    case GUMBO_TAG_H6:
+    case GUMBO_TAG_PRE:
+    case GUMBO_TAG_TEXTAREA:
+    case GUMBO_TAG_BLOCKQUOTE:
+    case GUMBO_TAG_SECTION:
+    case GUMBO_TAG_ARTICLE:
+    case GUMBO_TAG_ASIDE:
+    case GUMBO_TAG_NAV:
+    case GUMBO_TAG_MAIN:
+    case GUMBO_TAG_HEADER:
+    case GUMBO_TAG_FOOTER:
+    case GUMBO_TAG_ADDRESS:
+    case GUMBO_TAG_FIGURE:
+    case GUMBO_TAG_FIGCAPTION:
+    case GUMBO_TAG_FIELDSET:
+    case GUMBO_TAG_LEGEND:
+    case GUMBO_TAG_DETAILS:
+    case GUMBO_TAG_SUMMARY:
+    case GUMBO_TAG_HR:
+    case GUMBO_TAG_FORM:
+    case GUMBO_TAG_BODY:
+    case GUMBO_TAG_HTML:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool
+is_hidden(GumboTag tag)
+{
+    switch (tag) {
+    case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE:
+    case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_HEAD:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The attribute's value when present and shorter than HTML_MAX_ATTR. */
+static const char *
+attr(const GumboNode *node, const char *name)
+{
+    const GumboAttribute *a;
+
+    a = gumbo_get_attribute(&node->v.element.attributes, name);
+    if (a == NULL || strlen(a->value) >= HTML_MAX_ATTR)
+        return NULL;
+    return a->value;
+}
+
+static size_t
+hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+    while (*s != '\0') {
+        h ^= (unsigned char)*s++;
+        h *= 1099511628211ull;
+    }
+    return (size_t)h;
+}
+
+/* Slot for s: the one holding it, or the empty one where it would go. */
+static char **
+link_slot(struct link_set *set, const char *s)
+{
+    size_t i = hash_str(s) & (set->size - 1);
+
+    while (set->slot[i] != NULL && strcmp(set->slot[i], s) != 0)
+        i = (i + 1) & (set->size - 1);
+    return &set->slot[i];
+}
+
+static void
+link_set_grow(struct link_set *set)
+{
+    struct link_set bigger;
+    size_t i;
+
+    bigger.size = set->size ? set->size * 2 : LINK_SET_MIN;
+    bigger.slot = xcalloc(bigger.size, sizeof(char *));
+    for (i = 0; i < set->size; i++)
+        if (set->slot[i] != NULL)
+            *link_slot(&bigger, set->slot[i]) = set->slot[i];
+    x_free(set->slot);
+    *set = bigger;
+}
+
+static bool
+has_scheme(const char *s, const char *scheme)
+{
+    size_t n = strlen(scheme);
+
+    return strncasecmp(s, scheme, n) == 0;
+}
+
+static void
+add_link(struct html_doc *doc, struct link_set *set, const char *href)
+{
+    const char *end;
+    char *link, **slot;
+
+    if (doc->nlinks >= HTML_MAX_LINKS)
+        return;
+    while (is_space(*href))
+        href++;
+    end = href + strlen(href);
+    while (end > href && is_space(end[-1]))
+        end--;
+    if (end == href || has_scheme(href, "javascript:") ||
+        has_scheme(href, "mailto:"))
+        return;
+    link = xstrndup(href, (size_t)(end - href));
+    if ((doc->nlinks + 1) * 2 > set->size)
+        link_set_grow(set);
+    slot = link_slot(set, link);
+    if (*slot != NULL) {
+        x_free(link);
+        return;
+    }
+    *slot = link;
+    doc->links = xreallocarray(doc->links, doc->nlinks + 1, sizeof(char *));
+    doc->links[doc->nlinks++] = link;
+}
+
+/* Starts a form record; returns its index or -1 past the cap. */
+static int
+add_form(struct html_doc *doc, const GumboNode *node)
+{
+    struct html_form *f;
+    const char *action = attr(node, "action");
+    const char *method = attr(node, "method");
+    char *p;
+
+    if (doc->nforms >= HTML_MAX_FORMS)
+        return -1;
+    doc->forms = xreallocarray(doc->forms, doc->nforms + 1,
+                               sizeof(struct html_form));
+    f = &doc->forms[doc->nforms];
+    memset(f, 0, sizeof(*f));
+    f->action = action ? xstrdup(action) : NULL;
+    f->method = xstrdup(method && *method ? method : "get");
+    for (p = f->method; *p != '\0'; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return (int)doc->nforms++;
+}
+
+/* <title>: its text, white space folded and trimmed; NULL when too long. */
+static char *
+title_text(const GumboNode *node)
+{
+    struct buf b = BUF_INIT(HTML_MAX_ATTR - 1);
+    struct emitter e = { &b, false };
+    const GumboVector *kids = &node->v.element.children;
+    const GumboNode *kid;
+    unsigned int i;
+
+    for (i = 0; i < kids->length; i++) {
+        kid = kids->data[i];
+        if (kid->type != GUMBO_NODE_TEXT && kid->type != GUMBO_NODE_WHITESPACE)
+            continue;
+        if (emit_flow(&e, kid->v.text.text) != 0) {
+            buf_release(&b);
+            return NULL;
+        }
+    }
+    return buf_detach(&b, NULL);
+}
+
+/* Whether rel="..." has the token nofollow (any case, any spacing). */
+static bool
+nofollow(const GumboNode *node)
+{
+    const char *rel = attr(node, "rel");
+    size_t n;
+
+    while (rel && *rel) {
+        while (is_space(*rel))
+            rel++;
+        n = 0;
+        while (rel[n] && !is_space(rel[n]))
+            n++;
+        if (n == 8 && strncasecmp(rel, "nofollow", 8) == 0)
+            return true;
+        rel += n;
+    }
+    return false;
+}
+
+/* Element-specific work on entering: metadata, links, forms. */
+static void
+visit_element(struct html_doc *doc, struct link_set *set, GumboNode *node,
+              int form)
+{
+    const char *v;
+
+    if (node->v.element.tag_namespace != GUMBO_NAMESPACE_HTML)
+        return;
+    switch (node->v.element.tag) {
+    case GUMBO_TAG_TITLE:
+        if (doc->title == NULL)
+            doc->title = title_text(node);
+        break;
+    case GUMBO_TAG_BASE:
+        v = attr(node, "href");
+        if (doc->base == NULL && v != NULL)
+            doc->base = xstrdup(v);
+        break;
+    case GUMBO_TAG_A:
+    case GUMBO_TAG_AREA:
+        v = attr(node, "href");
+        if (v != NULL && !nofollow(node))
+            add_link(doc, set, v);
+        break;
+    case GUMBO_TAG_INPUT:
+        if (form < 0)
+            break;
+        doc->forms[form].ninputs++;
+        v = attr(node, "type");
+        if (v != NULL && strcasecmp(v, "password") == 0)
+            doc->forms[form].has_password = true;
+        break;
+    case GUMBO_TAG_SELECT:
+    case GUMBO_TAG_TEXTAREA:
+        if (form >= 0)
+            doc->forms[form].ninputs++;
+        break;
+    default:
+        break;
+    }
+}
+
+/*
+ * Walks the tree depth first with an explicit stack. Text goes to doc->text
+ * unless it sits in a hidden element; metadata is gathered everywhere (the
+ * title and base live in <head>).
+ */
+static int
+walk(GumboNode *root, struct html_doc *doc)
+{
+    struct emitter e = { &doc->text, false };
+    struct link_set set = { NULL, 0 };
+    struct frame *stack = NULL, *top;
+    size_t depth = 0, cap = 0;
+    int hidden = 0; /* depth of hidden ancestors */
+    GumboNode *node;
+    GumboTag tag;
+    int rc = 0;
+
+    cap = 64;
+    stack = xreallocarray(NULL, cap, sizeof(*stack));
+    stack[0] = (struct frame){ root, 0, false, false, -1 };
+    depth = 1;
+    while (depth > 0) {
+        const GumboVector *kids;
+
+        top = &stack[depth - 1];
+        kids = top->node->type == GUMBO_NODE_DOCUMENT
+                   ? &top->node->v.document.children
+                   : &top->node->v.element.children;
+        if (top->next >= kids->length) {
+            /* Leaving an element. */
+            if (top->node->type == GUMBO_NODE_TEMPLATE ||
+                (top->node->type == GUMBO_NODE_ELEMENT &&
+                 is_hidden(top->node->v.element.tag)))
+                hidden--;
+            else if (top->block && hidden == 0)
+                rc = emit_break(&e);
+            if (rc != 0)
+                goto out;
+            depth--;
+            continue;
+        }
+        node = kids->data[top->next++];
+        switch (node->type) {
+        case GUMBO_NODE_TEXT:
+        case GUMBO_NODE_CDATA:
+        case GUMBO_NODE_WHITESPACE:
+            if (hidden > 0)
+                break;
+            rc = top->pre ? emit_pre(&e, node->v.text.text)
+                          : emit_flow(&e, node->v.text.text);
+            if (rc != 0)
+                goto out;
+            break;
+        case GUMBO_NODE_ELEMENT:
+        case GUMBO_NODE_TEMPLATE:
+            tag = node->v.element.tag;
+            if (depth == cap) {
+                cap *= 2;
+                stack = xreallocarray(stack, cap, sizeof(*stack));
+            }
+            top = &stack[depth];
+            *top = (struct frame){ node, 0, stack[depth - 1].pre, false,
+                                   stack[depth - 1].form };
+            depth++;
+            if (tag == GUMBO_TAG_FORM && top->form < 0)
+                top->form = add_form(doc, node);
+            visit_element(doc, &set, node, top->form);
+            if (node->type == GUMBO_NODE_TEMPLATE || is_hidden(tag)) {
+                hidden++;
+                break;
+            }
+            if (tag == GUMBO_TAG_PRE || tag == GUMBO_TAG_TEXTAREA ||
+                tag == GUMBO_TAG_LISTING || tag == GUMBO_TAG_PLAINTEXT)
+                top->pre = true;
+            if (hidden > 0)
+                break;
+            if (tag == GUMBO_TAG_BR) {
+                e.pending_space = false;
+                rc = buf_addc(e.out, '\n');
+            } else if (tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH) {
+                rc = emit_tab(&e);
+            } else if (is_block(tag)) {
+                top->block = true;
+                rc = emit_break(&e);
+            }
+            if (rc != 0)
+                goto out;
+            break;
+        default:
+            break; /* comments, the doctype */
+        }
+    }
+out:
+    x_free(set.slot);
+    x_free(stack);
+    return rc;
+}
+
+int
+html_parse(const char *html, size_t len, struct html_doc *doc)
+{
+    struct buf clean = BUF_INIT((size_t)HTML_MAX_INPUT * 3);
+    struct buf flat = BUF_INIT((size_t)HTML_MAX_INPUT * 3);
+    GumboOptions opts = kGumboDefaultOptions;
+    GumboOutput *output = NULL;
+    const char *input = html;
+    size_t inlen = len;
+    int rc = 0;
+
+    if (len > HTML_MAX_INPUT)
+        return DRP_ETOOBIG;
+    if (!utf8_clean(html, len)) {
+        rc = add_sanitised(&clean, html, len, &doc->invalid_utf8);
+        if (rc != 0)
+            goto out;
+        input = buf_str(&clean);
+        inlen = clean.len;
+    }
+    rc = flatten(input, inlen, &flat);
+    if (rc != 0)
+        goto out;
+    buf_release(&clean);
+    opts.max_errors = GUMBO_MAX_ERRORS;
+    output = gumbo_parse_with_options(&opts, buf_str(&flat), flat.len);
+    doc->parse_errors = (int)output->errors.length;
+    rc = walk(output->document, doc);
+    if (rc == 0 && doc->text.ptr == NULL)
+        rc = buf_add(&doc->text, "", 0);
+out:
+    if (output != NULL)
+        gumbo_destroy_output(&opts, output);
+    buf_release(&flat);
+    buf_release(&clean);
+    return rc;
+}
+
+int
+html_from_text(const char *text, size_t len, struct html_doc *doc)
+{
+    if (len > HTML_MAX_TEXT)
+        return DRP_ETOOBIG;
+    return add_sanitised(&doc->text, text, len, &doc->invalid_utf8);
+}

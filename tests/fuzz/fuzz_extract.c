@@ -1,0 +1,84 @@
+/*
+ * libFuzzer target for extract/extract.c: findings stay inside the text,
+ * come sorted, never hold a password, and redaction and snippets work on
+ * any bytes.
+ */
+#define _GNU_SOURCE /* memmem */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xalloc.h"
+#include "extract/extract.h"
+#include "common/banned.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct watch_term terms[] = {
+    { "brand", "Northwind", "high", "brand" },
+    { "brand", "Northwind Bank", "high", "brand" },
+    { "executive", "Jane Doe", "high", "security" },
+    { "product", "C++ Suite (pro)", "low", "brand" },
+    { "domain", "northwind.com", "high", "soc" },
+    { "email_domain", "nw-mail.com", "high", "soc" },
+};
+
+static struct extractor *x;
+
+/* True when finding o's span overlaps credential c's password. */
+static bool
+overlaps(const struct finding *o, const struct finding *c)
+{
+    return o->offset < c->pw_offset + c->pw_len &&
+           c->pw_offset < o->offset + o->len;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct findings f;
+    const struct finding *fd;
+    char *text, *snip;
+    size_t i, j;
+
+    if (x == NULL)
+        x = extractor_new(terms, sizeof(terms) / sizeof(terms[0]),
+                          (const unsigned char *)"fuzz", 4);
+    text = xmalloc(size + 1);
+    if (size > 0)
+        memcpy(text, data, size);
+    findings_init(&f);
+    extract_text(x, text, size, &f);
+    for (i = 0; i < f.n; i++) {
+        fd = &f.v[i];
+        if (fd->offset > size || fd->len > size - fd->offset ||
+            (i > 0 && f.v[i - 1].offset > fd->offset) ||
+            strlen(fd->value) > EXTRACT_MAX_VALUE)
+            abort();
+        if (fd->kind != FIND_CREDENTIAL)
+            continue;
+        if (fd->pw_offset > size || fd->pw_len > size - fd->pw_offset ||
+            fd->pw_len == 0)
+            abort();
+        if (fd->pw_len >= 3 && memmem(fd->pw_hint, strlen(fd->pw_hint),
+                                      text + fd->pw_offset, fd->pw_len))
+            abort();
+        for (j = 0; j < f.n; j++)
+            if (f.v[j].kind != FIND_CREDENTIAL && overlaps(&f.v[j], fd))
+                abort();
+    }
+    extract_redact(text, size, &f);
+    for (i = 0; i < f.n; i++) {
+        fd = &f.v[i];
+        for (j = 0; fd->kind == FIND_CREDENTIAL && j < fd->pw_len; j++)
+            if (text[fd->pw_offset + j] != '*')
+                abort();
+        snip = extract_snippet(text, size, fd);
+        x_free(snip);
+    }
+    findings_release(&f);
+    x_free(text);
+    return 0;
+}
