@@ -165,6 +165,17 @@ credential(const struct finding *fd, size_t idx,
                              fd->identity);
 }
 
+/* "/thread/7?page=2" of "http://host/thread/7?page=2": the table's
+   reader knows the source, the path tells the pages apart. */
+static const char *
+page_path(const char *url)
+{
+    const char *p = strstr(url, "://");
+
+    p = p ? strchr(p + 3, '/') : NULL;
+    return p ? p : url;
+}
+
 static void
 mention(const struct finding *fd, size_t idx, const struct watch_term *terms,
         size_t nterms, const struct source_conf *src, const char *url,
@@ -197,8 +208,9 @@ mention(const struct finding *fd, size_t idx, const struct watch_term *terms,
     a->severity = alerts_severity(score);
     a->audience = "brand";
     a->finding = idx;
-    a->title = xasprintf("%s '%s' mentioned on %s%s", t->kind, t->value,
-                         src->name, src->tor ? " (dark web)" : "");
+    a->title = xasprintf("%s '%s' mentioned on %s%s: %s", t->kind,
+                         t->value, src->name, src->tor ? " (dark web)" : "",
+                         page_path(url));
     a->summary = xasprintf("term=%s source=%s url=%s", t->value, src->name,
                            url);
     a->next_step = xstrdup("Read the page in context: if it offers the "

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "common/buf.h"
 #include "common/log.h"
+#include "common/xalloc.h"
 #include "storage/cluster.h"
 #include "storage/db.h"
 #include "common/banned.h"
@@ -89,7 +90,19 @@ cmd_db(struct cli *c, int argc, char **argv)
         db_close(db);
         ci = db_conninfo(c->db_opt, c->data_dir);
         fflush(NULL);
-        execlp("psql", "psql", "-d", ci, (char *)NULL);
+        {
+            /* psql -d CONNINFO, then the user's own psql arguments. */
+            char **args = xcalloc((size_t)argc + 2, sizeof(*args));
+            int i;
+
+            args[0] = "psql";
+            args[1] = "-d";
+            args[2] = ci;
+            for (i = 2; i < argc; i++)
+                args[i + 1] = argv[i];
+            execvp("psql", args);
+            free(args);
+        }
         log_err("cannot run psql: install postgresql-client");
         free(ci);
         rc = EXIT_FAIL;

@@ -128,7 +128,7 @@ want_scalar(struct loader *ld, const yaml_node_t *n, const char *what,
 static int
 get_str(struct loader *ld, const yaml_node_t *n, const char *what, char **out)
 {
-    const char *s;
+    const char *s = NULL;
     int rc = want_scalar(ld, n, what, &s);
 
     if (rc < 0)
@@ -144,7 +144,7 @@ static int
 get_int(struct loader *ld, const yaml_node_t *n, const char *what, long lo,
         long hi, long *out)
 {
-    const char *s;
+    const char *s = NULL;
     char *end;
     long v;
     int rc = want_scalar(ld, n, what, &s);
@@ -165,7 +165,7 @@ get_int(struct loader *ld, const yaml_node_t *n, const char *what, long lo,
 static int
 get_bool(struct loader *ld, const yaml_node_t *n, const char *what, bool *out)
 {
-    const char *s;
+    const char *s = NULL;
     int rc = want_scalar(ld, n, what, &s);
 
     if (rc < 0)

@@ -2,7 +2,7 @@
 # End to end on the demo world: apply, one crawl, the expected documents,
 # findings and alerts; a second crawl adds none; no password in clear
 # anywhere (database dump, logs, output).
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:?run through make check}/tests/lib.sh" || exit 99
 
 start_world
 drp apply apply "$WORLD/demo.yaml"

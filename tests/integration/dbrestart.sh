@@ -1,7 +1,7 @@
 #!/bin/bash
 # PostgreSQL stops and starts in the middle of a crawl: the run reports the
 # failure, the next run completes, and nothing is lost or duplicated.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:?run through make check}/tests/lib.sh" || exit 99
 
 # Slow pages and two transfers at a time, so the crawl is still going when
 # the database goes away.

@@ -2,7 +2,7 @@
 # Broken sources: an unreachable host, a 500, a non-HTML body and a
 # malformed page are recorded as errors on their source; the run goes on;
 # a clear-web source may not reach loopback unless it allows it.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:?run through make check}/tests/lib.sh" || exit 99
 
 start_world
 cat "$WORLD/errors.yaml" - >"$T/errors.yaml" <<YAML

@@ -3,7 +3,7 @@
 # which receives the .onion name unresolved; with the proxy down, or with
 # no proxy configured, the onion source fails closed with a clear error
 # while the clear-web sources still succeed.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:?run through make check}/tests/lib.sh" || exit 99
 
 start_world
 drp apply apply "$WORLD/demo.yaml"

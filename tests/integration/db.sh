@@ -1,0 +1,105 @@
+#!/bin/bash
+# The embedded cluster's life cycle (db start|stop|status|migrate|psql),
+# an external server through --db/DRPWATCH_DB, and configuration errors as
+# the user sees them.
+. "${top_srcdir:?run through make check}/tests/lib.sh" || exit 99
+
+drp status0 db status
+is "$rc" 4 "status before first use exits 4"
+grep -q "not created yet" "$LOGS/status0.out"
+ok $? "status says the cluster is not created yet"
+
+drp start1 db start
+is "$rc" 0 "db start creates and starts the cluster"
+[ -f "$DRPWATCH_HOME/pg/PG_VERSION" ]
+ok $? "cluster created under the data directory"
+drp start2 db start
+is "$rc" 0 "db start again is harmless"
+drp status1 db status
+is "$rc" 0 "status exits 0 while running"
+grep -q "embedded database: running" "$LOGS/status1.out"
+ok $? "status says running"
+is "$(q "SHOW listen_addresses")" "" "the server listens on no TCP address"
+drp migrate db migrate
+is "$rc" 0 "db migrate exits 0"
+is "$(q "SELECT count(*) FROM schema_migrations")" 1 "migration 001 applied"
+drp migrate2 db migrate
+is "$(q "SELECT count(*) FROM schema_migrations")" 1 "migrate is idempotent"
+got=$(echo 'SELECT 40 + 2;' | "$DRPWATCH" db psql 2>"$LOGS/psql.err" | grep -c '42')
+is "$got" 1 "db psql opens a shell on the database"
+is "$("$DRPWATCH" db psql -X -A -t -c 'SELECT count(*) FROM watch_terms' 2>/dev/null)" 0 \
+    "db psql passes its arguments to psql"
+if [ "$(id -u)" -eq 0 ]; then
+    is "$(stat -c %U "$DRPWATCH_HOME/pg")" drpwatch \
+        "as root, the cluster belongs to the system user drpwatch"
+    drp private --data-dir /root/drpwatch-test-private-$$ db start
+    is "$rc" 4 "a data directory the server user cannot reach is refused"
+    grep -q "is not reachable by system user 'drpwatch'" "$LOGS/private.err"
+    ok $? "and the error says why and what to do"
+    rm -rf "/root/drpwatch-test-private-$$"
+else
+    is "$(stat -c %U "$DRPWATCH_HOME/pg")" "$(id -un)" \
+        "the cluster belongs to the user running drpwatch"
+fi
+
+# An external server: the same cluster, named by a connection string.
+drp ext1 --db "$CONNINFO" --data-dir "$T/unused" db status
+is "$rc" 0 "db status with --db checks the external server"
+grep -q "external database: reachable" "$LOGS/ext1.out"
+ok $? "and says it is reachable"
+cat >"$T/one.yaml" <<YAML
+watchlist:
+  - {kind: brand, value: Contoso}
+sources:
+  - {name: s1, kind: site, url: "http://127.0.0.1:9/"}
+YAML
+DRPWATCH_DB="$CONNINFO" drp ext2 --data-dir "$T/unused" apply "$T/one.yaml"
+is "$rc" 0 "apply through DRPWATCH_DB"
+is "$(q "SELECT value FROM watch_terms WHERE active")" "Contoso" \
+    "the external database got the watchlist"
+[ ! -e "$T/unused/pg" ]
+ok $? "no embedded cluster was created for an external database"
+drp ext3 --db "host=$T/nowhere dbname=x" --data-dir "$T/unused" alerts list
+is "$rc" 4 "an unreachable external database exits 4"
+grep -q "cannot connect to the database" "$LOGS/ext3.err"
+ok $? "and says it cannot connect"
+
+# apply: re-applying is idempotent; removed entries are retired/disabled.
+drp apply1 apply "$T/one.yaml"
+grep -q "watch terms 0 new, 1 kept, 0 retired; sources 0 new, 1 updated, 0 disabled" \
+    "$LOGS/apply1.out"
+ok $? "re-applying the same file changes nothing"
+cat >"$T/two.yaml" <<YAML
+watchlist:
+  - {kind: product, value: Contoso Cloud}
+sources:
+  - {name: s2, kind: paste, url: "http://127.0.0.1:9/archive"}
+YAML
+drp apply2 apply "$T/two.yaml"
+grep -q "watch terms 1 new, 0 kept, 1 retired; sources 1 new, 0 updated, 1 disabled" \
+    "$LOGS/apply2.out"
+ok $? "entries no longer listed are retired and disabled"
+is "$(q "SELECT name FROM sources WHERE enabled")" "s2" "only s2 is enabled"
+
+# Configuration errors name file, line and column.
+printf 'sources:\n  - name: a\n    kind: site\n    url: http://a/\n    depht: 3\n' \
+    >"$T/bad.yaml"
+drp bad apply "$T/bad.yaml"
+is "$rc" 2 "apply of an invalid file exits 2"
+grep -q "^drpwatch: $T/bad.yaml:5:5: unknown key 'depht' in a source" "$LOGS/bad.err"
+ok $? "the error names file:line:col and the key"
+drp usage frobnicate
+is "$rc" 2 "an unknown command exits 2"
+drp runbad run --sometimes
+is "$rc" 2 "an unknown option exits 2"
+
+drp stop db stop
+is "$rc" 0 "db stop exits 0"
+drp status2 db status
+is "$rc" 4 "status exits 4 when stopped"
+grep -q "embedded database: stopped" "$LOGS/status2.out"
+ok $? "status says stopped"
+drp stop2 db stop
+is "$rc" 0 "db stop when stopped is harmless"
+
+done_testing
