@@ -108,6 +108,7 @@ pipeline_process(struct db *db, const struct extractor *x,
     char digest[65];
     char (*hmacs)[65] = NULL;
     char *text = NULL;
+    char *title = NULL; /* redacted like the text */
     size_t text_len = 0;
     char *warning = NULL;
     int new_alerts = 0;
@@ -152,6 +153,8 @@ pipeline_process(struct db *db, const struct extractor *x,
         warning = xasprintf("more than %d findings on one page; the rest "
                             "were skipped", EXTRACT_MAX_FINDINGS);
     extract_redact(text, text_len, &found);
+    if (doc.title)
+        title = xstrndup(text, strlen(doc.title));
     alerts_evaluate(&found, cfg->terms, cfg->nterms, src, job->url, &drafts);
 
     sf = xcalloc(found.n + 1, sizeof(*sf));
@@ -191,7 +194,7 @@ pipeline_process(struct db *db, const struct extractor *x,
         .last_modified = r->last_modified,
         .sha256_hex = digest,
         .body_bytes = r->body.len,
-        .title = doc.title,
+        .title = title,
         .text = text,
         .warning = warning,
         .links = links,
@@ -226,6 +229,7 @@ out:
     free(sa);
     free(hmacs);
     free(text);
+    free(title);
     free(warning);
     alert_drafts_release(&drafts);
     findings_release(&found);

@@ -417,6 +417,20 @@ load_terms(struct loader *ld, struct config *cfg, yaml_node_t *list)
     return 0;
 }
 
+/* Whether the authority of an http(s) URL has "user[:pass]@". */
+static bool
+has_userinfo(const char *url)
+{
+    const char *auth = strstr(url, "://");
+    size_t n;
+
+    if (auth == NULL)
+        return false;
+    auth += 3;
+    n = strcspn(auth, "/?#");
+    return memchr(auth, '@', n) != NULL;
+}
+
 static int
 load_sources(struct loader *ld, struct config *cfg, yaml_node_t *list)
 {
@@ -450,6 +464,9 @@ load_sources(struct loader *ld, struct config *cfg, yaml_node_t *list)
             strncmp(s->url, "https://", 8) != 0)
             return fail(ld, n, "source '%s': url must start with http:// or "
                                "https://, got '%s'", s->name, s->url);
+        if (has_userinfo(s->url))
+            return fail(ld, n, "source '%s': url must not carry a user "
+                               "name or password", s->name);
         if (!s->reliability)
             s->reliability = xstrdup("F");
         for (i = 0; i + 1 < cfg->nsources; i++)

@@ -70,6 +70,11 @@ url_resolve(const char *base, const char *href)
     lower(host);
     curl_url_set(u, CURLUPART_HOST, host, 0);
     curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0);
+    /* Credentials in a link are never used (collection is passive) and
+       never stored or logged with the URL. */
+    curl_url_set(u, CURLUPART_USER, NULL, 0);
+    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
+    curl_url_set(u, CURLUPART_OPTIONS, NULL, 0);
     out = part(u, CURLUPART_URL, 0);
     if (out && strlen(out) >= URL_MAX) {
         free(out);

@@ -11,7 +11,7 @@
 
 /*
  * Resolves href against base and normalises it (lowercase scheme and host,
- * no fragment). Returns a new string, or NULL when href is not an http(s)
+ * no fragment, no user name or password). Returns a new string, or NULL when href is not an http(s)
  * URL or is malformed or too long.
  */
 char *url_resolve(const char *base, const char *href);

@@ -108,6 +108,23 @@ is "$(q "SELECT count(*) FROM alert_events WHERE event = 'created'")" "$alerts1"
 got=$(q "SELECT count(*) FROM alerts WHERE kind = 'credential-leak' AND occurrences < 2")
 is "$got" 0 "credential cases count the new sightings"
 
+# The service: nothing is due (every page was fetched within its
+# interval), so it idles; SIGTERM ends it cleanly with its leases released.
+"$DRPWATCH" run >"$LOGS/service.out" 2>"$LOGS/service.err" &
+svc=$!
+for i in $(seq 1 50); do
+    grep -qs "crawl started" "$LOGS/service.err" && break
+    sleep 0.1
+done
+sleep 1
+kill -TERM "$svc"
+wait "$svc"
+is "$?" 0 "the service exits 0 on SIGTERM"
+grep -q "pages stored=0 unchanged=0 failed=0" "$LOGS/service.out"
+ok $? "the service fetched nothing that was not due"
+is "$(q "SELECT count(*) FROM jobs WHERE lease_owner IS NOT NULL")" 0 \
+    "the service left no lease behind"
+
 # The analyst's view.
 drp list alerts list
 is "$rc" 0 "alerts list exits 0"

@@ -136,6 +136,10 @@ main(void)
     check_error("bad url",
                 "sources:\n  - {name: a, kind: site, url: ftp://a/}\n", 2,
                 "must start with http");
+    check_error("credentials in a source url",
+                "sources:\n  - {name: a, kind: site, url: "
+                "\"http://u:p@a.example/x@y\"}\n", 2,
+                "must not carry a user name or password");
     check_error("sources not a list", "sources: 3\n", 1, "must be a list");
     {
         struct config cfg;

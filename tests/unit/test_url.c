@@ -42,6 +42,10 @@ main(void)
     resolves("http://f.example/", "ftp://f.example/x", NULL);
     resolves("http://f.example/", "http://", NULL);
     resolves("http://f.example/", "/a b", "http://f.example/a%20b");
+    resolves("http://f.example/", "http://admin:s3cret@f.example/panel",
+             "http://f.example/panel");
+    resolves("http://f.example/", "//user@g.example/",
+             "http://g.example/");
     memset(big, 'a', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
     resolves("http://f.example/", big, NULL);
