@@ -114,15 +114,30 @@ db_query(struct db *db, const char *sql, int nparams,
     return NULL;
 }
 
-static int
-simple(struct db *db, const char *sql, struct buf *err)
+int
+db_exec(struct db *db, const char *sql, int nparams,
+        const char *const *params, struct buf *err)
 {
-    PGresult *r = db_query(db, sql, 0, NULL, err);
+    PGresult *r = db_query(db, sql, nparams, params, err);
 
     if (r == NULL)
         return DRP_EDB;
     PQclear(r);
     return 0;
+}
+
+static int
+simple(struct db *db, const char *sql, struct buf *err)
+{
+    return db_exec(db, sql, 0, NULL, err);
+}
+
+char *
+db_value_dup(const PGresult *r, int row, int col)
+{
+    if (PQgetisnull(r, row, col))
+        return NULL;
+    return xstrdup(PQgetvalue(r, row, col));
 }
 
 int

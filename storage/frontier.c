@@ -36,41 +36,21 @@ jobs_free(struct job *jobs, size_t n)
     free(jobs);
 }
 
-static int
-exec(struct db *db, const char *sql, int n, const char *const *params,
-     struct buf *err)
-{
-    PGresult *r = db_query(db, sql, n, params, err);
-
-    if (r == NULL)
-        return DRP_EDB;
-    PQclear(r);
-    return 0;
-}
-
 int
 frontier_start_pass(struct db *db, struct buf *err)
 {
     int rc;
 
-    rc = exec(db, "SELECT drp_documents_partition(now()), "
+    rc = db_exec(db, "SELECT drp_documents_partition(now()), "
                   "drp_documents_partition(now() + interval '1 month')",
               0, NULL, err);
     if (rc < 0)
         return rc;
-    return exec(db, "UPDATE jobs SET due_at = now() "
+    return db_exec(db, "UPDATE jobs SET due_at = now() "
                     "WHERE source_id IN (SELECT id FROM sources "
                     "WHERE enabled) AND due_at > now() "
                     "AND (lease_expires IS NULL OR lease_expires < now())",
                 0, NULL, err);
-}
-
-static char *
-dup_or_null(const PGresult *r, int row, int col)
-{
-    if (PQgetisnull(r, row, col))
-        return NULL;
-    return xstrdup(PQgetvalue(r, row, col));
 }
 
 int
@@ -113,9 +93,9 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
         j->source_id = strtoll(PQgetvalue(r, i, 1), NULL, 10);
         j->url = xstrdup(PQgetvalue(r, i, 2));
         j->depth = (int)strtol(PQgetvalue(r, i, 3), NULL, 10);
-        j->etag = dup_or_null(r, i, 4);
-        j->last_modified = dup_or_null(r, i, 5);
-        j->content_hash = dup_or_null(r, i, 6);
+        j->etag = db_value_dup(r, i, 4);
+        j->last_modified = db_value_dup(r, i, 5);
+        j->content_hash = db_value_dup(r, i, 6);
     }
     *n = (size_t)rows;
     PQclear(r);
@@ -135,7 +115,7 @@ frontier_fail(struct db *db, const struct job *job, int http_status,
     if (http_status == 0)
         params[1] = NULL;
     /* Back off: 5 minutes doubling per failed attempt, at most a day. */
-    return exec(db,
+    return db_exec(db,
                 "WITH j AS (UPDATE jobs SET lease_owner = NULL, "
                 "  lease_expires = NULL, last_status = $2::int, "
                 "  last_error = $3, due_at = now() + least("
@@ -159,7 +139,7 @@ frontier_unchanged(struct db *db, const struct job *job, int http_status,
 
     snprintf(id, sizeof(id), "%lld", job->id);
     snprintf(status, sizeof(status), "%d", http_status);
-    rc = exec(db,
+    rc = db_exec(db,
               "UPDATE jobs SET lease_owner = NULL, lease_expires = NULL, "
               "  attempts = 0, last_status = $2::int, last_error = NULL, "
               "  fetched_at = now(), due_at = now() + make_interval(secs => "
@@ -169,7 +149,7 @@ frontier_unchanged(struct db *db, const struct job *job, int http_status,
     if (rc < 0)
         return rc;
     snprintf(id, sizeof(id), "%lld", job->source_id);
-    return exec(db, "UPDATE sources SET last_success = now() "
+    return db_exec(db, "UPDATE sources SET last_success = now() "
                     "WHERE id = $1::bigint", 1, params, err);
 }
 
@@ -178,7 +158,7 @@ frontier_release(struct db *db, const char *owner, struct buf *err)
 {
     const char *params[1] = { owner };
 
-    return exec(db, "UPDATE jobs SET lease_owner = NULL, "
+    return db_exec(db, "UPDATE jobs SET lease_owner = NULL, "
                     "lease_expires = NULL WHERE lease_owner = $1",
                 1, params, err);
 }
@@ -207,7 +187,7 @@ frontier_release_job(struct db *db, const struct job *job, struct buf *err)
     const char *params[1] = { id };
 
     snprintf(id, sizeof(id), "%lld", job->id);
-    return exec(db, "UPDATE jobs SET lease_owner = NULL, "
+    return db_exec(db, "UPDATE jobs SET lease_owner = NULL, "
                     "lease_expires = NULL WHERE id = $1::bigint",
                 1, params, err);
 }

@@ -22,6 +22,13 @@ struct db {
 PGresult *db_query(struct db *db, const char *sql, int nparams,
                    const char *const *params, struct buf *err);
 
+/* db_query() for statements whose rows are not needed: 0 or DRP_EDB. */
+int db_exec(struct db *db, const char *sql, int nparams,
+            const char *const *params, struct buf *err);
+
+/* A copy of a result value, or NULL for SQL NULL. Caller frees. */
+char *db_value_dup(const PGresult *r, int row, int col);
+
 /* BEGIN/COMMIT/ROLLBACK; rollback never fails loudly. */
 int db_begin(struct db *db, struct buf *err);
 int db_commit(struct db *db, struct buf *err);

@@ -26,6 +26,28 @@
         }                                                                     \
     } while (0)
 
+/*
+ * A text[] literal built item by item, passed as one parameter (never
+ * spliced into SQL): array_add() each item, then array_close().
+ */
+static void
+array_add(struct buf *b, const char *item)
+{
+    buf_adds(b, b->len ? ",\"" : "{\"");
+    for (; *item; item++) {
+        if (*item == '"' || *item == '\\')
+            buf_addc(b, '\\');
+        buf_addc(b, *item);
+    }
+    buf_addc(b, '"');
+}
+
+static void
+array_close(struct buf *b)
+{
+    buf_adds(b, b->len ? "}" : "{}");
+}
+
 /* The crawl settings, as key/value rows (replaced whole). */
 static int
 put_settings(struct db *db, const struct config *cfg, struct buf *err)
@@ -129,22 +151,12 @@ store_apply(struct db *db, const struct config *cfg, struct apply_stats *st,
         else
             st->terms_kept++;
         PQclear(r);
-        /* Arrays for the retirement below, as text[] literals. */
-        buf_addc(&kinds, kinds.len ? ',' : '{');
-        buf_addc(&values, values.len ? ',' : '{');
-        buf_addc(&kinds, '"');
-        buf_adds(&kinds, t->kind);
-        buf_addc(&kinds, '"');
-        buf_addc(&values, '"');
-        for (const char *c = t->value; *c; c++) {
-            if (*c == '"' || *c == '\\')
-                buf_addc(&values, '\\');
-            buf_addc(&values, *c);
-        }
-        buf_addc(&values, '"');
+        /* Arrays for the retirement below. */
+        array_add(&kinds, t->kind);
+        array_add(&values, t->value);
     }
-    buf_adds(&kinds, kinds.len ? "}" : "{}");
-    buf_adds(&values, values.len ? "}" : "{}");
+    array_close(&kinds);
+    array_close(&values);
     {
         const char *p[2] = { buf_str(&kinds), buf_str(&values) };
 
@@ -198,16 +210,9 @@ store_apply(struct db *db, const struct config *cfg, struct apply_stats *st,
             }
         }
         PQclear(r);
-        buf_addc(&names, names.len ? ',' : '{');
-        buf_addc(&names, '"');
-        for (const char *c = s->name; *c; c++) {
-            if (*c == '"' || *c == '\\')
-                buf_addc(&names, '\\');
-            buf_addc(&names, *c);
-        }
-        buf_addc(&names, '"');
+        array_add(&names, s->name);
     }
-    buf_adds(&names, names.len ? "}" : "{}");
+    array_close(&names);
     {
         const char *p[1] = { buf_str(&names) };
 
@@ -231,14 +236,6 @@ out:
     return rc;
 }
 
-static char *
-dup_or_null(const PGresult *r, int row, int col)
-{
-    if (PQgetisnull(r, row, col))
-        return NULL;
-    return xstrdup(PQgetvalue(r, row, col));
-}
-
 int
 store_load_terms(struct db *db, struct config *cfg, struct buf *err)
 {
@@ -259,7 +256,7 @@ store_load_terms(struct db *db, struct config *cfg, struct buf *err)
         t->kind = xstrdup(PQgetvalue(r, i, 0));
         t->value = xstrdup(PQgetvalue(r, i, 1));
         t->priority = xstrdup(PQgetvalue(r, i, 2));
-        t->consumers = dup_or_null(r, i, 3);
+        t->consumers = db_value_dup(r, i, 3);
     }
     cfg->nterms = (size_t)rows;
     PQclear(r);
