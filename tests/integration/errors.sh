@@ -1,16 +1,23 @@
 #!/bin/bash
-# Broken sources: an unreachable host, a 500, a non-HTML body and a
-# malformed page are recorded as errors on their source; the run goes on;
-# a clear-web source may not reach loopback unless it allows it.
+# Broken sources: an unreachable host, a 500, a non-HTML body, a malformed
+# page, an endless body, a compression bomb and a redirect loop are recorded
+# as errors on their source; the run goes on; a clear-web source may not
+# reach loopback unless it allows it.
 . "${top_srcdir:?run through make check}/tests/lib.sh" || exit 99
 
 start_world
-cat "$WORLD/errors.yaml" - >"$T/errors.yaml" <<YAML
+sed 's/^  max_body: .*/  max_body: 1048576/' "$WORLD/errors.yaml" >"$T/errors.yaml"
+cat >>"$T/errors.yaml" <<YAML
   - name: private-refused
     kind: site
     url: ${MISC_URL}ok?refused
     max_depth: 0
+  - {name: endless, kind: site, url: "${MISC_URL}huge", allow_private: true, max_depth: 0}
+  - {name: gzip-bomb, kind: site, url: "${MISC_URL}bomb", allow_private: true, max_depth: 0}
+  - {name: redirect-loop, kind: site, url: "${MISC_URL}loop", allow_private: true, max_depth: 0}
 YAML
+grep -q '^  max_body: 1048576$' "$T/errors.yaml"
+ok $? "test config caps bodies at 1 MiB"
 drp apply apply "$T/errors.yaml"
 is "$rc" 0 "apply exits 0"
 drp run run --once
@@ -36,13 +43,19 @@ check malformed "malformed page: invalid UTF-8 or NUL bytes replaced" \
     "malformed page recorded"
 check private-refused "refused to connect: address 127.0.0.1 is loopback" \
     "loopback refused for a source without allow_private"
+check endless "body larger than 1048576 bytes (crawl.max_body)" \
+    "an endless body stops at the cap"
+check gzip-bomb "body larger than 1048576 bytes (crawl.max_body)" \
+    "a compression bomb stops at the decoded-size cap"
+check redirect-loop "curl=47" "a redirect loop stops at the redirect limit"
 is "$(err healthy)" "" "the healthy source has no error"
 
 got=$(q "SELECT count(*) FROM documents d JOIN sources s ON s.id = d.source_id
          WHERE s.name = 'healthy'")
 is "$got" 1 "the healthy page is stored"
 got=$(q "SELECT count(*) FROM documents d JOIN sources s ON s.id = d.source_id
-         WHERE s.name IN ('dead-site', 'http-500', 'binary', 'private-refused')")
+         WHERE s.name IN ('dead-site', 'http-500', 'binary', 'private-refused',
+                          'endless', 'gzip-bomb', 'redirect-loop')")
 is "$got" 0 "nothing is stored for the failed fetches"
 got=$(q "SELECT count(*) FROM alerts a JOIN sources s ON s.id = a.source_id
          WHERE s.name = 'malformed' AND a.kind = 'brand-mention'")
