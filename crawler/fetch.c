@@ -392,16 +392,19 @@ finish(struct fetcher *f, struct transfer *t, CURLcode code)
                               "allow_private: true to reach it",
                               t->refused);
     } else if (code != CURLE_OK) {
-        bool proxy = r->via_tor &&
-                     (code == CURLE_COULDNT_CONNECT ||
-                      code == CURLE_COULDNT_RESOLVE_PROXY ||
-                      code == CURLE_PROXY);
-        r->err = proxy ? DRP_EPROXY : DRP_ENET;
-        r->errmsg = xasprintf("%s: curl=%d (%s)",
-                              proxy ? "tor proxy unreachable, nothing sent "
-                                      "directly"
-                                    : "transfer failed",
-                              (int)code, curl_easy_strerror(code));
+        const char *what = "transfer failed";
+
+        r->err = DRP_ENET;
+        if (r->via_tor && (code == CURLE_COULDNT_CONNECT ||
+                           code == CURLE_COULDNT_RESOLVE_PROXY)) {
+            r->err = DRP_EPROXY;
+            what = "tor proxy unreachable, nothing sent directly";
+        } else if (r->via_tor && code == CURLE_PROXY) {
+            r->err = DRP_EPROXY;
+            what = "tor proxy refused or could not reach the host";
+        }
+        r->errmsg = xasprintf("%s: curl=%d (%s)", what, (int)code,
+                              curl_easy_strerror(code));
     } else if (r->status >= 400 || r->status < 100) {
         r->err = DRP_EHTTP;
         r->errmsg = xasprintf("http status %ld", r->status);

@@ -1,37 +1,37 @@
 #!/bin/sh
-# The second README command: the whole test suite. gcc with ASan/UBSan and
-# -Werror runs `make check`; clang with -Werror runs `make distcheck` (the
-# suite again, from the release tarball). Ends with "N passed, N failed".
+# The second README command: the whole test suite, twice. For gcc and for
+# clang, with ASan+UBSan and -Werror, `make distcheck`: the release tarball
+# is built, configured, compiled and `make check`ed. Ends with the line
+# "N passed, N failed" (both runs added up).
 set -u
 cd "$(dirname "$0")/.."
-top=$(pwd)
-
-scripts/setup.sh gcc --enable-werror --enable-asan CC=gcc \
-    CFLAGS="-g -O1" || exit 1
-scripts/setup.sh clang --enable-werror CC=clang CFLAGS="-g -O2" || exit 1
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 jobs=$(nproc)
+out=_build/test-output
 status=0
 
-out=_build/test-output
-mkdir -p "$out"
-echo "== gcc, ASan+UBSan: make check"
-(cd _build/gcc && make -j"$jobs" check) >"$out/gcc.log" 2>&1 || status=1
-grep -E '^(PASS|FAIL|ERROR|XPASS|#)' "$out/gcc.log" | grep -v '^PASS'
-[ "$status" -eq 0 ] || tail -50 "$out/gcc.log"
-echo "== clang: make distcheck"
-(cd _build/clang && make -j"$jobs" distcheck \
-    DISTCHECK_CONFIGURE_FLAGS="--enable-werror CC=clang") \
-    >"$out/clang.log" 2>&1 || status=2
-grep -E '^(PASS|FAIL|ERROR|XPASS|#)' "$out/clang.log" | grep -v '^PASS'
-[ "$status" -ne 2 ] || tail -50 "$out/clang.log"
+for cc in gcc clang; do
+    flags="--enable-werror --enable-asan CC=$cc"
+    # shellcheck disable=SC2086
+    scripts/setup.sh "$cc" $flags CFLAGS="-g -O1" || exit 1
+    mkdir -p "$out"
+    echo "== $cc, ASan+UBSan, -Werror: make distcheck"
+    if ! (cd "_build/$cc" && make -j"$jobs" distcheck \
+        DISTCHECK_CONFIGURE_FLAGS="$flags CFLAGS='-g -O1'") \
+        >"$out/$cc.log" 2>&1; then
+        status=1
+        tail -60 "$out/$cc.log"
+    fi
+    grep -E '^(FAIL|ERROR|XPASS|# [A-Z]+:)' "$out/$cc.log"
+done
 
 # Totals from automake's summaries of both runs.
 pass=0
 fail=0
-for log in "$out/gcc.log" "$out/clang.log"; do
+for cc in gcc clang; do
+    log="$out/$cc.log"
     p=$(sed -n 's/^# PASS: *\([0-9]*\).*/\1/p' "$log" | tail -1)
     f=$(sed -n 's/^# FAIL: *\([0-9]*\).*/\1/p' "$log" | tail -1)
     e=$(sed -n 's/^# ERROR: *\([0-9]*\).*/\1/p' "$log" | tail -1)

@@ -30,6 +30,27 @@ got=$(q "SELECT count(*) FROM alerts a JOIN sources s ON s.id = a.source_id
          WHERE s.name = 'demo-onion' AND a.kind = 'credential-leak'")
 is "$got" 2 "credential leaks found on the onion forum"
 
+# A clear-web source marked tor: true goes through the proxy too (which,
+# playing Tor here, refuses anything but its onion).
+cat "$WORLD/demo.yaml" - >"$T/torclear.yaml" <<YAML
+  - {name: tor-clearweb, kind: site, url: "$FORUM_URL", tor: true, max_depth: 0}
+YAML
+drp apply3 apply "$T/torclear.yaml"
+forum_before=$(grep -c '^forum ' "$WORLD/world.log")
+drp run4 run --once
+is "$rc" 3 "crawl with a refused tor source exits 3 (partial)"
+grep -q "atyp=.* user=tor-clearweb result=refused" "$SOCKS_LOG"
+ok $? "the tor: true clear-web source went to the proxy, with its own user"
+got=$(q "SELECT last_error FROM sources WHERE name = 'tor-clearweb'")
+case "$got" in
+*"tor proxy refused or could not reach the host"*) ok 0 "and failed closed with the proxy's refusal" ;;
+*) ok 1 "and failed closed with the proxy's refusal"; diag "last_error: $got" ;;
+esac
+want=$((forum_before + $(expected "print(e['forum_pages'])")))
+is "$(grep -c '^forum ' "$WORLD/world.log")" "$want" \
+    "the forum server saw demo-forum's pages only, nothing from the tor source"
+drp apply4 apply "$WORLD/demo.yaml"
+
 # The proxy goes down: the onion source fails closed.
 "$PYTHON3" "$WORLD_PY" stop-proxy --state "$WORLD"
 onion_before=$(grep -c '^onion ' "$WORLD/world.log")
