@@ -5,7 +5,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-PACKAGES="gcc make autoconf automake pkg-config
+PACKAGES="gcc libc6-dev make autoconf automake pkg-config
 libcurl4-openssl-dev libxml2-dev libgumbo-dev libpcre2-dev libpq-dev
 libyaml-dev libjansson-dev libssl-dev
 postgresql postgresql-client python3 clang libclang-rt-14-dev"
