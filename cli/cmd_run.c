@@ -28,6 +28,7 @@
 
 #define RUN_DB_WAIT 60   /* seconds to wait for the database to return */
 #define RUN_IDLE_SLEEP 5 /* seconds between looks at the frontier */
+#define RUN_PREPARE_EVERY 3600 /* seconds between partition checks */
 
 static volatile sig_atomic_t stopping;
 
@@ -75,6 +76,7 @@ struct run {
     struct job **retry; /* jobs whose outcome the database did not take */
     size_t nretry;
     struct run_stats st;
+    time_t prepared;    /* last store_prepare_partitions() */
 };
 
 static int
@@ -207,6 +209,18 @@ release_retries(struct run *run)
     buf_release(&err);
 }
 
+/* The service's periodic housekeeping: next month's partition. */
+static void
+prepare(struct run *run)
+{
+    struct buf err = BUF_INIT(8192);
+
+    if (store_prepare_partitions(run->db, &err) < 0)
+        log_warn("cannot prepare document partitions: %s", buf_str(&err));
+    run->prepared = time(NULL);
+    buf_release(&err);
+}
+
 static int
 crawl(struct run *run, bool once)
 {
@@ -242,6 +256,8 @@ crawl(struct run *run, bool once)
             if (once || stopping)
                 return EXIT_OK;
             sleep(RUN_IDLE_SLEEP);
+            if (time(NULL) - run->prepared >= RUN_PREPARE_EVERY)
+                prepare(run);
             continue;
         }
         if (fetcher_poll(run->f, 250) < 0)
@@ -298,11 +314,13 @@ cmd_run(struct cli *c, int argc, char **argv)
     snprintf(run.owner, sizeof(run.owner), "%s:%d", host, (int)getpid());
     run.lease_secs = run.cfg.crawl.onion_timeout * 2 + 60;
     if (frontier_reclaim_local(run.db, host, &err) < 0 ||
+        store_prepare_partitions(run.db, &err) < 0 ||
         (once && frontier_start_pass(run.db, &err) < 0)) {
         log_err("cannot prepare the crawl: %s", buf_str(&err));
         rc = EXIT_DB;
         goto out;
     }
+    run.prepared = time(NULL);
     fo.tor_proxy = run.cfg.tor_proxy;
     fo.concurrency = run.cfg.crawl.concurrency;
     fo.per_host = 4;

@@ -39,13 +39,6 @@ jobs_free(struct job *jobs, size_t n)
 int
 frontier_start_pass(struct db *db, struct buf *err)
 {
-    int rc;
-
-    rc = db_exec(db, "SELECT drp_documents_partition(now()), "
-                  "drp_documents_partition(now() + interval '1 month')",
-              0, NULL, err);
-    if (rc < 0)
-        return rc;
     return db_exec(db, "UPDATE jobs SET due_at = now() "
                     "WHERE source_id IN (SELECT id FROM sources "
                     "WHERE enabled) AND due_at > now() "

@@ -26,10 +26,8 @@ struct job {
 void job_release(struct job *job);
 void jobs_free(struct job *jobs, size_t n);
 
-/*
- * Starts a full pass (run --once): every job of every enabled source is due
- * now, and this month's and next month's document partitions exist.
- */
+/* Starts a full pass (run --once): every job of every enabled source is
+   due now. */
 int frontier_start_pass(struct db *db, struct buf *err);
 
 /*

@@ -298,6 +298,14 @@ store_load_sources(struct db *db, struct config *cfg, struct buf *err)
     return 0;
 }
 
+int
+store_prepare_partitions(struct db *db, struct buf *err)
+{
+    return db_exec(db, "SELECT drp_documents_partition(now()), "
+                       "drp_documents_partition(now() + interval '1 month')",
+                   0, NULL, err);
+}
+
 /* Upserts one finding and its sighting; *id gets the finding id. */
 static int
 put_finding(struct db *db, const struct store_doc *doc, const char *doc_id,

@@ -85,6 +85,13 @@ struct store_doc {
 };
 
 /*
+ * Makes sure the document partitions of this month and the next exist, so
+ * that no document lands in the default partition (call at start and at
+ * least daily).
+ */
+int store_prepare_partitions(struct db *db, struct buf *err);
+
+/*
  * Stores one fetched document and everything found in it, enqueues its
  * links (depth + 1, within the source's max_depth and max_pages), completes
  * its job and marks the source healthy, all in one transaction. Sets

@@ -84,6 +84,9 @@ got=$(q "SELECT count(*) FROM findings WHERE kind IN ('md5', 'sha1', 'sha256')")
 [ "$got" -ge 3 ]
 ok $? "sample hashes found ($got)"
 
+got=$(q "SELECT count(*) FROM documents_default")
+is "$got" 0 "documents land in their month's partition"
+
 # Sightings carry provenance; snippets are redacted.
 got=$(q "SELECT count(*) FROM sightings WHERE url IS NULL OR seen_at IS NULL")
 is "$got" 0 "every sighting has its URL and time"
