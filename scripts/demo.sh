@@ -16,6 +16,8 @@ chmod 755 "$DRPWATCH_HOME"
 
 cleanup() {
     python3 tests/fixtures/world.py stop --state "$state" >/dev/null 2>&1 ||:
+    # Leave nothing running; any drpwatch command starts the database again.
+    "$bin" -q db stop >/dev/null 2>&1 ||:
 }
 trap cleanup EXIT INT TERM
 
