@@ -99,26 +99,36 @@ domain_term(const struct watch_term *terms, size_t n, const char *domain)
     return NULL;
 }
 
-static bool
-have_key(const struct alert_drafts *d, const char *key)
-{
-    size_t i;
-
-    for (i = 0; i < d->n; i++)
-        if (strcmp(d->v[i].dedup_key, key) == 0)
-            return true;
-    return false;
-}
-
+/*
+ * A new draft with key (taken over) scored base plus what every rule
+ * weighs: the extractor's confidence, the source's reliability and the
+ * term's priority. NULL (key freed) when the document has that case
+ * already.
+ */
 static struct alert_draft *
-add(struct alert_drafts *d, char *key)
+add(struct alert_drafts *d, char *key, const char *kind, int base,
+    const struct finding *fd, size_t idx, const struct source_conf *src,
+    const struct watch_term *t)
 {
     struct alert_draft *a;
+    size_t i;
 
+    for (i = 0; i < d->n; i++) {
+        if (strcmp(d->v[i].dedup_key, key) == 0) {
+            free(key);
+            return NULL;
+        }
+    }
     d->v = xreallocarray(d->v, d->n + 1, sizeof(*d->v));
     a = &d->v[d->n++];
     memset(a, 0, sizeof(*a));
     a->dedup_key = key;
+    a->kind = kind;
+    a->finding = idx;
+    a->score = clamp(base + fd->confidence / 5 +
+                     reliability_weight(src->reliability) / 10 +
+                     priority_bonus(t->priority));
+    a->severity = alerts_severity(a->score);
     return a;
 }
 
@@ -132,26 +142,18 @@ credential(const struct finding *fd, size_t idx,
     char hex[17];
     char *key;
     struct alert_draft *a;
-    int score, i;
+    int i;
 
     if (t == NULL)
         return;
     for (i = 0; i < 8; i++)
         snprintf(hex + 2 * i, 3, "%02x", fd->pw_hmac[i]);
     key = xasprintf("credential-leak:%s:%s", fd->identity, hex);
-    if (have_key(out, key)) {
-        free(key);
+    a = add(out, key, "credential-leak", 55 + (src->tor ? 5 : 0), fd, idx,
+            src, t);
+    if (a == NULL)
         return;
-    }
-    score = clamp(55 + fd->confidence / 5 +
-                  reliability_weight(src->reliability) / 10 +
-                  priority_bonus(t->priority) + (src->tor ? 5 : 0));
-    a = add(out, key);
-    a->kind = "credential-leak";
-    a->score = score;
-    a->severity = alerts_severity(score);
     a->audience = "security";
-    a->finding = idx;
     a->title = xasprintf("Leaked credential for %s on %s", fd->identity,
                          src->name);
     a->summary = xasprintf("identity=%s domain=%s password_hint=%s "
@@ -184,7 +186,6 @@ mention(const struct finding *fd, size_t idx, const struct watch_term *terms,
     const struct watch_term *t;
     char *key;
     struct alert_draft *a;
-    int score;
 
     if (fd->term < 0 || (size_t)fd->term >= nterms)
         return;
@@ -193,21 +194,14 @@ mention(const struct finding *fd, size_t idx, const struct watch_term *terms,
     if (strcmp(t->kind, "domain") == 0 || strcmp(t->kind, "email_domain") == 0)
         return;
     key = xasprintf("brand-mention:%s:%s:%s", t->kind, t->value, url);
-    if (have_key(out, key)) {
-        free(key);
+    /* Dark-web and paste sources are where leaks and sales surface. */
+    a = add(out, key, "brand-mention",
+            25 + (src->tor ? 15 : 0) +
+                (strcmp(src->kind, "paste") == 0 ? 5 : 0),
+            fd, idx, src, t);
+    if (a == NULL)
         return;
-    }
-    score = clamp(25 + fd->confidence / 5 +
-                  reliability_weight(src->reliability) / 10 +
-                  priority_bonus(t->priority) +
-                  (src->tor ? 15 : 0) +
-                  (strcmp(src->kind, "paste") == 0 ? 5 : 0));
-    a = add(out, key);
-    a->kind = "brand-mention";
-    a->score = score;
-    a->severity = alerts_severity(score);
     a->audience = "brand";
-    a->finding = idx;
     a->title = xasprintf("%s '%s' mentioned on %s%s: %s", t->kind,
                          t->value, src->name, src->tor ? " (dark web)" : "",
                          page_path(url));
