@@ -24,6 +24,8 @@ static const char usage[] =
     "commands:\n"
     "  apply FILE            declare the watchlist and sources of FILE\n"
     "  run [--once]          crawl: the service, or one full pass\n"
+    "  scan [--json] [--watch FILE] FILE|-\n"
+    "                        extract findings from a file or stdin\n"
     "  alerts [list] [--json] [--status S] [--limit N]\n"
     "                        show alerts\n"
     "  db start|stop|status|migrate\n"
@@ -126,6 +128,8 @@ main(int argc, char **argv)
         rc = cmd_db(&c, nrest, rest);
     else if (!strcmp(rest[0], "alerts"))
         rc = cmd_alerts(&c, nrest, rest);
+    else if (!strcmp(rest[0], "scan"))
+        rc = cmd_scan(&c, nrest, rest);
     else {
         fprintf(stderr, "drpwatch: unknown command '%s'\n\n%s", rest[0],
                 usage);

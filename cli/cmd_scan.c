@@ -1,0 +1,258 @@
+/*
+ * drpwatch scan [--json] [--watch FILE] FILE|-: the extraction engine on a
+ * file or stdin, without a database. The input is read in blocks cut at
+ * line ends, so memory stays bounded whatever its size; passwords are
+ * printed masked, never in clear.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "common/buf.h"
+#include "common/config.h"
+#include "common/log.h"
+#include "common/secret.h"
+#include "common/xalloc.h"
+#include "extract/extract.h"
+#include "extract/html.h"
+#include "common/banned.h"
+
+#define SCAN_BLOCK (1u << 20) /* bytes handed to the engine at once */
+
+struct scan {
+    const struct extractor *x;
+    const struct config *cfg;
+    bool json;
+    FILE *out;
+    unsigned long long findings[FIND_KIND_COUNT];
+};
+
+/* Where to cut a block of len bytes: after its last line end, else after
+   its last blank, else (one huge token) at len. */
+static size_t
+cut_point(const char *p, size_t len)
+{
+    size_t i;
+
+    for (i = len; i > 0; i--)
+        if (p[i - 1] == '\n')
+            return i;
+    for (i = len; i > 0; i--)
+        if (p[i - 1] == ' ' || p[i - 1] == '\t' || p[i - 1] == '\r')
+            return i;
+    return len;
+}
+
+/* s[0..n) as a JSON string value; invalid UTF-8 shown as U+FFFD. */
+static json_t *
+jstr(const char *s, size_t n)
+{
+    struct html_doc d;
+    json_t *v;
+
+    v = json_stringn(s, n);
+    if (v != NULL)
+        return v;
+    html_doc_init(&d);
+    html_from_text(s, n, &d);
+    v = json_stringn(buf_str(&d.text), d.text.len);
+    html_doc_release(&d);
+    return v ? v : json_string("");
+}
+
+static void
+print_json(struct scan *sc, const struct finding *fd, const char *raw,
+           unsigned long long base)
+{
+    json_t *o = json_object();
+    char *line;
+
+    json_object_set_new(o, "kind", json_string(finding_kind_name(fd->kind)));
+    json_object_set_new(o, "value", jstr(fd->value, strlen(fd->value)));
+    json_object_set_new(o, "raw", jstr(raw + fd->offset, fd->len));
+    json_object_set_new(o, "offset", json_integer((json_int_t)(base +
+                                                              fd->offset)));
+    json_object_set_new(o, "confidence", json_integer(fd->confidence));
+    json_object_set_new(o, "watched", json_boolean(fd->watched));
+    if (fd->term >= 0 && (size_t)fd->term < sc->cfg->nterms)
+        json_object_set_new(o, "term",
+                            jstr(sc->cfg->terms[fd->term].value,
+                                 strlen(sc->cfg->terms[fd->term].value)));
+    if (fd->kind == FIND_CREDENTIAL) {
+        json_object_set_new(o, "identity", jstr(fd->identity,
+                                                strlen(fd->identity)));
+        if (fd->domain)
+            json_object_set_new(o, "domain", jstr(fd->domain,
+                                                  strlen(fd->domain)));
+        json_object_set_new(o, "password_hint", jstr(fd->pw_hint,
+                                                     strlen(fd->pw_hint)));
+    }
+    line = json_dumps(o, JSON_COMPACT);
+    fputs(line, sc->out);
+    fputc('\n', sc->out);
+    free(line);
+    json_decref(o);
+}
+
+static void
+print_row(struct scan *sc, const struct finding *fd, unsigned long long base)
+{
+    /* Streamed rows: fixed widths, since the input may be endless. */
+    fprintf(sc->out, "%-12llu  %-10s  %4d  %s\n", base + fd->offset,
+            finding_kind_name(fd->kind), fd->confidence, fd->value);
+}
+
+/* Extracts from block[0..len) (redacted in place) found at base. */
+static int
+scan_block(struct scan *sc, char *block, size_t len, unsigned long long base)
+{
+    struct findings f;
+    size_t i;
+    int rc;
+
+    findings_init(&f);
+    rc = extract_text(sc->x, block, len, &f);
+    if (rc < 0)
+        log_warn("scan: more than %d findings in one block at offset %llu; "
+                 "the rest of the block was skipped", EXTRACT_MAX_FINDINGS,
+                 base);
+    extract_redact(block, len, &f);
+    for (i = 0; i < f.n; i++) {
+        sc->findings[f.v[i].kind]++;
+        if (sc->json)
+            print_json(sc, &f.v[i], block, base);
+        else
+            print_row(sc, &f.v[i], base);
+    }
+    findings_release(&f);
+    return 0;
+}
+
+static int
+scan_stream(struct scan *sc, FILE *in, const char *name)
+{
+    char *block = xmalloc(SCAN_BLOCK);
+    size_t have = 0, n, cut;
+    unsigned long long base = 0;
+    bool eof = false;
+    int rc = 0;
+
+    while (!eof || have > 0) {
+        while (!eof && have < SCAN_BLOCK) {
+            n = fread(block + have, 1, SCAN_BLOCK - have, in);
+            have += n;
+            if (n == 0) {
+                if (ferror(in)) {
+                    log_err("scan: cannot read '%s': %s", name,
+                            strerror(errno));
+                    rc = EXIT_FAIL;
+                    goto out;
+                }
+                eof = true;
+            }
+        }
+        cut = eof ? have : cut_point(block, have);
+        scan_block(sc, block, cut, base);
+        memmove(block, block + cut, have - cut);
+        have -= cut;
+        base += cut;
+    }
+out:
+    free(block);
+    return rc;
+}
+
+int
+cmd_scan(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "json", no_argument, NULL, 'j' },
+        { "watch", required_argument, NULL, 'w' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct config cfg;
+    struct buf err = BUF_INIT(8192);
+    struct buf key = BUF_INIT(SECRET_MAX_KEY);
+    struct scan sc = { 0 };
+    struct extractor *x = NULL;
+    const char *watch = NULL, *name;
+    FILE *in = NULL;
+    int rc = EXIT_OK;
+    int ch, k;
+
+    config_init(&cfg);
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (ch == 'j') {
+            sc.json = true;
+        } else if (ch == 'w') {
+            watch = optarg;
+        } else {
+            rc = EXIT_USAGE;
+            goto usage;
+        }
+    }
+    if (optind + 1 != argc) {
+        rc = EXIT_USAGE;
+        goto usage;
+    }
+    name = argv[optind];
+    if (watch && config_load(&cfg, watch, &err) < 0) {
+        fprintf(stderr, "drpwatch: %s\n", buf_str(&err));
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    if (secret_load_key(cfg.hash_key_file, c->data_dir, &key, &err) < 0) {
+        log_err("cannot load the credential hash key: %s", buf_str(&err));
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    x = extractor_new(cfg.terms, cfg.nterms,
+                      (const unsigned char *)buf_str(&key), key.len);
+    if (x == NULL) {
+        log_err("cannot build the extractor for the watch terms");
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    in = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
+    if (in == NULL) {
+        log_err("scan: cannot open '%s': %s", name, strerror(errno));
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    sc.x = x;
+    sc.cfg = &cfg;
+    sc.out = stdout;
+    if (!sc.json)
+        fprintf(sc.out, "%-12s  %-10s  %4s  %s\n", "OFFSET", "KIND", "CONF",
+                "VALUE");
+    rc = scan_stream(&sc, in, name);
+    if (!sc.json) {
+        unsigned long long total = 0;
+
+        for (k = 0; k < FIND_KIND_COUNT; k++)
+            total += sc.findings[k];
+        fprintf(sc.out, "%llu finding%s\n", total, total == 1 ? "" : "s");
+    }
+    if (fflush(stdout) != 0) {
+        log_err("scan: cannot write the output: %s", strerror(errno));
+        rc = EXIT_FAIL;
+    }
+    goto out;
+usage:
+    fprintf(stderr, "usage: drpwatch scan [--json] [--watch FILE] FILE|-\n");
+out:
+    if (in && in != stdin)
+        fclose(in);
+    extractor_free(x);
+    config_release(&cfg);
+    buf_release(&key);
+    buf_release(&err);
+    return rc;
+}

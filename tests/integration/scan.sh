@@ -1,0 +1,84 @@
+#!/bin/bash
+# drpwatch scan: findings of a file or stdin as a table or JSON lines, with
+# byte offsets into the input, masked passwords, bounded blocks that lose
+# nothing at their seams, and bad bytes scanned, not rejected.
+. "${top_srcdir:?run through make check}/tests/lib.sh" || exit 99
+export DRPWATCH_HASH_KEY=scan-test-key-0123456789
+
+cat >"$T/watch.yaml" <<'YAML'
+watchlist:
+  - {kind: brand, value: Northwind Bank}
+  - {kind: email_domain, value: northwindbank.com}
+YAML
+printf 'Fresh combo, Northwind Bank staff:\r\nalice@northwindbank.com:Tr0ub4dor&3\nbob@gmail.com|hunter2hunter2\nC2 at 185.220.101[.]47, payload hxxp://evil-cdn[.]net/gate.php\nmd5 d41d8cd98f00b204e9800998ecf8427f\n' >"$T/in.txt"
+
+drp json scan --json --watch "$T/watch.yaml" "$T/in.txt"
+is "$rc" 0 "scan --json exits 0"
+"$PYTHON3" - "$T/in.txt" "$LOGS/json.out" <<'PY'
+import json, sys
+data = open(sys.argv[1], 'rb').read()
+rows = [json.loads(l) for l in open(sys.argv[2])]
+kinds = sorted({r['kind'] for r in rows})
+want = ['brand', 'credential', 'domain', 'email', 'ipv4', 'md5', 'url']
+assert kinds == want, kinds
+for r in rows:
+    for k in ('kind', 'value', 'raw', 'offset', 'confidence'):
+        assert k in r, (k, r)
+    raw = data[r['offset']:r['offset'] + len(r['raw'].encode())]
+    if r['kind'] != 'credential':
+        assert raw == r['raw'].encode(), (r, raw)
+    else:
+        assert r['raw'].startswith(r['identity']) and r['raw'].endswith('*'), r
+ip = [r for r in rows if r['kind'] == 'ipv4'][0]
+assert ip['value'] == '185.220.101.47' and ip['raw'] == '185.220.101[.]47'
+PY
+ok $? "JSON lines: kind, value, raw as written at its byte offset, confidence"
+grep -c -e 'Tr0ub4dor' -e 'hunter2hunter2' "$LOGS/json.out" >"$T/n"
+is "$(cat "$T/n")" 0 "no password in the output"
+grep -q '"password_hint":"T\*\**3(11)"' "$LOGS/json.out"
+ok $? "credentials carry the masked hint"
+
+drp table scan --watch "$T/watch.yaml" - <"$T/in.txt"
+is "$rc" 0 "scan of stdin exits 0"
+head -1 "$LOGS/table.out" | grep -q '^OFFSET  *KIND  *CONF  *VALUE$'
+ok $? "the table has its header"
+tail -1 "$LOGS/table.out" | grep -q '^[0-9]* findings$'
+ok $? "the table ends with the count"
+
+# Bounded blocks (1 MiB): 2 MB of combo lines; every line is found, none split.
+"$PYTHON3" -c "
+import sys
+with open('$T/big.txt', 'w') as f:
+    for i in range(60000):
+        f.write('user%d@example.org:pass-%d-word\n' % (i, i * 7))
+"
+drp big scan --json "$T/big.txt"
+is "$rc" 0 "a 2 MB input scans (two blocks)"
+is "$(grep -c '"kind":"credential"' "$LOGS/big.out")" 60000 \
+    "every combo line is found across the block seams"
+# One long line with no line end: cut at blanks, nothing lost.
+"$PYTHON3" -c "
+with open('$T/line.txt', 'w') as f:
+    f.write(' '.join('10.%d.%d.%d' % (i >> 16, (i >> 8) & 255, i & 255)
+                     for i in range(150000)))
+"
+drp line scan --json "$T/line.txt"
+is "$rc" 0 "a 2 MB single line scans"
+is "$(grep -c '"kind":"ipv4"' "$LOGS/line.out")" 150000 \
+    "every address on the long line is found"
+
+# Bad bytes are scanned, not rejected.
+printf 'a\0b \xff\xfe 8.8.4.4\0 \xe2\x82 carol@example.net:pa55word!\n' >"$T/bad.bin"
+drp bad scan --json "$T/bad.bin"
+is "$rc" 0 "NUL bytes and invalid UTF-8 are scanned"
+grep -q '"value":"8.8.4.4","raw":"8.8.4.4","offset":7' "$LOGS/bad.out"
+ok $? "findings after a NUL byte keep their byte offsets"
+
+drp usage scan
+is "$rc" 2 "scan without a file exits 2"
+drp missing scan "$T/nonexistent"
+is "$rc" 1 "scan of a missing file exits 1"
+grep -q "cannot open '$T/nonexistent'" "$LOGS/missing.err"
+ok $? "and names the file"
+
+done_testing
