@@ -104,7 +104,7 @@ static void
 print_row(struct scan *sc, const struct finding *fd, unsigned long long base)
 {
     /* Streamed rows: fixed widths, since the input may be endless. */
-    fprintf(sc->out, "%-12llu  %-10s  %4d  %s\n", base + fd->offset,
+    fprintf(sc->out, "%-12llu  %-16s  %4d  %s\n", base + fd->offset,
             finding_kind_name(fd->kind), fd->confidence, fd->value);
 }
 
@@ -230,7 +230,7 @@ cmd_scan(struct cli *c, int argc, char **argv)
     sc.cfg = &cfg;
     sc.out = stdout;
     if (!sc.json)
-        fprintf(sc.out, "%-12s  %-10s  %4s  %s\n", "OFFSET", "KIND", "CONF",
+        fprintf(sc.out, "%-12s  %-16s  %4s  %s\n", "OFFSET", "KIND", "CONF",
                 "VALUE");
     rc = scan_stream(&sc, in, name);
     if (!sc.json) {

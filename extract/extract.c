@@ -6,6 +6,8 @@
  * of other kinds that fall inside a password are dropped for the same
  * reason. No I/O, no public-suffix list yet (a small TLD table instead).
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +61,10 @@ static const char re_url[] =
 static const char re_hex[] =
     "(?<![A-Za-z0-9_])[0-9A-Fa-f]{32,128}(?![A-Za-z0-9_])";
 
-/* Common TLDs, sorted, until libpsl arrives. No file extensions here. */
+/*
+ * Common TLDs, sorted, until libpsl arrives. No file extensions here, and
+ * no "onion": onion names are their own kind, checksum and all.
+ */
 static const char *const tlds[] = {
     "ae",    "app",  "ar",  "at",   "au",     "be",   "bg",   "biz",
     "br",    "by",   "ca",  "cc",   "ch",     "cl",   "cloud", "cn",
@@ -68,7 +73,7 @@ static const char *const tlds[] = {
     "ie",    "il",   "in",  "info", "io",     "ir",   "it",   "jp",
     "kr",    "kz",   "li",  "link", "live",   "lt",   "lu",   "lv",
     "me",    "mil",  "mx",  "my",   "name",   "net",  "nl",   "no",
-    "nz",    "onion", "online", "org", "ph",  "pk",   "pl",   "pro",
+    "nz",    "online", "org", "ph",  "pk",   "pl",   "pro",
     "pt",    "pw",   "ro",  "ru",   "sa",     "se",   "sg",   "shop",
     "site",  "sk",   "store", "su", "th",     "tk",   "top",  "tr",
     "tv",    "tw",   "ua",  "uk",   "us",     "uz",   "vn",   "ws",
@@ -101,6 +106,7 @@ struct watched_domain {
 
 struct extractor {
     pcre2_code *re[PAT_COUNT];
+    pcre2_code **rule_re; /* one per rules[] entry */
     pcre2_code *brand;  /* all brand-like terms, longest first, or NULL */
     int *brand_term;    /* capture group i+1 -> index into the terms */
     char **brand_value; /* capture group i+1 -> normalised term value */
@@ -125,14 +131,17 @@ struct run {
     pcre2_match_data *md;
     struct item *items;
     size_t n, cap;
-    size_t (*pw)[2]; /* password spans, in text order */
+    size_t (*pw)[2]; /* sensitive spans (passwords, secrets, cards) */
     size_t npw, pwcap;
+    size_t npw_sorted; /* pw[0..npw_sorted) is in text order */
     bool full;
 };
 
 static const char *const kind_names[FIND_KIND_COUNT] = {
-    "email", "credential", "brand",  "ipv4",   "domain",
-    "url",   "md5",        "sha1",   "sha256", "sha512",
+    "email",  "credential", "brand",  "ipv4", "domain",
+    "url",    "md5",        "sha1",   "sha256", "sha512",
+    "ipv6",   "cve",        "attack_technique", "onion", "btc",
+    "eth",    "xmr",        "card",   "secret",
 };
 
 const char *
@@ -255,6 +264,792 @@ watched_term(const struct extractor *x, const char *name)
     }
     return -1;
 }
+
+/* --- rules: one pattern and one check per kind ------------------------ */
+
+/*
+ * What a rule's check makes of one match: the value (owned by the verdict
+ * until the finding takes it), the span of the finding (the match, or a
+ * narrower one) and the confidence.
+ */
+struct verdict {
+    char *value;
+    size_t off, len;
+    int confidence;
+};
+
+struct rule;
+
+/*
+ * A check sees the whole text (for context before the match) and the
+ * ovector of the match; it returns false to drop the match.
+ */
+typedef bool rule_check(const struct rule *rl, const char *text, size_t len,
+                        const PCRE2_SIZE *ov, struct verdict *v);
+
+struct rule {
+    enum finding_kind kind;
+    const char *type; /* sub-type for the value (secrets), or NULL */
+    const char *re;
+    uint32_t opts;
+    rule_check *check;
+    bool sensitive; /* span is redacted and vetoes other findings */
+};
+
+#define ALNUM "A-Za-z0-9"
+#define B58 "1-9A-HJ-NP-Za-km-z" /* Bitcoin's (and Monero's) base58 */
+
+static const char re_cve[] =
+    "(?<![" ALNUM "_-])CVE-([0-9]{4})-([0-9]{4,7})(?![" ALNUM "_])";
+
+static const char re_attack[] = "(?<![" ALNUM "_])T[0-9]{4}(?:\\.[0-9]{3})?"
+                                "(?![" ALNUM "_])(?!\\.[0-9])";
+
+static const char re_onion[] =
+    "(?<![" ALNUM "_-])([a-z2-7]{56}|[a-z2-7]{16})\\.onion"
+    "(?![" ALNUM "_-])(?!\\.[" ALNUM "])";
+
+/*
+ * A run of hex digits, colons, dots and "[:]" holding a colon within its
+ * first five bytes; possessive, so no backtracking. inet_pton() decides.
+ */
+static const char re_ipv6[] =
+    "(?<![" ALNUM "_:.])[0-9A-Fa-f]{0,4}+(?::|\\[:\\])"
+    "(?:[0-9A-Fa-f:.]|\\[:\\]){1,76}+(?![" ALNUM "_])";
+
+static const char re_btc58[] =
+    "(?<![" ALNUM "_])[13][" B58 "]{24,33}(?![" ALNUM "_])";
+
+static const char re_bech32[] =
+    "(?<![" ALNUM "_])bc1[02-9ac-hj-np-z]{8,87}(?![" ALNUM "_])";
+
+static const char re_eth[] =
+    "(?<![" ALNUM "_])0x[0-9A-Fa-f]{40}(?![" ALNUM "_])";
+
+static const char re_xmr[] =
+    "(?<![" ALNUM "_])[48][" B58 "]{94}(?![" ALNUM "_])";
+
+/* 13-19 digits in a row, or 4-4-4-4 and 4-6-5 (Amex) groups. */
+static const char re_card[] =
+    "(?<![" ALNUM "_])(?<![0-9]-)"
+    "(?:[0-9]{13,19}|[0-9]{4}([ -])[0-9]{4}\\1[0-9]{4}\\1[0-9]{4}"
+    "|3[47][0-9]{2}([ -])[0-9]{6}\\2[0-9]{5})"
+    "(?![" ALNUM "_])(?!-[0-9])";
+
+/*
+ * A private key block up to its END line. The body (up to 64 KB) holds no
+ * run of five dashes, so each BEGIN scans at most up to the next BEGIN or
+ * END line (possessive: no backtracking). A block cut short (no END) runs
+ * over the base64, "Name: value" and empty lines after it, so it is
+ * redacted anyway.
+ */
+static const char re_privkey[] =
+    "-----BEGIN ((?:[A-Z0-9]+ ){0,3})PRIVATE KEY(?: BLOCK)?-----"
+    "(?:(?:[^-]{1,1024}+|-(?!----)){0,64}+"
+    "-----END \\1PRIVATE KEY(?: BLOCK)?-----"
+    "|(?:\\r?\\n(?:[A-Za-z0-9+/=]{1,128}+|[A-Za-z-]{1,32}+: [^\\r\\n]{0,128}+)"
+    "?+(?=[\\r\\n]|$)){0,256}+)";
+
+static const char re_aws[] =
+    "(?<![" ALNUM "])(?:AKIA|ASIA)[A-Z0-9]{16}(?![" ALNUM "])";
+static const char re_github[] =
+    "(?<![" ALNUM "_])gh[pousr]_[" ALNUM "]{36}(?![" ALNUM "_])";
+static const char re_github_pat[] =
+    "(?<![" ALNUM "_])github_pat_[" ALNUM "_]{82}(?![" ALNUM "_])";
+static const char re_gitlab[] =
+    "(?<![" ALNUM "_-])glpat-[" ALNUM "_-]{20}(?![" ALNUM "_-])";
+static const char re_slack[] =
+    "(?<![" ALNUM "_-])xox[baprs]-[" ALNUM "-]{10,250}+(?![" ALNUM "_-])";
+static const char re_stripe[] =
+    "(?<![" ALNUM "_])[sr]k_live_[" ALNUM "]{24,99}+(?![" ALNUM "_])";
+static const char re_google[] =
+    "(?<![" ALNUM "_-])AIza[" ALNUM "_-]{35}(?![" ALNUM "_-])";
+/* Header (starts '{"', so "eyJ"), payload, signature (empty for "none"). */
+static const char re_jwt[] =
+    "(?<![" ALNUM "_-])eyJ[" ALNUM "_-]{8,1021}+\\.[" ALNUM "_-]{2,16384}+"
+    "\\.[" ALNUM "_-]{0,1024}+(?![" ALNUM "_-])(?!\\.[" ALNUM "_-])";
+
+static char
+upper(char c)
+{
+    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
+
+static void
+upper_str(char *s)
+{
+    for (; *s != '\0'; s++)
+        *s = upper(*s);
+}
+
+static bool
+digest(const EVP_MD *md, const void *data, size_t n, unsigned char *out)
+{
+    unsigned int outlen = 0;
+
+    return EVP_Digest(data, n, out, &outlen, md, NULL) == 1;
+}
+
+/* "CVE-2021-44228", years 1999..2099. */
+static bool
+check_cve(const struct rule *rl, const char *text, size_t len,
+          const PCRE2_SIZE *ov, struct verdict *v)
+{
+    unsigned int year = 0;
+    size_t i;
+
+    for (i = ov[2]; i < ov[3]; i++)
+        year = year * 10 + (unsigned)(text[i] - '0');
+    if (year < 1999 || year > 2099)
+        return false;
+    v->value = xstrndup(text + ov[0], ov[1] - ov[0]);
+    upper_str(v->value);
+    v->confidence = 90;
+    return true;
+}
+
+/* "T1059", "T1059.001"; a lowercase 't' is more likely something else. */
+static bool
+check_attack(const struct rule *rl, const char *text, size_t len,
+             const PCRE2_SIZE *ov, struct verdict *v)
+{
+    v->value = xstrndup(text + ov[0], ov[1] - ov[0]);
+    v->confidence = text[ov[0]] == 'T' ? 75 : 40;
+    upper_str(v->value);
+    return true;
+}
+
+static int
+base32_val(char c)
+{
+    c = lower(c);
+    if (c >= 'a' && c <= 'z')
+        return c - 'a';
+    if (c >= '2' && c <= '7')
+        return c - '2' + 26;
+    return -1;
+}
+
+/*
+ * Tor v3: base32 of pubkey(32) || checksum(2) || version(1) where the
+ * checksum is SHA3-256(".onion checksum" || pubkey || version)[0..2).
+ * v2 names (16 characters) have no checksum and stopped working in 2021:
+ * still reported, as history, with a low confidence.
+ */
+static bool
+check_onion(const struct rule *rl, const char *text, size_t len,
+            const PCRE2_SIZE *ov, struct verdict *v)
+{
+    static const char salt[] = ".onion checksum";
+    unsigned char raw[35], in[sizeof(salt) - 1 + 33], md[32];
+    size_t n = ov[3] - ov[2], i, o = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+
+    if (n == 56) {
+        for (i = 0; i < n; i++) {
+            acc = (acc << 5) | (uint32_t)base32_val(text[ov[2] + i]);
+            bits += 5;
+            if (bits >= 8) {
+                bits -= 8;
+                raw[o++] = (unsigned char)(acc >> bits);
+                acc &= (1u << bits) - 1;
+            }
+        }
+        if (o != sizeof(raw) || raw[34] != 3)
+            return false;
+        memcpy(in, salt, sizeof(salt) - 1);
+        memcpy(in + sizeof(salt) - 1, raw, 32);
+        in[sizeof(in) - 1] = raw[34];
+        if (!digest(EVP_sha3_256(), in, sizeof(in), md) || md[0] != raw[32] ||
+            md[1] != raw[33])
+            return false;
+        v->confidence = 95;
+    } else {
+        v->confidence = 30; /* v2: obsolete, unverifiable */
+    }
+    v->value = xstrndup(text + ov[0], ov[1] - ov[0]);
+    lower_str(v->value);
+    return true;
+}
+
+/* Loopback, link-local, ULA, documentation, multicast. */
+static bool
+ipv6_special(const unsigned char a[16])
+{
+    static const unsigned char loopback[16] = { [15] = 1 };
+
+    return memcmp(a, loopback, 16) == 0 ||
+           (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || (a[0] & 0xfe) == 0xfc ||
+           (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8) ||
+           a[0] == 0xff;
+}
+
+/*
+ * Validated by inet_pton(); the value is inet_ntop()'s canonical form. Not
+ * "::" (the unspecified address), not a run without a digit ("dead::beef"
+ * is more likely code), not eight 2-digit groups (an EUI-64 or MAC-like
+ * dump).
+ */
+static bool
+check_ipv6(const struct rule *rl, const char *text, size_t len,
+           const PCRE2_SIZE *ov, struct verdict *v)
+{
+    static const unsigned char any[16];
+    unsigned char a[16];
+    char out[INET6_ADDRSTRLEN], *s;
+    size_t n, raw = ov[1] - ov[0], i, group = 0;
+    bool digit = false, two = true;
+
+    /* A sentence's dot or colon is not part of the address. */
+    while (raw > 0 && text[ov[0] + raw - 1] == '.')
+        raw--;
+    if (raw >= 2 && text[ov[0] + raw - 1] == ':' &&
+        text[ov[0] + raw - 2] != ':' && text[ov[0] + raw - 2] != ']')
+        raw--;
+    s = refang(text + ov[0], raw);
+    n = strlen(s);
+    for (i = 0; i <= n; i++) {
+        if (i < n && is_digit(s[i]))
+            digit = true;
+        if (i == n || s[i] == ':') {
+            if (group != 2)
+                two = false;
+            group = 0;
+        } else {
+            group++;
+        }
+    }
+    if (!digit || (two && strstr(s, "::") == NULL) || n >= sizeof(out) ||
+        inet_pton(AF_INET6, s, a) != 1 || memcmp(a, any, 16) == 0 ||
+        inet_ntop(AF_INET6, a, out, sizeof(out)) == NULL) {
+        x_free(s);
+        return false;
+    }
+    x_free(s);
+    v->value = xstrdup(out);
+    v->len = raw;
+    v->confidence = ipv6_special(a) ? 50 : 80;
+    return true;
+}
+
+static int
+base58_val(char c)
+{
+    static const char alphabet[] =
+        "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    const char *p = strchr(alphabet, c);
+
+    return c != '\0' && p != NULL ? (int)(p - alphabet) : -1;
+}
+
+/*
+ * Decodes base58 s[0..n) into exactly outlen bytes (leading '1's are zero
+ * bytes); false when it does not fit or does not fill them.
+ */
+static bool
+base58_decode(const char *s, size_t n, unsigned char *out, size_t outlen)
+{
+    size_t i, j, zeros = 0, used;
+    unsigned int carry;
+    int d;
+
+    memset(out, 0, outlen);
+    while (zeros < n && s[zeros] == '1')
+        zeros++;
+    for (i = 0; i < n; i++) {
+        d = base58_val(s[i]);
+        if (d < 0)
+            return false;
+        carry = (unsigned int)d;
+        for (j = outlen; j-- > 0;) {
+            carry += 58u * out[j];
+            out[j] = (unsigned char)carry;
+            carry >>= 8;
+        }
+        if (carry != 0)
+            return false;
+    }
+    for (used = outlen; used > 0 && out[outlen - used] == 0; used--)
+        ;
+    return zeros + used == outlen;
+}
+
+/* P2PKH ("1...") and P2SH ("3..."): 25 bytes, double SHA-256 checksum. */
+static bool
+check_btc58(const struct rule *rl, const char *text, size_t len,
+            const PCRE2_SIZE *ov, struct verdict *v)
+{
+    unsigned char raw[25], h1[32], h2[32];
+    size_t n = ov[1] - ov[0];
+
+    if (!base58_decode(text + ov[0], n, raw, sizeof(raw)) ||
+        (raw[0] != 0x00 && raw[0] != 0x05) ||
+        !digest(EVP_sha256(), raw, 21, h1) ||
+        !digest(EVP_sha256(), h1, sizeof(h1), h2) ||
+        memcmp(h2, raw + 21, 4) != 0)
+        return false;
+    v->value = xstrndup(text + ov[0], n);
+    v->confidence = 90;
+    return true;
+}
+
+/* BIP173's checksum over the expanded human-readable part and the data. */
+static uint32_t
+bech32_polymod(const unsigned char *d, size_t n)
+{
+    static const uint32_t gen[5] = { 0x3b6a57b2, 0x26508e6d, 0x1ea119fa,
+                                     0x3d4233dd, 0x2a1462b3 };
+    uint32_t chk = 1, top;
+    size_t i, k;
+
+    for (i = 0; i < n; i++) {
+        top = chk >> 25;
+        chk = ((chk & 0x1ffffff) << 5) ^ d[i];
+        for (k = 0; k < 5; k++)
+            if ((top >> k) & 1)
+                chk ^= gen[k];
+    }
+    return chk;
+}
+
+#define BECH32_CONST 1u
+#define BECH32M_CONST 0x2bc830a3u
+
+/*
+ * Segwit "bc1...": BIP173 (witness v0, bech32) and BIP350 (v1+, bech32m),
+ * 2..40 byte programs, 20 or 32 for v0; never mixed case.
+ */
+static bool
+check_bech32(const struct rule *rl, const char *text, size_t len,
+             const PCRE2_SIZE *ov, struct verdict *v)
+{
+    static const char charset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+    unsigned char d[5 + 90];
+    size_t n = ov[1] - ov[0], i, nd, prog = 0;
+    bool lo = false, up = false;
+    const char *p, *s = text + ov[0];
+    uint32_t acc = 0, want;
+    int bits = 0;
+
+    if (n > 90)
+        return false;
+    d[0] = d[1] = 3; /* 'b' >> 5, 'c' >> 5 */
+    d[2] = 0;
+    d[3] = 'b' & 31;
+    d[4] = 'c' & 31;
+    nd = 5;
+    for (i = 0; i < n; i++) {
+        if (s[i] >= 'a' && s[i] <= 'z')
+            lo = true;
+        else if (s[i] >= 'A' && s[i] <= 'Z')
+            up = true;
+        if (i < 3)
+            continue;
+        p = strchr(charset, lower(s[i]));
+        if (p == NULL || s[i] == '\0')
+            return false;
+        d[nd++] = (unsigned char)(p - charset);
+    }
+    if (lo && up)
+        return false;
+    /* Data: version, program, 6 checksum characters. */
+    if (nd - 5 < 1 + 6 || d[5] > 16)
+        return false;
+    want = d[5] == 0 ? BECH32_CONST : BECH32M_CONST;
+    if (bech32_polymod(d, nd) != want)
+        return false;
+    for (i = 6; i < nd - 6; i++) {
+        acc = (acc << 5) | d[i];
+        bits += 5;
+        if (bits >= 8) {
+            bits -= 8;
+            prog++;
+            acc &= (1u << bits) - 1;
+        }
+    }
+    if (bits >= 5 || acc != 0 || prog < 2 || prog > 40 ||
+        (d[5] == 0 && prog != 20 && prog != 32))
+        return false;
+    v->value = xstrndup(s, n);
+    lower_str(v->value);
+    v->confidence = 90;
+    return true;
+}
+
+/*
+ * Keccak-256 as Ethereum and Monero use it: the original Keccak padding
+ * (0x01), not SHA3-256's (0x06), which OpenSSL 3.0 does not offer by name.
+ * Small and slow (one message of a few dozen bytes per address).
+ */
+static uint64_t
+rotl64(uint64_t x, unsigned int n)
+{
+    return (x << n) | (x >> (64 - n));
+}
+
+static void
+keccak_f(uint64_t st[25])
+{
+    static const uint64_t rc[24] = {
+        0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808aULL,
+        0x8000000080008000ULL, 0x000000000000808bULL, 0x0000000080000001ULL,
+        0x8000000080008081ULL, 0x8000000000008009ULL, 0x000000000000008aULL,
+        0x0000000000000088ULL, 0x0000000080008009ULL, 0x000000008000000aULL,
+        0x000000008000808bULL, 0x800000000000008bULL, 0x8000000000008089ULL,
+        0x8000000000008003ULL, 0x8000000000008002ULL, 0x8000000000000080ULL,
+        0x000000000000800aULL, 0x800000008000000aULL, 0x8000000080008081ULL,
+        0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
+    };
+    static const unsigned char rot[24] = { 1,  3,  6,  10, 15, 21, 28, 36,
+                                           45, 55, 2,  14, 27, 41, 56, 8,
+                                           25, 43, 62, 18, 39, 61, 20, 44 };
+    static const unsigned char pi[24] = { 10, 7,  11, 17, 18, 3,  5,  16,
+                                          8,  21, 24, 4,  15, 23, 19, 13,
+                                          12, 2,  20, 14, 22, 9,  6,  1 };
+    uint64_t bc[5], t;
+    int round, i, j;
+
+    for (round = 0; round < 24; round++) {
+        for (i = 0; i < 5; i++)
+            bc[i] = st[i] ^ st[i + 5] ^ st[i + 10] ^ st[i + 15] ^ st[i + 20];
+        for (i = 0; i < 5; i++) {
+            t = bc[(i + 4) % 5] ^ rotl64(bc[(i + 1) % 5], 1);
+            for (j = 0; j < 25; j += 5)
+                st[j + i] ^= t;
+        }
+        t = st[1];
+        for (i = 0; i < 24; i++) {
+            j = pi[i];
+            bc[0] = st[j];
+            st[j] = rotl64(t, rot[i]);
+            t = bc[0];
+        }
+        for (j = 0; j < 25; j += 5) {
+            for (i = 0; i < 5; i++)
+                bc[i] = st[j + i];
+            for (i = 0; i < 5; i++)
+                st[j + i] ^= ~bc[(i + 1) % 5] & bc[(i + 2) % 5];
+        }
+        st[0] ^= rc[round];
+    }
+}
+
+#define KECCAK_RATE 136 /* bytes, for 256-bit output */
+
+static void
+keccak256(const unsigned char *in, size_t n, unsigned char out[32])
+{
+    uint64_t st[25];
+    size_t i, pos = 0;
+
+    memset(st, 0, sizeof(st));
+    for (i = 0; i < n; i++) {
+        st[pos / 8] ^= (uint64_t)in[i] << (8 * (pos % 8));
+        if (++pos == KECCAK_RATE) {
+            keccak_f(st);
+            pos = 0;
+        }
+    }
+    st[pos / 8] ^= (uint64_t)0x01 << (8 * (pos % 8));
+    st[KECCAK_RATE / 8 - 1] ^= (uint64_t)0x80 << 56; /* last rate byte */
+    keccak_f(st);
+    for (i = 0; i < 32; i++)
+        out[i] = (unsigned char)(st[i / 8] >> (8 * (i % 8)));
+}
+
+/*
+ * "0x" and 40 hex digits. One case throughout carries no checksum; mixed
+ * case must pass EIP-55 (a letter is upper case when the matching nibble of
+ * Keccak-256 of the lowercase address is 8 or more).
+ */
+static bool
+check_eth(const struct rule *rl, const char *text, size_t len,
+          const PCRE2_SIZE *ov, struct verdict *v)
+{
+    const char *s = text + ov[0] + 2;
+    unsigned char md[32];
+    char hex[41];
+    bool lo = false, up = false;
+    int nib;
+    size_t i;
+
+    for (i = 0; i < 40; i++) {
+        if (s[i] >= 'a' && s[i] <= 'f')
+            lo = true;
+        else if (s[i] >= 'A' && s[i] <= 'F')
+            up = true;
+        hex[i] = lower(s[i]);
+    }
+    hex[40] = '\0';
+    v->confidence = 70;
+    if (lo && up) {
+        keccak256((const unsigned char *)hex, 40, md);
+        for (i = 0; i < 40; i++) {
+            nib = i % 2 ? md[i / 2] & 15 : md[i / 2] >> 4;
+            if (is_alpha(s[i]) && (nib >= 8) != (s[i] <= 'Z'))
+                return false;
+        }
+        v->confidence = 90;
+    }
+    v->value = xasprintf("0x%s", hex);
+    return true;
+}
+
+/*
+ * Monero: base58 in blocks of 11 characters for 8 bytes (the last 7 for
+ * 5), network byte, spend and view keys, and the first 4 bytes of
+ * Keccak-256 of the rest as checksum. 18 and 42 are the main network's
+ * standard and subaddress prefixes.
+ */
+static bool
+check_xmr(const struct rule *rl, const char *text, size_t len,
+          const PCRE2_SIZE *ov, struct verdict *v)
+{
+    static const size_t bytes_for[12] = { 0, 0, 1, 2, 0, 3, 4, 5, 0, 6, 7, 8 };
+    unsigned char raw[69], md[32];
+    size_t i, k, o = 0, chunk, nb;
+    const char *s = text + ov[0];
+    uint64_t acc, d;
+
+    for (i = 0; i < 95; i += chunk) {
+        chunk = 95 - i < 11 ? 95 - i : 11;
+        nb = bytes_for[chunk];
+        acc = 0;
+        for (k = 0; k < chunk; k++) {
+            d = (uint64_t)base58_val(s[i + k]);
+            if (acc > (UINT64_MAX - d) / 58)
+                return false;
+            acc = acc * 58 + d;
+        }
+        if (nb < 8 && (acc >> (8 * nb)) != 0)
+            return false;
+        while (nb-- > 0)
+            raw[o++] = (unsigned char)(acc >> (8 * nb));
+    }
+    if (o != sizeof(raw) || (raw[0] != 18 && raw[0] != 42))
+        return false;
+    keccak256(raw, 65, md);
+    if (memcmp(md, raw + 65, 4) != 0)
+        return false;
+    v->value = xstrndup(s, 95);
+    v->confidence = 90;
+    return true;
+}
+
+/* Issuer prefixes (IIN ranges) and the lengths each network issues. */
+static const struct iin {
+    unsigned int lo, hi; /* prefix range, prefix_len digits each */
+    unsigned int prefix_len, min_len, max_len;
+} iins[] = {
+    { 4, 4, 1, 13, 19 },          /* Visa */
+    { 51, 55, 2, 16, 16 },        /* Mastercard */
+    { 2221, 2720, 4, 16, 16 },    /* Mastercard 2-series */
+    { 34, 34, 2, 15, 15 },        /* American Express */
+    { 37, 37, 2, 15, 15 },        /* American Express */
+    { 6011, 6011, 4, 16, 19 },    /* Discover */
+    { 644, 649, 3, 16, 19 },      /* Discover */
+    { 65, 65, 2, 16, 19 },        /* Discover */
+    { 3528, 3589, 4, 16, 19 },    /* JCB */
+    { 300, 305, 3, 14, 19 },      /* Diners Club */
+    { 36, 36, 2, 14, 19 },        /* Diners Club */
+    { 38, 38, 2, 14, 19 },        /* Diners Club */
+    { 62, 62, 2, 16, 19 },        /* UnionPay */
+};
+
+#define CARD_CONTEXT 40 /* bytes before a number searched for a hint */
+
+static bool
+known_iin(const char *d, size_t n)
+{
+    unsigned int prefix;
+    size_t i, k;
+
+    for (i = 0; i < sizeof(iins) / sizeof(iins[0]); i++) {
+        if (n < iins[i].min_len || n > iins[i].max_len)
+            continue;
+        prefix = 0;
+        for (k = 0; k < iins[i].prefix_len; k++)
+            prefix = prefix * 10 + (unsigned)(d[k] - '0');
+        if (prefix >= iins[i].lo && prefix <= iins[i].hi)
+            return true;
+    }
+    return false;
+}
+
+static bool
+luhn(const char *d, size_t n)
+{
+    unsigned int sum = 0, v;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        v = (unsigned)(d[n - 1 - i] - '0');
+        if (i % 2 == 1) {
+            v *= 2;
+            if (v > 9)
+                v -= 9;
+        }
+        sum += v;
+    }
+    return sum % 10 == 0;
+}
+
+/* A word hinting at a card ("CVV", "exp", "Visa", ...) just before off. */
+static bool
+card_context(const char *text, size_t off)
+{
+    static const char *const words[] = { "card", "cc",   "cvv",       "exp",
+                                         "visa", "amex", "mastercard" };
+    size_t start = off > CARD_CONTEXT ? off - CARD_CONTEXT : 0, i, k, wn;
+
+    for (i = start; i < off; i++) {
+        if (i > 0 && is_alpha(text[i - 1]))
+            continue;
+        for (k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
+            wn = strlen(words[k]);
+            if (wn <= off - i && strncasecmp(text + i, words[k], wn) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Payment card numbers: a known issuer prefix, a length it issues, a valid
+ * Luhn digit. The value is masked like the redacted text: the BIN (first
+ * six digits, which name the issuer) and the last four stay visible.
+ */
+static bool
+check_card(const struct rule *rl, const char *text, size_t len,
+           const PCRE2_SIZE *ov, struct verdict *v)
+{
+    char d[20];
+    size_t n = 0, i;
+
+    for (i = ov[0]; i < ov[1]; i++)
+        if (is_digit(text[i]) && n < sizeof(d) - 1)
+            d[n++] = text[i];
+    if (n < 13 || n > 19 || !known_iin(d, n) || !luhn(d, n))
+        return false;
+    for (i = 6; i < n - 4; i++)
+        d[i] = '*';
+    d[n] = '\0';
+    v->value = xstrdup(d);
+    v->confidence = card_context(text, ov[0]) ? 90 : 80;
+    return true;
+}
+
+/*
+ * The value of a secret never holds it: the type and the first and last
+ * four characters, which are enough to tell the holder which key leaked.
+ */
+static char *
+secret_value(const char *type, const char *s, size_t n)
+{
+    return xasprintf("%s:%.4s\xe2\x80\xa6%.4s", type, s, s + n - 4);
+}
+
+static bool
+check_secret(const struct rule *rl, const char *text, size_t len,
+             const PCRE2_SIZE *ov, struct verdict *v)
+{
+    v->value = secret_value(rl->type, text + ov[0], ov[1] - ov[0]);
+    v->confidence = 90;
+    return true;
+}
+
+/* "private_key:rsa", "private_key:openssh", "private_key:pkcs8". */
+static bool
+check_privkey(const struct rule *rl, const char *text, size_t len,
+              const PCRE2_SIZE *ov, struct verdict *v)
+{
+    size_t n = ov[3] - ov[2], i;
+    char *s;
+
+    if (n == 0) {
+        v->value = xasprintf("%s:pkcs8", rl->type);
+    } else {
+        s = xstrndup(text + ov[2], n - 1); /* without the last space */
+        lower_str(s);
+        for (i = 0; s[i] != '\0'; i++)
+            if (s[i] == ' ')
+                s[i] = '_';
+        v->value = xasprintf("%s:%s", rl->type, s);
+        x_free(s);
+    }
+    v->confidence = 95;
+    return true;
+}
+
+static int
+base64url_val(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '-' ? 62 : c == '_' ? 63 : -1;
+}
+
+/* A JWT's header is a JSON object naming its algorithm ("alg"). */
+static bool
+check_jwt(const struct rule *rl, const char *text, size_t len,
+          const PCRE2_SIZE *ov, struct verdict *v)
+{
+    char hdr[1024];
+    const char *s = text + ov[0];
+    size_t i, o = 0;
+    uint32_t acc = 0;
+    int bits = 0, d;
+
+    for (i = 0; s[i] != '.' && o < sizeof(hdr) - 1; i++) {
+        d = base64url_val(s[i]);
+        if (d < 0)
+            return false;
+        acc = (acc << 6) | (uint32_t)d;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            hdr[o++] = (char)(acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+    hdr[o] = '\0';
+    if (hdr[0] != '{' || strstr(hdr, "\"alg\"") == NULL)
+        return false;
+    return check_secret(rl, text, len, ov, v);
+}
+
+/*
+ * The rules, sensitive ones first: their spans veto findings of the other
+ * kinds, so they run before them (see extract_text).
+ */
+static const struct rule rules[] = {
+    { FIND_SECRET, "private_key", re_privkey, 0, check_privkey, true },
+    { FIND_SECRET, "aws_access_key", re_aws, 0, check_secret, true },
+    { FIND_SECRET, "github_token", re_github, 0, check_secret, true },
+    { FIND_SECRET, "github_token", re_github_pat, 0, check_secret, true },
+    { FIND_SECRET, "gitlab_token", re_gitlab, 0, check_secret, true },
+    { FIND_SECRET, "slack_token", re_slack, 0, check_secret, true },
+    { FIND_SECRET, "stripe_key", re_stripe, 0, check_secret, true },
+    { FIND_SECRET, "google_api_key", re_google, 0, check_secret, true },
+    { FIND_SECRET, "jwt", re_jwt, 0, check_jwt, true },
+    { FIND_CARD, NULL, re_card, 0, check_card, true },
+    { FIND_CVE, NULL, re_cve, PCRE2_CASELESS, check_cve, false },
+    { FIND_ATTACK_TECHNIQUE, NULL, re_attack, PCRE2_CASELESS, check_attack,
+      false },
+    { FIND_ONION, NULL, re_onion, PCRE2_CASELESS, check_onion, false },
+    { FIND_IPV6, NULL, re_ipv6, 0, check_ipv6, false },
+    { FIND_BTC, NULL, re_btc58, 0, check_btc58, false },
+    { FIND_BTC, NULL, re_bech32, PCRE2_CASELESS, check_bech32, false },
+    { FIND_ETH, NULL, re_eth, 0, check_eth, false },
+    { FIND_XMR, NULL, re_xmr, 0, check_xmr, false },
+};
+
+#define NRULES (sizeof(rules) / sizeof(rules[0]))
 
 /* --- building the extractor ------------------------------------------ */
 
@@ -420,11 +1215,18 @@ extractor_new(const struct watch_term *terms, size_t nterms,
               const unsigned char *key, size_t keylen)
 {
     struct extractor *x = xcalloc(1, sizeof(*x));
-    int i;
+    size_t i;
 
     for (i = 0; i < PAT_COUNT; i++) {
         x->re[i] = compile(pattern_src[i], pattern_opts[i], "builtin");
         if (x->re[i] == NULL)
+            goto fail;
+    }
+    x->rule_re = xcalloc(NRULES, sizeof(*x->rule_re));
+    for (i = 0; i < NRULES; i++) {
+        x->rule_re[i] = compile(rules[i].re, rules[i].opts,
+                                finding_kind_name(rules[i].kind));
+        if (x->rule_re[i] == NULL)
             goto fail;
     }
     if (!build_brand(x, terms, nterms))
@@ -449,6 +1251,9 @@ extractor_free(struct extractor *x)
         return;
     for (i = 0; i < PAT_COUNT; i++)
         pcre2_code_free(x->re[i]);
+    for (i = 0; x->rule_re != NULL && i < NRULES; i++)
+        pcre2_code_free(x->rule_re[i]);
+    x_free(x->rule_re);
     pcre2_code_free(x->brand);
     for (i = 0; i < x->nbrand; i++)
         x_free(x->brand_value[i]);
@@ -466,11 +1271,14 @@ extractor_free(struct extractor *x)
 
 /* --- one extraction run ---------------------------------------------- */
 
-/* True when [off, off+n) overlaps a password span seen in this run. */
+/*
+ * True when [off, off+n) overlaps a sensitive span (a password, secret or
+ * card number) found by an earlier scan of this run.
+ */
 static bool
 in_password(const struct run *r, size_t off, size_t n)
 {
-    size_t lo = 0, hi = r->npw, mid;
+    size_t lo = 0, hi = r->npw_sorted, mid;
 
     /* First span that ends after off. */
     while (lo < hi) {
@@ -480,7 +1288,39 @@ in_password(const struct run *r, size_t off, size_t n)
         else
             hi = mid;
     }
-    return lo < r->npw && r->pw[lo][0] < off + n;
+    return lo < r->npw_sorted && r->pw[lo][0] < off + n;
+}
+
+static void
+add_span(struct run *r, size_t off, size_t n)
+{
+    if (r->npw == r->pwcap) {
+        r->pwcap = r->pwcap ? r->pwcap * 2 : 16;
+        r->pw = xreallocarray(r->pw, r->pwcap, sizeof(*r->pw));
+    }
+    r->pw[r->npw][0] = off;
+    r->pw[r->npw][1] = n;
+    r->npw++;
+}
+
+static int
+cmp_span(const void *a, const void *b)
+{
+    const size_t *x = a, *y = b;
+
+    return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/*
+ * Puts the spans of the last scan in order. Spans never overlap (a span
+ * inside an earlier one is vetoed), so start order is end order too.
+ */
+static void
+sort_spans(struct run *r)
+{
+    if (r->npw > r->npw_sorted)
+        qsort(r->pw, r->npw, sizeof(*r->pw), cmp_span);
+    r->npw_sorted = r->npw;
 }
 
 /*
@@ -720,13 +1560,40 @@ scan_combo(struct run *r)
         f->pw_hint = password_hint(r->text + pwoff, pwlen);
         f->pw_offset = pwoff;
         f->pw_len = pwlen;
-        if (r->npw == r->pwcap) {
-            r->pwcap = r->pwcap ? r->pwcap * 2 : 16;
-            r->pw = xreallocarray(r->pw, r->pwcap, sizeof(*r->pw));
+        add_span(r, pwoff, pwlen);
+    }
+}
+
+/*
+ * The rules of rules[] that are (or are not) sensitive; a sensitive
+ * finding's span joins the password spans and vetoes later scans.
+ */
+static void
+scan_rules(struct run *r, bool sensitive)
+{
+    const struct rule *rl;
+    struct verdict v;
+    size_t i, start, before;
+    PCRE2_SIZE *ov;
+
+    for (i = 0; i < NRULES && !r->full; i++) {
+        rl = &rules[i];
+        if (rl->sensitive != sensitive)
+            continue;
+        start = 0;
+        while (next_match(r, r->x->rule_re[i], &start, &ov)) {
+            memset(&v, 0, sizeof(v));
+            v.off = ov[0];
+            v.len = ov[1] - ov[0];
+            if (!rl->check(rl, r->text, r->len, ov, &v))
+                continue;
+            before = r->n;
+            if (!add(r, rl->kind, v.value, v.off, v.len, v.confidence, -1))
+                break;
+            if (rl->sensitive && r->n > before)
+                add_span(r, v.off, v.len);
         }
-        r->pw[r->npw][0] = pwoff;
-        r->pw[r->npw][1] = pwlen;
-        r->npw++;
+        sort_spans(r);
     }
 }
 
@@ -934,10 +1801,12 @@ extract_text(const struct extractor *x, const char *text, size_t len,
     r.x = x;
     r.text = text ? text : "";
     r.len = text ? len : 0;
-    for (i = 0; i < PAT_COUNT; i++) {
+    for (i = 0; i < PAT_COUNT + NRULES; i++) {
         uint32_t c = 0;
 
-        pcre2_pattern_info(x->re[i], PCRE2_INFO_CAPTURECOUNT, &c);
+        pcre2_pattern_info(i < PAT_COUNT ? x->re[i]
+                                         : x->rule_re[i - PAT_COUNT],
+                           PCRE2_INFO_CAPTURECOUNT, &c);
         if (c > groups)
             groups = c;
     }
@@ -949,14 +1818,20 @@ extract_text(const struct extractor *x, const char *text, size_t len,
         abort();
     }
 
-    /* Credentials first: their password spans veto the other kinds. */
+    /*
+     * Credentials first, then secrets and card numbers: their spans veto
+     * the other kinds.
+     */
     scan_combo(&r);
+    sort_spans(&r);
+    scan_rules(&r, true);
     scan_email(&r);
     scan_brand(&r);
     scan_ipv4(&r);
     scan_domain(&r);
     scan_url(&r);
     scan_hex(&r);
+    scan_rules(&r, false);
     if (r.full)
         rc = DRP_ETOOBIG;
 
@@ -972,19 +1847,48 @@ extract_text(const struct extractor *x, const char *text, size_t len,
     return rc;
 }
 
+/* Stars over the digits of a card number but its first six and last four. */
+static void
+redact_card(char *s, size_t n)
+{
+    size_t digits = 0, seen = 0, i;
+
+    for (i = 0; i < n; i++)
+        digits += is_digit(s[i]);
+    for (i = 0; i < n; i++) {
+        if (!is_digit(s[i]))
+            continue;
+        if (seen >= 6 && seen + 4 < digits)
+            s[i] = '*';
+        seen++;
+    }
+}
+
 void
 extract_redact(char *text, size_t len, const struct findings *f)
 {
     const struct finding *fd;
-    size_t i;
+    size_t i, off, n;
 
     for (i = 0; i < f->n; i++) {
         fd = &f->v[i];
-        if (fd->kind != FIND_CREDENTIAL || fd->pw_offset >= len)
+        if (fd->kind == FIND_CREDENTIAL) {
+            off = fd->pw_offset;
+            n = fd->pw_len;
+        } else if (fd->kind == FIND_SECRET || fd->kind == FIND_CARD) {
+            off = fd->offset;
+            n = fd->len;
+        } else {
             continue;
-        memset(text + fd->pw_offset, '*',
-               fd->pw_len < len - fd->pw_offset ? fd->pw_len
-                                                : len - fd->pw_offset);
+        }
+        if (off >= len)
+            continue;
+        if (n > len - off)
+            n = len - off;
+        if (fd->kind == FIND_CARD)
+            redact_card(text + off, n);
+        else
+            memset(text + off, '*', n);
     }
 }
 

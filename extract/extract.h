@@ -1,12 +1,20 @@
 /*
  * The extraction engine: turns page text into typed findings (e-mail
- * addresses, credentials, watch-term mentions, IPv4 addresses, domains,
- * URLs, hashes). Pure functions over memory: no I/O, no database.
+ * addresses, credentials, watch-term mentions, IPv4 and IPv6 addresses,
+ * domains, URLs, hashes, CVE and ATT&CK ids, onion names, cryptocurrency
+ * addresses, payment card numbers, leaked secrets). Pure functions over
+ * memory: no I/O, no database.
  *
  * Passwords: a credential finding never holds the password. The engine
  * computes its keyed hash (HMAC-SHA-256 with the operator key) and a masked
  * hint ("S******!" with its length) the moment it sees it, and records the
  * byte span so that callers can redact the text before storing it.
+ *
+ * Secrets and card numbers are sensitive the same way: a secret's value is
+ * its type and first and last four characters ("aws_access_key:AKIA…MPLE",
+ * "private_key:rsa"), a card's value is masked ("411111******1111"), and
+ * extract_redact() masks them in the text. The spans of passwords, secrets
+ * and card numbers veto findings of other kinds that overlap them.
  */
 #ifndef DRP_EXTRACT_H
 #define DRP_EXTRACT_H
@@ -31,10 +39,23 @@ enum finding_kind {
     FIND_SHA1,
     FIND_SHA256,
     FIND_SHA512,
+    FIND_IPV6,             /* canonical (inet_ntop) form */
+    FIND_CVE,              /* "CVE-2021-44228" */
+    FIND_ATTACK_TECHNIQUE, /* MITRE ATT&CK "T1059", "T1059.001" */
+    FIND_ONION,            /* Tor name, lowercased: v3 checksum-valid, or
+                              v2 (obsolete) with a low confidence */
+    FIND_BTC,              /* checksum-valid base58check or bech32(m) */
+    FIND_ETH,              /* "0x" + 40 hex, lowercased; EIP-55 checked */
+    FIND_XMR,              /* Monero address, checksum-valid */
+    FIND_CARD,             /* masked: BIN and last four digits shown */
+    FIND_SECRET,           /* "<type>:<first 4>…<last 4>", never the secret */
     FIND_KIND_COUNT
 };
 
-/* "email", "credential", "brand", "ipv4", ... (stable: stored in the db). */
+/*
+ * "email", "credential", "brand", "ipv4", ..., "attack_technique", "card",
+ * "secret" (stable: stored in the db and printed by scan --json).
+ */
 const char *finding_kind_name(enum finding_kind kind);
 
 struct finding {
@@ -84,8 +105,10 @@ int extract_text(const struct extractor *x, const char *text, size_t len,
                  struct findings *out);
 
 /*
- * Overwrites every password span of the credential findings in f with '*'
- * in text (which the caller owns), so it can be stored or shown.
+ * Overwrites with '*', in text (which the caller owns), every password span
+ * of the credential findings in f, the whole span of every secret finding,
+ * and the digits of every card number but its first six and last four, so
+ * that the text can be stored or shown.
  */
 void extract_redact(char *text, size_t len, const struct findings *f);
 

@@ -107,6 +107,17 @@ test_names(void)
     is_str(finding_kind_name(FIND_SHA1), "sha1", "name sha1");
     is_str(finding_kind_name(FIND_SHA256), "sha256", "name sha256");
     is_str(finding_kind_name(FIND_SHA512), "sha512", "name sha512");
+    is_str(finding_kind_name(FIND_IPV6), "ipv6", "name ipv6");
+    is_str(finding_kind_name(FIND_CVE), "cve", "name cve");
+    is_str(finding_kind_name(FIND_ATTACK_TECHNIQUE), "attack_technique",
+           "name attack_technique");
+    is_str(finding_kind_name(FIND_ONION), "onion", "name onion");
+    is_str(finding_kind_name(FIND_BTC), "btc", "name btc");
+    is_str(finding_kind_name(FIND_ETH), "eth", "name eth");
+    is_str(finding_kind_name(FIND_XMR), "xmr", "name xmr");
+    is_str(finding_kind_name(FIND_CARD), "card", "name card");
+    is_str(finding_kind_name(FIND_SECRET), "secret", "name secret");
+    is_str(finding_kind_name(FIND_KIND_COUNT), "unknown", "name past end");
 }
 
 static void
@@ -373,14 +384,14 @@ test_domain(void)
          "evil[.]com, Login.NorthWind.com. and paypal-secure(.)xyz "
          "and abc.onion and 3.14 and foo.bar",
          &f);
-    is(count(&f, FIND_DOMAIN), 4, "four domains, no file names");
+    is(count(&f, FIND_DOMAIN), 3, "three domains, no file names");
     is_str(val(&f, FIND_DOMAIN, 0), "evil.com", "refanged [.]");
     is_str(val(&f, FIND_DOMAIN, 1), "login.northwind.com",
            "lowercased, sentence dot dropped");
     fd = nth(&f, FIND_DOMAIN, 1);
     ok(fd && fd->watched && fd->term == 3, "watched subdomain");
     is_str(val(&f, FIND_DOMAIN, 2), "paypal-secure.xyz", "refanged (.)");
-    is_str(val(&f, FIND_DOMAIN, 3), "abc.onion", "onion");
+    ok(nowhere(&f, "abc.onion"), "an .onion name is never a domain");
     fd = nth(&f, FIND_DOMAIN, 0);
     ok(fd && !fd->watched, "unwatched domain");
     findings_release(&f);
@@ -437,6 +448,376 @@ test_hashes(void)
        "33 hex, 31 hex and hex glued to letters rejected");
     findings_release(&f);
     buf_release(&t);
+}
+
+static void
+test_cve(void)
+{
+    struct findings f;
+
+    runs("patch CVE-2021-44228, cve-2014-0160 and CVE-2024-1234567; "
+         "not CVE-1998-0001, CVE-2100-1234, CVE-2021-123, "
+         "CVE-2021-12345678, XCVE-2021-44228 or CVE-2021-44228x",
+         &f);
+    is(count(&f, FIND_CVE), 3, "three CVE ids");
+    is_str(val(&f, FIND_CVE, 0), "CVE-2021-44228", "cve");
+    is_str(val(&f, FIND_CVE, 1), "CVE-2014-0160", "cve uppercased");
+    is_str(val(&f, FIND_CVE, 2), "CVE-2024-1234567", "seven digits");
+    ok(nth(&f, FIND_CVE, 0) && nth(&f, FIND_CVE, 0)->offset == 6 &&
+           nth(&f, FIND_CVE, 0)->len == 14,
+       "cve span");
+    findings_release(&f);
+
+    runs("CVE-1999-0001 CVE-2099-9999", &f);
+    is(count(&f, FIND_CVE), 2, "years 1999 and 2099 are in range");
+    findings_release(&f);
+}
+
+static void
+test_attack(void)
+{
+    struct findings f;
+    const struct finding *a, *b;
+
+    runs("used T1059 and T1059.001 (t1003), not AT1059, T10591, T105, "
+         "T1059x, T1059.0011 or 1T1059",
+         &f);
+    is(count(&f, FIND_ATTACK_TECHNIQUE), 3, "three techniques");
+    is_str(val(&f, FIND_ATTACK_TECHNIQUE, 0), "T1059", "technique");
+    is_str(val(&f, FIND_ATTACK_TECHNIQUE, 1), "T1059.001", "sub-technique");
+    is_str(val(&f, FIND_ATTACK_TECHNIQUE, 2), "T1003",
+           "lowercase t uppercased");
+    a = nth(&f, FIND_ATTACK_TECHNIQUE, 0);
+    b = nth(&f, FIND_ATTACK_TECHNIQUE, 2);
+    ok(a && b && b->confidence < a->confidence,
+       "lowercase t less confident");
+    findings_release(&f);
+}
+
+#define ONION3 "pgv4n5bhcpes6np3t2dwb4jd62aerroggj4mujtfdkmdzhbafocivmad"
+
+static void
+test_onion(void)
+{
+    struct findings f;
+    const struct finding *fd;
+
+    runs("mirror " ONION3 ".onion, old expyuzz4wqqyqhjn.onion", &f);
+    is(count(&f, FIND_ONION), 2, "v3 and v2 onion names");
+    fd = nth(&f, FIND_ONION, 0);
+    is_str(val(&f, FIND_ONION, 0), ONION3 ".onion", "v3 onion");
+    ok(fd && fd->confidence == 95 && fd->offset == 7 && fd->len == 62,
+       "v3 checksum valid: confidence 95, span");
+    fd = nth(&f, FIND_ONION, 1);
+    is_str(val(&f, FIND_ONION, 1), "expyuzz4wqqyqhjn.onion", "v2 onion");
+    ok(fd && fd->confidence == 30, "v2 is obsolete: confidence 30");
+    is(count(&f, FIND_DOMAIN), 0, "onion names are not domains");
+    findings_release(&f);
+
+    runs("PGV4N5BHCPES6NP3T2DWB4JD62AERROGGJ4MUJTFDKMDZHBAFOCIVMAD.ONION",
+         &f);
+    is_str(val(&f, FIND_ONION, 0), ONION3 ".onion", "onion lowercased");
+    findings_release(&f);
+
+    /* One character changed: the checksum no longer holds. */
+    runs("pgv4n5bhcpes6np3t2dwb4jd62aerroggj4mujtfdkmdzhbafocivmae.onion "
+         "qgv4n5bhcpes6np3t2dwb4jd62aerroggj4mujtfdkmdzhbafocivmad.onion "
+         "x" ONION3 ".onion " ONION3 ".onion.com abcdefgh.onion",
+         &f);
+    is(count(&f, FIND_ONION), 0,
+       "bad checksum, glued, .onion.com and bad length rejected");
+    is(count(&f, FIND_DOMAIN), 1, "only the .onion.com name is a domain");
+    findings_release(&f);
+
+    runs("http://www." ONION3 ".onion/forum", &f);
+    is_str(val(&f, FIND_ONION, 0), ONION3 ".onion", "onion in a URL");
+    is(count(&f, FIND_URL), 1, "the URL too");
+    findings_release(&f);
+}
+
+static void
+test_ipv6(void)
+{
+    struct findings f;
+    const struct finding *a, *b;
+
+    runs("c2 2606:4700:4700:0000:0000:0000:0000:1111 and 2001:db8[:]:1, "
+         "fe80::1%eth0, [::1]:8080, ::ffff:192.0.2.1 and FC00::A.",
+         &f);
+    is(count(&f, FIND_IPV6), 6, "six IPv6 addresses");
+    is_str(val(&f, FIND_IPV6, 0), "2606:4700:4700::1111", "canonical form");
+    is_str(val(&f, FIND_IPV6, 1), "2001:db8::1", "refanged [:]");
+    is_str(val(&f, FIND_IPV6, 2), "fe80::1", "zone id not included");
+    is_str(val(&f, FIND_IPV6, 3), "::1", "loopback in brackets");
+    is_str(val(&f, FIND_IPV6, 4), "::ffff:192.0.2.1", "IPv4-mapped");
+    is_str(val(&f, FIND_IPV6, 5), "fc00::a", "lowercased, sentence dot");
+    a = nth(&f, FIND_IPV6, 0);
+    b = nth(&f, FIND_IPV6, 1);
+    ok(a && a->len == 39, "raw span");
+    ok(b && b->len == 13, "raw span keeps the brackets");
+    ok(a && b && a->confidence == 80 && b->confidence == 50,
+       "documentation range less confident");
+    ok(nth(&f, FIND_IPV6, 2) && nth(&f, FIND_IPV6, 2)->confidence == 50 &&
+           nth(&f, FIND_IPV6, 3)->confidence == 50 &&
+           nth(&f, FIND_IPV6, 5)->confidence == 50,
+       "link-local, loopback and ULA less confident");
+    findings_release(&f);
+
+    runs("mac 00:11:22:33:44:55 eui 00:11:22:ff:fe:33:44:55 at 12:30:45, "
+         "std::string, a :: b, dead::beef, 1:2:3:4:5:6:7:8:9, "
+         "2001:db8::g1, 1::2::3, 12345::1",
+         &f);
+    is(count(&f, FIND_IPV6), 0,
+       "MAC, EUI-64, time, C++, ::, no digit, too long, bad hex rejected");
+    findings_release(&f);
+}
+
+static void
+test_btc(void)
+{
+    struct findings f;
+
+    runs("send to 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 or "
+         "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy or "
+         "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq or "
+         "BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ or "
+         "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0",
+         &f);
+    is(count(&f, FIND_BTC), 5, "five bitcoin addresses");
+    is_str(val(&f, FIND_BTC, 0), "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+           "P2PKH");
+    is_str(val(&f, FIND_BTC, 1), "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+           "P2SH");
+    is_str(val(&f, FIND_BTC, 2), "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+           "bech32 v0");
+    is_str(val(&f, FIND_BTC, 3), "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+           "uppercase bech32 lowercased");
+    is_str(val(&f, FIND_BTC, 4),
+           "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0",
+           "bech32m v1 (taproot)");
+    findings_release(&f);
+
+    runs("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3 "
+         "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLY "
+         "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2x "
+         "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdr "
+         "bc1qAR0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq "
+         "bc1par0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq "
+         "11111111111111111111111111111111",
+         &f);
+    is(count(&f, FIND_BTC), 0,
+       "bad checksums, glued, mixed case, bech32 for v1 rejected");
+    findings_release(&f);
+}
+
+static void
+test_eth(void)
+{
+    struct findings f;
+    const struct finding *fd;
+
+    /* EIP-55's own examples, then one case throughout. */
+    runs("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed "
+         "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359 "
+         "0x52908400098527886e0f7030069857d2e4169ee7 "
+         "0xDE709F2102306220921060314715629080E2FB77",
+         &f);
+    is(count(&f, FIND_ETH), 4, "four ethereum addresses");
+    is_str(val(&f, FIND_ETH, 0), "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+           "checksummed address lowercased");
+    fd = nth(&f, FIND_ETH, 0);
+    ok(fd && fd->confidence == 90, "EIP-55 checksum: confidence 90");
+    fd = nth(&f, FIND_ETH, 2);
+    ok(fd && fd->confidence == 70, "no checksum: confidence 70");
+    is_str(val(&f, FIND_ETH, 3), "0xde709f2102306220921060314715629080e2fb77",
+           "uppercase address");
+    is(count(&f, FIND_SHA1), 0, "not a sha1 too");
+    findings_release(&f);
+
+    runs("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD "
+         "0x52908400098527886e0f7030069857d2e4169ee7a "
+         "0x52908400098527886e0f7030069857d2e4169e "
+         "a0x52908400098527886e0f7030069857d2e4169ee7 "
+         "0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+         &f);
+    is(count(&f, FIND_ETH), 0,
+       "bad checksum, 41 or 39 digits, glued, a 0x-prefixed hash rejected");
+    findings_release(&f);
+}
+
+#define XMR_ADDR                                                              \
+    "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98u" \
+    "Nbr2VBBEt7f2wfn3RVGQBEP3A"
+
+static void
+test_xmr(void)
+{
+    struct findings f;
+    char bad[] = XMR_ADDR;
+
+    runs("donate " XMR_ADDR ".", &f);
+    is(count(&f, FIND_XMR), 1, "monero address");
+    is_str(val(&f, FIND_XMR, 0), XMR_ADDR, "value as written");
+    ok(nth(&f, FIND_XMR, 0) && nth(&f, FIND_XMR, 0)->confidence == 90,
+       "checksum valid: confidence 90");
+    findings_release(&f);
+
+    bad[94] = 'B';
+    runs(bad, &f);
+    is(count(&f, FIND_XMR), 0, "bad checksum rejected");
+    findings_release(&f);
+    runs(XMR_ADDR "1 x" XMR_ADDR, &f);
+    is(count(&f, FIND_XMR), 0, "96 characters or glued rejected");
+    findings_release(&f);
+}
+
+static void
+test_card(void)
+{
+    struct findings f;
+    const struct finding *fd;
+
+    runs("card: 4111 1111 1111 1111 exp 12/25; 5500-0000-0000-0004; "
+         "order 378282246310005 and 3782 822463 10005 and "
+         "6011111111111117 2223000048400011 3530111333300000",
+         &f);
+    is(count(&f, FIND_CARD), 7, "seven card numbers");
+    fd = nth(&f, FIND_CARD, 0);
+    is_str(val(&f, FIND_CARD, 0), "411111******1111",
+           "masked: BIN and last four");
+    ok(fd && fd->offset == 6 && fd->len == 19, "span with the spaces");
+    ok(fd && fd->confidence == 90, "context word: confidence 90");
+    is_str(val(&f, FIND_CARD, 1), "550000******0004", "mastercard, dashes");
+    is_str(val(&f, FIND_CARD, 2), "378282*****0005", "amex");
+    fd = nth(&f, FIND_CARD, 4);
+    ok(fd && fd->confidence == 80, "no context word: confidence 80");
+    is_str(val(&f, FIND_CARD, 3), "378282*****0005", "amex 4-6-5 groups");
+    is_str(val(&f, FIND_CARD, 4), "601111******1117", "discover");
+    is_str(val(&f, FIND_CARD, 5), "222300******0011", "mastercard 2-series");
+    is_str(val(&f, FIND_CARD, 6), "353011******0000", "jcb");
+    ok(nowhere(&f, "4111111111111111") && nowhere(&f, "1111 1111"),
+       "no card number in any finding");
+    findings_release(&f);
+
+    runs("4111111111111112 1234567812345670 41111111111111111 "
+         "x4111111111111111 94111111111111111 4111 1111 1111 11111 "
+         "4111-1111-1111-1111-1111 4111 1111-1111 1111 5105105105105100x "
+         "4111111111111",
+         &f);
+    is(count(&f, FIND_CARD), 0,
+       "bad Luhn, unknown issuer, bad length, glued, mixed separators");
+    findings_release(&f);
+}
+
+static void
+test_secret(void)
+{
+    struct findings f;
+    struct buf t = BUF_INIT(4096);
+    size_t i;
+
+    buf_adds(&t, "k AKIAIOSFODNN7EXAMPLE g "
+                 "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 p github_pat_");
+    for (i = 0; i < 82; i++)
+        buf_addc(&t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789"[i % 37]);
+    buf_adds(&t, " l glpat-Zx9y8W7v6U5t4S3r2Q1p "
+                 "s xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx "
+                 "t sk_live_4eC39HqLyjWDarjtT1zdp7dc "
+                 "a AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI "
+                 "j eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3"
+                 "ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c\n"
+                 "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA3Tz2mr7\n"
+                 "-----END RSA PRIVATE KEY-----\n"
+                 "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEA\n"
+                 "-----END OPENSSH PRIVATE KEY-----\n"
+                 "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBF\n"
+                 "-----END PGP PRIVATE KEY BLOCK-----\n"
+                 "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhk\n"
+                 "Proc-Type: 4,ENCRYPTED\n\nMIIEvQIBAD\nthe rest is cut\n");
+    runs(buf_str(&t), &f);
+    is(count(&f, FIND_SECRET), 12, "twelve secrets");
+    is_str(val(&f, FIND_SECRET, 0), "aws_access_key:AKIA\xe2\x80\xa6MPLE",
+           "aws key: type, first and last four");
+    is_str(val(&f, FIND_SECRET, 1), "github_token:ghp_\xe2\x80\xa6INUx",
+           "github token");
+    is_str(val(&f, FIND_SECRET, 2), "github_token:gith\xe2\x80\xa6"
+                                    "EFGH",
+           "github fine-grained token");
+    is_str(val(&f, FIND_SECRET, 3), "gitlab_token:glpa\xe2\x80\xa6"
+                                    "2Q1p",
+           "gitlab token");
+    is_str(val(&f, FIND_SECRET, 4), "slack_token:xoxb\xe2\x80\xa6UvWx",
+           "slack token");
+    is_str(val(&f, FIND_SECRET, 5), "stripe_key:sk_l\xe2\x80\xa6p7dc",
+           "stripe key");
+    is_str(val(&f, FIND_SECRET, 6), "google_api_key:AIza\xe2\x80\xa6qsHI",
+           "google api key");
+    is_str(val(&f, FIND_SECRET, 7), "jwt:eyJh\xe2\x80\xa6sw5c", "jwt");
+    is_str(val(&f, FIND_SECRET, 8), "private_key:rsa", "rsa key block");
+    is_str(val(&f, FIND_SECRET, 9), "private_key:openssh", "openssh key");
+    is_str(val(&f, FIND_SECRET, 10), "private_key:pgp", "pgp key block");
+    is_str(val(&f, FIND_SECRET, 11), "private_key:pkcs8",
+           "pkcs8 key cut short");
+    ok(nowhere(&f, "IOSFODNN7") && nowhere(&f, "wWPw5k4a") &&
+           nowhere(&f, "4eC39Hq") && nowhere(&f, "MIIEpA") &&
+           nowhere(&f, "SflKxw"),
+       "no secret in any finding");
+    findings_release(&f);
+    buf_release(&t);
+
+    runs("AKIAIOSFODNN7EXAMPL AKIAIOSFODNN7EXAMPLEX xAKIAIOSFODNN7EXAMPLE "
+         "akiaiosfodnn7example ghp_short glpat-short sk_test_4eC39HqLyjWDarjt"
+         "T1zdp7dc AIzaShort eyJub3RhbGciOiJ4In0.eyJzdWIiOiIxIn0.abc "
+         "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8\n",
+         &f);
+    is(count(&f, FIND_SECRET), 0,
+       "short, long, glued, test keys, JWT without alg, public key");
+    findings_release(&f);
+}
+
+static void
+test_sensitive_redact(void)
+{
+    struct findings f;
+    char text[] = "cc 4111-1111-1111-1111 key AKIAIOSFODNN7EXAMPLE at "
+                  "https://x.example.com/?k=AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPz"
+                  "qKqqsHI ok\n"
+                  "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBk\n"
+                  "-----END EC PRIVATE KEY-----\nbye\n";
+    const char *want = "cc 4111-11**-****-1111 key ******************** at "
+                       "https://x.example.com/?k=****************************"
+                       "*********** ok\n"
+                       "***********************************************"
+                       "************************\nbye\n";
+    const char *s;
+    char *snip;
+    size_t i;
+    bool clean = true;
+
+    runs(text, &f);
+    is(count(&f, FIND_CARD), 1, "card");
+    is(count(&f, FIND_SECRET), 3, "aws key, google key, ec key");
+    is_str(val(&f, FIND_SECRET, 2), "private_key:ec", "ec key block");
+    is(count(&f, FIND_URL), 0, "a URL holding a secret is dropped");
+    is_str(val(&f, FIND_DOMAIN, 0), "x.example.com", "its domain is kept");
+    extract_redact(text, strlen(text), &f);
+    is_str(text, want, "card digits, secrets and key block masked");
+    for (i = 0; i < f.n; i++) {
+        snip = extract_snippet(text, strlen(text), &f.v[i]);
+        s = snip;
+        if (strstr(s, "IOSFODNN") || strstr(s, "MHcCAQ") ||
+            strstr(s, "1111-1111"))
+            clean = false;
+        x_free(snip);
+    }
+    ok(clean, "no snippet of the redacted text holds a secret");
+    findings_release(&f);
+
+    /* A secret inside a password is vetoed like any other finding. */
+    runs("a@example.org:AKIAIOSFODNN7EXAMPLE\n", &f);
+    is(count(&f, FIND_SECRET), 0, "secret inside a password dropped");
+    is(count(&f, FIND_CREDENTIAL), 1, "the credential stays");
+    findings_release(&f);
 }
 
 static void
@@ -579,6 +960,16 @@ main(void)
     test_domain();
     test_url();
     test_hashes();
+    test_cve();
+    test_attack();
+    test_onion();
+    test_ipv6();
+    test_btc();
+    test_eth();
+    test_xmr();
+    test_card();
+    test_secret();
+    test_sensitive_redact();
     test_order_and_nul();
     test_append();
     test_snippet();
