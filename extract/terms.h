@@ -3,6 +3,8 @@
  * with Hyperscan (a vectorised multi-pattern matcher), whatever their
  * number. Matching is ASCII case-insensitive, on word boundaries, leftmost
  * and longest: "Northwind Bank" wins over "Northwind" at the same place.
+ * The blank between two words of a term matches any run of blanks, line
+ * ends, no-break spaces and their HTML entities (&nbsp;).
  * Pure: no I/O.
  */
 #ifndef DRP_TERMS_H

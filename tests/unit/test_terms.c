@@ -72,6 +72,17 @@ main(void)
           "a non-ASCII letter before the term is part of the word");
     check(ts, "«Northwind» и “NorthPay”", "Northwind@2 NorthPay@20",
           "typographic quotes are boundaries");
+    check(ts, "我们是Northwind Bank客服", "Northwind Bank@9",
+          "Han characters are not part of a Latin word");
+    check(ts, "Northwind&nbsp;Bank and Northwind\xc2\xa0" "Bank, Northwind  Bank",
+          "Northwind Bank@0 Northwind Bank@24 Northwind Bank@41",
+          "a blank in a term matches &nbsp;, a no-break space, two blanks");
+    check(ts, "Northwind\nBank", "Northwind Bank@0",
+          "and a line end");
+    check(ts, "Jane  Q.\xc2\xa0 Doe", "Jane Q. Doe@0",
+          "and a mix of them between different words");
+    check(ts, "Northwind Bankers", "Northwind@0",
+          "the last word must end on a boundary too");
     got = show(ts, "x\0Northwind\xff\xfeNorthPay", 21, &rc);
     is_str(got, "Northwind@2 NorthPay@13",
            "NUL and invalid bytes do not stop the scan");
@@ -100,6 +111,11 @@ main(void)
     ok(termset_new(bad, 2, &err) == NULL &&
            strstr(buf_str(&err), "empty") != NULL,
        "an empty term is refused with a message");
+    bad[1] = " \t ";
+    buf_reset(&err);
+    ok(termset_new(bad, 2, &err) == NULL &&
+           strstr(buf_str(&err), "empty") != NULL,
+       "so is a term of blanks only");
 
     for (i = 0; i < 2000; i++)
         many[i] = xasprintf("brand%zu corp", i);
