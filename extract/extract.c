@@ -17,11 +17,14 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <pcre2.h>
+#include <unictype.h>
+#include <unistr.h>
 
 #include "common/err.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "extract/extract.h"
+#include "extract/terms.h"
 #include "common/banned.h"
 
 #define MAX_PASSWORD 256
@@ -107,7 +110,7 @@ struct watched_domain {
 struct extractor {
     pcre2_code *re[PAT_COUNT];
     pcre2_code **rule_re; /* one per rules[] entry */
-    pcre2_code *brand;  /* all brand-like terms, longest first, or NULL */
+    struct termset *brand; /* all brand-like terms, one Hyperscan pass */
     int *brand_term;    /* capture group i+1 -> index into the terms */
     char **brand_value; /* capture group i+1 -> normalised term value */
     int *brand_conf;
@@ -302,7 +305,8 @@ struct rule {
 static const char re_cve[] =
     "(?<![" ALNUM "_-])CVE-([0-9]{4})-([0-9]{4,7})(?![" ALNUM "_])";
 
-static const char re_attack[] = "(?<![" ALNUM "_])T[0-9]{4}(?:\\.[0-9]{3})?"
+/* Enterprise techniques are T1001-T1999; "T8000-North" is a part number. */
+static const char re_attack[] = "(?<![" ALNUM "_])T1[0-9]{3}(?:\\.[0-9]{3})?"
                                 "(?![" ALNUM "_])(?!\\.[0-9])";
 
 static const char re_onion[] =
@@ -842,7 +846,9 @@ static const struct iin {
     unsigned int lo, hi; /* prefix range, prefix_len digits each */
     unsigned int prefix_len, min_len, max_len;
 } iins[] = {
-    { 4, 4, 1, 13, 19 },          /* Visa */
+    { 4, 4, 1, 13, 13 },          /* Visa (13, 16 or 19 digits: an */
+    { 4, 4, 1, 16, 16 },          /* IMEI has 15 and passes Luhn) */
+    { 4, 4, 1, 19, 19 },
     { 51, 55, 2, 16, 16 },        /* Mastercard */
     { 2221, 2720, 4, 16, 16 },    /* Mastercard 2-series */
     { 34, 34, 2, 15, 15 },        /* American Express */
@@ -1087,56 +1093,20 @@ brand_kind(const char *kind)
            strcmp(kind, "executive") == 0 || strcmp(kind, "domain") == 0;
 }
 
-/* A term as a pattern: metacharacters escaped, white space runs as \s+. */
-static void
-add_escaped(struct buf *re, const char *s, size_t n)
-{
-    size_t i = 0;
-    unsigned char c;
-
-    while (i < n) {
-        c = (unsigned char)s[i];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-            while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
-                             s[i] == '\r'))
-                i++;
-            buf_adds(re, "\\s+");
-            continue;
-        }
-        if (c < 0x80 && !is_alpha((char)c) && !is_digit((char)c))
-            buf_addc(re, '\\');
-        buf_addc(re, (char)c);
-        i++;
-    }
-}
-
-struct brand_src {
-    const char *s; /* trimmed term value */
-    size_t n;
-    int term;
-};
-
-static int
-cmp_brand_len(const void *a, const void *b)
-{
-    const struct brand_src *x = a, *y = b;
-
-    if (x->n != y->n)
-        return x->n > y->n ? -1 : 1;
-    return x->term - y->term;
-}
-
-/* One alternation of every brand-like term, longest first. */
+/* Every brand-like term in one Hyperscan set (extract/terms.c). */
 static bool
 build_brand(struct extractor *x, const struct watch_term *terms,
             size_t nterms)
 {
-    struct buf re = BUF_INIT((size_t)-1 / 2);
-    struct brand_src *src = xcalloc(nterms + 1, sizeof(*src));
+    struct buf err = BUF_INIT(1024);
+    char **values = xcalloc(nterms + 1, sizeof(*values));
     const char *s;
     size_t i, j, n = 0;
     bool ok = true;
 
+    x->brand_term = xcalloc(nterms + 1, sizeof(int));
+    x->brand_value = xcalloc(nterms + 1, sizeof(char *));
+    x->brand_conf = xcalloc(nterms + 1, sizeof(int));
     for (i = 0; i < nterms; i++) {
         if (terms[i].kind == NULL || terms[i].value == NULL ||
             !brand_kind(terms[i].kind))
@@ -1149,33 +1119,28 @@ build_brand(struct extractor *x, const struct watch_term *terms,
             j--;
         if (j == 0)
             continue;
-        src[n++] = (struct brand_src){ s, j, (int)i };
+        values[n] = xstrndup(s, j);
+        x->brand_term[n] = (int)i;
+        x->brand_value[n] = xstrndup(s, j);
+        lower_str(x->brand_value[n]);
+        x->brand_conf[n] = j < 4 ? 60 : 70;
+        if (memchr(s, ' ', j) != NULL)
+            x->brand_conf[n] = 80;
+        n++;
     }
-    if (n == 0)
-        goto out;
-    qsort(src, n, sizeof(*src), cmp_brand_len);
     x->nbrand = n;
-    x->brand_term = xcalloc(n, sizeof(int));
-    x->brand_value = xcalloc(n, sizeof(char *));
-    x->brand_conf = xcalloc(n, sizeof(int));
-    buf_adds(&re, "(?<![\\p{L}\\p{N}_])(?:");
-    for (i = 0; i < n; i++) {
-        x->brand_term[i] = src[i].term;
-        x->brand_value[i] = xstrndup(src[i].s, src[i].n);
-        lower_str(x->brand_value[i]);
-        x->brand_conf[i] = src[i].n < 4 ? 60 : 70;
-        if (memchr(src[i].s, ' ', src[i].n) != NULL)
-            x->brand_conf[i] = 80;
-        buf_adds(&re, i ? "|(" : "(");
-        add_escaped(&re, src[i].s, src[i].n);
-        buf_addc(&re, ')');
+    if (n > 0) {
+        x->brand = termset_new((const char *const *)values, n, &err);
+        if (x->brand == NULL) {
+            log_err("cannot build the watch-term matcher: %s",
+                    buf_str(&err));
+            ok = false;
+        }
     }
-    buf_adds(&re, ")(?![\\p{L}\\p{N}_])");
-    x->brand = compile(buf_str(&re), PCRE2_CASELESS | PCRE2_UCP, "brand");
-    ok = x->brand != NULL;
-out:
-    buf_release(&re);
-    x_free(src);
+    for (i = 0; i < n; i++)
+        x_free(values[i]);
+    x_free(values);
+    buf_release(&err);
     return ok;
 }
 
@@ -1254,7 +1219,7 @@ extractor_free(struct extractor *x)
     for (i = 0; x->rule_re != NULL && i < NRULES; i++)
         pcre2_code_free(x->rule_re[i]);
     x_free(x->rule_re);
-    pcre2_code_free(x->brand);
+    termset_free(x->brand);
     for (i = 0; i < x->nbrand; i++)
         x_free(x->brand_value[i]);
     x_free(x->brand_value);
@@ -1387,12 +1352,6 @@ next_match(struct run *r, const pcre2_code *re, size_t *start,
     *ov = pcre2_get_ovector_pointer(r->md);
     *start = (*ov)[1] > (*ov)[0] ? (*ov)[1] : (*ov)[0] + 1;
     return true;
-}
-
-static bool
-group_set(const PCRE2_SIZE *ov, int g)
-{
-    return ov[2 * g] != PCRE2_UNSET;
 }
 
 static void
@@ -1601,21 +1560,21 @@ static void
 scan_brand(struct run *r)
 {
     const struct extractor *x = r->x;
-    size_t start = 0, g;
-    PCRE2_SIZE *ov;
+    struct term_match *v = NULL;
+    size_t n = 0, i, t;
 
     if (x->brand == NULL)
         return;
-    while (next_match(r, x->brand, &start, &ov)) {
-        for (g = 0; g < x->nbrand; g++)
-            if (group_set(ov, (int)g + 1))
-                break;
-        if (g == x->nbrand)
-            continue;
-        if (!add(r, FIND_BRAND, xstrdup(x->brand_value[g]), ov[0],
-                 ov[1] - ov[0], x->brand_conf[g], x->brand_term[g]))
-            return;
+    if (termset_match(x->brand, r->text, r->len, &v, &n,
+                      EXTRACT_MAX_FINDINGS) < 0)
+        r->full = true;
+    for (i = 0; i < n; i++) {
+        t = v[i].term;
+        if (!add(r, FIND_BRAND, xstrdup(x->brand_value[t]), v[i].off,
+                 v[i].len, x->brand_conf[t], x->brand_term[t]))
+            break;
     }
+    x_free(v);
 }
 
 /* 0.0.0.0/8, 10/8, 127/8, 169.254/16, 172.16/12, 192.168/16, 224+. */
@@ -1683,6 +1642,40 @@ scan_domain(struct run *r)
     }
 }
 
+/* Where a URL written in HTML source or in CJK text ends: at an escaped
+   quote or bracket (href=&quot;...&quot;), or at a full-width or CJK
+   character (no blank separates them in Chinese or Japanese text). */
+static size_t
+url_cut(const char *s, size_t n)
+{
+    static const char *const ends[] = { "&quot;", "&gt;", "&lt;", "&#34;",
+                                        "&#39;", "&apos;" };
+    size_t i, k, e;
+    ucs4_t uc;
+    int w;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c == '&') {
+            for (e = 0; e < sizeof(ends) / sizeof(ends[0]); e++) {
+                k = strlen(ends[e]);
+                if (n - i >= k && memcmp(s + i, ends[e], k) == 0)
+                    return i;
+            }
+        } else if (c >= 0x80) {
+            w = u8_mbtouc(&uc, (const uint8_t *)s + i, n - i);
+            if (uc_is_property_ideographic(uc) ||
+                (uc >= 0x3000 && uc <= 0x30ff) ||
+                (uc >= 0xff00 && uc <= 0xffef))
+                return i;
+            if (w > 1)
+                i += (size_t)w - 1;
+        }
+    }
+    return n;
+}
+
 /* Trailing punctuation that ends a sentence, not a URL. */
 static size_t
 url_trim(const char *s, size_t n)
@@ -1690,6 +1683,7 @@ url_trim(const char *s, size_t n)
     size_t i, open, close;
     char c, o;
 
+    n = url_cut(s, n);
     while (n > 0) {
         c = s[n - 1];
         if (strchr(".,;:!?'\"", c) != NULL) {
@@ -1810,8 +1804,6 @@ extract_text(const struct extractor *x, const char *text, size_t len,
         if (c > groups)
             groups = c;
     }
-    if (x->nbrand > groups)
-        groups = (uint32_t)x->nbrand;
     r.md = pcre2_match_data_create(groups + 1, NULL);
     if (r.md == NULL) {
         log_err("out of memory: pcre2 match data groups=%u", groups + 1);
