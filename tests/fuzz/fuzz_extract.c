@@ -1,7 +1,7 @@
 /*
  * libFuzzer target for extract/extract.c: findings stay inside the text,
- * come sorted, never hold a password, and redaction and snippets work on
- * any bytes.
+ * come sorted, never hold a password, redaction masks passwords, card
+ * numbers and secrets, and snippets work on any bytes.
  */
 #define _GNU_SOURCE /* memmem */
 #include <stdbool.h>
@@ -75,6 +75,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (j = 0; fd->kind == FIND_CREDENTIAL && j < fd->pw_len; j++)
             if (text[fd->pw_offset + j] != '*')
                 abort();
+        if (fd->kind == FIND_CARD) {
+            /* At most the first 6 and last 4 digits stay readable. */
+            size_t digits = 0;
+
+            for (j = 0; j < fd->len; j++)
+                digits += text[fd->offset + j] >= '0' &&
+                          text[fd->offset + j] <= '9';
+            if (digits > 10)
+                abort();
+        }
+        for (j = 0; fd->kind == FIND_SECRET && j < fd->len; j++) {
+            char c = text[fd->offset + j];
+
+            if (c != '*' && c != '\n' && c != '\r')
+                abort();
+        }
         snip = extract_snippet(text, size, fd);
         x_free(snip);
     }
