@@ -97,6 +97,13 @@ struct extractor *extractor_new(const struct watch_term *terms, size_t nterms,
 void extractor_free(struct extractor *x);
 
 /*
+ * Whether a Hyperscan prefilter pass picks the lines each pattern may
+ * match before pcre2 runs (on by default). The findings are the same
+ * either way; tests compare the two.
+ */
+void extractor_set_prefilter(struct extractor *x, bool on);
+
+/*
  * Appends the findings in text[0..len) to out (text may hold NUL bytes and
  * need not be NUL-terminated). Returns 0, or DRP_ETOOBIG when more than
  * EXTRACT_MAX_FINDINGS would be produced (out then holds the first ones).

@@ -4,6 +4,7 @@
  * Each kind must reach EXTRACT_MIN_SCORE on both; the figures are printed.
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,24 @@ struct score {
 };
 
 static struct score scores[FIND_KIND_COUNT];
+static int prefilter_diffs; /* cases whose findings change without it */
+
+/* Whether f and g hold the same findings (kind, value, offset, length). */
+static bool
+same(const struct findings *f, const struct findings *g)
+{
+    size_t i;
+
+    if (f->n != g->n)
+        return false;
+    for (i = 0; i < f->n; i++)
+        if (f->v[i].kind != g->v[i].kind ||
+            f->v[i].offset != g->v[i].offset ||
+            f->v[i].len != g->v[i].len ||
+            strcmp(f->v[i].value, g->v[i].value) != 0)
+            return false;
+    return true;
+}
 
 static int
 kind_of(const char *name)
@@ -105,6 +124,20 @@ run_case(const struct extractor *x, const char *file, int lineno, char *line)
     len = unescape(text);
     findings_init(&f);
     extract_text(x, text, len, &f);
+    {
+        /* The Hyperscan prefilter only saves work: same findings. */
+        struct findings g;
+
+        findings_init(&g);
+        extractor_set_prefilter((struct extractor *)x, false);
+        extract_text(x, text, len, &g);
+        extractor_set_prefilter((struct extractor *)x, true);
+        if (!same(&f, &g)) {
+            prefilter_diffs++;
+            diag("prefilter changes the findings of %s:%d", file, lineno);
+        }
+        findings_release(&g);
+    }
     for (i = 0; i < f.n; i++) {
         if (f.v[i].kind != (enum finding_kind)kind)
             continue;
@@ -191,6 +224,8 @@ main(int argc, char **argv)
            s->fp, s->fn);
     }
     diag("corpus: %d positive and %d negative cases", total_pos, total_neg);
+    is(prefilter_diffs, 0, "findings are the same with and without the "
+                           "prefilter on every case");
     extractor_free(x);
     return done_testing();
 }
