@@ -332,6 +332,8 @@ struct rule {
     uint32_t opts;
     rule_check *check;
     bool sensitive; /* span is redacted and vetoes other findings */
+    const char *pre; /* contained in every match, on its line (prefilter);
+                        NULL: the pattern runs on the whole text */
 };
 
 #define ALNUM "A-Za-z0-9"
@@ -1069,25 +1071,36 @@ check_jwt(const struct rule *rl, const char *text, size_t len,
  * kinds, so they run before them (see extract_text).
  */
 static const struct rule rules[] = {
-    { FIND_SECRET, "private_key", re_privkey, 0, check_privkey, true },
-    { FIND_SECRET, "aws_access_key", re_aws, 0, check_secret, true },
-    { FIND_SECRET, "github_token", re_github, 0, check_secret, true },
-    { FIND_SECRET, "github_token", re_github_pat, 0, check_secret, true },
-    { FIND_SECRET, "gitlab_token", re_gitlab, 0, check_secret, true },
-    { FIND_SECRET, "slack_token", re_slack, 0, check_secret, true },
-    { FIND_SECRET, "stripe_key", re_stripe, 0, check_secret, true },
-    { FIND_SECRET, "google_api_key", re_google, 0, check_secret, true },
-    { FIND_SECRET, "jwt", re_jwt, 0, check_jwt, true },
-    { FIND_CARD, NULL, re_card, 0, check_card, true },
-    { FIND_CVE, NULL, re_cve, PCRE2_CASELESS, check_cve, false },
+    { FIND_SECRET, "private_key", re_privkey, 0, check_privkey, true, NULL },
+    { FIND_SECRET, "aws_access_key", re_aws, 0, check_secret, true,
+      "(?:AKIA|ASIA)[A-Z0-9]{16}" },
+    { FIND_SECRET, "github_token", re_github, 0, check_secret, true,
+      "gh[pousr]_" },
+    { FIND_SECRET, "github_token", re_github_pat, 0, check_secret, true,
+      "github_pat_" },
+    { FIND_SECRET, "gitlab_token", re_gitlab, 0, check_secret, true,
+      "glpat-" },
+    { FIND_SECRET, "slack_token", re_slack, 0, check_secret, true,
+      "xox[baprs]-" },
+    { FIND_SECRET, "stripe_key", re_stripe, 0, check_secret, true,
+      "[sr]k_live_" },
+    { FIND_SECRET, "google_api_key", re_google, 0, check_secret, true,
+      "AIza" },
+    { FIND_SECRET, "jwt", re_jwt, 0, check_jwt, true, "eyJ" },
+    { FIND_CARD, NULL, re_card, 0, check_card, true, "[0-9]{4}[ -]?[0-9]{4}" },
+    { FIND_CVE, NULL, re_cve, PCRE2_CASELESS, check_cve, false,
+      "CVE-[0-9]{4}-[0-9]{4}" },
     { FIND_ATTACK_TECHNIQUE, NULL, re_attack, PCRE2_CASELESS, check_attack,
-      false },
-    { FIND_ONION, NULL, re_onion, PCRE2_CASELESS, check_onion, false },
-    { FIND_IPV6, NULL, re_ipv6, 0, check_ipv6, false },
-    { FIND_BTC, NULL, re_btc58, 0, check_btc58, false },
-    { FIND_BTC, NULL, re_bech32, PCRE2_CASELESS, check_bech32, false },
-    { FIND_ETH, NULL, re_eth, 0, check_eth, false },
-    { FIND_XMR, NULL, re_xmr, 0, check_xmr, false },
+      false, "T1[0-9]{3}" },
+    { FIND_ONION, NULL, re_onion, PCRE2_CASELESS, check_onion, false,
+      "[a-z2-7]{16}\\.onion" },
+    { FIND_IPV6, NULL, re_ipv6, 0, check_ipv6, false,
+      "(?::|\\[:\\])(?:[0-9A-Fa-f:.]|\\[:\\])" },
+    { FIND_BTC, NULL, re_btc58, 0, check_btc58, false, "[13][" B58 "]{24}" },
+    { FIND_BTC, NULL, re_bech32, PCRE2_CASELESS, check_bech32, false,
+      "bc1[02-9ac-hj-np-z]{8}" },
+    { FIND_ETH, NULL, re_eth, 0, check_eth, false, "0x[0-9A-Fa-f]{40}" },
+    { FIND_XMR, NULL, re_xmr, 0, check_xmr, false, "[48][" B58 "]{94}" },
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
@@ -1214,26 +1227,30 @@ build_domains(struct extractor *x, const struct watch_term *terms,
 /*
  * The prefilter database: for each pattern with a pattern_pre[] entry, a
  * short pattern that every match contains, so a line it does not flag
- * cannot hold a match. The rules[] patterns run on the whole text: they
- * start with literals pcre2 finds fast, and their Hyperscan forms cost
- * more than they saved (on bench/extract's corpus: 2.6 s against 1.2 s
- * for 20 MB).
+ * cannot hold a match; rules[] carry theirs in .pre. (The full patterns
+ * in prefilter mode cost Hyperscan more than they saved: it reports every
+ * end offset of a long match.)
  */
 static void
 build_prefilter(struct extractor *x)
 {
-    const char *exprs[PAT_COUNT];
-    unsigned flags[PAT_COUNT], ids[PAT_COUNT];
+    const char *exprs[NSLOTS];
+    unsigned flags[NSLOTS], ids[NSLOTS];
     hs_compile_error_t *cerr = NULL;
     size_t i, n = 0;
 
     x->filtered = xcalloc(NSLOTS, sizeof(*x->filtered));
-    for (i = 0; i < PAT_COUNT; i++) {
-        if (pattern_pre[i] == NULL)
+    for (i = 0; i < NSLOTS; i++) {
+        const char *pre = i < PAT_COUNT ? pattern_pre[i]
+                                        : rules[i - PAT_COUNT].pre;
+        uint32_t opts = i < PAT_COUNT ? pattern_opts[i]
+                                      : rules[i - PAT_COUNT].opts;
+
+        if (pre == NULL)
             continue;
-        exprs[n] = pattern_pre[i];
+        exprs[n] = pre;
         flags[n] = HS_FLAG_ALLOWEMPTY;
-        if (pattern_opts[i] & PCRE2_CASELESS)
+        if (opts & PCRE2_CASELESS)
             flags[n] |= HS_FLAG_CASELESS;
         ids[n] = (unsigned)i;
         n++;
