@@ -4,7 +4,8 @@
  * uses per-call match data, so one extractor serves many threads. Passwords
  * are hashed and masked on sight and never copied into a finding; findings
  * of other kinds that fall inside a password are dropped for the same
- * reason. No I/O, no public-suffix list yet (a small TLD table instead).
+ * reason. No I/O; top-level domains are checked against libpsl's built-in
+ * public suffix list.
  */
 #include "config.h" /* _GNU_SOURCE: memrchr */
 
@@ -19,6 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <hs.h>
+#include <libpsl.h>
 #include <pcre2.h>
 #include <unictype.h>
 #include <unistr.h>
@@ -66,25 +68,6 @@ static const char re_url[] =
 
 static const char re_hex[] =
     "(?<![A-Za-z0-9_])[0-9A-Fa-f]{32,128}(?![A-Za-z0-9_])";
-
-/*
- * Common TLDs, sorted, until libpsl arrives. No file extensions here, and
- * no "onion": onion names are their own kind, checksum and all.
- */
-static const char *const tlds[] = {
-    "ae",    "app",  "ar",  "at",   "au",     "be",   "bg",   "biz",
-    "br",    "by",   "ca",  "cc",   "ch",     "cl",   "cloud", "cn",
-    "co",    "com",  "cz",  "de",   "dev",    "dk",   "ee",   "es",
-    "eu",    "fi",   "fr",  "gov",  "gr",     "hk",   "hu",   "id",
-    "ie",    "il",   "in",  "info", "io",     "ir",   "it",   "jp",
-    "kr",    "kz",   "li",  "link", "live",   "lt",   "lu",   "lv",
-    "me",    "mil",  "mx",  "my",   "name",   "net",  "nl",   "no",
-    "nz",    "online", "org", "ph",  "pk",   "pl",   "pro",
-    "pt",    "pw",   "ro",  "ru",   "sa",     "se",   "sg",   "shop",
-    "site",  "sk",   "store", "su", "th",     "tk",   "top",  "tr",
-    "tv",    "tw",   "ua",  "uk",   "us",     "uz",   "vn",   "ws",
-    "xyz",   "za",
-};
 
 enum pattern {
     PAT_EMAIL,
@@ -250,11 +233,31 @@ cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Whether tld (lowercase) is in libpsl's built-in public suffix list. */
 static bool
 known_tld(const char *tld)
 {
-    return bsearch(&tld, tlds, sizeof(tlds) / sizeof(tlds[0]),
-                   sizeof(tlds[0]), cmp_str) != NULL;
+    return psl_is_public_suffix2(psl_builtin(), tld,
+                                 PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
+}
+
+/*
+ * Suffixes that make no domain finding though they are public suffixes:
+ * onion names have their own kind, and "archive.zip", "setup.py",
+ * "README.md", "main.rs" and "deploy.sh" are files far more often than
+ * sites.
+ */
+static const char *const not_domain_tlds[] = {
+    "md", "mov", "ms", "onion", "ps", "py", "rs", "sh", "so", "tf", "zip",
+};
+
+static bool
+domain_tld(const char *tld)
+{
+    return bsearch(&tld, not_domain_tlds,
+                   sizeof(not_domain_tlds) / sizeof(not_domain_tlds[0]),
+                   sizeof(not_domain_tlds[0]), cmp_str) == NULL &&
+           known_tld(tld);
 }
 
 /*
@@ -1496,8 +1499,8 @@ scan_email(struct run *r)
         v = xstrndup(r->text + ov[0], n);
         lower_str(v);
         at = strchr(v, '@');
-        if (strlen(at + 1) > MAX_DOMAIN) {
-            x_free(v);
+        if (strlen(at + 1) > MAX_DOMAIN || !known_tld(strrchr(v, '.') + 1)) {
+            x_free(v); /* "logo@2x.png" is a file */
             continue;
         }
         if (!add(r, FIND_EMAIL, v, ov[0], n, 90, watched_term(r->x, at + 1)))
@@ -1590,6 +1593,34 @@ all_digits(const char *s, size_t n)
     return true;
 }
 
+/* Whether s[0..n) is one e-mail address (an "a; b" recipient list). */
+static bool
+recipient(const char *s, size_t n)
+{
+    const char *at = memchr(s, '@', n);
+    const char *dot;
+    char tld[25];
+    size_t k;
+
+    if (at == NULL || memchr(s, ' ', n) || memchr(at + 1, '@',
+                                                  n - (size_t)(at - s) - 1))
+        return false;
+    dot = NULL;
+    for (k = n; k > (size_t)(at - s) + 1; k--) {
+        if (s[k - 1] == '.') {
+            dot = s + k - 1;
+            break;
+        }
+    }
+    if (dot == NULL || (size_t)(s + n - dot - 1) >= sizeof(tld) ||
+        s + n - dot - 1 < 2)
+        return false;
+    memcpy(tld, dot + 1, (size_t)(s + n - dot - 1));
+    tld[s + n - dot - 1] = '\0';
+    lower_str(tld);
+    return known_tld(tld);
+}
+
 static void
 scan_combo(struct run *r)
 {
@@ -1609,6 +1640,9 @@ scan_combo(struct run *r)
         pwoff = ov[6];
         pwlen = ov[7] - ov[6];
         if (pwlen == 0 || pwlen > MAX_PASSWORD)
+            continue;
+        /* "a@x.com; b@y.com" is a list of recipients, not a combo. */
+        if (r->text[ov[4]] == ';' && recipient(r->text + pwoff, pwlen))
             continue;
         identity = xstrndup(r->text + ov[2], idlen);
         lower_str(identity);
@@ -1757,7 +1791,10 @@ scan_domain(struct run *r)
         memcpy(tld, r->text + ov[2], n);
         tld[n] = '\0';
         lower_str(tld);
-        if (!known_tld(tld))
+        if (!domain_tld(tld))
+            continue;
+        /* "logging.info(...)", "os.path.exists(": a call in code. */
+        if (ov[1] < r->len && r->text[ov[1]] == '(')
             continue;
         v = refang(r->text + ov[0], ov[1] - ov[0]);
         lower_str(v);

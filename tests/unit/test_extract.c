@@ -382,7 +382,7 @@ test_domain(void)
 
     runs("see invoice.pdf, setup.exe, app.js, index.php and "
          "evil[.]com, Login.NorthWind.com. and paypal-secure(.)xyz "
-         "and abc.onion and 3.14 and foo.bar",
+         "and abc.onion and 3.14 and foo.notatld and setup.py",
          &f);
     is(count(&f, FIND_DOMAIN), 3, "three domains, no file names");
     is_str(val(&f, FIND_DOMAIN, 0), "evil.com", "refanged [.]");
