@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
+#include <unistr.h>
 
 #include "cli/cli.h"
 #include "common/buf.h"
@@ -49,55 +49,73 @@ cut_point(const char *p, size_t len)
     return len;
 }
 
-/* s[0..n) as a JSON string value; invalid UTF-8 shown as U+FFFD. */
-static json_t *
-jstr(const char *s, size_t n)
+/*
+ * s[0..n) as a JSON string, quotes included. Written directly rather than
+ * through a jansson object per finding, which took a sixth of scan's time
+ * on dense input. Invalid UTF-8 becomes U+FFFD (html_from_text), so the
+ * line is always valid JSON.
+ */
+static void
+put_str(FILE *out, const char *s, size_t n)
 {
     struct html_doc d;
-    json_t *v;
+    size_t i, run = 0;
 
-    v = json_stringn(s, n);
-    if (v != NULL)
-        return v;
-    html_doc_init(&d);
-    html_from_text(s, n, &d);
-    v = json_stringn(buf_str(&d.text), d.text.len);
-    html_doc_release(&d);
-    return v ? v : json_string("");
+    if (u8_check((const uint8_t *)s, n) != NULL) {
+        html_doc_init(&d);
+        html_from_text(s, n, &d);
+        put_str(out, buf_str(&d.text), d.text.len);
+        html_doc_release(&d);
+        return;
+    }
+    fputc('"', out);
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c != '"' && c != '\\' && c >= 0x20)
+            continue;
+        fwrite(s + run, 1, i - run, out);
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else
+            fprintf(out, "\\u%04x", c);
+        run = i + 1;
+    }
+    fwrite(s + run, 1, n - run, out);
+    fputc('"', out);
+}
+
+static void
+put_field(FILE *out, const char *key, const char *s, size_t n)
+{
+    fprintf(out, ",\"%s\":", key);
+    put_str(out, s, n);
 }
 
 static void
 print_json(struct scan *sc, const struct finding *fd, const char *raw,
            unsigned long long base)
 {
-    json_t *o = json_object();
-    char *line;
+    FILE *out = sc->out;
+    const char *v;
 
-    json_object_set_new(o, "kind", json_string(finding_kind_name(fd->kind)));
-    json_object_set_new(o, "value", jstr(fd->value, strlen(fd->value)));
-    json_object_set_new(o, "raw", jstr(raw + fd->offset, fd->len));
-    json_object_set_new(o, "offset", json_integer((json_int_t)(base +
-                                                              fd->offset)));
-    json_object_set_new(o, "confidence", json_integer(fd->confidence));
-    json_object_set_new(o, "watched", json_boolean(fd->watched));
-    if (fd->term >= 0 && (size_t)fd->term < sc->cfg->nterms)
-        json_object_set_new(o, "term",
-                            jstr(sc->cfg->terms[fd->term].value,
-                                 strlen(sc->cfg->terms[fd->term].value)));
-    if (fd->kind == FIND_CREDENTIAL) {
-        json_object_set_new(o, "identity", jstr(fd->identity,
-                                                strlen(fd->identity)));
-        if (fd->domain)
-            json_object_set_new(o, "domain", jstr(fd->domain,
-                                                  strlen(fd->domain)));
-        json_object_set_new(o, "password_hint", jstr(fd->pw_hint,
-                                                     strlen(fd->pw_hint)));
+    fprintf(out, "{\"kind\":\"%s\"", finding_kind_name(fd->kind));
+    put_field(out, "value", fd->value, strlen(fd->value));
+    put_field(out, "raw", raw + fd->offset, fd->len);
+    fprintf(out, ",\"offset\":%llu,\"confidence\":%d,\"watched\":%s",
+            base + fd->offset, fd->confidence,
+            fd->watched ? "true" : "false");
+    if (fd->term >= 0 && (size_t)fd->term < sc->cfg->nterms) {
+        v = sc->cfg->terms[fd->term].value;
+        put_field(out, "term", v, strlen(v));
     }
-    line = json_dumps(o, JSON_COMPACT);
-    fputs(line, sc->out);
-    fputc('\n', sc->out);
-    free(line);
-    json_decref(o);
+    if (fd->kind == FIND_CREDENTIAL) {
+        put_field(out, "identity", fd->identity, strlen(fd->identity));
+        if (fd->domain)
+            put_field(out, "domain", fd->domain, strlen(fd->domain));
+        put_field(out, "password_hint", fd->pw_hint, strlen(fd->pw_hint));
+    }
+    fputs("}\n", out);
 }
 
 static void
