@@ -342,6 +342,19 @@ struct rule {
 #define ALNUM "A-Za-z0-9"
 #define B58 "1-9A-HJ-NP-Za-km-z" /* Bitcoin's (and Monero's) base58 */
 
+/*
+ * Defanged e-mail addresses: "name[at]host[.]com", "name (at) host (dot)
+ * com", "name[@]host[.]com", "name&#64;host.com". The "at" is always
+ * bracketed or an entity (a bare " at " is English), dots may be either.
+ */
+#define RE_DF_AT                                                              \
+    "(?:[ ]?(?:\\[(?:at|@)\\]|\\((?:at|@)\\)|\\{(?:at|@)\\})[ ]?|&#64;|&#x40;)"
+#define RE_DF_DOT                                                             \
+    "(?:[ ]?(?:\\[(?:\\.|dot)\\]|\\((?:\\.|dot)\\)|\\{(?:\\.|dot)\\})[ ]?|\\.)"
+static const char re_email_df[] =
+    "(?<![A-Za-z0-9._%+-])([A-Za-z0-9][A-Za-z0-9._%+-]{0,63})" RE_DF_AT
+    "((?:" RE_LABEL RE_DF_DOT "){1,8}[A-Za-z]{2,24})(?![A-Za-z0-9-])";
+
 static const char re_cve[] =
     "(?<![" ALNUM "_-])CVE-([0-9]{4})-([0-9]{4,7})(?![" ALNUM "_])";
 
@@ -1073,6 +1086,51 @@ check_jwt(const struct rule *rl, const char *text, size_t len,
  * The rules, sensitive ones first: their spans veto findings of the other
  * kinds, so they run before them (see extract_text).
  */
+/* A defanged address made plain: "name@host.tld", lowercase. */
+static bool
+check_email_df(const struct rule *rl, const char *text, size_t len,
+               const PCRE2_SIZE *ov, struct verdict *v)
+{
+    struct buf b = BUF_INIT(EXTRACT_MAX_VALUE);
+    const char *p = text + ov[4], *end = text + ov[5];
+    const char *tld;
+
+    buf_add(&b, text + ov[2], ov[3] - ov[2]);
+    buf_addc(&b, '@');
+    while (p < end) {
+        const char *q = p + 1;
+
+        if (*p == ' ') {
+            p++;
+            continue;
+        }
+        if (*p != '[' && *p != '(' && *p != '{') {
+            buf_addc(&b, *p++);
+            continue;
+        }
+        /* "[.]", "(dot)", "{.}": one dot. */
+        if (q < end && *q == '.')
+            q++;
+        else if (end - q >= 3 && strncasecmp(q, "dot", 3) == 0)
+            q += 3;
+        if (q >= end || (*q != ']' && *q != ')' && *q != '}'))
+            break; /* cannot happen: the pattern matched */
+        buf_addc(&b, '.');
+        p = q + 1;
+    }
+    v->value = buf_detach(&b, NULL);
+    lower_str(v->value);
+    tld = strrchr(v->value, '.');
+    if (tld == NULL || strlen(v->value) > EXTRACT_MAX_VALUE ||
+        strstr(v->value, "..") || !known_tld(tld + 1)) {
+        x_free(v->value);
+        v->value = NULL;
+        return false;
+    }
+    v->confidence = 80;
+    return true;
+}
+
 static const struct rule rules[] = {
     { FIND_SECRET, "private_key", re_privkey, 0, check_privkey, true, NULL },
     { FIND_SECRET, "aws_access_key", re_aws, 0, check_secret, true,
@@ -1091,6 +1149,8 @@ static const struct rule rules[] = {
       "AIza" },
     { FIND_SECRET, "jwt", re_jwt, 0, check_jwt, true, "eyJ" },
     { FIND_CARD, NULL, re_card, 0, check_card, true, "[0-9]{4}[ -]?[0-9]{4}" },
+    { FIND_EMAIL, NULL, re_email_df, PCRE2_CASELESS, check_email_df, false,
+      "(?:\\[(?:at|@)\\]|\\((?:at|@)\\)|\\{(?:at|@)\\}|&#64;|&#x40;)" },
     { FIND_CVE, NULL, re_cve, PCRE2_CASELESS, check_cve, false,
       "CVE-[0-9]{4}-[0-9]{4}" },
     { FIND_ATTACK_TECHNIQUE, NULL, re_attack, PCRE2_CASELESS, check_attack,
@@ -1710,7 +1770,10 @@ scan_rules(struct run *r, bool sensitive)
             if (!rl->check(rl, r->text, r->len, ov, &v))
                 continue;
             before = r->n;
-            if (!add(r, rl->kind, v.value, v.off, v.len, v.confidence, -1))
+            if (!add(r, rl->kind, v.value, v.off, v.len, v.confidence,
+                     rl->kind == FIND_EMAIL
+                         ? watched_term(r->x, strchr(v.value, '@') + 1)
+                         : -1))
                 break;
             if (rl->sensitive && r->n > before)
                 add_span(r, v.off, v.len);

@@ -144,6 +144,18 @@ test_email(void)
        "unwatched e-mail domain");
     findings_release(&f);
 
+    runs("Registrant: Ops[at]NW-Mail[.]com, ivan (at) yandex (dot) ru, "
+         "hr&#64;contoso.com; meet me at the station at 5; [at] [dot]",
+         &f);
+    is(count(&f, FIND_EMAIL), 3, "three defanged e-mail addresses");
+    is_str(val(&f, FIND_EMAIL, 0), "ops@nw-mail.com", "[at] and [.] refanged");
+    fd = nth(&f, FIND_EMAIL, 0);
+    ok(fd != NULL && fd->watched && fd->offset == 12 && fd->len == 20,
+       "a defanged address is watched, with its span as written");
+    is_str(val(&f, FIND_EMAIL, 1), "ivan@yandex.ru", "(at) and (dot)");
+    is_str(val(&f, FIND_EMAIL, 2), "hr@contoso.com", "&#64;");
+    findings_release(&f);
+
     runs("not@mails: a@b, x@y.c, @example.com, user@evilnorthwind.com",
          &f);
     is(count(&f, FIND_EMAIL), 1, "no TLD, 1-letter TLD, no local part");
