@@ -1,6 +1,8 @@
 /*
  * The extraction engine: pcre2 (JIT) patterns compiled once per extractor,
- * then validators in C (octet ranges, TLD list, hash lengths). Matching
+ * run only on the lines a Hyperscan prefilter flags, then validators in C
+ * (octet ranges, public suffixes, checksums); watch terms come from
+ * extract/terms.c. Matching
  * uses per-call match data, so one extractor serves many threads. Passwords
  * are hashed and masked on sight and never copied into a finding; findings
  * of other kinds that fall inside a password are dropped for the same
@@ -119,8 +121,8 @@ struct extractor {
     bool *filtered;       /* per slot: PAT_* then rules[] */
     bool no_prefilter;    /* tests compare both ways */
     struct termset *brand; /* all brand-like terms, one Hyperscan pass */
-    int *brand_term;    /* capture group i+1 -> index into the terms */
-    char **brand_value; /* capture group i+1 -> normalised term value */
+    int *brand_term;    /* term-set index -> index into the watch terms */
+    char **brand_value; /* term-set index -> normalised term value */
     int *brand_conf;
     size_t nbrand;
     struct watched_domain *domains;

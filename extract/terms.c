@@ -325,6 +325,10 @@ termset_match(const struct termset *ts, const char *text, size_t len,
     hs_free_scratch(scratch);
     if (c.n > 1)
         qsort(c.v, c.n, sizeof(*c.v), by_offset_longest);
+    /* Room for every candidate at once, not one realloc per match. */
+    if (c.n > 0)
+        *v = xreallocarray(*v, *n + (c.n < max ? c.n : max) + 1,
+                           sizeof(**v));
     for (i = 0; i < c.n; i++) {
         const struct term_match *m = &c.v[i];
         size_t stop = m->off + m->len;
@@ -341,7 +345,6 @@ termset_match(const struct termset *ts, const char *text, size_t len,
             rc = DRP_ETOOBIG;
             break;
         }
-        *v = xreallocarray(*v, *n + 1, sizeof(**v));
         (*v)[(*n)++] = *m;
         end = stop;
     }
