@@ -12,6 +12,7 @@
 #include "config.h" /* _GNU_SOURCE: memrchr */
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -86,18 +87,22 @@ static const char *const pattern_src[PAT_COUNT] = {
 };
 
 /*
- * For the prefilter: a short pattern whose match is a substring of every
- * match of the full one, on the same line, so Hyperscan reports each
+ * For the prefilter: short patterns, one per line, one of which matches a
+ * substring of every match of the full one, so Hyperscan reports each
  * candidate once instead of at every byte of a long match (NULL: not
- * prefiltered; combo lines need pcre2's "$" before "\r\n").
+ * prefiltered; combo lines need pcre2's "$" before "\r\n"). Plain
+ * literals and short classes keep the pass cheap: an alternation such as
+ * (?:\.|\[\.\]) inside a class pattern costs Hyperscan several times more
+ * than the two as separate patterns.
  */
+#define PRE_DEFANGED_DOT "\\[\\.\\]\n\\(\\.\\)\n\\{\\.\\}"
 static const char *const pattern_pre[PAT_COUNT] = {
-    "[A-Za-z0-9._%+-]@[A-Za-z0-9]",                     /* email */
+    "@[A-Za-z0-9]",                                     /* email */
     NULL,                                               /* combo */
-    "[0-9]" RE_IPDOT "[0-9]{1,3}" RE_IPDOT "[0-9]",      /* ipv4 */
-    "[A-Za-z0-9]" RE_DOT "[A-Za-z]{2}",                  /* domain */
-    "(?:https?|hxxps?|ftp|fxp)(?::|\\[:\\])//",          /* url */
-    "[0-9A-Fa-f]{32}",                                  /* hex */
+    "[0-9]\\.[0-9]{1,3}\\.[0-9]\n" PRE_DEFANGED_DOT,      /* ipv4 */
+    "[A-Za-z0-9]\\.[A-Za-z]{2}\n" PRE_DEFANGED_DOT "\n\\[dot\\]", /* domain */
+    "://\n\\[:\\]//",                                  /* url */
+    NULL,                                 /* hex: long_runs() */
 };
 
 static const uint32_t pattern_opts[PAT_COUNT] = {
@@ -110,6 +115,9 @@ struct watched_domain {
     int term;
 };
 
+/* The slots long_runs() finds candidates for. */
+enum long_run_kind { RUN_NONE, RUN_HEX, RUN_BTC58, RUN_XMR, RUN_CARD };
+
 struct extractor {
     pcre2_code *re[PAT_COUNT];
     pcre2_code **rule_re; /* one per rules[] entry */
@@ -119,6 +127,10 @@ struct extractor {
     hs_database_t *pre;
     hs_scratch_t *pre_proto;
     bool *filtered;       /* per slot: PAT_* then rules[] */
+    size_t run_slot[RUN_CARD + 1]; /* long_runs() kind -> slot */
+    bool *token;          /* per slot: matches hold no ASCII blank, so a
+                             candidate is the blank-free run around a
+                             prefilter hit instead of its whole line */
     bool no_prefilter;    /* tests compare both ways */
     struct termset *brand; /* all brand-like terms, one Hyperscan pass */
     int *brand_term;    /* term-set index -> index into the watch terms */
@@ -138,6 +150,7 @@ struct lines {
     size_t bytes; /* covered by the ranges */
     size_t next;  /* first range next_match() has not finished */
     bool dense;   /* covers so much that one whole-text pass is cheaper */
+    bool unsorted; /* two sources appended: sort_ranges() puts in order */
 };
 
 /* Findings of one call before sorting: seq keeps the sort stable. */
@@ -158,6 +171,8 @@ struct run {
     size_t npw_sorted; /* pw[0..npw_sorted) is in text order */
     bool full;
     struct lines *cand;  /* per slot: where its pattern may match */
+    const pcre2_code *last_re; /* next_match()'s slot cache */
+    size_t last_slot;
 };
 
 static const char *const kind_names[FIND_KIND_COUNT] = {
@@ -229,6 +244,20 @@ is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+static bool
+is_alnum_byte(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* ASCII blanks: what pcre2's \s matches without PCRE2_UCP. */
+static bool
+is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -269,8 +298,13 @@ domain_tld(const char *tld)
 static char *
 refang(const char *s, size_t n)
 {
-    char *out = xmalloc(n + 1), *o = out;
+    char *out, *o;
     size_t i = 0;
+
+    if (memchr(s, '[', n) == NULL && memchr(s, '(', n) == NULL &&
+        memchr(s, '{', n) == NULL)
+        return xstrndup(s, n); /* nothing defanged: the common case */
+    out = o = xmalloc(n + 1);
 
     while (i < n) {
         if (i + 3 <= n && (memcmp(s + i, "[.]", 3) == 0 ||
@@ -292,18 +326,43 @@ refang(const char *s, size_t n)
     return out;
 }
 
-/* The watch term that name (lowercased) equals or is a subdomain of. */
+/* By name, then by term: the first of equal names is the earliest term. */
+static int
+cmp_domain(const void *a, const void *b)
+{
+    const struct watched_domain *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+
+    return c != 0 ? c : (x->term > y->term) - (x->term < y->term);
+}
+
+/*
+ * The watch term that name (lowercased) equals or is a subdomain of: the
+ * name itself, then each parent in turn, is looked up in the sorted
+ * domains, so the most specific watched domain wins.
+ */
 static int
 watched_term(const struct extractor *x, const char *name)
 {
-    size_t i, n = strlen(name), dn;
+    size_t lo, hi, mid;
+    int c;
 
-    for (i = 0; i < x->ndomains; i++) {
-        dn = strlen(x->domains[i].name);
-        if (dn > n || strcmp(name + n - dn, x->domains[i].name) != 0)
-            continue;
-        if (dn == n || name[n - dn - 1] == '.')
-            return x->domains[i].term;
+    while (name != NULL && *name != '\0') {
+        lo = 0;
+        hi = x->ndomains;
+        while (lo < hi) { /* leftmost name >= name */
+            mid = lo + (hi - lo) / 2;
+            c = strcmp(x->domains[mid].name, name);
+            if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < x->ndomains && strcmp(x->domains[lo].name, name) == 0)
+            return x->domains[lo].term;
+        name = strchr(name, '.');
+        if (name != NULL)
+            name++;
     }
     return -1;
 }
@@ -1150,7 +1209,7 @@ static const struct rule rules[] = {
     { FIND_SECRET, "google_api_key", re_google, 0, check_secret, true,
       "AIza" },
     { FIND_SECRET, "jwt", re_jwt, 0, check_jwt, true, "eyJ" },
-    { FIND_CARD, NULL, re_card, 0, check_card, true, "[0-9]{4}[ -]?[0-9]{4}" },
+    { FIND_CARD, NULL, re_card, 0, check_card, true, "[0-9]{4}[ -][0-9]{4}" },
     { FIND_EMAIL, NULL, re_email_df, PCRE2_CASELESS, check_email_df, false,
       "(?:\\[(?:at|@)\\]|\\((?:at|@)\\)|\\{(?:at|@)\\}|&#64;|&#x40;)" },
     { FIND_CVE, NULL, re_cve, PCRE2_CASELESS, check_cve, false,
@@ -1160,16 +1219,17 @@ static const struct rule rules[] = {
     { FIND_ONION, NULL, re_onion, PCRE2_CASELESS, check_onion, false,
       "[a-z2-7]{16}\\.onion" },
     { FIND_IPV6, NULL, re_ipv6, 0, check_ipv6, false,
-      "(?::|\\[:\\])(?:[0-9A-Fa-f:.]|\\[:\\])" },
-    { FIND_BTC, NULL, re_btc58, 0, check_btc58, false, "[13][" B58 "]{24}" },
+      ":[0-9A-Fa-f:.]\n\\[:\\]" },
+    { FIND_BTC, NULL, re_btc58, 0, check_btc58, false, NULL },
     { FIND_BTC, NULL, re_bech32, PCRE2_CASELESS, check_bech32, false,
       "bc1[02-9ac-hj-np-z]{8}" },
     { FIND_ETH, NULL, re_eth, 0, check_eth, false, "0x[0-9A-Fa-f]{40}" },
-    { FIND_XMR, NULL, re_xmr, 0, check_xmr, false, "[48][" B58 "]{94}" },
+    { FIND_XMR, NULL, re_xmr, 0, check_xmr, false, NULL },
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
 #define NSLOTS (PAT_COUNT + NRULES) /* every pcre2 pattern, in order */
+#define PRE_MAX 96 /* prefilter expressions, all slots together */
 
 /* --- building the extractor ------------------------------------------ */
 
@@ -1287,6 +1347,7 @@ build_domains(struct extractor *x, const struct watch_term *terms,
         x->domains[x->ndomains].term = (int)i;
         x->ndomains++;
     }
+    qsort(x->domains, x->ndomains, sizeof(*x->domains), cmp_domain);
 }
 
 /*
@@ -1296,41 +1357,103 @@ build_domains(struct extractor *x, const struct watch_term *terms,
  * in prefilter mode cost Hyperscan more than they saved: it reports every
  * end offset of a long match.)
  */
+/*
+ * Whether no match of slot's pattern can hold an ASCII blank. A pattern
+ * that is not listed here is searched line by line, which is always
+ * correct; listing one that can match a blank would lose matches.
+ */
+static bool
+token_slot(size_t slot)
+{
+    static const char *const token_res[] = {
+        re_aws,   re_github, re_github_pat, re_gitlab, re_slack, re_stripe,
+        re_google, re_jwt,   re_cve,        re_attack, re_onion, re_ipv6,
+        re_btc58, re_bech32, re_eth,        re_xmr,
+    };
+    size_t i;
+
+    if (slot < PAT_COUNT)
+        return slot != PAT_COMBO;
+    for (i = 0; i < sizeof(token_res) / sizeof(token_res[0]); i++)
+        if (rules[slot - PAT_COUNT].re == token_res[i])
+            return true;
+    return false;
+}
+
+/*
+ * The slots whose matches are whole runs of 13 or more letters and digits
+ * (hashes, base58 addresses, card numbers written without blanks): no
+ * short literal picks them, and Hyperscan pays dearly for long repeats
+ * of wide classes, so long_runs() finds their candidates instead.
+ */
+static enum long_run_kind
+long_run_slot(size_t slot)
+{
+    const char *re;
+
+    if (slot == PAT_HEX)
+        return RUN_HEX;
+    if (slot < PAT_COUNT)
+        return RUN_NONE;
+    re = rules[slot - PAT_COUNT].re;
+    return re == re_btc58 ? RUN_BTC58
+           : re == re_xmr ? RUN_XMR
+           : re == re_card ? RUN_CARD
+                           : RUN_NONE;
+}
+
 static void
 build_prefilter(struct extractor *x)
 {
-    const char *exprs[NSLOTS];
-    unsigned flags[NSLOTS], ids[NSLOTS];
+    const char *exprs[PRE_MAX];
+    unsigned flags[PRE_MAX], ids[PRE_MAX];
     hs_compile_error_t *cerr = NULL;
+    char *copy[NSLOTS] = { NULL }, *line, *save;
     size_t i, n = 0;
 
     x->filtered = xcalloc(NSLOTS, sizeof(*x->filtered));
+    x->token = xcalloc(NSLOTS, sizeof(*x->token));
+    for (i = 0; i < NSLOTS; i++)
+        x->token[i] = token_slot(i);
     for (i = 0; i < NSLOTS; i++) {
         const char *pre = i < PAT_COUNT ? pattern_pre[i]
                                         : rules[i - PAT_COUNT].pre;
         uint32_t opts = i < PAT_COUNT ? pattern_opts[i]
                                       : rules[i - PAT_COUNT].opts;
 
+        if (long_run_slot(i) != RUN_NONE) {
+            x->filtered[i] = true; /* long_runs() adds candidates */
+            x->run_slot[long_run_slot(i)] = i;
+        }
         if (pre == NULL)
             continue;
-        exprs[n] = pre;
-        flags[n] = HS_FLAG_ALLOWEMPTY;
-        if (opts & PCRE2_CASELESS)
-            flags[n] |= HS_FLAG_CASELESS;
-        ids[n] = (unsigned)i;
-        n++;
+        copy[i] = xstrdup(pre);
+        for (line = strtok_r(copy[i], "\n", &save); line != NULL;
+             line = strtok_r(NULL, "\n", &save)) {
+            assert(n < PRE_MAX);
+            exprs[n] = line;
+            flags[n] = HS_FLAG_ALLOWEMPTY;
+            if (opts & PCRE2_CASELESS)
+                flags[n] |= HS_FLAG_CASELESS;
+            ids[n] = (unsigned)i;
+            n++;
+        }
     }
     if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK,
                          NULL, &x->pre, &cerr) != HS_SUCCESS) {
         log_warn("extract prefilter unavailable, scanning unfiltered: %s",
                  cerr ? cerr->message : "?");
         hs_free_compile_error(cerr);
-        return;
+        memset(x->filtered, 0, NSLOTS * sizeof(*x->filtered));
+        goto out;
     }
     if (hs_alloc_scratch(x->pre, &x->pre_proto) != HS_SUCCESS)
         abort(); /* out of memory */
     for (i = 0; i < n; i++)
         x->filtered[ids[i]] = true;
+out:
+    for (i = 0; i < NSLOTS; i++)
+        x_free(copy[i]);
 }
 
 void
@@ -1387,6 +1510,7 @@ extractor_free(struct extractor *x)
     hs_free_scratch(x->pre_proto);
     hs_free_database(x->pre);
     x_free(x->filtered);
+    x_free(x->token);
     termset_free(x->brand);
     for (i = 0; i < x->nbrand; i++)
         x_free(x->brand_value[i]);
@@ -1511,14 +1635,19 @@ next_match(struct run *r, const pcre2_code *re, size_t *start,
 
     if (*start > r->len || r->full)
         return false;
-    for (slot = 0; r->cand && slot < NSLOTS; slot++) {
-        if ((slot < PAT_COUNT ? r->x->re[slot]
-                              : r->x->rule_re[slot - PAT_COUNT]) == re) {
-            c = r->x->filtered[slot] && !r->cand[slot].dense
-                    ? &r->cand[slot]
-                    : NULL;
-            break;
+    if (r->cand != NULL) {
+        if (re != r->last_re) {
+            for (slot = 0; slot < NSLOTS; slot++)
+                if ((slot < PAT_COUNT ? r->x->re[slot]
+                                      : r->x->rule_re[slot - PAT_COUNT]) ==
+                    re)
+                    break;
+            r->last_re = re;
+            r->last_slot = slot;
         }
+        slot = r->last_slot;
+        if (slot < NSLOTS && r->x->filtered[slot] && !r->cand[slot].dense)
+            c = &r->cand[slot];
     }
 retry:
     if (c != NULL) {
@@ -1815,6 +1944,24 @@ ipv4_special(const unsigned int o[4])
            (o[0] == 192 && o[1] == 168);
 }
 
+/* "a.b.c.d" from four octets (0-255), without printf's cost. */
+static char *
+ipv4_str(const unsigned int o[4])
+{
+    char buf[16], *p = buf;
+    size_t i;
+
+    for (i = 0; i < 4; i++) {
+        if (o[i] >= 100)
+            *p++ = (char)('0' + o[i] / 100);
+        if (o[i] >= 10)
+            *p++ = (char)('0' + o[i] / 10 % 10);
+        *p++ = (char)('0' + o[i] % 10);
+        *p++ = i < 3 ? '.' : '\0';
+    }
+    return xstrdup(buf);
+}
+
 static void
 scan_ipv4(struct run *r)
 {
@@ -1834,9 +1981,8 @@ scan_ipv4(struct run *r)
         }
         if (!valid)
             continue;
-        if (!add(r, FIND_IPV4,
-                 xasprintf("%u.%u.%u.%u", o[0], o[1], o[2], o[3]), ov[0],
-                 ov[1] - ov[0], ipv4_special(o) ? 50 : 80, -1))
+        if (!add(r, FIND_IPV4, ipv4_str(o), ov[0], ov[1] - ov[0],
+                 ipv4_special(o) ? 50 : 80, -1))
             return;
     }
 }
@@ -2013,31 +2159,18 @@ cmp_item(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* A prefilter hit of slot id ending at to: its line and the one before
-   (a "\r\n" or a match starting on the line before) become candidates. */
-static int
-on_candidate(unsigned int id, unsigned long long from,
-             unsigned long long to, unsigned int flags, void *arg)
+/* Appends [lo, hi) to c, merged with the last range when they touch. */
+static void
+add_range(struct lines *c, size_t lo, size_t hi)
 {
-    struct run *r = arg;
-    struct lines *c = &r->cand[id];
-    const char *t = r->text, *nl;
-    size_t lo, hi, last = to > 0 ? (size_t)to - 1 : 0;
-
-    (void)from;
-    (void)flags;
-    if (c->n > 0 && c->v[c->n - 1][1] > last)
-        return 0; /* inside the range already recorded */
-    nl = last > 0 ? memrchr(t, '\n', last) : NULL;
-    if (nl != NULL && nl > t)
-        nl = memrchr(t, '\n', (size_t)(nl - t));
-    lo = nl ? (size_t)(nl - t) + 1 : 0;
-    nl = memchr(t + last, '\n', r->len - last);
-    hi = nl ? (size_t)(nl - t) + 1 : r->len;
-    if (c->n > 0 && c->v[c->n - 1][1] >= lo) {
-        c->bytes += hi - c->v[c->n - 1][1];
-        c->v[c->n - 1][1] = hi;
-        return 0;
+    if (c->n > 0 && lo < c->v[c->n - 1][0])
+        c->unsorted = true;
+    else if (c->n > 0 && c->v[c->n - 1][1] >= lo) {
+        if (hi > c->v[c->n - 1][1]) {
+            c->bytes += hi - c->v[c->n - 1][1];
+            c->v[c->n - 1][1] = hi;
+        }
+        return;
     }
     c->bytes += hi - lo;
     if (c->n == c->cap) {
@@ -2047,7 +2180,124 @@ on_candidate(unsigned int id, unsigned long long from,
     c->v[c->n][0] = lo;
     c->v[c->n][1] = hi;
     c->n++;
+}
+
+/* A prefilter hit of slot id ending at to: its blank-free run (token
+   slots), or its line and the one before (a "\r\n" or a match starting
+   on the line before) become candidates. */
+static int
+on_candidate(unsigned int id, unsigned long long from,
+             unsigned long long to, unsigned int flags, void *arg)
+{
+    struct run *r = arg;
+    struct lines *c = &r->cand[id];
+    const char *t = r->text, *nl;
+    size_t lo, hi, floor, last = to > 0 ? (size_t)to - 1 : 0;
+
+    (void)from;
+    (void)flags;
+    if (c->n > 0 && c->v[c->n - 1][1] > last)
+        return 0; /* inside the range already recorded */
+    if (r->x->token[id]) {
+        /* The blank-free run around the hit; the walk back stops where
+           the previous range ends, so each byte is walked once. */
+        floor = c->n > 0 ? c->v[c->n - 1][1] : 0;
+        for (lo = last; lo > floor && !is_blank(t[lo - 1]); lo--)
+            ;
+        for (hi = last + 1; hi < r->len && !is_blank(t[hi]); hi++)
+            ;
+        goto record;
+    }
+    nl = last > 0 ? memrchr(t, '\n', last) : NULL;
+    if (nl != NULL && nl > t)
+        nl = memrchr(t, '\n', (size_t)(nl - t));
+    lo = nl ? (size_t)(nl - t) + 1 : 0;
+    nl = memchr(t + last, '\n', r->len - last);
+    hi = nl ? (size_t)(nl - t) + 1 : r->len;
+record:
+    add_range(c, lo, hi);
     return 0;
+}
+
+/*
+ * Candidates of the long-run slots: every maximal run of 13 or more ASCII
+ * letters and digits that can be a whole hash, base58 address or card
+ * number. Only every 13th byte is looked at: a run that long holds one of
+ * them, and the walk out from it to the run's ends stops at the end of the
+ * previous run, so each byte is read at most twice.
+ */
+#define RUN_MIN 13
+
+static void
+long_runs(struct run *r)
+{
+    const unsigned char *t = (const unsigned char *)r->text;
+    size_t i, lo, hi, end, floor = 0, k, n;
+    bool hex, digits, b58, d;
+
+    for (i = RUN_MIN - 1; i < r->len; i += RUN_MIN) {
+        if (!is_alnum_byte(t[i]))
+            continue;
+        for (lo = i; lo > floor && is_alnum_byte(t[lo - 1]); lo--)
+            ;
+        for (hi = i + 1; hi < r->len && is_alnum_byte(t[hi]); hi++)
+            ;
+        floor = hi;
+        i = hi; /* t[hi] is not alnum: the next look is hi + RUN_MIN */
+        n = hi - lo;
+        if (n < RUN_MIN || n > 128)
+            continue;
+        hex = digits = b58 = true;
+        for (k = lo; k < hi && (hex || b58); k++) {
+            d = t[k] >= '0' && t[k] <= '9';
+            digits = digits && d;
+            hex = hex && (d || ((t[k] | 0x20) >= 'a' && (t[k] | 0x20) <= 'f'));
+            b58 = b58 && t[k] != '0' && t[k] != 'O' && t[k] != 'I' &&
+                  t[k] != 'l';
+        }
+        /* Two bytes past the run for the patterns' lookaheads. */
+        end = hi + 2 < r->len ? hi + 2 : r->len;
+        if (hex && n >= 32)
+            add_range(&r->cand[r->x->run_slot[RUN_HEX]], lo, end);
+        if (b58 && n >= 25 && n <= 34)
+            add_range(&r->cand[r->x->run_slot[RUN_BTC58]], lo, end);
+        if (b58 && n == 95)
+            add_range(&r->cand[r->x->run_slot[RUN_XMR]], lo, end);
+        if (digits && n <= 19)
+            add_range(&r->cand[r->x->run_slot[RUN_CARD]], lo, end);
+    }
+}
+
+static int
+cmp_range(const void *a, const void *b)
+{
+    const size_t *x = a, *y = b;
+
+    return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* Ranges of two sources in order, overlapping ones merged. */
+static void
+sort_ranges(struct lines *c)
+{
+    size_t i, n = 0;
+
+    qsort(c->v, c->n, sizeof(*c->v), cmp_range);
+    c->bytes = 0;
+    for (i = 0; i < c->n; i++) {
+        if (n > 0 && c->v[n - 1][1] >= c->v[i][0]) {
+            if (c->v[i][1] > c->v[n - 1][1])
+                c->v[n - 1][1] = c->v[i][1];
+            continue;
+        }
+        c->v[n][0] = c->v[i][0];
+        c->v[n][1] = c->v[i][1];
+        n++;
+    }
+    c->n = n;
+    for (i = 0; i < n; i++)
+        c->bytes += c->v[i][1] - c->v[i][0];
+    c->unsorted = false;
 }
 
 /* One Hyperscan pass marking the lines each filtered pattern may match. */
@@ -2070,9 +2320,12 @@ prefilter(struct run *r)
     hs_scan(r->x->pre, r->text, (unsigned)r->len, 0, scratch, on_candidate,
             r);
     hs_free_scratch(scratch);
+    long_runs(r);
     /* Calling pcre2 line by line costs more than one pass once the
        lines cover much of the text. */
     for (i = 0; i < NSLOTS; i++) {
+        if (r->cand[i].unsorted)
+            sort_ranges(&r->cand[i]);
         r->cand[i].dense = r->cand[i].bytes > r->len / PREFILTER_DENSE;
         if (log_get_level() == LOG_DEBUG && r->x->filtered[i])
             log_debug("extract prefilter: slot=%zu ranges=%zu bytes=%zu "
