@@ -133,6 +133,8 @@ struct extractor {
     bool *token;          /* per slot: matches hold no ASCII blank, so a
                              candidate is the blank-free run around a
                              prefilter hit instead of its whole line */
+    size_t (*window)[2];  /* per slot: or the bytes before and after the
+                             hit's end (window_slot()), or 0 */
     bool no_prefilter;    /* tests compare both ways */
     struct termset *brand; /* all brand-like terms, one Hyperscan pass */
     int *brand_term;    /* term-set index -> index into the watch terms */
@@ -1403,13 +1405,6 @@ build_domains(struct extractor *x, const struct watch_term *terms,
 }
 
 /*
- * The prefilter database: for each pattern with a pattern_pre[] entry, a
- * short pattern that every match contains, so a line it does not flag
- * cannot hold a match; rules[] carry theirs in .pre. (The full patterns
- * in prefilter mode cost Hyperscan more than they saved: it reports every
- * end offset of a long match.)
- */
-/*
  * Whether no match of slot's pattern can hold an ASCII blank. A pattern
  * that is not listed here is searched line by line, which is always
  * correct; listing one that can match a blank would lose matches.
@@ -1454,6 +1449,34 @@ long_run_slot(size_t slot)
                            : RUN_NONE;
 }
 
+/*
+ * The patterns that may match blanks but whose matches reach a bounded
+ * number of bytes before and after the end of their prefilter hit: a
+ * candidate is that window, not the hit's whole line (which may be
+ * megabytes long). { 0, 0 }: no bound.
+ */
+static void
+window_slot(size_t slot, size_t w[2])
+{
+    const char *re = slot < PAT_COUNT ? NULL : rules[slot - PAT_COUNT].re;
+
+    w[0] = w[1] = 0;
+    if (re == re_card) {
+        w[0] = 20; /* the hit ends within 19 digits and separators */
+        w[1] = 12;
+    } else if (re == re_email_df) {
+        w[0] = 72; /* the hit is " [at] ", after 64 bytes at most */
+        w[1] = 600; /* 8 labels of 63, their dots and the TLD */
+    }
+}
+
+/*
+ * The prefilter database: for each pattern with a pattern_pre[] entry,
+ * short patterns one of which every match contains, so text they do not
+ * flag cannot hold a match; rules[] carry theirs in .pre. (The full
+ * patterns in prefilter mode cost Hyperscan more than they saved: it
+ * reports every end offset of a long match.)
+ */
 static void
 build_prefilter(struct extractor *x)
 {
@@ -1465,8 +1488,11 @@ build_prefilter(struct extractor *x)
 
     x->filtered = xcalloc(NSLOTS, sizeof(*x->filtered));
     x->token = xcalloc(NSLOTS, sizeof(*x->token));
-    for (i = 0; i < NSLOTS; i++)
+    x->window = xcalloc(NSLOTS, sizeof(*x->window));
+    for (i = 0; i < NSLOTS; i++) {
         x->token[i] = token_slot(i);
+        window_slot(i, x->window[i]);
+    }
     for (i = 0; i < NSLOTS; i++) {
         const char *pre = i < PAT_COUNT ? pattern_pre[i]
                                         : rules[i - PAT_COUNT].pre;
@@ -1565,6 +1591,7 @@ extractor_free(struct extractor *x)
     hs_free_database(x->pre);
     x_free(x->filtered);
     x_free(x->token);
+    x_free(x->window);
     termset_free(x->brand);
     for (i = 0; i < x->nbrand; i++)
         x_free(x->brand_value[i]);
@@ -2244,8 +2271,9 @@ add_range(struct lines *c, size_t lo, size_t hi)
 }
 
 /* A prefilter hit of slot id ending at to: its blank-free run (token
-   slots), or its line and the one before (a "\r\n" or a match starting
-   on the line before) become candidates. */
+   slots), a window around it (bounded slots), or its line and the one
+   before (a "\r\n" or a match starting on the line before) become
+   candidates. */
 static int
 on_candidate(unsigned int id, unsigned long long from,
              unsigned long long to, unsigned int flags, void *arg)
@@ -2257,8 +2285,9 @@ on_candidate(unsigned int id, unsigned long long from,
 
     (void)from;
     (void)flags;
-    if (c->n > 0 && c->v[c->n - 1][1] > last)
-        return 0; /* inside the range already recorded */
+    if (c->n > 0 && c->v[c->n - 1][1] > last && r->x->window[id][1] == 0)
+        return 0; /* inside the range already recorded (its token or its
+                     line; a window reaches further: add_range extends) */
     if (r->x->token[id]) {
         /* The blank-free run around the hit; the walk back stops where
            the previous range ends, so each byte is walked once. */
@@ -2267,6 +2296,14 @@ on_candidate(unsigned int id, unsigned long long from,
             ;
         for (hi = last + 1; hi < r->len && !is_blank(t[hi]); hi++)
             ;
+        goto record;
+    }
+    if (r->x->window[id][1] > 0) {
+        /* Two more bytes after for the patterns' lookaheads. */
+        lo = last > r->x->window[id][0] ? last - r->x->window[id][0] : 0;
+        hi = r->len - last > r->x->window[id][1] + 2
+                 ? last + r->x->window[id][1] + 2
+                 : r->len;
         goto record;
     }
     nl = last > 0 ? memrchr(t, '\n', last) : NULL;
@@ -2387,7 +2424,10 @@ prefilter(struct run *r)
     for (i = 0; i < NSLOTS; i++) {
         if (r->cand[i].unsorted)
             sort_ranges(&r->cand[i]);
-        r->cand[i].dense = r->cand[i].bytes > r->len / PREFILTER_DENSE;
+        /* Tokens and windows are short enough for per-range calls. */
+        r->cand[i].dense = r->cand[i].bytes > r->len / PREFILTER_DENSE &&
+                           !r->x->token[i] && r->x->window[i][1] == 0 &&
+                           long_run_slot(i) == RUN_NONE;
         if (log_get_level() == LOG_DEBUG && r->x->filtered[i])
             log_debug("extract prefilter: slot=%zu ranges=%zu bytes=%zu "
                       "of %zu%s", i, r->cand[i].n, r->cand[i].bytes, r->len,

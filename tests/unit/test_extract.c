@@ -156,6 +156,40 @@ test_email(void)
     is_str(val(&f, FIND_EMAIL, 2), "hr@contoso.com", "&#64;");
     findings_release(&f);
 
+    {
+        /* Two defanged addresses on one line, the second ending past the
+           window of bytes the prefilter marked for the first. */
+        char text[2048], want[600];
+        size_t n = 0, i, k;
+
+        memcpy(text, "x(at)example.com ", 17);
+        n = 17;
+        for (i = 0; i < 250; i++) {
+            memcpy(text + n, "w ", 2);
+            n += 2;
+        }
+        memcpy(text + n, "y(at)", 5);
+        n += 5;
+        memcpy(want, "y@", 2);
+        k = 2;
+        for (i = 0; i < 7; i++) {
+            memset(text + n, 'a' + (int)i, 60);
+            memset(want + k, 'a' + (int)i, 60);
+            n += 60;
+            k += 60;
+            text[n++] = '.';
+            want[k++] = '.';
+        }
+        memcpy(text + n, "com", 4);
+        memcpy(want + k, "com", 4);
+        n += 3;
+        run(text, n, &f);
+        is(count(&f, FIND_EMAIL), 2, "two defanged addresses 500 bytes apart");
+        is_str(val(&f, FIND_EMAIL, 1), want,
+               "the second one whole, 430 bytes past its [at]");
+        findings_release(&f);
+    }
+
     runs("not@mails: a@b, x@y.c, @example.com, user@evilnorthwind.com",
          &f);
     is(count(&f, FIND_EMAIL), 1, "no TLD, 1-letter TLD, no local part");
