@@ -1,13 +1,13 @@
 /*
  * The extraction engine: pcre2 (JIT) patterns compiled once per extractor,
- * run only on the lines a Hyperscan prefilter flags, then validators in C
- * (octet ranges, public suffixes, checksums); watch terms come from
- * extract/terms.c. Matching
- * uses per-call match data, so one extractor serves many threads. Passwords
- * are hashed and masked on sight and never copied into a finding; findings
- * of other kinds that fall inside a password are dropped for the same
- * reason. No I/O; top-level domains are checked against libpsl's built-in
- * public suffix list.
+ * run only on the candidates a Hyperscan prefilter flags (tokens, windows
+ * or lines, see on_candidate()), then validators in C (octet ranges,
+ * public suffixes, checksums); watch terms come from extract/terms.c.
+ * Matching uses per-call match data, so one extractor serves many threads.
+ * Passwords are hashed and masked on sight and never copied into a
+ * finding; findings of other kinds that fall inside a password are dropped
+ * for the same reason. No I/O; top-level domains are checked against
+ * libpsl's built-in public suffix list.
  */
 #include "config.h" /* _GNU_SOURCE: memrchr */
 
