@@ -32,6 +32,8 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "extract/benign.h"
+#include "extract/context.h"
 #include "extract/extract.h"
 #include "extract/terms.h"
 #include "common/banned.h"
@@ -145,6 +147,8 @@ struct extractor {
     size_t ndomains;
     unsigned char *key;
     size_t keylen;
+    struct benign *benign;   /* known-benign values (extract/benign.c) */
+    struct context *context; /* context words (extract/context.c) */
 };
 
 /* Byte ranges [lo, hi) of whole lines, in order, not overlapping. */
@@ -1534,6 +1538,13 @@ out:
         x_free(copy[i]);
 }
 
+int
+extractor_add_benign(struct extractor *x, const char *name, const char *text,
+                     size_t len, struct buf *err)
+{
+    return benign_add_list(x->benign, name, text, len, err);
+}
+
 void
 extractor_set_prefilter(struct extractor *x, bool on)
 {
@@ -1565,6 +1576,9 @@ extractor_new(const struct watch_term *terms, size_t nterms,
     if (!build_brand(x, terms, nterms))
         goto fail;
     build_domains(x, terms, nterms);
+    x->benign = benign_new();
+    benign_add_terms(x->benign, terms, nterms);
+    x->context = context_new();
     x->key = xmalloc(keylen + 1);
     if (keylen > 0)
         memcpy(x->key, key, keylen);
@@ -1601,6 +1615,8 @@ extractor_free(struct extractor *x)
     for (i = 0; i < x->ndomains; i++)
         x_free(x->domains[i].name);
     x_free(x->domains);
+    benign_free(x->benign);
+    context_free(x->context);
     if (x->key != NULL)
         OPENSSL_cleanse(x->key, x->keylen);
     x_free(x->key);
@@ -2441,7 +2457,7 @@ extract_text(const struct extractor *x, const char *text, size_t len,
 {
     struct run r;
     uint32_t groups = 0;
-    size_t i;
+    size_t i, first = out->n;
     int rc = 0;
 
     memset(&r, 0, sizeof(r));
@@ -2486,6 +2502,8 @@ extract_text(const struct extractor *x, const char *text, size_t len,
     out->v = xreallocarray(out->v, out->n + r.n + 1, sizeof(*out->v));
     for (i = 0; i < r.n; i++)
         out->v[out->n++] = r.items[i].f;
+    context_raise(x->context, r.text, r.len, out->v + first, r.n);
+    benign_label(x->benign, out->v + first, r.n);
 
     pcre2_match_data_free(r.md);
     for (i = 0; r.cand && i < NSLOTS; i++)

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/buf.h"
 #include "common/config.h"
 
 #define EXTRACT_MAX_FINDINGS 100000 /* per call; more is DRP_ETOOBIG */
@@ -67,6 +68,9 @@ struct finding {
     bool watched;     /* ties to the watchlist: a watched e-mail domain or
                          owned domain, or a watch-term mention */
     int term;         /* index into the watch terms that matched, or -1 */
+    const char *benign; /* a known-benign value: its label ("documentation",
+                           "own-asset", ...; see extract/benign.h), owned
+                           by the extractor; NULL otherwise */
 
     /* FIND_CREDENTIAL only (NULL/0 otherwise) */
     char *identity;   /* the e-mail address or user name, lowercased */
@@ -97,6 +101,16 @@ struct extractor *extractor_new(const struct watch_term *terms, size_t nterms,
 void extractor_free(struct extractor *x);
 
 /*
+ * Adds the operator's list of known-benign values (the format of
+ * extract/benign.txt) in text[0..len), named name in messages, to the
+ * built-in list and the own assets (the watch terms of kind domain,
+ * email_domain and ip_range). Returns 0, or DRP_ECONFIG / DRP_ETOOBIG with
+ * "NAME:LINE: what is wrong" in err (nothing added then).
+ */
+int extractor_add_benign(struct extractor *x, const char *name,
+                         const char *text, size_t len, struct buf *err);
+
+/*
  * Whether a Hyperscan prefilter pass picks the lines each pattern may
  * match before pcre2 runs (on by default). The findings are the same
  * either way; tests compare the two.
@@ -105,7 +119,8 @@ void extractor_set_prefilter(struct extractor *x, bool on);
 
 /*
  * Appends the findings in text[0..len) to out (text may hold NUL bytes and
- * need not be NUL-terminated). Returns 0, or DRP_ETOOBIG when more than
+ * need not be NUL-terminated), with their known-benign labels and their
+ * confidence raised by context words (extract/context.h). Returns 0, or DRP_ETOOBIG when more than
  * EXTRACT_MAX_FINDINGS would be produced (out then holds the first ones).
  */
 int extract_text(const struct extractor *x, const char *text, size_t len,

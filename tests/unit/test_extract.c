@@ -587,7 +587,7 @@ test_ipv6(void)
     struct findings f;
     const struct finding *a, *b;
 
-    runs("c2 2606:4700:4700:0000:0000:0000:0000:1111 and 2001:db8[:]:1, "
+    runs("at 2606:4700:4700:0000:0000:0000:0000:1111 and 2001:db8[:]:1, "
          "fe80::1%eth0, [::1]:8080, ::ffff:192.0.2.1 and FC00::A.",
          &f);
     is(count(&f, FIND_IPV6), 6, "six IPv6 addresses");

@@ -1,0 +1,270 @@
+/*
+ * Context words on Hyperscan's literal API: one database of every word,
+ * scanned over the head of the text and the merged windows around the
+ * findings that a word could raise; hits are checked for word boundaries
+ * in C and looked up per finding by binary search. Changes confidences
+ * only: never adds, drops or relabels a finding.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hs.h>
+
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "extract/context.h"
+#include "common/banned.h"
+
+enum family {
+    LEAK = 1 << 0, /* credentials, e-mail addresses, secrets, cards */
+    IOC = 1 << 1,  /* indicators of compromise */
+};
+
+static const struct word {
+    const char *s;
+    unsigned int family;
+} words[] = {
+    { "combo", LEAK },       { "combos", LEAK },    { "combolist", LEAK },
+    { "combolists", LEAK },  { "leak", LEAK },      { "leaks", LEAK },
+    { "leaked", LEAK },      { "dump", LEAK },      { "dumps", LEAK },
+    { "dumped", LEAK },      { "breach", LEAK },    { "breached", LEAK },
+    { "stealer", LEAK },     { "logs", LEAK },      { "credentials", LEAK },
+    { "creds", LEAK },       { "hacked", LEAK },    { "database", LEAK },
+    { "fullz", LEAK },
+    { "ioc", IOC },          { "iocs", IOC },       { "c2", IOC },
+    { "c&c", IOC },          { "malware", IOC },    { "phishing", IOC },
+    { "indicator", IOC },    { "indicators", IOC }, { "malicious", IOC },
+    { "blocklist", IOC },    { "blacklist", IOC },  { "botnet", IOC },
+    { "ransomware", IOC },
+};
+#define NWORDS (sizeof(words) / sizeof(words[0]))
+
+struct context {
+    hs_database_t *db;
+    hs_scratch_t *proto; /* cloned for each call */
+};
+
+struct hit {
+    size_t lo, hi; /* the word's byte span in the text */
+    unsigned int family;
+};
+
+struct hits {
+    const char *text;
+    size_t len;
+    size_t base; /* offset in the text of the window being scanned */
+    struct hit *v;
+    size_t n, cap;
+};
+
+static unsigned int
+family_of(enum finding_kind kind)
+{
+    switch (kind) {
+    case FIND_CREDENTIAL:
+    case FIND_EMAIL:
+    case FIND_SECRET:
+    case FIND_CARD:
+        return LEAK;
+    case FIND_IPV4:
+    case FIND_IPV6:
+    case FIND_DOMAIN:
+    case FIND_URL:
+    case FIND_MD5:
+    case FIND_SHA1:
+    case FIND_SHA256:
+    case FIND_SHA512:
+    case FIND_ONION:
+    case FIND_BTC:
+    case FIND_ETH:
+    case FIND_XMR:
+        return IOC;
+    default:
+        return 0;
+    }
+}
+
+struct context *
+context_new(void)
+{
+    struct context *c = xcalloc(1, sizeof(*c));
+    const char *exprs[NWORDS];
+    unsigned int flags[NWORDS], ids[NWORDS];
+    size_t lens[NWORDS], i;
+    hs_compile_error_t *cerr = NULL;
+
+    for (i = 0; i < NWORDS; i++) {
+        exprs[i] = words[i].s;
+        lens[i] = strlen(words[i].s);
+        flags[i] = HS_FLAG_CASELESS;
+        ids[i] = (unsigned int)i;
+    }
+    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned int)NWORDS,
+                             HS_MODE_BLOCK, NULL, &c->db, &cerr) !=
+        HS_SUCCESS) {
+        log_err("cannot compile the context words: %s",
+                cerr ? cerr->message : "hyperscan error");
+        abort();
+    }
+    if (hs_alloc_scratch(c->db, &c->proto) != HS_SUCCESS)
+        abort(); /* out of memory */
+    return c;
+}
+
+void
+context_free(struct context *c)
+{
+    if (c == NULL)
+        return;
+    hs_free_scratch(c->proto);
+    hs_free_database(c->db);
+    x_free(c);
+}
+
+static bool
+alnum(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+           (ch >= '0' && ch <= '9');
+}
+
+static int
+on_word(unsigned int id, unsigned long long from, unsigned long long to,
+        unsigned int flags, void *arg)
+{
+    struct hits *h = arg;
+    size_t hi = h->base + (size_t)to, lo = hi - strlen(words[id].s);
+
+    (void)from;
+    (void)flags;
+    if ((lo > 0 && alnum(h->text[lo - 1])) ||
+        (hi < h->len && alnum(h->text[hi])))
+        return 0;
+    if (h->n == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 16;
+        h->v = xreallocarray(h->v, h->cap, sizeof(*h->v));
+    }
+    h->v[h->n].lo = lo;
+    h->v[h->n].hi = hi;
+    h->v[h->n].family = words[id].family;
+    h->n++;
+    return 0;
+}
+
+static void
+scan(const struct context *c, hs_scratch_t *scratch, struct hits *h,
+     size_t lo, size_t hi)
+{
+    size_t chunk;
+
+    /* Hyperscan takes an unsigned int length. */
+    for (h->base = lo; h->base < hi; h->base += chunk) {
+        chunk = hi - h->base > (1u << 30) ? (1u << 30) : hi - h->base;
+        hs_scan(c->db, h->text + h->base, (unsigned int)chunk, 0, scratch,
+                on_word, h);
+    }
+}
+
+static int
+cmp_hit(const void *a, const void *b)
+{
+    const struct hit *x = a, *y = b;
+
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Whether a word of family lies wholly within text[lo..hi), outside the
+   finding f itself ("leak@example.com" is not announced by its name). */
+static bool
+word_within(const struct hits *h, unsigned int family, size_t lo, size_t hi,
+            const struct finding *f)
+{
+    size_t a = 0, b = h->n, mid;
+
+    while (a < b) {
+        mid = a + (b - a) / 2;
+        if (h->v[mid].lo < lo)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    for (; a < h->n && h->v[a].lo < hi; a++)
+        if ((h->v[a].family & family) && h->v[a].hi <= hi &&
+            (h->v[a].lo < f->offset || h->v[a].hi > f->offset + f->len))
+            return true;
+    return false;
+}
+
+static size_t
+near_lo(const struct finding *f)
+{
+    return f->offset > CONTEXT_NEAR ? f->offset - CONTEXT_NEAR : 0;
+}
+
+static size_t
+near_hi(const struct finding *f, size_t len)
+{
+    size_t end = f->offset + f->len;
+
+    return end < len && len - end > CONTEXT_NEAR ? end + CONTEXT_NEAR : len;
+}
+
+void
+context_raise(const struct context *c, const char *text, size_t len,
+              struct finding *f, size_t n)
+{
+    struct hits h = { .text = text, .len = len };
+    hs_scratch_t *scratch = NULL;
+    size_t i, lo, hi, wlo = 0, whi, head = len < CONTEXT_HEAD ? len
+                                                              : CONTEXT_HEAD;
+    unsigned int fam, head_fam = 0;
+    bool any = false;
+    int raise;
+
+    for (i = 0; i < n && !any; i++)
+        any = family_of(f[i].kind) != 0;
+    if (!any || len == 0)
+        return;
+    if (hs_clone_scratch(c->proto, &scratch) != HS_SUCCESS)
+        abort();
+    /* The head, then the windows around the findings, merged (findings
+       come in order of offset, so window starts never go back). */
+    whi = head;
+    for (i = 0; i < n; i++) {
+        if (family_of(f[i].kind) == 0 || f[i].offset >= len)
+            continue;
+        lo = near_lo(&f[i]);
+        hi = near_hi(&f[i], len);
+        if (lo > whi) {
+            scan(c, scratch, &h, wlo, whi);
+            wlo = lo;
+        }
+        if (hi > whi)
+            whi = hi;
+    }
+    scan(c, scratch, &h, wlo, whi);
+    hs_free_scratch(scratch);
+    if (h.n == 0)
+        return;
+    qsort(h.v, h.n, sizeof(*h.v), cmp_hit);
+    for (i = 0; i < h.n && h.v[i].lo < head; i++)
+        if (h.v[i].hi <= head)
+            head_fam |= h.v[i].family;
+    for (i = 0; i < n; i++) {
+        fam = family_of(f[i].kind);
+        if (fam == 0 || f[i].offset >= len)
+            continue;
+        if (word_within(&h, fam, near_lo(&f[i]), near_hi(&f[i], len),
+                        &f[i]))
+            raise = CONTEXT_NEAR_RAISE;
+        else if ((head_fam & fam) && word_within(&h, fam, 0, head, &f[i]))
+            raise = CONTEXT_HEAD_RAISE;
+        else
+            continue;
+        f[i].confidence = f[i].confidence + raise > 100
+                              ? 100
+                              : f[i].confidence + raise;
+    }
+    x_free(h.v);
+}

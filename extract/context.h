@@ -1,0 +1,49 @@
+/*
+ * Confidence from context words. A leak is announced in words ("combo",
+ * "leaked", "dump", "stealer logs", ...), an indicator list in others
+ * ("IoC", "C2", "malware", "phishing", ...). A word of the right family
+ * near a finding, or at the top of the document, raises its confidence by
+ * a bounded amount:
+ *
+ *   - leak words raise credentials, e-mail addresses, secrets and cards;
+ *     IoC words raise IPv4/IPv6 addresses, domains, URLs, hashes, onion
+ *     names and wallet addresses;
+ *   - near: the word lies wholly within CONTEXT_NEAR bytes before the
+ *     finding's start or after its end (the same line or the lines just
+ *     above it): +CONTEXT_NEAR_RAISE;
+ *   - else at the top: the word lies wholly within the first CONTEXT_HEAD
+ *     bytes of the text (a title, a post's first line, a paste's header):
+ *     +CONTEXT_HEAD_RAISE;
+ *   - never above 100.
+ *
+ * Words match whole (ASCII letters and digits do not continue them on
+ * either side), ignoring ASCII case. Only the bytes around the findings of
+ * those kinds and the head are scanned (one Hyperscan literal pass each),
+ * so text without such findings costs nothing. Pure: no I/O.
+ */
+#ifndef DRP_CONTEXT_H
+#define DRP_CONTEXT_H
+
+#include <stddef.h>
+
+#include "extract/extract.h"
+
+#define CONTEXT_NEAR 200      /* bytes either side of a finding */
+#define CONTEXT_HEAD 512      /* bytes at the top of the text */
+#define CONTEXT_NEAR_RAISE 10 /* points for a word near the finding */
+#define CONTEXT_HEAD_RAISE 5  /* points for a word at the top only */
+
+struct context;
+
+/* Compiles the word lists (aborts when Hyperscan cannot: a bug). */
+struct context *context_new(void);
+void context_free(struct context *c);
+
+/*
+ * Raises the confidence of the n findings f (in order of offset) found in
+ * text[0..len). Safe to call from several threads on one context.
+ */
+void context_raise(const struct context *c, const char *text, size_t len,
+                   struct finding *f, size_t n);
+
+#endif
