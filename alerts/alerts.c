@@ -1,8 +1,9 @@
 /*
  * The first alert rules: a credential of a watched domain is a
  * credential-leak case per identity and password hash; a watch-term mention
- * is a brand-mention case per term and page. Scores combine the extractor's
- * confidence, the source's reliability and the term's priority.
+ * is a brand-mention case per term and page; a known-benign finding
+ * (documentation, own asset, ...) raises nothing. Scores combine the
+ * extractor's confidence, the source's reliability and the term's priority.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,15 +44,19 @@ alerts_severity(int score)
     return "info";
 }
 
-/* Admiralty A (reliable) .. F (cannot judge) as a 0-100 weight. */
-static int
-reliability_weight(const char *r)
+int
+alerts_confidence(int extractor, int reliability)
 {
-    static const int w[] = { 100, 90, 75, 60, 45, 60 };
-
-    if (r == NULL || r[0] < 'A' || r[0] > 'F')
-        return 60;
-    return w[r[0] - 'A'];
+    if (extractor < 0)
+        extractor = 0;
+    if (reliability < 0)
+        reliability = 0;
+    if (extractor > 100)
+        extractor = 100;
+    if (reliability > 100)
+        reliability = 100;
+    /* Rounded to the nearest whole number. */
+    return (extractor * (100 + reliability) + 100) / 200;
 }
 
 static int
@@ -126,7 +131,7 @@ add(struct alert_drafts *d, char *key, const char *kind, int base,
     a->kind = kind;
     a->finding = idx;
     a->score = clamp(base + fd->confidence / 5 +
-                     reliability_weight(src->reliability) / 10 +
+                     clamp(src->reliability) / 10 +
                      priority_bonus(t->priority));
     a->severity = alerts_severity(a->score);
     return a;
@@ -224,6 +229,8 @@ alerts_evaluate(const struct findings *f, const struct watch_term *terms,
     for (i = 0; i < f->n; i++) {
         const struct finding *fd = &f->v[i];
 
+        if (fd->benign != NULL)
+            continue; /* documentation, reserved, own asset, ... */
         if (fd->kind == FIND_CREDENTIAL)
             credential(fd, i, terms, nterms, src, url, out);
         else if (fd->kind == FIND_BRAND)

@@ -22,9 +22,16 @@ struct cli {
 };
 
 struct db;
+struct extractor;
 
 /* Connects (starting the embedded cluster if needed) or prints why not. */
 struct db *cli_db(struct cli *c);
+
+/*
+ * Reads the operator's known-benign list at path (NULL: nothing to do) into
+ * x. Returns 0, or -1 with "PATH:LINE: what is wrong" logged.
+ */
+int cli_load_benign(struct extractor *x, const char *path);
 
 int cmd_apply(struct cli *c, int argc, char **argv);
 int cmd_run(struct cli *c, int argc, char **argv);

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "extract/extract.h"
 #include "storage/db.h"
 #include "storage/store.h"
 #include "common/banned.h"
@@ -31,6 +32,17 @@ cmd_apply(struct cli *c, int argc, char **argv)
         fprintf(stderr, "drpwatch: %s\n", buf_str(&err));
         rc = EXIT_USAGE;
         goto out;
+    }
+    /* The known-benign list is checked now, not at the next run. */
+    if (cfg.benign_file) {
+        struct extractor *x = extractor_new(NULL, 0, NULL, 0);
+
+        rc = x == NULL || cli_load_benign(x, cfg.benign_file) < 0
+                 ? EXIT_USAGE
+                 : EXIT_OK;
+        extractor_free(x);
+        if (rc != EXIT_OK)
+            goto out;
     }
     db = cli_db(c);
     if (db == NULL) {

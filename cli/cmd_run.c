@@ -110,6 +110,8 @@ load(struct run *run, struct cli *c)
     if (run->x == NULL) {
         log_err("cannot build the extractor for the watch terms");
         rc = EXIT_FAIL;
+    } else if (cli_load_benign(run->x, run->cfg.benign_file) < 0) {
+        rc = EXIT_USAGE;
     }
 out:
     buf_release(&key);

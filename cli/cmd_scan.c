@@ -115,6 +115,8 @@ print_json(struct scan *sc, const struct finding *fd, const char *raw,
             put_field(out, "domain", fd->domain, strlen(fd->domain));
         put_field(out, "password_hint", fd->pw_hint, strlen(fd->pw_hint));
     }
+    if (fd->benign)
+        put_field(out, "benign", fd->benign, strlen(fd->benign));
     fputs("}\n", out);
 }
 
@@ -122,8 +124,9 @@ static void
 print_row(struct scan *sc, const struct finding *fd, unsigned long long base)
 {
     /* Streamed rows: fixed widths, since the input may be endless. */
-    fprintf(sc->out, "%-12llu  %-16s  %4d  %s\n", base + fd->offset,
-            finding_kind_name(fd->kind), fd->confidence, fd->value);
+    fprintf(sc->out, "%-12llu  %-16s  %4d  %-13s  %s\n", base + fd->offset,
+            finding_kind_name(fd->kind), fd->confidence,
+            fd->benign ? fd->benign : "-", fd->value);
 }
 
 /* Extracts from block[0..len) (redacted in place) found at base. */
@@ -236,6 +239,10 @@ cmd_scan(struct cli *c, int argc, char **argv)
     if (x == NULL) {
         log_err("cannot build the extractor for the watch terms");
         rc = EXIT_FAIL;
+        goto out;
+    }
+    if (cli_load_benign(x, cfg.benign_file) < 0) {
+        rc = EXIT_USAGE;
         goto out;
     }
     in = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");

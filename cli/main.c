@@ -11,8 +11,11 @@
 
 #include "cli/cli.h"
 #include "common/buf.h"
+#include "common/config.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "extract/benign.h"
+#include "extract/extract.h"
 #include "storage/cluster.h"
 #include "storage/db.h"
 #include "common/banned.h"
@@ -51,6 +54,26 @@ cli_db(struct cli *c)
         log_err("%s", buf_str(&err));
     buf_release(&err);
     return db;
+}
+
+int
+cli_load_benign(struct extractor *x, const char *path)
+{
+    struct buf text = BUF_INIT(BENIGN_MAX_FILE);
+    struct buf err = BUF_INIT(4096);
+    int rc = 0;
+
+    if (path == NULL)
+        goto out;
+    if (config_read_file(path, &text, &err) < 0 ||
+        extractor_add_benign(x, path, buf_str(&text), text.len, &err) < 0) {
+        log_err("cannot load the known-benign list: %s", buf_str(&err));
+        rc = -1;
+    }
+out:
+    buf_release(&text);
+    buf_release(&err);
+    return rc;
 }
 
 /* Takes "--name VALUE" or "--name=VALUE" at argv[*i]; NULL if not it. */

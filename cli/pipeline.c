@@ -165,7 +165,9 @@ pipeline_process(struct db *db, const struct extractor *x,
         sf[i].kind = finding_kind_name(fd->kind);
         sf[i].value = fd->value;
         sf[i].watched = fd->watched;
-        sf[i].confidence = fd->confidence;
+        sf[i].confidence = alerts_confidence(fd->confidence,
+                                             src->reliability);
+        sf[i].benign = fd->benign;
         sf[i].offset = fd->offset;
         sf[i].snippet = extract_snippet(text, text_len, fd);
         if (fd->kind == FIND_CREDENTIAL) {

@@ -3,6 +3,7 @@
  * the schema below. Every error carries file:line:col. Does not touch the
  * database: cli/apply.c hands the result to storage.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -76,13 +77,13 @@ config_release(struct config *cfg)
         free(cfg->sources[i].name);
         free(cfg->sources[i].kind);
         free(cfg->sources[i].url);
-        free(cfg->sources[i].reliability);
     }
     free(cfg->terms);
     free(cfg->sources);
     free(cfg->path);
     free(cfg->tor_proxy);
     free(cfg->hash_key_file);
+    free(cfg->benign_file);
     free(cfg->crawl.user_agent);
     config_init(cfg);
 }
@@ -324,6 +325,35 @@ term_pair(struct loader *ld, const char *key, const yaml_node_t *k,
                    "kind, value, priority, consumers");
 }
 
+/*
+ * A number 0-100, or an Admiralty letter: A completely reliable (100),
+ * B usually (80), C fairly (60), D not usually (40), E unreliable (20),
+ * F cannot be judged (50, the default).
+ */
+static int
+get_reliability(struct loader *ld, const yaml_node_t *v, int *out)
+{
+    static const int letters[] = { 100, 80, 60, 40, 20, 50 };
+    const char *s = NULL;
+    long n;
+    int rc = want_scalar(ld, v, "reliability", &s);
+
+    if (rc < 0)
+        return rc;
+    if (s[0] >= 'A' && s[0] <= 'F' && s[1] == '\0') {
+        *out = letters[s[0] - 'A'];
+        return 0;
+    }
+    if (s[0] < '0' || s[0] > '9')
+        return fail(ld, v,
+                    "'reliability' must be a number 0-100 or an Admiralty "
+                    "letter A-F, got '%s'", s);
+    rc = get_int(ld, v, "reliability", 0, 100, &n);
+    if (rc == 0)
+        *out = (int)n;
+    return rc;
+}
+
 static int
 source_pair(struct loader *ld, const char *key, const yaml_node_t *k,
             yaml_node_t *v, void *arg)
@@ -344,15 +374,8 @@ source_pair(struct loader *ld, const char *key, const yaml_node_t *k,
                         "paste, site, feed)", s->kind);
         return rc;
     }
-    if (!strcmp(key, "reliability")) {
-        rc = get_str(ld, v, "reliability", &s->reliability);
-        if (rc == 0 && (strlen(s->reliability) != 1 ||
-                        s->reliability[0] < 'A' || s->reliability[0] > 'F'))
-            return fail(ld, v,
-                        "'reliability' must be one letter A-F (Admiralty "
-                        "scale), got '%s'", s->reliability);
-        return rc;
-    }
+    if (!strcmp(key, "reliability"))
+        return get_reliability(ld, v, &s->reliability);
     if (!strcmp(key, "tor"))
         return get_bool(ld, v, "tor", &s->tor);
     if (!strcmp(key, "allow_private"))
@@ -377,6 +400,43 @@ source_pair(struct loader *ld, const char *key, const yaml_node_t *k,
     return unknown(ld, k, key, "a source",
                    "name, kind, url, tor, allow_private, enabled, max_depth, "
                    "max_pages, interval, reliability");
+}
+
+/* "192.0.2.0/24", "2001:db8::/32", "192.0.2.7": host bits zero. */
+static bool
+ip_range_valid(const char *s)
+{
+    unsigned char a[16];
+    char addr[INET6_ADDRSTRLEN];
+    const char *slash = strchr(s, '/');
+    size_t n = slash ? (size_t)(slash - s) : strlen(s), i, bytes;
+    long bits;
+    char *end;
+    int af;
+
+    if (n == 0 || n >= sizeof(addr))
+        return false;
+    memcpy(addr, s, n);
+    addr[n] = '\0';
+    af = strchr(addr, ':') ? AF_INET6 : AF_INET;
+    if (inet_pton(af, addr, a) != 1)
+        return false;
+    bytes = af == AF_INET ? 4 : 16;
+    if (slash == NULL)
+        return true;
+    errno = 0;
+    bits = strtol(slash + 1, &end, 10);
+    if (slash[1] < '0' || slash[1] > '9' || *end != '\0' || errno != 0 ||
+        bits < 0 || bits > (long)(8 * bytes))
+        return false;
+    for (i = 0; i < bytes; i++) {
+        long have = bits - 8 * (long)i; /* prefix bits in this byte */
+        unsigned int host = have >= 8 ? 0 : have <= 0 ? 0xffu : 0xffu >> have;
+
+        if (a[i] & host)
+            return false;
+    }
+    return true;
 }
 
 static int
@@ -406,6 +466,11 @@ load_terms(struct loader *ld, struct config *cfg, yaml_node_t *list)
         if (!t->kind || !t->value)
             return fail(ld, n, "watchlist entry needs both 'kind' and "
                                "'value'");
+        if (!strcmp(t->kind, "ip_range") && !ip_range_valid(t->value))
+            return fail(ld, n, "ip_range '%s' must be an IPv4 or IPv6 "
+                               "address or CIDR range with its host bits "
+                               "zero, like 192.0.2.0/24 or 2001:db8::/32",
+                        t->value);
         if (!t->priority)
             t->priority = xstrdup("medium");
         for (i = 0; i + 1 < cfg->nterms; i++)
@@ -455,6 +520,7 @@ load_sources(struct loader *ld, struct config *cfg, yaml_node_t *list)
         s->max_pages = 1000;
         s->interval = 3600;
         s->enabled = true;
+        s->reliability = CONFIG_RELIABILITY_DEFAULT;
         rc = each_pair(ld, n, "source", source_pair, s);
         if (rc < 0)
             return rc;
@@ -467,12 +533,47 @@ load_sources(struct loader *ld, struct config *cfg, yaml_node_t *list)
         if (has_userinfo(s->url))
             return fail(ld, n, "source '%s': url must not carry a user "
                                "name or password", s->name);
-        if (!s->reliability)
-            s->reliability = xstrdup("F");
         for (i = 0; i + 1 < cfg->nsources; i++)
             if (!strcmp(cfg->sources[i].name, s->name))
                 return fail(ld, n, "source name '%s' is used twice", s->name);
     }
+    return 0;
+}
+
+/*
+ * The operator's known-benign list: made absolute against the YAML file's
+ * directory (drpwatch run reads it later, from anywhere), and readable now
+ * so that a typo stops apply. Its entries are checked by its reader
+ * (extract/benign.c).
+ */
+static int
+get_benign_file(struct loader *ld, const yaml_node_t *v, struct config *cfg)
+{
+    const char *slash;
+    char *path = NULL;
+    FILE *f;
+    int rc = get_str(ld, v, "benign_file", &path);
+
+    if (rc < 0)
+        return rc;
+    slash = strrchr(ld->path, '/');
+    if (path[0] != '/' && slash != NULL) {
+        char *abs = xasprintf("%.*s/%s", (int)(slash - ld->path), ld->path,
+                              path);
+
+        free(path);
+        path = abs;
+    }
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        rc = fail(ld, v, "cannot read benign_file '%s': %s", path,
+                  strerror(errno));
+        free(path);
+        return rc;
+    }
+    fclose(f);
+    free(cfg->benign_file);
+    cfg->benign_file = path;
     return 0;
 }
 
@@ -488,16 +589,19 @@ top_pair(struct loader *ld, const char *key, const yaml_node_t *k,
         return each_pair(ld, v, "crawl", crawl_pair, &cfg->crawl);
     if (!strcmp(key, "credentials"))
         return each_pair(ld, v, "credentials", credentials_pair, cfg);
+    if (!strcmp(key, "benign_file"))
+        return get_benign_file(ld, v, cfg);
     if (!strcmp(key, "watchlist"))
         return load_terms(ld, cfg, v);
     if (!strcmp(key, "sources"))
         return load_sources(ld, cfg, v);
     return unknown(ld, k, key, "the top level",
-                   "tor, crawl, credentials, watchlist, sources");
+                   "tor, crawl, credentials, benign_file, watchlist, "
+                   "sources");
 }
 
-static int
-read_file(const char *path, struct buf *out, struct buf *err)
+int
+config_read_file(const char *path, struct buf *out, struct buf *err)
 {
     FILE *f = fopen(path, "rb");
     char chunk[8192];
@@ -513,7 +617,7 @@ read_file(const char *path, struct buf *out, struct buf *err)
         rc = buf_add(out, chunk, n);
         if (rc < 0) {
             buf_reset(err);
-            buf_addf(err, "%s: larger than %u bytes", path, CONFIG_MAX_FILE);
+            buf_addf(err, "%s: larger than %zu bytes", path, out->max);
             break;
         }
     }
@@ -538,7 +642,7 @@ config_load(struct config *cfg, const char *path, struct buf *err)
 
     free(cfg->path);
     cfg->path = xstrdup(path);
-    rc = read_file(path, &text, err);
+    rc = config_read_file(path, &text, err);
     if (rc < 0)
         goto out;
     if (memchr(buf_str(&text), '\0', text.len)) {

@@ -18,9 +18,14 @@
 #define CONFIG_MAX_TERMS 10000
 #define CONFIG_MAX_SOURCES 10000
 
+/* Source reliability, 0-100: what a source without one gets (Admiralty F,
+   "reliability cannot be judged"). */
+#define CONFIG_RELIABILITY_DEFAULT 50
+
 struct watch_term {
     char *kind;      /* brand, product, executive, domain, email_domain,
-                        ip_range, card_bin, canary */
+                        ip_range (an address or CIDR range, checked),
+                        card_bin, canary */
     char *value;
     char *priority;  /* low, medium, high, critical */
     char *consumers; /* who reads its alerts: brand, security, soc (csv) */
@@ -36,7 +41,8 @@ struct source_conf {
     int max_depth;    /* link hops from the seed */
     int max_pages;    /* pages per pass */
     int interval;     /* seconds between passes */
-    char *reliability; /* Admiralty letter A-F */
+    int reliability;  /* 0-100; YAML takes a number or an Admiralty
+                         letter (A 100, B 80, C 60, D 40, E 20, F 50) */
     bool enabled;
 };
 
@@ -53,6 +59,9 @@ struct config {
     char *path;
     char *tor_proxy;     /* socks5h://host:port, or NULL (fail closed) */
     char *hash_key_file; /* NULL: DRPWATCH_HASH_KEY or the data dir's key */
+    char *benign_file;   /* the operator's known-benign list, or NULL; a
+                            relative path is made absolute against the
+                            YAML file's directory (readable when loaded) */
     struct crawl_conf crawl;
     struct watch_term *terms;
     size_t nterms;
@@ -69,6 +78,12 @@ void config_init(struct config *cfg);
  */
 int config_load(struct config *cfg, const char *path, struct buf *err);
 void config_release(struct config *cfg);
+
+/*
+ * Reads the whole file at path into out (whose cap bounds it: DRP_ETOOBIG
+ * past it); DRP_EIO otherwise. err gets "PATH: what is wrong".
+ */
+int config_read_file(const char *path, struct buf *out, struct buf *err);
 
 /* Whether kind is one of the known watch-term / source kinds. */
 bool config_watch_kind_valid(const char *kind);

@@ -57,9 +57,11 @@ put_settings(struct db *db, const struct config *cfg, struct buf *err)
     const char *keys[] = { "tor.proxy", "credentials.hash_key_file",
                            "crawl.user_agent", "crawl.concurrency",
                            "crawl.timeout", "crawl.onion_timeout",
-                           "crawl.max_body", "crawl.max_redirects" };
-    const char *vals[8] = { cfg->tor_proxy, cfg->hash_key_file,
-                            c->user_agent, v[0], v[1], v[2], v[3], v[4] };
+                           "crawl.max_body", "crawl.max_redirects",
+                           "benign_file" };
+    const char *vals[9] = { cfg->tor_proxy, cfg->hash_key_file,
+                            c->user_agent, v[0], v[1], v[2], v[3], v[4],
+                            cfg->benign_file };
     PGresult *r;
     size_t i;
     int rc = 0;
@@ -103,6 +105,9 @@ store_load_settings(struct db *db, struct config *cfg, struct buf *err)
         } else if (!strcmp(k, "credentials.hash_key_file")) {
             free(cfg->hash_key_file);
             cfg->hash_key_file = xstrdup(v);
+        } else if (!strcmp(k, "benign_file")) {
+            free(cfg->benign_file);
+            cfg->benign_file = xstrdup(v);
         } else if (!strcmp(k, "crawl.user_agent")) {
             free(cfg->crawl.user_agent);
             cfg->crawl.user_agent = xstrdup(v);
@@ -170,16 +175,17 @@ store_apply(struct db *db, const struct config *cfg, struct apply_stats *st,
     }
     for (i = 0; i < cfg->nsources; i++) {
         const struct source_conf *s = &cfg->sources[i];
-        char depth[16], pages[16], interval[16];
+        char depth[16], pages[16], interval[16], reliability[16];
         const char *p[10] = { s->name, s->kind, s->url,
                               s->tor ? "t" : "f",
                               s->allow_private ? "t" : "f", depth, pages,
-                              interval, s->reliability,
+                              interval, reliability,
                               s->enabled ? "t" : "f" };
 
         snprintf(depth, sizeof(depth), "%d", s->max_depth);
         snprintf(pages, sizeof(pages), "%d", s->max_pages);
         snprintf(interval, sizeof(interval), "%d", s->interval);
+        snprintf(reliability, sizeof(reliability), "%d", s->reliability);
         QUERY(r,
               "INSERT INTO sources (name, kind, url, tor, allow_private, "
               "  max_depth, max_pages, interval_s, reliability, enabled) "
@@ -290,7 +296,7 @@ store_load_sources(struct db *db, struct config *cfg, struct buf *err)
         s->max_depth = (int)strtol(PQgetvalue(r, i, 6), NULL, 10);
         s->max_pages = (int)strtol(PQgetvalue(r, i, 7), NULL, 10);
         s->interval = (int)strtol(PQgetvalue(r, i, 8), NULL, 10);
-        s->reliability = xstrdup(PQgetvalue(r, i, 9));
+        s->reliability = (int)strtol(PQgetvalue(r, i, 9), NULL, 10);
         s->enabled = true;
     }
     cfg->nsources = (size_t)rows;
@@ -320,15 +326,20 @@ put_finding(struct db *db, const struct store_doc *doc, const char *doc_id,
     snprintf(sid, sizeof(sid), "%lld", doc->source->id);
     snprintf(off, sizeof(off), "%zu", f->offset);
     {
-        const char *p[4] = { f->kind, f->value, f->watched ? "t" : "f",
-                             conf };
+        const char *p[5] = { f->kind, f->value, f->watched ? "t" : "f",
+                             conf, f->benign };
 
+        /* The label is the latest one: the watchlist and the operator's
+           list may have changed since the last sighting. */
         QUERY(r,
-              "INSERT INTO findings (kind, value, watched, confidence) "
-              "VALUES ($1, $2, $3, $4) ON CONFLICT (kind, value) DO UPDATE "
-              "SET last_seen = now(), watched = findings.watched OR $3, "
-              "confidence = greatest(findings.confidence, $4) RETURNING id",
-              4, p);
+              "INSERT INTO findings (kind, value, watched, confidence, "
+              "  benign) "
+              "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, value) "
+              "DO UPDATE SET last_seen = now(), "
+              "watched = findings.watched OR $3, "
+              "confidence = greatest(findings.confidence, $4), benign = $5 "
+              "RETURNING id",
+              5, p);
         snprintf(id, idlen, "%s", PQgetvalue(r, 0, 0));
         PQclear(r);
     }

@@ -42,7 +42,9 @@ struct store_finding {
     const char *kind;
     const char *value;
     bool watched;
-    int confidence;
+    int confidence;       /* the extractor's, weighed by the source's
+                             reliability (alerts_confidence()) */
+    const char *benign;   /* known-benign label, or NULL */
     size_t offset;
     const char *snippet;  /* from redacted text */
     /* credentials only */

@@ -20,11 +20,11 @@ static struct watch_term terms[] = {
 
 static struct source_conf forum = {
     .name = "forum", .kind = "forum", .url = "http://f.example/",
-    .reliability = "C", .tor = false,
+    .reliability = 60, .tor = false,
 };
 static struct source_conf onion = {
     .name = "onion", .kind = "forum", .url = "http://x.onion/",
-    .reliability = "D", .tor = true,
+    .reliability = 40, .tor = true,
 };
 
 static const unsigned char key[] = "alerts-test-key-0123";
@@ -151,6 +151,29 @@ main(void)
     is(d.n, 0, "ordinary text raises nothing");
     alert_drafts_release(&d);
     findings_release(&f);
+
+    /* Known-benign findings raise nothing, whatever else they are. */
+    evaluate(x, "alice@northwindbank.com:Summer2024!\nNorthwind Bank\n",
+             &forum, "http://f.example/t/4", &f, &d);
+    is(d.n, 2, "a credential and a mention: two cases");
+    alert_drafts_release(&d);
+    for (i = 0; i < f.n; i++)
+        f.v[i].benign = "documentation";
+    memset(&d, 0, sizeof(d));
+    alerts_evaluate(&f, terms, NTERMS, &forum, "http://f.example/t/4", &d);
+    is(d.n, 0, "the same findings labelled benign: no case");
+    alert_drafts_release(&d);
+    findings_release(&f);
+
+    /* Stored confidence: the extractor's weighed by the source. */
+    is(alerts_confidence(80, 100), 80, "a fully reliable source keeps it");
+    is(alerts_confidence(80, 50), 60, "reliability 50 keeps three quarters");
+    is(alerts_confidence(80, 0), 40, "an unreliable source halves it");
+    is(alerts_confidence(85, 60), 68, "85 at 60: 68 (rounded)");
+    is(alerts_confidence(95, 40), 67, "95 at 40: 66.5 rounds up to 67");
+    is(alerts_confidence(100, 100), 100, "never above 100");
+    is(alerts_confidence(150, 250), 100, "out-of-range inputs clamped");
+    is(alerts_confidence(-5, -5), 0, "never below 0");
 
     is_str(alerts_severity(90), "critical", "score 90 is critical");
     is_str(alerts_severity(70), "high", "score 70 is high");

@@ -9,6 +9,7 @@
 
 #include "common/config.h"
 #include "common/err.h"
+#include "common/xalloc.h"
 #include "tests/tap.h"
 
 static char path[] = "/tmp/drpwatch-test-config-XXXXXX";
@@ -52,6 +53,95 @@ check_error(const char *name, const char *text, int line, const char *what)
 }
 
 static void
+test_reliability(void)
+{
+    struct config cfg;
+    struct buf err = BUF_INIT(4096);
+    int rc = load("sources:\n"
+                  "  - {name: a, kind: site, url: http://a/, reliability: 0}\n"
+                  "  - {name: b, kind: site, url: http://b/, reliability: 100}\n"
+                  "  - {name: c, kind: site, url: http://c/, reliability: 73}\n"
+                  "  - {name: d, kind: site, url: http://d/, reliability: A}\n"
+                  "  - {name: e, kind: site, url: http://e/, reliability: F}\n",
+                  &cfg, &err);
+
+    is(rc, 0, "reliability as numbers and letters loads");
+    ok(rc == 0 && cfg.sources[0].reliability == 0 &&
+           cfg.sources[1].reliability == 100 &&
+           cfg.sources[2].reliability == 73 &&
+           cfg.sources[3].reliability == 100 &&
+           cfg.sources[4].reliability == 50,
+       "0, 100, 73, A=100, F=50");
+    config_release(&cfg);
+    buf_release(&err);
+}
+
+/* A benign_file next to the YAML file, named relative to it. */
+static void
+test_benign_file(void)
+{
+    char list[sizeof(path) + 16];
+    const char *base = strrchr(path, '/') + 1;
+    struct config cfg;
+    struct buf err = BUF_INIT(4096);
+    char *yaml;
+    FILE *f;
+    int rc;
+
+    snprintf(list, sizeof(list), "%s.benign", path);
+    f = fopen(list, "w");
+    fputs("partner domain partner.example.net\n", f);
+    fclose(f);
+    yaml = xasprintf("benign_file: %s.benign\nwatchlist: []\n", base);
+    rc = load(yaml, &cfg, &err);
+    is(rc, 0, "benign_file loads");
+    is_str(cfg.benign_file, list,
+           "a relative benign_file is made absolute against the YAML's "
+           "directory");
+    config_release(&cfg);
+    free(yaml);
+    unlink(list);
+    check_error("missing benign_file",
+                "watchlist: []\nbenign_file: /nonexistent/benign.txt\n", 2,
+                "cannot read benign_file '/nonexistent/benign.txt'");
+    check_error("empty benign_file", "benign_file: \"\"\n", 1,
+                "must not be empty");
+    buf_release(&err);
+}
+
+static void
+test_ip_range(void)
+{
+    struct config cfg;
+    struct buf err = BUF_INIT(4096);
+    int rc = load("watchlist:\n"
+                  "  - {kind: ip_range, value: 192.0.2.0/24}\n"
+                  "  - {kind: ip_range, value: 198.51.100.7}\n"
+                  "  - {kind: ip_range, value: 0.0.0.0/0}\n"
+                  "  - {kind: ip_range, value: \"2001:db8::/32\"}\n"
+                  "  - {kind: ip_range, value: \"2001:db8:8000::/33\"}\n",
+                  &cfg, &err);
+
+    is(rc, 0, "ip_range values: CIDR ranges and addresses");
+    if (rc)
+        diag("%s", buf_str(&err));
+    config_release(&cfg);
+    buf_release(&err);
+    check_error("ip_range not an address",
+                "watchlist:\n  - {kind: ip_range, value: corp-net}\n", 2,
+                "ip_range 'corp-net' must be an IPv4 or IPv6 address");
+    check_error("ip_range host bits",
+                "watchlist:\n  - {kind: ip_range, value: 192.0.2.1/24}\n",
+                2, "host bits zero");
+    check_error("ip_range prefix too long",
+                "watchlist:\n  - {kind: ip_range, value: 192.0.2.0/33}\n",
+                2, "must be an IPv4 or IPv6");
+    check_error("ip_range prefix not a number",
+                "watchlist:\n  - {kind: ip_range, value: 192.0.2.0/x}\n",
+                2, "must be an IPv4 or IPv6");
+}
+
+static void
 test_valid(void)
 {
     struct config cfg;
@@ -89,7 +179,10 @@ test_valid(void)
     is_str(cfg.terms[1].priority, "medium", "priority defaults to medium");
     is(cfg.nsources, 2, "two sources");
     is(cfg.sources[0].max_depth, 2, "max_depth defaults to 2");
-    is_str(cfg.sources[0].reliability, "F", "reliability defaults to F");
+    is(cfg.sources[0].reliability, CONFIG_RELIABILITY_DEFAULT,
+       "reliability defaults to 50 (F: cannot be judged)");
+    is(cfg.sources[1].reliability, 40, "Admiralty D is 40");
+    ok(cfg.benign_file == NULL, "no benign_file by default");
     ok(!cfg.sources[0].tor && cfg.sources[1].tor, "tor flags read");
     is(cfg.sources[1].max_depth, 4, "max_depth read");
     ok(cfg.sources[0].enabled, "sources are enabled by default");
@@ -141,6 +234,21 @@ main(void)
                 "\"http://u:p@a.example/x@y\"}\n", 2,
                 "must not carry a user name or password");
     check_error("sources not a list", "sources: 3\n", 1, "must be a list");
+    check_error("reliability letter",
+                "sources:\n  - {name: a, kind: site, url: http://a/, "
+                "reliability: G}\n", 2,
+                "'reliability' must be a number 0-100 or an Admiralty "
+                "letter A-F, got 'G'");
+    check_error("reliability range",
+                "sources:\n  - {name: a, kind: site, url: http://a/, "
+                "reliability: 101}\n", 2,
+                "'reliability' must be between 0 and 100");
+    check_error("reliability negative",
+                "sources:\n  - {name: a, kind: site, url: http://a/, "
+                "reliability: -1}\n", 2, "'reliability' must be a number");
+    test_reliability();
+    test_benign_file();
+    test_ip_range();
     {
         struct config cfg;
         struct buf err = BUF_INIT(4096);
