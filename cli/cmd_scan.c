@@ -255,8 +255,8 @@ cmd_scan(struct cli *c, int argc, char **argv)
     sc.cfg = &cfg;
     sc.out = stdout;
     if (!sc.json)
-        fprintf(sc.out, "%-12s  %-16s  %4s  %s\n", "OFFSET", "KIND", "CONF",
-                "VALUE");
+        fprintf(sc.out, "%-12s  %-16s  %4s  %-13s  %s\n", "OFFSET", "KIND",
+                "CONF", "BENIGN", "VALUE");
     rc = scan_stream(&sc, in, name);
     if (!sc.json) {
         unsigned long long total = 0;

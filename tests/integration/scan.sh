@@ -6,10 +6,14 @@
 export DRPWATCH_HASH_KEY=scan-test-key-0123456789
 
 cat >"$T/watch.yaml" <<'YAML'
+benign_file: benign.txt
 watchlist:
   - {kind: brand, value: Northwind Bank}
   - {kind: email_domain, value: northwindbank.com}
+  - {kind: ip_range, value: 203.0.113.0/25}
 YAML
+printf 'sinkhole domain evil-cdn.net  # taken over by the registrar\n' \
+    >"$T/benign.txt"
 printf 'Fresh combo, Northwind Bank staff:\r\nalice@northwindbank.com:Tr0ub4dor&3\nbob@gmail.com|hunter2hunter2\nC2 at 185.220.101[.]47, payload hxxp://evil-cdn[.]net/gate.php\nmd5 d41d8cd98f00b204e9800998ecf8427f\n' >"$T/in.txt"
 
 drp json scan --json --watch "$T/watch.yaml" "$T/in.txt"
@@ -33,6 +37,64 @@ ip = [r for r in rows if r['kind'] == 'ipv4'][0]
 assert ip['value'] == '185.220.101.47' and ip['raw'] == '185.220.101[.]47'
 PY
 ok $? "JSON lines: kind, value, raw as written at its byte offset, confidence"
+grep -q '"kind":"md5","value":"d41d8cd98f00b204e9800998ecf8427f".*"benign":"empty-file"}$' \
+    "$LOGS/json.out"
+ok $? "the empty file's md5 is labelled benign"
+grep -q '"kind":"domain","value":"evil-cdn.net".*"benign":"sinkhole"}$' \
+    "$LOGS/json.out"
+ok $? "benign_file in the --watch file labels its values"
+grep -q '"kind":"url","value":"http://evil-cdn.net/gate.php".*"benign":"sinkhole"}$' \
+    "$LOGS/json.out"
+ok $? "and URLs on those hosts"
+grep -q '"kind":"domain","value":"northwindbank.com".*"benign":"own-asset"}$' \
+    "$LOGS/json.out"
+ok $? "our own domain is labelled own-asset"
+is "$(grep -c '"kind":"\(ipv4\|credential\|email\|brand\)".*"benign"' "$LOGS/json.out")" 0 \
+    "credentials and e-mail addresses of our own domain are never benign"
+
+# Context words: the same lines with and without "combo" and "C2" above.
+grep -o '"kind":"credential".*"confidence":[0-9]*' "$LOGS/json.out" |
+    sed 's/.*"confidence"://' | sort -u >"$T/with"
+grep -o '"kind":"ipv4".*"confidence":[0-9]*' "$LOGS/json.out" |
+    sed 's/.*"confidence"://' >>"$T/with"
+printf 'alice@northwindbank.com:Tr0ub4dor&3\nbob@gmail.com|hunter2hunter2\nseen at 185.220.101[.]47\n' \
+    >"$T/plain.txt"
+drp plain scan --json "$T/plain.txt"
+grep -o '"kind":"credential".*"confidence":[0-9]*' "$LOGS/plain.out" |
+    sed 's/.*"confidence"://' | sort -u >"$T/without"
+grep -o '"kind":"ipv4".*"confidence":[0-9]*' "$LOGS/plain.out" |
+    sed 's/.*"confidence"://' >>"$T/without"
+is "$(cat "$T/with" | tr '\n' ' ')" "95 90 " \
+    "with 'combo' and 'C2' near: credentials 95, the address 90"
+is "$(cat "$T/without" | tr '\n' ' ')" "85 80 " \
+    "without: the extractor's own 85 and 80"
+
+# Own IP ranges (ip_range) and documentation ranges.
+printf 'hosts 203.0.113.7 203.0.113.200 192.0.2.255 192.0.3.0\n' >"$T/ips.txt"
+drp ips scan --json --watch "$T/watch.yaml" "$T/ips.txt"
+"$PYTHON3" - "$LOGS/ips.out" <<'PY'
+import json, sys
+got = {r['value']: r.get('benign') for r in map(json.loads, open(sys.argv[1]))}
+assert got == {'203.0.113.7': 'own-asset', '203.0.113.200': 'documentation',
+               '192.0.2.255': 'documentation', '192.0.3.0': None}, got
+PY
+ok $? "own ranges win over documentation ranges; 192.0.3.0 is not benign"
+printf 'benign_file: missing.txt\n' >"$T/nobenign.yaml"
+drp nobenign scan --watch "$T/nobenign.yaml" "$T/ips.txt"
+is "$rc" 2 "a missing benign_file exits 2"
+grep -q "nobenign.yaml:1:14: cannot read benign_file '$T/missing.txt'" \
+    "$LOGS/nobenign.err"
+ok $? "and says FILE:LINE:COL and which file"
+printf 'sinkhole domain\n' >"$T/bad-benign.txt"
+printf 'benign_file: bad-benign.txt\n' >"$T/badbenign.yaml"
+drp badbenign scan --watch "$T/badbenign.yaml" "$T/ips.txt"
+is "$rc" 2 "a malformed benign_file exits 2"
+grep -q "$T/bad-benign.txt:1: expected three fields" "$LOGS/badbenign.err"
+ok $? "and says FILE:LINE: what is wrong"
+drp badapply apply "$T/badbenign.yaml"
+is "$rc" 2 "apply checks the benign_file before touching the database"
+grep -q "$T/bad-benign.txt:1: expected three fields" "$LOGS/badapply.err"
+ok $? "with the same message"
 grep -c -e 'Tr0ub4dor' -e 'hunter2hunter2' "$LOGS/json.out" >"$T/n"
 is "$(cat "$T/n")" 0 "no password in the output"
 grep -q '"password_hint":"T\*\**3(11)"' "$LOGS/json.out"
@@ -40,8 +102,11 @@ ok $? "credentials carry the masked hint"
 
 drp table scan --watch "$T/watch.yaml" - <"$T/in.txt"
 is "$rc" 0 "scan of stdin exits 0"
-head -1 "$LOGS/table.out" | grep -q '^OFFSET  *KIND  *CONF  *VALUE$'
+head -1 "$LOGS/table.out" | grep -q '^OFFSET  *KIND  *CONF  *BENIGN  *VALUE$'
 ok $? "the table has its header"
+grep -q '^[0-9]*  *md5  *[0-9]*  *empty-file  *d41d8cd98f00b204e9800998ecf8427f$' \
+    "$LOGS/table.out"
+ok $? "the table shows the benign label"
 tail -1 "$LOGS/table.out" | grep -q '^[0-9]* findings$'
 ok $? "the table ends with the count"
 

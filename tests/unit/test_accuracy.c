@@ -98,7 +98,7 @@ unescape(char *s)
 static void
 run_case(const struct extractor *x, const char *file, int lineno, char *line)
 {
-    char *kind_s, *want, *text, *tab1, *tab2;
+    char *kind_s, *want, *text, *tab1, *tab2, *label;
     struct findings f;
     size_t len, i;
     int kind, matched = 0, others = 0;
@@ -115,6 +115,10 @@ run_case(const struct extractor *x, const char *file, int lineno, char *line)
     kind_s = line + 1;
     want = tab1 + 1;
     text = tab2 + 1;
+    /* "+KIND=LABEL": the finding must carry that benign label ("-": none). */
+    label = strchr(kind_s, '=');
+    if (label != NULL)
+        *label++ = '\0';
     kind = kind_of(kind_s);
     if (kind < 0) {
         ok(0, "%s:%d: unknown kind '%s'", file, lineno, kind_s);
@@ -142,7 +146,9 @@ run_case(const struct extractor *x, const char *file, int lineno, char *line)
         if (f.v[i].kind != (enum finding_kind)kind)
             continue;
         if (positive && !matched &&
-            (strcmp(want, "*") == 0 || strcmp(f.v[i].value, want) == 0))
+            (strcmp(want, "*") == 0 || strcmp(f.v[i].value, want) == 0) &&
+            (label == NULL ||
+             strcmp(f.v[i].benign ? f.v[i].benign : "-", label) == 0))
             matched = 1;
         else
             others++;
