@@ -37,7 +37,9 @@ struct benign {
     struct table domains, ips, hashes;
     char **labels;
     size_t nlabels;
-    bool has_bits[129]; /* prefix lengths present in ips */
+    unsigned char bits[129]; /* prefix lengths present in ips, longest
+                                first */
+    size_t nbits;
     size_t seq;
 };
 
@@ -117,9 +119,11 @@ sort_all(struct benign *b)
     qsort(b->domains.v, b->domains.n, sizeof(struct entry), cmp_key);
     qsort(b->hashes.v, b->hashes.n, sizeof(struct entry), cmp_key);
     qsort(b->ips.v, b->ips.n, sizeof(struct entry), cmp_ip);
-    memset(b->has_bits, 0, sizeof(b->has_bits));
-    for (i = 0; i < b->ips.n; i++)
-        b->has_bits[b->ips.v[i].bits] = true;
+    /* ips is sorted by prefix length: its distinct lengths, reversed. */
+    b->nbits = 0;
+    for (i = b->ips.n; i-- > 0;)
+        if (b->nbits == 0 || b->bits[b->nbits - 1] != b->ips.v[i].bits)
+            b->bits[b->nbits++] = (unsigned char)b->ips.v[i].bits;
 }
 
 static void
@@ -535,18 +539,16 @@ benign_ip(const struct benign *b, const char *addr, bool own)
     struct entry probe;
     const struct entry *e;
     unsigned char a[16];
-    unsigned int bits;
+    size_t i;
     bool v4;
 
     if (addr == NULL || b->ips.n == 0 || !parse_addr(addr, a, &v4))
         return NULL;
     memset(&probe, 0, sizeof(probe));
-    for (bits = 129; bits-- > 0;) {
-        if (!b->has_bits[bits])
-            continue;
+    for (i = 0; i < b->nbits; i++) {
         memcpy(probe.addr, a, 16);
-        mask(probe.addr, bits);
-        probe.bits = bits;
+        mask(probe.addr, b->bits[i]);
+        probe.bits = b->bits[i];
         e = find(&b->ips, &probe, cmp_ip, own);
         if (e != NULL)
             return e->label;
