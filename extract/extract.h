@@ -105,7 +105,8 @@ void extractor_free(struct extractor *x);
  * extract/benign.txt) in text[0..len), named name in messages, to the
  * built-in list and the own assets (the watch terms of kind domain,
  * email_domain and ip_range). Returns 0, or DRP_ECONFIG / DRP_ETOOBIG with
- * "NAME:LINE: what is wrong" in err (nothing added then).
+ * "NAME:LINE: what is wrong" in err (nothing added then). Call it before
+ * extracting, not while other threads extract.
  */
 int extractor_add_benign(struct extractor *x, const char *name,
                          const char *text, size_t len, struct buf *err);
@@ -120,8 +121,9 @@ void extractor_set_prefilter(struct extractor *x, bool on);
 /*
  * Appends the findings in text[0..len) to out (text may hold NUL bytes and
  * need not be NUL-terminated), with their known-benign labels and their
- * confidence raised by context words (extract/context.h). Returns 0, or DRP_ETOOBIG when more than
- * EXTRACT_MAX_FINDINGS would be produced (out then holds the first ones).
+ * confidence raised by context words (extract/context.h). Returns 0, or
+ * DRP_ETOOBIG when more than EXTRACT_MAX_FINDINGS would be produced (out
+ * then holds the first ones).
  */
 int extract_text(const struct extractor *x, const char *text, size_t len,
                  struct findings *out);
