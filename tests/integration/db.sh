@@ -20,11 +20,38 @@ is "$rc" 0 "status exits 0 while running"
 grep -q "embedded database: running" "$LOGS/status1.out"
 ok $? "status says running"
 is "$(q "SHOW listen_addresses")" "" "the server listens on no TCP address"
+nmig=$(ls "$top_srcdir"/storage/schema/*.sql | wc -l)
 drp migrate db migrate
 is "$rc" 0 "db migrate exits 0"
-is "$(q "SELECT count(*) FROM schema_migrations")" 1 "migration 001 applied"
+is "$(q "SELECT count(*) FROM schema_migrations")" "$nmig" "every migration applied"
 drp migrate2 db migrate
-is "$(q "SELECT count(*) FROM schema_migrations")" 1 "migrate is idempotent"
+is "$(q "SELECT count(*) FROM schema_migrations")" "$nmig" "migrate is idempotent"
+
+# Migration 002 on a store of the first release: Admiralty letters become
+# numbers, findings gain their benign label.
+q "CREATE DATABASE upgrade" >/dev/null
+UPG="${CONNINFO/dbname=drpwatch/dbname=upgrade}"
+psql -X -q -v ON_ERROR_STOP=1 -d "$UPG" -f "$top_srcdir/storage/schema/001_init.sql" \
+    >"$LOGS/upgrade-001.out" 2>&1
+psql -X -q -v ON_ERROR_STOP=1 -d "$UPG" >>"$LOGS/upgrade-001.out" 2>&1 <<'SQL'
+CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now());
+INSERT INTO schema_migrations VALUES (1, '001_init');
+INSERT INTO sources (name, kind, url, reliability) VALUES
+    ('a', 'forum', 'http://a/', 'A'), ('c', 'forum', 'http://c/', 'C'),
+    ('e', 'paste', 'http://e/', 'E'), ('f', 'site', 'http://f/', 'F');
+INSERT INTO findings (kind, value, confidence) VALUES ('ipv4', '192.0.2.1', 50);
+SQL
+ok $? "a store of the first release with letter reliabilities"
+drp upgrade --db "$UPG" db migrate
+is "$rc" 0 "db migrate upgrades it"
+is "$(psql -X -A -t -d "$UPG" -c "SELECT string_agg(name || '=' || reliability, ' '
+      ORDER BY name) FROM sources")" "a=100 c=60 e=20 f=50" \
+    "reliability letters A, C, E, F became 100, 60, 20, 50"
+is "$(psql -X -A -t -d "$UPG" -c "SELECT count(*) FROM findings WHERE benign IS NULL")" 1 \
+    "existing findings have no benign label"
+psql -X -q -d "$UPG" -c "UPDATE sources SET reliability = 101" >/dev/null 2>&1
+ok $((! $?)) "a reliability above 100 is refused by the schema"
 got=$(echo 'SELECT 40 + 2;' | "$DRPWATCH" db psql 2>"$LOGS/psql.err" | grep -c '42')
 is "$got" 1 "db psql opens a shell on the database"
 is "$("$DRPWATCH" db psql -X -A -t -c 'SELECT count(*) FROM watch_terms' 2>/dev/null)" 0 \
