@@ -160,8 +160,10 @@ mask(unsigned char a[16], unsigned int bits)
     }
 }
 
-/* An IPv4 or IPv6 address as 16 bytes, IPv4 mapped into ::ffff:0:0/96;
-   *v4 tells which. s is NUL-terminated. */
+/*
+ * An IPv4 or IPv6 address as 16 bytes, IPv4 mapped into ::ffff:0:0/96;
+ * *v4 tells which. s is NUL-terminated.
+ */
 static bool
 parse_addr(const char *s, unsigned char a[16], bool *v4)
 {
@@ -319,8 +321,7 @@ add_line(struct benign *b, const char *name, size_t lineno, const char *s,
     } else if (span_eq(f[1], "hash")) {
         for (k = 0; k < f[2].len && is_hex(f[2].ptr[k]); k++)
             ;
-        if (k != f[2].len ||
-            (k != 32 && k != 40 && k != 64 && k != 128)) {
+        if (k != f[2].len || (k != 32 && k != 40 && k != 64 && k != 128)) {
             what = "not an MD5, SHA-1, SHA-256 or SHA-512 digest in hex";
         } else {
             e = push(b, &b->hashes, f[0].ptr, f[0].len);
@@ -330,10 +331,9 @@ add_line(struct benign *b, const char *name, size_t lineno, const char *s,
         }
     } else {
         buf_reset(err);
-        buf_addf(err, "%s:%zu: unknown kind '%.*s' (expected domain, ip or "
-                      "hash)", name, lineno, (int)(f[1].len > 32 ? 32
-                                                                 : f[1].len),
-                 f[1].ptr);
+        buf_addf(err,
+                 "%s:%zu: unknown kind '%.*s' (expected domain, ip or hash)",
+                 name, lineno, (int)(f[1].len > 32 ? 32 : f[1].len), f[1].ptr);
         return DRP_ECONFIG;
     }
     if (what != NULL) {
