@@ -2,9 +2,9 @@
  * The known-benign set: three sorted tables (domain names, CIDR prefixes
  * as 128-bit IPv6 with IPv4 mapped into ::ffff:0:0/96, hex digests)
  * searched by binary search, domain names suffix by suffix and addresses
- * prefix length by prefix length, so a lookup costs a few dozen
- * comparisons whatever the size of the lists. Parses lists; does not read
- * files.
+ * prefix length by prefix length. Most values are in no list: a bitmap of
+ * the domain names' hashes and the merged address ranges answer those
+ * first. Parses lists; does not read files.
  */
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -40,6 +40,10 @@ struct benign {
     unsigned char bits[129]; /* prefix lengths present in ips, longest
                                 first */
     size_t nbits;
+    unsigned char (*span)[2][16]; /* ips merged: [lo, hi], in order */
+    size_t nspan;
+    uint64_t *names;  /* bitmap of name_hash() of every domain entry */
+    size_t names_mask; /* bits in the bitmap, minus one */
     size_t seq;
 };
 
@@ -111,6 +115,88 @@ cmp_ip(const void *a, const void *b)
     return c ? c : cmp_pref(x, y);
 }
 
+/* Zeroes the bits of a past its first bits. */
+static void
+mask(unsigned char a[16], unsigned int bits)
+{
+    unsigned int i;
+
+    for (i = 0; i < 16; i++) {
+        if (bits >= 8 * (i + 1))
+            continue;
+        a[i] &= bits > 8 * i ? (unsigned char)(0xff << (8 * (i + 1) - bits))
+                             : 0;
+    }
+}
+
+/* djb2 over s[0..n) backwards: the suffixes of a name hash as they grow
+   (a filter in front of the binary search: collisions cost a search). */
+#define NAME_HASH_INIT 5381u
+#define NAME_HASH_STEP(h, c) (((h) << 5) + (h) + (unsigned char)(c))
+
+static uint64_t
+name_hash(const char *s, size_t n)
+{
+    uint64_t h = NAME_HASH_INIT;
+
+    while (n-- > 0)
+        h = NAME_HASH_STEP(h, s[n]);
+    return h;
+}
+
+static int
+cmp_span(const void *a, const void *b)
+{
+    return memcmp(a, b, 16);
+}
+
+/* The union of the address ranges, merged, for a first answer. */
+static void
+build_spans(struct benign *b)
+{
+    unsigned char (*v)[2][16] = xcalloc(b->ips.n + 1, sizeof(*v));
+    size_t i, k, n = 0;
+
+    /* [network, network | host bits] of each entry. */
+    for (i = 0; i < b->ips.n; i++) {
+        memcpy(v[i][0], b->ips.v[i].addr, 16);
+        memset(v[i][1], 0xff, 16);
+        mask(v[i][1], b->ips.v[i].bits);
+        for (k = 0; k < 16; k++)
+            v[i][1][k] = (unsigned char)(v[i][0][k] | (v[i][1][k] ^ 0xff));
+    }
+    qsort(v, b->ips.n, sizeof(*v), cmp_span);
+    for (i = 0; i < b->ips.n; i++) {
+        if (n > 0 && memcmp(v[i][0], v[n - 1][1], 16) <= 0) {
+            if (memcmp(v[i][1], v[n - 1][1], 16) > 0)
+                memcpy(v[n - 1][1], v[i][1], 16);
+            continue;
+        }
+        memmove(v[n++], v[i], sizeof(*v));
+    }
+    x_free(b->span);
+    b->span = v;
+    b->nspan = n;
+}
+
+static void
+build_names(struct benign *b)
+{
+    size_t bits = 4096, i;
+    uint64_t h;
+
+    while (bits < 16 * b->domains.n)
+        bits *= 2;
+    x_free(b->names);
+    b->names = xcalloc(bits / 64, sizeof(*b->names));
+    b->names_mask = bits - 1;
+    for (i = 0; i < b->domains.n; i++) {
+        h = name_hash(b->domains.v[i].key, strlen(b->domains.v[i].key)) &
+            b->names_mask;
+        b->names[h / 64] |= 1ULL << (h % 64);
+    }
+}
+
 static void
 sort_all(struct benign *b)
 {
@@ -124,6 +210,8 @@ sort_all(struct benign *b)
     for (i = b->ips.n; i-- > 0;)
         if (b->nbits == 0 || b->bits[b->nbits - 1] != b->ips.v[i].bits)
             b->bits[b->nbits++] = (unsigned char)b->ips.v[i].bits;
+    build_spans(b);
+    build_names(b);
 }
 
 static void
@@ -146,19 +234,6 @@ lower(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-/* Zeroes the bits of a past its first bits. */
-static void
-mask(unsigned char a[16], unsigned int bits)
-{
-    unsigned int i;
-
-    for (i = 0; i < 16; i++) {
-        if (bits >= 8 * (i + 1))
-            continue;
-        a[i] &= bits > 8 * i ? (unsigned char)(0xff << (8 * (i + 1) - bits))
-                             : 0;
-    }
-}
 
 /*
  * An IPv4 or IPv6 address as 16 bytes, IPv4 mapped into ::ffff:0:0/96;
@@ -168,7 +243,32 @@ static bool
 parse_addr(const char *s, unsigned char a[16], bool *v4)
 {
     unsigned char four[4];
+    unsigned int octet = 0, digits = 0, k = 0;
+    const char *p;
 
+    /* Dotted quads ("192.0.2.1", as the extractor writes them) without
+       inet_pton(), which costs more than the whole lookup. */
+    for (p = s; k < 4; p++) {
+        if (*p >= '0' && *p <= '9' && digits < 3) {
+            octet = octet * 10 + (unsigned int)(*p - '0');
+            digits++;
+        } else if ((*p == '.' || *p == '\0') && digits > 0 && octet <= 255 &&
+                   (digits == 1 || *(p - digits) != '0')) {
+            four[k++] = (unsigned char)octet;
+            octet = digits = 0;
+            if (*p == '\0')
+                break;
+        } else {
+            break;
+        }
+    }
+    if (k == 4 && *p == '\0') {
+        memset(a, 0, 10);
+        a[10] = a[11] = 0xff;
+        memcpy(a + 12, four, 4);
+        *v4 = true;
+        return true;
+    }
     if (inet_pton(AF_INET, s, four) == 1) {
         memset(a, 0, 10);
         a[10] = a[11] = 0xff;
@@ -467,6 +567,8 @@ benign_free(struct benign *b)
     x_free(b->domains.v);
     x_free(b->hashes.v);
     x_free(b->ips.v);
+    x_free(b->span);
+    x_free(b->names);
     for (i = 0; i < b->nlabels; i++)
         x_free(b->labels[i]);
     x_free(b->labels);
@@ -511,21 +613,38 @@ benign_domain(const struct benign *b, const char *name, bool own)
     struct entry probe;
     const struct entry *e;
     char buf[MAX_NAME + 1];
-    const char *p;
-    size_t n;
+    size_t n, i, nlong = 0, longest[128];
+    uint64_t h = NAME_HASH_INIT, bit;
 
     if (name == NULL || b->domains.n == 0)
         return NULL;
     n = strlen(name);
-    if (n > 0 && name[n - 1] == '.')
+    if (n > 0 && name[n - 1] == '.') {
+        /* Without the final dot (a copy: suffixes are NUL-terminated). */
         n--;
+        if (n > MAX_NAME)
+            return NULL;
+        memcpy(buf, name, n);
+        buf[n] = '\0';
+        name = buf;
+    }
     if (n == 0 || n > MAX_NAME)
         return NULL;
-    memcpy(buf, name, n);
-    buf[n] = '\0';
     memset(&probe, 0, sizeof(probe));
-    for (p = buf; p != NULL; p = strchr(p, '.') ? strchr(p, '.') + 1 : NULL) {
-        probe.key = (char *)p;
+    /* Suffixes from the shortest ("com") on, hashed as they grow; the
+       longest that is listed wins. */
+    for (i = n; i-- > 0;) {
+        h = NAME_HASH_STEP(h, name[i]);
+        if (i > 0 && name[i - 1] != '.')
+            continue;
+        bit = h & b->names_mask;
+        if (b->names[bit / 64] & (1ULL << (bit % 64)))
+            longest[nlong++] = i;
+        if (nlong == sizeof(longest) / sizeof(longest[0]))
+            break; /* 128 labels: no domain has more */
+    }
+    while (nlong-- > 0) {
+        probe.key = (char *)name + longest[nlong];
         e = find(&b->domains, &probe, cmp_key, own);
         if (e != NULL)
             return e->label;
@@ -539,10 +658,22 @@ benign_ip(const struct benign *b, const char *addr, bool own)
     struct entry probe;
     const struct entry *e;
     unsigned char a[16];
-    size_t i;
+    size_t i, lo, hi, mid;
     bool v4;
 
     if (addr == NULL || b->ips.n == 0 || !parse_addr(addr, a, &v4))
+        return NULL;
+    /* The last merged range starting at or before a must hold it. */
+    lo = 0;
+    hi = b->nspan;
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        if (memcmp(b->span[mid][0], a, 16) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0 || memcmp(a, b->span[lo - 1][1], 16) > 0)
         return NULL;
     memset(&probe, 0, sizeof(probe));
     for (i = 0; i < b->nbits; i++) {

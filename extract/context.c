@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <hs.h>
 
@@ -21,22 +22,35 @@ enum family {
     IOC = 1 << 1,  /* indicators of compromise */
 };
 
+/* A word is a stem and the endings it may take ("" always): one literal
+   per stem keeps the Hyperscan pass cheap. */
 static const struct word {
     const char *s;
     unsigned int family;
+    const char *endings; /* '|'-separated, or NULL */
 } words[] = {
-    { "combo", LEAK },       { "combos", LEAK },    { "combolist", LEAK },
-    { "combolists", LEAK },  { "leak", LEAK },      { "leaks", LEAK },
-    { "leaked", LEAK },      { "dump", LEAK },      { "dumps", LEAK },
-    { "dumped", LEAK },      { "breach", LEAK },    { "breached", LEAK },
-    { "stealer", LEAK },     { "logs", LEAK },      { "credentials", LEAK },
-    { "creds", LEAK },       { "hacked", LEAK },    { "database", LEAK },
-    { "fullz", LEAK },
-    { "ioc", IOC },          { "iocs", IOC },       { "c2", IOC },
-    { "c&c", IOC },          { "malware", IOC },    { "phishing", IOC },
-    { "indicator", IOC },    { "indicators", IOC }, { "malicious", IOC },
-    { "blocklist", IOC },    { "blacklist", IOC },  { "botnet", IOC },
-    { "ransomware", IOC },
+    { "combo", LEAK, "s|list|lists" },
+    { "leak", LEAK, "s|ed" },
+    { "dump", LEAK, "s|ed" },
+    { "breach", LEAK, "ed|es" },
+    { "stealer", LEAK, "s" },
+    { "logs", LEAK, NULL },
+    { "credentials", LEAK, NULL },
+    { "creds", LEAK, NULL },
+    { "hacked", LEAK, NULL },
+    { "database", LEAK, "s" },
+    { "fullz", LEAK, NULL },
+    { "ioc", IOC, "s" },
+    { "c2", IOC, NULL },
+    { "c&c", IOC, NULL },
+    { "malware", IOC, NULL },
+    { "phishing", IOC, NULL },
+    { "indicator", IOC, "s" },
+    { "malicious", IOC, NULL },
+    { "blocklist", IOC, "s" },
+    { "blacklist", IOC, "s" },
+    { "botnet", IOC, "s" },
+    { "ransomware", IOC, NULL },
 };
 #define NWORDS (sizeof(words) / sizeof(words[0]))
 
@@ -129,18 +143,41 @@ alnum(char ch)
            (ch >= '0' && ch <= '9');
 }
 
+/* Bytes of an ending of w at t[0..n) that ends the word there, or -1. */
+static int
+ending(const struct word *w, const char *t, size_t n)
+{
+    const char *e = w->endings, *bar;
+    size_t k;
+
+    if (n == 0 || !alnum(t[0]))
+        return 0;
+    while (e != NULL && *e != '\0') {
+        bar = strchr(e, '|');
+        k = bar ? (size_t)(bar - e) : strlen(e);
+        if (k <= n && strncasecmp(t, e, k) == 0 && (k == n || !alnum(t[k])))
+            return (int)k;
+        e = bar ? bar + 1 : NULL;
+    }
+    return -1;
+}
+
 static int
 on_word(unsigned int id, unsigned long long from, unsigned long long to,
         unsigned int flags, void *arg)
 {
     struct hits *h = arg;
     size_t hi = h->base + (size_t)to, lo = hi - strlen(words[id].s);
+    int k;
 
     (void)from;
     (void)flags;
-    if ((lo > 0 && alnum(h->text[lo - 1])) ||
-        (hi < h->len && alnum(h->text[hi])))
+    if (lo > 0 && alnum(h->text[lo - 1]))
         return 0;
+    k = ending(&words[id], h->text + hi, h->len - hi);
+    if (k < 0)
+        return 0;
+    hi += (size_t)k;
     if (h->n == h->cap) {
         h->cap = h->cap ? h->cap * 2 : 16;
         h->v = xreallocarray(h->v, h->cap, sizeof(*h->v));
@@ -174,22 +211,21 @@ cmp_hit(const void *a, const void *b)
     return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
-/* Whether a word of family lies wholly within text[lo..hi), outside the
-   finding f itself ("leak@example.com" is not announced by its name). */
+/*
+ * Whether a word of family lies wholly within text[lo..hi), outside the
+ * finding f itself ("leak@example.com" is not announced by its name).
+ * *from: the first hit that may start at or after lo; calls with lo that
+ * never decreases share it, so a pass over the findings is linear.
+ */
 static bool
 word_within(const struct hits *h, unsigned int family, size_t lo, size_t hi,
-            const struct finding *f)
+            const struct finding *f, size_t *from)
 {
-    size_t a = 0, b = h->n, mid;
+    size_t a;
 
-    while (a < b) {
-        mid = a + (b - a) / 2;
-        if (h->v[mid].lo < lo)
-            a = mid + 1;
-        else
-            b = mid;
-    }
-    for (; a < h->n && h->v[a].lo < hi; a++)
+    while (*from < h->n && h->v[*from].lo < lo)
+        (*from)++;
+    for (a = *from; a < h->n && h->v[a].lo < hi; a++)
         if ((h->v[a].family & family) && h->v[a].hi <= hi &&
             (h->v[a].lo < f->offset || h->v[a].hi > f->offset + f->len))
             return true;
@@ -199,7 +235,7 @@ word_within(const struct hits *h, unsigned int family, size_t lo, size_t hi,
 static size_t
 near_lo(const struct finding *f)
 {
-    return f->offset > CONTEXT_NEAR ? f->offset - CONTEXT_NEAR : 0;
+    return f->offset > CONTEXT_BEFORE ? f->offset - CONTEXT_BEFORE : 0;
 }
 
 static size_t
@@ -207,7 +243,7 @@ near_hi(const struct finding *f, size_t len)
 {
     size_t end = f->offset + f->len;
 
-    return end < len && len - end > CONTEXT_NEAR ? end + CONTEXT_NEAR : len;
+    return end < len && len - end > CONTEXT_AFTER ? end + CONTEXT_AFTER : len;
 }
 
 void
@@ -218,6 +254,7 @@ context_raise(const struct context *c, const char *text, size_t len,
     hs_scratch_t *scratch = NULL;
     size_t i, lo, hi, wlo = 0, whi, head = len < CONTEXT_HEAD ? len
                                                               : CONTEXT_HEAD;
+    size_t near_from = 0, head_from;
     unsigned int fam, head_fam = 0;
     bool any = false;
     int raise;
@@ -255,10 +292,13 @@ context_raise(const struct context *c, const char *text, size_t len,
         fam = family_of(f[i].kind);
         if (fam == 0 || f[i].offset >= len)
             continue;
-        if (word_within(&h, fam, near_lo(&f[i]), near_hi(&f[i], len),
-                        &f[i]))
+        head_from = 0;
+        if (word_within(&h, fam, near_lo(&f[i]), near_hi(&f[i], len), &f[i],
+                        &near_from))
             raise = CONTEXT_NEAR_RAISE;
-        else if ((head_fam & fam) && word_within(&h, fam, 0, head, &f[i]))
+        else if ((head_fam & fam) &&
+                 (f[i].offset >= head ||
+                  word_within(&h, fam, 0, head, &f[i], &head_from)))
             raise = CONTEXT_HEAD_RAISE;
         else
             continue;

@@ -8,16 +8,17 @@
  *   - leak words raise credentials, e-mail addresses, secrets and cards;
  *     IoC words raise IPv4/IPv6 addresses, domains, URLs, hashes, onion
  *     names and wallet addresses;
- *   - near: the word lies wholly within CONTEXT_NEAR bytes before the
- *     finding's start or after its end (the same line or the lines just
- *     above it): +CONTEXT_NEAR_RAISE;
+ *   - near: the word lies wholly within CONTEXT_BEFORE bytes before the
+ *     finding's start or CONTEXT_AFTER bytes after its end (the same line,
+ *     the line or two above it), outside the finding: +CONTEXT_NEAR_RAISE;
  *   - else at the top: the word lies wholly within the first CONTEXT_HEAD
  *     bytes of the text (a title, a post's first line, a paste's header):
  *     +CONTEXT_HEAD_RAISE;
  *   - never above 100.
  *
  * Words match whole (ASCII letters and digits do not continue them on
- * either side), ignoring ASCII case. Only the bytes around the findings of
+ * either side), ignoring ASCII case, with their usual endings ("leaked",
+ * "combolists", "IoCs"). Only the bytes around the findings of
  * those kinds and the head are scanned (one Hyperscan literal pass each),
  * so text without such findings costs nothing. Pure: no I/O.
  */
@@ -28,7 +29,8 @@
 
 #include "extract/extract.h"
 
-#define CONTEXT_NEAR 200      /* bytes either side of a finding */
+#define CONTEXT_BEFORE 120    /* bytes before a finding */
+#define CONTEXT_AFTER 60      /* bytes after a finding */
 #define CONTEXT_HEAD 512      /* bytes at the top of the text */
 #define CONTEXT_NEAR_RAISE 10 /* points for a word near the finding */
 #define CONTEXT_HEAD_RAISE 5  /* points for a word at the top only */

@@ -60,6 +60,14 @@ test_builtin_ipv4(const struct benign *b)
     ok(benign_ip(b, "8.8.8.9", true) == NULL, "8.8.8.9 is not listed");
     ok(benign_ip(b, "185.220.101.47", true) == NULL,
        "an ordinary address is not benign");
+    ok(benign_ip(b, "192.0.2.01", true) == NULL &&
+           benign_ip(b, "192.0.2", true) == NULL &&
+           benign_ip(b, "192.0.2.1.5", true) == NULL &&
+           benign_ip(b, "192.0.2.256", true) == NULL &&
+           benign_ip(b, "1192.0.2.1", true) == NULL &&
+           benign_ip(b, "192.0.2.1x", true) == NULL &&
+           benign_ip(b, "192..2.1", true) == NULL,
+       "leading zeros, three or five parts, 256, 4 digits, junk: no label");
     ok(benign_ip(b, "not.an.ip", true) == NULL &&
            benign_ip(b, "", true) == NULL && benign_ip(b, NULL, true) == NULL,
        "not an address: no label");

@@ -72,24 +72,39 @@ test_leak_words(void)
     {
         char *head = padded("", CONTEXT_HEAD, "database");
 
-        s = padded(head, CONTEXT_NEAR + 1,
+        s = padded(head, CONTEXT_BEFORE + 1,
                    "\nbob@corp-mail.net:Sunshine42\n");
         is(conf(s, FIND_CREDENTIAL), base,
            "a word far away and not at the top");
         free(s);
         free(head);
     }
-    /* At the top, farther than CONTEXT_NEAR: the smaller raise. */
-    s = padded("Combolist 2024", CONTEXT_NEAR + 10,
+    /* At the top, farther than CONTEXT_BEFORE: the smaller raise. */
+    s = padded("Combolist 2024", CONTEXT_BEFORE + 10,
                "\nbob@corp-mail.net:Sunshine42\n");
     is(conf(s, FIND_CREDENTIAL), base + CONTEXT_HEAD_RAISE,
        "a word in the document's first bytes");
     free(s);
-    s = padded("bob@corp-mail.net:Sunshine42\n", CONTEXT_NEAR - 20,
+    s = padded("bob@corp-mail.net:Sunshine42\n", CONTEXT_AFTER - 10,
                " breach\n");
     is(conf(s, FIND_CREDENTIAL), base + CONTEXT_NEAR_RAISE,
-       "a word just after, within CONTEXT_NEAR");
+       "a word just after, within CONTEXT_AFTER");
     free(s);
+    {
+        char *head = padded("", CONTEXT_HEAD, "\n");
+
+        s = padded(head, 0, "bob@corp-mail.net:Sunshine42\n");
+        free(head);
+        head = padded(s, CONTEXT_AFTER, " breach\n");
+        is(conf(head, FIND_CREDENTIAL), base,
+           "a word past CONTEXT_AFTER does not count");
+        free(head);
+        free(s);
+    }
+    is(conf("Combolists:\nbob@corp-mail.net:Sunshine42\n", FIND_CREDENTIAL),
+       base + CONTEXT_NEAR_RAISE, "'Combolists': a stem and its ending");
+    is(conf("dumped here\nbob@corp-mail.net:Sunshine42\n", FIND_CREDENTIAL),
+       base + CONTEXT_NEAR_RAISE, "'dumped'");
 }
 
 static void
@@ -100,6 +115,9 @@ test_not_words(void)
     is(conf("our blogs and leakage\nbob@corp-mail.net:Sunshine42\n",
             FIND_CREDENTIAL),
        base, "'blogs' and 'leakage' are not 'logs' and 'leak'");
+    is(conf("dumpster, combover, databased\nbob@corp-mail.net:Sunshine42\n",
+            FIND_CREDENTIAL),
+       base, "endings other than the word's own do not count");
     is(conf("leak@corp-mail.net:Sunshine42\n", FIND_CREDENTIAL), base,
        "a word inside the finding itself does not count");
     is(conf("malware C2\nbob@corp-mail.net:Sunshine42\n", FIND_CREDENTIAL),
@@ -116,7 +134,7 @@ test_ioc_words(void)
     is(conf("C2: 45.142.212[.]61\n", FIND_IPV4), 80 + CONTEXT_NEAR_RAISE,
        "'C2' raises it");
     is(conf("ec2 45.142.212.61\n", FIND_IPV4), 80, "'ec2' is not 'c2'");
-    is(conf("IoCs\nhxxp://evil-cdn[.]net/gate.php\n", FIND_URL),
+    is(conf("IOCs\nhxxp://evil-cdn[.]net/gate.php\n", FIND_URL),
        85 + CONTEXT_NEAR_RAISE, "URLs");
     is(conf("phishing kit evil-cdn.net\n", FIND_DOMAIN),
        70 + CONTEXT_NEAR_RAISE, "domains");
