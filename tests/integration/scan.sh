@@ -1,7 +1,9 @@
 #!/bin/bash
 # drpwatch scan: findings of a file or stdin as a table or JSON lines, with
-# byte offsets into the input, masked passwords, bounded blocks that lose
-# nothing at their seams, and bad bytes scanned, not rejected.
+# byte offsets into the input, masked passwords, known-benign labels (the
+# built-in list, own assets, benign_file), confidence raised by context
+# words, bounded blocks that lose nothing at their seams, and bad bytes
+# scanned, not rejected.
 . "${top_srcdir:?run through make check}/tests/lib.sh" || exit 99
 export DRPWATCH_HASH_KEY=scan-test-key-0123456789
 
