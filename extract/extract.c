@@ -2,7 +2,8 @@
  * The extraction engine: pcre2 (JIT) patterns compiled once per extractor,
  * run only on the candidates a Hyperscan prefilter flags (tokens, windows
  * or lines, see on_candidate()), then validators in C (octet ranges,
- * public suffixes, checksums); watch terms come from extract/terms.c.
+ * public suffixes, checksums); watch terms come from extract/terms.c, the
+ * checks of the credential and generic secret forms from extract/cred.c.
  * Matching uses per-call match data, so one extractor serves many threads.
  * Passwords are hashed and masked on sight and never copied into a
  * finding; findings of other kinds that fall inside a password are dropped
@@ -34,6 +35,7 @@
 #include "common/xalloc.h"
 #include "extract/benign.h"
 #include "extract/context.h"
+#include "extract/cred.h"
 #include "extract/extract.h"
 #include "extract/terms.h"
 #include "common/banned.h"
@@ -75,6 +77,42 @@ static const char re_url[] =
 static const char re_hex[] =
     "(?<![A-Za-z0-9_])[0-9A-Fa-f]{32,128}(?![A-Za-z0-9_])";
 
+/*
+ * Credential forms past e-mail combos (checks in extract/cred.c). User
+ * info: the user, then the password, host and port in one possessive run
+ * that the check cuts at its last '@'.
+ */
+static const char re_userinfo[] =
+    "(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,15}+://"
+    "[^\\s/?#@:\"'<>\\x00-\\x1f]{1,128}+:[^\\s/?#\"'<>\\x00-\\x1f]{1,640}+";
+
+/* A password label ("Password:", "PASS=", "\"pwd\": ", "Пароль:"). */
+#define RE_PW_ASCII                                                           \
+    "password|passwd|passwort|passphrase|passcode|pass|pwd|pword|pw"         \
+    "|contrasena|senha|mot[ _-]?de[ _-]?passe|mdp|kennwort|haslo"            \
+    "|wachtwoord|sifre|parola|heslo|salasana|lozinka|jelszo"
+#define RE_PW_UTF8                                                            \
+    "contrase\xc3\xb1""a|has\xc5\x82o|\xc5\x9fifre|\xc5\x9e""ifre"            \
+    "|jelsz\xc3\xb3"                                                          \
+    "|\xd0\xbf\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c" /* пароль */         \
+    "|\xd0\x9f\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c" /* Пароль */         \
+    "|\xe5\xaf\x86\xe7\xa0\x81|\xe5\xaf\x86\xe7\xa2\xbc"     /* 密码 密碼 */     \
+    "|\xe3\x83\x91\xe3\x82\xb9\xe3\x83\xaf\xe3\x83\xbc\xe3\x83\x89" /* パスワード */\
+    "|\xeb\xb9\x84\xeb\xb0\x80\xeb\xb2\x88\xed\x98\xb8" /* 비밀번호 */
+static const char re_pwlabel[] =
+    "(?<![A-Za-z0-9_])[\"']?+(?:" RE_PW_ASCII "|(?-i:" RE_PW_UTF8 "))"
+    "[\"']?+[ \\t]{0,8}+(?::|=(?![=>])|\xef\xbc\x9a)[ \\t]{0,64}+";
+
+/* A line that starts with a URL or host name: URL:login:password. */
+static const char re_ulp[] =
+    "^[ \\t]*+(?:[A-Za-z][A-Za-z0-9+.-]{0,15}+://)?+"
+    "[A-Za-z0-9][A-Za-z0-9._-]{0,252}+[:/|; \\t?#][^\\r\\n]{2,2400}+$";
+
+/* One "user<sep>password" line, no blanks inside (a user:pass list). */
+static const char re_userpass[] =
+    "^[ \\t]*+([^\\s:;|\"'<>(){}\\[\\]=,\\\\/]{1,64}+)([:;|\\t])"
+    "([^\\s/\\\\][^\\s]{0,255}+)[ \\t]*+$";
+
 enum pattern {
     PAT_EMAIL,
     PAT_COMBO,
@@ -82,11 +120,16 @@ enum pattern {
     PAT_DOMAIN,
     PAT_URL,
     PAT_HEX,
+    PAT_USERINFO,
+    PAT_PWLABEL,
+    PAT_ULP,
+    PAT_USERPASS,
     PAT_COUNT
 };
 
 static const char *const pattern_src[PAT_COUNT] = {
     re_email, re_combo, re_ipv4, re_domain, re_url, re_hex,
+    re_userinfo, re_pwlabel, re_ulp, re_userpass,
 };
 
 /*
@@ -106,10 +149,19 @@ static const char *const pattern_pre[PAT_COUNT] = {
     "[A-Za-z0-9]\\.[A-Za-z]{2}\n" PRE_DEFANGED_DOT "\n\\[dot\\]", /* domain */
     "://\n\\[:\\]//",                                  /* url */
     NULL,                                 /* hex: long_runs() */
+    /* userinfo: only matches with an '@' can make a finding */
+    "://[^\\s/?#@:]+:[^\\s/?#]*@",
+    "(?:" RE_PW_ASCII "|" RE_PW_UTF8 ")[\"']?[ \\t]*(?::|=|\xef\xbc\x9a)",
+    /* ulp: a scheme, or a top-level domain (a letter first) and the
+       separator or path after it, all the check takes without a scheme */
+    "://\n\\.[A-Za-z][A-Za-z0-9-]+[:/|;\\t]",
+    /* userpass: the separator and the password's first byte */
+    "[:;|\\t][^\\s/\\\\]",
 };
 
 static const uint32_t pattern_opts[PAT_COUNT] = {
     0, PCRE2_MULTILINE, 0, PCRE2_CASELESS, PCRE2_CASELESS, 0,
+    0, PCRE2_CASELESS, PCRE2_MULTILINE, PCRE2_MULTILINE,
 };
 
 /* A domain we own or watch, for the watched flag. */
@@ -542,6 +594,29 @@ static const char re_google[] =
 static const char re_jwt[] =
     "(?<![" ALNUM "_-])eyJ[" ALNUM "_-]{8,1021}+\\.[" ALNUM "_-]{2,16384}+"
     "\\.[" ALNUM "_-]{0,1024}+(?![" ALNUM "_-])(?!\\.[" ALNUM "_-])";
+
+/*
+ * An AWS secret access key (40 base64 characters) after its name, or
+ * after the access key id it goes with ("AKIA...,wJalr...", CSV and
+ * "id:secret" dumps). Group 1 is the secret.
+ */
+static const char re_aws_secret[] =
+    "(?:(?<![" ALNUM "])(?:AKIA|ASIA)[A-Z0-9]{16}[\"']?+"
+    "(?:[ \\t]*+[,:;|=][ \\t]*+|[ \\t]++)[\"']?+"
+    "|(?i:aws[_ .-]?secret(?:[_ .-]?access)?(?:[_ .-]?key)?"
+    "|secret[_ .-]?access[_ .-]?key)[\"']?+[ \\t]{0,16}+(?::=|=>|[:=])"
+    "[ \\t]{0,16}+[\"']?+)([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])";
+
+/*
+ * A generic "name = value" secret: the name (group 1) and the value,
+ * double-quoted (2), single-quoted (3) or bare (4). Names, placeholders
+ * and the entropy floor are checked in extract/cred.c.
+ */
+static const char re_generic_secret[] =
+    "(?<![A-Za-z0-9_.-])[\"']?+([A-Za-z_][A-Za-z0-9_.-]{0,63}+)[\"']?+"
+    "[ \\t]{0,16}+(?::=|=>|[:=])[ \\t]{0,16}+"
+    "(?:\"([^\"\\r\\n\\\\]{1,512}+)\"|'([^'\\r\\n\\\\]{1,512}+)'"
+    "|([^\\s\"',;<>()\\[\\]{}]{1,512}+))";
 
 static char
 upper(char c)
@@ -1135,6 +1210,58 @@ check_secret(const struct rule *rl, const char *text, size_t len,
     return true;
 }
 
+/* The 40 characters of an AWS secret access key, random-looking. */
+static bool
+check_aws_secret(const struct rule *rl, const char *text, size_t len,
+                 const PCRE2_SIZE *ov, struct verdict *v)
+{
+    const char *s = text + ov[2];
+    size_t i;
+    bool lo = false, up = false;
+
+    for (i = 0; i < 40; i++) {
+        lo = lo || (s[i] >= 'a' && s[i] <= 'z');
+        up = up || (s[i] >= 'A' && s[i] <= 'Z');
+    }
+    if (!lo || !up || cred_entropy(s, 40) < 3.5)
+        return false;
+    v->off = ov[2];
+    v->len = 40;
+    v->value = secret_value(rl->type, s, 40);
+    v->confidence = 90;
+    return true;
+}
+
+/*
+ * "api_key = ...", "SECRET_KEY=...", "client_secret: ...", "\"password\":
+ * \"...\"": a secret's name and a value over the entropy floor. The
+ * finding (and what extract_redact masks) is the value alone.
+ */
+static bool
+check_generic_secret(const struct rule *rl, const char *text, size_t len,
+                     const PCRE2_SIZE *ov, struct verdict *v)
+{
+    size_t g, off, n;
+
+    for (g = 2; g <= 4 && ov[2 * g] == PCRE2_UNSET; g++)
+        ;
+    if (g > 4)
+        return false;
+    off = ov[2 * g];
+    n = ov[2 * g + 1] - off;
+    /* A bare value cut at the cap is longer than any secret here. */
+    if (g == 4 && ov[1] < len && !strchr(" \t\r\n\"',;<>()[]{}", text[ov[1]]))
+        return false;
+    if (!cred_secret_name(text + ov[2], ov[3] - ov[2]) ||
+        !cred_secret_value(text + off, n))
+        return false;
+    v->off = off;
+    v->len = n;
+    v->value = secret_value(rl->type, text + off, n);
+    v->confidence = g == 4 ? 60 : 70;
+    return true;
+}
+
 /* "private_key:rsa", "private_key:openssh", "private_key:pkcs8". */
 static bool
 check_privkey(const struct rule *rl, const char *text, size_t len,
@@ -1265,6 +1392,12 @@ static const struct rule rules[] = {
     { FIND_SECRET, "google_api_key", re_google, 0, check_secret, true,
       "AIza" },
     { FIND_SECRET, "jwt", re_jwt, 0, check_jwt, true, "eyJ" },
+    { FIND_SECRET, "aws_secret_key", re_aws_secret, 0, check_aws_secret, true,
+      "(?:AKIA|ASIA)[A-Z0-9]{16}\n(?i:aws[_ .-]?secret|secret[_ .-]?access)" },
+    { FIND_SECRET, "generic_secret", re_generic_secret, 0,
+      check_generic_secret, true,
+      "(?i:key|secret|token|pass|passwd|password|pwd|passphrase"
+      "|key[_.-]?base)[\"']?[ \\t]*(?::=|=>|[:=])" },
     { FIND_CARD, NULL, re_card, 0, check_card, true, "[0-9]{4}[ -][0-9]{4}" },
     { FIND_EMAIL, NULL, re_email_df, PCRE2_CASELESS, check_email_df, false,
       "(?:\\[(?:at|@)\\]|\\((?:at|@)\\)|\\{(?:at|@)\\}|&#64;|&#x40;)" },
@@ -1424,7 +1557,8 @@ token_slot(size_t slot)
     size_t i;
 
     if (slot < PAT_COUNT)
-        return slot != PAT_COMBO;
+        return slot != PAT_COMBO && slot != PAT_PWLABEL && slot != PAT_ULP &&
+               slot != PAT_USERPASS; /* blanks, or line anchors */
     for (i = 0; i < sizeof(token_res) / sizeof(token_res[0]); i++)
         if (rules[slot - PAT_COUNT].re == token_res[i])
             return true;
@@ -1645,6 +1779,52 @@ in_password(const struct run *r, size_t off, size_t n)
     return lo < r->npw_sorted && r->pw[lo][0] < off + n;
 }
 
+/* Whether s[0..sn) occurs in v[0..vn), ASCII case ignored. */
+static bool
+holds(const char *v, size_t vn, const char *s, size_t sn)
+{
+    size_t i;
+
+    for (i = 0; sn > 0 && i + sn <= vn; i++)
+        if (strncasecmp(v + i, s, sn) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * Whether a URL finding overlapping sensitive spans must go: it lies
+ * inside one, or its value still holds the bytes of one that it covers.
+ * A URL whose value drops the user info ("https://bob:pw@host/" ->
+ * "https://host/") stays next to the credential its password makes.
+ */
+static bool
+url_holds_sensitive(const struct run *r, const char *value, size_t off,
+                    size_t n)
+{
+    size_t lo = 0, hi = r->npw_sorted, mid, vn = strlen(value);
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        if (r->pw[mid][0] + r->pw[mid][1] <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < r->npw_sorted && r->pw[lo][0] < off + n; lo++) {
+        size_t a = r->pw[lo][0] > off ? r->pw[lo][0] : off;
+        size_t b = r->pw[lo][0] + r->pw[lo][1];
+
+        if (b > off + n)
+            b = off + n;
+        /* Inside the span, or holding the part of it the URL covers. */
+        if ((r->pw[lo][0] <= off &&
+             r->pw[lo][0] + r->pw[lo][1] >= off + n) ||
+            holds(value, vn, r->text + a, b - a))
+            return true;
+    }
+    return false;
+}
+
 static void
 add_span(struct run *r, size_t off, size_t n)
 {
@@ -1679,7 +1859,9 @@ sort_spans(struct run *r)
 
 /*
  * Adds a finding (taking ownership of value), unless the value is too long
- * or the span lies in a password. Returns false once the run is full.
+ * or the span overlaps a password, secret or card number (a URL only when
+ * its value holds the bytes it covers: see url_holds_sensitive). Returns
+ * false once the run is full.
  */
 static bool
 add(struct run *r, enum finding_kind kind, char *value, size_t off,
@@ -1692,7 +1874,9 @@ add(struct run *r, enum finding_kind kind, char *value, size_t off,
         return false;
     }
     if (strlen(value) > EXTRACT_MAX_VALUE ||
-        (kind != FIND_CREDENTIAL && in_password(r, off, n))) {
+        (kind == FIND_URL ? url_holds_sensitive(r, value, off, n)
+                          : kind != FIND_CREDENTIAL &&
+                                in_password(r, off, n))) {
         x_free(value);
         return true;
     }
@@ -1916,21 +2100,77 @@ recipient(const char *s, size_t n)
     return known_tld(tld);
 }
 
-static void
-scan_combo(struct run *r)
+/*
+ * Adds a credential: identity (lowercased) and domain (lowercased, or
+ * NULL) are taken; the password pw[0..pwlen) (as written, or decoded) is
+ * hashed and masked at once; [pwoff, pwoff+pwspan) is where the text holds
+ * it, [off, off+n) the finding. A password another form already took is
+ * skipped. Returns false once the run is full.
+ */
+static bool
+add_credential(struct run *r, char *identity, char *domain, const char *pw,
+               size_t pwlen, size_t pwoff, size_t pwspan, size_t off,
+               size_t n, int conf)
 {
     static const unsigned char no_key[1];
     const struct extractor *x = r->x;
-    size_t start = 0, idlen, pwoff, pwlen, i;
-    unsigned int maclen;
-    struct finding *f;
-    PCRE2_SIZE *ov;
-    char *identity, *v;
-    int conf, term;
+    unsigned int maclen = 0;
     unsigned char mac[32];
+    struct finding *f;
     char hex[17];
+    size_t i, before;
+    bool ok;
 
-    while (next_match(r, x->re[PAT_COMBO], &start, &ov)) {
+    if (in_password(r, pwoff, pwspan) ||
+        (r->npw > r->npw_sorted &&
+         r->pw[r->npw - 1][0] + r->pw[r->npw - 1][1] > pwoff)) {
+        x_free(identity);
+        x_free(domain);
+        return true;
+    }
+    if (HMAC(EVP_sha256(), x->keylen ? x->key : no_key, (int)x->keylen,
+             (const unsigned char *)pw, pwlen, mac, &maclen) == NULL ||
+        maclen != sizeof(mac)) {
+        log_err("hmac-sha256 failed: identity='%s'", identity);
+        x_free(identity);
+        x_free(domain);
+        return true;
+    }
+    for (i = 0; i < 8; i++) {
+        hex[2 * i] = "0123456789abcdef"[mac[i] >> 4];
+        hex[2 * i + 1] = "0123456789abcdef"[mac[i] & 15];
+    }
+    hex[16] = '\0';
+    before = r->n;
+    ok = add(r, FIND_CREDENTIAL, xasprintf("%s:%s", identity, hex), off, n,
+             conf, domain ? watched_term(x, domain) : -1);
+    if (r->n == before) {
+        x_free(identity);
+        x_free(domain);
+        OPENSSL_cleanse(mac, sizeof(mac));
+        return ok;
+    }
+    f = &r->items[r->n - 1].f;
+    f->identity = identity;
+    f->domain = domain;
+    memcpy(f->pw_hmac, mac, sizeof(mac));
+    OPENSSL_cleanse(mac, sizeof(mac));
+    f->pw_hint = password_hint(pw, pwlen);
+    f->pw_offset = pwoff;
+    f->pw_len = pwspan;
+    add_span(r, pwoff, pwspan);
+    return true;
+}
+
+static void
+scan_combo(struct run *r)
+{
+    size_t start = 0, idlen, pwoff, pwlen;
+    PCRE2_SIZE *ov;
+    char *identity;
+    int conf;
+
+    while (next_match(r, r->x->re[PAT_COMBO], &start, &ov)) {
         idlen = ov[3] - ov[2];
         pwoff = ov[6];
         pwlen = ov[7] - ov[6];
@@ -1938,6 +2178,10 @@ scan_combo(struct run *r)
             continue;
         /* "a@x.com; b@y.com" is a list of recipients, not a combo. */
         if (r->text[ov[4]] == ';' && recipient(r->text + pwoff, pwlen))
+            continue;
+        /* "git@github.com:org/repo.git" is an SSH remote. */
+        if (r->text[ov[4]] == ':' &&
+            strncasecmp(r->text + ov[2], "git@", 4) == 0)
             continue;
         identity = xstrndup(r->text + ov[2], idlen);
         lower_str(identity);
@@ -1948,37 +2192,258 @@ scan_combo(struct run *r)
         if (r->text[ov[4]] == ':' && pwlen <= 5 &&
             all_digits(r->text + pwoff, pwlen))
             conf = 50; /* could be a port */
-        maclen = 0;
-        if (HMAC(EVP_sha256(), x->keylen ? x->key : no_key, (int)x->keylen,
-                 (const unsigned char *)r->text + pwoff, pwlen, mac,
-                 &maclen) == NULL ||
-            maclen != sizeof(mac)) {
-            log_err("hmac-sha256 failed: identity='%s'", identity);
-            x_free(identity);
+        if (!add_credential(r, identity, xstrdup(strchr(identity, '@') + 1),
+                            r->text + pwoff, pwlen, pwoff, pwlen, ov[2],
+                            ov[7] - ov[2], conf))
+            return;
+    }
+}
+
+/*
+ * A host a credential belongs to: a name under a public suffix or an
+ * onion name (labels of letters, digits, '-' and '_'), an IPv4 address
+ * when ip is true, or an IPv6 literal ("[::1]").
+ */
+static bool
+credential_host(const char *h, bool ip)
+{
+    struct in_addr a4;
+    const char *dot = strrchr(h, '.'), *p;
+    size_t label = 0;
+
+    if (h[0] == '[')
+        return ip;
+    if (inet_pton(AF_INET, h, &a4) == 1)
+        return ip;
+    if (dot == NULL || strlen(h) > MAX_DOMAIN || !is_alpha(dot[1]))
+        return false;
+    for (p = h; *p != '\0'; p++) {
+        if (*p == '.') {
+            if (label == 0 || label > 63)
+                return false;
+            label = 0;
+        } else if (is_alpha(*p) || is_digit(*p) || *p == '-' || *p == '_') {
+            label++;
+        } else {
+            return false;
+        }
+    }
+    return label > 0 && label <= 63 &&
+           (strcmp(dot + 1, "onion") == 0 || domain_tld(dot + 1));
+}
+
+/* The domain of an e-mail identity ("a@b.com" -> "b.com"), or NULL. */
+static char *
+identity_domain(const char *identity)
+{
+    const char *at = strrchr(identity, '@');
+
+    return at != NULL && credential_host(at + 1, false) ? xstrdup(at + 1)
+                                                        : NULL;
+}
+
+/* "scheme://user:password@host": the URL finding itself keeps no
+   password (see url_holds_sensitive). */
+static void
+scan_userinfo(struct run *r)
+{
+    static const char *const not_users[] = { "anonymous", "ftp" };
+    size_t start = 0, end, k;
+    struct cred_userinfo u;
+    PCRE2_SIZE *ov;
+    const char *at;
+    char *identity;
+    bool skip;
+
+    while (next_match(r, r->x->re[PAT_USERINFO], &start, &ov)) {
+        end = ov[1];
+        /* Cut at the cap, or no '@' after the password: no user info. */
+        if ((end < r->len && !strchr(" \t\r\n/?#\"'<>", r->text[end]) &&
+             (unsigned char)r->text[end] >= 0x20) ||
+            (at = memrchr(r->text + ov[0], '@', end - ov[0])) == NULL)
+            continue;
+        while (end > (size_t)(at - r->text) + 1 &&
+               strchr(".,;:!)]}", r->text[end - 1]))
+            end--;
+        if (!cred_userinfo(r->text + ov[0], end - ov[0], &u))
+            continue;
+        skip = u.pw.len > MAX_PASSWORD || !credential_host(u.host, true) ||
+               cred_placeholder(u.pw_dec, u.pw_dec_len);
+        for (k = 0; k < sizeof(not_users) / sizeof(not_users[0]); k++)
+            skip = skip || strcasecmp(u.user_dec, not_users[k]) == 0;
+        if (!skip) {
+            identity = xstrdup(u.user_dec);
+            lower_str(identity);
+            if (!add_credential(r, identity, xstrdup(u.host), u.pw_dec,
+                                u.pw_dec_len, ov[0] + u.pw.off, u.pw.len,
+                                ov[0] + u.user.off,
+                                u.pw.off + u.pw.len - u.user.off, 80)) {
+                cred_userinfo_release(&u);
+                return;
+            }
+        }
+        cred_userinfo_release(&u);
+    }
+}
+
+/* "Login: bob / Password: x" prose and stealer-log blocks. */
+static void
+scan_labelled(struct run *r)
+{
+    size_t start = 0, pw_end = 0;
+    struct cred_labelled c;
+    PCRE2_SIZE *ov;
+    char *identity, *domain;
+    int conf;
+
+    while (next_match(r, r->x->re[PAT_PWLABEL], &start, &ov)) {
+        if (ov[0] < pw_end ||
+            !cred_labelled(r->text, r->len, ov[0], ov[1], &c))
+            continue;
+        identity = xstrndup(r->text + c.id.off, c.id.len);
+        lower_str(identity);
+        domain = NULL;
+        if (c.url.len > 0) {
+            domain = cred_url_host(r->text + c.url.off, c.url.len);
+            if (domain != NULL && !credential_host(domain, true)) {
+                x_free(domain);
+                domain = NULL;
+            }
+        }
+        conf = domain != NULL ? 90 : strchr(identity, '@') ? 80 : 70;
+        if (domain == NULL)
+            domain = identity_domain(identity);
+        if (!add_credential(r, identity, domain, r->text + c.pw.off,
+                            c.pw.len, c.pw.off, c.pw.len, c.start,
+                            c.pw.off + c.pw.len - c.start, conf))
+            return;
+        pw_end = c.pw.off + c.pw.len;
+        if (start < pw_end)
+            start = pw_end;
+    }
+}
+
+/* URL:login:password lines ("https://site/login:bob@x.com:pw"). */
+static void
+scan_ulp(struct run *r)
+{
+    size_t start = 0, base;
+    struct cred_ulp u;
+    PCRE2_SIZE *ov;
+    char *host, *curl_host, *identity;
+    bool scheme;
+
+    while (next_match(r, r->x->re[PAT_ULP], &start, &ov)) {
+        base = ov[0];
+        if (!cred_ulp(r->text + base, ov[1] - base, &u))
+            continue;
+        host = xstrndup(r->text + base + u.host.off, u.host.len);
+        lower_str(host);
+        scheme = u.host.off > u.url.off;
+        curl_host = cred_url_host(r->text + base + u.url.off, u.url.len);
+        if (!credential_host(host, scheme) || curl_host == NULL ||
+            strcmp(curl_host, host) != 0) {
+            x_free(host);
+            x_free(curl_host);
             continue;
         }
-        for (i = 0; i < 8; i++) {
-            hex[2 * i] = "0123456789abcdef"[mac[i] >> 4];
-            hex[2 * i + 1] = "0123456789abcdef"[mac[i] & 15];
-        }
-        hex[16] = '\0';
-        v = xasprintf("%s:%s", identity, hex);
-        term = watched_term(x, strchr(identity, '@') + 1);
-        if (!add(r, FIND_CREDENTIAL, v, ov[2], ov[7] - ov[2], conf, term)) {
-            x_free(identity);
-            OPENSSL_cleanse(mac, sizeof(mac));
+        x_free(curl_host);
+        identity = xstrndup(r->text + base + u.id.off, u.id.len);
+        lower_str(identity);
+        if (!add_credential(r, identity, host, r->text + base + u.pw.off,
+                            u.pw.len, base + u.pw.off, u.pw.len,
+                            base + u.url.off,
+                            u.pw.off + u.pw.len - u.url.off,
+                            scheme ? 80 : 70))
             return;
-        }
-        f = &r->items[r->n - 1].f;
-        f->identity = identity;
-        f->domain = xstrdup(strchr(identity, '@') + 1);
-        memcpy(f->pw_hmac, mac, sizeof(mac));
-        OPENSSL_cleanse(mac, sizeof(mac));
-        f->pw_hint = password_hint(r->text + pwoff, pwlen);
-        f->pw_offset = pwoff;
-        f->pw_len = pwlen;
-        add_span(r, pwoff, pwlen);
     }
+}
+
+/*
+ * user:password lines (no e-mail address): only in a list, at least
+ * USERPASS_RUN lines of one separator with nothing but blank lines
+ * between (e-mail combos count), or after a word such as "combo".
+ */
+#define USERPASS_RUN 3
+
+struct userpass {
+    size_t id, idn, pw, pwn, end;
+};
+
+static bool
+emit_userpass(struct run *r, const struct userpass *u, int conf)
+{
+    char *identity;
+
+    if (memchr(r->text + u->id, '@', u->idn) != NULL)
+        return true; /* an e-mail combo: scan_combo's */
+    identity = xstrndup(r->text + u->id, u->idn);
+    lower_str(identity);
+    return add_credential(r, identity, NULL, r->text + u->pw, u->pwn, u->pw,
+                          u->pwn, u->id, u->pw + u->pwn - u->id, conf);
+}
+
+static void
+scan_userpass(struct run *r)
+{
+    struct userpass pend[USERPASS_RUN - 1], cur;
+    size_t start = 0, npend = 0, run = 0, last = 0, i, ctx;
+    bool context = false, joined;
+    PCRE2_SIZE *ov;
+    char sep = 0;
+
+    while (next_match(r, r->x->re[PAT_USERPASS], &start, &ov)) {
+        cur.id = ov[2];
+        cur.idn = ov[3] - ov[2];
+        cur.pw = ov[6];
+        cur.pwn = ov[7] - ov[6];
+        cur.end = ov[1];
+        if (memchr(r->text + cur.id, '@', cur.idn) == NULL &&
+            !cred_userpass(r->text + cur.id, cur.idn, r->text + cur.pw,
+                           cur.pwn, r->text[ov[4]])) {
+            run = 0; /* not a list line: the list ends */
+            continue;
+        }
+        joined = run > 0 && r->text[ov[4]] == sep;
+        for (i = last; joined && i < ov[0]; i++)
+            joined = strchr(" \t\r\n", r->text[i]) != NULL;
+        if (!joined) {
+            run = 0;
+            npend = 0;
+            sep = r->text[ov[4]];
+            ctx = ov[0] > CRED_CONTEXT ? ov[0] - CRED_CONTEXT : 0;
+            context = cred_combo_context(r->text + ctx, ov[0] - ctx);
+        }
+        run++;
+        last = cur.end;
+        if (run < USERPASS_RUN && !context) {
+            pend[npend++] = cur;
+            continue;
+        }
+        for (i = 0; i < npend; i++)
+            if (!emit_userpass(r, &pend[i], run >= USERPASS_RUN ? 60 : 50))
+                return;
+        npend = 0;
+        if (!emit_userpass(r, &cur, run >= USERPASS_RUN ? 60 : 50))
+            return;
+    }
+}
+
+/* Every credential form, e-mail combos first; the password spans are in
+   order after each. */
+static void
+scan_credentials(struct run *r)
+{
+    scan_combo(r);
+    sort_spans(r);
+    scan_userinfo(r);
+    sort_spans(r);
+    scan_labelled(r);
+    sort_spans(r);
+    scan_ulp(r);
+    sort_spans(r);
+    scan_userpass(r);
+    sort_spans(r);
 }
 
 /*
@@ -2484,8 +2949,7 @@ extract_text(const struct extractor *x, const char *text, size_t len,
      * Credentials first, then secrets and card numbers: their spans veto
      * the other kinds.
      */
-    scan_combo(&r);
-    sort_spans(&r);
+    scan_credentials(&r);
     scan_rules(&r, true);
     scan_email(&r);
     scan_brand(&r);

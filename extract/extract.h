@@ -9,12 +9,19 @@
  * computes its keyed hash (HMAC-SHA-256 with the operator key) and a masked
  * hint ("S******!" with its length) the moment it sees it, and records the
  * byte span so that callers can redact the text before storing it.
+ * Credentials come from e-mail combo lines, user:password lists,
+ * URL:login:password lines, stealer-log blocks, user info in URLs and
+ * "login: x / password: y" prose; placeholders ("********", "changeme")
+ * are none.
  *
  * Secrets and card numbers are sensitive the same way: a secret's value is
  * its type and first and last four characters ("aws_access_key:AKIA…MPLE",
- * "private_key:rsa"), a card's value is masked ("411111******1111"), and
- * extract_redact() masks them in the text. The spans of passwords, secrets
- * and card numbers veto findings of other kinds that overlap them.
+ * "generic_secret:a8f5…110c", "private_key:rsa"), a card's value is masked
+ * ("411111******1111"), and extract_redact() masks them in the text (of a
+ * generic "name = value" secret, the value only). The spans of passwords,
+ * secrets and card numbers veto findings of other kinds that overlap them,
+ * but for a URL whose value no longer holds the bytes it overlaps (its user
+ * info dropped).
  */
 #ifndef DRP_EXTRACT_H
 #define DRP_EXTRACT_H
@@ -74,10 +81,14 @@ struct finding {
 
     /* FIND_CREDENTIAL only (NULL/0 otherwise) */
     char *identity;   /* the e-mail address or user name, lowercased */
-    char *domain;     /* the identity's domain, lowercased, or NULL */
+    char *domain;     /* lowercased: the host of the URL the credential
+                         goes with (URL:login:password, stealer log, user
+                         info), else the e-mail identity's domain, or NULL
+                         (a user name alone); watched follows it */
     unsigned char pw_hmac[32]; /* HMAC-SHA-256(key, password) */
     char *pw_hint;    /* first and last character and length: "S***!(9)" */
-    size_t pw_offset; /* byte span of the password in the text */
+    size_t pw_offset; /* byte span of the password in the text (as written:
+                         a percent-encoded one in a URL is hashed decoded) */
     size_t pw_len;
 };
 

@@ -454,7 +454,7 @@ test_url(void)
 
     runs("go to hxxps[:]//Evil[.]COM/Login?x=A). or "
          "(http://WWW.Example.com/a_(b)) and ftp://files.example.org/x, "
-         "HTTP://user:PW@Host.Example.org:8080/P and http:// and "
+         "HTTP://user@Host.Example.org:8080/P and http:// and "
          "nothttp://example.com/",
          &f);
     is(count(&f, FIND_URL), 4, "four URLs");
@@ -463,7 +463,7 @@ test_url(void)
     is_str(val(&f, FIND_URL, 1), "http://www.example.com/a_(b)",
            "balanced parenthesis kept, outer one trimmed");
     is_str(val(&f, FIND_URL, 2), "ftp://files.example.org/x", "ftp");
-    is_str(val(&f, FIND_URL, 3), "http://user:PW@host.example.org:8080/P",
+    is_str(val(&f, FIND_URL, 3), "http://user@host.example.org:8080/P",
            "scheme and host lowercased only");
     findings_release(&f);
 }
