@@ -201,6 +201,8 @@ in_list(const char *w, const char *const *list, size_t n)
 
 #define IN(w, list) in_list((w), (list), sizeof(list) / sizeof((list)[0]))
 
+static bool id_placeholder(const char *s, size_t n);
+
 static enum label
 classify(const char *s, size_t n)
 {
@@ -508,7 +510,7 @@ cred_labelled(const char *text, size_t len, size_t label, size_t val,
             line = prev;
         }
     }
-    if (!have_id || cred_placeholder(text + c->id.off, c->id.len))
+    if (!have_id || id_placeholder(text + c->id.off, c->id.len))
         return false;
     for (i = 0; i < c->id.len; i++)
         if (t[c->id.off + i] < 0x20 || t[c->id.off + i] == 0x7f)
@@ -588,7 +590,7 @@ cred_ulp(const char *s, size_t n, struct cred_ulp *u)
          h1++)
         ;
     if (h1 == hs || h1 - hs > 253 || h1 == hi ||
-        !strchr(":/|; \t?#", s[h1]))
+        !strchr(scheme ? ":/|; \t?#" : ":/|;\t", s[h1]))
         return false;
     if (memchr(s + h1, '|', hi - h1))
         sep = '|';
@@ -654,8 +656,11 @@ cred_ulp(const char *s, size_t n, struct cred_ulp *u)
         return false;
     if ((sep == ':' || sep == ' ') && span_blank(s, u->pw))
         return false;
-    /* Spaces, or a table of names: the login must look like one. */
-    if (sep == ' ' && !memchr(s + u->id.off, '@', u->id.len))
+    for (i = 0; i < u->pw.off; i++)
+        if ((unsigned char)s[i] < 0x20 && s[i] != '\t')
+            return false; /* NUL or control bytes in the URL or login */
+    /* Spaces, or a table of names: a scheme, and a login like one. */
+    if (sep == ' ' && (!scheme || !memchr(s + u->id.off, '@', u->id.len)))
         return false;
     if (sep != ':' && !scheme && u->url.off + u->url.len == h1 &&
         !memchr(s + u->id.off, '@', u->id.len))
@@ -664,7 +669,7 @@ cred_ulp(const char *s, size_t n, struct cred_ulp *u)
     if (all_of(s + u->id.off, u->id.len, is_digit) &&
         (sep == ':' || all_of(s + u->pw.off, u->pw.len, is_digit)))
         return false;
-    return !cred_placeholder(s + u->id.off, u->id.len) &&
+    return !id_placeholder(s + u->id.off, u->id.len) &&
            !cred_placeholder(s + u->pw.off, u->pw.len);
 }
 
@@ -690,6 +695,9 @@ cred_userpass(const char *id, size_t idn, const char *pw, size_t pwn,
     if (idn == 0 || pwn == 0 || idn > 64 || pwn > CRED_MAX_PASSWORD ||
         memchr(id, '@', idn) || memchr(pw, sep, pwn))
         return false;
+    /* "name&#64;host.com;..." is an e-mail address written in HTML. */
+    if (memchr(id, '&', idn))
+        return false;
     /* Labels, record fields and URI schemes are not user names. */
     if (idn <= LABEL_MAX && normalise(id, idn, w, sizeof(w)) &&
         (classify(id, idn) != LABEL_OTHER || IN(w, not_users)))
@@ -708,7 +716,7 @@ cred_userpass(const char *id, size_t idn, const char *pw, size_t pwn,
         return false;
     if (memchr(id, '.', idn) && pwn <= 5 && all_of(pw, pwn, is_digit))
         return false;
-    return !cred_placeholder(pw, pwn) && !cred_placeholder(id, idn);
+    return !cred_placeholder(pw, pwn) && !id_placeholder(id, idn);
 }
 
 /* Whether needle occurs in s[0..n), ASCII case ignored. */
@@ -726,11 +734,21 @@ has_word(const char *s, size_t n, const char *needle)
 bool
 cred_combo_context(const char *s, size_t n)
 {
-    size_t i;
+    size_t i, k, wn;
+    char c;
 
-    for (i = 0; i < sizeof(combo_words) / sizeof(combo_words[0]); i++)
-        if (has_word(s, n, combo_words[i]))
-            return true;
+    /* One pass: only a 'c', 'l' or 'u' can start one of the words. */
+    for (i = 0; i < n; i++) {
+        c = lower(s[i]);
+        if (c != 'c' && c != 'l' && c != 'u')
+            continue;
+        for (k = 0; k < sizeof(combo_words) / sizeof(combo_words[0]); k++) {
+            wn = strlen(combo_words[k]);
+            if (combo_words[k][0] == c && wn <= n - i &&
+                strncasecmp(s + i, combo_words[k], wn) == 0)
+                return true;
+        }
+    }
     return false;
 }
 
@@ -896,8 +914,12 @@ is_upper_name(unsigned char c)
     return (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_';
 }
 
-bool
-cred_placeholder(const char *s, size_t n)
+/*
+ * Placeholders a user name can be too: masks, "<user>", "${USER}", words
+ * such as "none" or "unknown" ("bob@example.org" is a fine identity).
+ */
+static bool
+id_placeholder(const char *s, size_t n)
 {
     char w[64];
     char a, z;
@@ -906,9 +928,21 @@ cred_placeholder(const char *s, size_t n)
         return true;
     a = s[0];
     z = s[n - 1];
-    if ((a == '<' && z == '>') || (a == '[' && z == ']') ||
-        (a == '{' && z == '}') || (a == '(' && z == ')'))
+    return (a == '<' && z == '>') || (a == '[' && z == ']') ||
+           (a == '{' && z == '}') || (a == '(' && z == ')') || a == '$' ||
+           starts_with(s, n, "%s") ||
+           (n < sizeof(w) && normalise(s, n, w, sizeof(w)) &&
+            IN(w, placeholder_words));
+}
+
+bool
+cred_placeholder(const char *s, size_t n)
+{
+    char a;
+
+    if (id_placeholder(s, n))
         return true;
+    a = s[0];
     if (starts_with(s, n, "${") || starts_with(s, n, "{{") ||
         starts_with(s, n, "%(") || starts_with(s, n, "%s") ||
         starts_with(s, n, "$(") || starts_with(s, n, "process.env") ||
@@ -923,8 +957,7 @@ cred_placeholder(const char *s, size_t n)
         (n >= 5 && all_of(s, n, is_upper_name) && memchr(s, '_', n) &&
          !is_digit((unsigned char)a)))
         return true;
-    return n < sizeof(w) && normalise(s, n, w, sizeof(w)) &&
-           IN(w, placeholder_words);
+    return false;
 }
 
 double

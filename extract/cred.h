@@ -55,7 +55,9 @@ bool cred_labelled(const char *text, size_t len, size_t label, size_t val,
 
 /*
  * A URL:login:password line s[0..n) (blanks trimmed): separators ':',
- * '|', ';', tab, or spaces (then the login must be an e-mail address).
+ * '|', ';', tab, or spaces (then the URL must have a scheme and the login
+ * be an e-mail address); without a scheme, the host is followed by a
+ * port, a path or the separator, and '|' ';' tab want an e-mail login.
  * Spans are relative to s; host is the URL's host as written, which the
  * caller validates. False when the line is not of that shape.
  */

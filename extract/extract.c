@@ -2232,6 +2232,31 @@ credential_host(const char *h, bool ip)
            (strcmp(dot + 1, "onion") == 0 || domain_tld(dot + 1));
 }
 
+/* An identity as text writes it, lowercased, "&#64;" and "&#x40;" (HTML)
+   made '@'. */
+static char *
+identity_dup(const char *s, size_t n)
+{
+    struct buf b = BUF_INIT(EXTRACT_MAX_VALUE);
+    size_t i = 0;
+    char *v;
+
+    while (i < n) {
+        if (n - i >= 5 && memcmp(s + i, "&#64;", 5) == 0) {
+            buf_addc(&b, '@');
+            i += 5;
+        } else if (n - i >= 6 && strncasecmp(s + i, "&#x40;", 6) == 0) {
+            buf_addc(&b, '@');
+            i += 6;
+        } else {
+            buf_addc(&b, s[i++]);
+        }
+    }
+    v = buf_detach(&b, NULL);
+    lower_str(v);
+    return v;
+}
+
 /* The domain of an e-mail identity ("a@b.com" -> "b.com"), or NULL. */
 static char *
 identity_domain(const char *identity)
@@ -2300,8 +2325,7 @@ scan_labelled(struct run *r)
         if (ov[0] < pw_end ||
             !cred_labelled(r->text, r->len, ov[0], ov[1], &c))
             continue;
-        identity = xstrndup(r->text + c.id.off, c.id.len);
-        lower_str(identity);
+        identity = identity_dup(r->text + c.id.off, c.id.len);
         domain = NULL;
         if (c.url.len > 0) {
             domain = cred_url_host(r->text + c.url.off, c.url.len);
@@ -2348,8 +2372,7 @@ scan_ulp(struct run *r)
             continue;
         }
         x_free(curl_host);
-        identity = xstrndup(r->text + base + u.id.off, u.id.len);
-        lower_str(identity);
+        identity = identity_dup(r->text + base + u.id.off, u.id.len);
         if (!add_credential(r, identity, host, r->text + base + u.pw.off,
                             u.pw.len, base + u.pw.off, u.pw.len,
                             base + u.url.off,

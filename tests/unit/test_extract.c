@@ -357,6 +357,380 @@ test_redact(void)
     findings_release(&f);
 }
 
+/* Offset of needle in text (which must hold it). */
+static size_t
+at(const char *text, const char *needle)
+{
+    const char *p = strstr(text, needle);
+
+    return p ? (size_t)(p - text) : (size_t)-1;
+}
+
+/* Whether fd's password span is exactly pw in text. */
+static bool
+pw_is(const struct finding *fd, const char *text, const char *pw)
+{
+    return fd != NULL && fd->pw_len == strlen(pw) &&
+           fd->pw_offset == at(text, pw) &&
+           memcmp(text + fd->pw_offset, pw, fd->pw_len) == 0;
+}
+
+static void
+test_userpass_lists(void)
+{
+    struct findings f;
+    const struct finding *fd;
+    const char *text = "jsmith:Password123\n"
+                       "gamer_99:qwerty!7\r\n"
+                       "\n"
+                       "bob.k:Tr0ub4dor\n";
+
+    runs(text, &f);
+    is(count(&f, FIND_CREDENTIAL), 3, "a run of three user:password lines");
+    fd = nth(&f, FIND_CREDENTIAL, 0);
+    ok(fd && strcmp(fd->identity, "jsmith") == 0 && fd->domain == NULL &&
+           !fd->watched && fd->term == -1,
+       "user name identity, no domain, unwatched");
+    is_str(val(&f, FIND_CREDENTIAL, 0), "jsmith:a34284afd3953620",
+           "value: identity and HMAC prefix");
+    ok(pw_is(fd, text, "Password123") && fd->offset == 0 && fd->len == 18,
+       "password span and line span");
+    ok(fd && fd->confidence == 60, "lists: lower confidence than e-mails");
+    ok(pw_is(nth(&f, FIND_CREDENTIAL, 1), text, "qwerty!7"),
+       "CR not in the password");
+    ok(pw_is(nth(&f, FIND_CREDENTIAL, 2), text, "Tr0ub4dor"),
+       "a blank line does not end the list");
+    findings_release(&f);
+
+    runs("jsmith:Password123\ngamer_99:qwerty!7\n", &f);
+    is(count(&f, FIND_CREDENTIAL), 0, "two lines are no list");
+    findings_release(&f);
+    runs("jsmith:Password123\ngamer_99|qwerty!7\nbob.k:Tr0ub4dor\n", &f);
+    is(count(&f, FIND_CREDENTIAL), 0, "separators change: no list");
+    findings_release(&f);
+    runs("jsmith:Password123\nsome words here\ngamer_99:qwerty!7\n"
+         "bob.k:Tr0ub4dor\n",
+         &f);
+    is(count(&f, FIND_CREDENTIAL), 0, "a prose line ends the list");
+    findings_release(&f);
+    runs("private combo, enjoy\n\njsmith:Password123\n", &f);
+    fd = nth(&f, FIND_CREDENTIAL, 0);
+    ok(count(&f, FIND_CREDENTIAL) == 1 && fd && fd->confidence == 50,
+       "one line after \"combo\", lower confidence");
+    findings_release(&f);
+    runs("a@example.org:pw1\njsmith:Password123\nb@example.org:pw2\n", &f);
+    is(count(&f, FIND_CREDENTIAL), 3, "e-mail combo lines count in a run");
+    findings_release(&f);
+    runs("10:00:00\n12:30:45\n14:15:30\n"
+         "00:11:22:33:44:55\n00:11:22:33:44:66\n00:11:22:33:44:77\n"
+         "1.2.3.4:8080\n5.6.7.8:3128\n9.9.9.9:1080\n"
+         "proxy.example.com:8080\ncache.example.org:3128\ngw.example.net:1\n"
+         "C:\\Users\\bob\nD:\\tmp\nE:\\x\n"
+         "Name:John\nAge:30\nCity:Paris\n"
+         "color:red;\nmargin:0;\npadding:4px;\n"
+         "root:x:0:0:root:/root:/bin/bash\nbin:x:2:2::/:/bin/false\n"
+         "daemon:x:1:1::/:/bin/false\n"
+         "std::string\nstd::vector\nstd::map\n"
+         "http://example.com\nhttps://example.org\nftp://example.net\n",
+         &f);
+    is(count(&f, FIND_CREDENTIAL), 0,
+       "times, MACs, proxies, paths, records, CSS, passwd, C++, URLs");
+    findings_release(&f);
+}
+
+static void
+test_ulp(void)
+{
+    struct findings f;
+    const struct finding *fd;
+    const char *text =
+        "https://login.northwind.com/signin:Bob@Example.org:S3cret!pw\n"
+        "https://www.netflix.com/login|carol@example.org|Fb2023!pass\n"
+        "site.example.com:dave:Adm1n!2024\n"
+        "https://shop.example.co.uk:8443/x;erin;Winter2024!\n";
+
+    runs(text, &f);
+    is(count(&f, FIND_CREDENTIAL), 4, "four URL:login:password lines");
+    fd = nth(&f, FIND_CREDENTIAL, 0);
+    ok(fd && strcmp(fd->identity, "bob@example.org") == 0 &&
+           strcmp(fd->domain, "login.northwind.com") == 0 && fd->watched &&
+           fd->term == 3,
+       "the domain is the URL's host, watched");
+    ok(pw_is(fd, text, "S3cret!pw") && fd->offset == 0,
+       "password span; the finding starts at the URL");
+    is(count(&f, FIND_URL), 0, "no URL finding holds a password");
+    is_str(val(&f, FIND_DOMAIN, 0), "login.northwind.com", "its host stays");
+    fd = nth(&f, FIND_CREDENTIAL, 1);
+    ok(fd && strcmp(fd->domain, "www.netflix.com") == 0 &&
+           pw_is(fd, text, "Fb2023!pass"),
+       "'|' separators");
+    fd = nth(&f, FIND_CREDENTIAL, 2);
+    ok(fd && strcmp(fd->identity, "dave") == 0 &&
+           strcmp(fd->domain, "site.example.com") == 0,
+       "host:login:password without a scheme");
+    fd = nth(&f, FIND_CREDENTIAL, 3);
+    ok(fd && strcmp(fd->domain, "shop.example.co.uk") == 0 &&
+           pw_is(fd, text, "Winter2024!"),
+       "a port before the path, ';' separators");
+    findings_release(&f);
+
+    runs("https://example.com:443/path\nexample.com|godaddy|2024-01-01\n"
+         "www.example.com:80:443\nhttps://t.me/x | join us | free\n"
+         "app.py:10:5\n1.2.3.4:8080:user:pass\n",
+         &f);
+    is(count(&f, FIND_CREDENTIAL), 0,
+       "ports, tables, prose, compiler output, proxy lines");
+    findings_release(&f);
+}
+
+static void
+test_stealer_blocks(void)
+{
+    struct findings f;
+    const struct finding *fd;
+    const char *text = "===============\n"
+                       "URL: https://online.northwind.com/login\n"
+                       "Username: John.Doe@gmail.com\n"
+                       "Password: Fb2023!pass\n"
+                       "Application: Google_[Chrome]_Default\n"
+                       "===============\n"
+                       "SOFT: Chrome\n"
+                       "URL:https://login.live.com/\n"
+                       "USER:jdoe\n"
+                       "PASS:correct horse battery\r\n"
+                       "\n"
+                       "Soft: Vidar\nHost: ftp.example.org\nLogin: ftpuser\n"
+                       "Profile: 1\nPassword: Xy7!pQ\n";
+
+    runs(text, &f);
+    is(count(&f, FIND_CREDENTIAL), 3, "one credential per block");
+    fd = nth(&f, FIND_CREDENTIAL, 0);
+    ok(fd && strcmp(fd->identity, "john.doe@gmail.com") == 0 &&
+           strcmp(fd->domain, "online.northwind.com") == 0 && fd->watched,
+       "RedLine block: identity, the URL's host, watched");
+    ok(fd && fd->offset == at(text, "URL: https://online") &&
+           fd->offset + fd->len == at(text, "Fb2023!pass") + 11,
+       "the finding spans the block from its URL line to the password");
+    ok(pw_is(fd, text, "Fb2023!pass"), "password span: the value only");
+    ok(fd && fd->confidence == 90, "a block with a URL: confidence 90");
+    fd = nth(&f, FIND_CREDENTIAL, 1);
+    ok(fd && strcmp(fd->identity, "jdoe") == 0 &&
+           strcmp(fd->domain, "login.live.com") == 0 &&
+           pw_is(fd, text, "correct horse battery"),
+       "Raccoon block: upper-case labels, a password with blanks");
+    fd = nth(&f, FIND_CREDENTIAL, 2);
+    ok(fd && strcmp(fd->identity, "ftpuser") == 0 &&
+           strcmp(fd->domain, "ftp.example.org") == 0 &&
+           pw_is(fd, text, "Xy7!pQ"),
+       "Vidar block: Host and Login labels, a line between");
+    is_str(val(&f, FIND_URL, 0), "https://online.northwind.com/login",
+           "the URL line is a URL finding");
+    findings_release(&f);
+
+    runs("User: bob\nPassword: ********\n"
+         "Username: admin\nPassword: <redacted>\n"
+         "user: alice\n\nlater\nPassword: hunter22\n"
+         "URL: https://example.com/\nPassword: Xk9#mQ2$vLp!\n",
+         &f);
+    is(count(&f, FIND_CREDENTIAL), 0,
+       "masks, placeholders, a gap, no user: no credential");
+    findings_release(&f);
+}
+
+static void
+test_userinfo(void)
+{
+    struct findings f, g;
+    const struct finding *fd, *fg;
+    const char *text = "git clone https://Deploy:Xy7!pQ@Git.Northwind.com/x.git\n"
+                       "ftp://backup:p%40ss@10.0.0.5/dump and "
+                       "redis://:password@127.0.0.1:6379/0 "
+                       "ftp://anonymous:guest@ftp.example.org/pub "
+                       "postgres://u:password@db.example.com/d\n";
+
+    runs(text, &f);
+    is(count(&f, FIND_CREDENTIAL), 2, "two credentials in URLs");
+    fd = nth(&f, FIND_CREDENTIAL, 0);
+    ok(fd && strcmp(fd->identity, "deploy") == 0 &&
+           strcmp(fd->domain, "git.northwind.com") == 0 && fd->watched,
+       "user lowercased, the host is the domain, watched");
+    ok(pw_is(fd, text, "Xy7!pQ") && fd->offset == at(text, "Deploy"),
+       "password span: the user info's password only");
+    is_str(val(&f, FIND_CREDENTIAL, 0), "deploy:9cfed5f17bbcd687",
+           "value: user and HMAC prefix");
+    fd = nth(&f, FIND_CREDENTIAL, 1);
+    runs("z@example.org:p@ss\n", &g);
+    fg = nth(&g, FIND_CREDENTIAL, 0);
+    ok(fd && fg && memcmp(fd->pw_hmac, fg->pw_hmac, 32) == 0 &&
+           strcmp(fd->pw_hint, "p**s(4)") == 0 &&
+           pw_is(fd, text, "p%40ss"),
+       "percent-encoded password: hashed decoded, span as written");
+    is_str(fd ? fd->domain : "(none)", "10.0.0.5", "an IPv4 host");
+    is_str(val(&f, FIND_URL, 0), "ftp://anonymous:guest@ftp.example.org/pub",
+           "URLs holding a password are dropped, anonymous FTP kept");
+    is(count(&f, FIND_URL), 1, "one URL finding");
+    is_str(val(&f, FIND_DOMAIN, 0), "git.northwind.com",
+           "the host of a dropped URL is still a domain");
+    findings_release(&g);
+    findings_release(&f);
+}
+
+static void
+test_labelled(void)
+{
+    struct findings f;
+    const struct finding *fd;
+    const char *text = "login: Admin password: Adm1n!2024\n"
+                       "email: dave@nw-mail.com pwd: Xy7!pQ.\n"
+                       "Login: frank\nPassword: Winter2024!\n"
+                       "{\"username\": \"gina\", \"password\": \"S3cret!pw\"}\n"
+                       "\xd0\x9b\xd0\xbe\xd0\xb3\xd0\xb8\xd0\xbd: ivan "
+                       "\xd0\x9f\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c: "
+                       "Tr0ub4dor\n";
+
+    runs(text, &f);
+    is(count(&f, FIND_CREDENTIAL), 5, "five labelled credentials");
+    fd = nth(&f, FIND_CREDENTIAL, 0);
+    ok(fd && strcmp(fd->identity, "admin") == 0 && fd->domain == NULL &&
+           fd->offset == 0 && pw_is(fd, text, "Adm1n!2024"),
+       "one line: user, password, span from the user label");
+    fd = nth(&f, FIND_CREDENTIAL, 1);
+    ok(fd && strcmp(fd->domain, "nw-mail.com") == 0 && fd->watched &&
+           fd->pw_len == 6,
+       "an e-mail identity gives the domain; the sentence's dot is no "
+       "part of the password");
+    fd = nth(&f, FIND_CREDENTIAL, 2);
+    ok(fd && strcmp(fd->identity, "frank") == 0 &&
+           pw_is(fd, text, "Winter2024!"),
+       "two lines");
+    fd = nth(&f, FIND_CREDENTIAL, 3);
+    ok(fd && strcmp(fd->identity, "gina") == 0 &&
+           pw_is(fd, text, "S3cret!pw"),
+       "JSON: the quotes are no part of the values");
+    fd = nth(&f, FIND_CREDENTIAL, 4);
+    ok(fd && strcmp(fd->identity, "ivan") == 0 &&
+           pw_is(fd, text, "Tr0ub4dor"),
+       "Russian labels");
+    is(count(&f, FIND_SECRET), 0, "a credential's password is no secret too");
+    findings_release(&f);
+
+    runs("login: admin password: changeme\nuser=admin&pass=Adm1n!\n"
+         "The default login: admin / password: password\n"
+         "Enter username: and password: to continue\n"
+         "jdbc:mysql://h:3306/db?user=root&password=root\n",
+         &f);
+    is(count(&f, FIND_CREDENTIAL), 0,
+       "placeholders, query strings, prose: no credential");
+    findings_release(&f);
+}
+
+static void
+test_generic_secrets(void)
+{
+    struct findings f;
+    char text[] = "api_key = \"a8f5f167f44f4964e6c998dee827110c\"\n"
+                  "SECRET_KEY=9f8e7d6c5b4a3Z2Y1X0W\n"
+                  "aws_secret_access_key = "
+                  "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+                  "AKIAIOSFODNN7EXAMPLE,Tg8YvN2pQ7rX4kLm9ZsB1cWd5HfJ0aUe3iOyP6Gq\n"
+                  "password = changeme\ntoken: <your-token-here>\n"
+                  "api_key = YOUR_API_KEY\nsecret = ${SECRET}\n"
+                  "secret = true\npublic_key = \"MFkwEwYHKoZIzj0CAQYIKo\"\n";
+    const char *want = "api_key = \"********************************\"\n"
+                       "SECRET_KEY=********************\n"
+                       "aws_secret_access_key = "
+                       "****************************************\n"
+                       "********************,"
+                       "****************************************\n"
+                       "password = changeme\ntoken: <your-token-here>\n"
+                       "api_key = YOUR_API_KEY\nsecret = ${SECRET}\n"
+                       "secret = true\npublic_key = \"MFkwEwYHKoZIzj0CAQYIKo\"\n";
+
+    runs(text, &f);
+    is(count(&f, FIND_SECRET), 5, "two generic secrets, two AWS secrets, "
+                                  "one AWS key id");
+    is_str(val(&f, FIND_SECRET, 0), "generic_secret:a8f5\xe2\x80\xa6"
+                                    "110c",
+           "generic secret: type, first and last four");
+    ok(nth(&f, FIND_SECRET, 0) &&
+           nth(&f, FIND_SECRET, 0)->offset == at(text, "a8f5") &&
+           nth(&f, FIND_SECRET, 0)->len == 32,
+       "the finding is the value, without its quotes");
+    is_str(val(&f, FIND_SECRET, 2), "aws_secret_key:wJal\xe2\x80\xa6"
+                                    "EKEY",
+           "AWS secret after its name");
+    is_str(val(&f, FIND_SECRET, 4), "aws_secret_key:Tg8Y\xe2\x80\xa6"
+                                    "P6Gq",
+           "AWS secret next to its key id");
+    ok(nowhere(&f, "a8f5f167") && nowhere(&f, "7d6c5b4a") &&
+           nowhere(&f, "bPxRfi"),
+       "no secret in any finding");
+    extract_redact(text, strlen(text), &f);
+    is_str(text, want, "names kept, values masked, placeholders untouched");
+    findings_release(&f);
+}
+
+static void
+test_new_forms_redact(void)
+{
+    struct findings f;
+    char text[] = "Fresh combo\njsmith:Password123\n"
+                  "https://site.example.com/login|bob@example.org|Fb2023!pass\n"
+                  "URL: https://x.example.com/\nUSER: carol\nPASS: S3cret!pw\n"
+                  "see https://dave:Xy7!pQ@h.example.com/ now\n"
+                  "login: erin password: Winter2024!\n";
+    const char *want = "Fresh combo\njsmith:***********\n"
+                       "https://site.example.com/login|bob@example.org|"
+                       "***********\n"
+                       "URL: https://x.example.com/\nUSER: carol\n"
+                       "PASS: *********\n"
+                       "see https://dave:******@h.example.com/ now\n"
+                       "login: erin password: ***********\n";
+    size_t i;
+    bool masked = true;
+
+    runs(text, &f);
+    is(count(&f, FIND_CREDENTIAL), 5, "one credential of each form");
+    extract_redact(text, strlen(text), &f);
+    is_str(text, want, "extract_redact masks every password span");
+    for (i = 0; i < f.n; i++) {
+        char *snip = extract_snippet(text, strlen(text), &f.v[i]);
+
+        if (strstr(snip, "Password123") || strstr(snip, "Fb2023") ||
+            strstr(snip, "S3cret") || strstr(snip, "Xy7!") ||
+            strstr(snip, "Winter2024"))
+            masked = false;
+        x_free(snip);
+    }
+    ok(masked, "no snippet holds a password");
+    findings_release(&f);
+}
+
+/* Adversarial inputs for the new forms stay linear (the test would time
+   out otherwise) and find nothing. */
+static void
+test_credential_worst_cases(void)
+{
+    static const char *const units[] = {
+        "password:", "a:", "http://a:b", "user: x pass:", "URL: a\n",
+        "x.com:a:", "@", ":", "key=",
+    };
+    struct buf t = BUF_INIT(2u << 20);
+    struct findings f;
+    size_t i;
+
+    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        buf_reset(&t);
+        while (t.len < (1u << 20))
+            buf_adds(&t, units[i]);
+        run(t.ptr, t.len, &f);
+        ok(count(&f, FIND_SECRET) == 0,
+           "1 MB of '%s' runs and holds no secret", units[i]);
+        findings_release(&f);
+    }
+    buf_release(&t);
+}
+
 static void
 test_brand(void)
 {
@@ -1001,6 +1375,14 @@ main(void)
     test_not_credentials();
     test_password_vetoes();
     test_redact();
+    test_userpass_lists();
+    test_ulp();
+    test_stealer_blocks();
+    test_userinfo();
+    test_labelled();
+    test_generic_secrets();
+    test_new_forms_redact();
+    test_credential_worst_cases();
     test_brand();
     test_ipv4();
     test_domain();
