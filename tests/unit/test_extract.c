@@ -413,10 +413,10 @@ test_userpass_lists(void)
          &f);
     is(count(&f, FIND_CREDENTIAL), 0, "a prose line ends the list");
     findings_release(&f);
-    runs("private combo, enjoy\n\njsmith:Password123\n", &f);
+    runs("format login:pass, enjoy\n\njsmith:Password123\n", &f);
     fd = nth(&f, FIND_CREDENTIAL, 0);
     ok(count(&f, FIND_CREDENTIAL) == 1 && fd && fd->confidence == 50,
-       "one line after \"combo\", lower confidence");
+       "one line after \"login:pass\", lower confidence");
     findings_release(&f);
     runs("a@example.org:pw1\njsmith:Password123\nb@example.org:pw2\n", &f);
     is(count(&f, FIND_CREDENTIAL), 3, "e-mail combo lines count in a run");
