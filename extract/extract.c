@@ -103,10 +103,9 @@ static const char re_pwlabel[] =
     "(?<![A-Za-z0-9_])[\"']?+(?:" RE_PW_ASCII "|(?-i:" RE_PW_UTF8 "))"
     "[\"']?+[ \\t]{0,8}+(?::|=(?![=>])|\xef\xbc\x9a)[ \\t]{0,64}+";
 
-/* A line that starts with a URL or host name: URL:login:password. */
+/* A line that starts with a URL: URL:login:password. */
 static const char re_ulp[] =
-    "^[ \\t]*+(?:[A-Za-z][A-Za-z0-9+.-]{0,15}+://)?+"
-    "[A-Za-z0-9][A-Za-z0-9._-]{0,252}+[:/|; \\t?#][^\\r\\n]{2,2400}+$";
+    "^[ \\t]*+[A-Za-z][A-Za-z0-9+.-]{0,15}+://[^\\r\\n]{3,2400}+$";
 
 /* One "user<sep>password" line, no blanks inside (a user:pass list). */
 static const char re_userpass[] =
@@ -152,9 +151,7 @@ static const char *const pattern_pre[PAT_COUNT] = {
     /* userinfo: only matches with an '@' can make a finding */
     "://[^\\s/?#@:]+:[^\\s/?#]*@",
     "(?:" RE_PW_ASCII "|" RE_PW_UTF8 ")[\"']?[ \\t]*(?::|=|\xef\xbc\x9a)",
-    /* ulp: a scheme, or a top-level domain (a letter first) and the
-       separator or path after it, all the check takes without a scheme */
-    "://\n\\.[A-Za-z][A-Za-z0-9-]+[:/|;\\t]",
+    "://",                                             /* ulp */
     /* userpass: the separator and the password's first byte */
     "[:;|\\t][^\\s/\\\\]",
 };
@@ -2282,10 +2279,11 @@ scan_userinfo(struct run *r)
 
     while (next_match(r, r->x->re[PAT_USERINFO], &start, &ov)) {
         end = ov[1];
+        at = memrchr(r->text + ov[0], '@', end - ov[0]);
         /* Cut at the cap, or no '@' after the password: no user info. */
         if ((end < r->len && !strchr(" \t\r\n/?#\"'<>", r->text[end]) &&
              (unsigned char)r->text[end] >= 0x20) ||
-            (at = memrchr(r->text + ov[0], '@', end - ov[0])) == NULL)
+            at == NULL)
             continue;
         while (end > (size_t)(at - r->text) + 1 &&
                strchr(".,;:!)]}", r->text[end - 1]))
@@ -2347,50 +2345,64 @@ scan_labelled(struct run *r)
     }
 }
 
-/* URL:login:password lines ("https://site/login:bob@x.com:pw"). */
-static void
-scan_ulp(struct run *r)
+/*
+ * The URL:login:password line text[base..base+n) ("https://site/login:
+ * bob@x.com:pw", "site.com:bob:pw"): 1 when it is one, 0 when not, -1
+ * once the run is full.
+ */
+static int
+ulp_line(struct run *r, size_t base, size_t n)
 {
-    size_t start = 0, base;
     struct cred_ulp u;
-    PCRE2_SIZE *ov;
     char *host, *curl_host, *identity;
     bool scheme;
 
-    while (next_match(r, r->x->re[PAT_ULP], &start, &ov)) {
-        base = ov[0];
-        if (!cred_ulp(r->text + base, ov[1] - base, &u))
-            continue;
-        host = xstrndup(r->text + base + u.host.off, u.host.len);
-        lower_str(host);
-        scheme = u.host.off > u.url.off;
-        curl_host = cred_url_host(r->text + base + u.url.off, u.url.len);
-        if (!credential_host(host, scheme) || curl_host == NULL ||
-            strcmp(curl_host, host) != 0) {
-            x_free(host);
-            x_free(curl_host);
-            continue;
-        }
+    if (!cred_ulp(r->text + base, n, &u))
+        return 0;
+    host = xstrndup(r->text + base + u.host.off, u.host.len);
+    lower_str(host);
+    scheme = u.host.off > u.url.off;
+    curl_host = cred_url_host(r->text + base + u.url.off, u.url.len);
+    if (!credential_host(host, scheme) || curl_host == NULL ||
+        strcmp(curl_host, host) != 0) {
+        x_free(host);
         x_free(curl_host);
-        identity = identity_dup(r->text + base + u.id.off, u.id.len);
-        if (!add_credential(r, identity, host, r->text + base + u.pw.off,
-                            u.pw.len, base + u.pw.off, u.pw.len,
-                            base + u.url.off,
-                            u.pw.off + u.pw.len - u.url.off,
-                            scheme ? 80 : 70))
-            return;
+        return 0;
     }
+    x_free(curl_host);
+    identity = identity_dup(r->text + base + u.id.off, u.id.len);
+    return add_credential(r, identity, host, r->text + base + u.pw.off,
+                          u.pw.len, base + u.pw.off, u.pw.len,
+                          base + u.url.off, u.pw.off + u.pw.len - u.url.off,
+                          scheme ? 80 : 70)
+               ? 1
+               : -1;
+}
+
+/* URL:login:password lines with a scheme; the ones without are
+   user:password-shaped (scan_userpass). */
+static void
+scan_ulp(struct run *r)
+{
+    size_t start = 0;
+    PCRE2_SIZE *ov;
+
+    while (next_match(r, r->x->re[PAT_ULP], &start, &ov))
+        if (ulp_line(r, ov[0], ov[1] - ov[0]) < 0)
+            return;
 }
 
 /*
  * user:password lines (no e-mail address): only in a list, at least
  * USERPASS_RUN lines of one separator with nothing but blank lines
- * between (e-mail combos count), or after a word such as "combo".
+ * between (e-mail combos and host:login:password lines count, and the
+ * latter are found here), or after a word such as "combo".
  */
 #define USERPASS_RUN 3
 
 struct userpass {
     size_t id, idn, pw, pwn, end;
+    bool counted; /* a list line found otherwise: nothing to add */
 };
 
 static bool
@@ -2398,8 +2410,8 @@ emit_userpass(struct run *r, const struct userpass *u, int conf)
 {
     char *identity;
 
-    if (memchr(r->text + u->id, '@', u->idn) != NULL)
-        return true; /* an e-mail combo: scan_combo's */
+    if (u->counted)
+        return true;
     identity = xstrndup(r->text + u->id, u->idn);
     lower_str(identity);
     return add_credential(r, identity, NULL, r->text + u->pw, u->pwn, u->pw,
@@ -2414,6 +2426,7 @@ scan_userpass(struct run *r)
     bool context = false, joined;
     PCRE2_SIZE *ov;
     char sep = 0;
+    int ulp;
 
     while (next_match(r, r->x->re[PAT_USERPASS], &start, &ov)) {
         cur.id = ov[2];
@@ -2421,7 +2434,15 @@ scan_userpass(struct run *r)
         cur.pw = ov[6];
         cur.pwn = ov[7] - ov[6];
         cur.end = ov[1];
-        if (memchr(r->text + cur.id, '@', cur.idn) == NULL &&
+        /* An e-mail combo (scan_combo's), or host:login:password. */
+        cur.counted = memchr(r->text + cur.id, '@', cur.idn) != NULL;
+        if (!cur.counted && memchr(r->text + cur.id, '.', cur.idn)) {
+            ulp = ulp_line(r, ov[0], ov[1] - ov[0]);
+            if (ulp < 0)
+                return;
+            cur.counted = ulp > 0;
+        }
+        if (!cur.counted &&
             !cred_userpass(r->text + cur.id, cur.idn, r->text + cur.pw,
                            cur.pwn, r->text[ov[4]])) {
             run = 0; /* not a list line: the list ends */
