@@ -152,8 +152,9 @@ static const char *const pattern_pre[PAT_COUNT] = {
     "://[^\\s/?#@:]+:[^\\s/?#]*@",
     "(?:" RE_PW_ASCII "|" RE_PW_UTF8 ")[\"']?[ \\t]*(?::|=|\xef\xbc\x9a)",
     "://",                                             /* ulp */
-    /* userpass: the separator and the password's first byte */
-    "[:;|\\t][^\\s/\\\\]",
+    /* userpass: the separator (one class is much cheaper for Hyperscan
+       than the separator and the byte after it) */
+    "[:;|\\t]",
 };
 
 static const uint32_t pattern_opts[PAT_COUNT] = {
@@ -2119,8 +2120,8 @@ add_credential(struct run *r, char *identity, char *domain, const char *pw,
     bool ok;
 
     if (in_password(r, pwoff, pwspan) ||
-        (r->npw > r->npw_sorted &&
-         r->pw[r->npw - 1][0] + r->pw[r->npw - 1][1] > pwoff)) {
+        (r->npw > r->npw_sorted && r->pw[r->npw - 1][0] < pwoff + pwspan &&
+         pwoff < r->pw[r->npw - 1][0] + r->pw[r->npw - 1][1])) {
         x_free(identity);
         x_free(domain);
         return true;
@@ -2401,7 +2402,7 @@ scan_ulp(struct run *r)
 #define USERPASS_RUN 3
 
 struct userpass {
-    size_t id, idn, pw, pwn, end;
+    size_t line, id, idn, pw, pwn, end;
     bool counted; /* a list line found otherwise: nothing to add */
 };
 
@@ -2418,17 +2419,39 @@ emit_userpass(struct run *r, const struct userpass *u, int conf)
                           u->pwn, u->id, u->pw + u->pwn - u->id, conf);
 }
 
+/* The lines of a list that ended short of USERPASS_RUN: credentials
+   only after a word such as "combo", with a lower confidence. */
+static bool
+flush_short(struct run *r, const struct userpass *pend, size_t npend)
+{
+    size_t i, ctx;
+    bool any = false;
+
+    for (i = 0; i < npend; i++)
+        any = any || !pend[i].counted;
+    if (!any)
+        return true;
+    ctx = pend[0].line > CRED_CONTEXT ? pend[0].line - CRED_CONTEXT : 0;
+    if (!cred_combo_context(r->text + ctx, pend[0].line - ctx))
+        return true;
+    for (i = 0; i < npend; i++)
+        if (!emit_userpass(r, &pend[i], 50))
+            return false;
+    return true;
+}
+
 static void
 scan_userpass(struct run *r)
 {
     struct userpass pend[USERPASS_RUN - 1], cur;
-    size_t start = 0, npend = 0, run = 0, last = 0, i, ctx;
-    bool context = false, joined;
+    size_t start = 0, npend = 0, run = 0, last = 0, i;
+    bool joined;
     PCRE2_SIZE *ov;
     char sep = 0;
     int ulp;
 
     while (next_match(r, r->x->re[PAT_USERPASS], &start, &ov)) {
+        cur.line = ov[0];
         cur.id = ov[2];
         cur.idn = ov[3] - ov[2];
         cur.pw = ov[6];
@@ -2442,35 +2465,38 @@ scan_userpass(struct run *r)
                 return;
             cur.counted = ulp > 0;
         }
-        if (!cur.counted &&
-            !cred_userpass(r->text + cur.id, cur.idn, r->text + cur.pw,
-                           cur.pwn, r->text[ov[4]])) {
-            run = 0; /* not a list line: the list ends */
+        joined = cur.counted ||
+                 cred_userpass(r->text + cur.id, cur.idn, r->text + cur.pw,
+                               cur.pwn, r->text[ov[4]]);
+        if (!joined) { /* not a list line: the list ends */
+            if (!flush_short(r, pend, npend))
+                return;
+            npend = run = 0;
             continue;
         }
         joined = run > 0 && r->text[ov[4]] == sep;
         for (i = last; joined && i < ov[0]; i++)
             joined = strchr(" \t\r\n", r->text[i]) != NULL;
         if (!joined) {
-            run = 0;
-            npend = 0;
+            if (!flush_short(r, pend, npend))
+                return;
+            npend = run = 0;
             sep = r->text[ov[4]];
-            ctx = ov[0] > CRED_CONTEXT ? ov[0] - CRED_CONTEXT : 0;
-            context = cred_combo_context(r->text + ctx, ov[0] - ctx);
         }
         run++;
         last = cur.end;
-        if (run < USERPASS_RUN && !context) {
+        if (run < USERPASS_RUN) {
             pend[npend++] = cur;
             continue;
         }
         for (i = 0; i < npend; i++)
-            if (!emit_userpass(r, &pend[i], run >= USERPASS_RUN ? 60 : 50))
+            if (!emit_userpass(r, &pend[i], 60))
                 return;
         npend = 0;
-        if (!emit_userpass(r, &cur, run >= USERPASS_RUN ? 60 : 50))
+        if (!emit_userpass(r, &cur, 60))
             return;
     }
+    flush_short(r, pend, npend);
 }
 
 /* Every credential form, e-mail combos first; the password spans are in

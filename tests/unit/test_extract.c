@@ -421,6 +421,12 @@ test_userpass_lists(void)
     runs("a@example.org:pw1\njsmith:Password123\nb@example.org:pw2\n", &f);
     is(count(&f, FIND_CREDENTIAL), 3, "e-mail combo lines count in a run");
     findings_release(&f);
+    runs("combo\njsmith:Password123\nsite.example.com:bob:Tr0ub4dor\n", &f);
+    is(count(&f, FIND_CREDENTIAL), 2,
+       "a host:login:password line between: both found");
+    is_str(val(&f, FIND_CREDENTIAL, 1), "bob:97e09961a499040a",
+           "host:login:password among user:password lines");
+    findings_release(&f);
     runs("10:00:00\n12:30:45\n14:15:30\n"
          "00:11:22:33:44:55\n00:11:22:33:44:66\n00:11:22:33:44:77\n"
          "1.2.3.4:8080\n5.6.7.8:3128\n9.9.9.9:1080\n"
