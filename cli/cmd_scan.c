@@ -109,6 +109,8 @@ print_json(struct scan *sc, const struct finding *fd, const char *raw,
         v = sc->cfg->terms[fd->term].value;
         put_field(out, "term", v, strlen(v));
     }
+    if (fd->kind == FIND_BRAND)
+        fprintf(out, ",\"variant\":%s", fd->variant ? "true" : "false");
     if (fd->kind == FIND_CREDENTIAL) {
         put_field(out, "identity", fd->identity, strlen(fd->identity));
         if (fd->domain)
@@ -124,9 +126,10 @@ static void
 print_row(struct scan *sc, const struct finding *fd, unsigned long long base)
 {
     /* Streamed rows: fixed widths, since the input may be endless. */
-    fprintf(sc->out, "%-12llu  %-16s  %4d  %-13s  %s\n", base + fd->offset,
+    fprintf(sc->out, "%-12llu  %-16s  %4d  %-13s  %s%s\n", base + fd->offset,
             finding_kind_name(fd->kind), fd->confidence,
-            fd->benign ? fd->benign : "-", fd->value);
+            fd->benign ? fd->benign : "-", fd->value,
+            fd->variant ? " (variant)" : "");
 }
 
 /* Extracts from block[0..len) (redacted in place) found at base. */

@@ -1484,8 +1484,7 @@ build_brand(struct extractor *x, const struct watch_term *terms,
             continue;
         values[n] = xstrndup(s, j);
         x->brand_term[n] = (int)i;
-        x->brand_value[n] = xstrndup(s, j);
-        lower_str(x->brand_value[n]);
+        x->brand_value[n] = terms_fold(s, j);
         x->brand_conf[n] = j < 4 ? 60 : 70;
         if (memchr(s, ' ', j) != NULL)
             x->brand_conf[n] = 80;
@@ -2557,7 +2556,7 @@ scan_brand(struct run *r)
 {
     const struct extractor *x = r->x;
     struct term_match *v = NULL;
-    size_t n = 0, i, t;
+    size_t n = 0, i, t, before;
 
     if (x->brand == NULL)
         return;
@@ -2566,9 +2565,12 @@ scan_brand(struct run *r)
         r->full = true;
     for (i = 0; i < n; i++) {
         t = v[i].term;
+        before = r->n;
         if (!add(r, FIND_BRAND, xstrdup(x->brand_value[t]), v[i].off,
                  v[i].len, x->brand_conf[t], x->brand_term[t]))
             break;
+        if (r->n > before)
+            r->items[r->n - 1].f.variant = v[i].variant;
     }
     x_free(v);
 }

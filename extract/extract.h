@@ -78,6 +78,11 @@ struct finding {
     const char *benign; /* a known-benign value: its label ("documentation",
                            "own-asset", ...; see extract/benign.h), owned
                            by the extractor; NULL otherwise */
+    bool variant;     /* FIND_BRAND: the text is a variant of the term, not
+                         only another case or compatibility form of it
+                         (leetspeak "N0rthw1nd", lookalike letters from
+                         other scripts "pаypal"): the strongest sign of
+                         impersonation. value is the term's all the same */
 
     /* FIND_CREDENTIAL only (NULL/0 otherwise) */
     char *identity;   /* the e-mail address or user name, lowercased */

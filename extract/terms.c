@@ -1,42 +1,93 @@
 /*
- * Watch terms on Hyperscan's literal API: one database holds the first
- * word of every term; each hit is completed in C by matching the term's
- * other words across any blanks, then filtered on word boundaries
- * (libunistring's character classes, any script) and reduced to leftmost-
- * longest matches. Literal mode takes any bytes (NUL, invalid UTF-8).
+ * Watch terms on Hyperscan: one database holds the first word of every
+ * term, a caseless literal (or, for a first word that is not ASCII, a
+ * byte pattern with each character's variants). ASCII lines are scanned as
+ * they are; a line with other bytes is scanned with its lookalike letters
+ * folded to ASCII (extract/fold.c), offsets mapped back. Leet words (a
+ * digit or sign among letters) are found by a vectorised pass and looked
+ * up by their leet form. Each candidate is verified and completed in C,
+ * the text folded character by character (NFKC, case, skeleton, leet)
+ * against the term's folded form, its words across any blanks; then
+ * matches are filtered on word boundaries (libunistring's character
+ * classes, any script) and reduced to leftmost-longest ones. Patterns are
+ * bytes, not UTF-8: any input (NUL, invalid UTF-8) is scanned.
  */
+#include "config.h" /* _GNU_SOURCE: memrchr */
+
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <hs.h>
+#include <unicase.h>
 #include <unictype.h>
 #include <unistr.h>
 
 #include "common/err.h"
 #include "common/xalloc.h"
+#include "extract/fold.h"
 #include "extract/terms.h"
 #include "common/banned.h"
 
+/* A blank run between two words, in the folded forms of a term. */
+#define BLANK ((ucs4_t)' ')
+/* Characters of a first word that go into its pattern; the rest is
+   checked in C. Bounds the pattern's size. */
+#define PATTERN_CHARS 16
+/* Blanks between two words of a term, at most. */
+#define MAX_BLANKS 16
+
 struct term {
-    char **words;  /* the term split at blanks; words[0] is in the database */
-    size_t *lens;
-    size_t nwords;
+    ucs4_t *key;   /* loose key of each character, words joined by BLANK */
+    size_t nkey;
+    ucs4_t *ex;    /* exact form, the same way */
+    size_t nex;
+    /* When the first word is ASCII (a caseless literal in the database):
+       its bytes and the length of its key and exact form. */
+    size_t lit_len, lit_nkey, lit_nex;
 };
+
+/* Longest word the leet gate looks up. */
+#define LEET_WORD_MAX 64
 
 struct termset {
     hs_database_t *db;    /* NULL when there are no terms */
     hs_scratch_t *proto;  /* cloned for each scan */
     struct term *terms;
     size_t n;
+    /* The leet lookup: each term whose first word starts with a leet
+       word (leet_char()) under that word's leet_hash(), chained. */
+    size_t *bucket;      /* nbucket heads, term index + 1 or 0 */
+    size_t nbucket;      /* a power of two */
+    size_t *next;        /* n: next term in the chain, + 1 or 0 */
+    char **leet_word;    /* n: the leet form of each term's first word */
+    size_t nleet;        /* terms filed */
+    size_t leet_min, leet_max; /* shortest and longest leet word filed */
+    uint32_t leet_ends[256]; /* [first]: bit (last - 'a') of a leet word */
 };
+
+
+/* Bytes of text folded at once (with an overlap) where it is not ASCII. */
+#define FOLD_PIECE (64u << 10)
+#define FOLD_OVERLAP 256 /* > the bytes of a first word's pattern match */
+#define FOLD_GAP 4096    /* ASCII bytes folded along rather than cut out */
 
 struct collect {
     const struct termset *ts;
     const unsigned char *text;
     size_t len;
     size_t base;  /* offset of the scanned chunk in the text */
+    /* A folded piece: after folded byte fold_at[i], bytes map one to one
+       to the text from base + text_at[i] (nbreak entries; 0: not folded). */
+    const uint32_t *fold_at, *text_at;
+    size_t nbreak;
+    const unsigned char *buf; /* what is scanned: text, or a folded piece */
+    size_t buflen;
     struct term_match *v;
     size_t n, cap;
     size_t max;   /* candidates kept; beyond: too many */
@@ -78,45 +129,364 @@ blank_at(const unsigned char *t, size_t n)
 static void
 term_release(struct term *t)
 {
-    size_t i;
-
-    for (i = 0; i < t->nwords; i++)
-        free(t->words[i]);
-    free(t->words);
-    free(t->lens);
+    free(t->key);
+    free(t->ex);
 }
 
 static void
-split(const char *s, struct term *t)
+push(ucs4_t **v, size_t *n, size_t *cap, const ucs4_t *s, size_t k)
 {
-    const char *p;
-
-    while (*s) {
-        while (is_blank(*s))
-            s++;
-        if (*s == '\0')
-            break;
-        p = s;
-        while (*p && !is_blank(*p))
-            p++;
-        t->words = xreallocarray(t->words, t->nwords + 1, sizeof(*t->words));
-        t->lens = xreallocarray(t->lens, t->nwords + 1, sizeof(*t->lens));
-        t->words[t->nwords] = xstrndup(s, (size_t)(p - s));
-        t->lens[t->nwords] = (size_t)(p - s);
-        t->nwords++;
-        s = p;
+    if (*n + k > *cap) {
+        *cap = (*n + k) * 2;
+        *v = xreallocarray(*v, *cap, sizeof(**v));
     }
+    memcpy(*v + *n, s, k * sizeof(*s));
+    *n += k;
+}
+
+/*
+ * Folds term s into t (exact form and key, blank runs to one BLANK, no
+ * blank at the ends). Returns false when s is not UTF-8.
+ */
+static bool
+fold_term(const char *s, struct term *t)
+{
+    const uint8_t *p = (const uint8_t *)s, *e = p + strlen(s);
+    size_t capk = 0, cape = 0, n;
+    ucs4_t c, f[FOLD_MAX];
+    const ucs4_t blank = BLANK;
+    int k;
+
+    while (p < e) {
+        if (is_blank((char)*p)) {
+            while (p < e && is_blank((char)*p))
+                p++;
+            if (t->nkey > 0 && p < e) {
+                push(&t->key, &t->nkey, &capk, &blank, 1);
+                push(&t->ex, &t->nex, &cape, &blank, 1);
+            }
+            continue;
+        }
+        k = u8_mbtouc(&c, p, (size_t)(e - p));
+        if (k < 1 || (c == 0xfffd && u8_check(p, (size_t)k) != NULL))
+            return false;
+        p += k;
+        n = fold_exact(c, f);
+        push(&t->ex, &t->nex, &cape, f, n);
+        n = fold_key(c, f);
+        push(&t->key, &t->nkey, &capk, f, n);
+    }
+    return true;
+}
+
+/* A list of UTF-8 strings, each one character (so none is a prefix of
+   another), to be written as one alternation. */
+struct alts {
+    char (*v)[4 + 1];
+    size_t n, cap;
+};
+
+static void
+alts_add(struct alts *a, ucs4_t c)
+{
+    int k;
+
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 32;
+        a->v = xreallocarray(a->v, a->cap, sizeof(*a->v));
+    }
+    k = u8_uctomb((uint8_t *)a->v[a->n], c, 4);
+    if (k < 1)
+        return;
+    a->v[a->n][k] = '\0';
+    a->n++;
+}
+
+static int
+by_bytes(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* Writes strs[0..n) (sorted, one prefix of depth bytes in common) as a
+   byte-level alternation: a trie of classes. */
+static void
+emit_trie(struct buf *re, char (*strs)[4 + 1], size_t n, size_t depth)
+{
+    size_t i, j, nalt = 0;
+    bool leaves = false;
+
+    buf_adds(re, "(?:");
+    for (i = 0; i < n; i++) /* the one-byte-left strings: one class */
+        if (strs[i][depth + 1] == '\0') {
+            if (!leaves)
+                buf_adds(re, "[");
+            leaves = true;
+            buf_addf(re, "\\x%02x", (unsigned char)strs[i][depth]);
+        }
+    if (leaves) {
+        buf_adds(re, "]");
+        nalt++;
+    }
+    for (i = 0; i < n; i = j) {
+        for (j = i + 1; j < n && strs[j][depth] == strs[i][depth]; j++)
+            ;
+        if (strs[i][depth + 1] == '\0')
+            continue;
+        buf_addf(re, "%s\\x%02x", nalt++ ? "|" : "",
+                 (unsigned char)strs[i][depth]);
+        emit_trie(re, strs + i, j - i, depth + 1);
+    }
+    buf_adds(re, ")");
+}
+
+static void
+emit_alts(struct buf *re, struct alts *a)
+{
+    size_t i, o = 0;
+
+    qsort(a->v, a->n, sizeof(*a->v), by_bytes);
+    for (i = 0; i < a->n; i++) /* unique */
+        if (o == 0 || strcmp(a->v[o - 1], a->v[i]) != 0)
+            memcpy(a->v[o++], a->v[i], sizeof(*a->v));
+    a->n = o;
+    emit_trie(re, a->v, a->n, 0);
+}
+
+/* Whether ASCII character a may stand for key character k: one of its
+   keys ("I" is "i" and "l"), or leetspeak ("4" for "a"). */
+static bool
+ascii_may_be(int a, ucs4_t k)
+{
+    ucs4_t key[FOLD_MAX];
+    const char *l;
+
+    if (fold_key((ucs4_t)a, key) == 1 && key[0] == k)
+        return true;
+    if (fold_key2((ucs4_t)a, key) == 1 && key[0] == k)
+        return true;
+    l = fold_leet((ucs4_t)a);
+    return l != NULL && k < 128 && k != 0 && strchr(l, (int)k) != NULL;
+}
+
+/*
+ * The alternation for one key character k. Text is scanned as it is where
+ * it is ASCII, and else with lookalikes folded to ASCII (fold_ascii()):
+ * an ASCII k needs only the ASCII characters that may stand for it, any
+ * other k itself and the characters whose key it is.
+ */
+static void
+emit_key1(struct buf *re, ucs4_t k)
+{
+    struct alts a = { 0 };
+    const ucs4_t *src;
+    size_t i, n;
+    int c;
+
+    if (k < 128) {
+        for (c = 1; c < 128; c++)
+            if (ascii_may_be(c, k))
+                alts_add(&a, (ucs4_t)c);
+    } else {
+        alts_add(&a, k);
+        src = fold_sources(&k, 1, &n);
+        for (i = 0; i < n; i++)
+            alts_add(&a, src[i]);
+    }
+    emit_alts(re, &a);
+    free(a.v);
+}
+
+/* Adds to a the characters whose key is k[0..2), as emit_key1() would:
+   ASCII ones ("m" for "rn"), and others not folded to ASCII ("ü" for
+   "u" and U+0308). Returns their number. */
+static size_t
+add_key2(struct alts *a, const ucs4_t *k)
+{
+    const ucs4_t *src;
+    size_t i, n, m = 0;
+    char ascii[2];
+
+    src = fold_sources(k, 2, &n);
+    for (i = 0; i < n; i++)
+        if (src[i] < 128 || fold_ascii(src[i], ascii) == 0) {
+            alts_add(a, src[i]);
+            m++;
+        }
+    return m;
+}
+
+/*
+ * The pattern of a term's first word: each character of its key is the
+ * alternation of its variants; where two key characters are also the key
+ * of one character ("rn" and "m", "ss" and "ß"), that character is an
+ * alternative to the pair. At most PATTERN_CHARS key characters: the C
+ * check does the rest. Returns false when the key is empty.
+ */
+static bool
+first_word_pattern(const struct term *t, struct buf *re)
+{
+    struct alts a = { 0 };
+    size_t i = 0;
+
+    while (i < t->nkey && t->key[i] != BLANK && i < PATTERN_CHARS) {
+        a.n = 0;
+        if (i + 1 < t->nkey && t->key[i + 1] != BLANK &&
+            add_key2(&a, t->key + i) > 0) {
+            buf_adds(re, "(?:");
+            emit_key1(re, t->key[i]);
+            emit_key1(re, t->key[i + 1]);
+            buf_adds(re, "|");
+            emit_alts(re, &a);
+            buf_adds(re, ")");
+            i += 2;
+            continue;
+        }
+        emit_key1(re, t->key[i]);
+        i++;
+    }
+    free(a.v);
+    return i > 0;
+}
+
+/* The letter an ASCII character of a leet word stands for, the same for
+   all that may stand for it ("i" for i, l, I, 1, | and !), or 0 when it
+   is not part of such a word. */
+static const char leet_form[256] = {
+    ['a'] = 'a', ['A'] = 'a', ['b'] = 'b', ['B'] = 'b', ['c'] = 'c',
+    ['C'] = 'c', ['d'] = 'd', ['D'] = 'd', ['e'] = 'e', ['E'] = 'e',
+    ['f'] = 'f', ['F'] = 'f', ['g'] = 'b', ['G'] = 'b', ['h'] = 'h',
+    ['H'] = 'h', ['i'] = 'i', ['I'] = 'i', ['j'] = 'j', ['J'] = 'j',
+    ['k'] = 'k', ['K'] = 'k', ['l'] = 'i', ['L'] = 'i', ['m'] = 'm',
+    ['M'] = 'm', ['n'] = 'n', ['N'] = 'n', ['o'] = 'o', ['O'] = 'o',
+    ['p'] = 'p', ['P'] = 'p', ['q'] = 'q', ['Q'] = 'q', ['r'] = 'r',
+    ['R'] = 'r', ['s'] = 's', ['S'] = 's', ['t'] = 't', ['T'] = 't',
+    ['u'] = 'u', ['U'] = 'u', ['v'] = 'v', ['V'] = 'v', ['w'] = 'w',
+    ['W'] = 'w', ['x'] = 'x', ['X'] = 'x', ['y'] = 'y', ['Y'] = 'y',
+    ['z'] = 'z', ['Z'] = 'z', ['0'] = 'o', ['1'] = 'i', ['2'] = 'z',
+    ['3'] = 'e', ['4'] = 'a', ['5'] = 's', ['6'] = 'b', ['7'] = 't',
+    ['8'] = 'b', ['9'] = 'b', ['@'] = 'a', ['$'] = 's', ['|'] = 'i',
+    ['!'] = 'i', ['+'] = 't',
+};
+
+static char
+leet_char(unsigned char ch)
+{
+    return leet_form[ch];
+}
+
+/* leet_class[]: what each byte is in a leet word (0: not part of one). */
+#define LEET_LETTER 1u
+#define LEET_SIGN 2u /* a digit or a sign: @ $ | ! + */
+#define L LEET_LETTER
+#define S LEET_SIGN
+static const unsigned char leet_class[256] = {
+    ['!'] = S, ['$'] = S, ['+'] = S, ['@'] = S, ['|'] = S,
+    ['0'] = S, ['1'] = S, ['2'] = S, ['3'] = S, ['4'] = S,
+    ['5'] = S, ['6'] = S, ['7'] = S, ['8'] = S, ['9'] = S,
+    ['A'] = L, ['B'] = L, ['C'] = L, ['D'] = L, ['E'] = L, ['F'] = L,
+    ['G'] = L, ['H'] = L, ['I'] = L, ['J'] = L, ['K'] = L, ['L'] = L,
+    ['M'] = L, ['N'] = L, ['O'] = L, ['P'] = L, ['Q'] = L, ['R'] = L,
+    ['S'] = L, ['T'] = L, ['U'] = L, ['V'] = L, ['W'] = L, ['X'] = L,
+    ['Y'] = L, ['Z'] = L,
+    ['a'] = L, ['b'] = L, ['c'] = L, ['d'] = L, ['e'] = L, ['f'] = L,
+    ['g'] = L, ['h'] = L, ['i'] = L, ['j'] = L, ['k'] = L, ['l'] = L,
+    ['m'] = L, ['n'] = L, ['o'] = L, ['p'] = L, ['q'] = L, ['r'] = L,
+    ['s'] = L, ['t'] = L, ['u'] = L, ['v'] = L, ['w'] = L, ['x'] = L,
+    ['y'] = L, ['z'] = L,
+};
+#undef L
+#undef S
+
+static bool
+leet_sign(unsigned char ch)
+{
+    return ch != '\0' && strchr("@$|!+", ch) != NULL;
+}
+
+/* The leet form of s[0..n) into w (n + 1 bytes), and its hash. */
+static size_t
+leet_hash(const unsigned char *s, size_t n, char *w)
+{
+    size_t h = 1469598103934665603u, i;
+
+    for (i = 0; i < n; i++) {
+        w[i] = leet_char(s[i]);
+        h = (h ^ (unsigned char)w[i]) * 1099511628211u;
+    }
+    w[n] = '\0';
+    return h;
+}
+
+/*
+ * The pattern of term s (folded in t) into re: a literal, caseless, when
+ * its first word is ASCII (leet forms come through the gate); else each
+ * character's variants (first_word_pattern()). Sets *flags; returns false
+ * when there is nothing to match.
+ */
+static bool
+term_pattern(const char *s, struct term *t, struct buf *re, unsigned *flags)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i, n;
+
+    while (is_blank((char)*p))
+        p++;
+    for (n = 0; p[n] != '\0' && !is_blank((char)p[n]); n++)
+        if (p[n] >= 0x80)
+            break;
+    *flags = HS_FLAG_SOM_LEFTMOST;
+    if (p[n] != '\0' && !is_blank((char)p[n]))
+        return first_word_pattern(t, re);
+    for (i = 0; i < n; i++)
+        buf_addf(re, "\\x%02x", p[i]);
+    *flags |= HS_FLAG_CASELESS;
+    t->lit_len = n;
+    for (t->lit_nkey = 0; t->lit_nkey < t->nkey; t->lit_nkey++)
+        if (t->key[t->lit_nkey] == BLANK)
+            break;
+    for (t->lit_nex = 0; t->lit_nex < t->nex; t->lit_nex++)
+        if (t->ex[t->lit_nex] == BLANK)
+            break;
+    return n > 0;
+}
+
+/* Files term i under the leet form of its first word's leading leet word
+   (two characters at least). */
+static void
+leet_index(struct termset *ts, size_t i, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    char w[LEET_WORD_MAX + 1];
+    size_t n, h;
+
+    while (is_blank((char)*p))
+        p++;
+    for (n = 0; n < LEET_WORD_MAX && leet_char(p[n]); n++)
+        ;
+    if (n < 2 || leet_char(p[n]))
+        return;
+    h = leet_hash(p, n, w) & (ts->nbucket - 1);
+    ts->leet_word[i] = xstrdup(w);
+    ts->next[i] = ts->bucket[h];
+    ts->bucket[h] = i + 1;
+    ts->leet_ends[(unsigned char)w[0]] |= UINT32_C(1) << (w[n - 1] - 'a');
+    if (ts->nleet == 0 || n < ts->leet_min)
+        ts->leet_min = n;
+    if (n > ts->leet_max)
+        ts->leet_max = n;
+    ts->nleet++;
 }
 
 struct termset *
 termset_new(const char *const *terms, size_t n, struct buf *err)
 {
     struct termset *ts = xcalloc(1, sizeof(*ts));
-    const char **exprs = NULL;
+    char **exprs = NULL;
     unsigned *flags = NULL, *ids = NULL;
-    size_t *lens = NULL;
     hs_compile_error_t *cerr = NULL;
-    size_t i;
+    struct buf re = BUF_INIT(1u << 20);
+    size_t i, m = 0;
 
     if (n == 0)
         return ts;
@@ -126,46 +496,60 @@ termset_new(const char *const *terms, size_t n, struct buf *err)
     }
     ts->terms = xcalloc(n, sizeof(*ts->terms));
     ts->n = n;
-    exprs = xcalloc(n, sizeof(*exprs));
-    flags = xcalloc(n, sizeof(*flags));
-    ids = xcalloc(n, sizeof(*ids));
-    lens = xcalloc(n, sizeof(*lens));
+    for (ts->nbucket = 64; ts->nbucket < 2 * n; ts->nbucket *= 2)
+        ;
+    ts->bucket = xcalloc(ts->nbucket, sizeof(*ts->bucket));
+    ts->next = xcalloc(n, sizeof(*ts->next));
+    ts->leet_word = xcalloc(n, sizeof(*ts->leet_word));
+    exprs = xcalloc(n + 1, sizeof(*exprs));
+    flags = xcalloc(n + 1, sizeof(*flags));
+    ids = xcalloc(n + 1, sizeof(*ids));
     for (i = 0; i < n; i++) {
         if (strlen(terms[i]) > TERMS_MAX_LEN) {
             buf_addf(err, "watch term %zu is longer than %d bytes", i,
                      TERMS_MAX_LEN);
             goto fail;
         }
-        split(terms[i], &ts->terms[i]);
-        if (ts->terms[i].nwords == 0) {
+        if (!fold_term(terms[i], &ts->terms[i])) {
+            buf_addf(err, "watch term %zu is not valid UTF-8", i);
+            goto fail;
+        }
+        if (ts->terms[i].nkey == 0) {
             buf_addf(err, "watch term %zu is empty", i);
             goto fail;
         }
-        exprs[i] = ts->terms[i].words[0];
-        lens[i] = ts->terms[i].lens[0];
-        flags[i] = HS_FLAG_CASELESS | HS_FLAG_SOM_LEFTMOST;
-        ids[i] = (unsigned)i;
+        leet_index(ts, i, terms[i]);
+        buf_reset(&re);
+        if (!term_pattern(terms[i], &ts->terms[i], &re, &flags[m]))
+            continue; /* a first word that folds to nothing */
+        exprs[m] = buf_detach(&re, NULL);
+        ids[m] = (unsigned)i;
+        m++;
     }
-    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)n,
-                             HS_MODE_BLOCK, NULL, &ts->db, &cerr) !=
-        HS_SUCCESS) {
+    if (m > 0 &&
+        hs_compile_multi((const char *const *)exprs, flags, ids, (unsigned)m,
+                         HS_MODE_BLOCK, NULL, &ts->db, &cerr) != HS_SUCCESS) {
         buf_addf(err, "cannot compile the watch terms: %s",
                  cerr ? cerr->message : "hyperscan error");
         hs_free_compile_error(cerr);
         goto fail;
     }
-    if (hs_alloc_scratch(ts->db, &ts->proto) != HS_SUCCESS)
+    if (ts->db && hs_alloc_scratch(ts->db, &ts->proto) != HS_SUCCESS)
         abort(); /* out of memory */
+    for (i = 0; i < m; i++)
+        free(exprs[i]);
     free(exprs);
     free(flags);
     free(ids);
-    free(lens);
+    buf_release(&re);
     return ts;
 fail:
+    for (i = 0; i < m; i++)
+        free(exprs[i]);
     free(exprs);
     free(flags);
     free(ids);
-    free(lens);
+    buf_release(&re);
     termset_free(ts);
     return NULL;
 }
@@ -177,48 +561,138 @@ termset_free(struct termset *ts)
 
     if (ts == NULL)
         return;
-    for (i = 0; ts->terms && i < ts->n; i++)
+    for (i = 0; ts->terms && i < ts->n; i++) {
         term_release(&ts->terms[i]);
+        free(ts->leet_word[i]);
+    }
     free(ts->terms);
+    free(ts->bucket);
+    free(ts->next);
+    free(ts->leet_word);
     hs_free_scratch(ts->proto);
     hs_free_database(ts->db);
     free(ts);
 }
 
-/* End of term t whose first word ends at text[end], or 0 when its other
-   words do not follow (each after at least one blank). */
-static size_t
+/*
+ * Whether term t matches the text from start: each character's key (or
+ * for a leet character, one of its letters) continues the term's key, a
+ * run of blanks stands for each BLANK. Sets *end and *variant (the text's
+ * exact form differs from the term's). With lit, the text at start is
+ * known to hold the term's first word (a literal hit, any case).
+ */
+static bool
 complete(const struct term *t, const unsigned char *text, size_t len,
-         size_t end)
+         size_t start, bool lit, size_t *end, bool *variant)
 {
-    size_t w, b, k;
+    size_t i = 0, e = 0, pos = start, nk, ne, b, k;
+    ucs4_t c, key[FOLD_MAX], ex[FOLD_MAX];
+    const char *leet;
+    int cl;
 
-    for (w = 1; w < t->nwords; w++) {
-        k = 0;
-        while ((b = blank_at(text + end, len - end)) > 0 && k < 16) {
-            end += b;
-            k++;
-        }
-        if (k == 0 || len - end < t->lens[w] ||
-            strncasecmp((const char *)text + end, t->words[w],
-                        t->lens[w]) != 0)
-            return 0;
-        end += t->lens[w];
+    *variant = false;
+    if (lit) {
+        i = t->lit_nkey;
+        e = t->lit_nex;
+        pos += t->lit_len;
     }
-    return end;
+    while (i < t->nkey) {
+        if (t->key[i] == BLANK) {
+            for (k = 0; k < MAX_BLANKS &&
+                        (b = blank_at(text + pos, len - pos)) > 0; k++)
+                pos += b;
+            if (k == 0)
+                return false;
+            i++;
+            if (e < t->nex && t->ex[e] == BLANK)
+                e++;
+            else
+                *variant = true;
+            continue;
+        }
+        if (pos >= len)
+            return false;
+        if (text[pos] < 0x80) {
+            c = text[pos];
+            cl = 1;
+            /* The common case: the same ASCII letter, any case. */
+            if (c >= 'A' && c <= 'Z')
+                c += 32;
+            if (c == t->key[i] && !*variant && e < t->nex &&
+                t->ex[e] == c && c != BLANK) {
+                i++;
+                e++;
+                pos++;
+                continue;
+            }
+            c = text[pos];
+        } else {
+            cl = u8_mbtouc(&c, text + pos, len - pos);
+            if (cl < 1 || c == 0xfffd)
+                return false;
+        }
+        if (blank_at(text + pos, len - pos) > 0)
+            return false;
+        nk = fold_key(c, key);
+        if (nk > 0 && nk <= t->nkey - i &&
+            memcmp(key, t->key + i, nk * sizeof(*key)) == 0)
+            i += nk;
+        else if ((nk = fold_key2(c, key)) > 0 && nk <= t->nkey - i &&
+                 memcmp(key, t->key + i, nk * sizeof(*key)) == 0)
+            i += nk;
+        else if ((leet = fold_leet(c)) != NULL && t->key[i] < 128 &&
+                 strchr(leet, (int)t->key[i]) != NULL)
+            i++;
+        else
+            return false;
+        pos += (size_t)cl;
+        if (*variant)
+            continue;
+        ne = fold_exact(c, ex);
+        if (ne <= t->nex - e &&
+            memcmp(ex, t->ex + e, ne * sizeof(*ex)) == 0)
+            e += ne;
+        else
+            *variant = true;
+    }
+    if (e != t->nex)
+        *variant = true;
+    *end = pos;
+    return true;
 }
 
-static int
-on_match(unsigned int id, unsigned long long from, unsigned long long to,
-         unsigned int flags, void *arg)
+/* The offset in the text of byte i of what is scanned. */
+static size_t
+text_offset(const struct collect *c, size_t i)
 {
-    struct collect *c = arg;
-    size_t start = c->base + (size_t)from;
-    size_t end = c->base + (size_t)to;
+    size_t lo = 0, hi = c->nbreak, mid;
 
-    (void)flags;
-    end = complete(&c->ts->terms[id], c->text, c->len, end);
-    if (end == 0)
+    if (c->nbreak == 0)
+        return c->base + i;
+    while (hi - lo > 1) { /* the last break at or before i */
+        mid = lo + (hi - lo) / 2;
+        if (c->fold_at[mid] <= i)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return c->base + c->text_at[lo] + (i - c->fold_at[lo]);
+}
+
+/* Records term id at start in the text when it matches there. Returns 1
+   to stop the scan (too many), else 0. */
+static int
+record(struct collect *c, size_t id, size_t start, bool lit)
+{
+    size_t end;
+    bool variant;
+
+    /* The same start again (another alternative of the pattern). */
+    if (c->n > 0 && c->v[c->n - 1].off == start &&
+        c->v[c->n - 1].term == id)
+        return 0;
+    if (!complete(&c->ts->terms[id], c->text, c->len, start, lit, &end,
+                  &variant))
         return 0;
     if (c->n == c->max) {
         c->full = true;
@@ -231,8 +705,172 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
     c->v[c->n].term = id;
     c->v[c->n].off = start;
     c->v[c->n].len = end - start;
+    c->v[c->n].variant = variant;
     c->n++;
     return 0;
+}
+
+/* Terms whose first word starts with the leet word buf[s..e). */
+static int
+leet_lookup(struct collect *c, size_t s, size_t e)
+{
+    const struct termset *ts = c->ts;
+    char w[LEET_WORD_MAX + 1];
+    size_t h, k, start;
+    char first = leet_char(c->buf[s]), last = leet_char(c->buf[e - 1]);
+
+    if (!(ts->leet_ends[(unsigned char)first] &
+          (UINT32_C(1) << (last - 'a'))))
+        return 0;
+    h = leet_hash(c->buf + s, e - s, w);
+    start = text_offset(c, s);
+    for (k = ts->bucket[h & (ts->nbucket - 1)]; k; k = ts->next[k - 1])
+        if (strcmp(ts->leet_word[k - 1], w) == 0 &&
+            record(c, k - 1, start, false) != 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * Bit i set where p[i] (of 64 bytes) is a leet sign (a digit, @ $ | ! +)
+ * with two letters before or after it, or a capital I after a small
+ * letter ("PaypaI"): where a leet word of a term may be (more at the
+ * block's edges: callers check). Two letters leave out "v1", "c2", "x64".
+ * SSE2 where there is one: this runs over all the text.
+ */
+static uint64_t
+leet_mask(const unsigned char *p)
+{
+    uint64_t sign = 0, letter = 0, small = 0, capital_i = 0, two;
+#ifdef __SSE2__
+    const __m128i c0 = _mm_set1_epi8('0' - 1), c9 = _mm_set1_epi8('9' + 1);
+    const __m128i ca = _mm_set1_epi8('a' - 1), cz = _mm_set1_epi8('z' + 1);
+    const __m128i sp = _mm_set1_epi8(0x20);
+    __m128i x[4], lx, m;
+    int k;
+
+    for (k = 0; k < 4; k++) {
+        x[k] = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        /* Signed compares: bytes over 0x7f are negative, in no range. */
+        m = _mm_and_si128(_mm_cmpgt_epi8(x[k], c0), _mm_cmplt_epi8(x[k], c9));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(x[k], _mm_set1_epi8('@')));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(x[k], _mm_set1_epi8('$')));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(x[k], _mm_set1_epi8('|')));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(x[k], _mm_set1_epi8('!')));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(x[k], _mm_set1_epi8('+')));
+        sign |= (uint64_t)(unsigned)_mm_movemask_epi8(m) << (16 * k);
+        m = _mm_cmpeq_epi8(x[k], _mm_set1_epi8('I'));
+        capital_i |= (uint64_t)(unsigned)_mm_movemask_epi8(m) << (16 * k);
+    }
+    if ((sign | capital_i) == 0)
+        return 0; /* most blocks of prose */
+    for (k = 0; k < 4; k++) {
+        m = _mm_and_si128(_mm_cmpgt_epi8(x[k], ca), _mm_cmplt_epi8(x[k], cz));
+        small |= (uint64_t)(unsigned)_mm_movemask_epi8(m) << (16 * k);
+        lx = _mm_or_si128(x[k], sp);
+        m = _mm_and_si128(_mm_cmpgt_epi8(lx, ca), _mm_cmplt_epi8(lx, cz));
+        letter |= (uint64_t)(unsigned)_mm_movemask_epi8(m) << (16 * k);
+    }
+#else
+    int k;
+
+    for (k = 0; k < 64; k++) {
+        if (leet_class[p[k]] == LEET_SIGN)
+            sign |= UINT64_C(1) << k;
+        if (leet_class[p[k]] == LEET_LETTER)
+            letter |= UINT64_C(1) << k;
+        if (p[k] >= 'a' && p[k] <= 'z')
+            small |= UINT64_C(1) << k;
+        if (p[k] == 'I')
+            capital_i |= UINT64_C(1) << k;
+    }
+#endif
+    two = letter & (letter >> 1); /* bit i: letters at i and i + 1 */
+    return (sign & ((two << 2) | (two >> 1) | UINT64_C(3) |
+                    (UINT64_C(3) << 62))) |
+           (capital_i & ((small << 1) | UINT64_C(1)));
+}
+
+/* The leet word around buf[p]: looked up when it mixes letters and leet
+   characters (or holds a capital I after a small letter: "PaypaI"), and
+   without the leet signs at its ends ("N0rthw1nd!!"). Sets *end past it. */
+static int
+leet_word(struct collect *c, size_t p, size_t *end)
+{
+    const unsigned char *b = c->buf;
+    size_t n = c->buflen, s = p, e = p, s2, e2;
+    unsigned seen = 0;
+
+    while (s > 0 && leet_class[b[s - 1]] != 0)
+        s--;
+    for (e = s; e < n && leet_class[b[e]] != 0; e++) {
+        seen |= leet_class[b[e]];
+        if (b[e] == 'I' && e > s && b[e - 1] >= 'a' && b[e - 1] <= 'z')
+            seen |= LEET_SIGN;
+    }
+    *end = e;
+    if (seen != (LEET_LETTER | LEET_SIGN) || e - s < c->ts->leet_min ||
+        e - s > c->ts->leet_max)
+        return 0;
+    if (leet_lookup(c, s, e))
+        return 1;
+    for (e2 = e; e2 > s && leet_sign(b[e2 - 1]); e2--)
+        ;
+    if (e2 - s >= c->ts->leet_min && e2 != e && leet_lookup(c, s, e2))
+        return 1;
+    for (s2 = s; s2 < e2 && leet_sign(b[s2]); s2++)
+        ;
+    if (e2 - s2 >= c->ts->leet_min && s2 != s && leet_lookup(c, s2, e2))
+        return 1;
+    return 0;
+}
+
+/*
+ * Looks up the leet words of the scanned buffer: vectorised search for a
+ * leet character next to a letter, then leet_word() there. (Hyperscan
+ * patterns for a letter next to a digit would fire on every hash and
+ * version number, and cost more than this pass.)
+ */
+static int
+leet_scan(struct collect *c)
+{
+    const unsigned char *b = c->buf;
+    unsigned char tail[64];
+    size_t n = c->buflen, base, done = 0, p;
+    uint64_t m;
+
+    for (base = 0; base < n; base += 64) {
+        if (n - base >= 64)
+            m = leet_mask(b + base);
+        else {
+            memset(tail, 0, sizeof(tail));
+            memcpy(tail, b + base, n - base);
+            m = leet_mask(tail) & ((UINT64_C(1) << (n - base)) - 1);
+        }
+        while (m != 0) {
+            p = base + (size_t)__builtin_ctzll(m);
+            m &= m - 1;
+            if (p < done)
+                continue;
+            if (leet_word(c, p, &done))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static int
+on_match(unsigned int id, unsigned long long from, unsigned long long to,
+         unsigned int flags, void *arg)
+{
+    struct collect *c = arg;
+
+    (void)flags;
+    (void)to;
+    /* A literal in the text itself (not folded) is the term's first
+       word: complete() checks the rest. */
+    return record(c, id, text_offset(c, (size_t)from),
+                  c->nbreak == 0 && c->ts->terms[id].lit_len > 0);
 }
 
 /*
@@ -296,14 +934,116 @@ by_offset_longest(const void *a, const void *b)
     return x->term < y->term ? -1 : x->term > y->term;
 }
 
+/* First byte at or after off that is not ASCII, or len. */
+static size_t
+next_high(const unsigned char *t, size_t off, size_t len)
+{
+    uint64_t w;
+
+    for (; off + 8 <= len; off += 8) {
+        memcpy(&w, t + off, 8);
+        if (w & UINT64_C(0x8080808080808080))
+            break;
+    }
+    for (; off < len; off++)
+        if (t[off] & 0x80)
+            break;
+    return off;
+}
+
+/* Scans text[off..off+n) as it is, in chunks of at most 1 GiB (Hyperscan
+   takes an unsigned int length; a term cut at such a seam is lost). */
+static void
+scan_raw(struct collect *c, hs_scratch_t *scratch, size_t off, size_t n)
+{
+    size_t chunk;
+
+    c->nbreak = 0;
+    for (; n > 0 && !c->full; off += chunk, n -= chunk) {
+        chunk = n > (1u << 30) ? (1u << 30) : n;
+        c->base = off;
+        c->buf = c->text + off;
+        c->buflen = chunk;
+        hs_scan(c->ts->db, (const char *)c->buf, (unsigned)chunk, 0,
+                scratch, on_match, c);
+        if (c->ts->nleet > 0 && !c->full)
+            leet_scan(c);
+    }
+}
+
+/*
+ * Scans text[off..stop) with its lookalikes folded to ASCII (fold_ascii()),
+ * in pieces of FOLD_PIECE bytes that overlap by FOLD_OVERLAP; out holds a
+ * piece (FOLD_PIECE + 4 bytes), fold_at and text_at its breaks
+ * (FOLD_PIECE / 2 + 2 entries each: a folded character has 2 bytes or
+ * more, and folds to fewer).
+ */
+static void
+scan_folded(struct collect *c, hs_scratch_t *scratch, size_t off,
+            size_t stop, char *out, uint32_t *fold_at, uint32_t *text_at)
+{
+    const unsigned char *t = c->text;
+    size_t end, p, q, o, j;
+    char a[2];
+    ucs4_t uc;
+    int k;
+
+    while (off < stop && !c->full) {
+        end = stop - off > FOLD_PIECE ? off + FOLD_PIECE : stop;
+        fold_at[0] = text_at[0] = 0;
+        c->nbreak = 1;
+        for (p = off, o = 0; p < end;) {
+            q = next_high(t, p, end);
+            memcpy(out + o, t + p, q - p);
+            o += q - p;
+            p = q;
+            if (p >= end)
+                break;
+            k = u8_mbtouc(&uc, t + p, stop - p);
+            if (k < 1)
+                k = 1;
+            if (uc != 0xfffd && (j = fold_ascii(uc, a)) > 0) {
+                memcpy(out + o, a, j);
+                o += j;
+                p += (size_t)k;
+                fold_at[c->nbreak] = (uint32_t)o;
+                text_at[c->nbreak] = (uint32_t)(p - off);
+                c->nbreak++;
+            } else { /* as it is: one to one */
+                memcpy(out + o, t + p, (size_t)k);
+                o += (size_t)k;
+                p += (size_t)k;
+            }
+        }
+        c->base = off;
+        c->fold_at = fold_at;
+        c->text_at = text_at;
+        c->buf = (const unsigned char *)out;
+        c->buflen = o;
+        hs_scan(c->ts->db, out, (unsigned)o, 0, scratch, on_match, c);
+        if (c->ts->nleet > 0 && !c->full)
+            leet_scan(c);
+        if (p >= stop)
+            break;
+        /* The next piece starts FOLD_OVERLAP bytes back, on a character. */
+        end = p - FOLD_OVERLAP;
+        while (end > off && (t[end] & 0xc0) == 0x80)
+            end--;
+        off = end > off ? end : p;
+    }
+    c->nbreak = 0;
+}
+
 int
 termset_match(const struct termset *ts, const char *text, size_t len,
               struct term_match **v, size_t *n, size_t max)
 {
     struct collect c = { 0 };
     hs_scratch_t *scratch = NULL;
-    const unsigned char *t = (const unsigned char *)text;
-    size_t i, end = 0, chunk;
+    const unsigned char *t = (const unsigned char *)text, *line;
+    size_t i, end = 0, pos, high, first, last, gap;
+    char *out = NULL;
+    uint32_t *fold_at = NULL, *text_at = NULL;
     int rc = 0;
 
     if (ts->db == NULL || len == 0)
@@ -315,13 +1055,38 @@ termset_match(const struct termset *ts, const char *text, size_t len,
     c.max = max > ((size_t)-1) / 4 ? max : max * 4 + 1024;
     if (hs_clone_scratch(ts->proto, &scratch) != HS_SUCCESS)
         abort();
-    /* Hyperscan takes an unsigned int length: scan in chunks of 1 GiB
-       (a term cut at a seam of such a text is the price). */
-    for (c.base = 0; c.base < len && !c.full; c.base += chunk) {
-        chunk = len - c.base > (1u << 30) ? (1u << 30) : len - c.base;
-        hs_scan(ts->db, text + c.base, (unsigned)chunk, 0, scratch,
-                on_match, &c);
+    /* ASCII runs of lines are scanned as they are (the patterns hold
+       their variants); a line with other bytes is scanned folded. */
+    for (pos = 0; pos < len && !c.full; pos = last) {
+        high = next_high(t, pos, len);
+        if (high == len) {
+            scan_raw(&c, scratch, pos, len - pos);
+            break;
+        }
+        line = memrchr(t + pos, '\n', high - pos);
+        first = line ? (size_t)(line - t) + 1 : pos;
+        line = memchr(t + high, '\n', len - high);
+        last = line ? (size_t)(line - t) : len;
+        /* Lines with other bytes close together are folded as one: fewer,
+           longer scans. */
+        for (;;) {
+            gap = len - last > FOLD_GAP ? last + FOLD_GAP : len;
+            if (last == len || (high = next_high(t, last, gap)) == gap)
+                break;
+            line = memchr(t + high, '\n', len - high);
+            last = line ? (size_t)(line - t) : len;
+        }
+        scan_raw(&c, scratch, pos, first - pos);
+        if (out == NULL) {
+            out = xmalloc(FOLD_PIECE + 4);
+            fold_at = xcalloc(FOLD_PIECE / 2 + 2, sizeof(*fold_at));
+            text_at = xcalloc(FOLD_PIECE / 2 + 2, sizeof(*text_at));
+        }
+        scan_folded(&c, scratch, first, last, out, fold_at, text_at);
     }
+    free(out);
+    free(fold_at);
+    free(text_at);
     hs_free_scratch(scratch);
     if (c.n > 1)
         qsort(c.v, c.n, sizeof(*c.v), by_offset_longest);
@@ -352,4 +1117,26 @@ termset_match(const struct termset *ts, const char *text, size_t len,
         rc = DRP_ETOOBIG;
     free(c.v);
     return rc;
+}
+
+char *
+terms_fold(const char *s, size_t n)
+{
+    size_t len = 0, i;
+    uint8_t *r = NULL;
+    char *v;
+
+    if (u8_check((const uint8_t *)s, n) == NULL)
+        r = u8_casefold((const uint8_t *)s, n, NULL, UNINORM_NFKC, NULL,
+                        &len);
+    if (r == NULL) {
+        v = xstrndup(s, n);
+        for (i = 0; v[i]; i++)
+            if (v[i] >= 'A' && v[i] <= 'Z')
+                v[i] = (char)(v[i] + 32);
+        return v;
+    }
+    v = xstrndup((const char *)r, len);
+    free(r);
+    return v;
 }

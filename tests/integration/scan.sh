@@ -102,6 +102,24 @@ is "$(cat "$T/n")" 0 "no password in the output"
 grep -q '"password_hint":"T\*\**3(11)"' "$LOGS/json.out"
 ok $? "credentials carry the masked hint"
 
+# Variants of a term: leetspeak, a Cyrillic o; the term as written is none.
+printf 'N0rthw1nd B4nk and N\xd0\xberthwind Bank, then northwind bank\n' \
+    >"$T/variant.txt"
+drp variant scan --json --watch "$T/watch.yaml" "$T/variant.txt"
+"$PYTHON3" - "$T/variant.txt" "$LOGS/variant.out" <<'PY'
+import json, sys
+data = open(sys.argv[1], 'rb').read()
+rows = [json.loads(l) for l in open(sys.argv[2])]
+brands = [r for r in rows if r['kind'] == 'brand']
+assert [r['value'] for r in brands] == ['northwind bank'] * 3, brands
+assert [r['variant'] for r in brands] == [True, True, False], brands
+for r in brands:
+    raw = data[r['offset']:r['offset'] + len(r['raw'].encode())]
+    assert raw == r['raw'].encode(), (r, raw)
+assert brands[1]['raw'] == 'N\u043erthwind Bank', brands[1]
+PY
+ok $? "variants: the term's value, \"variant\": true, raw at its byte offset"
+
 drp table scan --watch "$T/watch.yaml" - <"$T/in.txt"
 is "$rc" 0 "scan of stdin exits 0"
 head -1 "$LOGS/table.out" | grep -q '^OFFSET  *KIND  *CONF  *BENIGN  *VALUE$'

@@ -771,6 +771,21 @@ test_brand(void)
     runs("\xc3\xa9Northwind and caf\xc3\xa9 Northwind\xc3\xa9", &f);
     is(count(&f, FIND_BRAND), 0, "letters outside ASCII are word parts");
     findings_release(&f);
+
+    runs("N0rthw1nd B4nk, \xef\xbc\xae\xef\xbd\x8frthwind and "
+         "Nort\xd2\xbbwind", &f);
+    fd = nth(&f, FIND_BRAND, 0);
+    ok(fd && strcmp(fd->value, "northwind bank") == 0 && fd->variant &&
+           fd->offset == 0 && fd->len == 14,
+       "a leet variant: the term's value, flagged, its span as written");
+    fd = nth(&f, FIND_BRAND, 1);
+    ok(fd && strcmp(fd->value, "northwind") == 0 && !fd->variant &&
+           fd->offset == 16 && fd->len == 13,
+       "fullwidth letters are the term itself (NFKC): no variant");
+    fd = nth(&f, FIND_BRAND, 2);
+    ok(fd && fd->variant && fd->offset == 34 && fd->len == 10,
+       "a Cyrillic letter inside: a variant, span in bytes");
+    findings_release(&f);
 }
 
 static void

@@ -1,7 +1,8 @@
 /*
  * extract/terms.c: watch terms found in one pass, case-insensitive, on
  * word boundaries, leftmost-longest, through NUL and invalid bytes, with
- * many terms at once.
+ * many terms at once; Unicode folding (NFKC, case), lookalikes and
+ * leetspeak, flagged as variants, with offsets in the text as given.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,9 @@
 #include "tests/tap.h"
 
 static const char *terms[] = { "Northwind", "Northwind Bank", "NorthPay",
-                               "Jane Q. Doe", "northwindbank.com" };
+                               "Jane Q. Doe", "northwindbank.com", "PayPal",
+                               "Müller", "Straße", "Microsoft", "Сбербанк" };
+#define NTERMS (sizeof(terms) / sizeof(terms[0]))
 
 /* "term@off term@off ..." for the matches of text. */
 static char *
@@ -25,7 +28,8 @@ show(const struct termset *ts, const char *text, size_t len, int *rc)
 
     *rc = termset_match(ts, text, len, &v, &n, 100);
     for (i = 0; i < n; i++)
-        buf_addf(&b, "%s%s@%zu", i ? " " : "", terms[v[i].term], v[i].off);
+        buf_addf(&b, "%s%s@%zu%s", i ? " " : "", terms[v[i].term], v[i].off,
+                 v[i].variant ? "~" : "");
     free(v);
     return buf_detach(&b, NULL);
 }
@@ -45,7 +49,7 @@ int
 main(void)
 {
     struct buf err = BUF_INIT(1024);
-    struct termset *ts = termset_new(terms, 5, &err);
+    struct termset *ts = termset_new(terms, NTERMS, &err);
     struct termset *none;
     const char *bad[] = { "ok", "" };
     char *many[2000];
@@ -83,6 +87,49 @@ main(void)
           "and a mix of them between different words");
     check(ts, "Northwind Bankers", "Northwind@0",
           "the last word must end on a boundary too");
+
+    /* Unicode: compatibility forms and case folding are the term itself. */
+    check(ts, "\xef\xbc\xae\xef\xbc\xaf\xef\xbc\xb2\xef\xbc\xb4\xef\xbc\xa8"
+              "\xef\xbc\xb7\xef\xbc\xa9\xef\xbc\xae\xef\xbc\xa4 Bank!",
+          "Northwind Bank@0", "fullwidth letters (NFKC)");
+    check(ts, "the NORTHW\xc4\xb0ND app", "Northwind@4",
+          "a Turkish dotted capital I is an i");
+    check(ts, "Herr MÜLLER und Herr Mu\xcc\x88ller, nicht Muller",
+          "Müller@5 Müller@22", "accents any case, composed or not; "
+          "never dropped");
+    check(ts, "STRASSE, Strasse und STRAẞE", "Straße@0 Straße@9 Straße@21",
+          "ß is ss (full case folding), capital ẞ too");
+    check(ts, "клиенты СБЕРБАНКА и Сбербанк", "Сбербанк@37",
+          "a Cyrillic term, any case, on word boundaries");
+
+    /* Variants: lookalikes from other scripts, leetspeak. */
+    check(ts, "log in at p\xd0\xb0yp\xd0\xb0l now",
+          "PayPal@10~", "Cyrillic a is a lookalike: a variant");
+    check(ts, "\xce\x9d\xce\x9fRTHWIND alert", "Northwind@0~",
+          "Greek capital Nu and Omicron in capitals");
+    check(ts, "\xf0\x9d\x90\x8dorthwind", "Northwind@0",
+          "a mathematical bold N is an N (NFKC): no variant");
+    check(ts, "N0rthw1nd Bank logs, paypa1 and P4YP4L, $ell", 
+          "Northwind Bank@0~ PayPal@21~ PayPal@32~",
+          "leetspeak, in any word of a term");
+    check(ts, "Northw1nd!! and m1cr0s0ft", "Northwind@0~ Microsoft@16~",
+          "signs after a leet word; several digits in one");
+    check(ts, "PaypaI support", "PayPal@0~",
+          "a capital I for a small l");
+    check(ts, "Northwind 2024, T1059, v1.2, Northwind4, 4Northwind, "
+              "N0rthwindy, xN0rthwind, N0rth wind",
+          "Northwind@0", "digits next to a term, in other words or "
+          "inside a longer word are not leet");
+    check(ts, "\xd0\x9d\xd0\xbe\xd1\x80\xd1\x82\xd0\xbd\xd0\xb2\xd0\xb8\xd0\xbd\xd0\xb4 \xd0\xb8 "
+              "\xd0\xb2\xd0\xb5\xd1\x82\xd0\xb5\xd1\x80",
+          "", "real Cyrillic words are not lookalikes of a term");
+    check(ts, "Pаypal\xd0\xb0 and xPаypal", "",
+          "word boundaries hold for variants");
+    check(ts, "Microsoft and Northwind", "Microsoft@0 Northwind@14",
+          "the term as written is no variant");
+    check(ts, "«p\xd0\xb0yp\xd0\xb0l» N0rthwind", "PayPal@2~ Northwind@13~",
+          "offsets are in the text as given, after multibyte characters");
+
     got = show(ts, "x\0Northwind\xff\xfeNorthPay", 21, &rc);
     is_str(got, "Northwind@2 NorthPay@13",
            "NUL and invalid bytes do not stop the scan");
@@ -116,6 +163,15 @@ main(void)
     ok(termset_new(bad, 2, &err) == NULL &&
            strstr(buf_str(&err), "empty") != NULL,
        "so is a term of blanks only");
+
+    bad[1] = "Caf\xe9";
+    buf_reset(&err);
+    ok(termset_new(bad, 2, &err) == NULL &&
+           strstr(buf_str(&err), "UTF-8") != NULL,
+       "a term that is not UTF-8 is refused with a message");
+    got = terms_fold("Stra\xc3\x9f" "e M\xc3\x9cLLER \xef\xbc\xae", 19);
+    is_str(got, "strasse müller n", "terms_fold: NFKC and case folding");
+    free(got);
 
     for (i = 0; i < 2000; i++)
         many[i] = xasprintf("brand%zu corp", i);
