@@ -253,6 +253,8 @@ fold_ascii(ucs4_t c, char *out)
     size_t i;
     const char *a;
 
+    if (c < source_ranges[0][0])
+        return 0;
     pthread_once(&once, init);
     for (i = 0; i < sizeof(source_ranges) / sizeof(source_ranges[0]); i++)
         if (c >= source_ranges[i][0] && c <= source_ranges[i][1]) {

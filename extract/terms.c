@@ -398,10 +398,11 @@ static const unsigned char leet_class[256] = {
 #undef L
 #undef S
 
+/* A leet character that is no letter nor digit: @ $ | ! + */
 static bool
 leet_sign(unsigned char ch)
 {
-    return ch != '\0' && strchr("@$|!+", ch) != NULL;
+    return leet_class[ch] == LEET_SIGN && !(ch >= '0' && ch <= '9');
 }
 
 /* The leet form of s[0..n) into w (n + 1 bytes), and its hash. */
@@ -736,10 +737,12 @@ leet_lookup(struct collect *c, size_t s, size_t e)
  * with two letters before or after it, or a capital I after a small
  * letter ("PaypaI"): where a leet word of a term may be (more at the
  * block's edges: callers check). Two letters leave out "v1", "c2", "x64".
+ * Sets *word to the bytes that may be part of a leet word (when any bit
+ * is set in the result).
  * SSE2 where there is one: this runs over all the text.
  */
 static uint64_t
-leet_mask(const unsigned char *p)
+leet_mask(const unsigned char *p, uint64_t *word)
 {
     uint64_t sign = 0, letter = 0, small = 0, capital_i = 0, two;
 #ifdef __SSE2__
@@ -762,6 +765,7 @@ leet_mask(const unsigned char *p)
         m = _mm_cmpeq_epi8(x[k], _mm_set1_epi8('I'));
         capital_i |= (uint64_t)(unsigned)_mm_movemask_epi8(m) << (16 * k);
     }
+    *word = 0;
     if ((sign | capital_i) == 0)
         return 0; /* most blocks of prose */
     for (k = 0; k < 4; k++) {
@@ -785,42 +789,43 @@ leet_mask(const unsigned char *p)
             capital_i |= UINT64_C(1) << k;
     }
 #endif
+    *word = letter | sign;
     two = letter & (letter >> 1); /* bit i: letters at i and i + 1 */
     return (sign & ((two << 2) | (two >> 1) | UINT64_C(3) |
                     (UINT64_C(3) << 62))) |
            (capital_i & ((small << 1) | UINT64_C(1)));
 }
 
-/* The leet word around buf[p]: looked up when it mixes letters and leet
+/* Looks the leet word buf[s..e) up when it mixes letters and leet
    characters (or holds a capital I after a small letter: "PaypaI"), and
-   without the leet signs at its ends ("N0rthw1nd!!"). Sets *end past it. */
+   without the leet signs at its ends ("N0rthw1nd!!"). */
 static int
-leet_word(struct collect *c, size_t p, size_t *end)
+leet_try(struct collect *c, size_t s, size_t e)
 {
     const unsigned char *b = c->buf;
-    size_t n = c->buflen, s = p, e = p, s2, e2;
+    size_t i, s2, e2;
     unsigned seen = 0;
 
-    while (s > 0 && leet_class[b[s - 1]] != 0)
-        s--;
-    for (e = s; e < n && leet_class[b[e]] != 0; e++) {
-        seen |= leet_class[b[e]];
-        if (b[e] == 'I' && e > s && b[e - 1] >= 'a' && b[e - 1] <= 'z')
+    if (e - s < c->ts->leet_min || e - s > c->ts->leet_max + 8)
+        return 0;
+    for (i = s; i < e; i++) {
+        seen |= leet_class[b[i]];
+        if (b[i] == 'I' && i > s && b[i - 1] >= 'a' && b[i - 1] <= 'z')
             seen |= LEET_SIGN;
     }
-    *end = e;
-    if (seen != (LEET_LETTER | LEET_SIGN) || e - s < c->ts->leet_min ||
-        e - s > c->ts->leet_max)
+    if (seen != (LEET_LETTER | LEET_SIGN))
         return 0;
-    if (leet_lookup(c, s, e))
+    if (e - s <= c->ts->leet_max && leet_lookup(c, s, e))
         return 1;
     for (e2 = e; e2 > s && leet_sign(b[e2 - 1]); e2--)
         ;
-    if (e2 - s >= c->ts->leet_min && e2 != e && leet_lookup(c, s, e2))
+    if (e2 - s >= c->ts->leet_min && e2 - s <= c->ts->leet_max &&
+        e2 != e && leet_lookup(c, s, e2))
         return 1;
     for (s2 = s; s2 < e2 && leet_sign(b[s2]); s2++)
         ;
-    if (e2 - s2 >= c->ts->leet_min && s2 != s && leet_lookup(c, s2, e2))
+    if (e2 - s2 >= c->ts->leet_min && e2 - s2 <= c->ts->leet_max &&
+        s2 != s && leet_lookup(c, s2, e2))
         return 1;
     return 0;
 }
@@ -836,23 +841,38 @@ leet_scan(struct collect *c)
 {
     const unsigned char *b = c->buf;
     unsigned char tail[64];
-    size_t n = c->buflen, base, done = 0, p;
-    uint64_t m;
+    size_t n = c->buflen, base, done = 0, s, e, i;
+    uint64_t m, word = 0, below, above;
 
     for (base = 0; base < n; base += 64) {
         if (n - base >= 64)
-            m = leet_mask(b + base);
+            m = leet_mask(b + base, &word);
         else {
             memset(tail, 0, sizeof(tail));
             memcpy(tail, b + base, n - base);
-            m = leet_mask(tail) & ((UINT64_C(1) << (n - base)) - 1);
+            m = leet_mask(tail, &word) & ((UINT64_C(1) << (n - base)) - 1);
         }
         while (m != 0) {
-            p = base + (size_t)__builtin_ctzll(m);
+            i = (size_t)__builtin_ctzll(m);
             m &= m - 1;
-            if (p < done)
+            if (base + i < done)
                 continue;
-            if (leet_word(c, p, &done))
+            /* The word's ends from the mask, or byte by byte where it
+               runs past the block. */
+            below = ~word & ((UINT64_C(1) << i) - 1);
+            above = ~word & ~((UINT64_C(2) << i) - 1);
+            if (below != 0)
+                s = base + 64 - (size_t)__builtin_clzll(below);
+            else
+                for (s = base + i; s > 0 && leet_class[b[s - 1]] != 0; s--)
+                    ;
+            if (above != 0)
+                e = base + (size_t)__builtin_ctzll(above);
+            else
+                for (e = base + i; e < n && leet_class[b[e]] != 0; e++)
+                    ;
+            done = e;
+            if (leet_try(c, s, e))
                 return 1;
         }
     }
@@ -864,13 +884,19 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
          unsigned int flags, void *arg)
 {
     struct collect *c = arg;
+    const struct term *t = &c->ts->terms[id];
+    size_t start = text_offset(c, (size_t)from);
 
     (void)flags;
     (void)to;
-    /* A literal in the text itself (not folded) is the term's first
-       word: complete() checks the rest. */
-    return record(c, id, text_offset(c, (size_t)from),
-                  c->nbreak == 0 && c->ts->terms[id].lit_len > 0);
+    /* A literal of the text as it is (not of folded lookalikes) is the
+       term's first word: complete() checks the rest. */
+    return record(c, id, start,
+                  t->lit_len > 0 &&
+                      (c->nbreak == 0 ||
+                       (start + t->lit_len <= c->len &&
+                        memcmp(c->text + start, c->buf + from,
+                               t->lit_len) == 0)));
 }
 
 /*
@@ -939,7 +965,17 @@ static size_t
 next_high(const unsigned char *t, size_t off, size_t len)
 {
     uint64_t w;
+#ifdef __SSE2__
+    int m;
 
+    for (; off + 32 <= len; off += 32) {
+        m = _mm_movemask_epi8(_mm_or_si128(
+            _mm_loadu_si128((const __m128i *)(const void *)(t + off)),
+            _mm_loadu_si128((const __m128i *)(const void *)(t + off + 16))));
+        if (m != 0)
+            break;
+    }
+#endif
     for (; off + 8 <= len; off += 8) {
         memcpy(&w, t + off, 8);
         if (w & UINT64_C(0x8080808080808080))
@@ -999,8 +1035,11 @@ scan_folded(struct collect *c, hs_scratch_t *scratch, size_t off,
             p = q;
             if (p >= end)
                 break;
-            k = u8_mbtouc(&uc, t + p, stop - p);
-            if (k < 1)
+            if (t[p] >= 0xc2 && t[p] <= 0xdf && p + 1 < stop &&
+                (t[p + 1] & 0xc0) == 0x80) { /* two bytes: most scripts */
+                uc = (ucs4_t)(t[p] & 0x1f) << 6 | (t[p + 1] & 0x3f);
+                k = 2;
+            } else if ((k = u8_mbtouc(&uc, t + p, stop - p)) < 1)
                 k = 1;
             if (uc != 0xfffd && (j = fold_ascii(uc, a)) > 0) {
                 memcpy(out + o, a, j);

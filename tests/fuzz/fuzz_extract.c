@@ -25,6 +25,8 @@ static struct watch_term terms[] = {
     { "product", "C++ Suite (pro)", "low", "brand" },
     { "domain", "northwind.com", "high", "soc" },
     { "email_domain", "nw-mail.com", "high", "soc" },
+    { "brand", "M\xc3\xbcller Stra\xc3\x9f" "e", "medium", "brand" },
+    { "brand", "\xd0\xa1\xd0\xb1\xd0\xb5\xd1\x80", "medium", "brand" },
 };
 
 static struct extractor *x;
