@@ -74,7 +74,7 @@ struct termset {
 
 /* Bytes of text folded at once (with an overlap) where it is not ASCII. */
 #define FOLD_PIECE (64u << 10)
-#define FOLD_OVERLAP 256 /* > the bytes of a first word's pattern match */
+#define FOLD_OVERLAP (4 * TERMS_MAX_LEN) /* > a first word, in any form */
 #define FOLD_GAP 4096    /* ASCII bytes folded along rather than cut out */
 
 struct collect {

@@ -149,6 +149,30 @@ main(void)
     }
     free(big);
 
+    /* A long line of another script is folded in pieces: a variant
+       across a seam is found once, at its offset. */
+    {
+        static const char word[] = " N0rthw\xd1\x96nd ";
+        struct term_match *v = NULL;
+        size_t n = 0, len = 300000, at, k = 0, want = 0, good = 0;
+        char *text = xmalloc(len);
+
+        for (i = 0; i + 2 <= len; i += 2)
+            memcpy(text + i, i % 18 == 16 ? "  " : "\xd0\xb6", 2);
+        for (at = 1000; at + sizeof(word) < len; at += 7919, want++)
+            memcpy(text + at, word, sizeof(word) - 1);
+        rc = termset_match(ts, text, len, &v, &n, 1000);
+        for (at = 1000; at + sizeof(word) < len; at += 7919, k++)
+            if (k < n && v[k].off == at + 1 && v[k].len == 10 &&
+                v[k].variant)
+                good++;
+        ok(rc == 0 && n == want && good == want,
+           "a 300 kB line of another script: %zu variants, %zu at their "
+           "offsets", n, good);
+        free(v);
+        free(text);
+    }
+
     none = termset_new(NULL, 0, &err);
     got = show(none, "Northwind", 9, &rc);
     ok(none != NULL && rc == 0 && *got == '\0', "an empty set matches nothing");
