@@ -49,6 +49,7 @@ static size_t ascii_nkey2[128];
 /* fold_ascii() of each character of source_ranges, in their order. */
 static char (*range_ascii)[2];
 static size_t range_first[sizeof(source_ranges) / sizeof(source_ranges[0])];
+static char low_table[FOLD_TABLE_END][2]; /* fold_ascii_table() */
 static struct source *sources; /* sorted by key */
 static ucs4_t *source_chars;    /* sources[i].c, for fold_sources() */
 static size_t nsources;
@@ -137,17 +138,24 @@ as_ascii(const ucs4_t *s, size_t n, char *out)
 static bool
 same_keys(ucs4_t c, const ucs4_t *key, size_t n, char *out)
 {
+    /* Letters first: "0" has the keys of "o", but only "o" is a letter
+       (the patterns are caseless literals). */
+    static const char order[] = "abcdefghijklmnopqrstuvwxyz"
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                "0123456789!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
     ucs4_t key2[FOLD_MAX];
-    size_t n2 = key2_of(c, key2);
+    size_t n2 = key2_of(c, key2), i;
     int a;
 
-    for (a = 1; a < 128; a++)
+    for (i = 0; order[i] != '\0'; i++) {
+        a = (unsigned char)order[i];
         if (ascii_nkey[a] == n && ascii_nkey2[a] == n2 && n > 0 &&
             memcmp(ascii_key[a], key, n * sizeof(*key)) == 0 &&
             memcmp(ascii_key2[a], key2, n2 * sizeof(*key)) == 0) {
             out[0] = (char)a;
             return true;
         }
+    }
     return false;
 }
 
@@ -176,6 +184,25 @@ add_source(ucs4_t c, const ucs4_t *key, size_t n, size_t *cap)
     sources[nsources].k1 = n == 2 ? key[1] : 0;
     sources[nsources].c = c;
     nsources++;
+}
+
+/* fold_ascii() once the tables are built. */
+static size_t
+fold_ascii_at(ucs4_t c, char *out)
+{
+    size_t i;
+    const char *a;
+
+    for (i = 0; i < sizeof(source_ranges) / sizeof(source_ranges[0]); i++)
+        if (c >= source_ranges[i][0] && c <= source_ranges[i][1]) {
+            a = range_ascii[range_first[i] + c - source_ranges[i][0]];
+            if (a[0] == '\0')
+                return 0;
+            out[0] = a[0];
+            out[1] = a[1];
+            return a[1] == '\0' ? 1 : 2;
+        }
+    return 0;
 }
 
 static void
@@ -216,6 +243,8 @@ init(void)
                 as_ascii(sk, skeleton(&c, 1, sk, false), a) == 0)
                 as_ascii(key, n, a);
         }
+    for (c = 0; c < FOLD_TABLE_END; c++)
+        fold_ascii_at(c, low_table[c]);
     qsort(sources, nsources, sizeof(*sources), by_key);
     source_chars = xcalloc(nsources + 1, sizeof(*source_chars));
     for (i = 0; i < nsources; i++)
@@ -250,22 +279,16 @@ fold_key2(ucs4_t c, ucs4_t *out)
 size_t
 fold_ascii(ucs4_t c, char *out)
 {
-    size_t i;
-    const char *a;
-
     if (c < source_ranges[0][0])
         return 0;
     pthread_once(&once, init);
-    for (i = 0; i < sizeof(source_ranges) / sizeof(source_ranges[0]); i++)
-        if (c >= source_ranges[i][0] && c <= source_ranges[i][1]) {
-            a = range_ascii[range_first[i] + c - source_ranges[i][0]];
-            if (a[0] == '\0')
-                return 0;
-            out[0] = a[0];
-            out[1] = a[1];
-            return a[1] == '\0' ? 1 : 2;
-        }
-    return 0;
+    return fold_ascii_at(c, out);
+}
+
+const char (*fold_ascii_table(void))[2]
+{
+    pthread_once(&once, init);
+    return low_table;
 }
 
 size_t

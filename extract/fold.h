@@ -42,6 +42,13 @@ size_t fold_key2(ucs4_t c, ucs4_t *out);
 size_t fold_ascii(ucs4_t c, char *out);
 
 /*
+ * fold_ascii() of U+0000..FOLD_TABLE_END - 1 as a table, for loops over
+ * text: out[c] holds 1 or 2 bytes, 0 when c has no ASCII lookalike.
+ */
+#define FOLD_TABLE_END 0x530
+const char (*fold_ascii_table(void))[2];
+
+/*
  * The ASCII letters that c stands for in leetspeak ("a" for '4' and '@',
  * "li" for '1' and '|'), or NULL when c is not a leet character.
  */

@@ -68,7 +68,10 @@ struct termset {
     char **leet_word;    /* n: the leet form of each term's first word */
     size_t nleet;        /* terms filed */
     size_t leet_min, leet_max; /* shortest and longest leet word filed */
-    uint32_t leet_ends[256]; /* [first]: bit (last - 'a') of a leet word */
+    const char (*fold_table)[2]; /* fold_ascii_table() */
+    /* Bit (first, last, length) of every leet word filed (letters as
+       leet_char() gives them): most words of a text miss. */
+    uint64_t leet_sig[26 * 26 * (LEET_WORD_MAX + 1) / 64 + 1];
 };
 
 
@@ -88,6 +91,12 @@ struct collect {
     size_t nbreak;
     const unsigned char *buf; /* what is scanned: text, or a folded piece */
     size_t buflen;
+    /* Lines with other bytes than ASCII, found by the leet pass over the
+       text as it is, to be scanned folded: [first, last) pairs. */
+    bool find_high;
+    size_t high_end;     /* lines before this are listed */
+    size_t *lines;
+    size_t nlines, caplines;
     struct term_match *v;
     size_t n, cap;
     size_t max;   /* candidates kept; beyond: too many */
@@ -452,6 +461,15 @@ term_pattern(const char *s, struct term *t, struct buf *re, unsigned *flags)
     return n > 0;
 }
 
+/* The bit of a leet word's signature: its first and last letters (as
+   leet_char() gives them) and its length (at most LEET_WORD_MAX). */
+static size_t
+leet_sig_bit(char first, char last, size_t n)
+{
+    return ((size_t)(first - 'a') * 26 + (size_t)(last - 'a')) *
+               (LEET_WORD_MAX + 1) + n;
+}
+
 /* Files term i under the leet form of its first word's leading leet word
    (two characters at least). */
 static void
@@ -471,7 +489,8 @@ leet_index(struct termset *ts, size_t i, const char *s)
     ts->leet_word[i] = xstrdup(w);
     ts->next[i] = ts->bucket[h];
     ts->bucket[h] = i + 1;
-    ts->leet_ends[(unsigned char)w[0]] |= UINT32_C(1) << (w[n - 1] - 'a');
+    h = leet_sig_bit(w[0], w[n - 1], n);
+    ts->leet_sig[h / 64] |= UINT64_C(1) << (h % 64);
     if (ts->nleet == 0 || n < ts->leet_min)
         ts->leet_min = n;
     if (n > ts->leet_max)
@@ -497,6 +516,7 @@ termset_new(const char *const *terms, size_t n, struct buf *err)
     }
     ts->terms = xcalloc(n, sizeof(*ts->terms));
     ts->n = n;
+    ts->fold_table = fold_ascii_table();
     for (ts->nbucket = 64; ts->nbucket < 2 * n; ts->nbucket *= 2)
         ;
     ts->bucket = xcalloc(ts->nbucket, sizeof(*ts->bucket));
@@ -718,10 +738,9 @@ leet_lookup(struct collect *c, size_t s, size_t e)
     const struct termset *ts = c->ts;
     char w[LEET_WORD_MAX + 1];
     size_t h, k, start;
-    char first = leet_char(c->buf[s]), last = leet_char(c->buf[e - 1]);
 
-    if (!(ts->leet_ends[(unsigned char)first] &
-          (UINT32_C(1) << (last - 'a'))))
+    h = leet_sig_bit(leet_char(c->buf[s]), leet_char(c->buf[e - 1]), e - s);
+    if (!(ts->leet_sig[h / 64] & (UINT64_C(1) << (h % 64))))
         return 0;
     h = leet_hash(c->buf + s, e - s, w);
     start = text_offset(c, s);
@@ -738,11 +757,11 @@ leet_lookup(struct collect *c, size_t s, size_t e)
  * letter ("PaypaI"): where a leet word of a term may be (more at the
  * block's edges: callers check). Two letters leave out "v1", "c2", "x64".
  * Sets *word to the bytes that may be part of a leet word (when any bit
- * is set in the result).
+ * is set in the result), and *high non-zero when a byte is not ASCII.
  * SSE2 where there is one: this runs over all the text.
  */
 static uint64_t
-leet_mask(const unsigned char *p, uint64_t *word)
+leet_mask(const unsigned char *p, uint64_t *word, uint64_t *high)
 {
     uint64_t sign = 0, letter = 0, small = 0, capital_i = 0, two;
 #ifdef __SSE2__
@@ -765,6 +784,8 @@ leet_mask(const unsigned char *p, uint64_t *word)
         m = _mm_cmpeq_epi8(x[k], _mm_set1_epi8('I'));
         capital_i |= (uint64_t)(unsigned)_mm_movemask_epi8(m) << (16 * k);
     }
+    *high = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(
+        _mm_or_si128(x[0], x[1]), _mm_or_si128(x[2], x[3])));
     *word = 0;
     if ((sign | capital_i) == 0)
         return 0; /* most blocks of prose */
@@ -778,7 +799,10 @@ leet_mask(const unsigned char *p, uint64_t *word)
 #else
     int k;
 
+    *high = 0;
     for (k = 0; k < 64; k++) {
+        if (p[k] & 0x80)
+            *high = 1;
         if (leet_class[p[k]] == LEET_SIGN)
             sign |= UINT64_C(1) << k;
         if (leet_class[p[k]] == LEET_LETTER)
@@ -796,24 +820,17 @@ leet_mask(const unsigned char *p, uint64_t *word)
            (capital_i & ((small << 1) | UINT64_C(1)));
 }
 
-/* Looks the leet word buf[s..e) up when it mixes letters and leet
-   characters (or holds a capital I after a small letter: "PaypaI"), and
-   without the leet signs at its ends ("N0rthw1nd!!"). */
+/* Looks the leet word buf[s..e) up, and without the leet signs at its
+   ends ("N0rthw1nd!!"). */
 static int
 leet_try(struct collect *c, size_t s, size_t e)
 {
     const unsigned char *b = c->buf;
-    size_t i, s2, e2;
-    unsigned seen = 0;
+    size_t s2, e2;
 
+    /* leet_mask() picked a leet character or capital I in it: no need to
+       check it mixes letters and signs (complete() checks all). */
     if (e - s < c->ts->leet_min || e - s > c->ts->leet_max + 8)
-        return 0;
-    for (i = s; i < e; i++) {
-        seen |= leet_class[b[i]];
-        if (b[i] == 'I' && i > s && b[i - 1] >= 'a' && b[i - 1] <= 'z')
-            seen |= LEET_SIGN;
-    }
-    if (seen != (LEET_LETTER | LEET_SIGN))
         return 0;
     if (e - s <= c->ts->leet_max && leet_lookup(c, s, e))
         return 1;
@@ -836,22 +853,58 @@ leet_try(struct collect *c, size_t s, size_t e)
  * patterns for a letter next to a digit would fire on every hash and
  * version number, and cost more than this pass.)
  */
+/* Lists the line around text[at], which holds a byte that is not ASCII,
+   for scanning folded (with the previous one when FOLD_GAP or less
+   apart). */
+static void
+note_high(struct collect *c, size_t at)
+{
+    const unsigned char *t = c->text, *nl;
+    size_t first, last;
+
+    nl = memrchr(t + c->high_end, '\n', at - c->high_end);
+    first = nl ? (size_t)(nl - t) + 1 : c->high_end;
+    nl = memchr(t + at, '\n', c->len - at);
+    last = nl ? (size_t)(nl - t) : c->len;
+    c->high_end = last;
+    if (c->nlines > 0 && first - c->lines[2 * c->nlines - 1] <= FOLD_GAP) {
+        c->lines[2 * c->nlines - 1] = last;
+        return;
+    }
+    if (c->nlines == c->caplines) {
+        c->caplines = c->caplines ? c->caplines * 2 : 64;
+        c->lines = xreallocarray(c->lines, c->caplines, 2 * sizeof(size_t));
+    }
+    c->lines[2 * c->nlines] = first;
+    c->lines[2 * c->nlines + 1] = last;
+    c->nlines++;
+}
+
 static int
 leet_scan(struct collect *c)
 {
     const unsigned char *b = c->buf;
     unsigned char tail[64];
     size_t n = c->buflen, base, done = 0, s, e, i;
-    uint64_t m, word = 0, below, above;
+    uint64_t m, word = 0, below, above, high;
 
     for (base = 0; base < n; base += 64) {
         if (n - base >= 64)
-            m = leet_mask(b + base, &word);
+            m = leet_mask(b + base, &word, &high);
         else {
             memset(tail, 0, sizeof(tail));
             memcpy(tail, b + base, n - base);
-            m = leet_mask(tail, &word) & ((UINT64_C(1) << (n - base)) - 1);
+            m = leet_mask(tail, &word, &high) &
+                ((UINT64_C(1) << (n - base)) - 1);
         }
+        if (high != 0 && c->find_high && c->base + base + 64 > c->high_end)
+            for (i = base; i < base + 64 && i < n; i++)
+                if ((b[i] & 0x80) && c->base + i >= c->high_end) {
+                    note_high(c, c->base + i);
+                    break;
+                }
+        if (c->ts->nleet == 0)
+            continue;
         while (m != 0) {
             i = (size_t)__builtin_ctzll(m);
             m &= m - 1;
@@ -872,6 +925,10 @@ leet_scan(struct collect *c)
                 for (e = base + i; e < n && leet_class[b[e]] != 0; e++)
                     ;
             done = e;
+            if (e - base < 64) /* the word's other bits in this block */
+                m &= ~((UINT64_C(1) << (e - base)) - 1);
+            else
+                m = 0;
             if (leet_try(c, s, e))
                 return 1;
         }
@@ -960,33 +1017,6 @@ by_offset_longest(const void *a, const void *b)
     return x->term < y->term ? -1 : x->term > y->term;
 }
 
-/* First byte at or after off that is not ASCII, or len. */
-static size_t
-next_high(const unsigned char *t, size_t off, size_t len)
-{
-    uint64_t w;
-#ifdef __SSE2__
-    int m;
-
-    for (; off + 32 <= len; off += 32) {
-        m = _mm_movemask_epi8(_mm_or_si128(
-            _mm_loadu_si128((const __m128i *)(const void *)(t + off)),
-            _mm_loadu_si128((const __m128i *)(const void *)(t + off + 16))));
-        if (m != 0)
-            break;
-    }
-#endif
-    for (; off + 8 <= len; off += 8) {
-        memcpy(&w, t + off, 8);
-        if (w & UINT64_C(0x8080808080808080))
-            break;
-    }
-    for (; off < len; off++)
-        if (t[off] & 0x80)
-            break;
-    return off;
-}
-
 /* Scans text[off..off+n) as it is, in chunks of at most 1 GiB (Hyperscan
    takes an unsigned int length; a term cut at such a seam is lost). */
 static void
@@ -1002,8 +1032,8 @@ scan_raw(struct collect *c, hs_scratch_t *scratch, size_t off, size_t n)
         c->buflen = chunk;
         hs_scan(c->ts->db, (const char *)c->buf, (unsigned)chunk, 0,
                 scratch, on_match, c);
-        if (c->ts->nleet > 0 && !c->full)
-            leet_scan(c);
+        if (!c->full)
+            leet_scan(c); /* also lists the lines to scan folded */
     }
 }
 
@@ -1019,7 +1049,9 @@ scan_folded(struct collect *c, hs_scratch_t *scratch, size_t off,
             size_t stop, char *out, uint32_t *fold_at, uint32_t *text_at)
 {
     const unsigned char *t = c->text;
-    size_t end, p, q, o, j;
+    const char (*table)[2] = c->ts->fold_table;
+    size_t end, p, o, j, nb;
+    bool folded;
     char a[2];
     ucs4_t uc;
     int k;
@@ -1027,40 +1059,51 @@ scan_folded(struct collect *c, hs_scratch_t *scratch, size_t off,
     while (off < stop && !c->full) {
         end = stop - off > FOLD_PIECE ? off + FOLD_PIECE : stop;
         fold_at[0] = text_at[0] = 0;
-        c->nbreak = 1;
+        nb = 1;
+        folded = false;
         for (p = off, o = 0; p < end;) {
-            q = next_high(t, p, end);
-            memcpy(out + o, t + p, q - p);
-            o += q - p;
-            p = q;
-            if (p >= end)
-                break;
+            if (t[p] < 0x80) {
+                out[o++] = (char)t[p++];
+                continue;
+            }
             if (t[p] >= 0xc2 && t[p] <= 0xdf && p + 1 < stop &&
                 (t[p + 1] & 0xc0) == 0x80) { /* two bytes: most scripts */
                 uc = (ucs4_t)(t[p] & 0x1f) << 6 | (t[p + 1] & 0x3f);
                 k = 2;
             } else if ((k = u8_mbtouc(&uc, t + p, stop - p)) < 1)
                 k = 1;
-            if (uc != 0xfffd && (j = fold_ascii(uc, a)) > 0) {
-                memcpy(out + o, a, j);
-                o += j;
-                p += (size_t)k;
-                fold_at[c->nbreak] = (uint32_t)o;
-                text_at[c->nbreak] = (uint32_t)(p - off);
-                c->nbreak++;
-            } else { /* as it is: one to one */
-                memcpy(out + o, t + p, (size_t)k);
-                o += (size_t)k;
-                p += (size_t)k;
+            if (uc < FOLD_TABLE_END) {
+                a[0] = table[uc][0];
+                a[1] = table[uc][1];
+                j = a[0] == '\0' ? 0 : a[1] == '\0' ? 1 : 2;
+            } else
+                j = uc == 0xfffd ? 0 : fold_ascii(uc, a);
+            if (j == 0) { /* as it is: one to one */
+                for (j = 0; j < (size_t)k; j++)
+                    out[o++] = (char)t[p++];
+                continue;
+            }
+            out[o++] = a[0];
+            if (j == 2)
+                out[o++] = a[1];
+            p += (size_t)k;
+            folded = true;
+            if (j != (size_t)k) { /* one to one no more: a break */
+                fold_at[nb] = (uint32_t)o;
+                text_at[nb] = (uint32_t)(p - off);
+                nb++;
             }
         }
+        c->nbreak = nb;
         c->base = off;
         c->fold_at = fold_at;
         c->text_at = text_at;
         c->buf = (const unsigned char *)out;
         c->buflen = o;
-        hs_scan(c->ts->db, out, (unsigned)o, 0, scratch, on_match, c);
-        if (c->ts->nleet > 0 && !c->full)
+        /* Nothing folded: the pass over the text as it is saw it all. */
+        if (folded)
+            hs_scan(c->ts->db, out, (unsigned)o, 0, scratch, on_match, c);
+        if (folded && c->ts->nleet > 0 && !c->full)
             leet_scan(c);
         if (p >= stop)
             break;
@@ -1079,8 +1122,8 @@ termset_match(const struct termset *ts, const char *text, size_t len,
 {
     struct collect c = { 0 };
     hs_scratch_t *scratch = NULL;
-    const unsigned char *t = (const unsigned char *)text, *line;
-    size_t i, end = 0, pos, high, first, last, gap;
+    const unsigned char *t = (const unsigned char *)text;
+    size_t i, end = 0;
     char *out = NULL;
     uint32_t *fold_at = NULL, *text_at = NULL;
     int rc = 0;
@@ -1094,35 +1137,21 @@ termset_match(const struct termset *ts, const char *text, size_t len,
     c.max = max > ((size_t)-1) / 4 ? max : max * 4 + 1024;
     if (hs_clone_scratch(ts->proto, &scratch) != HS_SUCCESS)
         abort();
-    /* ASCII runs of lines are scanned as they are (the patterns hold
-       their variants); a line with other bytes is scanned folded. */
-    for (pos = 0; pos < len && !c.full; pos = last) {
-        high = next_high(t, pos, len);
-        if (high == len) {
-            scan_raw(&c, scratch, pos, len - pos);
-            break;
-        }
-        line = memrchr(t + pos, '\n', high - pos);
-        first = line ? (size_t)(line - t) + 1 : pos;
-        line = memchr(t + high, '\n', len - high);
-        last = line ? (size_t)(line - t) : len;
-        /* Lines with other bytes close together are folded as one: fewer,
-           longer scans. */
-        for (;;) {
-            gap = len - last > FOLD_GAP ? last + FOLD_GAP : len;
-            if (last == len || (high = next_high(t, last, gap)) == gap)
-                break;
-            line = memchr(t + high, '\n', len - high);
-            last = line ? (size_t)(line - t) : len;
-        }
-        scan_raw(&c, scratch, pos, first - pos);
+    /* The text is scanned as it is; then the lines that hold other bytes
+       than ASCII (which that pass lists) with their lookalikes folded. */
+    c.find_high = true;
+    scan_raw(&c, scratch, 0, len);
+    c.find_high = false;
+    for (i = 0; i < c.nlines && !c.full; i++) {
         if (out == NULL) {
             out = xmalloc(FOLD_PIECE + 4);
             fold_at = xcalloc(FOLD_PIECE / 2 + 2, sizeof(*fold_at));
             text_at = xcalloc(FOLD_PIECE / 2 + 2, sizeof(*text_at));
         }
-        scan_folded(&c, scratch, first, last, out, fold_at, text_at);
+        scan_folded(&c, scratch, c.lines[2 * i], c.lines[2 * i + 1], out,
+                    fold_at, text_at);
     }
+    free(c.lines);
     free(out);
     free(fold_at);
     free(text_at);

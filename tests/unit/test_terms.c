@@ -107,6 +107,8 @@ main(void)
           "PayPal@10~", "Cyrillic a is a lookalike: a variant");
     check(ts, "\xce\x9d\xce\x9fRTHWIND alert", "Northwind@0~",
           "Greek capital Nu and Omicron in capitals");
+    check(ts, "see n\xce\xbfrthwindbank.com/login", "northwindbank.com@4~",
+          "a Greek small omicron in a domain term");
     check(ts, "\xf0\x9d\x90\x8dorthwind", "Northwind@0",
           "a mathematical bold N is an N (NFKC): no variant");
     check(ts, "N0rthw1nd Bank logs, paypa1 and P4YP4L, $ell", 
