@@ -1050,7 +1050,8 @@ scan_folded(struct collect *c, hs_scratch_t *scratch, size_t off,
 {
     const unsigned char *t = c->text;
     const char (*table)[2] = c->ts->fold_table;
-    size_t end, p, o, j, nb;
+    size_t end, p, q, o, j, nb;
+    uint64_t w;
     bool folded;
     char a[2];
     ucs4_t uc;
@@ -1062,8 +1063,17 @@ scan_folded(struct collect *c, hs_scratch_t *scratch, size_t off,
         nb = 1;
         folded = false;
         for (p = off, o = 0; p < end;) {
-            if (t[p] < 0x80) {
-                out[o++] = (char)t[p++];
+            if (t[p] < 0x80) { /* an ASCII run: copied 8 bytes at a time */
+                for (q = p; q + 8 <= end; q += 8) {
+                    memcpy(&w, t + q, 8);
+                    if (w & UINT64_C(0x8080808080808080))
+                        break;
+                }
+                while (q < end && t[q] < 0x80)
+                    q++;
+                memcpy(out + o, t + p, q - p);
+                o += q - p;
+                p = q;
                 continue;
             }
             if (t[p] >= 0xc2 && t[p] <= 0xdf && p + 1 < stop &&
