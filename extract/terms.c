@@ -1155,8 +1155,10 @@ termset_match(const struct termset *ts, const char *text, size_t len,
     for (i = 0; i < c.nlines && !c.full; i++) {
         if (out == NULL) {
             out = xmalloc(FOLD_PIECE + 4);
-            fold_at = xcalloc(FOLD_PIECE / 2 + 2, sizeof(*fold_at));
-            text_at = xcalloc(FOLD_PIECE / 2 + 2, sizeof(*text_at));
+            fold_at = xreallocarray(NULL, FOLD_PIECE / 2 + 2,
+                                    sizeof(*fold_at));
+            text_at = xreallocarray(NULL, FOLD_PIECE / 2 + 2,
+                                    sizeof(*text_at));
         }
         scan_folded(&c, scratch, c.lines[2 * i], c.lines[2 * i + 1], out,
                     fold_at, text_at);
