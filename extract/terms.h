@@ -34,8 +34,8 @@ struct termset;
 
 /*
  * Compiles n terms (UTF-8, copied; empty ones, ones over TERMS_MAX_LEN
- * and invalid UTF-8 are refused). Returns NULL with the reason in err. n may be 0: the set then
- * matches nothing.
+ * and invalid UTF-8 are refused). Returns NULL with the reason in err.
+ * n may be 0: the set then matches nothing.
  */
 struct termset *termset_new(const char *const *terms, size_t n,
                             struct buf *err);
@@ -44,7 +44,8 @@ void termset_free(struct termset *ts);
 /*
  * Appends to *v (a growable array of *n entries, realloc'd; the caller
  * frees it) the matches in text[0..len), in order of offset, at most max
- * of them; offsets and lengths are in the text as given (any bytes). Safe to call from several threads on one set. Returns 0, or
+ * of them; offsets and lengths are in the text as given (any bytes).
+ * Safe to call from several threads on one set. Returns 0, or
  * DRP_ETOOBIG when more than max matches were found (the first max kept).
  */
 int termset_match(const struct termset *ts, const char *text, size_t len,

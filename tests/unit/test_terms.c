@@ -122,7 +122,8 @@ main(void)
               "N0rthwindy, xN0rthwind, N0rth wind",
           "Northwind@0", "digits next to a term, in other words or "
           "inside a longer word are not leet");
-    check(ts, "\xd0\x9d\xd0\xbe\xd1\x80\xd1\x82\xd0\xbd\xd0\xb2\xd0\xb8\xd0\xbd\xd0\xb4 \xd0\xb8 "
+    check(ts, "\xd0\x9d\xd0\xbe\xd1\x80\xd1\x82\xd0\xbd\xd0\xb2"
+              "\xd0\xb8\xd0\xbd\xd0\xb4 \xd0\xb8 "
               "\xd0\xb2\xd0\xb5\xd1\x82\xd0\xb5\xd1\x80",
           "", "real Cyrillic words are not lookalikes of a term");
     check(ts, "Pаypal\xd0\xb0 and xPаypal", "",
