@@ -753,17 +753,17 @@ leet_lookup(struct collect *c, size_t s, size_t e)
 
 /*
  * Bit i set where p[i] (of 64 bytes) is a leet sign (a digit, @ $ | ! +)
- * with two letters before or after it, or a capital I after a small
- * letter ("PaypaI"): where a leet word of a term may be (more at the
- * block's edges: callers check). Two letters leave out "v1", "c2", "x64".
+ * inside letters, or a capital I after a small letter ("PaypaI"): where a
+ * leet word of a term may be (more at the block's edges: callers check).
+ * "v1", "x64", "sha256" are left out.
  * Sets *word to the bytes that may be part of a leet word (when any bit
- * is set in the result), and *high non-zero when a byte is not ASCII.
+ * is set in the result), and *high to the bytes that are not ASCII.
  * SSE2 where there is one: this runs over all the text.
  */
 static uint64_t
 leet_mask(const unsigned char *p, uint64_t *word, uint64_t *high)
 {
-    uint64_t sign = 0, letter = 0, small = 0, capital_i = 0, two;
+    uint64_t sign = 0, letter = 0, small = 0, capital_i = 0, w, inner, ends;
 #ifdef __SSE2__
     const __m128i c0 = _mm_set1_epi8('0' - 1), c9 = _mm_set1_epi8('9' + 1);
     const __m128i ca = _mm_set1_epi8('a' - 1), cz = _mm_set1_epi8('z' + 1);
@@ -771,6 +771,7 @@ leet_mask(const unsigned char *p, uint64_t *word, uint64_t *high)
     __m128i x[4], lx, m;
     int k;
 
+    *high = 0;
     for (k = 0; k < 4; k++) {
         x[k] = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
         /* Signed compares: bytes over 0x7f are negative, in no range. */
@@ -783,9 +784,8 @@ leet_mask(const unsigned char *p, uint64_t *word, uint64_t *high)
         sign |= (uint64_t)(unsigned)_mm_movemask_epi8(m) << (16 * k);
         m = _mm_cmpeq_epi8(x[k], _mm_set1_epi8('I'));
         capital_i |= (uint64_t)(unsigned)_mm_movemask_epi8(m) << (16 * k);
+        *high |= (uint64_t)(unsigned)_mm_movemask_epi8(x[k]) << (16 * k);
     }
-    *high = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(
-        _mm_or_si128(x[0], x[1]), _mm_or_si128(x[2], x[3])));
     *word = 0;
     if ((sign | capital_i) == 0)
         return 0; /* most blocks of prose */
@@ -802,7 +802,7 @@ leet_mask(const unsigned char *p, uint64_t *word, uint64_t *high)
     *high = 0;
     for (k = 0; k < 64; k++) {
         if (p[k] & 0x80)
-            *high = 1;
+            *high |= UINT64_C(1) << k;
         if (leet_class[p[k]] == LEET_SIGN)
             sign |= UINT64_C(1) << k;
         if (leet_class[p[k]] == LEET_LETTER)
@@ -813,10 +813,15 @@ leet_mask(const unsigned char *p, uint64_t *word, uint64_t *high)
             capital_i |= UINT64_C(1) << k;
     }
 #endif
-    *word = letter | sign;
-    two = letter & (letter >> 1); /* bit i: letters at i and i + 1 */
-    return (sign & ((two << 2) | (two >> 1) | UINT64_C(3) |
-                    (UINT64_C(3) << 62))) |
+    *word = w = letter | sign;
+    /* A sign between letters ("N0rthw1nd"), or two between ("g00gle"), or
+       after or before two letters at the end of a word ("paypa1",
+       "$ell"); bit i of letter << 1 is a letter at i - 1. */
+    inner = ((letter << 1) & ((letter >> 1) | ((sign >> 1) & (letter >> 2)))) |
+            ((letter >> 1) & (sign << 1) & (letter << 2));
+    ends = ((letter << 1) & (letter << 2) & ~(w >> 1)) |
+           ((letter >> 1) & (letter >> 2) & ~(w << 1));
+    return (sign & (inner | ends | UINT64_C(3) | (UINT64_C(3) << 62))) |
            (capital_i & ((small << 1) | UINT64_C(1)));
 }
 
@@ -885,8 +890,10 @@ leet_scan(struct collect *c)
 {
     const unsigned char *b = c->buf;
     unsigned char tail[64];
-    size_t n = c->buflen, base, done = 0, s, e, i;
+    size_t n = c->buflen, base, done = 0, s, e, i, at;
+    size_t limit = c->ts->leet_max + 8; /* longer words are no term's */
     uint64_t m, word = 0, below, above, high;
+    bool long_run = false; /* the run going on is longer than limit */
 
     for (base = 0; base < n; base += 64) {
         if (n - base >= 64)
@@ -897,12 +904,13 @@ leet_scan(struct collect *c)
             m = leet_mask(tail, &word, &high) &
                 ((UINT64_C(1) << (n - base)) - 1);
         }
-        if (high != 0 && c->find_high && c->base + base + 64 > c->high_end)
-            for (i = base; i < base + 64 && i < n; i++)
-                if ((b[i] & 0x80) && c->base + i >= c->high_end) {
-                    note_high(c, c->base + i);
-                    break;
-                }
+        at = c->base + base;
+        if (high != 0 && c->find_high && at + 64 > c->high_end) {
+            if (c->high_end > at)
+                high &= ~((UINT64_C(1) << (c->high_end - at)) - 1);
+            if (high != 0)
+                note_high(c, at + (size_t)__builtin_ctzll(high));
+        }
         if (c->ts->nleet == 0)
             continue;
         while (m != 0) {
@@ -911,24 +919,40 @@ leet_scan(struct collect *c)
             if (base + i < done)
                 continue;
             /* The word's ends from the mask, or byte by byte where it
-               runs past the block. */
+               runs past the block (no further than limit). */
             below = ~word & ((UINT64_C(1) << i) - 1);
             above = ~word & ~((UINT64_C(2) << i) - 1);
-            if (below != 0)
-                s = base + 64 - (size_t)__builtin_clzll(below);
-            else
-                for (s = base + i; s > 0 && leet_class[b[s - 1]] != 0; s--)
+            if (below != 0 || base == 0 || leet_class[b[base - 1]] == 0) {
+                s = below ? base + 64 - (size_t)__builtin_clzll(below)
+                          : base;
+                long_run = false;
+            } else if (!long_run) {
+                for (s = base + i; s > 0 && leet_class[b[s - 1]] != 0 &&
+                                   base + i - s <= limit;
+                     s--)
                     ;
+                long_run = s > 0 && leet_class[b[s - 1]] != 0;
+            }
             if (above != 0)
                 e = base + (size_t)__builtin_ctzll(above);
             else
-                for (e = base + i; e < n && leet_class[b[e]] != 0; e++)
-                    ;
+                for (e = base + i; e < n && leet_class[b[e]] != 0 &&
+                                   (long_run || e - s <= limit);
+                     e++)
+                    if (long_run && e >= base + 64)
+                        break;
             done = e;
             if (e - base < 64) /* the word's other bits in this block */
                 m &= ~((UINT64_C(1) << (e - base)) - 1);
             else
                 m = 0;
+            if (above == 0 && e < n && leet_class[b[e]] != 0)
+                long_run = true; /* cut short at limit */
+            if (long_run) {
+                if (above != 0)
+                    long_run = false; /* it ends here */
+                continue;
+            }
             if (leet_try(c, s, e))
                 return 1;
         }

@@ -152,6 +152,26 @@ main(void)
     }
     free(big);
 
+    /* Leet words next to long runs of letters and digits. */
+    {
+        struct buf t = BUF_INIT(1 << 20);
+
+        for (i = 0; i < 300; i++)
+            buf_adds(&t, i % 7 ? "a1" : "Q");
+        buf_adds(&t, " N0rthw1nd ");
+        for (i = 0; i < 300; i++)
+            buf_adds(&t, "b2");
+        buf_adds(&t, "N0rthw1nd ");
+        for (i = 0; i < 70; i++)
+            buf_adds(&t, "c3 ");
+        buf_adds(&t, "p4yp4l");
+        got = show(ts, buf_str(&t), t.len, &rc);
+        is_str(got, "Northwind@558~ PayPal@1388~",
+               "leet words after long runs; none glued to one");
+        free(got);
+        buf_release(&t);
+    }
+
     /* A long line of another script is folded in pieces: a variant
        across a seam is found once, at its offset. */
     {
