@@ -23,6 +23,10 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define LEET_AVX2 1 /* leet_mask_avx2() where the CPU has AVX2 */
+#endif
 #include <hs.h>
 #include <unicase.h>
 #include <unictype.h>
@@ -69,6 +73,7 @@ struct termset {
     size_t nleet;        /* terms filed */
     size_t leet_min, leet_max; /* shortest and longest leet word filed */
     const char (*fold_table)[2]; /* fold_ascii_table() */
+    bool avx2;                   /* leet_mask_avx2() runs here */
     /* Bit (first, last, length) of every leet word filed (letters as
        leet_char() gives them): most words of a text miss. */
     uint64_t leet_sig[26 * 26 * (LEET_WORD_MAX + 1) / 64 + 1];
@@ -517,6 +522,10 @@ termset_new(const char *const *terms, size_t n, struct buf *err)
     ts->terms = xcalloc(n, sizeof(*ts->terms));
     ts->n = n;
     ts->fold_table = fold_ascii_table();
+#ifdef LEET_AVX2
+    __builtin_cpu_init();
+    ts->avx2 = __builtin_cpu_supports("avx2");
+#endif
     for (ts->nbucket = 64; ts->nbucket < 2 * n; ts->nbucket *= 2)
         ;
     ts->bucket = xcalloc(ts->nbucket, sizeof(*ts->bucket));
@@ -768,10 +777,10 @@ leet_mask(const unsigned char *p, uint64_t *word, uint64_t *high)
     const __m128i c0 = _mm_set1_epi8('0' - 1), c9 = _mm_set1_epi8('9' + 1);
     const __m128i ca = _mm_set1_epi8('a' - 1), cz = _mm_set1_epi8('z' + 1);
     const __m128i sp = _mm_set1_epi8(0x20);
+    uint64_t hi = 0;
     __m128i x[4], lx, m;
     int k;
 
-    *high = 0;
     for (k = 0; k < 4; k++) {
         x[k] = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
         /* Signed compares: bytes over 0x7f are negative, in no range. */
@@ -784,8 +793,9 @@ leet_mask(const unsigned char *p, uint64_t *word, uint64_t *high)
         sign |= (uint64_t)(unsigned)_mm_movemask_epi8(m) << (16 * k);
         m = _mm_cmpeq_epi8(x[k], _mm_set1_epi8('I'));
         capital_i |= (uint64_t)(unsigned)_mm_movemask_epi8(m) << (16 * k);
-        *high |= (uint64_t)(unsigned)_mm_movemask_epi8(x[k]) << (16 * k);
+        hi |= (uint64_t)(unsigned)_mm_movemask_epi8(x[k]) << (16 * k);
     }
+    *high = hi;
     *word = 0;
     if ((sign | capital_i) == 0)
         return 0; /* most blocks of prose */
@@ -824,6 +834,58 @@ leet_mask(const unsigned char *p, uint64_t *word, uint64_t *high)
     return (sign & (inner | ends | UINT64_C(3) | (UINT64_C(3) << 62))) |
            (capital_i & ((small << 1) | UINT64_C(1)));
 }
+
+#ifdef LEET_AVX2
+/* leet_mask() with AVX2, where the CPU has it: half the instructions. */
+__attribute__((target("avx2"))) static uint64_t
+leet_mask_avx2(const unsigned char *p, uint64_t *word, uint64_t *high)
+{
+    const __m256i c0 = _mm256_set1_epi8('0' - 1);
+    const __m256i c9 = _mm256_set1_epi8('9' + 1);
+    const __m256i ca = _mm256_set1_epi8('a' - 1);
+    const __m256i cz = _mm256_set1_epi8('z' + 1);
+    const __m256i sp = _mm256_set1_epi8(0x20);
+    uint64_t sign = 0, letter = 0, small = 0, capital_i = 0, hi = 0;
+    uint64_t w, inner, ends;
+    __m256i x[2], lx, m;
+    int k;
+
+    for (k = 0; k < 2; k++) {
+        x[k] = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * k));
+        m = _mm256_and_si256(_mm256_cmpgt_epi8(x[k], c0),
+                             _mm256_cmpgt_epi8(c9, x[k]));
+        m = _mm256_or_si256(m, _mm256_cmpeq_epi8(x[k], _mm256_set1_epi8('@')));
+        m = _mm256_or_si256(m, _mm256_cmpeq_epi8(x[k], _mm256_set1_epi8('$')));
+        m = _mm256_or_si256(m, _mm256_cmpeq_epi8(x[k], _mm256_set1_epi8('|')));
+        m = _mm256_or_si256(m, _mm256_cmpeq_epi8(x[k], _mm256_set1_epi8('!')));
+        m = _mm256_or_si256(m, _mm256_cmpeq_epi8(x[k], _mm256_set1_epi8('+')));
+        sign |= (uint64_t)(uint32_t)_mm256_movemask_epi8(m) << (32 * k);
+        m = _mm256_cmpeq_epi8(x[k], _mm256_set1_epi8('I'));
+        capital_i |= (uint64_t)(uint32_t)_mm256_movemask_epi8(m) << (32 * k);
+        hi |= (uint64_t)(uint32_t)_mm256_movemask_epi8(x[k]) << (32 * k);
+    }
+    *high = hi;
+    *word = 0;
+    if ((sign | capital_i) == 0)
+        return 0;
+    for (k = 0; k < 2; k++) {
+        m = _mm256_and_si256(_mm256_cmpgt_epi8(x[k], ca),
+                             _mm256_cmpgt_epi8(cz, x[k]));
+        small |= (uint64_t)(uint32_t)_mm256_movemask_epi8(m) << (32 * k);
+        lx = _mm256_or_si256(x[k], sp);
+        m = _mm256_and_si256(_mm256_cmpgt_epi8(lx, ca),
+                             _mm256_cmpgt_epi8(cz, lx));
+        letter |= (uint64_t)(uint32_t)_mm256_movemask_epi8(m) << (32 * k);
+    }
+    *word = w = letter | sign;
+    inner = ((letter << 1) & ((letter >> 1) | ((sign >> 1) & (letter >> 2)))) |
+            ((letter >> 1) & (sign << 1) & (letter << 2));
+    ends = ((letter << 1) & (letter << 2) & ~(w >> 1)) |
+           ((letter >> 1) & (letter >> 2) & ~(w << 1));
+    return (sign & (inner | ends | UINT64_C(3) | (UINT64_C(3) << 62))) |
+           (capital_i & ((small << 1) | UINT64_C(1)));
+}
+#endif
 
 /* Looks the leet word buf[s..e) up, and without the leet signs at its
    ends ("N0rthw1nd!!"). */
@@ -897,7 +959,12 @@ leet_scan(struct collect *c)
 
     for (base = 0; base < n; base += 64) {
         if (n - base >= 64)
+#ifdef LEET_AVX2
+            m = c->ts->avx2 ? leet_mask_avx2(b + base, &word, &high)
+                            : leet_mask(b + base, &word, &high);
+#else
             m = leet_mask(b + base, &word, &high);
+#endif
         else {
             memset(tail, 0, sizeof(tail));
             memcpy(tail, b + base, n - base);
