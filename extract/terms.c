@@ -1,11 +1,12 @@
 /*
  * Watch terms on Hyperscan: one database holds the first word of every
  * term, a caseless literal (or, for a first word that is not ASCII, a
- * byte pattern with each character's variants). ASCII lines are scanned as
- * they are; a line with other bytes is scanned with its lookalike letters
- * folded to ASCII (extract/fold.c), offsets mapped back. Leet words (a
- * digit or sign among letters) are found by a vectorised pass and looked
- * up by their leet form. Each candidate is verified and completed in C,
+ * byte pattern with each character's variants). The text is scanned as
+ * it is; the lines with other bytes than ASCII (which the leet pass lists)
+ * are scanned again with their lookalike letters folded to ASCII
+ * (extract/fold.c), offsets mapped back. Leet words (a digit or sign
+ * among letters) are found by a vectorised pass and looked up by their
+ * leet form. Each candidate is verified and completed in C,
  * the text folded character by character (NFKC, case, skeleton, leet)
  * against the term's folded form, its words across any blanks; then
  * matches are filtered on word boundaries (libunistring's character
