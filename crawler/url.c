@@ -1,6 +1,7 @@
 /*
- * URL resolution and comparison through curl's URL API (CURLU). Pure:
- * nothing here resolves names or opens sockets.
+ * URL resolution and comparison through curl's URL API (CURLU); the
+ * normal form itself is common/urlnorm.c, shared with the extraction
+ * engine. Pure: nothing here resolves names or opens sockets.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include <curl/curl.h>
 
+#include "common/urlnorm.h"
 #include "common/xalloc.h"
 #include "crawler/url.h"
 #include "common/banned.h"
@@ -49,42 +51,11 @@ lower(char *s)
 char *
 url_resolve(const char *base, const char *href)
 {
-    CURLU *u = parse(base);
-    char *scheme = NULL, *host = NULL, *out = NULL;
-
-    if (u == NULL || strlen(href) >= URL_MAX)
-        goto out;
     /* "" and "#frag" name the base itself (RFC 3986 5.2.2); curl 7.88
        would drop the base's last path segment. */
-    if (href[0] != '\0' && href[0] != '#' &&
-        curl_url_set(u, CURLUPART_URL, href,
-                     CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE) != CURLUE_OK)
-        goto out;
-    scheme = part(u, CURLUPART_SCHEME, 0);
-    if (scheme == NULL ||
-        (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0))
-        goto out;
-    host = part(u, CURLUPART_HOST, 0);
-    if (host == NULL || *host == '\0')
-        goto out;
-    lower(host);
-    curl_url_set(u, CURLUPART_HOST, host, 0);
-    curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0);
-    /* Credentials in a link are never used (collection is passive) and
-       never stored or logged with the URL. */
-    curl_url_set(u, CURLUPART_USER, NULL, 0);
-    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
-    curl_url_set(u, CURLUPART_OPTIONS, NULL, 0);
-    out = part(u, CURLUPART_URL, 0);
-    if (out && strlen(out) >= URL_MAX) {
-        free(out);
-        out = NULL;
-    }
-out:
-    free(scheme);
-    free(host);
-    curl_url_cleanup(u);
-    return out;
+    if (href[0] == '\0' || href[0] == '#')
+        return strlen(href) < URL_MAX ? url_normalise(NULL, base, 0) : NULL;
+    return url_normalise(base, href, URLNORM_ENCODE);
 }
 
 char *

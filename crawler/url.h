@@ -7,12 +7,16 @@
 
 #include <stdbool.h>
 
-#define URL_MAX 4096 /* longer URLs are refused */
+#include "common/urlnorm.h"
+
+#define URL_MAX URLNORM_MAX /* longer URLs are refused */
 
 /*
- * Resolves href against base and normalises it (lowercase scheme and host,
- * no fragment, no user name or password). Returns a new string, or NULL when href is not an http(s)
- * URL or is malformed or too long.
+ * Resolves href against base and normalises it (url_normalise() in
+ * common/urlnorm.h: lowercase scheme and host, IDN host in A-labels, no
+ * default port, no fragment, no user name or password; blanks and bytes
+ * >= 0x80 percent-encoded). Returns a new string, or NULL when href is
+ * not an http(s) URL or is malformed or too long.
  */
 char *url_resolve(const char *base, const char *href);
 

@@ -1,0 +1,106 @@
+/*
+ * URL normal forms through curl's URL API (CURLU): curl parses, resolves
+ * and prints; this file picks the parts a normal form keeps. IDN hosts go
+ * through common/idn.c rather than CURLU_PUNYCODE, which libcurl 7.88
+ * (Debian 12) honours only under a UTF-8 locale (curl issue #10984).
+ * Pure: nothing here resolves names or opens sockets.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "common/idn.h"
+#include "common/urlnorm.h"
+#include "common/xalloc.h"
+#include "common/banned.h"
+
+static char *
+get(CURLU *u, CURLUPart what, unsigned flags)
+{
+    char *v = NULL, *copy;
+
+    if (curl_url_get(u, what, &v, flags) != CURLUE_OK || v == NULL)
+        return NULL;
+    copy = xstrdup(v);
+    curl_free(v);
+    return copy;
+}
+
+static bool
+scheme_ok(const char *scheme, unsigned flags)
+{
+    return strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0 ||
+           ((flags & URLNORM_FTP) && strcmp(scheme, "ftp") == 0);
+}
+
+/* The host in its normal form (lowercase, A-labels), or NULL. */
+static char *
+normal_host(const char *host)
+{
+    size_t n = strlen(host), i;
+    char *h;
+
+    if (n == 0)
+        return NULL;
+    if (host[0] == '[' || !idn_applies(host, n)) {
+        h = xstrdup(host);
+        for (i = 0; i < n; i++)
+            if (h[i] >= 'A' && h[i] <= 'Z')
+                h[i] = (char)(h[i] - 'A' + 'a');
+        return h;
+    }
+    /* A trailing dot (a rooted name) stays; the labels are checked. */
+    if (host[n - 1] == '.') {
+        char *a = idn_to_ascii(host, n - 1);
+
+        h = a ? xasprintf("%s.", a) : NULL;
+        x_free(a);
+        return h;
+    }
+    return idn_to_ascii(host, n);
+}
+
+char *
+url_normalise(const char *base, const char *url, unsigned flags)
+{
+    unsigned set = CURLU_NON_SUPPORT_SCHEME;
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *norm = NULL, *out = NULL;
+
+    if (flags & URLNORM_ENCODE)
+        set |= CURLU_URLENCODE;
+    if (strlen(url) >= URLNORM_MAX ||
+        (base != NULL &&
+         (strlen(base) >= URLNORM_MAX ||
+          curl_url_set(u, CURLUPART_URL, base, CURLU_NON_SUPPORT_SCHEME) !=
+              CURLUE_OK)) ||
+        curl_url_set(u, CURLUPART_URL, url, set) != CURLUE_OK)
+        goto out;
+    scheme = get(u, CURLUPART_SCHEME, 0);
+    if (scheme == NULL || !scheme_ok(scheme, flags))
+        goto out;
+    host = get(u, CURLUPART_HOST, 0);
+    norm = host ? normal_host(host) : NULL;
+    if (norm == NULL || curl_url_set(u, CURLUPART_HOST, norm, 0) != CURLUE_OK)
+        goto out;
+    /* Credentials in a URL are never used (collection is passive) and
+       never stored or logged with it. */
+    curl_url_set(u, CURLUPART_USER, NULL, 0);
+    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
+    curl_url_set(u, CURLUPART_OPTIONS, NULL, 0);
+    if (!(flags & URLNORM_FRAGMENT))
+        curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0);
+    out = get(u, CURLUPART_URL, CURLU_NO_DEFAULT_PORT);
+    if (out != NULL && strlen(out) >= URLNORM_MAX) {
+        x_free(out);
+        out = NULL;
+    }
+out:
+    x_free(scheme);
+    x_free(host);
+    x_free(norm);
+    curl_url_cleanup(u);
+    return out;
+}

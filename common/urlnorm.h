@@ -1,0 +1,30 @@
+/*
+ * The normal form of a URL, on curl's URL API: one piece of code for the
+ * links the crawler follows (crawler/url.c) and the URLs the extraction
+ * engine finds in text (extract/extract.c).
+ */
+#ifndef DRP_URLNORM_H
+#define DRP_URLNORM_H
+
+#define URLNORM_MAX 4096 /* bytes; longer URLs are refused */
+
+enum urlnorm_flags {
+    URLNORM_FTP = 1 << 0,      /* ftp:// too (else http and https only) */
+    URLNORM_FRAGMENT = 1 << 1, /* keep the "#fragment" */
+    URLNORM_ENCODE = 1 << 2,   /* percent-encode blanks and bytes >= 0x80
+                                  (a link in HTML), else keep them */
+};
+
+/*
+ * The normal form of url, resolved against base first when base is not
+ * NULL: scheme and host lowercased, an IDN host in A-labels
+ * ("xn--bcher-kva.de", common/idn.h), a default port dropped, "." and
+ * ".." path segments resolved, and never a user name, password or login
+ * options (neither stored nor shown with a URL). Returns a new string, or
+ * NULL when curl refuses the URL, the scheme is not one flags allow, the
+ * host is empty or not a valid IDN, or a URL is longer than URLNORM_MAX.
+ * Caller frees.
+ */
+char *url_normalise(const char *base, const char *url, unsigned flags);
+
+#endif
