@@ -141,6 +141,8 @@ print_json(struct scan *sc, const struct finding *fd, const char *raw,
     buf_adds(out, finding_kind_name(fd->kind));
     buf_addc(out, '"');
     put_field(out, "value", fd->value, strlen(fd->value));
+    if (fd->unicode != NULL)
+        put_field(out, "unicode", fd->unicode, strlen(fd->unicode));
     put_field(out, "raw", raw + fd->offset, fd->len);
     put_uint(out, "offset", base + fd->offset);
     put_uint(out, "confidence",

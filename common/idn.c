@@ -61,16 +61,33 @@ ldh(const char *s)
     return n > 0 && n <= IDN_MAX_NAME && label > 0 && p[-1] != '-';
 }
 
+/* The U-label form of the valid A-label name, or NULL. */
+static char *
+unicode_of(const char *name)
+{
+    char *out = NULL, *copy = NULL;
+
+    if (idn2_to_unicode_8z8z(name, &out, 0) == IDN2_OK && out != NULL)
+        copy = xstrdup(out);
+    idn2_free(out);
+    return copy;
+}
+
 char *
-idn_to_ascii(const char *name, size_t n)
+idn_to_ascii(const char *name, size_t n, char **unicode)
 {
     char *in, *out = NULL, *copy = NULL;
 
+    if (unicode != NULL)
+        *unicode = NULL;
     if (n == 0 || n > IDN_MAX_INPUT || memchr(name, '\0', n) != NULL)
         return NULL;
     in = xstrndup(name, n);
-    if (idn2_to_ascii_8z(in, &out, IDN_FLAGS) == IDN2_OK && ldh(out))
+    if (idn2_to_ascii_8z(in, &out, IDN_FLAGS) == IDN2_OK && ldh(out)) {
         copy = xstrdup(out);
+        if (unicode != NULL)
+            *unicode = unicode_of(copy);
+    }
     idn2_free(out);
     x_free(in);
     return copy;
@@ -79,18 +96,18 @@ idn_to_ascii(const char *name, size_t n)
 char *
 idn_to_unicode(const char *name)
 {
-    char *out = NULL, *copy = NULL, *back;
+    char *u, *back;
 
-    if (strlen(name) > IDN_MAX_NAME ||
-        idn2_to_unicode_8z8z(name, &out, 0) != IDN2_OK || out == NULL)
-        goto out;
+    if (strlen(name) > IDN_MAX_NAME)
+        return NULL;
+    u = unicode_of(name);
     /* libidn2 decodes some invalid labels to something ("xn--a.com"
        gives ".com"): only a faithful round trip is a U-label form. */
-    back = idn_to_ascii(out, strlen(out));
-    if (back != NULL && strcmp(back, name) == 0)
-        copy = xstrdup(out);
+    back = u != NULL ? idn_to_ascii(u, strlen(u), NULL) : NULL;
+    if (back == NULL || strcmp(back, name) != 0) {
+        x_free(u);
+        u = NULL;
+    }
     x_free(back);
-out:
-    idn2_free(out);
-    return copy;
+    return u;
 }

@@ -35,12 +35,34 @@ scheme_ok(const char *scheme, unsigned flags)
            ((flags & URLNORM_FTP) && strcmp(scheme, "ftp") == 0);
 }
 
+/*
+ * Whether host (lowercase ASCII) is a name of letters, digits, hyphens
+ * and underscores in non-empty labels, or an IPv6 literal: curl passes
+ * "%25zz.com" and ".com".
+ */
+static bool
+host_ok(const char *host)
+{
+    const char *p;
+
+    if (host[0] == '[')
+        return true;
+    for (p = host; *p != '\0'; p++) {
+        if (*p == '.' && (p == host || p[-1] == '.'))
+            return false; /* an empty label */
+        if (*p != '.' && *p != '-' && *p != '_' && !(*p >= 'a' && *p <= 'z') &&
+            !(*p >= '0' && *p <= '9'))
+            return false;
+    }
+    return p != host;
+}
+
 /* The host in its normal form (lowercase, A-labels), or NULL. */
 static char *
 normal_host(const char *host)
 {
     size_t n = strlen(host), i;
-    char *h;
+    char *h, *a;
 
     if (n == 0)
         return NULL;
@@ -49,17 +71,26 @@ normal_host(const char *host)
         for (i = 0; i < n; i++)
             if (h[i] >= 'A' && h[i] <= 'Z')
                 h[i] = (char)(h[i] - 'A' + 'a');
+        if (!host_ok(h)) {
+            x_free(h);
+            return NULL;
+        }
         return h;
     }
-    /* A trailing dot (a rooted name) stays; the labels are checked. */
-    if (host[n - 1] == '.') {
-        char *a = idn_to_ascii(host, n - 1);
-
-        h = a ? xasprintf("%s.", a) : NULL;
+    /* An IDN host: at least two labels (no IDN top-level domain is a
+       host), a trailing dot (a rooted name) kept. */
+    if (host[n - 1] == '.')
+        n--;
+    a = idn_to_ascii(host, n, NULL);
+    if (a == NULL || strchr(a, '.') == NULL) {
         x_free(a);
-        return h;
+        return NULL;
     }
-    return idn_to_ascii(host, n);
+    if (n == strlen(host))
+        return a;
+    h = xasprintf("%s.", a);
+    x_free(a);
+    return h;
 }
 
 char *

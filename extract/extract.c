@@ -27,11 +27,14 @@
 #include <hs.h>
 #include <libpsl.h>
 #include <pcre2.h>
+#include <unicase.h>
 #include <unictype.h>
 #include <unistr.h>
 
 #include "common/err.h"
+#include "common/idn.h"
 #include "common/log.h"
+#include "common/urlnorm.h"
 #include "common/xalloc.h"
 #include "extract/benign.h"
 #include "extract/context.h"
@@ -49,7 +52,8 @@
 #define RE_LABEL "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 #define RE_EMAIL                                                              \
     "[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:" RE_LABEL "\\.)+[A-Za-z]{2,24}"
-#define RE_DOT "(?:\\.|\\[\\.\\]|\\(\\.\\)|\\{\\.\\}|\\[dot\\])"
+#define RE_DOT                                                                \
+    "(?:\\.|\\[\\.\\]|\\(\\.\\)|\\{\\.\\}|\\[dot\\]|\\(dot\\))"
 #define RE_IPDOT "(?:\\.|\\[\\.\\]|\\(\\.\\)|\\{\\.\\})"
 
 static const char re_email[] =
@@ -66,13 +70,17 @@ static const char re_ipv4[] =
     "([0-9]{1,3})" RE_IPDOT "([0-9]{1,3})"
     "(?![A-Za-z0-9_])(?!" RE_IPDOT "[0-9])";
 
+/* Top-level domains are letters, or A-labels ("xn--p1ai"). */
 static const char re_domain[] =
-    "(?<![A-Za-z0-9_-])(?:" RE_LABEL RE_DOT ")+([A-Za-z]{2,24})"
-    "(?![A-Za-z0-9_-])";
+    "(?<![A-Za-z0-9_-])(?:" RE_LABEL RE_DOT ")+"
+    "([A-Za-z]{2,24}|xn--[A-Za-z0-9]{1,20})(?![A-Za-z0-9_-])";
 
+/* Schemes and separators, plain or defanged: "hxxp", "h**p", "fxp",
+   "[:]//", "[://]". */
+#define RE_URL_START                                                          \
+    "(?:h(?:tt|xx|\\*\\*)ps?|ftp|fxp)(?:(?::|\\[:\\])//|\\[://\\])"
 static const char re_url[] =
-    "(?<![A-Za-z0-9])(?:https?|hxxps?|ftp|fxp)(?::|\\[:\\])//"
-    "[^\\s<>\"'`\\x00-\\x1f\\x7f]+";
+    "(?<![A-Za-z0-9])" RE_URL_START "[^\\s<>\"'`\\x00-\\x1f\\x7f]+";
 
 static const char re_hex[] =
     "(?<![A-Za-z0-9_])[0-9A-Fa-f]{32,128}(?![A-Za-z0-9_])";
@@ -145,8 +153,9 @@ static const char *const pattern_pre[PAT_COUNT] = {
     "@[A-Za-z0-9]",                                     /* email */
     "@[A-Za-z0-9]",                                     /* combo */
     "[0-9]\\.[0-9]{1,3}\\.[0-9]\n" PRE_DEFANGED_DOT,      /* ipv4 */
-    "[A-Za-z0-9]\\.[A-Za-z]{2}\n" PRE_DEFANGED_DOT "\n\\[dot\\]", /* domain */
-    "://\n\\[:\\]//",                                  /* url */
+    "[A-Za-z0-9]\\.[A-Za-z]{2}\n" PRE_DEFANGED_DOT
+    "\n\\[dot\\]\n\\(dot\\)",                               /* domain */
+    "://\n\\[:\\]//\n\\[://\\]",                          /* url */
     NULL,                                 /* hex: long_runs() */
     /* userinfo: only matches with an '@' can make a finding */
     "://[^\\s/?#@:]+:[^\\s/?#]*@",
@@ -252,6 +261,7 @@ static void
 finding_release(struct finding *f)
 {
     x_free(f->value);
+    x_free(f->unicode);
     x_free(f->identity);
     x_free(f->domain);
     x_free(f->pw_hint);
@@ -398,8 +408,9 @@ domain_tld(const char *tld)
 }
 
 /*
- * Copies s[0..n) with the defanged dots ("[.]", "(.)", "{.}", "[dot]") and
- * "[:]" made plain again.
+ * Copies s[0..n) with the defanged dots ("[.]", "(.)", "{.}", "[dot]",
+ * "(dot)", and "[[.]]" or "([.])" defanged twice), "[:]" and "[://]" made
+ * plain again.
  */
 static char *
 refang(const char *s, size_t n)
@@ -413,7 +424,11 @@ refang(const char *s, size_t n)
     out = o = xmalloc(n + 1);
 
     while (i < n) {
-        if (i + 3 <= n && (memcmp(s + i, "[.]", 3) == 0 ||
+        if (i + 5 <= n && (memcmp(s + i, "[[.]]", 5) == 0 ||
+                           memcmp(s + i, "([.])", 5) == 0)) {
+            *o++ = '.';
+            i += 5;
+        } else if (i + 3 <= n && (memcmp(s + i, "[.]", 3) == 0 ||
                            memcmp(s + i, "(.)", 3) == 0 ||
                            memcmp(s + i, "{.}", 3) == 0)) {
             *o++ = '.';
@@ -421,8 +436,13 @@ refang(const char *s, size_t n)
         } else if (i + 3 <= n && memcmp(s + i, "[:]", 3) == 0) {
             *o++ = ':';
             i += 3;
-        } else if (i + 5 <= n && strncasecmp(s + i, "[dot]", 5) == 0) {
+        } else if (i + 5 <= n && (strncasecmp(s + i, "[dot]", 5) == 0 ||
+                                  strncasecmp(s + i, "(dot)", 5) == 0)) {
             *o++ = '.';
+            i += 5;
+        } else if (i + 5 <= n && memcmp(s + i, "[://]", 5) == 0) {
+            memcpy(o, "://", 3);
+            o += 3;
             i += 5;
         } else {
             *o++ = s[i++];
@@ -482,6 +502,7 @@ watched_term(const struct extractor *x, const char *name)
  */
 struct verdict {
     char *value;
+    char *unicode; /* the finding's unicode field, or NULL */
     size_t off, len;
     int confidence;
 };
@@ -1373,6 +1394,224 @@ check_email_df(const struct rule *rl, const char *text, size_t len,
     return true;
 }
 
+/* --- IDN: names in Unicode (libidn2, common/idn.h) --------------------- */
+
+/* A letter, mark or digit outside ASCII: part of a Unicode label. */
+static bool
+unicode_word(ucs4_t uc)
+{
+    return uc >= 0x80 &&
+           uc_is_general_category_withtable(uc, UC_CATEGORY_MASK_L |
+                                                    UC_CATEGORY_MASK_M |
+                                                    UC_CATEGORY_MASK_N);
+}
+
+/* Whether the character ending at text[off] is a unicode_word(). */
+static bool
+unicode_word_before(const char *text, size_t off)
+{
+    const uint8_t *t = (const uint8_t *)text;
+    ucs4_t uc;
+
+    return off > 0 && t[off - 1] >= 0x80 && u8_prev(&uc, t + off, t) &&
+           unicode_word(uc);
+}
+
+/* Whether the character at text[off] (len bytes in all) is one. */
+static bool
+unicode_word_at(const char *text, size_t len, size_t off, bool *upper)
+{
+    ucs4_t uc;
+
+    if (off >= len || (unsigned char)text[off] < 0x80 ||
+        u8_mbtouc(&uc, (const uint8_t *)text + off, len - off) < 1 ||
+        !unicode_word(uc))
+        return false;
+    if (upper != NULL)
+        *upper = uc_is_property_uppercase(uc);
+    return true;
+}
+
+static bool
+has_high_byte(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return true;
+    return false;
+}
+
+/*
+ * Whether s[0..n) has one of the defanged forms refang() undoes: a '[',
+ * '(' or '{' before ".", "dot" or ':' (not the brackets of "[::1]").
+ */
+static bool
+defanged(const char *s, size_t n)
+{
+    const char *p = s, *end = s + n;
+
+    for (; p + 1 < end; p++) {
+        if (*p != '[' && *p != '(' && *p != '{')
+            continue;
+        if (p[1] == '.' || (p[1] == ':' && p + 2 < end && p[2] != ':') ||
+            (end - p > 3 && strncasecmp(p + 1, "dot", 3) == 0))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * "Москва" in "г.Москва" (the city of Moscow) or "Com" in "it.Com": a
+ * last label in title case is a sentence going on after a missing blank,
+ * not a top-level domain (those are written in one case).
+ */
+static bool
+title_case(const char *label)
+{
+    const uint8_t *p = (const uint8_t *)label;
+    size_t n = strlen(label);
+    ucs4_t uc;
+    int w;
+
+    w = u8_mbtouc(&uc, p, n);
+    if (w < 1 || !uc_is_property_uppercase(uc))
+        return false;
+    for (p += w, n -= (size_t)w; n > 0; p += w, n -= (size_t)w) {
+        w = u8_mbtouc(&uc, p, n);
+        if (w < 1)
+            return false;
+        if (uc_is_property_lowercase(uc))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Domains with Unicode labels ("bücher.de", "пример.рф", "例え.jp",
+ * "paypаl.com" with a Cyrillic "а"): runs of letters, marks, digits and
+ * hyphens joined by dots (plain or defanged); possessive, and a run starts
+ * only where no run goes on, so each byte is scanned once. check_idn()
+ * decides. The prefilter wants a byte >= 0x80 in a label next to a dot,
+ * or a defanged dot: plain ASCII text never runs this pattern, and it
+ * runs only on the blank-free tokens flagged (matches hold no blank).
+ */
+#define RE_ULABEL "[\\p{L}\\p{N}][\\p{L}\\p{M}\\p{N}-]*+"
+#define RE_UNAME RE_ULABEL "(?:" RE_DOT RE_ULABEL ")++"
+#define PRE_UNAME_DOT                                                         \
+    "[\\x80-\\xff][A-Za-z0-9-]*\\.[A-Za-z0-9\\x80-\\xff]\n"                   \
+    "\\.[A-Za-z0-9-]*[\\x80-\\xff]"
+#define PRE_UNAME PRE_UNAME_DOT "\n" PRE_DEFANGED_DOT "\n\\[dot\\]\n\\(dot\\)"
+static const char re_idn[] = "(?<![\\p{L}\\p{M}\\p{N}_.-])" RE_UNAME;
+
+/* E-mail addresses at such names: "user@bücher.de" (ASCII local part). */
+static const char re_email_idn[] =
+    "(?<![A-Za-z0-9._%+-])([A-Za-z0-9][A-Za-z0-9._%+-]{0,63})@"
+    "(" RE_ULABEL "(?:\\." RE_ULABEL ")++)";
+
+/*
+ * The A-label form of the Unicode name s[0..n) when it is one worth a
+ * finding, else NULL; *unicode gets its U-label form. Not a name whose
+ * registrable part (libpsl) is ASCII ("почта.example.com": re_domain
+ * finds "example.com"; e-mail addresses excepted), nor a title-case last
+ * label (title_case()), nor a one-character one ("т.е." is "that is"), nor
+ * a registrable label of one character ("г.москва" is "the city of
+ * Moscow"), nor an invalid IDN, nor a top-level domain the plain names
+ * refuse (domain_tld(), known_tld() for e-mail). The cheap checks come
+ * first: libidn2 takes microseconds a name.
+ */
+static char *
+idn_name(const char *s, size_t n, bool email, char **unicode)
+{
+    char *plain, *last, *ascii = NULL, *u = NULL;
+    const char *tld, *reg, *label, *end, *p;
+    uint8_t *low;
+    size_t k, dots;
+    bool ok;
+
+    *unicode = NULL;
+    if (n > IDN_MAX_INPUT || !has_high_byte(s, n))
+        return NULL;
+    plain = refang(s, n);
+    last = strrchr(plain, '.');
+    if (last == NULL || title_case(++last) ||
+        u8_mbsnlen((const uint8_t *)last, strlen(last)) < 2)
+        goto fail;
+    /* libpsl knows the Unicode top-level domains too ("рф"). */
+    low = u8_tolower((const uint8_t *)last, strlen(last) + 1, NULL, NULL, NULL,
+                     &k);
+    ok = low != NULL &&
+         (email ? known_tld((char *)low) : domain_tld((char *)low));
+    x_free(low);
+    if (!ok)
+        goto fail;
+    ascii = idn_to_ascii(plain, strlen(plain), &u);
+    if (ascii == NULL || u == NULL || strlen(ascii) > MAX_DOMAIN)
+        goto fail;
+    tld = strrchr(ascii, '.') + 1;
+    ok = email ? known_tld(tld) : domain_tld(tld);
+    reg = ok ? psl_registrable_domain(psl_builtin(), ascii) : NULL;
+    if (reg == NULL || (!email && strstr(reg, "xn--") == NULL))
+        goto fail;
+    /* The registrable label, in U-labels: as many labels from the end
+       as the registrable domain has. */
+    for (k = 0, dots = 0; reg[k] != '\0'; k++)
+        dots += reg[k] == '.';
+    end = u + strlen(u);
+    for (p = end, k = 0; k <= dots && p != NULL; k++) {
+        end = p;
+        p = memrchr(u, '.', (size_t)(p - u));
+    }
+    label = p != NULL ? p + 1 : u;
+    if (u8_mbsnlen((const uint8_t *)label, (size_t)(end - label)) < 2)
+        goto fail;
+    x_free(plain);
+    *unicode = u;
+    return ascii;
+fail:
+    x_free(plain);
+    x_free(ascii);
+    x_free(u);
+    return NULL;
+}
+
+static bool
+check_idn(const struct rule *rl, const char *text, size_t len,
+          const PCRE2_SIZE *ov, struct verdict *v)
+{
+    size_t n = ov[1] - ov[0];
+
+    /* "логгер.info(...)": a call in code. */
+    if (ov[1] < len && text[ov[1]] == '(')
+        return false;
+    v->value = idn_name(text + ov[0], n, false, &v->unicode);
+    if (v->value == NULL)
+        return false;
+    v->confidence = defanged(text + ov[0], n) ? 85 : 70;
+    return true;
+}
+
+static bool
+check_email_idn(const struct rule *rl, const char *text, size_t len,
+                const PCRE2_SIZE *ov, struct verdict *v)
+{
+    char *local, *ascii, *u;
+
+    ascii = idn_name(text + ov[4], ov[5] - ov[4], true, &u);
+    if (ascii == NULL)
+        return false;
+    local = xstrndup(text + ov[2], ov[3] - ov[2]);
+    lower_str(local);
+    v->value = xasprintf("%s@%s", local, ascii);
+    v->unicode = xasprintf("%s@%s", local, u);
+    v->confidence = 90;
+    x_free(local);
+    x_free(ascii);
+    x_free(u);
+    return true;
+}
+
 static const struct rule rules[] = {
     { FIND_SECRET, "private_key", re_privkey, 0, check_privkey, true, NULL },
     { FIND_SECRET, "aws_access_key", re_aws, 0, check_secret, true,
@@ -1412,6 +1651,10 @@ static const struct rule rules[] = {
       "bc1[02-9ac-hj-np-z]{8}" },
     { FIND_ETH, NULL, re_eth, 0, check_eth, false, "0x[0-9A-Fa-f]{4}" },
     { FIND_XMR, NULL, re_xmr, 0, check_xmr, false, NULL },
+    { FIND_DOMAIN, NULL, re_idn, PCRE2_CASELESS, check_idn, false,
+      PRE_UNAME },
+    { FIND_EMAIL, NULL, re_email_idn, 0, check_email_idn, false,
+      PRE_UNAME_DOT },
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
@@ -1511,7 +1754,7 @@ build_domains(struct extractor *x, const struct watch_term *terms,
               size_t nterms)
 {
     size_t i, n;
-    char *d;
+    char *d, *a;
 
     x->domains = xcalloc(nterms + 1, sizeof(*x->domains));
     for (i = 0; i < nterms; i++) {
@@ -1531,6 +1774,13 @@ build_domains(struct extractor *x, const struct watch_term *terms,
             continue;
         }
         lower_str(d);
+        /* Written in U-labels or A-labels, matched in A-labels, the form
+           of the findings' values. */
+        a = idn_applies(d, n) ? idn_to_ascii(d, n, NULL) : NULL;
+        if (a != NULL) {
+            x_free(d);
+            d = a;
+        }
         x->domains[x->ndomains].name = d;
         x->domains[x->ndomains].term = (int)i;
         x->ndomains++;
@@ -1549,7 +1799,8 @@ token_slot(size_t slot)
     static const char *const token_res[] = {
         re_aws,   re_github, re_github_pat, re_gitlab, re_slack, re_stripe,
         re_google, re_jwt,   re_cve,        re_attack, re_onion, re_ipv6,
-        re_btc58, re_bech32, re_eth,        re_xmr,
+        re_btc58, re_bech32, re_eth,        re_xmr,    re_idn,
+        re_email_idn,
     };
     size_t i;
 
@@ -1899,6 +2150,16 @@ add(struct run *r, enum finding_kind kind, char *value, size_t off,
     return true;
 }
 
+/* Gives the finding add() just made (if it made one) unicode (owned). */
+static void
+set_unicode(struct run *r, size_t before, char *unicode)
+{
+    if (r->n > before)
+        r->items[r->n - 1].f.unicode = unicode;
+    else
+        x_free(unicode);
+}
+
 /*
  * Next match of re in the text from *start; fills ov with the ovector.
  * Returns false when there are no more (or on a match error, logged).
@@ -1965,10 +2226,10 @@ retry:
 static void
 scan_email(struct run *r)
 {
-    size_t start = 0, n;
+    size_t start = 0, n, before;
     PCRE2_SIZE *ov;
     const char *at;
-    char *v;
+    char *v, *a, *u, *unicode;
 
     while (next_match(r, r->x->re[PAT_EMAIL], &start, &ov)) {
         n = ov[1] - ov[0];
@@ -1979,8 +2240,25 @@ scan_email(struct run *r)
             x_free(v); /* "logo@2x.png" is a file */
             continue;
         }
-        if (!add(r, FIND_EMAIL, v, ov[0], n, 90, watched_term(r->x, at + 1)))
+        unicode = NULL;
+        if (idn_applies(at + 1, strlen(at + 1))) {
+            /* "xn--" labels: a valid IDN, shown in U-labels too. */
+            a = idn_to_ascii(at + 1, strlen(at + 1), &u);
+            if (a != NULL && u != NULL)
+                unicode = xasprintf("%.*s@%s", (int)(at - v), v, u);
+            x_free(a);
+            x_free(u);
+            if (unicode == NULL) {
+                x_free(v);
+                continue;
+            }
+        }
+        before = r->n;
+        if (!add(r, FIND_EMAIL, v, ov[0], n, 90, watched_term(r->x, at + 1))) {
+            x_free(unicode);
             return;
+        }
+        set_unicode(r, before, unicode);
     }
 }
 
@@ -2542,10 +2820,14 @@ scan_rules(struct run *r, bool sensitive)
             if (!add(r, rl->kind, v.value, v.off, v.len, v.confidence,
                      rl->kind == FIND_EMAIL
                          ? watched_term(r->x, strchr(v.value, '@') + 1)
-                         : -1))
+                     : rl->kind == FIND_DOMAIN ? watched_term(r->x, v.value)
+                                               : -1)) {
+                x_free(v.unicode);
                 break;
+            }
             if (rl->sensitive && r->n > before)
                 add_span(r, v.off, v.len);
+            set_unicode(r, before, v.unicode);
         }
         sort_spans(r);
     }
@@ -2622,19 +2904,69 @@ scan_ipv4(struct run *r)
         }
         if (!valid)
             continue;
+        /* "1.2.3[.]4": marked as an indicator by whoever wrote it. */
         if (!add(r, FIND_IPV4, ipv4_str(o), ov[0], ov[1] - ov[0],
-                 ipv4_special(o) ? 50 : 80, -1))
+                 ipv4_special(o)                             ? 50
+                 : defanged(r->text + ov[0], ov[1] - ov[0]) ? 90
+                                                             : 80,
+                 -1))
             return;
     }
+}
+
+/*
+ * Where an ASCII name next to Unicode letters starts, or SIZE_MAX to drop
+ * it: the IDN rule has the whole name. After a Unicode letter the match
+ * began inside a label ("cher.de" in "bücher.de"); what follows that label
+ * is a name of its own when it is more than a public suffix
+ * ("example.com" in "bücher.example.com", not "com.ru" in "пример.com.ru").
+ * Followed by a dot and a lower-case Unicode letter, the name goes on
+ * ("example.com.рф"); an upper-case one starts a sentence.
+ */
+static size_t
+ascii_name_start(const struct run *r, const PCRE2_SIZE *ov)
+{
+    const char *t = r->text;
+    size_t off = ov[0];
+    bool upper = true;
+    char *v;
+    bool suffix;
+
+    if (unicode_word_at(t, r->len, ov[1] + 1, &upper) && t[ov[1]] == '.' &&
+        !upper)
+        return SIZE_MAX;
+    if (unicode_word_before(t, off)) {
+        while (off < ov[2] && (is_alpha(t[off]) || is_digit(t[off]) ||
+                               t[off] == '-'))
+            off++;
+        /* Past the dot: ".", or up to the end of "[.]", "(dot)", ... */
+        while (off < ov[2] && t[off] != '.' && t[off] != ']' &&
+               t[off] != ')' && t[off] != '}')
+            off++;
+        if (off < ov[2] && t[off] == '.' && off > 0 &&
+            (t[off - 1] == '[' || t[off - 1] == '(' || t[off - 1] == '{'))
+            off++;
+        off++;
+    } else if (!(off > 1 && t[off - 1] == '.' &&
+                 unicode_word_before(t, off - 1))) {
+        return off;
+    }
+    if (off >= ov[2])
+        return SIZE_MAX;
+    v = refang(t + off, ov[1] - off);
+    lower_str(v);
+    suffix = psl_is_public_suffix2(psl_builtin(), v, PSL_TYPE_ANY) != 0;
+    x_free(v);
+    return suffix ? SIZE_MAX : off;
 }
 
 static void
 scan_domain(struct run *r)
 {
-    size_t start = 0, n;
+    size_t start = 0, n, off, before;
     char tld[25];
     PCRE2_SIZE *ov;
-    char *v;
+    char *v, *a, *unicode;
 
     while (next_match(r, r->x->re[PAT_DOMAIN], &start, &ov)) {
         n = ov[3] - ov[2];
@@ -2648,30 +2980,76 @@ scan_domain(struct run *r)
         /* "logging.info(...)", "os.path.exists(": a call in code. */
         if (ov[1] < r->len && r->text[ov[1]] == '(')
             continue;
-        v = refang(r->text + ov[0], ov[1] - ov[0]);
+        off = ov[0];
+        if ((ov[1] < r->len && (unsigned char)r->text[ov[1]] >= 0x80) ||
+            (off > 0 && (unsigned char)r->text[off - 1] >= 0x80) ||
+            (ov[1] + 1 < r->len && r->text[ov[1]] == '.') ||
+            (off > 1 && r->text[off - 1] == '.'))
+            off = ascii_name_start(r, ov);
+        if (off == SIZE_MAX)
+            continue;
+        v = refang(r->text + off, ov[1] - off);
         lower_str(v);
+        unicode = NULL;
+        if (idn_applies(v, strlen(v))) {
+            /* "xn--" labels: valid IDN ("xn--zz.com" is not). */
+            a = idn_to_ascii(v, strlen(v), &unicode);
+            x_free(v);
+            if (a == NULL)
+                continue;
+            v = a;
+        }
         if (strlen(v) > MAX_DOMAIN) {
             x_free(v);
+            x_free(unicode);
             continue;
         }
-        if (!add(r, FIND_DOMAIN, v, ov[0], ov[1] - ov[0], 70,
-                 watched_term(r->x, v)))
+        before = r->n;
+        if (!add(r, FIND_DOMAIN, v, off, ov[1] - off,
+                 defanged(r->text + off, ov[1] - off) ? 85 : 70,
+                 watched_term(r->x, v))) {
+            x_free(unicode);
             return;
+        }
+        set_unicode(r, before, unicode);
     }
+}
+
+/*
+ * The host of the URL s[0..n) (which starts with its scheme): its first
+ * byte, and in *hi the byte after it (its port, path, query, fragment or
+ * n). The separator is "://", "[:]//" or "[://]" (re_url).
+ */
+static size_t
+url_host(const char *s, size_t n, size_t *hi)
+{
+    const char *sep = memmem(s, n < 16 ? n : 16, "//", 2);
+    size_t lo = sep ? (size_t)(sep - s) + 2 : n;
+
+    if (lo < n && s[lo] == ']')
+        lo++;
+    for (*hi = lo; *hi < n && s[*hi] != '/' && s[*hi] != '?' &&
+                   s[*hi] != '#';
+         (*hi)++)
+        ;
+    return lo;
 }
 
 /* Where a URL written in HTML source or in CJK text ends: at an escaped
    quote or bracket (href=&quot;...&quot;), or at a full-width or CJK
-   character (no blank separates them in Chinese or Japanese text). */
+   character (no blank separates them in Chinese or Japanese text), unless
+   it is part of a Unicode label of the host ("例え" in "http://例え.jp/",
+   but not "解锁" in "http://example.com解锁"). */
 static size_t
 url_cut(const char *s, size_t n)
 {
     static const char *const ends[] = { "&quot;", "&gt;", "&lt;", "&#34;",
                                         "&#39;", "&apos;" };
-    size_t i, k, e;
+    size_t i, k, e, host, host_end;
     ucs4_t uc;
     int w;
 
+    host = url_host(s, n, &host_end);
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
 
@@ -2683,9 +3061,11 @@ url_cut(const char *s, size_t n)
             }
         } else if (c >= 0x80) {
             w = u8_mbtouc(&uc, (const uint8_t *)s + i, n - i);
-            if (uc_is_property_ideographic(uc) ||
-                (uc >= 0x3000 && uc <= 0x30ff) ||
-                (uc >= 0xff00 && uc <= 0xffef))
+            if ((uc_is_property_ideographic(uc) ||
+                 (uc >= 0x3000 && uc <= 0x30ff) ||
+                 (uc >= 0xff00 && uc <= 0xffef)) &&
+                !(i >= host && i < host_end && unicode_word(uc) &&
+                  !is_alpha(s[i - 1]) && !is_digit(s[i - 1])))
                 return i;
             if (w > 1)
                 i += (size_t)w - 1;
@@ -2694,18 +3074,28 @@ url_cut(const char *s, size_t n)
     return n;
 }
 
-/* Trailing punctuation that ends a sentence, not a URL. */
+/* Trailing punctuation that ends a sentence, not a URL ("»", "…" too). */
 static size_t
 url_trim(const char *s, size_t n)
 {
+    const uint8_t *u = (const uint8_t *)s, *prev;
     size_t i, open, close;
     char c, o;
+    ucs4_t uc;
 
     n = url_cut(s, n);
     while (n > 0) {
         c = s[n - 1];
         if (strchr(".,;:!?'\"", c) != NULL) {
             n--;
+            continue;
+        }
+        if ((unsigned char)c >= 0x80) {
+            prev = u8_prev(&uc, u + n, u);
+            if (prev == NULL ||
+                !uc_is_general_category_withtable(uc, UC_CATEGORY_MASK_P))
+                break;
+            n = (size_t)(prev - u);
             continue;
         }
         if (c != ')' && c != ']' && c != '}')
@@ -2725,40 +3115,57 @@ url_trim(const char *s, size_t n)
     return n;
 }
 
+/*
+ * Whether the URL s[0..n) was defanged on purpose: its scheme ("hxxp",
+ * "h**p", "fxp"), its separator ("[:]", "[://]") or a dot of its host
+ * ("[.]", "(.)", "[dot]", ...). Defangers defang every dot, path
+ * included (CyberChef writes "hxxps[://]x[.]com/a[.]php"), so such a URL
+ * is refanged throughout; any other one is kept as written.
+ */
+static bool
+url_defanged(const char *s, size_t n)
+{
+    size_t hi;
+
+    if (n >= 3 && (lower(s[1]) == 'x' || s[1] == '*'))
+        return true;
+    url_host(s, n, &hi);
+    return defanged(s, hi);
+}
+
 static void
 scan_url(struct run *r)
 {
-    size_t start = 0, n, i, host, end;
+    size_t start = 0, n;
     PCRE2_SIZE *ov;
     const char *p;
-    char *v, *w;
+    char *v, *w, *norm;
+    bool df;
 
     while (next_match(r, r->x->re[PAT_URL], &start, &ov)) {
         n = url_trim(r->text + ov[0], ov[1] - ov[0]);
-        v = refang(r->text + ov[0], n);
+        df = url_defanged(r->text + ov[0], n);
+        v = df ? refang(r->text + ov[0], n) : xstrndup(r->text + ov[0], n);
         p = strstr(v, "://");
         if (p == NULL || p[3] == '\0' || strchr("/?#", p[3]) != NULL) {
             x_free(v);
             continue;
         }
-        /* Scheme: lowercase, hxxp -> http, fxp -> ftp. */
+        /* Scheme: lowercase, hxxp and h**p -> http, fxp -> ftp. */
         for (w = v; w < p; w++)
             *w = lower(*w);
-        if (v[0] == 'h' && v[1] == 'x' && v[2] == 'x') {
+        if (v[0] == 'h') {
             v[1] = 't';
             v[2] = 't';
-        } else if (v[0] == 'f' && v[1] == 'x') {
+        } else if (v[0] == 'f') {
             v[1] = 't';
         }
-        /* Host: lowercase after any userinfo. */
-        host = (size_t)(p - v) + 3;
-        end = host + strcspn(v + host, "/?#");
-        for (i = host; i < end; i++)
-            if (v[i] == '@')
-                host = i + 1;
-        for (i = host; i < end; i++)
-            v[i] = lower(v[i]);
-        if (!add(r, FIND_URL, v, ov[0], n, 85, -1))
+        /* curl's normal form; a URL curl refuses is none. */
+        norm = url_normalise(NULL, v, URLNORM_FTP | URLNORM_FRAGMENT);
+        x_free(v);
+        if (norm == NULL)
+            continue;
+        if (!add(r, FIND_URL, norm, ov[0], n, df ? 95 : 85, -1))
             return;
     }
 }

@@ -41,8 +41,10 @@ enum finding_kind {
     FIND_CREDENTIAL,
     FIND_BRAND,
     FIND_IPV4,
-    FIND_DOMAIN,
-    FIND_URL,
+    FIND_DOMAIN,           /* lowercase, refanged, IDN in A-labels */
+    FIND_URL,              /* http(s)/ftp, refanged, url_normalise()d
+                              (common/urlnorm.h): never a user name or
+                              password; the fragment is kept */
     FIND_MD5,
     FIND_SHA1,
     FIND_SHA256,
@@ -83,6 +85,9 @@ struct finding {
                          (leetspeak "N0rthw1nd", lookalike letters from
                          other scripts "pаypal"): the strongest sign of
                          impersonation. value is the term's all the same */
+    char *unicode;    /* FIND_DOMAIN, FIND_EMAIL with an IDN name: the
+                         value in U-labels ("bücher.de"); the value itself
+                         is in A-labels ("xn--bcher-kva.de"). Else NULL */
 
     /* FIND_CREDENTIAL only (NULL/0 otherwise) */
     char *identity;   /* the e-mail address or user name, lowercased */

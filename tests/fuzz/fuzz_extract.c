@@ -1,8 +1,8 @@
 /*
  * libFuzzer target for extract/extract.c: findings stay inside the text,
  * come sorted, never hold a password (no finding of another kind gives
- * one away), redaction masks passwords, card numbers and secrets, and
- * snippets work on any bytes.
+ * one away, a URL holds no user name or password), redaction masks
+ * passwords, card numbers and secrets, and snippets work on any bytes.
  */
 #define _GNU_SOURCE /* memmem */
 #include <stdbool.h>
@@ -105,6 +105,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (fd->offset > size || fd->len > size - fd->offset ||
             (i > 0 && f.v[i - 1].offset > fd->offset) ||
             strlen(fd->value) > EXTRACT_MAX_VALUE)
+            abort();
+        if (fd->kind == FIND_URL) {
+            /* Never a user name or password in a URL's value. */
+            const char *host = strstr(fd->value, "://");
+
+            if (host == NULL || memchr(host + 3, '@',
+                                       strcspn(host + 3, "/?#")) != NULL)
+                abort();
+        }
+        if (fd->unicode != NULL && fd->kind != FIND_DOMAIN &&
+            fd->kind != FIND_EMAIL)
             abort();
         if (fd->kind != FIND_CREDENTIAL)
             continue;

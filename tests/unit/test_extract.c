@@ -21,6 +21,8 @@ static struct watch_term terms[] = {
     { "domain", "northwind.com", "high", "soc" },
     { "email_domain", "nw-mail.com", "high", "soc" },
     { "ip_range", "185.220.101.0/24", "low", "soc" },
+    { "domain", "Bücher.de", "high", "soc" },          /* U-labels */
+    { "email_domain", "xn--e1afmkfd.xn--p1ai", "high", "soc" }, /* A- */
 };
 #define NTERMS (sizeof(terms) / sizeof(terms[0]))
 
@@ -89,6 +91,7 @@ nowhere(const struct findings *f, const char *needle)
         if (field_has(f->v[i].value, needle) ||
             field_has(f->v[i].identity, needle) ||
             field_has(f->v[i].domain, needle) ||
+            field_has(f->v[i].unicode, needle) ||
             field_has(f->v[i].pw_hint, needle))
             return false;
     return true;
@@ -572,11 +575,14 @@ test_userinfo(void)
            pw_is(fd, text, "p%40ss"),
        "percent-encoded password: hashed decoded, span as written");
     is_str(fd ? fd->domain : "(none)", "10.0.0.5", "an IPv4 host");
-    is_str(val(&f, FIND_URL, 0), "ftp://anonymous:guest@ftp.example.org/pub",
-           "URLs holding a password are dropped, anonymous FTP kept");
-    is(count(&f, FIND_URL), 1, "one URL finding");
+    is_str(val(&f, FIND_URL, 0), "https://git.northwind.com/x.git",
+           "a URL's value has no user info, so it is kept");
+    is_str(val(&f, FIND_URL, 1), "ftp://10.0.0.5/dump", "ftp, IPv4 host");
+    is_str(val(&f, FIND_URL, 2), "ftp://ftp.example.org/pub",
+           "anonymous FTP, without its login");
+    is(count(&f, FIND_URL), 3, "three URL findings, none for redis://");
     is_str(val(&f, FIND_DOMAIN, 0), "git.northwind.com",
-           "the host of a dropped URL is still a domain");
+           "the host is a domain too");
     findings_release(&g);
     findings_release(&f);
 }
@@ -858,9 +864,208 @@ test_url(void)
     is_str(val(&f, FIND_URL, 1), "http://www.example.com/a_(b)",
            "balanced parenthesis kept, outer one trimmed");
     is_str(val(&f, FIND_URL, 2), "ftp://files.example.org/x", "ftp");
-    is_str(val(&f, FIND_URL, 3), "http://user@host.example.org:8080/P",
-           "scheme and host lowercased only");
+    is_str(val(&f, FIND_URL, 3), "http://host.example.org:8080/P",
+           "scheme and host lowercased, no user name");
     findings_release(&f);
+}
+
+/* IDN names: found in U-labels and A-labels, valued in A-labels. */
+static void
+test_idn_domain(void)
+{
+    struct findings f;
+    const struct finding *fd;
+
+    runs("Книжный bücher.de, пример.рф и 例え.jp; XN--BCHER-KVA.DE; "
+         "paypаl.com", &f);
+    is(count(&f, FIND_DOMAIN), 5, "five IDN domains");
+    is_str(val(&f, FIND_DOMAIN, 0), "xn--bcher-kva.de", "U-labels");
+    fd = nth(&f, FIND_DOMAIN, 0);
+    ok(fd && fd->unicode && strcmp(fd->unicode, "bücher.de") == 0,
+       "the U-label form in unicode");
+    ok(fd && fd->offset == 15 && fd->len == strlen("bücher.de"),
+       "span of the name as written");
+    is_str(val(&f, FIND_DOMAIN, 1), "xn--e1afmkfd.xn--p1ai", "Cyrillic");
+    is_str(val(&f, FIND_DOMAIN, 2), "xn--r8jz45g.jp", "Japanese, ASCII TLD");
+    is_str(val(&f, FIND_DOMAIN, 3), "xn--bcher-kva.de",
+           "A-labels lowercased");
+    fd = nth(&f, FIND_DOMAIN, 3);
+    ok(fd && fd->unicode && strcmp(fd->unicode, "bücher.de") == 0,
+       "an A-label name gets its U-label form too");
+    is_str(val(&f, FIND_DOMAIN, 4), "xn--paypl-7ve.com",
+           "a homograph with one Cyrillic letter");
+    findings_release(&f);
+
+    runs("example.com has no unicode form", &f);
+    fd = nth(&f, FIND_DOMAIN, 0);
+    ok(fd && fd->unicode == NULL, "ASCII names have no unicode form");
+    findings_release(&f);
+
+    runs("mail.bücher.de bücher.example.com почта.example.com "
+         "пример.com.ru", &f);
+    is_str(val(&f, FIND_DOMAIN, 0), "mail.xn--bcher-kva.de",
+           "ASCII subdomain of an IDN");
+    is_str(val(&f, FIND_DOMAIN, 1), "example.com",
+           "Unicode subdomain labels of an ASCII name left out");
+    is_str(val(&f, FIND_DOMAIN, 2), "example.com", "the same in Cyrillic");
+    is_str(val(&f, FIND_DOMAIN, 3), "xn--e1afmkfd.com.ru",
+           "registrable under a two-label suffix");
+    is(count(&f, FIND_DOMAIN), 4, "and no public suffix alone (com.ru)");
+    findings_release(&f);
+
+    runs("пример[.]рф bücher(dot)de bücher[dot]de bücher(.)de", &f);
+    is(count(&f, FIND_DOMAIN), 4, "defanged IDN");
+    fd = nth(&f, FIND_DOMAIN, 0);
+    ok(fd && strcmp(fd->value, "xn--e1afmkfd.xn--p1ai") == 0 &&
+           fd->confidence > 70,
+       "refanged, with the confidence of a marked indicator");
+    findings_release(&f);
+
+    runs("г.Москва т.е. г.москва xn--zz.com xn--a.com i♥.ws файл.pdf "
+         "скрипт.py логгер.info(x) Привет.Как bücher_x.de ü..com "
+         "Hauptstraße.Berlin объект.свойство", &f);
+    is(count(&f, FIND_DOMAIN), 0, "no sentences, invalid IDN, files, code");
+    findings_release(&f);
+
+    runs("jane@пример.рф and Bob@Bücher.de", &f);
+    is(count(&f, FIND_EMAIL), 2, "e-mail addresses at IDN domains");
+    is_str(val(&f, FIND_EMAIL, 0), "jane@xn--e1afmkfd.xn--p1ai",
+           "e-mail value in A-labels");
+    fd = nth(&f, FIND_EMAIL, 0);
+    ok(fd && fd->unicode && strcmp(fd->unicode, "jane@пример.рф") == 0,
+       "e-mail U-label form");
+    ok(fd && fd->watched && fd->term == 7,
+       "email_domain watched in A-labels matches a Unicode address");
+    is_str(val(&f, FIND_EMAIL, 1), "bob@xn--bcher-kva.de",
+           "local part and domain lowercased");
+    findings_release(&f);
+
+    runs("abuse@xn--zz.com", &f);
+    is(count(&f, FIND_EMAIL), 0, "no e-mail at an invalid A-label");
+    findings_release(&f);
+}
+
+/* A watched domain matches in either form, whichever form it is given in. */
+static void
+test_idn_watched(void)
+{
+    struct findings f;
+    const struct finding *fd;
+
+    runs("shop.bücher.de xn--bcher-kva.de shop.xn--e1afmkfd.xn--p1ai "
+         "bücherei.de", &f);
+    fd = nth(&f, FIND_DOMAIN, 0);
+    ok(fd && fd->watched && fd->term == 6,
+       "U-label subdomain of a domain watched in U-labels");
+    fd = nth(&f, FIND_DOMAIN, 1);
+    ok(fd && fd->watched && fd->term == 6, "A-label form of it");
+    fd = nth(&f, FIND_DOMAIN, 2);
+    ok(fd && fd->watched && fd->term == 7,
+       "A-label subdomain of a domain watched in A-labels");
+    fd = nth(&f, FIND_DOMAIN, 3);
+    ok(fd && !fd->watched, "another name is not watched");
+    findings_release(&f);
+}
+
+/* The ways URLs are written: defanged, with credentials, IDN, onion. */
+static void
+test_url_forms(void)
+{
+    struct findings f;
+    const struct finding *fd;
+
+    runs("h**ps://evil[.]com/a[.]php hXXp[://]evil.example.org/x "
+         "http[:]//45.9.148[.]12/b H**P://x(dot)example/y "
+         "hxxp://ulhaixel[[.]]org/gate https://plain.example/a[.]b", &f);
+    is(count(&f, FIND_URL), 6, "six URLs");
+    is_str(val(&f, FIND_URL, 0), "https://evil.com/a.php",
+           "h**ps and [.] throughout");
+    is_str(val(&f, FIND_URL, 1), "http://evil.example.org/x",
+           "hXXp and [://]");
+    is_str(val(&f, FIND_URL, 2), "http://45.9.148.12/b", "[:]// and an IP");
+    is_str(val(&f, FIND_URL, 3), "http://x.example/y", "H**P and (dot)");
+    is_str(val(&f, FIND_URL, 4), "http://ulhaixel.org/gate",
+           "defanged twice");
+    is_str(val(&f, FIND_URL, 5), "https://plain.example/a[.]b",
+           "a plain URL keeps its path as written");
+    fd = nth(&f, FIND_URL, 0);
+    ok(fd && fd->confidence == 95, "defanged URL: a marked indicator");
+    fd = nth(&f, FIND_URL, 5);
+    ok(fd && fd->confidence == 85, "plain URL");
+    findings_release(&f);
+
+    runs("https://user:s3cr3t@Login.Example.com:443/a?b=c#frag and "
+         "ftp://anonymous:guest@FTP.Example.ORG:21/pub/ and "
+         "https://[2001:db8::7]:443/x", &f);
+    is_str(val(&f, FIND_URL, 0), "https://login.example.com/a?b=c#frag",
+           "no userinfo, no default port, fragment kept");
+    is_str(val(&f, FIND_URL, 1), "ftp://ftp.example.org/pub/",
+           "ftp without its login");
+    is_str(val(&f, FIND_URL, 2), "https://[2001:db8::7]/x",
+           "IPv6 host, default port dropped");
+    ok(!field_has(val(&f, FIND_URL, 0), "s3cr3t") &&
+           !field_has(val(&f, FIND_URL, 1), "guest"),
+       "no URL value holds a password");
+    fd = nth(&f, FIND_URL, 2);
+    ok(fd && fd->confidence == 85, "IPv6 brackets are not defanging");
+    findings_release(&f);
+
+    runs("https://bücher.de/straße?q=1#ä hxxps://пример[.]рф/p "
+         "看https://例え.jp/テスト and https://example.com解锁 "
+         "«https://example.com/q» (https://example.com/r).", &f);
+    is_str(val(&f, FIND_URL, 0), "https://xn--bcher-kva.de/straße?q=1#ä",
+           "IDN host in A-labels, path as written");
+    is_str(val(&f, FIND_URL, 1), "https://xn--e1afmkfd.xn--p1ai/p",
+           "defanged IDN URL");
+    is_str(val(&f, FIND_URL, 2), "https://xn--r8jz45g.jp/",
+           "CJK host kept, CJK path cut");
+    is_str(val(&f, FIND_URL, 3), "https://example.com/",
+           "CJK after an ASCII host cut");
+    is_str(val(&f, FIND_URL, 4), "https://example.com/q", "» trimmed");
+    is_str(val(&f, FIND_URL, 5), "https://example.com/r", "). trimmed");
+    findings_release(&f);
+
+    runs("http://2gzyxa5ihm7nsggfxnu52rck2vv4rvmdlkiu3zzui5du4xyclen53wid"
+         ".onion/forum?t=1", &f);
+    is_str(val(&f, FIND_URL, 0),
+           "http://2gzyxa5ihm7nsggfxnu52rck2vv4rvmdlkiu3zzui5du4xyclen53wid"
+           ".onion/forum?t=1",
+           "onion URL");
+    is(count(&f, FIND_ONION), 1, "and its onion name");
+    findings_release(&f);
+
+    runs("https://xn--zz.com/ https://i♥.ws/ https://user@/p "
+         "https://example.com:99999/ https:///p h**p hxxp[://] "
+         "https://%zz.example/ https://例え/ sftp://x.example/", &f);
+    is(count(&f, FIND_URL), 0, "nothing curl or IDNA refuses");
+    findings_release(&f);
+}
+
+/* Unicode input that must stay linear: runs, dots, defanged dots. */
+static void
+test_idn_linear(void)
+{
+    struct findings f;
+    struct buf t = BUF_INIT(4u << 20);
+    size_t i;
+
+    for (i = 0; i < (1u << 19); i++)
+        buf_adds(&t, "ü.");
+    is(run(t.ptr, t.len, &f), 0, "1 MB of 'ü.'");
+    is(count(&f, FIND_DOMAIN), 0, "no domain in it");
+    findings_release(&f);
+    buf_reset(&t);
+    for (i = 0; i < (1u << 18); i++)
+        buf_adds(&t, "ü[.]");
+    is(run(t.ptr, t.len, &f), 0, "1 MB of 'ü[.]'");
+    findings_release(&f);
+    buf_reset(&t);
+    for (i = 0; i < 20000; i++)
+        buf_adds(&t, "bücher.de ");
+    is(run(t.ptr, t.len, &f), 0, "a long line of IDN names");
+    is(count(&f, FIND_DOMAIN), 20000, "each found once");
+    findings_release(&f);
+    buf_release(&t);
 }
 
 static void
@@ -1408,6 +1613,10 @@ main(void)
     test_ipv4();
     test_domain();
     test_url();
+    test_idn_domain();
+    test_idn_watched();
+    test_url_forms();
+    test_idn_linear();
     test_hashes();
     test_cve();
     test_attack();

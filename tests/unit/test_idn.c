@@ -11,7 +11,7 @@
 static void
 to_ascii(const char *name, const char *want)
 {
-    char *got = idn_to_ascii(name, strlen(name));
+    char *got = idn_to_ascii(name, strlen(name), NULL);
 
     is_str(got, want, "A-labels of '%s'", name);
     free(got);
@@ -30,7 +30,7 @@ int
 main(void)
 {
     char big[IDN_MAX_INPUT + 2];
-    char *s;
+    char *s, *u;
 
     ok(!idn_applies("example.com", 11), "plain ASCII needs no IDN");
     ok(!idn_applies("axn--b.com", 10), "xn-- inside a label is not one");
@@ -55,21 +55,29 @@ main(void)
     to_ascii(".ü.com", NULL);
     to_ascii("ü.com.", NULL); /* the caller strips the dot */
     to_ascii("", NULL);
-    s = idn_to_ascii("b\0ü.de", 6);
+    s = idn_to_ascii("b\0ü.de", 6, NULL);
     ok(s == NULL, "a NUL byte is refused");
     free(s);
     memset(big, 'a', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
     big[1] = '.';
-    s = idn_to_ascii(big, strlen(big));
+    s = idn_to_ascii(big, strlen(big), NULL);
     ok(s == NULL, "input past IDN_MAX_INPUT is refused");
     free(s);
     memcpy(big, "\xc3\xbc.", 3); /* "ü." and a label of 64 bytes */
     memset(big + 3, 'b', 64);
     memcpy(big + 67, ".de", 4);
-    s = idn_to_ascii(big, strlen(big));
+    s = idn_to_ascii(big, strlen(big), NULL);
     ok(s == NULL, "a label of 64 bytes is refused");
     free(s);
+
+    s = idn_to_ascii("www.BÜCHER.de", strlen("www.BÜCHER.de"), &u);
+    is_str(s, "www.xn--bcher-kva.de", "A-labels with the U-label form");
+    is_str(u, "www.bücher.de", "U-label form: mapped, lowercase");
+    free(s);
+    free(u);
+    s = idn_to_ascii("xn--zz.com", 10, &u);
+    ok(s == NULL && u == NULL, "no U-label form of an invalid name");
 
     to_unicode("xn--bcher-kva.de", "bücher.de");
     to_unicode("xn--e1afmkfd.xn--p1ai", "пример.рф");

@@ -66,6 +66,12 @@ test_normalise(void)
     normalises("https://?q=test", text, NULL);
     normalises("https://user@/a", text, NULL);
     normalises("https://x.example:99999/", text, NULL);
+    normalises("https://%zz.example/", text, NULL);
+    normalises("https://.example/", text, NULL);
+    normalises("https://a..example/", text, NULL);
+    normalises("https://例え/", text, NULL); /* one IDN label */
+    normalises("https://my_host.example/", text, "https://my_host.example/");
+    normalises("https://bücher.de./", text, "https://xn--bcher-kva.de./");
     normalises("mailto:a@b.example", text, NULL);
     normalises("gopher://x.example/", text, NULL);
 }
