@@ -31,7 +31,8 @@ idn_applies(const char *name, size_t n)
     for (i = 0; i < n; i++) {
         if ((unsigned char)name[i] >= 0x80)
             return true;
-        if ((i == 0 || name[i - 1] == '.') && n - i >= 4 &&
+        if ((name[i] == 'x' || name[i] == 'X') &&
+            (i == 0 || name[i - 1] == '.') && n - i >= 4 &&
             strncasecmp(name + i, "xn--", 4) == 0)
             return true;
     }

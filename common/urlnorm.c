@@ -114,7 +114,8 @@ url_normalise(const char *base, const char *url, unsigned flags)
         goto out;
     host = get(u, CURLUPART_HOST, 0);
     norm = host ? normal_host(host) : NULL;
-    if (norm == NULL || curl_url_set(u, CURLUPART_HOST, norm, 0) != CURLUE_OK)
+    if (norm == NULL || (strcmp(norm, host) != 0 &&
+                         curl_url_set(u, CURLUPART_HOST, norm, 0) != CURLUE_OK))
         goto out;
     /* Credentials in a URL are never used (collection is passive) and
        never stored or logged with it. */

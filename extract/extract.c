@@ -424,7 +424,9 @@ refang(const char *s, size_t n)
     out = o = xmalloc(n + 1);
 
     while (i < n) {
-        if (i + 5 <= n && (memcmp(s + i, "[[.]]", 5) == 0 ||
+        if (s[i] != '[' && s[i] != '(' && s[i] != '{') {
+            *o++ = s[i++];
+        } else if (i + 5 <= n && (memcmp(s + i, "[[.]]", 5) == 0 ||
                            memcmp(s + i, "([.])", 5) == 0)) {
             *o++ = '.';
             i += 5;
@@ -1493,17 +1495,21 @@ title_case(const char *label)
  * "paypаl.com" with a Cyrillic "а"): runs of letters, marks, digits and
  * hyphens joined by dots (plain or defanged); possessive, and a run starts
  * only where no run goes on, so each byte is scanned once. check_idn()
- * decides. The prefilter wants a byte >= 0x80 in a label followed by a
- * dot, or a defanged dot: plain ASCII text never runs this pattern, and
- * it runs only on the blank-free tokens flagged (matches hold no blank).
- * A byte >= 0x80 after a dot would catch "nic.みんな" too, but costs the
- * prefilter a fifth more on ASCII text, a check at every dot; names
- * whose only Unicode label is the last are left out (idn_name()).
+ * decides. The prefilter wants a byte >= 0x80 then a dot (plain or in
+ * "[.]", "(.)", "{.}") not ending the token, in one blank-free token, or
+ * "[dot]": plain ASCII
+ * text never runs this pattern, and it runs only on the tokens flagged
+ * (matches hold no blank). Cheaper forms cost more: a class repeated
+ * between the two ("[A-Za-z0-9-]*") doubles the prefilter's compile time,
+ * a byte >= 0x80 alone reports every character of Unicode text, and one
+ * after a dot (for "nic.みんな") costs a fifth more on ASCII text, a
+ * check at every dot; so names whose only Unicode label is the last are
+ * left out (idn_name()).
  */
 #define RE_ULABEL "[\\p{L}\\p{N}][\\p{L}\\p{M}\\p{N}-]*+"
 #define RE_UNAME RE_ULABEL "(?:" RE_DOT RE_ULABEL ")++"
-#define PRE_UNAME_DOT "[\\x80-\\xff][A-Za-z0-9-]*\\.[A-Za-z0-9\\x80-\\xff]"
-#define PRE_UNAME PRE_UNAME_DOT "\n" PRE_DEFANGED_DOT "\n\\[dot\\]\n\\(dot\\)"
+#define PRE_UNAME_DOT "[\\x80-\\xff][^ \\t\\r\\n\\f\\v]*\\.[^ \\t\\r\\n\\f\\v]"
+#define PRE_UNAME PRE_UNAME_DOT "\n\\[dot\\]\n\\(dot\\)"
 static const char re_idn[] = "(?<![\\p{L}\\p{M}\\p{N}_.-])" RE_UNAME;
 
 /* E-mail addresses at such names: "user@bücher.de" (ASCII local part). */
