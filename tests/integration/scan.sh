@@ -66,10 +66,10 @@ grep -o '"kind":"credential".*"confidence":[0-9]*' "$LOGS/plain.out" |
     sed 's/.*"confidence"://' | sort -u >"$T/without"
 grep -o '"kind":"ipv4".*"confidence":[0-9]*' "$LOGS/plain.out" |
     sed 's/.*"confidence"://' >>"$T/without"
-is "$(cat "$T/with" | tr '\n' ' ')" "95 90 " \
-    "with 'combo' and 'C2' near: credentials 95, the address 90"
-is "$(cat "$T/without" | tr '\n' ' ')" "85 80 " \
-    "without: the extractor's own 85 and 80"
+is "$(cat "$T/with" | tr '\n' ' ')" "95 100 " \
+    "with 'combo' and 'C2' near: credentials 95, the (defanged) address 100"
+is "$(cat "$T/without" | tr '\n' ' ')" "85 90 " \
+    "without: the extractor's own 85 and 90"
 
 # Own IP ranges (ip_range) and documentation ranges.
 printf 'hosts 203.0.113.7 203.0.113.200 192.0.2.255 192.0.3.0\n' >"$T/ips.txt"

@@ -131,10 +131,12 @@ test_ioc_words(void)
 {
     is(conf("seen 45.142.212.61 yesterday\n", FIND_IPV4), 80,
        "an address alone");
-    is(conf("C2: 45.142.212[.]61\n", FIND_IPV4), 80 + CONTEXT_NEAR_RAISE,
+    is(conf("C2: 45.142.212.61\n", FIND_IPV4), 80 + CONTEXT_NEAR_RAISE,
        "'C2' raises it");
+    is(conf("C2: 45.142.212[.]61\n", FIND_IPV4), 90 + CONTEXT_NEAR_RAISE,
+       "and a defanged one, 90 for its marking");
     is(conf("ec2 45.142.212.61\n", FIND_IPV4), 80, "'ec2' is not 'c2'");
-    is(conf("IOCs\nhxxp://evil-cdn[.]net/gate.php\n", FIND_URL),
+    is(conf("IOCs\nhttp://evil-cdn.net/gate.php\n", FIND_URL),
        85 + CONTEXT_NEAR_RAISE, "URLs");
     is(conf("phishing kit evil-cdn.net\n", FIND_DOMAIN),
        70 + CONTEXT_NEAR_RAISE, "domains");
