@@ -23,7 +23,6 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <hs.h>
 #include <libpsl.h>
 #include <pcre2.h>
@@ -204,8 +203,10 @@ struct extractor {
     size_t nbrand;
     struct watched_domain *domains;
     size_t ndomains;
-    unsigned char *key;
-    size_t keylen;
+    EVP_MD_CTX *mac_inner; /* SHA-256 after key ^ ipad: HMAC's two halves,
+                              computed once (mac_init); the key itself is
+                              not kept */
+    EVP_MD_CTX *mac_outer; /* ... after key ^ opad */
     struct benign *benign;   /* known-benign values (extract/benign.c) */
     struct context *context; /* context words (extract/context.c) */
 };
@@ -240,6 +241,7 @@ struct run {
     struct lines *cand;  /* per slot: where its pattern may match */
     const pcre2_code *last_re; /* next_match()'s slot cache */
     size_t last_slot;
+    EVP_MD_CTX *mac; /* password_mac()'s scratch, made on first use */
 };
 
 static const char *const kind_names[FIND_KIND_COUNT] = {
@@ -1942,6 +1944,62 @@ extractor_set_prefilter(struct extractor *x, bool on)
     x->no_prefilter = !on;
 }
 
+/*
+ * HMAC-SHA-256 (RFC 2104) with its two keyed states hashed once: the
+ * one-shot HMAC() fetched the digest and hashed both key blocks again for
+ * every password, some 25,000 instructions each.
+ */
+#define MAC_BLOCK 64 /* SHA-256's block size */
+
+static void
+mac_init(struct extractor *x, const unsigned char *key, size_t keylen)
+{
+    unsigned char k[MAC_BLOCK] = { 0 }, pad[MAC_BLOCK];
+    unsigned int n = 0;
+    size_t i;
+
+    if (keylen > MAC_BLOCK)
+        EVP_Digest(key, keylen, k, &n, EVP_sha256(), NULL);
+    else if (keylen > 0)
+        memcpy(k, key, keylen);
+    x->mac_inner = EVP_MD_CTX_new();
+    x->mac_outer = EVP_MD_CTX_new();
+    if (x->mac_inner == NULL || x->mac_outer == NULL)
+        abort(); /* out of memory */
+    for (i = 0; i < MAC_BLOCK; i++)
+        pad[i] = k[i] ^ 0x36;
+    if (EVP_DigestInit_ex(x->mac_inner, EVP_sha256(), NULL) != 1 ||
+        EVP_DigestUpdate(x->mac_inner, pad, sizeof(pad)) != 1)
+        abort(); /* SHA-256 is always there */
+    for (i = 0; i < MAC_BLOCK; i++)
+        pad[i] = k[i] ^ 0x5c;
+    if (EVP_DigestInit_ex(x->mac_outer, EVP_sha256(), NULL) != 1 ||
+        EVP_DigestUpdate(x->mac_outer, pad, sizeof(pad)) != 1)
+        abort();
+    OPENSSL_cleanse(k, sizeof(k));
+    OPENSSL_cleanse(pad, sizeof(pad));
+}
+
+/* HMAC-SHA-256(key, pw[0..n)) into out; false on a libcrypto failure. */
+static bool
+password_mac(struct run *r, const char *pw, size_t n, unsigned char out[32])
+{
+    unsigned char inner[32];
+    unsigned int len = 0;
+    bool ok;
+
+    if (r->mac == NULL && (r->mac = EVP_MD_CTX_new()) == NULL)
+        abort(); /* out of memory */
+    ok = EVP_MD_CTX_copy_ex(r->mac, r->x->mac_inner) == 1 &&
+         EVP_DigestUpdate(r->mac, pw, n) == 1 &&
+         EVP_DigestFinal_ex(r->mac, inner, &len) == 1 && len == 32 &&
+         EVP_MD_CTX_copy_ex(r->mac, r->x->mac_outer) == 1 &&
+         EVP_DigestUpdate(r->mac, inner, sizeof(inner)) == 1 &&
+         EVP_DigestFinal_ex(r->mac, out, &len) == 1 && len == 32;
+    OPENSSL_cleanse(inner, sizeof(inner));
+    return ok;
+}
+
 struct extractor *
 extractor_new(const struct watch_term *terms, size_t nterms,
               const unsigned char *key, size_t keylen)
@@ -1970,10 +2028,7 @@ extractor_new(const struct watch_term *terms, size_t nterms,
     x->benign = benign_new();
     benign_add_terms(x->benign, terms, nterms);
     x->context = context_new();
-    x->key = xmalloc(keylen + 1);
-    if (keylen > 0)
-        memcpy(x->key, key, keylen);
-    x->keylen = keylen;
+    mac_init(x, key, keylen);
     return x;
 fail:
     extractor_free(x);
@@ -2008,9 +2063,8 @@ extractor_free(struct extractor *x)
     x_free(x->domains);
     benign_free(x->benign);
     context_free(x->context);
-    if (x->key != NULL)
-        OPENSSL_cleanse(x->key, x->keylen);
-    x_free(x->key);
+    EVP_MD_CTX_free(x->mac_inner);
+    EVP_MD_CTX_free(x->mac_outer);
     x_free(x);
 }
 
@@ -2396,9 +2450,7 @@ add_credential(struct run *r, char *identity, char *domain, const char *pw,
                size_t pwlen, size_t pwoff, size_t pwspan, size_t off,
                size_t n, int conf)
 {
-    static const unsigned char no_key[1];
     const struct extractor *x = r->x;
-    unsigned int maclen = 0;
     unsigned char mac[32];
     struct finding *f;
     char hex[17];
@@ -2412,9 +2464,7 @@ add_credential(struct run *r, char *identity, char *domain, const char *pw,
         x_free(domain);
         return true;
     }
-    if (HMAC(EVP_sha256(), x->keylen ? x->key : no_key, (int)x->keylen,
-             (const unsigned char *)pw, pwlen, mac, &maclen) == NULL ||
-        maclen != sizeof(mac)) {
+    if (!password_mac(r, pw, pwlen, mac)) {
         log_err("hmac-sha256 failed: identity='%s'", identity);
         x_free(identity);
         x_free(domain);
@@ -3458,6 +3508,7 @@ extract_text(const struct extractor *x, const char *text, size_t len,
     benign_label(x->benign, out->v + first, r.n);
 
     pcre2_match_data_free(r.md);
+    EVP_MD_CTX_free(r.mac);
     for (i = 0; r.cand && i < NSLOTS; i++)
         x_free(r.cand[i].v);
     x_free(r.cand);

@@ -113,9 +113,10 @@ void findings_release(struct findings *f);
 struct extractor;
 
 /*
- * Compiles the patterns (pcre2 with JIT) for these watch terms; terms and
- * key are copied. keylen may be 0 only in tests. Returns NULL on a pattern
- * that does not compile (a programmer error, logged).
+ * Compiles the patterns (pcre2 with JIT) for these watch terms; terms are
+ * copied, the key only into HMAC-SHA-256 states. keylen may be 0 only in
+ * tests. Returns NULL on a pattern that does not compile (a programmer
+ * error, logged).
  */
 struct extractor *extractor_new(const struct watch_term *terms, size_t nterms,
                                 const unsigned char *key, size_t keylen);
