@@ -158,7 +158,8 @@ static const char *const pattern_pre[PAT_COUNT] = {
     NULL,                                 /* hex: long_runs() */
     /* userinfo: only matches with an '@' can make a finding */
     "://[^\\s/?#@:]+:[^\\s/?#]*@",
-    "(?:" RE_PW_ASCII "|" RE_PW_UTF8 ")[\"']?[ \\t]*(?::|=|\xef\xbc\x9a)",
+    /* caseless UTF-8 bytes made Hyperscan's compile ten times longer */
+    "(?:" RE_PW_ASCII ")[\"']?[ \\t]*(?::|=|\xef\xbc\x9a)\n(?-i:" RE_PW_UTF8 ")",
     "://",                                             /* ulp */
     /* userpass: the separator (one class is much cheaper for Hyperscan
        than the separator and the byte after it) */
@@ -176,6 +177,8 @@ struct watched_domain {
     int term;
 };
 
+#define PRE_GROUPS 2 /* Hyperscan databases of the prefilter */
+
 /* The slots long_runs() finds candidates for. */
 enum long_run_kind { RUN_NONE, RUN_HEX, RUN_BTC58, RUN_XMR, RUN_CARD };
 
@@ -183,11 +186,10 @@ struct extractor {
     pcre2_code *re[PAT_COUNT];
     bool jit;             /* every pattern is JIT-compiled */
     pcre2_code **rule_re; /* one per rules[] entry */
-    /* The prefilter: every pattern Hyperscan can approximate (id = slot),
-       run once over the text; pcre2 then runs only on the lines where
-       its pattern may match. */
-    hs_database_t *pre;
-    hs_scratch_t *pre_proto;
+    /* The prefilter: short patterns (id = slot) that Hyperscan runs over
+       the text; pcre2 then runs only on the candidates they flag. */
+    hs_database_t *pre[PRE_GROUPS]; /* see pre_group() */
+    hs_scratch_t *pre_proto[PRE_GROUPS];
     bool *filtered;       /* per slot: PAT_* then rules[] */
     size_t run_slot[RUN_CARD + 1]; /* long_runs() kind -> slot */
     bool *token;          /* per slot: matches hold no ASCII blank, so a
@@ -1641,7 +1643,7 @@ static const struct rule rules[] = {
       "AIza" },
     { FIND_SECRET, "jwt", re_jwt, 0, check_jwt, true, "eyJ" },
     { FIND_SECRET, "aws_secret_key", re_aws_secret, 0, check_aws_secret, true,
-      "(?:AKIA|ASIA)[A-Z0-9]{16}\n(?i:aws[_ .-]?secret|secret[_ .-]?access)" },
+      "AKIA\nASIA\n(?i:aws[_ .-]?secret|secret[_ .-]?access)" },
     { FIND_SECRET, "generic_secret", re_generic_secret, 0,
       check_generic_secret, true,
       "(?i:key|secret|token|pass|passwd|password|pwd|passphrase"
@@ -1874,33 +1876,42 @@ window_slot(size_t slot, size_t w[2])
  * patterns in prefilter mode cost Hyperscan more than they saved: it
  * reports every end offset of a long match.)
  */
-static void
-build_prefilter(struct extractor *x)
+/*
+ * Which Hyperscan database a slot's prefilter patterns go to. Hyperscan's
+ * compile time grows much faster than the sum of its parts: the
+ * credential patterns (labels in a dozen languages, separators, names of
+ * secrets) and the IoC ones compile in half the time as two databases,
+ * and two passes cost the same per byte as one.
+ */
+static size_t
+pre_group(size_t slot)
+{
+    const char *re = slot < PAT_COUNT ? NULL : rules[slot - PAT_COUNT].re;
+
+    return slot == PAT_USERINFO || slot == PAT_PWLABEL ||
+                   slot == PAT_USERPASS || re == re_aws_secret ||
+                   re == re_generic_secret
+               ? 1
+               : 0;
+}
+
+/* Compiles group g of the prefilter; false when Hyperscan refuses it. */
+static bool
+build_group(struct extractor *x, size_t g, char **copy)
 {
     const char *exprs[PRE_MAX];
     unsigned flags[PRE_MAX], ids[PRE_MAX];
     hs_compile_error_t *cerr = NULL;
-    char *copy[NSLOTS] = { NULL }, *line, *save;
+    char *line, *save;
     size_t i, n = 0;
 
-    x->filtered = xcalloc(NSLOTS, sizeof(*x->filtered));
-    x->token = xcalloc(NSLOTS, sizeof(*x->token));
-    x->window = xcalloc(NSLOTS, sizeof(*x->window));
-    for (i = 0; i < NSLOTS; i++) {
-        x->token[i] = token_slot(i);
-        window_slot(i, x->window[i]);
-    }
     for (i = 0; i < NSLOTS; i++) {
         const char *pre = i < PAT_COUNT ? pattern_pre[i]
                                         : rules[i - PAT_COUNT].pre;
         uint32_t opts = i < PAT_COUNT ? pattern_opts[i]
                                       : rules[i - PAT_COUNT].opts;
 
-        if (long_run_slot(i) != RUN_NONE) {
-            x->filtered[i] = true; /* long_runs() adds candidates */
-            x->run_slot[long_run_slot(i)] = i;
-        }
-        if (pre == NULL)
+        if (pre == NULL || pre_group(i) != g)
             continue;
         copy[i] = xstrdup(pre);
         for (line = strtok_r(copy[i], "\n", &save); line != NULL;
@@ -1915,18 +1926,53 @@ build_prefilter(struct extractor *x)
         }
     }
     if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK,
-                         NULL, &x->pre, &cerr) != HS_SUCCESS) {
+                         NULL, &x->pre[g], &cerr) != HS_SUCCESS) {
         log_warn("extract prefilter unavailable, scanning unfiltered: %s",
                  cerr ? cerr->message : "?");
         hs_free_compile_error(cerr);
-        memset(x->filtered, 0, NSLOTS * sizeof(*x->filtered));
-        goto out;
+        x->pre[g] = NULL;
+        return false;
     }
-    if (hs_alloc_scratch(x->pre, &x->pre_proto) != HS_SUCCESS)
+    if (hs_alloc_scratch(x->pre[g], &x->pre_proto[g]) != HS_SUCCESS)
         abort(); /* out of memory */
     for (i = 0; i < n; i++)
         x->filtered[ids[i]] = true;
-out:
+    return true;
+}
+
+static void
+build_prefilter(struct extractor *x)
+{
+    char *copy[NSLOTS] = { NULL };
+    size_t i, g;
+
+    x->filtered = xcalloc(NSLOTS, sizeof(*x->filtered));
+    x->token = xcalloc(NSLOTS, sizeof(*x->token));
+    x->window = xcalloc(NSLOTS, sizeof(*x->window));
+    for (i = 0; i < NSLOTS; i++) {
+        x->token[i] = token_slot(i);
+        window_slot(i, x->window[i]);
+    }
+    for (i = 0; i < NSLOTS; i++) {
+        if (long_run_slot(i) != RUN_NONE) {
+            x->filtered[i] = true; /* long_runs() adds candidates */
+            x->run_slot[long_run_slot(i)] = i;
+        }
+    }
+    for (g = 0; g < PRE_GROUPS; g++) {
+        if (!build_group(x, g, copy)) {
+            /* Without its database no slot is filtered: the whole text
+               is searched, slower and still correct. */
+            for (g = 0; g < PRE_GROUPS; g++) {
+                hs_free_scratch(x->pre_proto[g]);
+                hs_free_database(x->pre[g]);
+                x->pre_proto[g] = NULL;
+                x->pre[g] = NULL;
+            }
+            memset(x->filtered, 0, NSLOTS * sizeof(*x->filtered));
+            break;
+        }
+    }
     for (i = 0; i < NSLOTS; i++)
         x_free(copy[i]);
 }
@@ -2047,8 +2093,10 @@ extractor_free(struct extractor *x)
     for (i = 0; x->rule_re != NULL && i < NRULES; i++)
         pcre2_code_free(x->rule_re[i]);
     x_free(x->rule_re);
-    hs_free_scratch(x->pre_proto);
-    hs_free_database(x->pre);
+    for (i = 0; i < PRE_GROUPS; i++) {
+        hs_free_scratch(x->pre_proto[i]);
+        hs_free_database(x->pre[i]);
+    }
     x_free(x->filtered);
     x_free(x->token);
     x_free(x->window);
@@ -3428,15 +3476,17 @@ prefilter(struct run *r)
 
     /* Hyperscan takes an unsigned int length; larger texts (never one
        page or scan block) go unfiltered. */
-    if (r->x->pre == NULL || r->x->no_prefilter || r->len == 0 ||
+    if (r->x->pre[0] == NULL || r->x->no_prefilter || r->len == 0 ||
         r->len > 0xffffffffu)
         return;
     r->cand = xcalloc(NSLOTS, sizeof(*r->cand));
-    if (hs_clone_scratch(r->x->pre_proto, &scratch) != HS_SUCCESS)
-        abort();
-    hs_scan(r->x->pre, r->text, (unsigned)r->len, 0, scratch, on_candidate,
-            r);
-    hs_free_scratch(scratch);
+    for (i = 0; i < PRE_GROUPS; i++) {
+        if (hs_clone_scratch(r->x->pre_proto[i], &scratch) != HS_SUCCESS)
+            abort();
+        hs_scan(r->x->pre[i], r->text, (unsigned)r->len, 0, scratch,
+                on_candidate, r);
+        hs_free_scratch(scratch);
+    }
     long_runs(r);
     /* Calling pcre2 line by line costs more than one pass once the
        lines cover much of the text. */
