@@ -2217,6 +2217,34 @@ sort_spans(struct run *r)
 }
 
 /*
+ * Whether off lies in the authority of a URL ("https://user:pw@host"):
+ * what looks like an e-mail address there is a user name, or a password
+ * followed by the host, and must not be reported as an address, even when
+ * no credential rule took the userinfo (anonymous FTP, a user name holding
+ * an '@'). Looks back over the blank-free run, at most 2 KiB.
+ */
+static bool
+in_authority(const char *t, size_t off)
+{
+    size_t i, stop = off > 2048 ? off - 2048 : 0;
+
+    for (i = off; i > stop; i--) {
+        char c = t[i - 1];
+
+        if (is_blank(c))
+            return false;
+        if (c == '/') /* "://" or "[:]//" end the scheme; any other
+                         slash starts a path */
+            return (i >= 3 && t[i - 2] == '/' && t[i - 3] == ':') ||
+                   (i >= 5 && t[i - 2] == '/' && t[i - 3] == ']' &&
+                    t[i - 4] == ':' && t[i - 5] == '[');
+        if (c == '?' || c == '#')
+            return false;
+    }
+    return false;
+}
+
+/*
  * Adds a finding (taking ownership of value), unless the value is too long
  * or the span overlaps a password, secret or card number (a URL only when
  * its value holds the bytes it covers: see url_holds_sensitive). Returns
@@ -2235,7 +2263,8 @@ add(struct run *r, enum finding_kind kind, char *value, size_t off,
     if (strlen(value) > EXTRACT_MAX_VALUE ||
         (kind == FIND_URL ? url_holds_sensitive(r, value, off, n)
                           : kind != FIND_CREDENTIAL &&
-                                in_password(r, off, n))) {
+                                in_password(r, off, n)) ||
+        (kind == FIND_EMAIL && in_authority(r->text, off))) {
         x_free(value);
         return true;
     }

@@ -193,6 +193,17 @@ test_email(void)
         findings_release(&f);
     }
 
+    /* In a URL's authority "guest@ftp.site.org" is a password and a
+       host: never an address, whether or not a credential was taken. */
+    runs("ftp://anonymous:guest@ftp.site.org/ http://user@host.com/ "
+         "https://jane@corp.com:pw@site.com/ hxxps[:]//eve@evil.com/ "
+         "mailto:ann@corp.com https://site.com/login:bob@x.com:pw123",
+         &f);
+    is(count(&f, FIND_EMAIL), 2, "no address from a URL's userinfo");
+    is_str(val(&f, FIND_EMAIL, 0), "ann@corp.com", "mailto: is an address");
+    is_str(val(&f, FIND_EMAIL, 1), "bob@x.com", "an address in a URL path");
+    findings_release(&f);
+
     runs("not@mails: a@b, x@y.c, @example.com, user@evilnorthwind.com",
          &f);
     is(count(&f, FIND_EMAIL), 1, "no TLD, 1-letter TLD, no local part");
