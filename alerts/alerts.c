@@ -144,11 +144,15 @@ credential(const struct finding *fd, size_t idx,
            struct alert_drafts *out)
 {
     const struct watch_term *t = domain_term(terms, nterms, fd->domain);
+    const char *at = fd->identity ? strchr(fd->identity, '@') : NULL;
     char hex[17];
     char *key;
     struct alert_draft *a;
     int i;
 
+    /* A watched e-mail identity on another site's login counts too. */
+    if (t == NULL && at != NULL)
+        t = domain_term(terms, nterms, at + 1);
     if (t == NULL)
         return;
     for (i = 0; i < 8; i++)

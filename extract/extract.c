@@ -2529,6 +2529,7 @@ add_credential(struct run *r, char *identity, char *domain, const char *pw,
 {
     const struct extractor *x = r->x;
     unsigned char mac[32];
+    int term;
     struct finding *f;
     char hex[17];
     size_t i, before;
@@ -2553,8 +2554,14 @@ add_credential(struct run *r, char *identity, char *domain, const char *pw,
     }
     hex[16] = '\0';
     before = r->n;
+    /* Watched through the site's host or the identity's own e-mail
+       domain: a corporate address used on a third-party site is a leak
+       of ours too (the password is likely reused). */
+    term = domain ? watched_term(x, domain) : -1;
+    if (term < 0 && strchr(identity, '@') != NULL)
+        term = watched_term(x, strchr(identity, '@') + 1);
     ok = add(r, FIND_CREDENTIAL, xasprintf("%s:%s", identity, hex), off, n,
-             conf, domain ? watched_term(x, domain) : -1);
+             conf, term);
     if (r->n == before) {
         x_free(identity);
         x_free(domain);

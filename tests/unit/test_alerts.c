@@ -118,6 +118,22 @@ main(void)
        "a new password for the same identity is a new case");
     alert_drafts_release(&d2);
     findings_release(&f2);
+
+    /* A stealer log's URL:login:password line: the site is someone
+       else's, the identity is ours. */
+    evaluate(x,
+             "https://www.netflix.com/login:jane@northwindbank.com:"
+             "Summer2024!\n"
+             "https://www.netflix.com/login:bob@gmail.com:Winter2023!\n",
+             &forum, "http://f.example/t/3", &f2, &d2);
+    is(count_kind(&d2, "credential-leak"), 1,
+       "a watched e-mail identity on a third-party site is a case");
+    a = find_kind(&d2, "credential-leak", 0);
+    ok(a && strstr(a->dedup_key, "jane@northwindbank.com") != NULL &&
+           strstr(a->summary, "domain=www.netflix.com") != NULL,
+       "the case names the identity and the site");
+    alert_drafts_release(&d2);
+    findings_release(&f2);
     alert_drafts_release(&d);
     findings_release(&f);
 
