@@ -90,7 +90,7 @@ static const char re_hex[] =
  * that the check cuts at its last '@'.
  */
 static const char re_userinfo[] =
-    "(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,15}+://"
+    "(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,15}+(?:://|\\[:\\]//|\\[://\\])"
     "[^\\s/?#@:\"'<>\\x00-\\x1f]{1,128}+:[^\\s/?#\"'<>\\x00-\\x1f]{1,640}+";
 
 /* A password label ("Password:", "PASS=", "\"pwd\": ", "Пароль:"). */
@@ -157,7 +157,7 @@ static const char *const pattern_pre[PAT_COUNT] = {
     "://\n\\[:\\]//\n\\[://\\]",                          /* url */
     NULL,                                 /* hex: long_runs() */
     /* userinfo: only matches with an '@' can make a finding */
-    "://[^\\s/?#@:]+:[^\\s/?#]*@",
+    "://[^\\s/?#@:]+:[^\\s/?#]*@\n\\[:\\]//\n\\[://\\]",
     /* caseless UTF-8 bytes made Hyperscan's compile ten times longer */
     "(?:" RE_PW_ASCII ")[\"']?[ \\t]*(?::|=|\xef\xbc\x9a)\n(?-i:" RE_PW_UTF8 ")",
     "://",                                             /* ulp */
@@ -2687,6 +2687,52 @@ identity_domain(const char *identity)
 
 /* "scheme://user:password@host": the URL finding itself keeps no
    password (see url_holds_sensitive). */
+/*
+ * cred_userinfo() on a URL whose scheme may be defanged ("hxxps[:]//",
+ * "[://]"): curl parses the refanged copy, and the spans are moved back
+ * to the text as written. A password that refanging changed (it held
+ * "[.]") cannot be mapped and gives no credential.
+ */
+static bool
+userinfo_parse(const char *s, size_t n, struct cred_userinfo *u)
+{
+    const char *sep = memmem(s, n, "://", 3);
+    const char *alt = memmem(s, n, "[:]//", 5);
+    const char *alt2 = memmem(s, n, "[://]", 5);
+    size_t orig, shift;
+    char *plain;
+    bool ok;
+
+    if (sep != NULL && (alt == NULL || sep < alt) &&
+        (alt2 == NULL || sep < alt2))
+        return cred_userinfo(s, n, u); /* as written */
+    if (alt2 != NULL && (alt == NULL || alt2 < alt))
+        alt = alt2;
+    if (alt == NULL)
+        return false;
+    orig = (size_t)(alt - s) + 5; /* the user info starts here */
+    plain = refang(s, n);
+    sep = strstr(plain, "://");
+    if (sep == NULL || (size_t)(sep - plain) + 3 > orig) {
+        x_free(plain);
+        return false;
+    }
+    shift = orig - ((size_t)(sep - plain) + 3);
+    ok = cred_userinfo(plain, strlen(plain), u);
+    if (ok && (u->pw.off + shift + u->pw.len > n ||
+               memcmp(s + u->pw.off + shift, plain + u->pw.off,
+                      u->pw.len) != 0)) {
+        cred_userinfo_release(u);
+        ok = false;
+    }
+    if (ok) {
+        u->user.off += shift;
+        u->pw.off += shift;
+    }
+    x_free(plain);
+    return ok;
+}
+
 static void
 scan_userinfo(struct run *r)
 {
@@ -2709,7 +2755,7 @@ scan_userinfo(struct run *r)
         while (end > (size_t)(at - r->text) + 1 &&
                strchr(".,;:!)]}", r->text[end - 1]))
             end--;
-        if (!cred_userinfo(r->text + ov[0], end - ov[0], &u))
+        if (!userinfo_parse(r->text + ov[0], end - ov[0], &u))
             continue;
         skip = u.pw.len > MAX_PASSWORD || !credential_host(u.host, true) ||
                cred_placeholder(u.pw_dec, u.pw_dec_len);

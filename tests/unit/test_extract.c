@@ -193,6 +193,18 @@ test_email(void)
         findings_release(&f);
     }
 
+    {
+        /* A defanged scheme's user info: a credential, and redacted. */
+        char t[] = "panel hxxps[:]//eve:Passw0rd9@evil.com/admin";
+
+        run(t, strlen(t), &f);
+        is(count(&f, FIND_CREDENTIAL), 1, "user info after hxxps[:]//");
+        extract_redact(t, strlen(t), &f);
+        is_str(t, "panel hxxps[:]//eve:*********@evil.com/admin",
+               "its password redacted where it is written");
+        findings_release(&f);
+    }
+
     /* In a URL's authority "guest@ftp.site.org" is a password and a
        host: never an address, whether or not a credential was taken. */
     runs("ftp://anonymous:guest@ftp.site.org/ http://user@host.com/ "
