@@ -2196,6 +2196,7 @@ add_span(struct run *r, size_t off, size_t n)
     r->npw++;
 }
 
+/* Byte ranges {start, length or end} by start. */
 static int
 cmp_span(const void *a, const void *b)
 {
@@ -3515,21 +3516,13 @@ long_runs(struct run *r)
     }
 }
 
-static int
-cmp_range(const void *a, const void *b)
-{
-    const size_t *x = a, *y = b;
-
-    return x[0] < y[0] ? -1 : x[0] > y[0];
-}
-
 /* Ranges of two sources in order, overlapping ones merged. */
 static void
 sort_ranges(struct lines *c)
 {
     size_t i, n = 0;
 
-    qsort(c->v, c->n, sizeof(*c->v), cmp_range);
+    qsort(c->v, c->n, sizeof(*c->v), cmp_span);
     c->bytes = 0;
     for (i = 0; i < c->n; i++) {
         if (n > 0 && c->v[n - 1][1] >= c->v[i][0]) {
