@@ -131,9 +131,10 @@ put_uint(struct buf *out, const char *key, unsigned long long v)
 
 static void
 print_json(struct scan *sc, const struct finding *fd, const char *raw,
-           unsigned long long base)
+           size_t len, unsigned long long base)
 {
     struct buf *out = &sc->line;
+    char *snippet;
     const char *v;
 
     buf_reset(out);
@@ -156,6 +157,10 @@ print_json(struct scan *sc, const struct finding *fd, const char *raw,
     if (fd->kind == FIND_BRAND) {
         put_key(out, "variant");
         buf_adds(out, fd->variant ? "true" : "false");
+        /* The mention in its context, from the redacted text. */
+        snippet = extract_snippet(raw, len, fd);
+        put_field(out, "snippet", snippet, strlen(snippet));
+        x_free(snippet);
     }
     if (fd->kind == FIND_CREDENTIAL) {
         put_field(out, "identity", fd->identity, strlen(fd->identity));
@@ -201,7 +206,7 @@ scan_block(struct scan *sc, char *block, size_t len, unsigned long long base)
     for (i = 0; i < f.n; i++) {
         sc->findings[f.v[i].kind]++;
         if (sc->json)
-            print_json(sc, &f.v[i], block, base);
+            print_json(sc, &f.v[i], block, len, base);
         else
             print_row(sc, &f.v[i], base);
     }

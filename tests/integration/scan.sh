@@ -117,8 +117,11 @@ for r in brands:
     raw = data[r['offset']:r['offset'] + len(r['raw'].encode())]
     assert raw == r['raw'].encode(), (r, raw)
 assert brands[1]['raw'] == 'N\u043erthwind Bank', brands[1]
+for r in brands:
+    assert r['raw'] in r['snippet'], r
+assert brands[0]['snippet'].startswith('N0rthw1nd B4nk and '), brands[0]
 PY
-ok $? "variants: the term's value, \"variant\": true, raw at its byte offset"
+ok $? "variants: the term's value, \"variant\": true, raw at its byte offset, a snippet"
 
 drp table scan --watch "$T/watch.yaml" - <"$T/in.txt"
 is "$rc" 0 "scan of stdin exits 0"
