@@ -439,10 +439,60 @@ ip_range_valid(const char *s)
     return true;
 }
 
+/* A watchlist entry and where it was written, for the duplicate check. */
+struct term_at {
+    const struct watch_term *t;
+    const yaml_node_t *node;
+    size_t i;
+};
+
+static int
+cmp_term(const struct watch_term *x, const struct watch_term *y)
+{
+    int c = strcmp(x->kind, y->kind);
+
+    return c != 0 ? c : strcmp(x->value, y->value);
+}
+
+static int
+cmp_term_at(const void *a, const void *b)
+{
+    const struct term_at *x = a, *y = b;
+    int c = cmp_term(x->t, y->t);
+
+    return c != 0 ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * Fails on the second of two identical entries. Sorted, not compared
+ * pairwise: a watchlist of CONFIG_MAX_TERMS entries would take 50 million
+ * comparisons.
+ */
+static int
+check_duplicates(struct loader *ld, const struct config *cfg,
+                 struct term_at *at)
+{
+    const struct term_at *dup = NULL;
+    size_t i;
+
+    if (cfg->nterms < 2)
+        return 0;
+    qsort(at, cfg->nterms, sizeof(*at), cmp_term_at);
+    for (i = 1; i < cfg->nterms; i++)
+        if (cmp_term(at[i - 1].t, at[i].t) == 0 &&
+            (dup == NULL || at[i].i < dup->i))
+            dup = &at[i]; /* the first repeat in the file */
+    if (dup == NULL)
+        return 0;
+    return fail(ld, dup->node, "watchlist entry %s '%s' is listed twice",
+                dup->t->kind, dup->t->value);
+}
+
 static int
 load_terms(struct loader *ld, struct config *cfg, yaml_node_t *list)
 {
     yaml_node_item_t *it;
+    struct term_at *at = NULL;
     size_t i;
     int rc = want_kind(ld, list, YAML_SEQUENCE_NODE, "watchlist");
 
@@ -453,33 +503,44 @@ load_terms(struct loader *ld, struct config *cfg, yaml_node_t *list)
         yaml_node_t *n = yaml_document_get_node(&ld->doc, *it);
         struct watch_term *t;
 
-        if (cfg->nterms >= CONFIG_MAX_TERMS)
-            return fail(ld, n, "more than %d watchlist entries",
-                        CONFIG_MAX_TERMS);
+        if (cfg->nterms >= CONFIG_MAX_TERMS) {
+            rc = fail(ld, n, "more than %d watchlist entries",
+                      CONFIG_MAX_TERMS);
+            goto out;
+        }
         cfg->terms = xreallocarray(cfg->terms, cfg->nterms + 1,
                                    sizeof(*cfg->terms));
         t = &cfg->terms[cfg->nterms++];
         memset(t, 0, sizeof(*t));
         rc = each_pair(ld, n, "watchlist entry", term_pair, t);
         if (rc < 0)
-            return rc;
-        if (!t->kind || !t->value)
-            return fail(ld, n, "watchlist entry needs both 'kind' and "
-                               "'value'");
-        if (!strcmp(t->kind, "ip_range") && !ip_range_valid(t->value))
-            return fail(ld, n, "ip_range '%s' must be an IPv4 or IPv6 "
-                               "address or CIDR range with its host bits "
-                               "zero, like 192.0.2.0/24 or 2001:db8::/32",
-                        t->value);
+            goto out;
+        if (!t->kind || !t->value) {
+            rc = fail(ld, n, "watchlist entry needs both 'kind' and "
+                             "'value'");
+            goto out;
+        }
+        if (!strcmp(t->kind, "ip_range") && !ip_range_valid(t->value)) {
+            rc = fail(ld, n, "ip_range '%s' must be an IPv4 or IPv6 "
+                             "address or CIDR range with its host bits "
+                             "zero, like 192.0.2.0/24 or 2001:db8::/32",
+                      t->value);
+            goto out;
+        }
         if (!t->priority)
             t->priority = xstrdup("medium");
-        for (i = 0; i + 1 < cfg->nterms; i++)
-            if (!strcmp(cfg->terms[i].kind, t->kind) &&
-                !strcmp(cfg->terms[i].value, t->value))
-                return fail(ld, n, "watchlist entry %s '%s' is listed twice",
-                            t->kind, t->value);
+        at = xreallocarray(at, cfg->nterms, sizeof(*at));
+        at[cfg->nterms - 1].node = n;
     }
-    return 0;
+    /* terms may have moved as the array grew: point at them last */
+    for (i = 0; i < cfg->nterms; i++) {
+        at[i].t = &cfg->terms[i];
+        at[i].i = i;
+    }
+    rc = check_duplicates(ld, cfg, at);
+out:
+    x_free(at);
+    return rc;
 }
 
 /* Whether the authority of an http(s) URL has "user[:pass]@". */

@@ -222,6 +222,13 @@ main(void)
                 "watchlist:\n  - kind: brand\n", 2, "needs both");
     check_error("non-socks proxy",
                 "tor:\n  proxy: http://127.0.0.1:8118\n", 2, "socks5h://");
+    check_error("duplicate watchlist entry: the first repeat, where it is",
+                "watchlist:\n  - {kind: brand, value: Zeta}\n"
+                "  - {kind: brand, value: Acme}\n"
+                "  - {kind: domain, value: acme.com}\n"
+                "  - {kind: brand, value: Acme}\n"
+                "  - {kind: brand, value: Zeta}\n", 5,
+                "brand 'Acme' is listed twice");
     check_error("duplicate source",
                 "sources:\n  - {name: a, kind: site, url: http://a/}\n"
                 "  - {name: a, kind: site, url: http://b/}\n", 3,
