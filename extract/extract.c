@@ -580,12 +580,16 @@ static const char re_eth[] =
 static const char re_xmr[] =
     "(?<![" ALNUM "_])[48][" B58 "]{94}(?![" ALNUM "_])";
 
-/* 13-19 digits in a row, or 4-4-4-4 and 4-6-5 (Amex) groups. */
+/*
+ * 13-19 digits in a row, or 4-4-4-4 and 4-6-5 (Amex) groups; also right
+ * after the "%B" of magnetic-stripe track 1 data, and before a "-MM/YY"
+ * expiry, but not inside a longer run of dashed numbers.
+ */
 static const char re_card[] =
-    "(?<![" ALNUM "_])(?<![0-9]-)"
+    "(?:(?<![" ALNUM "_])|(?<=%B))(?<![0-9]-)"
     "(?:[0-9]{13,19}|[0-9]{4}([ -])[0-9]{4}\\1[0-9]{4}\\1[0-9]{4}"
     "|3[47][0-9]{2}([ -])[0-9]{6}\\2[0-9]{5})"
-    "(?![" ALNUM "_])(?!-[0-9])";
+    "(?![" ALNUM "_])(?!-(?![0-9]{2}/[0-9]{2})[0-9])";
 
 /*
  * A private key block up to its END line. The body (up to 64 KB) holds no
@@ -1212,7 +1216,11 @@ check_card(const struct rule *rl, const char *text, size_t len,
         d[i] = '*';
     d[n] = '\0';
     v->value = xstrdup(d);
-    v->confidence = card_context(text, ov[0]) ? 90 : 80;
+    v->confidence = card_context(text, ov[0]) ||
+                            (ov[0] >= 2 && text[ov[0] - 2] == '%' &&
+                             text[ov[0] - 1] == 'B')
+                        ? 90
+                        : 80;
     return true;
 }
 
@@ -3513,6 +3521,10 @@ long_runs(struct run *r)
             add_range(&r->cand[r->x->run_slot[RUN_XMR]], lo, end);
         if (digits && n <= 19)
             add_range(&r->cand[r->x->run_slot[RUN_CARD]], lo, end);
+        else if (n >= 14 && n <= 20 && t[lo] == 'B' && lo > 0 &&
+                 t[lo - 1] == '%' && all_digits((const char *)t + lo + 1,
+                                                n - 1))
+            add_range(&r->cand[r->x->run_slot[RUN_CARD]], lo + 1, end);
     }
 }
 
