@@ -91,7 +91,7 @@ static const char re_hex[] =
  */
 static const char re_userinfo[] =
     "(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,15}+(?:://|\\[:\\]//|\\[://\\])"
-    "[^\\s/?#@:\"'<>\\x00-\\x1f]{1,128}+:[^\\s/?#\"'<>\\x00-\\x1f]{1,640}+";
+    "[^\\s/?#:\"'<>\\x00-\\x1f]{1,128}+:[^\\s/?#\"'<>\\x00-\\x1f]{1,640}+";
 
 /* A password label ("Password:", "PASS=", "\"pwd\": ", "Пароль:"). */
 #define RE_PW_ASCII                                                           \
@@ -157,7 +157,7 @@ static const char *const pattern_pre[PAT_COUNT] = {
     "://\n\\[:\\]//\n\\[://\\]",                          /* url */
     NULL,                                 /* hex: long_runs() */
     /* userinfo: only matches with an '@' can make a finding */
-    "://[^\\s/?#@:]+:[^\\s/?#]*@\n\\[:\\]//\n\\[://\\]",
+    "://[^\\s/?#:]+:[^\\s/?#]*@\n\\[:\\]//\n\\[://\\]",
     /* caseless UTF-8 bytes made Hyperscan's compile ten times longer */
     "(?:" RE_PW_ASCII ")[\"']?[ \\t]*(?::|=|\xef\xbc\x9a)\n(?-i:" RE_PW_UTF8 ")",
     "://",                                             /* ulp */
@@ -2697,48 +2697,58 @@ identity_domain(const char *identity)
 /* "scheme://user:password@host": the URL finding itself keeps no
    password (see url_holds_sensitive). */
 /*
- * cred_userinfo() on a URL whose scheme may be defanged ("hxxps[:]//",
- * "[://]"): curl parses the refanged copy, and the spans are moved back
- * to the text as written. A password that refanging changed (it held
- * "[.]") cannot be mapped and gives no credential.
+ * cred_userinfo() on a URL as leaks write them, which curl alone refuses:
+ * a defanged scheme ("hxxps[:]//", "[://]") or host ("evil[.]com"), and
+ * an '@' in the user name or password ("ftp://jane@corp.com:pw@host").
+ * curl parses a copy with the scheme and host refanged and those '@'
+ * escaped; the user and password spans are then the bytes as written:
+ * between the scheme and the first ':', and from there to the last '@'
+ * of the authority.
  */
 static bool
 userinfo_parse(const char *s, size_t n, struct cred_userinfo *u)
 {
-    const char *sep = memmem(s, n, "://", 3);
-    const char *alt = memmem(s, n, "[:]//", 5);
-    const char *alt2 = memmem(s, n, "[://]", 5);
-    size_t orig, shift;
-    char *plain;
+    static const char *const seps[] = { "://", "[:]//", "[://]" };
+    struct buf b = BUF_INIT(4 * EXTRACT_MAX_VALUE);
+    const char *sep = NULL, *p, *colon, *at = NULL, *end;
+    size_t k, seplen = 0;
+    char *host;
     bool ok;
+    int rc;
 
-    if (sep != NULL && (alt == NULL || sep < alt) &&
-        (alt2 == NULL || sep < alt2))
-        return cred_userinfo(s, n, u); /* as written */
-    if (alt2 != NULL && (alt == NULL || alt2 < alt))
-        alt = alt2;
-    if (alt == NULL)
-        return false;
-    orig = (size_t)(alt - s) + 5; /* the user info starts here */
-    plain = refang(s, n);
-    sep = strstr(plain, "://");
-    if (sep == NULL || (size_t)(sep - plain) + 3 > orig) {
-        x_free(plain);
-        return false;
+    for (k = 0; k < sizeof(seps) / sizeof(seps[0]); k++) {
+        p = memmem(s, n, seps[k], strlen(seps[k]));
+        if (p != NULL && (sep == NULL || p < sep)) {
+            sep = p;
+            seplen = strlen(seps[k]);
+        }
     }
-    shift = orig - ((size_t)(sep - plain) + 3);
-    ok = cred_userinfo(plain, strlen(plain), u);
-    if (ok && (u->pw.off + shift + u->pw.len > n ||
-               memcmp(s + u->pw.off + shift, plain + u->pw.off,
-                      u->pw.len) != 0)) {
-        cred_userinfo_release(u);
-        ok = false;
-    }
+    if (sep == NULL)
+        return false;
+    p = sep + seplen; /* the user info starts here */
+    for (end = p; end < s + n && !strchr("/?#", *end); end++)
+        if (*end == '@')
+            at = end;
+    colon = at != NULL ? memchr(p, ':', (size_t)(at - p)) : NULL;
+    if (colon == NULL || colon == p || colon + 1 == at)
+        return false;
+    rc = buf_add(&b, s, (size_t)(sep - s));
+    rc |= buf_adds(&b, "://");
+    for (k = 0; p + k < at; k++)
+        rc |= p[k] == '@' ? buf_adds(&b, "%40") : buf_addc(&b, p[k]);
+    host = refang(at, n - (size_t)(at - s));
+    rc |= buf_adds(&b, host);
+    x_free(host);
+    ok = rc == 0 && cred_userinfo(b.ptr, b.len, u);
+    if (b.ptr != NULL)
+        OPENSSL_cleanse(b.ptr, b.len);
+    buf_release(&b);
     if (ok) {
-        u->user.off += shift;
-        u->pw.off += shift;
+        u->user.off = (size_t)(p - s);
+        u->user.len = (size_t)(colon - p);
+        u->pw.off = (size_t)(colon + 1 - s);
+        u->pw.len = (size_t)(at - colon - 1);
     }
-    x_free(plain);
     return ok;
 }
 

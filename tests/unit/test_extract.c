@@ -204,6 +204,25 @@ test_email(void)
                "its password redacted where it is written");
         findings_release(&f);
     }
+    {
+        /* '@' in the user name and in the password: the last '@' ends
+           the user info. */
+        char t[] = "ftp://jane@corp.com:Secr3tPw@ftp.host.com/ "
+                   "https://bob:p@ss!@host.com/";
+        const struct finding *c;
+
+        run(t, strlen(t), &f);
+        is(count(&f, FIND_CREDENTIAL), 2, "user info holding '@'");
+        c = nth(&f, FIND_CREDENTIAL, 0);
+        ok(c != NULL && strcmp(c->identity, "jane@corp.com") == 0 &&
+               strcmp(c->domain, "ftp.host.com") == 0,
+           "an e-mail address as the user name, the host as the domain");
+        extract_redact(t, strlen(t), &f);
+        is_str(t, "ftp://jane@corp.com:********@ftp.host.com/ "
+                  "https://bob:*****@host.com/",
+               "both passwords redacted whole");
+        findings_release(&f);
+    }
 
     /* In a URL's authority "guest@ftp.site.org" is a password and a
        host: never an address, whether or not a credential was taken. */
