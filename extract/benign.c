@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ascii.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -221,19 +222,6 @@ truncate_table(struct table *t, size_t n)
         x_free(t->v[--t->n].key);
 }
 
-static bool
-is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-           (c >= 'A' && c <= 'F');
-}
-
-static char
-lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 
 /*
  * An IPv4 or IPv6 address as 16 bytes, IPv4 mapped into ::ffff:0:0/96;
@@ -341,7 +329,7 @@ parse_domain(const char *s, size_t n, char *out)
     if (n == 0 || n > MAX_NAME)
         return "not a domain name";
     for (i = 0; i < n; i++) {
-        char c = lower(s[i]);
+        char c = ascii_lower(s[i]);
 
         if (c == '.') {
             if (label == 0)
@@ -419,7 +407,7 @@ add_line(struct benign *b, const char *name, size_t lineno, const char *s,
             e->bits = bits;
         }
     } else if (span_eq(f[1], "hash")) {
-        for (k = 0; k < f[2].len && is_hex(f[2].ptr[k]); k++)
+        for (k = 0; k < f[2].len && ascii_isxdigit(f[2].ptr[k]); k++)
             ;
         if (k != f[2].len || (k != 32 && k != 40 && k != 64 && k != 128)) {
             what = "not an MD5, SHA-1, SHA-256 or SHA-512 digest in hex";
@@ -427,7 +415,7 @@ add_line(struct benign *b, const char *name, size_t lineno, const char *s,
             e = push(b, &b->hashes, f[0].ptr, f[0].len);
             e->key = xstrndup(f[2].ptr, k);
             for (k = 0; e->key[k] != '\0'; k++)
-                e->key[k] = lower(e->key[k]);
+                e->key[k] = ascii_lower(e->key[k]);
         }
     } else {
         buf_reset(err);

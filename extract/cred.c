@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 
+#include "common/ascii.h"
 #include "common/xalloc.h"
 #include "extract/cred.h"
 #include "common/banned.h"
@@ -117,39 +118,9 @@ static const char *const combo_words[] = {
 };
 
 static bool
-is_alpha(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_digit(unsigned char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool
-is_alnum(unsigned char c)
-{
-    return is_alpha(c) || is_digit(c);
-}
-
-static bool
 is_blank(unsigned char c)
 {
     return c == ' ' || c == '\t';
-}
-
-static bool
-is_space(unsigned char c)
-{
-    return is_blank(c) || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static bool
-is_hex(unsigned char c)
-{
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 static bool
@@ -161,12 +132,6 @@ all_of(const char *s, size_t n, bool (*pred)(unsigned char))
         if (!pred((unsigned char)s[i]))
             return false;
     return n > 0;
-}
-
-static char
-lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
 /* s[0..n) lowercased (ASCII) without '_', '-', '.', '/' and blanks, into
@@ -182,7 +147,7 @@ normalise(const char *s, size_t n, char *out, size_t cap)
             continue;
         if (o + 1 >= cap)
             return false;
-        out[o++] = lower(s[i]);
+        out[o++] = ascii_lower(s[i]);
     }
     out[o] = '\0';
     return true;
@@ -224,7 +189,7 @@ classify(const char *s, size_t n)
 static bool
 label_byte(unsigned char c)
 {
-    return is_alpha(c) || c == '_' || c == '-' || c >= 0x80;
+    return ascii_isalpha(c) || c == '_' || c == '-' || c >= 0x80;
 }
 
 /* Whether text[s] starts a field separator (':', '=', '：'); its length. */
@@ -268,7 +233,7 @@ label_before(const char *text, size_t lo, size_t s, size_t *start)
             break;
         words++;
         /* A word glued to a digit ("user1:") is not a label. */
-        if (w > lo && is_digit(t[w - 1]))
+        if (w > lo && ascii_isdigit(t[w - 1]))
             break;
         k = classify(text + w, e - w);
         if (k != LABEL_NONE && k != LABEL_OTHER) {
@@ -297,9 +262,9 @@ label_before(const char *text, size_t lo, size_t s, size_t *start)
 static void
 trim(const char *text, size_t *lo, size_t *hi)
 {
-    while (*lo < *hi && is_space((unsigned char)text[*lo]))
+    while (*lo < *hi && ascii_isspace((unsigned char)text[*lo]))
         (*lo)++;
-    while (*hi > *lo && is_space((unsigned char)text[*hi - 1]))
+    while (*hi > *lo && ascii_isspace((unsigned char)text[*hi - 1]))
         (*hi)--;
 }
 
@@ -338,7 +303,7 @@ value_at(const char *text, size_t hi, size_t v, bool rest_of_line,
         while (e < hi && t[e] != '\n' && t[e] != '\r' && e - v <= max)
             e++;
     } else {
-        while (e < hi && !is_space(t[e]) && t[e] != '\0' && e - v <= max)
+        while (e < hi && !ascii_isspace(t[e]) && t[e] != '\0' && e - v <= max)
             e++;
     }
     if (e - v > max)
@@ -544,7 +509,7 @@ span_blank(const char *s, struct cred_span sp)
     size_t i;
 
     for (i = 0; i < sp.len; i++)
-        if (is_space((unsigned char)s[sp.off + i]))
+        if (ascii_isspace((unsigned char)s[sp.off + i]))
             return true;
     return false;
 }
@@ -572,9 +537,9 @@ cred_ulp(const char *s, size_t n, struct cred_ulp *u)
     if (hi - lo < 5)
         return false;
     /* "scheme://" */
-    if (is_alpha((unsigned char)s[lo])) {
+    if (ascii_isalpha((unsigned char)s[lo])) {
         for (j = lo + 1; j < hi && j - lo < 20 &&
-                         (is_alnum((unsigned char)s[j]) || s[j] == '+' ||
+                         (ascii_isalnum((unsigned char)s[j]) || s[j] == '+' ||
                           s[j] == '.' || s[j] == '-');
              j++)
             ;
@@ -585,7 +550,7 @@ cred_ulp(const char *s, size_t n, struct cred_ulp *u)
     }
     if (!scheme)
         hs = lo;
-    for (h1 = hs; h1 < hi && (is_alnum((unsigned char)s[h1]) ||
+    for (h1 = hs; h1 < hi && (ascii_isalnum((unsigned char)s[h1]) ||
                               s[h1] == '.' || s[h1] == '-' || s[h1] == '_');
          h1++)
         ;
@@ -619,7 +584,7 @@ cred_ulp(const char *s, size_t n, struct cred_ulp *u)
         /* Between the host and the login only a port and a path. */
         i = h1;
         if (i < a && s[i] == ':') {
-            for (i++; i < a && is_digit((unsigned char)s[i]); i++)
+            for (i++; i < a && ascii_isdigit((unsigned char)s[i]); i++)
                 ;
             if (i == h1 + 1 || i - h1 > 6)
                 return false;
@@ -666,8 +631,8 @@ cred_ulp(const char *s, size_t n, struct cred_ulp *u)
         !memchr(s + u->id.off, '@', u->id.len))
         return false;
     /* "host:443:tcp", "example.com:80:8080": ports, not a login. */
-    if (all_of(s + u->id.off, u->id.len, is_digit) &&
-        (sep == ':' || all_of(s + u->pw.off, u->pw.len, is_digit)))
+    if (all_of(s + u->id.off, u->id.len, ascii_isdigit) &&
+        (sep == ':' || all_of(s + u->pw.off, u->pw.len, ascii_isdigit)))
         return false;
     return !id_placeholder(s + u->id.off, u->id.len) &&
            !cred_placeholder(s + u->pw.off, u->pw.len);
@@ -676,13 +641,13 @@ cred_ulp(const char *s, size_t n, struct cred_ulp *u)
 static bool
 is_ipv4ish(unsigned char c)
 {
-    return is_digit(c) || c == '.';
+    return ascii_isdigit(c) || c == '.';
 }
 
 static bool
 is_macish(unsigned char c)
 {
-    return is_hex(c) || c == ':' || c == '.';
+    return ascii_isxdigit(c) || c == ':' || c == '.';
 }
 
 bool
@@ -707,14 +672,14 @@ cred_userpass(const char *id, size_t idn, const char *pw, size_t pwn,
         last == ',' || last == '{' || memmem(pw, pwn, "://", 3))
         return false;
     /* 12:30, 3:1, 1080p: times, ratios, numbers. */
-    if (all_of(id, idn, is_digit) && is_digit((unsigned char)pw[0]))
+    if (all_of(id, idn, ascii_isdigit) && ascii_isdigit((unsigned char)pw[0]))
         return false;
     /* MAC and IPv6 pieces, dotted quads and host:port. */
     if (idn <= 4 && all_of(id, idn, is_macish) && all_of(pw, pwn, is_macish))
         return false;
     if (all_of(id, idn, is_ipv4ish) && memchr(id, '.', idn))
         return false;
-    if (memchr(id, '.', idn) && pwn <= 5 && all_of(pw, pwn, is_digit))
+    if (memchr(id, '.', idn) && pwn <= 5 && all_of(pw, pwn, ascii_isdigit))
         return false;
     return !cred_placeholder(pw, pwn) && !id_placeholder(id, idn);
 }
@@ -739,7 +704,7 @@ cred_combo_context(const char *s, size_t n)
 
     /* One pass: only a 'c', 'l' or 'u' can start one of the words. */
     for (i = 0; i < n; i++) {
-        c = lower(s[i]);
+        c = ascii_lower(s[i]);
         if (c != 'c' && c != 'l' && c != 'u')
             continue;
         for (k = 0; k < sizeof(combo_words) / sizeof(combo_words[0]); k++) {
@@ -825,7 +790,7 @@ cred_userinfo(const char *s, size_t n, struct cred_userinfo *u)
     u->pw_dec = xstrndup(pd, u->pw_dec_len);
     u->host = xstrdup(host);
     for (i = 0; u->host[i] != '\0'; i++)
-        u->host[i] = lower(u->host[i]);
+        u->host[i] = ascii_lower(u->host[i]);
     ok = true;
 out:
     curl_free(user);
@@ -856,7 +821,7 @@ cred_url_host(const char *s, size_t n)
         host[0] != '\0') {
         out = xstrdup(host);
         for (i = 0; out[i] != '\0'; i++)
-            out[i] = lower(out[i]);
+            out[i] = ascii_lower(out[i]);
     }
     curl_free(host);
     curl_url_cleanup(h);
@@ -911,7 +876,7 @@ ends_with(const char *s, size_t n, const char *suffix)
 static bool
 is_upper_name(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_';
+    return (c >= 'A' && c <= 'Z') || ascii_isdigit(c) || c == '_';
 }
 
 /*
@@ -955,7 +920,7 @@ cred_placeholder(const char *s, size_t n)
     /* $PASSWORD, DB_PASSWORD, API_KEY: a variable's name. */
     if ((a == '$' && n > 1 && all_of(s + 1, n - 1, is_upper_name)) ||
         (n >= 5 && all_of(s, n, is_upper_name) && memchr(s, '_', n) &&
-         !is_digit((unsigned char)a)))
+         !ascii_isdigit((unsigned char)a)))
         return true;
     return false;
 }
@@ -1015,7 +980,7 @@ cred_secret_name(const char *s, size_t n)
     }
     /* "pass", "db_pass", "dbPass", not "bypass" or "compass". */
     if (!ok && n >= 4 && strncasecmp(s + n - 4, "pass", 4) == 0)
-        ok = n == 4 || !is_alnum((unsigned char)s[n - 5]) ||
+        ok = n == 4 || !ascii_isalnum((unsigned char)s[n - 5]) ||
              (s[n - 4] == 'P' && s[n - 5] >= 'a' && s[n - 5] <= 'z');
     return ok;
 }
@@ -1033,8 +998,8 @@ dotted_name(const char *s, size_t n)
                 return false;
             dot = true;
             start = true;
-        } else if (is_alpha((unsigned char)s[i]) || s[i] == '_' ||
-                   (!start && is_digit((unsigned char)s[i]))) {
+        } else if (ascii_isalpha((unsigned char)s[i]) || s[i] == '_' ||
+                   (!start && ascii_isdigit((unsigned char)s[i]))) {
             start = false;
         } else {
             return false;
@@ -1054,7 +1019,7 @@ cred_secret_value(const char *s, size_t n)
         cred_placeholder(s, n) || dotted_name(s, n) ||
         memmem(s, n, "://", 3) || memchr(s, '(', n) || s[0] == '/' ||
         s[0] == '~' || s[0] == '.' || s[0] == '\\' ||
-        (n >= 3 && is_alpha((unsigned char)s[0]) && s[1] == ':' &&
+        (n >= 3 && ascii_isalpha((unsigned char)s[0]) && s[1] == ':' &&
          s[2] == '\\') ||
         starts_with(s, n, "sk_test_") || starts_with(s, n, "rk_test_") ||
         starts_with(s, n, "pk_"))
@@ -1068,7 +1033,7 @@ cred_secret_value(const char *s, size_t n)
             lo = true;
         else if (c >= 'A' && c <= 'Z')
             up = true;
-        else if (is_digit(c))
+        else if (ascii_isdigit(c))
             digit = true;
         else
             other = true;

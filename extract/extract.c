@@ -30,6 +30,7 @@
 #include <unictype.h>
 #include <unistr.h>
 
+#include "common/ascii.h"
 #include "common/err.h"
 #include "common/idn.h"
 #include "common/log.h"
@@ -291,43 +292,11 @@ findings_release(struct findings *f)
     f->n = 0;
 }
 
-static char
-lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 static void
 lower_str(char *s)
 {
     for (; *s != '\0'; s++)
-        *s = lower(*s);
-}
-
-static bool
-is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool
-is_alnum_byte(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
-
-/* ASCII blanks: what pcre2's \s matches without PCRE2_UCP. */
-static bool
-is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
+        *s = ascii_lower(*s);
 }
 
 static int
@@ -700,7 +669,7 @@ check_attack(const struct rule *rl, const char *text, size_t len,
 static int
 base32_val(char c)
 {
-    c = lower(c);
+    c = ascii_lower(c);
     if (c >= 'a' && c <= 'z')
         return c - 'a';
     if (c >= '2' && c <= '7')
@@ -788,7 +757,7 @@ check_ipv6(const struct rule *rl, const char *text, size_t len,
     s = refang(text + ov[0], raw);
     n = strlen(s);
     for (i = 0; i <= n; i++) {
-        if (i < n && is_digit(s[i]))
+        if (i < n && ascii_isdigit(s[i]))
             digit = true;
         if (i == n || s[i] == ':') {
             if (group != 2)
@@ -924,7 +893,7 @@ check_bech32(const struct rule *rl, const char *text, size_t len,
             up = true;
         if (i < 3)
             continue;
-        p = strchr(charset, lower(s[i]));
+        p = strchr(charset, ascii_lower(s[i]));
         if (p == NULL || s[i] == '\0')
             return false;
         d[nd++] = (unsigned char)(p - charset);
@@ -1057,7 +1026,7 @@ check_eth(const struct rule *rl, const char *text, size_t len,
             lo = true;
         else if (s[i] >= 'A' && s[i] <= 'F')
             up = true;
-        hex[i] = lower(s[i]);
+        hex[i] = ascii_lower(s[i]);
     }
     hex[40] = '\0';
     v->confidence = 70;
@@ -1065,7 +1034,7 @@ check_eth(const struct rule *rl, const char *text, size_t len,
         keccak256((const unsigned char *)hex, 40, md);
         for (i = 0; i < 40; i++) {
             nib = i % 2 ? md[i / 2] & 15 : md[i / 2] >> 4;
-            if (is_alpha(s[i]) && (nib >= 8) != (s[i] <= 'Z'))
+            if (ascii_isalpha(s[i]) && (nib >= 8) != (s[i] <= 'Z'))
                 return false;
         }
         v->confidence = 90;
@@ -1184,7 +1153,7 @@ card_context(const char *text, size_t off)
     size_t start = off > CARD_CONTEXT ? off - CARD_CONTEXT : 0, i, k, wn;
 
     for (i = start; i < off; i++) {
-        if (i > 0 && is_alpha(text[i - 1]))
+        if (i > 0 && ascii_isalpha(text[i - 1]))
             continue;
         for (k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
             wn = strlen(words[k]);
@@ -1208,7 +1177,7 @@ check_card(const struct rule *rl, const char *text, size_t len,
     size_t n = 0, i;
 
     for (i = ov[0]; i < ov[1]; i++)
-        if (is_digit(text[i]) && n < sizeof(d) - 1)
+        if (ascii_isdigit(text[i]) && n < sizeof(d) - 1)
             d[n++] = text[i];
     if (n < 13 || n > 19 || !known_iin(d, n) || !luhn(d, n))
         return false;
@@ -2240,7 +2209,7 @@ in_authority(const char *t, size_t off)
     for (i = off; i > stop; i--) {
         char c = t[i - 1];
 
-        if (is_blank(c))
+        if (ascii_isspace(c))
             return false;
         if (c == '/') /* "://" or "[:]//" end the scheme; any other
                          slash starts a path */
@@ -2491,7 +2460,7 @@ all_digits(const char *s, size_t n)
     size_t i;
 
     for (i = 0; i < n; i++)
-        if (!is_digit(s[i]))
+        if (!ascii_isdigit(s[i]))
             return false;
     return true;
 }
@@ -2642,14 +2611,14 @@ credential_host(const char *h, bool ip)
         return ip;
     if (inet_pton(AF_INET, h, &a4) == 1)
         return ip;
-    if (dot == NULL || strlen(h) > MAX_DOMAIN || !is_alpha(dot[1]))
+    if (dot == NULL || strlen(h) > MAX_DOMAIN || !ascii_isalpha(dot[1]))
         return false;
     for (p = h; *p != '\0'; p++) {
         if (*p == '.') {
             if (label == 0 || label > 63)
                 return false;
             label = 0;
-        } else if (is_alpha(*p) || is_digit(*p) || *p == '-' || *p == '_') {
+        } else if (ascii_isalpha(*p) || ascii_isdigit(*p) || *p == '-' || *p == '_') {
             label++;
         } else {
             return false;
@@ -3144,7 +3113,7 @@ ascii_name_start(const struct run *r, const PCRE2_SIZE *ov)
         !upper)
         return SIZE_MAX;
     if (unicode_word_before(t, off)) {
-        while (off < ov[2] && (is_alpha(t[off]) || is_digit(t[off]) ||
+        while (off < ov[2] && (ascii_isalpha(t[off]) || ascii_isdigit(t[off]) ||
                                t[off] == '-'))
             off++;
         /* Past the dot: ".", or up to the end of "[.]", "(dot)", ... */
@@ -3273,7 +3242,7 @@ url_cut(const char *s, size_t n)
                  (uc >= 0x3000 && uc <= 0x30ff) ||
                  (uc >= 0xff00 && uc <= 0xffef)) &&
                 !(i >= host && i < host_end && unicode_word(uc) &&
-                  !is_alpha(s[i - 1]) && !is_digit(s[i - 1])))
+                  !ascii_isalpha(s[i - 1]) && !ascii_isdigit(s[i - 1])))
                 return i;
             if (w > 1)
                 i += (size_t)w - 1;
@@ -3335,7 +3304,7 @@ url_defanged(const char *s, size_t n)
 {
     size_t hi;
 
-    if (n >= 3 && (lower(s[1]) == 'x' || s[1] == '*'))
+    if (n >= 3 && (ascii_lower(s[1]) == 'x' || s[1] == '*'))
         return true;
     url_host(s, n, &hi);
     return defanged(s, hi);
@@ -3361,7 +3330,7 @@ scan_url(struct run *r)
         }
         /* Scheme: lowercase, hxxp and h**p -> http, fxp -> ftp. */
         for (w = v; w < p; w++)
-            *w = lower(*w);
+            *w = ascii_lower(*w);
         if (v[0] == 'h') {
             v[1] = 't';
             v[2] = 't';
@@ -3460,9 +3429,9 @@ on_candidate(unsigned int id, unsigned long long from,
         /* The blank-free run around the hit; the walk back stops where
            the previous range ends, so each byte is walked once. */
         floor = c->n > 0 ? c->v[c->n - 1][1] : 0;
-        for (lo = last; lo > floor && !is_blank(t[lo - 1]); lo--)
+        for (lo = last; lo > floor && !ascii_isspace(t[lo - 1]); lo--)
             ;
-        for (hi = last + 1; hi < r->len && !is_blank(t[hi]); hi++)
+        for (hi = last + 1; hi < r->len && !ascii_isspace(t[hi]); hi++)
             ;
         goto record;
     }
@@ -3502,11 +3471,11 @@ long_runs(struct run *r)
     bool hex, digits, b58, d;
 
     for (i = RUN_MIN - 1; i < r->len; i += RUN_MIN) {
-        if (!is_alnum_byte(t[i]))
+        if (!ascii_isalnum(t[i]))
             continue;
-        for (lo = i; lo > floor && is_alnum_byte(t[lo - 1]); lo--)
+        for (lo = i; lo > floor && ascii_isalnum(t[lo - 1]); lo--)
             ;
-        for (hi = i + 1; hi < r->len && is_alnum_byte(t[hi]); hi++)
+        for (hi = i + 1; hi < r->len && ascii_isalnum(t[hi]); hi++)
             ;
         floor = hi;
         i = hi; /* t[hi] is not alnum: the next look is hi + RUN_MIN */
@@ -3671,9 +3640,9 @@ redact_card(char *s, size_t n)
     size_t digits = 0, seen = 0, i;
 
     for (i = 0; i < n; i++)
-        digits += is_digit(s[i]);
+        digits += ascii_isdigit(s[i]);
     for (i = 0; i < n; i++) {
-        if (!is_digit(s[i]))
+        if (!ascii_isdigit(s[i]))
             continue;
         if (seen >= 6 && seen + 4 < digits)
             s[i] = '*';

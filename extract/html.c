@@ -12,6 +12,7 @@
 
 #include <gumbo.h>
 
+#include "common/ascii.h"
 #include "common/err.h"
 #include "common/xalloc.h"
 #include "extract/html.h"
@@ -139,12 +140,6 @@ static bool
 is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-static bool
-is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 /* An open element as the flattening pass models it. */
@@ -371,13 +366,13 @@ flatten(const char *s, size_t len, struct buf *out)
             i = comment_end(s, len, i);
             continue;
         }
-        if (s[i + 1] == '/' && i + 2 < len && is_alpha(s[i + 2])) {
+        if (s[i + 1] == '/' && i + 2 < len && ascii_isalpha(s[i + 2])) {
             tag_name(s, len, i + 2, name);
             close_tag(st, name);
             i = tag_end(s, len, i);
             continue;
         }
-        if (!is_alpha(s[i + 1])) {
+        if (!ascii_isalpha(s[i + 1])) {
             i++;
             continue;
         }
