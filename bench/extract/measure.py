@@ -444,10 +444,12 @@ def report(path):
         p("ripgrep not installed: comparison skipped")
     elif fnum(r, "rg.wall") is not None:
         w = fnum(r, "rg.wall")
-        p("ripgrep %s, six IoC regexes in one pass (-j1 -c), %s corpus:" % (g("rg_version", "?"), sb))
+        p("ripgrep %s, six ASCII IoC regexes in one pass (-j1 -c), %s corpus:" % (g("rg_version", "?"), sb))
         p("  %.3f s  %.1f MB/s  peak RSS %.1f MiB; drpwatch %.1f MB/s is %.2f x that"
           % (w, b100 / MB / w, fnum(r, "rg.rss_kb", 0) / 1024.0, rate100,
              rate100 / (b100 / MB / w) if w else 0))
+        p("  (rg -c counts matching lines and stops at a line's first match;")
+        p("   it validates nothing)")
 
     p("")
     p("Targets")
