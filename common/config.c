@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@ static const char *watch_kinds[] = {
     "ip_range", "card_bin", "canary", NULL,
 };
 static const char *source_kinds[] = { "forum", "paste", "site", "feed", NULL };
+static const char *engines[] = { "phpbb", "xenforo", "vbulletin", "discourse",
+                                 NULL };
 static const char *priorities[] = { "low", "medium", "high", "critical", NULL };
 
 struct loader {
@@ -51,6 +54,35 @@ config_source_kind_valid(const char *kind)
     return in_list(kind, source_kinds);
 }
 
+bool
+config_engine_valid(const char *engine)
+{
+    return in_list(engine, engines);
+}
+
+void
+config_source_release(struct source_conf *s)
+{
+    struct adapter_conf *a = &s->adapter;
+
+    free(s->name);
+    free(s->kind);
+    free(s->url);
+    free(s->charset);
+    free(s->cookie_file);
+    free(s->session_marker);
+    free(a->engine);
+    free(a->boards);
+    free(a->threads);
+    free(a->thread_link);
+    free(a->marker);
+    free(a->next);
+    free(a->pastes);
+    free(a->paste_id);
+    free(a->raw);
+    memset(s, 0, sizeof(*s));
+}
+
 void
 config_init(struct config *cfg)
 {
@@ -73,11 +105,8 @@ config_release(struct config *cfg)
         free(cfg->terms[i].priority);
         free(cfg->terms[i].consumers);
     }
-    for (i = 0; i < cfg->nsources; i++) {
-        free(cfg->sources[i].name);
-        free(cfg->sources[i].kind);
-        free(cfg->sources[i].url);
-    }
+    for (i = 0; i < cfg->nsources; i++)
+        config_source_release(&cfg->sources[i]);
     free(cfg->terms);
     free(cfg->sources);
     free(cfg->path);
@@ -354,6 +383,102 @@ get_reliability(struct loader *ld, const yaml_node_t *v, int *out)
     return rc;
 }
 
+/*
+ * A file the configuration names (the operator's known-benign list, a
+ * session cookie): made absolute against the YAML file's directory
+ * (drpwatch run reads it later, from anywhere), and readable now so that
+ * a typo stops apply. Its content is checked by its reader.
+ */
+static int
+get_path(struct loader *ld, const yaml_node_t *v, const char *what,
+         char **out)
+{
+    const char *slash;
+    char *path = NULL;
+    FILE *f;
+    int rc = get_str(ld, v, what, &path);
+
+    if (rc < 0)
+        return rc;
+    slash = strrchr(ld->path, '/');
+    if (path[0] != '/' && slash != NULL) {
+        char *abs = xasprintf("%.*s/%s", (int)(slash - ld->path), ld->path,
+                              path);
+
+        free(path);
+        path = abs;
+    }
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        rc = fail(ld, v, "cannot read %s '%s': %s", what, path,
+                  strerror(errno));
+        free(path);
+        return rc;
+    }
+    fclose(f);
+    free(*out);
+    *out = path;
+    return 0;
+}
+
+/* Seconds with up to three decimals ("1.5"), 0-3600, as milliseconds. */
+static int
+get_delay(struct loader *ld, const yaml_node_t *v, int *out)
+{
+    const char *s = NULL;
+    char *end;
+    double d;
+    int rc = want_scalar(ld, v, "delay", &s);
+
+    if (rc < 0)
+        return rc;
+    errno = 0;
+    d = strtod(s, &end);
+    if (errno || end == s || *end != '\0' || !(d >= 0 && d <= 3600))
+        return fail(ld, v, "'delay' must be a number of seconds 0-3600, "
+                           "got '%s'", s);
+    *out = (int)(d * 1000 + 0.5);
+    return 0;
+}
+
+static int
+adapter_pair(struct loader *ld, const char *key, const yaml_node_t *k,
+             yaml_node_t *v, void *arg)
+{
+    struct adapter_conf *a = arg;
+    static const struct {
+        const char *key;
+        size_t off;
+    } sel[] = {
+        { "boards", offsetof(struct adapter_conf, boards) },
+        { "threads", offsetof(struct adapter_conf, threads) },
+        { "thread_link", offsetof(struct adapter_conf, thread_link) },
+        { "marker", offsetof(struct adapter_conf, marker) },
+        { "next", offsetof(struct adapter_conf, next) },
+        { "pastes", offsetof(struct adapter_conf, pastes) },
+        { "paste_id", offsetof(struct adapter_conf, paste_id) },
+        { "raw", offsetof(struct adapter_conf, raw) },
+    };
+    size_t i;
+    int rc;
+
+    if (!strcmp(key, "engine")) {
+        rc = get_str(ld, v, "adapter.engine", &a->engine);
+        if (rc == 0 && !config_engine_valid(a->engine))
+            return fail(ld, v, "unknown forum engine '%s' (expected one "
+                               "of: phpbb, xenforo, vbulletin, discourse)",
+                        a->engine);
+        return rc;
+    }
+    for (i = 0; i < sizeof(sel) / sizeof(sel[0]); i++)
+        if (!strcmp(key, sel[i].key))
+            return get_str(ld, v, sel[i].key,
+                           (char **)((char *)a + sel[i].off));
+    return unknown(ld, k, key, "'adapter'",
+                   "engine, boards, threads, thread_link, marker, next, "
+                   "pastes, paste_id, raw");
+}
+
 static int
 source_pair(struct loader *ld, const char *key, const yaml_node_t *k,
             yaml_node_t *v, void *arg)
@@ -397,9 +522,22 @@ source_pair(struct loader *ld, const char *key, const yaml_node_t *k,
         s->interval = (int)n;
         return rc;
     }
+    if (!strcmp(key, "robots"))
+        return get_bool(ld, v, "robots", &s->robots);
+    if (!strcmp(key, "delay"))
+        return get_delay(ld, v, &s->delay_ms);
+    if (!strcmp(key, "charset"))
+        return get_str(ld, v, "charset", &s->charset);
+    if (!strcmp(key, "cookie_file"))
+        return get_path(ld, v, "cookie_file", &s->cookie_file);
+    if (!strcmp(key, "session_expired"))
+        return get_str(ld, v, "session_expired", &s->session_marker);
+    if (!strcmp(key, "adapter"))
+        return each_pair(ld, v, "adapter", adapter_pair, &s->adapter);
     return unknown(ld, k, key, "a source",
                    "name, kind, url, tor, allow_private, enabled, max_depth, "
-                   "max_pages, interval, reliability");
+                   "max_pages, interval, reliability, robots, delay, "
+                   "charset, cookie_file, session_expired, adapter");
 }
 
 /* "192.0.2.0/24", "2001:db8::/32", "192.0.2.7": host bits zero. */
@@ -582,6 +720,7 @@ load_sources(struct loader *ld, struct config *cfg, yaml_node_t *list)
         s->interval = 3600;
         s->enabled = true;
         s->reliability = CONFIG_RELIABILITY_DEFAULT;
+        s->robots = true;
         rc = each_pair(ld, n, "source", source_pair, s);
         if (rc < 0)
             return rc;
@@ -601,43 +740,6 @@ load_sources(struct loader *ld, struct config *cfg, yaml_node_t *list)
     return 0;
 }
 
-/*
- * The operator's known-benign list: made absolute against the YAML file's
- * directory (drpwatch run reads it later, from anywhere), and readable now
- * so that a typo stops apply. Its entries are checked by its reader
- * (extract/benign.c).
- */
-static int
-get_benign_file(struct loader *ld, const yaml_node_t *v, struct config *cfg)
-{
-    const char *slash;
-    char *path = NULL;
-    FILE *f;
-    int rc = get_str(ld, v, "benign_file", &path);
-
-    if (rc < 0)
-        return rc;
-    slash = strrchr(ld->path, '/');
-    if (path[0] != '/' && slash != NULL) {
-        char *abs = xasprintf("%.*s/%s", (int)(slash - ld->path), ld->path,
-                              path);
-
-        free(path);
-        path = abs;
-    }
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        rc = fail(ld, v, "cannot read benign_file '%s': %s", path,
-                  strerror(errno));
-        free(path);
-        return rc;
-    }
-    fclose(f);
-    free(cfg->benign_file);
-    cfg->benign_file = path;
-    return 0;
-}
-
 static int
 top_pair(struct loader *ld, const char *key, const yaml_node_t *k,
          yaml_node_t *v, void *arg)
@@ -651,7 +753,7 @@ top_pair(struct loader *ld, const char *key, const yaml_node_t *k,
     if (!strcmp(key, "credentials"))
         return each_pair(ld, v, "credentials", credentials_pair, cfg);
     if (!strcmp(key, "benign_file"))
-        return get_benign_file(ld, v, cfg);
+        return get_path(ld, v, "benign_file", &cfg->benign_file);
     if (!strcmp(key, "watchlist"))
         return load_terms(ld, cfg, v);
     if (!strcmp(key, "sources"))

@@ -31,6 +31,25 @@ struct watch_term {
     char *consumers; /* who reads its alerts: brand, security, soc (csv) */
 };
 
+/*
+ * How pages of a forum, paste or feed source lead to one another. NULL
+ * members take the engine's defaults (crawler/adapter.c); XPath 1.0
+ * expressions are checked when the configuration is applied.
+ */
+struct adapter_conf {
+    char *engine;      /* forum markup: phpbb, xenforo, vbulletin,
+                          discourse; NULL: phpbb's defaults */
+    char *boards;      /* index -> board links */
+    char *threads;     /* one node per thread row of a board page */
+    char *thread_link; /* relative to a row: the thread's link */
+    char *marker;      /* relative to a row: what changes on a new post
+                          (NULL: the row's whole text) */
+    char *next;        /* the next-page link of boards, threads, archives */
+    char *pastes;      /* archive -> paste links */
+    char *paste_id;    /* PCRE2 with one group: the id in a paste link */
+    char *raw;         /* raw-view URL template with {id} */
+};
+
 struct source_conf {
     long long id;     /* database id; 0 when read from YAML */
     char *name;
@@ -44,6 +63,13 @@ struct source_conf {
     int reliability;  /* 0-100; YAML takes a number or an Admiralty
                          letter (A 100, B 80, C 60, D 40, E 20, F 50) */
     bool enabled;
+    bool robots;      /* honour robots.txt (clear web); default true */
+    int delay_ms;     /* pause between two requests to one host */
+    char *charset;    /* overrides the declared charset, or NULL */
+    char *cookie_file;    /* the operator's session cookie (absolute path,
+                             readable when loaded), or NULL */
+    char *session_marker; /* text of a page whose session expired */
+    struct adapter_conf adapter;
 };
 
 struct crawl_conf {
@@ -88,5 +114,9 @@ int config_read_file(const char *path, struct buf *out, struct buf *err);
 /* Whether kind is one of the known watch-term / source kinds. */
 bool config_watch_kind_valid(const char *kind);
 bool config_source_kind_valid(const char *kind);
+bool config_engine_valid(const char *engine);
+
+/* Frees what a source_conf owns (not the struct). */
+void config_source_release(struct source_conf *s);
 
 #endif

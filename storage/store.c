@@ -175,38 +175,57 @@ store_apply(struct db *db, const struct config *cfg, struct apply_stats *st,
     }
     for (i = 0; i < cfg->nsources; i++) {
         const struct source_conf *s = &cfg->sources[i];
-        char depth[16], pages[16], interval[16], reliability[16];
-        const char *p[10] = { s->name, s->kind, s->url,
+        const struct adapter_conf *a = &s->adapter;
+        char depth[16], pages[16], interval[16], reliability[16], delay[16];
+        const char *p[24] = { s->name, s->kind, s->url,
                               s->tor ? "t" : "f",
                               s->allow_private ? "t" : "f", depth, pages,
                               interval, reliability,
-                              s->enabled ? "t" : "f" };
+                              s->enabled ? "t" : "f",
+                              s->robots ? "t" : "f", delay, s->charset,
+                              s->cookie_file, s->session_marker, a->engine,
+                              a->boards, a->threads, a->thread_link,
+                              a->marker, a->next, a->pastes, a->paste_id,
+                              a->raw };
 
         snprintf(depth, sizeof(depth), "%d", s->max_depth);
         snprintf(pages, sizeof(pages), "%d", s->max_pages);
         snprintf(interval, sizeof(interval), "%d", s->interval);
         snprintf(reliability, sizeof(reliability), "%d", s->reliability);
+        snprintf(delay, sizeof(delay), "%d", s->delay_ms);
         QUERY(r,
               "INSERT INTO sources (name, kind, url, tor, allow_private, "
-              "  max_depth, max_pages, interval_s, reliability, enabled) "
-              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+              "  max_depth, max_pages, interval_s, reliability, enabled, "
+              "  robots, delay_ms, charset, cookie_file, session_marker, "
+              "  engine, sel_boards, sel_threads, sel_thread_link, "
+              "  sel_marker, sel_next, sel_pastes, paste_id, raw_url) "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+              "  $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, "
+              "  $24) "
               "ON CONFLICT (name) DO UPDATE SET kind = $2, url = $3, "
               "  tor = $4, allow_private = $5, max_depth = $6, "
               "  max_pages = $7, interval_s = $8, reliability = $9, "
-              "  enabled = $10, updated_at = now() "
+              "  enabled = $10, robots = $11, delay_ms = $12, "
+              "  charset = $13, cookie_file = $14, session_marker = $15, "
+              "  engine = $16, sel_boards = $17, sel_threads = $18, "
+              "  sel_thread_link = $19, sel_marker = $20, sel_next = $21, "
+              "  sel_pastes = $22, paste_id = $23, raw_url = $24, "
+              "  updated_at = now() "
               "RETURNING id, (xmax = 0)",
-              10, p);
+              24, p);
         if (PQgetvalue(r, 0, 1)[0] == 't')
             st->sources_added++;
         else
             st->sources_updated++;
         {
-            const char *q[2] = { PQgetvalue(r, 0, 0), s->url };
+            const char *q[3] = { PQgetvalue(r, 0, 0), s->url,
+                                 strcmp(s->kind, "site") ? "list" : "page" };
             PGresult *r2 = db_query(db,
-                                    "INSERT INTO jobs (source_id, url, depth) "
-                                    "VALUES ($1, $2, 0) ON CONFLICT "
-                                    "(source_id, url) DO UPDATE SET depth = 0",
-                                    2, q, err);
+                                    "INSERT INTO jobs (source_id, url, depth, "
+                                    "  role) VALUES ($1, $2, 0, $3) "
+                                    "ON CONFLICT (source_id, url) DO UPDATE "
+                                    "SET depth = 0, role = $3",
+                                    3, q, err);
 
             PQclear(r);
             r = r2;
@@ -277,7 +296,10 @@ store_load_sources(struct db *db, struct config *cfg, struct buf *err)
 
     r = db_query(db,
                  "SELECT id, name, kind, url, tor, allow_private, max_depth, "
-                 "  max_pages, interval_s, reliability FROM sources "
+                 "  max_pages, interval_s, reliability, robots, delay_ms, "
+                 "  charset, cookie_file, session_marker, engine, sel_boards, "
+                 "  sel_threads, sel_thread_link, sel_marker, sel_next, "
+                 "  sel_pastes, paste_id, raw_url FROM sources "
                  "WHERE enabled ORDER BY id",
                  0, NULL, err);
     if (r == NULL)
@@ -286,6 +308,7 @@ store_load_sources(struct db *db, struct config *cfg, struct buf *err)
     cfg->sources = xcalloc((size_t)rows + 1, sizeof(*cfg->sources));
     for (i = 0; i < rows; i++) {
         struct source_conf *s = &cfg->sources[i];
+        struct adapter_conf *a = &s->adapter;
 
         s->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
         s->name = xstrdup(PQgetvalue(r, i, 1));
@@ -298,6 +321,20 @@ store_load_sources(struct db *db, struct config *cfg, struct buf *err)
         s->interval = (int)strtol(PQgetvalue(r, i, 8), NULL, 10);
         s->reliability = (int)strtol(PQgetvalue(r, i, 9), NULL, 10);
         s->enabled = true;
+        s->robots = PQgetvalue(r, i, 10)[0] == 't';
+        s->delay_ms = (int)strtol(PQgetvalue(r, i, 11), NULL, 10);
+        s->charset = db_value_dup(r, i, 12);
+        s->cookie_file = db_value_dup(r, i, 13);
+        s->session_marker = db_value_dup(r, i, 14);
+        a->engine = db_value_dup(r, i, 15);
+        a->boards = db_value_dup(r, i, 16);
+        a->threads = db_value_dup(r, i, 17);
+        a->thread_link = db_value_dup(r, i, 18);
+        a->marker = db_value_dup(r, i, 19);
+        a->next = db_value_dup(r, i, 20);
+        a->pastes = db_value_dup(r, i, 21);
+        a->paste_id = db_value_dup(r, i, 22);
+        a->raw = db_value_dup(r, i, 23);
     }
     cfg->nsources = (size_t)rows;
     PQclear(r);

@@ -190,6 +190,64 @@ test_valid(void)
     buf_release(&err);
 }
 
+static void
+test_crawler_keys(void)
+{
+    struct config cfg;
+    struct buf err = BUF_INIT(4096);
+    const struct source_conf *s;
+    int rc = load("sources:\n"
+                  "  - name: f\n"
+                  "    kind: forum\n"
+                  "    url: http://f/\n"
+                  "    robots: false\n"
+                  "    delay: 1.25\n"
+                  "    charset: windows-1251\n"
+                  "    session_expired: \"You must be logged in\"\n"
+                  "    adapter:\n"
+                  "      engine: xenforo\n"
+                  "      threads: //li[@class='thread']\n"
+                  "      next: //a[@rel='next']/@href\n"
+                  "  - {name: p, kind: paste, url: http://p/,\n"
+                  "     adapter: {pastes: '//td/a/@href', raw: '/raw/{id}'}}\n",
+                  &cfg, &err);
+
+    is(rc, 0, "crawler keys load");
+    if (rc != 0)
+        diag("%s", buf_str(&err));
+    s = rc == 0 ? &cfg.sources[0] : NULL;
+    ok(s && !s->robots && s->delay_ms == 1250 &&
+           !strcmp(s->charset, "windows-1251") &&
+           !strcmp(s->session_marker, "You must be logged in") &&
+           !strcmp(s->adapter.engine, "xenforo") &&
+           !strcmp(s->adapter.threads, "//li[@class='thread']") &&
+           s->adapter.boards == NULL,
+       "robots, delay in ms, charset, session marker, engine, selectors");
+    s = rc == 0 ? &cfg.sources[1] : NULL;
+    ok(s && s->robots && s->delay_ms == 0 &&
+           !strcmp(s->adapter.raw, "/raw/{id}"),
+       "defaults: robots on, no delay; raw template kept");
+    config_release(&cfg);
+    buf_release(&err);
+
+    check_error("delay not a number",
+                "sources:\n  - {name: a, kind: site, url: http://a/, "
+                "delay: soon}\n", 2, "'delay' must be a number of seconds");
+    check_error("delay too long",
+                "sources:\n  - {name: a, kind: site, url: http://a/, "
+                "delay: 3601}\n", 2, "0-3600");
+    check_error("unknown engine",
+                "sources:\n  - {name: a, kind: forum, url: http://a/, "
+                "adapter: {engine: smf}}\n", 2, "unknown forum engine 'smf'");
+    check_error("unknown adapter key",
+                "sources:\n  - {name: a, kind: forum, url: http://a/, "
+                "adapter: {thread: x}}\n", 2, "unknown key 'thread'");
+    check_error("cookie file missing",
+                "sources:\n  - {name: a, kind: forum, url: http://a/, "
+                "cookie_file: /nonexistent/cookie.txt}\n", 2,
+                "cannot read cookie_file '/nonexistent/cookie.txt'");
+}
+
 int
 main(void)
 {
@@ -254,6 +312,7 @@ main(void)
                 "sources:\n  - {name: a, kind: site, url: http://a/, "
                 "reliability: -1}\n", 2, "'reliability' must be a number");
     test_reliability();
+    test_crawler_keys();
     test_benign_file();
     test_ip_range();
     {
