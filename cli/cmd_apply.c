@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "crawler/adapter.h"
 #include "extract/extract.h"
 #include "storage/db.h"
 #include "storage/store.h"
@@ -21,6 +22,7 @@ cmd_apply(struct cli *c, int argc, char **argv)
     struct apply_stats st;
     struct db *db = NULL;
     int rc = EXIT_OK;
+    size_t i;
 
     config_init(&cfg);
     if (argc != 2 || argv[1][0] == '-') {
@@ -33,7 +35,14 @@ cmd_apply(struct cli *c, int argc, char **argv)
         rc = EXIT_USAGE;
         goto out;
     }
-    /* The known-benign list is checked now, not at the next run. */
+    /* Adapter selectors and the known-benign list are checked now, not
+       at the next run. */
+    for (i = 0; i < cfg.nsources; i++)
+        if (adapter_check(&cfg.sources[i], &err) < 0) {
+            fprintf(stderr, "drpwatch: %s: %s\n", argv[1], buf_str(&err));
+            rc = EXIT_USAGE;
+            goto out;
+        }
     if (cfg.benign_file) {
         struct extractor *x = extractor_new(NULL, 0, NULL, 0);
 

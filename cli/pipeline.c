@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "alerts/alerts.h"
 #include "cli/pipeline.h"
 #include "common/err.h"
 #include "common/log.h"
+#include "common/secret.h"
 #include "common/xalloc.h"
+#include "crawler/adapter.h"
 #include "crawler/fetch.h"
 #include "crawler/url.h"
 #include "extract/extract.h"
@@ -49,16 +49,6 @@ hex(const unsigned char *in, size_t n, char *out)
         snprintf(out + 2 * i, 3, "%02x", in[i]);
 }
 
-static void
-sha256_hex(const char *data, size_t len, char out[65])
-{
-    unsigned char md[32];
-    unsigned int mdlen = 0;
-
-    EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-    hex(md, 32, out);
-}
-
 static int
 fail(struct db *db, const struct job *job, const struct source_conf *src,
      long status, const char *msg, struct run_stats *st, struct buf *err)
@@ -70,25 +60,60 @@ fail(struct db *db, const struct job *job, const struct source_conf *src,
 }
 
 /* Links of doc, resolved and kept only when inside the source's site. */
-static size_t
+static void
 scoped_links(const struct html_doc *doc, const char *page_url,
-             const struct source_conf *src, char ***out)
+             const struct source_conf *src, struct adapter_links *out)
 {
     char *base = doc->base ? url_resolve(page_url, doc->base) : NULL;
-    char **links = xcalloc(doc->nlinks + 1, sizeof(*links));
-    size_t i, n = 0;
+    size_t i;
 
+    out->v = xcalloc(doc->nlinks + 1, sizeof(*out->v));
+    out->n = 0;
     for (i = 0; i < doc->nlinks; i++) {
         char *abs = url_resolve(base ? base : page_url, doc->links[i]);
 
-        if (abs && url_same_site(src->url, abs) && !denied(abs))
-            links[n++] = abs;
+        if (abs && url_same_site(src->url, abs))
+            out->v[out->n++] = (struct adapter_link){ abs, ROLE_PAGE, NULL,
+                                                      false };
         else
             free(abs);
     }
     free(base);
-    *out = links;
-    return n;
+}
+
+/*
+ * The page's links to enqueue: by the source's adapter, or all in-site
+ * links; never a login or posting page. An adapter that cannot read the
+ * page leaves it without links (the text is still stored and searched).
+ */
+static struct store_link *
+page_links(const struct html_doc *doc, const struct fetch_result *r,
+           const struct source_conf *src, const struct job *job,
+           struct adapter_links *al, size_t *n)
+{
+    struct store_link *out;
+    size_t i;
+
+    if (adapter_used(src)) {
+        struct buf err = BUF_INIT(1024);
+
+        if (adapter_links(src, job->role ? job->role : ROLE_LIST,
+                          r->final_url, buf_str(&r->body), r->body.len, al,
+                          &err) < 0)
+            log_warn("no links read: source='%s' url='%s' %s", src->name,
+                     job->url, buf_str(&err));
+        buf_release(&err);
+    } else {
+        scoped_links(doc, r->final_url, src, al);
+    }
+    out = xcalloc(al->n + 1, sizeof(*out));
+    *n = 0;
+    for (i = 0; i < al->n; i++)
+        if (!denied(al->v[i].url))
+            out[(*n)++] = (struct store_link){ al->v[i].url, al->v[i].role,
+                                               al->v[i].marker,
+                                               al->v[i].continues };
+    return out;
 }
 
 int
@@ -103,7 +128,8 @@ pipeline_process(struct db *db, const struct extractor *x,
     struct store_finding *sf = NULL;
     struct store_alert *sa = NULL;
     struct store_doc sd;
-    char **links = NULL;
+    struct adapter_links al = { 0 };
+    struct store_link *links = NULL;
     size_t nlinks = 0, i;
     char digest[65];
     char (*hmacs)[65] = NULL;
@@ -186,7 +212,7 @@ pipeline_process(struct db *db, const struct extractor *x,
                                       a->score, a->title, a->summary,
                                       a->next_step, a->audience, a->finding };
     }
-    nlinks = scoped_links(&doc, r->final_url, src, &links);
+    links = page_links(&doc, r, src, job, &al, &nlinks);
     sd = (struct store_doc){
         .job = job,
         .source = src,
@@ -224,9 +250,8 @@ out:
     if (sf)
         for (i = 0; i < found.n; i++)
             free((char *)sf[i].snippet);
-    for (i = 0; i < nlinks; i++)
-        free(links[i]);
     free(links);
+    adapter_links_release(&al);
     free(sf);
     free(sa);
     free(hmacs);

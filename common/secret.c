@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "common/err.h"
 #include "common/log.h"
 #include "common/secret.h"
@@ -118,4 +120,20 @@ secret_load_key(const char *key_file, const char *data_dir, struct buf *key,
         rc = read_key(path, key, err);
     free(path);
     return rc;
+}
+
+void
+sha256_hex(const void *data, size_t len, char out[65])
+{
+    static const char digits[] = "0123456789abcdef";
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    size_t i;
+
+    EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+    for (i = 0; i < sizeof(md); i++) {
+        out[2 * i] = digits[md[i] >> 4];
+        out[2 * i + 1] = digits[md[i] & 15];
+    }
+    out[64] = '\0';
 }

@@ -19,4 +19,7 @@
 int secret_load_key(const char *key_file, const char *data_dir,
                     struct buf *key, struct buf *err);
 
+/* out = lowercase hex SHA-256 of data (64 digits and a NUL). */
+void sha256_hex(const void *data, size_t len, char out[65]);
+
 #endif

@@ -23,6 +23,7 @@ job_release(struct job *job)
     free(job->etag);
     free(job->last_modified);
     free(job->content_hash);
+    free(job->role);
     memset(job, 0, sizeof(*job));
 }
 
@@ -42,6 +43,7 @@ frontier_start_pass(struct db *db, struct buf *err)
     return db_exec(db, "UPDATE jobs SET due_at = now() "
                     "WHERE source_id IN (SELECT id FROM sources "
                     "WHERE enabled) AND due_at > now() "
+                    "AND role IN ('list', 'page') "
                     "AND (lease_expires IS NULL OR lease_expires < now())",
                 0, NULL, err);
 }
@@ -72,7 +74,8 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
                  "      FOR UPDATE OF j2 SKIP LOCKED) due "
                  "WHERE j.id = due.id "
                  "RETURNING j.id, j.source_id, j.url, j.depth, j.etag, "
-                 "  j.last_modified, encode(j.content_hash, 'hex')",
+                 "  j.last_modified, encode(j.content_hash, 'hex'), j.role, "
+                 "  j.thread_id",
                  3, params, err);
     if (r == NULL)
         return DRP_EDB;
@@ -89,6 +92,8 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
         j->etag = db_value_dup(r, i, 4);
         j->last_modified = db_value_dup(r, i, 5);
         j->content_hash = db_value_dup(r, i, 6);
+        j->role = xstrdup(PQgetvalue(r, i, 7));
+        j->thread_id = strtoll(PQgetvalue(r, i, 8), NULL, 10);
     }
     *n = (size_t)rows;
     PQclear(r);
@@ -135,7 +140,7 @@ frontier_unchanged(struct db *db, const struct job *job, int http_status,
     rc = db_exec(db,
               "UPDATE jobs SET lease_owner = NULL, lease_expires = NULL, "
               "  attempts = 0, last_status = $2::int, last_error = NULL, "
-              "  fetched_at = now(), due_at = now() + make_interval(secs => "
+              "  fetched_at = now(), due_at = drp_next_due(role, "
               "  (SELECT interval_s FROM sources s WHERE s.id = source_id)) "
               "WHERE id = $1::bigint",
               2, params, err);

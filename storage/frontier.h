@@ -21,13 +21,16 @@ struct job {
     char *etag;          /* from the last fetch, or NULL */
     char *last_modified; /* from the last fetch, or NULL */
     char *content_hash;  /* hex SHA-256 of the last body, or NULL */
+    char *role;          /* list, page, marked, once (crawler/adapter.h) */
+    long long thread_id; /* first page's job of this thread page, or 0 */
 };
 
 void job_release(struct job *job);
 void jobs_free(struct job *jobs, size_t n);
 
-/* Starts a full pass (run --once): every job of every enabled source is
-   due now. */
+/* Starts a full pass (run --once): every list and page job of every
+   enabled source is due now; marked jobs (forum threads) wait for their
+   marker to change and once jobs (pastes) are never fetched again. */
 int frontier_start_pass(struct db *db, struct buf *err);
 
 /*

@@ -458,13 +458,82 @@ out:
     return rc;
 }
 
+/*
+ * Enqueues one link of a stored page. The source's max_pages bounds a
+ * site's frontier as a whole, and an adapter's backlog of pages not yet
+ * fetched (a paste site's frontier grows with every paste it ever had:
+ * that is how a paste is fetched once).
+ *   - a thread row (marked, with a marker): new, or due now when its
+ *     marker changed, and then its last known page too;
+ *   - a later page of a thread: new, or due again now, since the page
+ *     that links to it changed (only changed pages are stored);
+ *   - anything else: new, or left as it is.
+ */
+static int
+put_link(struct db *db, const struct store_doc *doc,
+         const struct store_link *l, struct buf *err)
+{
+    char sid[24], depth[16], maxp[16], thread[24];
+    const char *p[6] = { sid, l->url, depth, maxp, l->role, NULL };
+    bool page = strcmp(l->role, "page") == 0;
+    PGresult *r = NULL;
+    int rc = 0;
+
+    if (page && doc->job->depth >= doc->source->max_depth)
+        return 0;
+    snprintf(sid, sizeof(sid), "%lld", doc->source->id);
+    snprintf(depth, sizeof(depth), "%d", doc->job->depth + 1);
+    snprintf(maxp, sizeof(maxp), "%d", doc->source->max_pages);
+#define ROOM                                                                  \
+    "(SELECT count(*) FROM jobs WHERE source_id = $1::bigint "               \
+    "AND ($5 = 'page' OR fetched_at IS NULL)) < $4::int"
+    if (l->marker) {
+        p[5] = l->marker;
+        QUERY(r,
+              "WITH old AS (SELECT id, marker FROM jobs "
+              "  WHERE source_id = $1::bigint AND url = $2), "
+              "up AS (INSERT INTO jobs (source_id, url, depth, role, marker) "
+              "  SELECT $1::bigint, $2, $3::int, $5, $6 "
+              "  WHERE EXISTS (SELECT 1 FROM old) OR " ROOM " "
+              "  ON CONFLICT (source_id, url) DO UPDATE SET "
+              "    role = EXCLUDED.role, marker = EXCLUDED.marker, "
+              "    due_at = CASE WHEN jobs.marker IS DISTINCT FROM "
+              "      EXCLUDED.marker THEN now() ELSE jobs.due_at END "
+              "  RETURNING id) "
+              "UPDATE jobs SET due_at = now() WHERE id = (SELECT max(j.id) "
+              "  FROM jobs j WHERE j.thread_id = (SELECT id FROM up)) "
+              "  AND EXISTS (SELECT 1 FROM old "
+              "    WHERE old.marker IS DISTINCT FROM $6)",
+              6, p);
+    } else if (l->continues) {
+        snprintf(thread, sizeof(thread), "%lld",
+                 doc->job->thread_id ? doc->job->thread_id : doc->job->id);
+        p[5] = thread;
+        QUERY(r,
+              "INSERT INTO jobs (source_id, url, depth, role, thread_id) "
+              "SELECT $1::bigint, $2, $3::int, $5, $6::bigint WHERE " ROOM " "
+              "ON CONFLICT (source_id, url) DO UPDATE SET due_at = now() "
+              "WHERE jobs.due_at > now() AND jobs.lease_owner IS NULL",
+              6, p);
+    } else {
+        QUERY(r,
+              "INSERT INTO jobs (source_id, url, depth, role) "
+              "SELECT $1::bigint, $2, $3::int, $5 WHERE " ROOM " "
+              "ON CONFLICT (source_id, url) DO NOTHING",
+              5, p);
+    }
+#undef ROOM
+    PQclear(r);
+out:
+    return rc;
+}
+
 int
 store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
                struct buf *err)
 {
     PGresult *r = NULL;
-    char job_id[24], sid[24], status[16], bytes[24], depth[16], maxd[16],
-        maxp[16];
+    char job_id[24], sid[24], status[16], bytes[24];
     char doc_id[24];
     char (*fids)[24] = NULL;
     size_t i;
@@ -475,9 +544,6 @@ store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
     snprintf(sid, sizeof(sid), "%lld", doc->source->id);
     snprintf(status, sizeof(status), "%d", doc->http_status);
     snprintf(bytes, sizeof(bytes), "%zu", doc->body_bytes);
-    snprintf(depth, sizeof(depth), "%d", doc->job->depth + 1);
-    snprintf(maxd, sizeof(maxd), "%d", doc->source->max_depth);
-    snprintf(maxp, sizeof(maxp), "%d", doc->source->max_pages);
     rc = db_begin(db, err);
     if (rc < 0)
         return rc;
@@ -509,19 +575,10 @@ store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
         if (rc < 0)
             goto out;
     }
-    if (doc->job->depth < doc->source->max_depth) {
-        for (i = 0; i < doc->nlinks; i++) {
-            const char *p[4] = { sid, doc->links[i], depth, maxp };
-
-            QUERY(r,
-                  "INSERT INTO jobs (source_id, url, depth) "
-                  "SELECT $1::bigint, $2::text, $3::int WHERE (SELECT "
-                  "count(*) FROM jobs WHERE source_id = $1::bigint) "
-                  "< $4::int "
-                  "ON CONFLICT (source_id, url) DO NOTHING",
-                  4, p);
-            PQclear(r);
-        }
+    for (i = 0; i < doc->nlinks; i++) {
+        rc = put_link(db, doc, &doc->links[i], err);
+        if (rc < 0)
+            goto out;
     }
     {
         const char *p[5] = { job_id, status, doc->sha256_hex, doc->etag,
@@ -532,7 +589,7 @@ store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
               "  attempts = 0, last_status = $2, last_error = NULL, "
               "  content_hash = decode($3, 'hex'), etag = $4, "
               "  last_modified = $5, fetched_at = now(), "
-              "  due_at = now() + make_interval(secs => (SELECT interval_s "
+              "  due_at = drp_next_due(role, (SELECT interval_s "
               "  FROM sources s WHERE s.id = source_id)) "
               "WHERE id = $1",
               5, p);

@@ -66,6 +66,14 @@ struct store_alert {
     size_t finding;       /* index into store_doc.findings */
 };
 
+/* A link of a stored page, to enqueue (crawler/adapter.h: roles). */
+struct store_link {
+    const char *url;
+    const char *role;   /* list, page, marked, once */
+    const char *marker; /* a thread row's marker (hex), or NULL */
+    bool continues;     /* a later page of the job's thread */
+};
+
 struct store_doc {
     const struct job *job;
     const struct source_conf *source;
@@ -78,7 +86,7 @@ struct store_doc {
     const char *title;
     const char *text;     /* redacted, valid UTF-8, no NUL */
     const char *warning;  /* a parse problem to record on the source */
-    char **links;         /* absolute URLs in the source's scope */
+    const struct store_link *links; /* absolute URLs in the source's scope */
     size_t nlinks;
     const struct store_finding *findings;
     size_t nfindings;

@@ -45,3 +45,15 @@ CREATE INDEX jobs_thread ON jobs (thread_id) WHERE thread_id IS NOT NULL;
 -- Seeds of forum, paste and feed sources are lists.
 UPDATE jobs j SET role = 'list' FROM sources s
     WHERE s.id = j.source_id AND j.depth = 0 AND s.kind <> 'site';
+
+-- When a job that was fetched (or found unchanged) is due again: list and
+-- page jobs after the source's interval, give or take 10 % so that the
+-- sources of one operator do not all wake together; marked and once jobs
+-- only when a list page says so (a new marker) -- never by the clock.
+CREATE FUNCTION drp_next_due(role text, interval_s integer)
+RETURNS timestamptz LANGUAGE sql VOLATILE AS $$
+    SELECT CASE WHEN role IN ('marked', 'once') THEN 'infinity'::timestamptz
+                ELSE now() + make_interval(secs => interval_s *
+                                           (0.9 + 0.2 * random()))
+           END
+$$;
