@@ -432,14 +432,12 @@ add_paste(struct walk *w, const char *href, void *arg)
 }
 
 static void
-paste(struct walk *w, const char *role)
+paste(struct walk *w)
 {
     const struct adapter_conf *a = &w->src->adapter;
     struct as as = { ROLE_LIST, false };
     char msg[200];
 
-    if (strcmp(role, ROLE_LIST) != 0)
-        return;
     if (a->raw) {
         w->id_re = compile_id(a->paste_id ? a->paste_id : DEFAULT_PASTE_ID,
                               msg, sizeof(msg));
@@ -506,6 +504,10 @@ adapter_links(const struct source_conf *src, const char *role,
         errf(err, "page too large for the adapter");
         return DRP_ETOOBIG;
     }
+    /* Only lists lead on, and a forum thread to its next page. */
+    if (strcmp(role, ROLE_LIST) != 0 &&
+        !(is_kind(src, "forum") && strcmp(role, ROLE_MARKED) == 0))
+        return 0;
     quiet_errors();
     /* Feeds are XML (no entity expansion, no network: XXE stays out);
        everything else is HTML as browsers read it. */
@@ -525,7 +527,7 @@ adapter_links(const struct source_conf *src, const char *role,
     if (is_kind(src, "feed"))
         feed(&w);
     else if (is_kind(src, "paste"))
-        paste(&w, role);
+        paste(&w);
     else
         forum(&w, role);
     pcre2_match_data_free(w.md);

@@ -47,7 +47,10 @@ struct fetcher {
 };
 
 static const char *accepted_types[] = {
-    "text/html", "application/xhtml+xml", "text/plain", NULL,
+    "text/html", "application/xhtml+xml", "text/plain",
+    /* feeds and sitemaps */
+    "application/rss+xml", "application/atom+xml", "application/xml",
+    "text/xml", NULL,
 };
 
 void

@@ -46,9 +46,12 @@ case "$got" in
 *"tor proxy refused or could not reach the host"*) ok 0 "and failed closed with the proxy's refusal" ;;
 *) ok 1 "and failed closed with the proxy's refusal"; diag "last_error: $got" ;;
 esac
-want=$((forum_before + $(expected "print(e['forum_pages'])")))
+# A pass reads demo-forum's lists again (its threads are unchanged).
+lists=$(q "SELECT count(*) FROM jobs j JOIN sources s ON s.id = j.source_id
+           WHERE s.name = 'demo-forum' AND j.role = 'list'")
+want=$((forum_before + lists))
 is "$(grep -c '^forum ' "$WORLD/world.log")" "$want" \
-    "the forum server saw demo-forum's pages only, nothing from the tor source"
+    "the forum server saw demo-forum's lists only, nothing from the tor source"
 drp apply4 apply "$WORLD/demo.yaml"
 
 # The proxy goes down: the onion source fails closed.
