@@ -328,6 +328,7 @@ cmd_run(struct cli *c, int argc, char **argv)
     fo.per_host = 4;
     fo.timeout = run.cfg.crawl.timeout;
     fo.onion_timeout = run.cfg.crawl.onion_timeout;
+    fo.low_speed_time = run.cfg.crawl.low_speed_time;
     fo.max_body = run.cfg.crawl.max_body;
     fo.max_redirects = run.cfg.crawl.max_redirects;
     fo.user_agent = run.cfg.crawl.user_agent;

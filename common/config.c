@@ -90,6 +90,7 @@ config_init(struct config *cfg)
     cfg->crawl.concurrency = 8;
     cfg->crawl.timeout = 30;
     cfg->crawl.onion_timeout = 90;
+    cfg->crawl.low_speed_time = 30;
     cfg->crawl.max_body = 8L << 20;
     cfg->crawl.max_redirects = 5;
 }
@@ -297,6 +298,9 @@ crawl_pair(struct loader *ld, const char *key, const yaml_node_t *k,
     } else if (!strcmp(key, "onion_timeout")) {
         rc = get_int(ld, v, "crawl.onion_timeout", 1, 3600, &n);
         c->onion_timeout = (int)n;
+    } else if (!strcmp(key, "low_speed_time")) {
+        rc = get_int(ld, v, "crawl.low_speed_time", 1, 3600, &n);
+        c->low_speed_time = (int)n;
     } else if (!strcmp(key, "max_body")) {
         rc = get_int(ld, v, "crawl.max_body", 1024, 1L << 30, &n);
         c->max_body = n;
@@ -305,7 +309,8 @@ crawl_pair(struct loader *ld, const char *key, const yaml_node_t *k,
         c->max_redirects = (int)n;
     } else {
         return unknown(ld, k, key, "'crawl'",
-                       "concurrency, timeout, onion_timeout, max_body, "
+                       "concurrency, timeout, onion_timeout, low_speed_time, "
+                       "max_body, "
                        "max_redirects, user_agent");
     }
     return rc;

@@ -76,6 +76,8 @@ struct crawl_conf {
     int concurrency;   /* transfers in flight, all sources */
     int timeout;       /* seconds per clear-web transfer */
     int onion_timeout; /* seconds per onion transfer */
+    int low_speed_time; /* seconds below 64 bytes/s that end a transfer
+                           (twice that through Tor) */
     long max_body;     /* bytes per body after decoding */
     int max_redirects;
     char *user_agent;

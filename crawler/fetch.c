@@ -46,6 +46,16 @@ struct fetcher {
     size_t ndone, capdone;
 };
 
+/* A low-speed cap shorter than the total one (else the total one ends a
+   slow drip first). */
+static int
+low_speed_time(const struct fetch_opts *o, bool tor)
+{
+    int secs = o->low_speed_time > 0 ? o->low_speed_time : 30;
+
+    return tor ? 2 * secs : secs;
+}
+
 static const char *accepted_types[] = {
     "text/html", "application/xhtml+xml", "text/plain",
     /* feeds and sitemaps */
@@ -308,9 +318,9 @@ fetcher_add(struct fetcher *f, const struct fetch_req *req)
                      (long)(res->via_tor ? o->onion_timeout : o->timeout));
     curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT,
                      (long)(res->via_tor ? o->onion_timeout : o->timeout));
-    curl_easy_setopt(t->easy, CURLOPT_LOW_SPEED_LIMIT, 64L);
+    curl_easy_setopt(t->easy, CURLOPT_LOW_SPEED_LIMIT, (long)FETCH_LOW_SPEED);
     curl_easy_setopt(t->easy, CURLOPT_LOW_SPEED_TIME,
-                     (long)(res->via_tor ? 60 : 30));
+                     (long)low_speed_time(o, res->via_tor));
     curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(t->easy, CURLOPT_USERAGENT,
                      o->user_agent ? o->user_agent
@@ -368,10 +378,12 @@ finish(struct fetcher *f, struct transfer *t, CURLcode code)
 {
     struct fetch_result *r = t->res;
     char *final = NULL;
+    curl_off_t elapsed = 0; /* microseconds */
     struct transfer **pp;
 
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->status);
     curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &final);
+    curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &elapsed);
     r->final_url = xstrdup(final ? final : r->url);
     if (r->content_type == NULL && code == CURLE_OK) {
         char *ct = NULL;
@@ -394,6 +406,17 @@ finish(struct fetcher *f, struct transfer *t, CURLcode code)
         r->errmsg = xasprintf("refused to connect: %s; the source needs "
                               "allow_private: true to reach it",
                               t->refused);
+    } else if (code == CURLE_OPERATION_TIMEDOUT && !r->via_tor &&
+               elapsed < (curl_off_t)f->opts.timeout * 1000000 - 500000) {
+        r->err = DRP_ENET;
+        r->errmsg = xasprintf("slower than %d bytes/s for %d s "
+                              "(crawl.low_speed_time): a slow drip",
+                              FETCH_LOW_SPEED,
+                              low_speed_time(&f->opts, false));
+    } else if (code == CURLE_OPERATION_TIMEDOUT && !r->via_tor) {
+        r->err = DRP_ENET;
+        r->errmsg = xasprintf("no complete answer within %d s "
+                              "(crawl.timeout)", f->opts.timeout);
     } else if (code != CURLE_OK) {
         const char *what = "transfer failed";
 

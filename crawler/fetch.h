@@ -15,12 +15,16 @@
 
 #include "common/buf.h"
 
+#define FETCH_LOW_SPEED 64 /* bytes per second: slower is a slow drip */
+
 struct fetch_opts {
     const char *tor_proxy; /* socks5h://host:port or NULL */
     int concurrency;       /* transfers in flight */
     int per_host;          /* connections per host */
     int timeout;           /* seconds, clear web */
     int onion_timeout;     /* seconds, through Tor */
+    int low_speed_time;    /* seconds under FETCH_LOW_SPEED bytes/s that end
+                              a transfer (twice that through Tor) */
     long max_body;         /* bytes after decoding */
     int max_redirects;
     const char *user_agent;

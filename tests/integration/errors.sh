@@ -1,12 +1,14 @@
 #!/bin/bash
 # Broken sources: an unreachable host, a 500, a non-HTML body, a malformed
-# page, an endless body, a compression bomb and a redirect loop are recorded
+# page, an endless body, a compression bomb, a slow drip, a trickle, a 1 GB
+# Content-Length, a large body of a refused type and a redirect loop are recorded
 # as errors on their source; the run goes on; a clear-web source may not
 # reach loopback unless it allows it.
 . "${top_srcdir:?run through make check}/tests/lib.sh" || exit 99
 
 start_world
-sed 's/^  max_body: .*/  max_body: 1048576/' "$WORLD/errors.yaml" >"$T/errors.yaml"
+sed -e 's/^  max_body: .*/  max_body: 1048576\n  low_speed_time: 2/' \
+    -e 's/^  timeout: .*/  timeout: 5/' "$WORLD/errors.yaml" >"$T/errors.yaml"
 cat >>"$T/errors.yaml" <<YAML
   - name: private-refused
     kind: site
@@ -15,6 +17,10 @@ cat >>"$T/errors.yaml" <<YAML
   - {name: endless, kind: site, url: "${MISC_URL}huge", allow_private: true, max_depth: 0}
   - {name: gzip-bomb, kind: site, url: "${MISC_URL}bomb", allow_private: true, max_depth: 0}
   - {name: redirect-loop, kind: site, url: "${MISC_URL}loop", allow_private: true, max_depth: 0}
+  - {name: slow-drip, kind: site, url: "${MISC_URL}drip", allow_private: true, max_depth: 0}
+  - {name: trickle, kind: site, url: "${MISC_URL}trickle", allow_private: true, max_depth: 0}
+  - {name: big-length, kind: site, url: "${MISC_URL}biglength", allow_private: true, max_depth: 0}
+  - {name: wrong-type, kind: site, url: "${MISC_URL}wrongtype", allow_private: true, max_depth: 0}
 YAML
 grep -q '^  max_body: 1048576$' "$T/errors.yaml"
 ok $? "test config caps bodies at 1 MiB"
@@ -48,6 +54,21 @@ check endless "body larger than 1048576 bytes (crawl.max_body)" \
 check gzip-bomb "body larger than 1048576 bytes (crawl.max_body)" \
     "a compression bomb stops at the decoded-size cap"
 check redirect-loop "curl=47" "a redirect loop stops at the redirect limit"
+check slow-drip "no complete answer within 5 s (crawl.timeout)" \
+    "a slow but endless drip stops at the total-time cap"
+check trickle "slower than 64 bytes/s for 2 s (crawl.low_speed_time)" \
+    "a trickle (slowloris) stops at the low-speed cap"
+check big-length "body larger than 1048576 bytes (crawl.max_body)" \
+    "a 1 GB Content-Length is refused"
+check wrong-type "content type 'application/zip' not accepted (not downloaded past the headers)" \
+    "a refused content type stops at the headers"
+# What the hostile server managed to send before drpwatch hung up; the
+# kernel's socket buffers take some, the body is 1 GiB and 256 MiB.
+for path in biglength wrongtype; do
+    sent=$(sed -n "s/.*misc: \/$path sent \([0-9]*\) of.*/\1/p" "$WORLD/world.log")
+    [ -n "$sent" ] && [ "$sent" -lt 16777216 ]
+    ok $? "/$path: drpwatch hung up early (the server sent ${sent:-?} bytes)"
+done
 is "$(err healthy)" "" "the healthy source has no error"
 
 got=$(q "SELECT count(*) FROM documents d JOIN sources s ON s.id = d.source_id
@@ -55,7 +76,8 @@ got=$(q "SELECT count(*) FROM documents d JOIN sources s ON s.id = d.source_id
 is "$got" 1 "the healthy page is stored"
 got=$(q "SELECT count(*) FROM documents d JOIN sources s ON s.id = d.source_id
          WHERE s.name IN ('dead-site', 'http-500', 'binary', 'private-refused',
-                          'endless', 'gzip-bomb', 'redirect-loop')")
+                          'endless', 'gzip-bomb', 'redirect-loop', 'slow-drip',
+                          'trickle', 'big-length', 'wrong-type')")
 is "$got" 0 "nothing is stored for the failed fetches"
 got=$(q "SELECT count(*) FROM alerts a JOIN sources s ON s.id = a.source_id
          WHERE s.name = 'malformed' AND a.kind = 'brand-mention'")
