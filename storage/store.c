@@ -462,7 +462,7 @@ out:
 }
 
 /*
- * Enqueues one link of a stored page. The source's max_pages bounds a
+ * Enqueues the links of a stored page. The source's max_pages bounds a
  * site's frontier as a whole, and an adapter's backlog of pages not yet
  * fetched (a paste site's frontier grows with every paste it ever had:
  * that is how a paste is fetched once).
@@ -470,26 +470,25 @@ out:
  *     marker changed, and then its last known page too;
  *   - a later page of a thread: new, or due again now, since the page
  *     that links to it changed (only changed pages are stored);
- *   - anything else: new, or left as it is.
+ *   - anything else: new, or left as it is; all such links of the page
+ *     go in one statement.
  */
+#define ROOM                                                                  \
+    "(SELECT count(*) FROM jobs WHERE source_id = $1::bigint "               \
+    "AND ($5 = 'page' OR fetched_at IS NULL)) < $4::int"
+
 static int
 put_link(struct db *db, const struct store_doc *doc,
          const struct store_link *l, struct buf *err)
 {
     char sid[24], depth[16], maxp[16], thread[24];
     const char *p[6] = { sid, l->url, depth, maxp, l->role, NULL };
-    bool page = strcmp(l->role, "page") == 0;
     PGresult *r = NULL;
     int rc = 0;
 
-    if (page && doc->job->depth >= doc->source->max_depth)
-        return 0;
     snprintf(sid, sizeof(sid), "%lld", doc->source->id);
     snprintf(depth, sizeof(depth), "%d", doc->job->depth + 1);
     snprintf(maxp, sizeof(maxp), "%d", doc->source->max_pages);
-#define ROOM                                                                  \
-    "(SELECT count(*) FROM jobs WHERE source_id = $1::bigint "               \
-    "AND ($5 = 'page' OR fetched_at IS NULL)) < $4::int"
     if (l->marker) {
         p[5] = l->marker;
         QUERY(r,
@@ -508,7 +507,7 @@ put_link(struct db *db, const struct store_doc *doc,
               "  AND EXISTS (SELECT 1 FROM old "
               "    WHERE old.marker IS DISTINCT FROM $6)",
               6, p);
-    } else if (l->continues) {
+    } else {
         snprintf(thread, sizeof(thread), "%lld",
                  doc->job->thread_id ? doc->job->thread_id : doc->job->id);
         p[5] = thread;
@@ -518,16 +517,66 @@ put_link(struct db *db, const struct store_doc *doc,
               "ON CONFLICT (source_id, url) DO UPDATE SET due_at = now() "
               "WHERE jobs.due_at > now() AND jobs.lease_owner IS NULL",
               6, p);
-    } else {
-        QUERY(r,
-              "INSERT INTO jobs (source_id, url, depth, role) "
-              "SELECT $1::bigint, $2, $3::int, $5 WHERE " ROOM " "
-              "ON CONFLICT (source_id, url) DO NOTHING",
-              5, p);
     }
-#undef ROOM
     PQclear(r);
 out:
+    return rc;
+}
+#undef ROOM
+
+static int
+put_links(struct db *db, const struct store_doc *doc, struct buf *err)
+{
+    struct buf urls = BUF_INIT(1u << 26), roles = BUF_INIT(1u << 20);
+    char sid[24], depth[16], maxp[16];
+    bool deep = doc->job->depth >= doc->source->max_depth;
+    PGresult *r = NULL;
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < doc->nlinks; i++) {
+        const struct store_link *l = &doc->links[i];
+
+        if (l->marker || l->continues) {
+            rc = put_link(db, doc, l, err);
+            if (rc < 0)
+                goto out;
+        } else if (!(deep && strcmp(l->role, "page") == 0)) {
+            array_add(&urls, l->url);
+            array_add(&roles, l->role);
+        }
+    }
+    if (urls.len == 0)
+        goto out;
+    array_close(&urls);
+    array_close(&roles);
+    snprintf(sid, sizeof(sid), "%lld", doc->source->id);
+    snprintf(depth, sizeof(depth), "%d", doc->job->depth + 1);
+    snprintf(maxp, sizeof(maxp), "%d", doc->source->max_pages);
+    {
+        /* The room left is counted once, before the links: a link that
+           is already known uses none but is counted in the limit. */
+        const char *p[5] = { sid, buf_str(&urls), depth, maxp,
+                             buf_str(&roles) };
+
+        QUERY(r,
+              "WITH room AS (SELECT $4::int - count(*) AS total, "
+              "  $4::int - count(*) FILTER (WHERE fetched_at IS NULL) "
+              "    AS backlog "
+              "  FROM jobs WHERE source_id = $1::bigint) "
+              "INSERT INTO jobs (source_id, url, depth, role) "
+              "SELECT $1::bigint, l.url, $3::int, l.role "
+              "FROM unnest($2::text[], $5::text[]) WITH ORDINALITY "
+              "  AS l(url, role, n), room "
+              "WHERE l.n <= CASE WHEN l.role = 'page' THEN room.total "
+              "  ELSE room.backlog END "
+              "ON CONFLICT (source_id, url) DO NOTHING",
+              5, p);
+        PQclear(r);
+    }
+out:
+    buf_release(&urls);
+    buf_release(&roles);
     return rc;
 }
 
@@ -578,11 +627,9 @@ store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
         if (rc < 0)
             goto out;
     }
-    for (i = 0; i < doc->nlinks; i++) {
-        rc = put_link(db, doc, &doc->links[i], err);
-        if (rc < 0)
-            goto out;
-    }
+    rc = put_links(db, doc, err);
+    if (rc < 0)
+        goto out;
     {
         const char *p[5] = { job_id, status, doc->sha256_hex, doc->etag,
                              doc->last_modified };
