@@ -29,6 +29,7 @@
 #define RUN_DB_WAIT 60   /* seconds to wait for the database to return */
 #define RUN_IDLE_SLEEP 5 /* seconds between looks at the frontier */
 #define RUN_PREPARE_EVERY 3600 /* seconds between partition checks */
+#define RUN_RECLAIM_EVERY 10   /* seconds between looks for dead workers */
 
 static volatile sig_atomic_t stopping;
 
@@ -72,7 +73,9 @@ struct run {
     struct extractor *x;
     struct fetcher *f;
     char owner[300];
+    char host[256];
     int lease_secs;
+    time_t reclaimed;   /* last frontier_reclaim_local() */
     struct job **retry; /* jobs whose outcome the database did not take */
     size_t nretry;
     struct run_stats st;
@@ -211,6 +214,22 @@ release_retries(struct run *run)
     buf_release(&err);
 }
 
+/*
+ * The jobs leased by a worker on this host that died (SIGKILL, OOM) come
+ * back now rather than at lease expiry. Workers on other hosts get them
+ * back when the leases expire.
+ */
+static void
+reclaim(struct run *run)
+{
+    struct buf err = BUF_INIT(8192);
+
+    if (frontier_reclaim_local(run->db, run->host, &err) < 0)
+        log_warn("cannot reclaim dead workers' leases: %s", buf_str(&err));
+    run->reclaimed = time(NULL);
+    buf_release(&err);
+}
+
 /* The service's periodic housekeeping: next month's partition. */
 static void
 prepare(struct run *run)
@@ -235,6 +254,9 @@ crawl(struct run *run, bool once)
         int pending = fetcher_pending(run->f);
 
         got = 0;
+        if (!stopping && !db_down &&
+            time(NULL) - run->reclaimed >= RUN_RECLAIM_EVERY)
+            reclaim(run);
         if (!stopping && !db_down && pending < conc &&
             lease(run, conc - pending, &got) < 0) {
             run->st.db_errors++;
@@ -283,7 +305,6 @@ cmd_run(struct cli *c, int argc, char **argv)
     struct buf err = BUF_INIT(8192);
     struct fetch_opts fo = { 0 };
     struct sigaction sa = { 0 };
-    char host[256];
     bool once = false;
     int rc = EXIT_OK;
     int ch;
@@ -310,19 +331,20 @@ cmd_run(struct cli *c, int argc, char **argv)
     rc = load(&run, c);
     if (rc != EXIT_OK)
         goto out;
-    if (gethostname(host, sizeof(host)) < 0)
-        snprintf(host, sizeof(host), "localhost");
-    host[sizeof(host) - 1] = '\0';
-    snprintf(run.owner, sizeof(run.owner), "%s:%d", host, (int)getpid());
+    if (gethostname(run.host, sizeof(run.host)) < 0)
+        snprintf(run.host, sizeof(run.host), "localhost");
+    run.host[sizeof(run.host) - 1] = '\0';
+    snprintf(run.owner, sizeof(run.owner), "%s:%d", run.host,
+             (int)getpid());
     run.lease_secs = run.cfg.crawl.onion_timeout * 2 + 60;
-    if (frontier_reclaim_local(run.db, host, &err) < 0 ||
+    if (frontier_reclaim_local(run.db, run.host, &err) < 0 ||
         store_prepare_partitions(run.db, &err) < 0 ||
         (once && frontier_start_pass(run.db, &err) < 0)) {
         log_err("cannot prepare the crawl: %s", buf_str(&err));
         rc = EXIT_DB;
         goto out;
     }
-    run.prepared = time(NULL);
+    run.prepared = run.reclaimed = time(NULL);
     fo.tor_proxy = run.cfg.tor_proxy;
     fo.concurrency = run.cfg.crawl.concurrency;
     fo.per_host = 4;

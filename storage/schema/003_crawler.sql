@@ -57,3 +57,24 @@ RETURNS timestamptz LANGUAGE sql VOLATILE AS $$
                                            (0.9 + 0.2 * random()))
            END
 $$;
+
+-- Several workers start at once: when two race to create the same month
+-- partition, the loser finds it made and goes on.
+CREATE OR REPLACE FUNCTION drp_documents_partition(ts timestamptz)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    lo date := date_trunc('month', ts AT TIME ZONE 'UTC')::date;
+    hi date := (lo + interval '1 month')::date;
+    name text := format('documents_%s', to_char(lo, 'YYYYMM'));
+BEGIN
+    IF to_regclass(name) IS NULL THEN
+        BEGIN
+            EXECUTE format('CREATE TABLE %I PARTITION OF documents FOR VALUES '
+                           'FROM (%L) TO (%L)', name,
+                           lo::timestamptz AT TIME ZONE 'UTC',
+                           hi::timestamptz AT TIME ZONE 'UTC');
+        EXCEPTION WHEN duplicate_table OR unique_violation THEN
+            NULL;
+        END;
+    END IF;
+END $$;
