@@ -19,7 +19,11 @@
 #include "common/log.h"
 #include "common/secret.h"
 #include "common/xalloc.h"
+#include "crawler/cookie.h"
 #include "crawler/fetch.h"
+#include "crawler/polite.h"
+#include "crawler/robots.h"
+#include "crawler/url.h"
 #include "extract/extract.h"
 #include "storage/db.h"
 #include "storage/frontier.h"
@@ -30,6 +34,11 @@
 #define RUN_IDLE_SLEEP 5 /* seconds between looks at the frontier */
 #define RUN_PREPARE_EVERY 3600 /* seconds between partition checks */
 #define RUN_RECLAIM_EVERY 10   /* seconds between looks for dead workers */
+#define RUN_LEASE_EVERY_MS 250 /* between lease attempts that found none */
+#define RUN_PER_HOST 4         /* requests in flight per host */
+
+/* The user pointer of robots.txt transfers (page transfers carry a job). */
+static char robots_tag;
 
 static volatile sig_atomic_t stopping;
 
@@ -49,6 +58,18 @@ find_source(const struct config *cfg, long long id)
         if (cfg->sources[i].id == id)
             return &cfg->sources[i];
     return NULL;
+}
+
+static int
+max_delay_ms(const struct config *cfg)
+{
+    size_t i;
+    int max = 0;
+
+    for (i = 0; i < cfg->nsources; i++)
+        if (cfg->sources[i].delay_ms > max)
+            max = cfg->sources[i].delay_ms;
+    return max;
 }
 
 /* Waits for the database to answer again; false after RUN_DB_WAIT s. */
@@ -80,7 +101,60 @@ struct run {
     size_t nretry;
     struct run_stats st;
     time_t prepared;    /* last store_prepare_partitions() */
+    struct polite *polite;
+    struct job **held;  /* leased, waiting for their host (polite.h) */
+    size_t nheld;
+    char **cookies;     /* per cfg.sources[i]: its Cookie header, or NULL */
+    char **cookie_errors; /* per source: why its cookie is unusable */
 };
+
+static size_t
+source_index(const struct run *run, const struct source_conf *src)
+{
+    return (size_t)(src - run->cfg.sources);
+}
+
+/* Reads every source's session cookie; a source whose cookie cannot be
+   read is not crawled (its jobs fail with the reason). */
+static void
+load_cookies(struct run *run)
+{
+    struct buf err = BUF_INIT(4096);
+    size_t i, n = run->cfg.nsources;
+
+    run->cookies = xcalloc(n + 1, sizeof(*run->cookies));
+    run->cookie_errors = xcalloc(n + 1, sizeof(*run->cookie_errors));
+    for (i = 0; i < n; i++) {
+        const struct source_conf *s = &run->cfg.sources[i];
+
+        if (s->cookie_file == NULL)
+            continue;
+        buf_reset(&err);
+        if (cookie_load(s->cookie_file, s->url, &run->cookies[i], &err) <
+            0) {
+            log_err("cannot use the session cookie: source='%s' %s",
+                    s->name, buf_str(&err));
+            run->cookie_errors[i] = xasprintf("session cookie unusable: %s",
+                                              buf_str(&err));
+        }
+    }
+    buf_release(&err);
+}
+
+static void
+free_cookies(struct run *run)
+{
+    size_t i;
+
+    for (i = 0; run->cookies && i < run->cfg.nsources; i++) {
+        if (run->cookies[i])
+            memset(run->cookies[i], 0, strlen(run->cookies[i]));
+        free(run->cookies[i]);
+        free(run->cookie_errors[i]);
+    }
+    free(run->cookies);
+    free(run->cookie_errors);
+}
 
 static int
 load(struct run *run, struct cli *c)
@@ -108,6 +182,7 @@ load(struct run *run, struct cli *c)
         rc = EXIT_FAIL;
         goto out;
     }
+    load_cookies(run);
     run->x = extractor_new(run->cfg.terms, run->cfg.nterms,
                            (const unsigned char *)buf_str(&key), key.len);
     if (run->x == NULL) {
@@ -122,18 +197,26 @@ out:
     return rc;
 }
 
-/* Leases up to want jobs and starts their transfers. */
+/*
+ * Leases up to want jobs into the held list (dispatch() starts them). A
+ * source with jobs held already gets no more: one slow host must not fill
+ * the list.
+ */
 static int
 lease(struct run *run, int want, int *got)
 {
     struct buf err = BUF_INIT(8192);
     struct job *jobs = NULL;
+    long long *skip = xcalloc(run->nheld + 1, sizeof(*skip));
     size_t n = 0, i;
     int rc;
 
     *got = 0;
-    rc = frontier_lease(run->db, run->owner, want, run->lease_secs, &jobs,
-                        &n, &err);
+    for (i = 0; i < run->nheld; i++)
+        skip[i] = run->held[i]->source_id;
+    rc = frontier_lease(run->db, run->owner, want, run->lease_secs, skip,
+                        run->nheld, &jobs, &n, &err);
+    free(skip);
     if (rc < 0) {
         log_err("cannot lease jobs: %s", buf_str(&err));
         buf_release(&err);
@@ -143,7 +226,6 @@ lease(struct run *run, int want, int *got)
         const struct source_conf *src = find_source(&run->cfg,
                                                     jobs[i].source_id);
         struct job *j = xmalloc(sizeof(*j));
-        struct fetch_req req = { 0 };
 
         *j = jobs[i];
         memset(&jobs[i], 0, sizeof(jobs[i]));
@@ -154,21 +236,147 @@ lease(struct run *run, int want, int *got)
             free(j);
             continue;
         }
-        req.url = j->url;
-        req.tor = src->tor;
-        req.allow_private = src->allow_private;
-        req.isolation = src->name;
-        req.etag = j->etag;
-        req.last_modified = j->last_modified;
-        req.user = j;
-        log_debug("fetching: source='%s' url='%s' depth=%d", src->name,
-                  j->url, j->depth);
-        fetcher_add(run->f, &req);
+        run->held = xreallocarray(run->held, run->nheld + 1,
+                                  sizeof(*run->held));
+        run->held[run->nheld++] = j;
         (*got)++;
     }
     jobs_free(jobs, n);
     buf_release(&err);
     return 0;
+}
+
+/* Done with j: freed, or kept for a retry when the database failed. */
+static void
+settle(struct run *run, struct job *j, int rc, const struct buf *err)
+{
+    if (rc < 0) {
+        log_err("cannot record job: url='%s' %s", j->url, buf_str(err));
+        run->st.db_errors++;
+        run->retry = xreallocarray(run->retry, run->nretry + 1,
+                                   sizeof(*run->retry));
+        run->retry[run->nretry++] = j;
+        return;
+    }
+    job_release(j);
+    free(j);
+}
+
+static void
+start_page(struct run *run, struct job *j, const struct source_conf *src,
+           long long now)
+{
+    struct fetch_req req = { 0 };
+    const char *cookie = run->cookies[source_index(run, src)];
+
+    req.url = j->url;
+    req.tor = src->tor;
+    req.allow_private = src->allow_private;
+    req.isolation = src->name;
+    req.etag = j->etag;
+    req.last_modified = j->last_modified;
+    /* The cookie goes to the source's own scheme, host and port only. */
+    if (cookie && url_same_site(src->url, j->url))
+        req.cookie = cookie;
+    req.user = j;
+    log_debug("fetching: source='%s' url='%s' depth=%d", src->name, j->url,
+              j->depth);
+    polite_started(run->polite, j->url, now);
+    fetcher_add(run->f, &req);
+}
+
+static void
+start_robots(struct run *run, const char *url, const struct source_conf *src,
+             long long now)
+{
+    struct fetch_req req = { 0 };
+
+    req.url = url;
+    req.allow_private = src->allow_private;
+    req.max_body = ROBOTS_MAX_BYTES;
+    req.user = &robots_tag;
+    log_debug("fetching robots.txt: source='%s' url='%s'", src->name, url);
+    polite_started(run->polite, url, now);
+    fetcher_add(run->f, &req);
+}
+
+/*
+ * Starts the held jobs whose host allows it now; completes those that
+ * robots.txt disallows (skipped, due again after the source's interval)
+ * or that cannot be fetched (failed). *wait gets the ms until the next
+ * slot, or stays -1.
+ */
+static void
+dispatch(struct run *run, long long *wait)
+{
+    struct buf err = BUF_INIT(8192);
+    long long now = polite_now_ms();
+    size_t i, kept = 0;
+
+    for (i = 0; i < run->nheld; i++) {
+        struct job *j = run->held[i];
+        const struct source_conf *src = find_source(&run->cfg, j->source_id);
+        const char *cerr = run->cookie_errors[source_index(run, src)];
+        bool robots = src->robots && !src->tor && !url_is_onion(j->url);
+        char *robots_url = NULL;
+        long long w = -1;
+        const char *why = NULL;
+        int rc;
+
+        buf_reset(&err);
+        if (cerr) {
+            log_warn("fetch failed: source='%s' url='%s' %s", src->name,
+                     j->url, cerr);
+            run->st.failed++;
+            settle(run, j, frontier_fail(run->db, j, 0, cerr, &err), &err);
+            continue;
+        }
+        switch (polite_check(run->polite, j->url, robots, src->delay_ms, now,
+                             &robots_url, &w, &why)) {
+        case POLITE_FETCH_ROBOTS:
+            start_robots(run, robots_url, src, now);
+            free(robots_url);
+            run->held[kept++] = j;
+            break;
+        case POLITE_WAIT:
+            if (w >= 0 && (*wait < 0 || w < *wait))
+                *wait = w;
+            run->held[kept++] = j;
+            break;
+        case POLITE_DISALLOWED:
+            log_info("skipped: source='%s' url='%s' disallowed by "
+                     "robots.txt", src->name, j->url);
+            run->st.skipped++;
+            rc = frontier_skip(run->db, j, "disallowed by robots.txt",
+                               false, &err);
+            settle(run, j, rc, &err);
+            break;
+        case POLITE_ROBOTS_FAILED:
+            log_warn("fetch failed: source='%s' url='%s' %s", src->name,
+                     j->url, why);
+            run->st.failed++;
+            settle(run, j, frontier_fail(run->db, j, 0, why, &err), &err);
+            break;
+        case POLITE_GO:
+            start_page(run, j, src, now);
+            break;
+        }
+    }
+    run->nheld = kept;
+    buf_release(&err);
+}
+
+/* Stopping: the held jobs' leases go back with frontier_release(). */
+static void
+drop_held(struct run *run)
+{
+    size_t i;
+
+    for (i = 0; i < run->nheld; i++) {
+        job_release(run->held[i]);
+        free(run->held[i]);
+    }
+    run->nheld = 0;
 }
 
 static void
@@ -178,6 +386,8 @@ handle(struct run *run, struct fetch_result *r)
     struct job *j = r->user;
     const struct source_conf *src = find_source(&run->cfg, j->source_id);
     int rc;
+
+    polite_finished(run->polite, j->url);
 
     rc = pipeline_process(run->db, run->x, &run->cfg, src, j, r, &run->st,
                           &err);
@@ -249,19 +459,33 @@ crawl(struct run *run, bool once)
     bool db_down = false;
     int got;
     struct fetch_result *r;
+    long long last_empty = 0;
 
     for (;;) {
         int pending = fetcher_pending(run->f);
+        int busy = pending + (int)run->nheld;
+        long long now = polite_now_ms(), wait = -1;
+        bool tried = false;
 
         got = 0;
         if (!stopping && !db_down &&
             time(NULL) - run->reclaimed >= RUN_RECLAIM_EVERY)
             reclaim(run);
-        if (!stopping && !db_down && pending < conc &&
-            lease(run, conc - pending, &got) < 0) {
-            run->st.db_errors++;
-            db_down = true;
+        if (!stopping && !db_down && busy < conc &&
+            now - last_empty >= RUN_LEASE_EVERY_MS) {
+            tried = true;
+            if (lease(run, conc - busy, &got) < 0) {
+                run->st.db_errors++;
+                db_down = true;
+            }
+            last_empty = got > 0 ? 0 : now;
         }
+        if (stopping)
+            drop_held(run);
+        else if (!db_down)
+            dispatch(run, &wait);
+        if (run->nretry > 0)
+            db_down = true;
         if (db_down) {
             /* Let transfers in flight finish while we wait. */
             if (fetcher_pending(run->f) == 0 || run->nretry > 0) {
@@ -272,7 +496,15 @@ crawl(struct run *run, bool once)
                 continue;
             }
         }
-        if (fetcher_pending(run->f) == 0 && got == 0) {
+        if (fetcher_pending(run->f) == 0 && got == 0 && run->nheld == 0) {
+            if (!tried && !stopping && !db_down) {
+                /* The last look found nothing a moment ago: look again
+                   (a finished page may have added jobs) before idling. */
+                struct timespec ts = { 0, RUN_LEASE_EVERY_MS * 1000000L };
+
+                nanosleep(&ts, NULL);
+                continue;
+            }
             if (run->nretry > 0) {
                 db_down = true;
                 continue;
@@ -284,10 +516,25 @@ crawl(struct run *run, bool once)
                 prepare(run);
             continue;
         }
-        if (fetcher_poll(run->f, 250) < 0)
+        if (wait < 0 || wait > 250)
+            wait = 250;
+        if (fetcher_pending(run->f) == 0) {
+            /* Only held jobs, waiting for their host's slot. */
+            struct timespec ts = { 0, (long)(wait > 0 ? wait : 1) * 1000000L };
+
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        if (fetcher_poll(run->f, (int)(wait > 0 ? wait : 1)) < 0)
             return EXIT_FAIL;
         while ((r = fetcher_next(run->f)) != NULL) {
+            if (r->user == &robots_tag) {
+                polite_robots_done(run->polite, r, polite_now_ms());
+                fetch_result_free(r);
+                continue;
+            }
             handle(run, r);
+            last_empty = 0; /* its links may be due now */
             if (run->nretry > 0)
                 db_down = true;
         }
@@ -336,7 +583,10 @@ cmd_run(struct cli *c, int argc, char **argv)
     run.host[sizeof(run.host) - 1] = '\0';
     snprintf(run.owner, sizeof(run.owner), "%s:%d", run.host,
              (int)getpid());
-    run.lease_secs = run.cfg.crawl.onion_timeout * 2 + 60;
+    /* A job may wait for its host's slot: at most per_host delays. */
+    run.lease_secs = run.cfg.crawl.onion_timeout * 2 + 60 +
+                     (RUN_PER_HOST + 1) * (max_delay_ms(&run.cfg) +
+                                           ROBOTS_MAX_CRAWL_DELAY_MS) / 1000;
     if (frontier_reclaim_local(run.db, run.host, &err) < 0 ||
         store_prepare_partitions(run.db, &err) < 0 ||
         (once && frontier_start_pass(run.db, &err) < 0)) {
@@ -347,7 +597,7 @@ cmd_run(struct cli *c, int argc, char **argv)
     run.prepared = run.reclaimed = time(NULL);
     fo.tor_proxy = run.cfg.tor_proxy;
     fo.concurrency = run.cfg.crawl.concurrency;
-    fo.per_host = 4;
+    fo.per_host = RUN_PER_HOST;
     fo.timeout = run.cfg.crawl.timeout;
     fo.onion_timeout = run.cfg.crawl.onion_timeout;
     fo.low_speed_time = run.cfg.crawl.low_speed_time;
@@ -355,6 +605,7 @@ cmd_run(struct cli *c, int argc, char **argv)
     fo.max_redirects = run.cfg.crawl.max_redirects;
     fo.user_agent = run.cfg.crawl.user_agent;
     run.f = fetcher_new(&fo);
+    run.polite = polite_new(RUN_PER_HOST);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
@@ -365,10 +616,10 @@ cmd_run(struct cli *c, int argc, char **argv)
     if (frontier_release(run.db, run.owner, &err) < 0)
         log_warn("cannot release leases: %s", buf_str(&err));
     printf("crawl finished in %lds: pages stored=%d unchanged=%d failed=%d "
-           "findings=%d new alerts=%d database errors=%d\n",
+           "skipped=%d findings=%d new alerts=%d database errors=%d\n",
            (long)(time(NULL) - started), run.st.fetched, run.st.unchanged,
-           run.st.failed, run.st.findings, run.st.new_alerts,
-           run.st.db_errors);
+           run.st.failed, run.st.skipped, run.st.findings,
+           run.st.new_alerts, run.st.db_errors);
     if (rc == EXIT_OK && run.st.db_errors > 0)
         rc = EXIT_DB;
     else if (rc == EXIT_OK && run.st.failed > 0)
@@ -376,6 +627,10 @@ cmd_run(struct cli *c, int argc, char **argv)
 out:
     release_retries(&run);
     free(run.retry);
+    drop_held(&run);
+    free(run.held);
+    free_cookies(&run);
+    polite_free(run.polite);
     fetcher_free(run.f);
     extractor_free(run.x);
     config_release(&run.cfg);

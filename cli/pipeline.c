@@ -3,6 +3,7 @@
  * text and snippets -> alert drafts -> one store_document() transaction.
  * Never logs a body or a password: only URLs, counts and error texts.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,23 @@ denied(const char *url)
     for (d = denied_paths; *d; d++)
         if (strstr(url, *d))
             return true;
+    return false;
+}
+
+/* Whether needle occurs in hay, ASCII letters in any case. */
+static bool
+contains_nocase(const char *hay, size_t n, const char *needle)
+{
+    size_t m = strlen(needle), i, k;
+
+    for (i = 0; m > 0 && i + m <= n; i++) {
+        for (k = 0; k < m; k++)
+            if (tolower((unsigned char)hay[i + k]) !=
+                tolower((unsigned char)needle[k]))
+                break;
+        if (k == m)
+            return true;
+    }
     return false;
 }
 
@@ -161,6 +179,22 @@ pipeline_process(struct db *db, const struct extractor *x,
     if (rc < 0) {
         rc = fail(db, job, src, r->status,
                   "page text larger than the parser's cap", st, err);
+        goto out;
+    }
+    if (src->session_marker &&
+        (contains_nocase(buf_str(&doc.text), doc.text.len,
+                         src->session_marker) ||
+         (doc.title && contains_nocase(doc.title, strlen(doc.title),
+                                       src->session_marker)))) {
+        /* A login page, not content: the stored version stays. */
+        char *msg = xasprintf("session expired: renew the cookie in %s",
+                              src->cookie_file ? src->cookie_file
+                                               : "cookie_file (none set)");
+
+        log_warn("%s: source='%s' url='%s'", msg, src->name, job->url);
+        st->failed++;
+        rc = frontier_skip(db, job, msg, true, err);
+        free(msg);
         goto out;
     }
     if (doc.invalid_utf8)

@@ -18,6 +18,7 @@ struct run_stats {
     int fetched;     /* pages stored */
     int unchanged;   /* 304 or same content hash */
     int failed;      /* fetch or parse errors recorded on the source */
+    int skipped;     /* not fetched: disallowed by robots.txt */
     int findings;
     int new_alerts;
     int db_errors;

@@ -288,10 +288,13 @@ fetcher_add(struct fetcher *f, const struct fetch_req *req)
     struct transfer *t;
     const struct fetch_opts *o = &f->opts;
     bool onion = url_is_onion(req->url);
+    long max_body = req->max_body > 0 && req->max_body < o->max_body
+                        ? req->max_body
+                        : o->max_body;
 
     res->user = req->user;
     res->url = xstrdup(req->url);
-    buf_init(&res->body, (size_t)o->max_body);
+    buf_init(&res->body, (size_t)max_body);
     res->via_tor = onion || req->tor;
     if (res->via_tor && (o->tor_proxy == NULL || *o->tor_proxy == '\0')) {
         fail_now(f, res, DRP_EPROXY,
@@ -313,7 +316,7 @@ fetcher_add(struct fetcher *f, const struct fetch_req *req)
     curl_easy_setopt(t->easy, CURLOPT_MAXREDIRS, (long)o->max_redirects);
     curl_easy_setopt(t->easy, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(t->easy, CURLOPT_MAXFILESIZE_LARGE,
-                     (curl_off_t)o->max_body);
+                     (curl_off_t)max_body);
     curl_easy_setopt(t->easy, CURLOPT_TIMEOUT,
                      (long)(res->via_tor ? o->onion_timeout : o->timeout));
     curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT,
@@ -359,6 +362,16 @@ fetcher_add(struct fetcher *f, const struct fetch_req *req)
         t->headers = curl_slist_append(t->headers, h);
         free(h);
     }
+    if (req->cookie) {
+        /* A custom header, not CURLOPT_COOKIE: libcurl sends that one on
+           every redirect, this one only to the first host and port. */
+        char *h = xasprintf("Cookie: %s", req->cookie);
+
+        t->headers = curl_slist_append(t->headers, h);
+        memset(h, 0, strlen(h));
+        free(h);
+        curl_easy_setopt(t->easy, CURLOPT_UNRESTRICTED_AUTH, 0L);
+    }
     if (t->headers)
         curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
     t->next = f->active;
@@ -400,7 +413,7 @@ finish(struct fetcher *f, struct transfer *t, CURLcode code)
     } else if (t->too_big || code == CURLE_FILESIZE_EXCEEDED) {
         r->err = DRP_ETOOBIG;
         r->errmsg = xasprintf("body larger than %ld bytes (crawl.max_body)",
-                              f->opts.max_body);
+                              (long)r->body.max);
     } else if (t->refused[0]) {
         r->err = DRP_EPOLICY;
         r->errmsg = xasprintf("refused to connect: %s; the source needs "

@@ -37,6 +37,11 @@ struct fetch_req {
     const char *isolation; /* SOCKS user name: one Tor circuit per value */
     const char *etag;      /* conditional GET, may be NULL */
     const char *last_modified;
+    const char *cookie;    /* "name=value; ..." for a Cookie header, or
+                              NULL; sent to url's host and port only:
+                              libcurl drops it on a redirect to another
+                              (>= 7.83, CVE-2022-27776); never logged */
+    long max_body;         /* bytes after decoding; 0: the fetcher's */
     void *user;            /* returned in the result */
 };
 

@@ -89,6 +89,47 @@ url_is_onion(const char *url)
     return onion;
 }
 
+char *
+url_origin(const char *url)
+{
+    CURLU *u = parse(url);
+    char *scheme, *host, *port, *origin = NULL;
+
+    if (u == NULL)
+        return NULL;
+    scheme = part(u, CURLUPART_SCHEME, 0);
+    host = part(u, CURLUPART_HOST, 0);
+    port = part(u, CURLUPART_PORT, CURLU_DEFAULT_PORT);
+    lower(scheme);
+    lower(host);
+    if (scheme && host && port)
+        origin = xasprintf("%s://%s:%s", scheme, host, port);
+    free(scheme);
+    free(host);
+    free(port);
+    curl_url_cleanup(u);
+    return origin;
+}
+
+char *
+url_path_query(const char *url)
+{
+    CURLU *u = parse(url);
+    char *path, *query, *out = NULL;
+
+    if (u == NULL)
+        return NULL;
+    path = part(u, CURLUPART_PATH, 0);
+    query = part(u, CURLUPART_QUERY, 0);
+    if (path)
+        out = query ? xasprintf("%s?%s", path[0] ? path : "/", query)
+                    : xstrdup(path[0] ? path : "/");
+    free(path);
+    free(query);
+    curl_url_cleanup(u);
+    return out;
+}
+
 bool
 url_same_site(const char *seed, const char *url)
 {

@@ -26,6 +26,15 @@ char *url_host(const char *url);
 /* Whether url's host is a .onion name. */
 bool url_is_onion(const char *url);
 
+/*
+ * The origin of url, "scheme://host:port" (scheme and host lowercased,
+ * the port always written), or NULL when url is malformed. Caller frees.
+ */
+char *url_origin(const char *url);
+
+/* The path and query of url ("/a?b=1"; "/" when empty), or NULL. */
+char *url_path_query(const char *url);
+
 /* Whether url has the same scheme, host and port as seed. */
 bool url_same_site(const char *seed, const char *url);
 

@@ -50,17 +50,25 @@ frontier_start_pass(struct db *db, struct buf *err)
 
 int
 frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
-               struct job **jobs, size_t *n, struct buf *err)
+               const long long *skip, size_t nskip, struct job **jobs,
+               size_t *n, struct buf *err)
 {
     char smax[16], ssecs[16];
-    const char *params[3] = { owner, smax, ssecs };
+    struct buf skips = BUF_INIT(1u << 20);
+    const char *params[4] = { owner, smax, ssecs, NULL };
     PGresult *r;
+    size_t k;
     int i, rows;
 
     *jobs = NULL;
     *n = 0;
     snprintf(smax, sizeof(smax), "%d", max);
     snprintf(ssecs, sizeof(ssecs), "%d", lease_secs);
+    buf_addc(&skips, '{');
+    for (k = 0; k < nskip; k++)
+        buf_addf(&skips, k ? ",%lld" : "%lld", skip[k]);
+    buf_addc(&skips, '}');
+    params[3] = buf_str(&skips);
     r = db_query(db,
                  "UPDATE jobs j SET lease_owner = $1, "
                  "  lease_expires = now() + make_interval(secs => $3), "
@@ -70,13 +78,15 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
                  "      WHERE j2.due_at <= now() "
                  "        AND (j2.lease_expires IS NULL "
                  "             OR j2.lease_expires < now()) "
+                 "        AND NOT (j2.source_id = ANY ($4::bigint[])) "
                  "      ORDER BY j2.depth, j2.due_at, j2.id LIMIT $2 "
                  "      FOR UPDATE OF j2 SKIP LOCKED) due "
                  "WHERE j.id = due.id "
                  "RETURNING j.id, j.source_id, j.url, j.depth, j.etag, "
                  "  j.last_modified, encode(j.content_hash, 'hex'), j.role, "
                  "  j.thread_id",
-                 3, params, err);
+                 4, params, err);
+    buf_release(&skips);
     if (r == NULL)
         return DRP_EDB;
     rows = PQntuples(r);
@@ -125,6 +135,34 @@ frontier_fail(struct db *db, const struct job *job, int http_status,
                 "UPDATE sources SET last_error = $3, last_error_at = now() "
                 "WHERE id = $4::bigint",
                 5, params, err);
+}
+
+int
+frontier_skip(struct db *db, const struct job *job, const char *reason,
+              bool source_warning, struct buf *err)
+{
+    char id[24], sid[24];
+    const char *params[2] = { id, reason };
+    const char *warn[3] = { sid, reason, job->url };
+    int rc;
+
+    snprintf(id, sizeof(id), "%lld", job->id);
+    snprintf(sid, sizeof(sid), "%lld", job->source_id);
+    /* attempts is not reset: a page skipped again and again is visible. */
+    rc = db_exec(db,
+                 "UPDATE jobs SET lease_owner = NULL, lease_expires = NULL, "
+                 "  last_error = $2, due_at = now() + make_interval(secs => "
+                 "  (SELECT interval_s FROM sources s WHERE s.id = source_id)) "
+                 "WHERE id = $1::bigint",
+                 2, params, err);
+    if (rc < 0 || !source_warning)
+        return rc;
+    return db_exec(db,
+                   "WITH e AS (INSERT INTO source_errors (source_id, url, "
+                   "  error) VALUES ($1::bigint, $3, $2) RETURNING id) "
+                   "UPDATE sources SET last_error = $2, last_error_at = now() "
+                   "WHERE id = $1::bigint",
+                   3, warn, err);
 }
 
 int

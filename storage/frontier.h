@@ -34,11 +34,13 @@ void jobs_free(struct job *jobs, size_t n);
 int frontier_start_pass(struct db *db, struct buf *err);
 
 /*
- * Leases up to max due jobs for owner for lease_secs seconds. *jobs is a new
- * array of *n jobs (jobs_free() it).
+ * Leases up to max due jobs for owner for lease_secs seconds, none of the
+ * sources in skip (ids; nskip may be 0). *jobs is a new array of *n jobs
+ * (jobs_free() it).
  */
 int frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
-                   struct job **jobs, size_t *n, struct buf *err);
+                   const long long *skip, size_t nskip, struct job **jobs,
+                   size_t *n, struct buf *err);
 
 /*
  * A fetch of job failed: records the error on the job and its source
@@ -46,6 +48,16 @@ int frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
  */
 int frontier_fail(struct db *db, const struct job *job, int http_status,
                   const char *error, struct buf *err);
+
+/*
+ * The job was not fetched, or its page is not content (robots.txt
+ * disallows it, the session expired): records reason on the job, releases
+ * it and makes it due again after its source's interval. With
+ * source_warning the reason is also a health warning on the source
+ * (sources.last_error, source_errors).
+ */
+int frontier_skip(struct db *db, const struct job *job, const char *reason,
+                  bool source_warning, struct buf *err);
 
 /* The page is unchanged (304 or same content hash): release, reschedule. */
 int frontier_unchanged(struct db *db, const struct job *job, int http_status,
