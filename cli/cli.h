@@ -12,7 +12,8 @@ enum {
     EXIT_OK = 0,       /* done, everything succeeded */
     EXIT_FAIL = 1,     /* the command failed */
     EXIT_USAGE = 2,    /* bad arguments or configuration */
-    EXIT_PARTIAL = 3,  /* run: finished, but some pages or sources failed */
+    EXIT_PARTIAL = 3,  /* run: finished, but some pages or sources failed;
+                          status: a source is unhealthy */
     EXIT_DB = 4,       /* the database was unavailable; work incomplete */
 };
 
@@ -38,5 +39,6 @@ int cmd_run(struct cli *c, int argc, char **argv);
 int cmd_db(struct cli *c, int argc, char **argv);
 int cmd_alerts(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
+int cmd_status(struct cli *c, int argc, char **argv);
 
 #endif

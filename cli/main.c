@@ -31,6 +31,7 @@ static const char usage[] =
     "                        extract findings from a file or stdin\n"
     "  alerts [list] [--json] [--status S] [--limit N]\n"
     "                        show alerts\n"
+    "  status [--json]       sources' health and the Tor proxy\n"
     "  db start|stop|status|migrate\n"
     "                        manage the database\n"
     "  db psql [PSQL-ARGS]   a psql shell (or command) on the database\n"
@@ -153,6 +154,8 @@ main(int argc, char **argv)
         rc = cmd_alerts(&c, nrest, rest);
     else if (!strcmp(rest[0], "scan"))
         rc = cmd_scan(&c, nrest, rest);
+    else if (!strcmp(rest[0], "status"))
+        rc = cmd_status(&c, nrest, rest);
     else {
         fprintf(stderr, "drpwatch: unknown command '%s'\n\n%s", rest[0],
                 usage);

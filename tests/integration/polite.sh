@@ -103,4 +103,39 @@ is "$rc" 3 "a crawl with an empty cookie file exits 3"
 grep -q "cannot use the session cookie: source='members' $WORLD/members.cookie: empty" "$LOGS/run4.err"
 ok $? "and says the file is empty"
 
+# drpwatch status: the table and --json, the Tor proxy checked.
+drp status1 status
+is "$rc" 3 "status exits 3 when a source is unhealthy"
+head -1 "$LOGS/status1.out" | grep -q '^SOURCE  *KIND  *ENABLED  *LAST SUCCESS  *LAST ERROR AT  *PAGES  *FINDINGS  *DUE  *LEASED  *NEXT DUE  *LAST ERROR'
+ok $? "status prints a table header"
+grep -q '^members  *forum  *yes  .*session cookie unusable' "$LOGS/status1.out"
+ok $? "status shows the source and its last error"
+grep -q "^tor proxy $SOCKS_URL: ok$" "$LOGS/status1.out"
+ok $? "status says the Tor proxy answers"
+drp status2 status --json
+is "$rc" 3 "status --json exits 3 too"
+"$PYTHON3" - "$LOGS/status2.out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["sources"][0]
+assert d["healthy"] is False and d["tor"]["status"] == "ok", d
+assert s["name"] == "members" and s["kind"] == "forum" and s["enabled"] is True
+assert s["pages"] >= 8 and s["findings"] >= 1, s
+assert s["last_success"].endswith("Z") and s["last_error_at"].endswith("Z")
+assert s["last_error"].startswith("session cookie unusable"), s
+assert s["healthy"] is False and s["due"] == 0 and s["leased"] == 0, s
+assert s["next_due"].endswith("Z")
+PY
+ok $? "status --json: sources with their health, and the proxy"
+"$PYTHON3" "$WORLD_PY" stop-proxy --state "$WORLD"
+drp status3 status
+grep -q "^tor proxy $SOCKS_URL: down: cannot connect" "$LOGS/status3.out"
+ok $? "status says when the Tor proxy does not answer"
+# Healthy again: a good cookie, a pass without errors.
+printf '%s\n' "$COOKIE" >"$WORLD/members.cookie"
+drp run5 run --once
+is "$rc" 0 "with a fresh cookie the crawl exits 0"
+drp status4 status --json
+is "$rc" 0 "status exits 0 when every source is healthy (no Tor source needs the proxy)"
+
 done_testing
