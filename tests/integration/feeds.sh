@@ -4,9 +4,10 @@
 # over an unchanged world reads the two feeds and nothing else.
 . "${top_srcdir:?run through make check}/tests/lib.sh" || exit 99
 
-requested() {  # requested FROM_LINE: paste-server paths asked for since
+requested() {  # requested FROM_LINE: paste-server pages asked for since
     tail -n "+$1" "$WORLD/world.log" | grep "^paste " |
-        sed -n 's/.*"GET \([^ ]*\) HTTP.*/\1/p' | sort | tr '\n' ' '
+        sed -n 's/.*"GET \([^ ]*\) HTTP.*/\1/p' | grep -v '^/robots.txt$' |
+        sort | tr '\n' ' '
 }
 log_lines() {
     wc -l <"$WORLD/world.log"
