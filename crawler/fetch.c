@@ -19,6 +19,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "crawler/charset.h"
 #include "crawler/fetch.h"
 #include "crawler/url.h"
 #include "common/banned.h"
@@ -72,6 +73,7 @@ fetch_result_free(struct fetch_result *r)
     free(r->final_url);
     free(r->errmsg);
     free(r->content_type);
+    free(r->charset);
     free(r->etag);
     free(r->last_modified);
     buf_release(&r->body);
@@ -160,6 +162,14 @@ clean_type(const char *raw)
     return s;
 }
 
+/* Content type and charset from the response headers, once. */
+static void
+read_type(struct fetch_result *r, const char *raw)
+{
+    r->content_type = clean_type(raw);
+    r->charset = charset_from_type(raw);
+}
+
 static size_t
 on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
@@ -171,7 +181,7 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 
         curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct);
         if (ct) {
-            t->res->content_type = clean_type(ct);
+            read_type(t->res, ct);
             if (!type_accepted(t->res->content_type)) {
                 t->bad_type = true;
                 return 0; /* aborts: no byte past the headers */
@@ -403,7 +413,7 @@ finish(struct fetcher *f, struct transfer *t, CURLcode code)
 
         curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct);
         if (ct)
-            r->content_type = clean_type(ct);
+            read_type(r, ct);
     }
     if (t->bad_type) {
         r->err = DRP_ETYPE;

@@ -53,6 +53,9 @@ struct fetch_result {
     char *errmsg;        /* never contains a body or a secret */
     long status;         /* HTTP status, 0 when none */
     char *content_type;  /* lowercased, without parameters, or NULL */
+    char *charset;       /* Content-Type's charset parameter, lowercased, or
+                            NULL when absent or not a sane label (see
+                            charset_from_type() in crawler/charset.h) */
     char *etag;
     char *last_modified;
     bool via_tor;
