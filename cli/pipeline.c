@@ -15,6 +15,7 @@
 #include "common/secret.h"
 #include "common/xalloc.h"
 #include "crawler/adapter.h"
+#include "crawler/charset.h"
 #include "crawler/fetch.h"
 #include "crawler/url.h"
 #include "extract/extract.h"
@@ -141,6 +142,7 @@ pipeline_process(struct db *db, const struct extractor *x,
                  struct run_stats *st, struct buf *err)
 {
     struct html_doc doc;
+    struct charset_result cs;
     struct findings found;
     struct alert_drafts drafts = { 0 };
     struct store_finding *sf = NULL;
@@ -155,10 +157,13 @@ pipeline_process(struct db *db, const struct extractor *x,
     char *title = NULL; /* redacted like the text */
     size_t text_len = 0;
     char *warning = NULL;
+    size_t text_cap;
+    bool plain;
     int new_alerts = 0;
     int rc;
 
     html_doc_init(&doc);
+    charset_result_init(&cs);
     findings_init(&found);
     if (r->err) {
         rc = fail(db, job, src, r->status, r->errmsg, st, err);
@@ -172,10 +177,20 @@ pipeline_process(struct db *db, const struct extractor *x,
         rc = frontier_unchanged(db, job, (int)r->status, err);
         goto out;
     }
-    if (r->content_type && strcmp(r->content_type, "text/plain") == 0)
-        rc = html_from_text(buf_str(&r->body), r->body.len, &doc);
+    /* Legacy charsets to UTF-8 first: gumbo and the extractor read UTF-8
+       only. The text may grow (two bytes for a Cyrillic letter, three
+       for CJK): CHARSET_GROWTH times the body cap, within the parser's. */
+    plain = r->content_type && strcmp(r->content_type, "text/plain") == 0;
+    text_cap = plain ? HTML_MAX_TEXT : HTML_MAX_INPUT;
+    if ((size_t)cfg->crawl.max_body < text_cap / CHARSET_GROWTH)
+        text_cap = (size_t)cfg->crawl.max_body * CHARSET_GROWTH;
+    charset_decode(buf_str(&r->body), r->body.len,
+                   NULL /* per-source override: not configurable yet */,
+                   r->charset, !plain, text_cap, &cs);
+    if (plain)
+        rc = html_from_text(cs.text, cs.len, &doc);
     else
-        rc = html_parse(buf_str(&r->body), r->body.len, &doc);
+        rc = html_parse(cs.text, cs.len, &doc);
     if (rc < 0) {
         rc = fail(db, job, src, r->status,
                   "page text larger than the parser's cap", st, err);
@@ -201,6 +216,14 @@ pipeline_process(struct db *db, const struct extractor *x,
         warning = xasprintf("malformed page: invalid UTF-8 or NUL bytes "
                             "replaced (%d markup errors); stored what "
                             "could be read", doc.parse_errors);
+    if (cs.warning) {
+        char *w = xasprintf("charset %s (%s): %s%s%s", cs.encoding,
+                            charset_source_name(cs.source), cs.warning,
+                            warning ? "; " : "", warning ? warning : "");
+
+        free(warning);
+        warning = w;
+    }
     /* The title is read too: phishing titles name the brand, and an
        unclosed <title> holds the whole page (HTML5 RCDATA). */
     text = doc.title ? xasprintf("%s\n\n", doc.title) : xstrdup("");
@@ -276,8 +299,9 @@ pipeline_process(struct db *db, const struct extractor *x,
             log_warn("page problem: source='%s' url='%s' %s", src->name,
                      job->url, warning);
         }
-        log_debug("stored: source='%s' url='%s' findings=%zu alerts_new=%d "
-                  "links=%zu", src->name, job->url, found.n, new_alerts,
+        log_debug("stored: source='%s' url='%s' charset=%s (%s) findings=%zu "
+                  "alerts_new=%d links=%zu", src->name, job->url, cs.encoding,
+                  charset_source_name(cs.source), found.n, new_alerts,
                   nlinks);
     }
 out:
@@ -295,5 +319,6 @@ out:
     alert_drafts_release(&drafts);
     findings_release(&found);
     html_doc_release(&doc);
+    charset_result_release(&cs);
     return rc;
 }
