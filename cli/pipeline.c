@@ -106,9 +106,9 @@ scoped_links(const struct html_doc *doc, const char *page_url,
  * page leaves it without links (the text is still stored and searched).
  */
 static struct store_link *
-page_links(const struct html_doc *doc, const struct fetch_result *r,
-           const struct source_conf *src, const struct job *job,
-           struct adapter_links *al, size_t *n)
+page_links(const struct html_doc *doc, const char *text, size_t len,
+           const struct fetch_result *r, const struct source_conf *src,
+           const struct job *job, struct adapter_links *al, size_t *n)
 {
     struct store_link *out;
     size_t i;
@@ -117,8 +117,7 @@ page_links(const struct html_doc *doc, const struct fetch_result *r,
         struct buf err = BUF_INIT(1024);
 
         if (adapter_links(src, job->role ? job->role : ROLE_LIST,
-                          r->final_url, buf_str(&r->body), r->body.len, al,
-                          &err) < 0)
+                          r->final_url, text, len, al, &err) < 0)
             log_warn("no links read: source='%s' url='%s' %s", src->name,
                      job->url, buf_str(&err));
         buf_release(&err);
@@ -185,7 +184,7 @@ pipeline_process(struct db *db, const struct extractor *x,
     if ((size_t)cfg->crawl.max_body < text_cap / CHARSET_GROWTH)
         text_cap = (size_t)cfg->crawl.max_body * CHARSET_GROWTH;
     charset_decode(buf_str(&r->body), r->body.len,
-                   NULL /* per-source override: not configurable yet */,
+                   src->charset,
                    r->charset, !plain, text_cap, &cs);
     if (plain)
         rc = html_from_text(cs.text, cs.len, &doc);
@@ -269,7 +268,7 @@ pipeline_process(struct db *db, const struct extractor *x,
                                       a->score, a->title, a->summary,
                                       a->next_step, a->audience, a->finding };
     }
-    links = page_links(&doc, r, src, job, &al, &nlinks);
+    links = page_links(&doc, cs.text, cs.len, r, src, job, &al, &nlinks);
     sd = (struct store_doc){
         .job = job,
         .source = src,

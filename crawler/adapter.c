@@ -512,10 +512,10 @@ adapter_links(const struct source_conf *src, const char *role,
     /* Feeds are XML (no entity expansion, no network: XXE stays out);
        everything else is HTML as browsers read it. */
     if (is_kind(src, "feed"))
-        doc = xmlReadMemory(body, (int)len, page_url, NULL,
+        doc = xmlReadMemory(body, (int)len, page_url, "UTF-8",
                             opts | XML_PARSE_RECOVER);
     else
-        doc = htmlReadMemory(body, (int)len, page_url, NULL,
+        doc = htmlReadMemory(body, (int)len, page_url, "UTF-8",
                              HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
                                  HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
     if (doc == NULL) {

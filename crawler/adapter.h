@@ -56,7 +56,8 @@ bool adapter_used(const struct source_conf *src);
 int adapter_check(const struct source_conf *src, struct buf *err);
 
 /*
- * The links of one fetched page (body: its bytes; role: the job's role),
+ * The links of one fetched page (body: its text in UTF-8, as
+ * crawler/charset.c makes it; role: the job's role),
  * resolved against page_url and kept only inside the source's site.
  * Returns 0, or DRP_EINVAL when the page cannot be read as HTML or XML at
  * all (err says why); out is left releasable either way.
