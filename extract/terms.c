@@ -305,8 +305,15 @@ emit_key1(struct buf *re, ucs4_t k)
     } else {
         alts_add(&a, k);
         src = fold_sources(&k, 1, &n);
-        for (i = 0; i < n; i++)
+        for (i = 0; i < n; i++) {
+            char ascii[2];
+
             alts_add(&a, src[i]);
+            /* Where the text is scanned folded, a source shows as its
+               ASCII lookalike: Cyrillic "Н" (key "н") as "H". */
+            if (src[i] >= 128 && fold_ascii(src[i], ascii) == 1)
+                alts_add(&a, (ucs4_t)(unsigned char)ascii[0]);
+        }
     }
     emit_alts(re, &a);
     free(a.v);

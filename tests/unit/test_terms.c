@@ -15,7 +15,8 @@
 
 static const char *terms[] = { "Northwind", "Northwind Bank", "NorthPay",
                                "Jane Q. Doe", "northwindbank.com", "PayPal",
-                               "Müller", "Straße", "Microsoft", "Сбербанк" };
+                               "Müller", "Straße", "Microsoft", "Сбербанк",
+                               "Нортвинд Банк", "Москва" };
 #define NTERMS (sizeof(terms) / sizeof(terms[0]))
 
 /* "term@off term@off ..." for the matches of text. */
@@ -101,6 +102,12 @@ main(void)
           "ß is ss (full case folding), capital ẞ too");
     check(ts, "клиенты СБЕРБАНКА и Сбербанк", "Сбербанк@37",
           "a Cyrillic term, any case, on word boundaries");
+    /* Capitals with no Latin lookalike in lower case (Н, М, Т, В, К). */
+    check(ts, "Нортвинд Банк, НОРТВИНД БАНК, нортвинд банк",
+          "Нортвинд Банк@0 Нортвинд Банк@27 Нортвинд Банк@54",
+          "a Cyrillic term starting with Н, as written, shouted or not");
+    check(ts, "Москва, МОСКВА и москва", "Москва@0 Москва@14 Москва@30",
+          "a Cyrillic term starting with М, any case");
 
     /* Variants: lookalikes from other scripts, leetspeak. */
     check(ts, "log in at p\xd0\xb0yp\xd0\xb0l now",
