@@ -23,6 +23,7 @@
 #include "crawler/fetch.h"
 #include "crawler/polite.h"
 #include "crawler/robots.h"
+#include "crawler/tor.h"
 #include "crawler/url.h"
 #include "extract/extract.h"
 #include "storage/db.h"
@@ -34,6 +35,8 @@
 #define RUN_IDLE_SLEEP 5 /* seconds between looks at the frontier */
 #define RUN_PREPARE_EVERY 3600 /* seconds between partition checks */
 #define RUN_RECLAIM_EVERY 10   /* seconds between looks for dead workers */
+#define RUN_NEWNYM_EVERY 60    /* seconds between NEWNYM signals at most */
+#define RUN_NEWNYM_TIMEOUT_MS 5000
 #define RUN_LEASE_EVERY_MS 250 /* between lease attempts that found none */
 #define RUN_PER_HOST 4         /* requests in flight per host */
 
@@ -97,6 +100,8 @@ struct run {
     char host[256];
     int lease_secs;
     time_t reclaimed;   /* last frontier_reclaim_local() */
+    int tor_failures;   /* fetches through Tor that failed in a row */
+    time_t newnym_at;   /* last NEWNYM asked */
     struct job **retry; /* jobs whose outcome the database did not take */
     size_t nretry;
     struct run_stats st;
@@ -379,6 +384,39 @@ drop_held(struct run *run)
     run->nheld = 0;
 }
 
+/*
+ * Failures through Tor in a row (timeouts, unreachable onion services)
+ * often mean a bad circuit: after tor.newnym_after of them, and at most
+ * once a minute, Tor's control port (tor.control) is asked for new
+ * circuits. Without a control port, nothing is asked.
+ */
+static void
+tor_health(struct run *run, const struct fetch_result *r)
+{
+    struct buf err = BUF_INIT(1024);
+
+    if (!r->via_tor || run->cfg.tor_control == NULL)
+        return;
+    if (r->err != DRP_ENET && r->err != DRP_EPROXY) {
+        run->tor_failures = 0;
+        return;
+    }
+    if (++run->tor_failures < run->cfg.tor_newnym_after ||
+        time(NULL) - run->newnym_at < RUN_NEWNYM_EVERY)
+        return;
+    run->newnym_at = time(NULL);
+    if (tor_newnym(run->cfg.tor_control, run->cfg.tor_control_password_file,
+                   RUN_NEWNYM_TIMEOUT_MS, &err) < 0) {
+        log_warn("cannot ask Tor for new circuits: control='%s' %s",
+                 run->cfg.tor_control, buf_str(&err));
+    } else {
+        log_info("asked Tor for new circuits (NEWNYM) after %d failures "
+                 "through it in a row", run->tor_failures);
+        run->tor_failures = 0;
+    }
+    buf_release(&err);
+}
+
 static void
 handle(struct run *run, struct fetch_result *r)
 {
@@ -388,6 +426,7 @@ handle(struct run *run, struct fetch_result *r)
     int rc;
 
     polite_finished(run->polite, j->url);
+    tor_health(run, r);
 
     rc = pipeline_process(run->db, run->x, &run->cfg, src, j, r, &run->st,
                           &err);

@@ -91,6 +91,7 @@ config_init(struct config *cfg)
     cfg->crawl.timeout = 30;
     cfg->crawl.onion_timeout = 90;
     cfg->crawl.low_speed_time = 30;
+    cfg->tor_newnym_after = 5;
     cfg->crawl.max_body = 8L << 20;
     cfg->crawl.max_redirects = 5;
 }
@@ -112,6 +113,8 @@ config_release(struct config *cfg)
     free(cfg->sources);
     free(cfg->path);
     free(cfg->tor_proxy);
+    free(cfg->tor_control);
+    free(cfg->tor_control_password_file);
     free(cfg->hash_key_file);
     free(cfg->benign_file);
     free(cfg->crawl.user_agent);
@@ -260,6 +263,9 @@ unknown(struct loader *ld, const yaml_node_t *k, const char *key,
                 where, expected);
 }
 
+static int get_path(struct loader *ld, const yaml_node_t *v, const char *what,
+                    char **out);
+
 static int
 tor_pair(struct loader *ld, const char *key, const yaml_node_t *k,
          yaml_node_t *v, void *arg)
@@ -267,8 +273,28 @@ tor_pair(struct loader *ld, const char *key, const yaml_node_t *k,
     struct config *cfg = arg;
     int rc;
 
+    if (!strcmp(key, "control")) {
+        rc = get_str(ld, v, "tor.control", &cfg->tor_control);
+        if (rc == 0 && (strchr(cfg->tor_control, ':') == NULL ||
+                        strstr(cfg->tor_control, "://") != NULL))
+            return fail(ld, v, "'tor.control' must be host:port (Tor's "
+                               "ControlPort), got '%s'", cfg->tor_control);
+        return rc;
+    }
+    if (!strcmp(key, "control_password_file"))
+        return get_path(ld, v, "tor.control_password_file",
+                        &cfg->tor_control_password_file);
+    if (!strcmp(key, "newnym_after")) {
+        long n;
+
+        rc = get_int(ld, v, "tor.newnym_after", 1, 1000, &n);
+        cfg->tor_newnym_after = (int)n;
+        return rc;
+    }
     if (strcmp(key, "proxy") != 0)
-        return unknown(ld, k, key, "'tor'", "proxy");
+        return unknown(ld, k, key, "'tor'",
+                       "proxy, control, control_password_file, "
+                       "newnym_after");
     rc = get_str(ld, v, "tor.proxy", &cfg->tor_proxy);
     if (rc < 0)
         return rc;

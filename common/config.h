@@ -86,6 +86,10 @@ struct crawl_conf {
 struct config {
     char *path;
     char *tor_proxy;     /* socks5h://host:port, or NULL (fail closed) */
+    char *tor_control;   /* Tor's control port host:port, or NULL */
+    char *tor_control_password_file; /* absolute path, or NULL */
+    int tor_newnym_after; /* failures through Tor in a row that ask the
+                             control port for new circuits (NEWNYM) */
     char *hash_key_file; /* NULL: DRPWATCH_HASH_KEY or the data dir's key */
     char *benign_file;   /* the operator's known-benign list, or NULL; a
                             relative path is made absolute against the

@@ -338,7 +338,8 @@ first_value(struct walk *w, const char *expr, xmlNodePtr node, size_t cap)
         o->nodesetval->nodeNr > 0)
         v = node_text(o->nodesetval->nodeTab[0], cap);
     else if (o->type == XPATH_STRING && o->stringval)
-        v = xstrndup((const char *)o->stringval, cap);
+        v = xstrndup((const char *)o->stringval,
+                     strnlen((const char *)o->stringval, cap));
     xmlXPathFreeObject(o);
     return v;
 }

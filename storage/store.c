@@ -53,15 +53,18 @@ static int
 put_settings(struct db *db, const struct config *cfg, struct buf *err)
 {
     const struct crawl_conf *c = &cfg->crawl;
-    char v[6][24];
+    char v[7][24];
     const char *keys[] = { "tor.proxy", "credentials.hash_key_file",
                            "crawl.user_agent", "crawl.concurrency",
                            "crawl.timeout", "crawl.onion_timeout",
                            "crawl.max_body", "crawl.max_redirects",
-                           "benign_file", "crawl.low_speed_time" };
-    const char *vals[10] = { cfg->tor_proxy, cfg->hash_key_file,
+                           "benign_file", "crawl.low_speed_time",
+                           "tor.control", "tor.control_password_file",
+                           "tor.newnym_after" };
+    const char *vals[13] = { cfg->tor_proxy, cfg->hash_key_file,
                              c->user_agent, v[0], v[1], v[2], v[3], v[4],
-                             cfg->benign_file, v[5] };
+                             cfg->benign_file, v[5], cfg->tor_control,
+                             cfg->tor_control_password_file, v[6] };
     PGresult *r;
     size_t i;
     int rc = 0;
@@ -72,6 +75,7 @@ put_settings(struct db *db, const struct config *cfg, struct buf *err)
     snprintf(v[3], sizeof(v[3]), "%ld", c->max_body);
     snprintf(v[4], sizeof(v[4]), "%d", c->max_redirects);
     snprintf(v[5], sizeof(v[5]), "%d", c->low_speed_time);
+    snprintf(v[6], sizeof(v[6]), "%d", cfg->tor_newnym_after);
     QUERY(r, "DELETE FROM settings", 0, NULL);
     PQclear(r);
     for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -124,6 +128,14 @@ store_load_settings(struct db *db, struct config *cfg, struct buf *err)
             cfg->crawl.max_redirects = (int)n;
         } else if (!strcmp(k, "crawl.low_speed_time") && n > 0) {
             cfg->crawl.low_speed_time = (int)n;
+        } else if (!strcmp(k, "tor.control")) {
+            free(cfg->tor_control);
+            cfg->tor_control = xstrdup(v);
+        } else if (!strcmp(k, "tor.control_password_file")) {
+            free(cfg->tor_control_password_file);
+            cfg->tor_control_password_file = xstrdup(v);
+        } else if (!strcmp(k, "tor.newnym_after") && n > 0) {
+            cfg->tor_newnym_after = (int)n;
         }
     }
     PQclear(r);
