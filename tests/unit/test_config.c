@@ -242,6 +242,11 @@ test_crawler_keys(void)
     check_error("unknown adapter key",
                 "sources:\n  - {name: a, kind: forum, url: http://a/, "
                 "adapter: {thread: x}}\n", 2, "unknown key 'thread'");
+    check_error("tor control not host:port",
+                "tor:\n  control: tcp://127.0.0.1:9051\n", 2,
+                "'tor.control' must be host:port");
+    check_error("newnym_after zero",
+                "tor:\n  newnym_after: 0\n", 2, "between 1 and 1000");
     check_error("cookie file missing",
                 "sources:\n  - {name: a, kind: forum, url: http://a/, "
                 "cookie_file: /nonexistent/cookie.txt}\n", 2,
