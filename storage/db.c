@@ -265,3 +265,36 @@ db_connect(const char *db_opt, const char *data_dir, struct buf *err)
     }
     return db;
 }
+
+json_t *
+db_rows_json(PGresult *r, const char *const *cols)
+{
+    enum { BOOLOID = 16, INT8OID = 20, INT2OID = 21, INT4OID = 23 };
+    json_t *arr = json_array();
+    int i, j, rows = PQntuples(r), ncols = PQnfields(r);
+
+    for (i = 0; i < rows; i++) {
+        json_t *o = json_object();
+
+        for (j = 0; j < ncols; j++) {
+            const char *v = PQgetvalue(r, i, j);
+            Oid type = PQftype(r, j);
+            json_t *jv;
+
+            if (PQgetisnull(r, i, j))
+                jv = json_null();
+            else if (type == BOOLOID)
+                jv = json_boolean(v[0] == 't');
+            else if (type == INT8OID || type == INT4OID || type == INT2OID)
+                jv = json_integer(strtoll(v, NULL, 10));
+            else
+                jv = json_string(v);
+            if (jv == NULL) /* not UTF-8 */
+                jv = json_null();
+            json_object_set_new(o, cols[j], jv);
+        }
+        json_array_append_new(arr, o);
+    }
+    PQclear(r);
+    return arr;
+}

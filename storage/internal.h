@@ -5,6 +5,7 @@
 #ifndef DRP_STORAGE_INTERNAL_H
 #define DRP_STORAGE_INTERNAL_H
 
+#include <jansson.h>
 #include <libpq-fe.h>
 
 #include "common/buf.h"
@@ -28,6 +29,13 @@ int db_exec(struct db *db, const char *sql, int nparams,
 
 /* A copy of a result value, or NULL for SQL NULL. Caller frees. */
 char *db_value_dup(const PGresult *r, int row, int col);
+
+/*
+ * The rows of r as a JSON array of objects named by cols (one name per
+ * column): integers and booleans by their column type, SQL NULL as null,
+ * anything else a string (null if it is not UTF-8). Clears r.
+ */
+json_t *db_rows_json(PGresult *r, const char *const *cols);
 
 /* BEGIN/COMMIT/ROLLBACK; rollback never fails loudly. */
 int db_begin(struct db *db, struct buf *err);

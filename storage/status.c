@@ -20,8 +20,6 @@ store_source_status(struct db *db, struct buf *err)
                                   "last_error_at", "pages", "findings",
                                   "due", "leased", "next_due", "healthy" };
     PGresult *r;
-    json_t *arr;
-    int i, j, rows;
 
     r = db_query(db,
                  "SELECT s.name, s.kind, s.enabled, "
@@ -46,29 +44,5 @@ store_source_status(struct db *db, struct buf *err)
                  0, NULL, err);
     if (r == NULL)
         return NULL;
-    arr = json_array();
-    rows = PQntuples(r);
-    for (i = 0; i < rows; i++) {
-        json_t *o = json_object();
-
-        for (j = 0; j < (int)(sizeof(cols) / sizeof(cols[0])); j++) {
-            const char *v = PQgetvalue(r, i, j);
-            json_t *jv;
-
-            if (PQgetisnull(r, i, j))
-                jv = json_null();
-            else if (j == 2 || j == 3 || j == 12)
-                jv = json_boolean(v[0] == 't');
-            else if (j >= 7 && j <= 10)
-                jv = json_integer(strtoll(v, NULL, 10));
-            else
-                jv = json_string(v);
-            if (jv == NULL) /* not UTF-8 */
-                jv = json_null();
-            json_object_set_new(o, cols[j], jv);
-        }
-        json_array_append_new(arr, o);
-    }
-    PQclear(r);
-    return arr;
+    return db_rows_json(r, cols);
 }

@@ -694,8 +694,6 @@ store_alerts_list(struct db *db, const char *status, int limit,
     char slimit[16];
     const char *p[2] = { status, slimit };
     PGresult *r;
-    json_t *arr;
-    int i, j, rows;
 
     snprintf(slimit, sizeof(slimit), "%d", limit);
     r = db_query(db,
@@ -712,26 +710,5 @@ store_alerts_list(struct db *db, const char *status, int limit,
                  2, p, err);
     if (r == NULL)
         return NULL;
-    arr = json_array();
-    rows = PQntuples(r);
-    for (i = 0; i < rows; i++) {
-        json_t *o = json_object();
-
-        for (j = 0; j < (int)(sizeof(cols) / sizeof(cols[0])); j++) {
-            json_t *v;
-
-            if (PQgetisnull(r, i, j))
-                v = json_null();
-            else if (j == 0 || j == 2 || j == 10)
-                v = json_integer(strtoll(PQgetvalue(r, i, j), NULL, 10));
-            else
-                v = json_string(PQgetvalue(r, i, j));
-            if (v == NULL) /* not UTF-8: cannot happen for our rows */
-                v = json_null();
-            json_object_set_new(o, cols[j], v);
-        }
-        json_array_append_new(arr, o);
-    }
-    PQclear(r);
-    return arr;
+    return db_rows_json(r, cols);
 }
