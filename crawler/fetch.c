@@ -325,6 +325,10 @@ fetcher_add(struct fetcher *f, const struct fetch_req *req)
     curl_easy_setopt(t->easy, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(t->easy, CURLOPT_MAXREDIRS, (long)o->max_redirects);
     curl_easy_setopt(t->easy, CURLOPT_ACCEPT_ENCODING, "");
+    /* HTTP/2 where the server offers it over TLS, multiplexed on the
+       multi handle's connections; HTTP/1.1 otherwise. */
+    curl_easy_setopt(t->easy, CURLOPT_HTTP_VERSION,
+                     (long)CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(t->easy, CURLOPT_MAXFILESIZE_LARGE,
                      (curl_off_t)max_body);
     curl_easy_setopt(t->easy, CURLOPT_TIMEOUT,
