@@ -614,6 +614,7 @@ cmd_run(struct cli *c, int argc, char **argv)
         rc = EXIT_DB;
         goto out;
     }
+    db_async_commit(run.db);
     rc = load(&run, c);
     if (rc != EXIT_OK)
         goto out;

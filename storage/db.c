@@ -40,11 +40,29 @@ on_notice(void *arg, const char *msg)
     log_debug("database notice: %.*s", (int)n, msg);
 }
 
+/* What every session of ours starts with, again after a reconnect. */
+static void
+session_setup(struct db *db)
+{
+    PGresult *r = PQexec(db->conn, db->async_commit
+                                       ? "SET TIME ZONE 'UTC'; "
+                                         "SET synchronous_commit = off"
+                                       : "SET TIME ZONE 'UTC'");
+
+    PQclear(r);
+}
+
+void
+db_async_commit(struct db *db)
+{
+    db->async_commit = true;
+    session_setup(db);
+}
+
 struct db *
 db_open(const char *conninfo, struct buf *err)
 {
     struct db *db = xcalloc(1, sizeof(*db));
-    PGresult *r;
 
     db->conninfo = xstrdup(conninfo);
     db->conn = PQconnectdb(conninfo);
@@ -55,8 +73,7 @@ db_open(const char *conninfo, struct buf *err)
         return NULL;
     }
     PQsetNoticeProcessor(db->conn, on_notice, NULL);
-    r = PQexec(db->conn, "SET TIME ZONE 'UTC'");
-    PQclear(r);
+    session_setup(db);
     return db;
 }
 
@@ -86,8 +103,7 @@ db_ping(struct db *db)
     PQreset(db->conn);
     if (PQstatus(db->conn) != CONNECTION_OK)
         return false;
-    r = PQexec(db->conn, "SET TIME ZONE 'UTC'");
-    PQclear(r);
+    session_setup(db);
     return true;
 }
 

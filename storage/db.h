@@ -44,4 +44,14 @@ bool db_ping(struct db *db);
 /* The connection string db_connect() would use, for `drpwatch db psql`. */
 char *db_conninfo(const char *db_opt, const char *data_dir);
 
+/*
+ * The crawler's writes: commits return before the WAL reaches the disk.
+ * A page stored in one transaction with its job's completion is atomic
+ * either way; if the database server crashes (not a clean restart) the
+ * last fraction of a second of pages is lost with their completions, and
+ * their jobs come back when their leases expire: fetched again, never
+ * half-stored. Kept across reconnects.
+ */
+void db_async_commit(struct db *db);
+
 #endif

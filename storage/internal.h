@@ -5,6 +5,8 @@
 #ifndef DRP_STORAGE_INTERNAL_H
 #define DRP_STORAGE_INTERNAL_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 #include <libpq-fe.h>
 
@@ -13,6 +15,7 @@
 struct db {
     PGconn *conn;
     char *conninfo;
+    bool async_commit; /* db_async_commit() was asked: kept on reconnect */
 };
 
 /*
