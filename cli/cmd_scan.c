@@ -100,24 +100,19 @@ put_str(struct buf *out, const char *s, size_t n)
     buf_addc(out, '"');
 }
 
-static void
-put_key(struct buf *out, const char *key)
-{
-    buf_add(out, ",\"", 2);
-    buf_adds(out, key);
-    buf_add(out, "\":", 2);
-}
+/* A string literal without strlen(): keys and punctuation. */
+#define PUT_LIT(out, lit) buf_add((out), (lit), sizeof(lit) - 1)
 
-static void
-put_field(struct buf *out, const char *key, const char *s, size_t n)
-{
-    put_key(out, key);
-    put_str(out, s, n);
-}
+/* ,"key":"value" with the key a literal: ",\"key\":" */
+#define PUT_FIELD(out, key, s, n)                                             \
+    do {                                                                      \
+        PUT_LIT(out, ",\"" key "\":");                                        \
+        put_str((out), (s), (n));                                             \
+    } while (0)
 
 /* A decimal number without printf's cost. */
 static void
-put_uint(struct buf *out, const char *key, unsigned long long v)
+put_uint(struct buf *out, unsigned long long v)
 {
     char num[24], *p = num + sizeof(num);
 
@@ -125,7 +120,6 @@ put_uint(struct buf *out, const char *key, unsigned long long v)
         *--p = (char)('0' + v % 10);
         v /= 10;
     } while (v > 0);
-    put_key(out, key);
     buf_add(out, p, (size_t)(num + sizeof(num) - p));
 }
 
@@ -138,39 +132,44 @@ print_json(struct scan *sc, const struct finding *fd, const char *raw,
     const char *v;
 
     buf_reset(out);
-    buf_adds(out, "{\"kind\":\"");
+    PUT_LIT(out, "{\"kind\":\"");
     buf_adds(out, finding_kind_name(fd->kind));
     buf_addc(out, '"');
-    put_field(out, "value", fd->value, strlen(fd->value));
+    PUT_FIELD(out, "value", fd->value, strlen(fd->value));
     if (fd->unicode != NULL)
-        put_field(out, "unicode", fd->unicode, strlen(fd->unicode));
-    put_field(out, "raw", raw + fd->offset, fd->len);
-    put_uint(out, "offset", base + fd->offset);
-    put_uint(out, "confidence",
-             fd->confidence > 0 ? (unsigned long long)fd->confidence : 0);
-    put_key(out, "watched");
-    buf_adds(out, fd->watched ? "true" : "false");
+        PUT_FIELD(out, "unicode", fd->unicode, strlen(fd->unicode));
+    PUT_FIELD(out, "raw", raw + fd->offset, fd->len);
+    PUT_LIT(out, ",\"offset\":");
+    put_uint(out, base + fd->offset);
+    PUT_LIT(out, ",\"confidence\":");
+    put_uint(out, fd->confidence > 0 ? (unsigned long long)fd->confidence : 0);
+    if (fd->watched)
+        PUT_LIT(out, ",\"watched\":true");
+    else
+        PUT_LIT(out, ",\"watched\":false");
     if (fd->term >= 0 && (size_t)fd->term < sc->cfg->nterms) {
         v = sc->cfg->terms[fd->term].value;
-        put_field(out, "term", v, strlen(v));
+        PUT_FIELD(out, "term", v, strlen(v));
     }
     if (fd->kind == FIND_BRAND) {
-        put_key(out, "variant");
-        buf_adds(out, fd->variant ? "true" : "false");
+        if (fd->variant)
+            PUT_LIT(out, ",\"variant\":true");
+        else
+            PUT_LIT(out, ",\"variant\":false");
         /* The mention in its context, from the redacted text. */
         snippet = extract_snippet(raw, len, fd);
-        put_field(out, "snippet", snippet, strlen(snippet));
+        PUT_FIELD(out, "snippet", snippet, strlen(snippet));
         x_free(snippet);
     }
     if (fd->kind == FIND_CREDENTIAL) {
-        put_field(out, "identity", fd->identity, strlen(fd->identity));
+        PUT_FIELD(out, "identity", fd->identity, strlen(fd->identity));
         if (fd->domain)
-            put_field(out, "domain", fd->domain, strlen(fd->domain));
-        put_field(out, "password_hint", fd->pw_hint, strlen(fd->pw_hint));
+            PUT_FIELD(out, "domain", fd->domain, strlen(fd->domain));
+        PUT_FIELD(out, "password_hint", fd->pw_hint, strlen(fd->pw_hint));
     }
     if (fd->benign)
-        put_field(out, "benign", fd->benign, strlen(fd->benign));
-    if (buf_add(out, "}\n", 2) < 0) {
+        PUT_FIELD(out, "benign", fd->benign, strlen(fd->benign));
+    if (PUT_LIT(out, "}\n") < 0) {
         log_warn("scan: finding at offset %llu too long to print",
                  base + fd->offset);
         return;

@@ -50,8 +50,8 @@ buf_detach(struct buf *b, size_t *len)
     return p;
 }
 
-static int
-grow(struct buf *b, size_t extra)
+int
+buf_grow(struct buf *b, size_t extra)
 {
     size_t need;
 
@@ -69,29 +69,9 @@ grow(struct buf *b, size_t extra)
 }
 
 int
-buf_add(struct buf *b, const void *data, size_t len)
-{
-    int rc = grow(b, len);
-
-    if (rc < 0)
-        return rc;
-    if (len)
-        memcpy(b->ptr + b->len, data, len);
-    b->len += len;
-    b->ptr[b->len] = '\0';
-    return 0;
-}
-
-int
 buf_adds(struct buf *b, const char *s)
 {
     return buf_add(b, s, strlen(s));
-}
-
-int
-buf_addc(struct buf *b, char c)
-{
-    return buf_add(b, &c, 1);
 }
 
 int
@@ -106,7 +86,7 @@ buf_vaddf(struct buf *b, const char *fmt, va_list ap)
     va_end(cp);
     if (n < 0)
         return DRP_EINVAL;
-    rc = grow(b, (size_t)n);
+    rc = buf_grow(b, (size_t)n);
     if (rc < 0)
         return rc;
     vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
     char *ptr;  /* NULL until the first append; then NUL-terminated */
@@ -28,9 +29,40 @@ void buf_reset(struct buf *b);
 /* Hands the memory to the caller (free() it); never NULL; buffer is reset. */
 char *buf_detach(struct buf *b, size_t *len);
 
-int buf_add(struct buf *b, const void *data, size_t len);
+/*
+ * Makes room for extra more bytes and the NUL; DRP_ETOOBIG past the cap.
+ * The appends below call it; callers need not.
+ */
+int buf_grow(struct buf *b, size_t extra);
+
+/*
+ * Inline (git's strbuf_addch): output code appends a few bytes at a time,
+ * and a call per append cost more than the copy.
+ */
+static inline int
+buf_add(struct buf *b, const void *data, size_t len)
+{
+    int rc;
+
+    if (len >= b->cap - b->len || len > b->max - b->len) {
+        rc = buf_grow(b, len);
+        if (rc < 0)
+            return rc;
+    }
+    if (len)
+        memcpy(b->ptr + b->len, data, len);
+    b->len += len;
+    b->ptr[b->len] = '\0';
+    return 0;
+}
+
+static inline int
+buf_addc(struct buf *b, char c)
+{
+    return buf_add(b, &c, 1);
+}
+
 int buf_adds(struct buf *b, const char *s);
-int buf_addc(struct buf *b, char c);
 int buf_addf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap)

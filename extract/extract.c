@@ -3701,6 +3701,14 @@ extract_snippet(const char *text, size_t len, const struct finding *fd)
     }
     i = start;
     while (i < stop) {
+        /* A run of printable ASCII in one piece. */
+        for (n = i; n < stop && p[n] >= 0x20 && p[n] < 0x7f; n++)
+            ;
+        if (n > i) {
+            buf_add(&b, text + i, n - i);
+            i = n;
+            continue;
+        }
         n = utf8_len(p + i, stop - i);
         if (p[i] < 0x20 || p[i] == 0x7f) {
             buf_addc(&b, ' ');
