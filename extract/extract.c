@@ -162,9 +162,10 @@ static const char *const pattern_pre[PAT_COUNT] = {
     /* caseless UTF-8 bytes made Hyperscan's compile ten times longer */
     "(?:" RE_PW_ASCII ")[\"']?[ \\t]*(?::|=|\xef\xbc\x9a)\n(?-i:" RE_PW_UTF8 ")",
     "://",                                             /* ulp */
-    /* userpass: the separator (one class is much cheaper for Hyperscan
-       than the separator and the byte after it) */
-    "[:;|\\t]",
+    /* userpass: none. Its separators (":;|" and tab) are on most lines
+       of a paste or log, so its candidates covered the whole text and
+       one pass over it ran anyway, after as many prefilter hits. */
+    NULL,
 };
 
 static const uint32_t pattern_opts[PAT_COUNT] = {
