@@ -1635,8 +1635,10 @@ static const struct rule rules[] = {
       false, "T1[0-9]{3}" },
     { FIND_ONION, NULL, re_onion, PCRE2_CASELESS, check_onion, false,
       "\\.onion" },
+    /* inet_pton() wants "::" or six colons and more: clock times
+       ("12:30:45") have two, and no longer make candidates. */
     { FIND_IPV6, NULL, re_ipv6, 0, check_ipv6, false,
-      ":[0-9A-Fa-f:.]\n\\[:\\]" },
+      "::\n:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:\n\\[:\\]" },
     { FIND_BTC, NULL, re_btc58, 0, check_btc58, false, NULL },
     { FIND_BTC, NULL, re_bech32, PCRE2_CASELESS, check_bech32, false,
       "bc1[02-9ac-hj-np-z]{8}" },
