@@ -63,7 +63,9 @@ cut_point(const char *p, size_t len)
 static void
 put_str(struct buf *out, const char *s, size_t n)
 {
+    static const char hex[] = "0123456789abcdef";
     struct html_doc d;
+    char esc[6] = { '\\' };
     size_t i, run = 0;
 
     for (i = 0; i < n; i++) /* the common case: plain ASCII */
@@ -90,10 +92,19 @@ put_str(struct buf *out, const char *s, size_t n)
         if (c != '"' && c != '\\' && c >= 0x20)
             continue;
         buf_add(out, s + run, i - run);
-        if (c == '"' || c == '\\')
-            buf_addf(out, "\\%c", c);
-        else
-            buf_addf(out, "\\u%04x", c);
+        /* By hand: buf_addf() per tab of a combo line cost as much as
+           the rest of the line. */
+        if (c == '"' || c == '\\') {
+            esc[1] = (char)c;
+            buf_add(out, esc, 2);
+        } else {
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 0xf];
+            buf_add(out, esc, 6);
+        }
         run = i + 1;
     }
     buf_add(out, s + run, n - run);
