@@ -93,13 +93,86 @@ normal_host(const char *host)
     return h;
 }
 
+/*
+ * Bytes a path, query or fragment may hold in the fast path: those that
+ * curl's URL API hands back as they came (tests/unit/test_url.c checks
+ * each against curl, so a libcurl that changes its mind fails there).
+ */
+static bool
+keeps(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || strchr("-._~/?=&%+,;:@!$*'()#", c) != NULL;
+}
+
+/*
+ * Whether url is in the normal form url_normalise() would give it:
+ * "http://", "https://" or (URLNORM_FTP) "ftp://"; a host of lowercase
+ * LDH labels, none empty, none an A-label ("xn--"), the last starting
+ * with a letter (so no number curl reads as an IPv4 address, "0x7f.1");
+ * then straight a path ('/': no port, no user info) of bytes keeps()
+ * holds and no "." or ".." segment; a query and a fragment not empty;
+ * a fragment only with URLNORM_FRAGMENT.
+ */
+static bool
+normal_already(const char *url, unsigned flags)
+{
+    const char *p = url, *label;
+    bool query = false, fragment = false;
+
+    if (flags & (URLNORM_ENCODE | URLNORM_CURL))
+        return false;
+    if (strncmp(p, "http://", 7) == 0)
+        p += 7;
+    else if (strncmp(p, "https://", 8) == 0)
+        p += 8;
+    else if ((flags & URLNORM_FTP) && strncmp(p, "ftp://", 6) == 0)
+        p += 6;
+    else
+        return false;
+    for (;;) { /* one label */
+        label = p;
+        if (strncmp(p, "xn--", 4) == 0)
+            return false;
+        while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+               (*p == '-' && p != label))
+            p++;
+        if (p == label || p[-1] == '-')
+            return false;
+        if (*p != '.')
+            break;
+        p++;
+    }
+    if (!(*label >= 'a' && *label <= 'z') || *p != '/')
+        return false;
+    for (; *p != '\0'; p++) {
+        if (!keeps((unsigned char)*p))
+            return false;
+        if (*p == '#') {
+            if (fragment || !(flags & URLNORM_FRAGMENT) || p[1] == '\0')
+                return false;
+            fragment = true;
+        } else if (*p == '?' && !query && !fragment) {
+            if (p[1] == '\0' || p[1] == '#')
+                return false;
+            query = true;
+        } else if (*p == '/' && p[1] == '.' && !query && !fragment) {
+            return false; /* a dot segment, or a name starting '.' */
+        }
+    }
+    return (size_t)(p - url) < URLNORM_MAX;
+}
+
 char *
 url_normalise(const char *base, const char *url, unsigned flags)
 {
     unsigned set = CURLU_NON_SUPPORT_SCHEME;
-    CURLU *u = curl_url();
+    CURLU *u;
     char *scheme = NULL, *host = NULL, *norm = NULL, *out = NULL;
 
+    if (base == NULL && normal_already(url, flags))
+        return xstrdup(url);
+    u = curl_url();
     if (flags & URLNORM_ENCODE)
         set |= CURLU_URLENCODE;
     if (strlen(url) >= URLNORM_MAX ||

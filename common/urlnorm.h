@@ -13,6 +13,8 @@ enum urlnorm_flags {
     URLNORM_FRAGMENT = 1 << 1, /* keep the "#fragment" */
     URLNORM_ENCODE = 1 << 2,   /* percent-encode blanks and bytes >= 0x80
                                   (a link in HTML), else keep them */
+    URLNORM_CURL = 1 << 3,     /* always through curl, never the fast
+                                  path (tests compare the two) */
 };
 
 /*
@@ -23,6 +25,9 @@ enum urlnorm_flags {
  * options (neither stored nor shown with a URL). Returns a new string, or
  * NULL when curl refuses the URL, the scheme is not one flags allow, the
  * host is empty or not a valid IDN, or a URL is longer than URLNORM_MAX.
+ * A URL that is in its normal form already (plain lowercase host, a path,
+ * no port, no user, no dot segment, no byte curl would touch) is copied
+ * without a parse: the same string curl gives, ~50 times cheaper.
  * Caller frees.
  */
 char *url_normalise(const char *base, const char *url, unsigned flags);

@@ -76,6 +76,82 @@ test_normalise(void)
     normalises("gopher://x.example/", text, NULL);
 }
 
+/*
+ * The fast path (a URL in normal form already, copied) against curl on
+ * the same URL: URLs that take it and URLs next to them that must not.
+ * Returns the number of URLs that differ (each reported).
+ */
+static int
+same_as_curl(const char *url, unsigned flags)
+{
+    char *fast = url_normalise(NULL, url, flags);
+    char *slow = url_normalise(NULL, url, flags | URLNORM_CURL);
+    int differs = (fast && slow) ? strcmp(fast, slow) != 0 : fast != slow;
+
+    if (differs)
+        diag("'%s' (flags %u): fast path '%s', curl '%s'", url, flags,
+             fast ? fast : "(null)", slow ? slow : "(null)");
+    free(fast);
+    free(slow);
+    return differs;
+}
+
+static void
+test_fast_path(void)
+{
+    static const char *const urls[] = {
+        "http://a.example/", "https://a.example/x", "ftp://a.example/x",
+        "ftp://a.example/x;type=i", "ftp://a.example/a/b?c#d",
+        "http://a.example", "http://a.example?q=1", "http://a.example#f",
+        "HTTP://a.example/", "http://A.example/", "http://a.example:80/",
+        "http://a.example:8080/", "http://u@a.example/",
+        "http://u:p@a.example/", "http://a.example./", "http://.a.example/",
+        "http://a..example/", "http://-a.example/", "http://a-.example/",
+        "http://a-b.example/", "http://a--b.example/", "http://a_b.example/",
+        "http://1.2.3.4/", "http://1.2.3/", "http://0x7f.1/",
+        "http://a.1/", "http://a.0x1/", "http://1a.example/",
+        "http://a.example1/", "http://xn--bcher-kva.de/",
+        "http://a.xn--p1ai/", "http://xn--zz.com/", "http://localhost/",
+        "http://a.example/./x", "http://a.example/../x",
+        "http://a.example/x/..", "http://a.example/x/.", "http://a.example/.",
+        "http://a.example/.well-known/x", "http://a.example/x/..y",
+        "http://a.example/%2e%2e/x", "http://a.example/x/%2E/y",
+        "http://a.example//x//y", "http://a.example/x?", "http://a.example/x#",
+        "http://a.example/x?#f", "http://a.example/x?a?b",
+        "http://a.example/x#a#b", "http://a.example/x#a?b",
+        "http://a.example/x?a#b?c", "http://a.example/x?a=/../b",
+        "http://a.example/x#/../b", "http://a.example/%41%zz%",
+        "http://a.example/a:b@c", "http://a.example/x?u=http://b.example/",
+        "http://a.example/x;p=1,2", "http://a.example/x(1)*$!'",
+        "http://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        "aaaaaaaaaaa.example/",
+    };
+    const unsigned flags[] = { URLNORM_FTP | URLNORM_FRAGMENT, 0,
+                               URLNORM_FRAGMENT };
+    char url[64];
+    size_t i, f;
+    int differ = 0, c, k;
+
+    for (f = 0; f < sizeof(flags) / sizeof(flags[0]); f++)
+        for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++)
+            differ += same_as_curl(urls[i], flags[f]);
+    ok(differ == 0, "fast path and curl agree on %zu URL forms",
+       sizeof(urls) / sizeof(urls[0]));
+    /* Every printable byte in the path, the query and the fragment. */
+    differ = 0;
+    for (c = 0x21; c < 0x7f; c++)
+        for (k = 0; k < 4; k++) {
+            snprintf(url, sizeof(url), "%s%c%s",
+                     k == 0   ? "https://a.example/x"
+                     : k == 1 ? "https://a.example/x?q="
+                     : k == 2 ? "https://a.example/x#f"
+                              : "https://a.example/",
+                     c, k == 3 ? "" : "y");
+            differ += same_as_curl(url, URLNORM_FTP | URLNORM_FRAGMENT);
+        }
+    ok(differ == 0, "fast path and curl agree on every printable byte");
+}
+
 int
 main(void)
 {
@@ -84,6 +160,7 @@ main(void)
 
     curl_global_init(CURL_GLOBAL_DEFAULT);
     test_normalise();
+    test_fast_path();
     resolves("http://f.example/board/1", "../thread/3",
              "http://f.example/thread/3");
     resolves("http://f.example/board/1", "/thread/3?page=2",
