@@ -152,9 +152,9 @@ static const char *const pattern_src[PAT_COUNT] = {
 static const char *const pattern_pre[PAT_COUNT] = {
     "@[A-Za-z0-9]",                                     /* email */
     "@[A-Za-z0-9]",                                     /* combo */
-    "[0-9]\\.[0-9]{1,3}\\.[0-9]\n" PRE_DEFANGED_DOT,      /* ipv4 */
-    "[A-Za-z0-9]\\.[A-Za-z]{2}\n" PRE_DEFANGED_DOT
-    "\n\\[dot\\]\n\\(dot\\)",                               /* domain */
+    /* ipv4, domain: their plain dots are dot_hits()' */
+    PRE_DEFANGED_DOT,                                     /* ipv4 */
+    PRE_DEFANGED_DOT "\n\\[dot\\]\n\\(dot\\)",              /* domain */
     "://\n\\[:\\]//\n\\[://\\]",                          /* url */
     NULL,                                 /* hex: long_runs() */
     /* userinfo: only matches with an '@' can make a finding */
@@ -179,7 +179,7 @@ struct watched_domain {
     int term;
 };
 
-#define PRE_GROUPS 2 /* Hyperscan databases of the prefilter */
+#define PRE_GROUPS 3 /* Hyperscan databases of the prefilter */
 
 /* The slots long_runs() finds candidates for. */
 enum long_run_kind { RUN_NONE, RUN_HEX, RUN_BTC58, RUN_XMR, RUN_CARD };
@@ -194,6 +194,7 @@ struct extractor {
     hs_scratch_t *pre_proto[PRE_GROUPS];
     bool *filtered;       /* per slot: PAT_* then rules[] */
     size_t run_slot[RUN_CARD + 1]; /* long_runs() kind -> slot */
+    size_t ipv6_slot;     /* dot_hits() adds its candidates */
     bool *token;          /* per slot: matches hold no ASCII blank, so a
                              candidate is the blank-free run around a
                              prefilter hit instead of its whole line */
@@ -1626,7 +1627,8 @@ static const struct rule rules[] = {
       check_generic_secret, true,
       "(?i:key|secret|token|pass|passwd|password|pwd|passphrase"
       "|key[_.-]?base)[\"']?[ \\t]*(?::=|=>|[:=])" },
-    { FIND_CARD, NULL, re_card, 0, check_card, true, "[0-9]{4}[ -][0-9]{4}" },
+    /* card_hits() and long_runs() find its candidates */
+    { FIND_CARD, NULL, re_card, 0, check_card, true, NULL },
     { FIND_EMAIL, NULL, re_email_df, PCRE2_CASELESS, check_email_df, false,
       "(?:\\[(?:at|@)\\]|\\((?:at|@)\\)|\\{(?:at|@)\\}|&#64;|&#x40;)" },
     { FIND_CVE, NULL, re_cve, PCRE2_CASELESS, check_cve, false,
@@ -1635,10 +1637,8 @@ static const struct rule rules[] = {
       false, "T1[0-9]{3}" },
     { FIND_ONION, NULL, re_onion, PCRE2_CASELESS, check_onion, false,
       "\\.onion" },
-    /* inet_pton() wants "::" or six colons and more: clock times
-       ("12:30:45") have two, and no longer make candidates. */
-    { FIND_IPV6, NULL, re_ipv6, 0, check_ipv6, false,
-      "::\n:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:\n\\[:\\]" },
+    /* Plain colons: dot_hits(). */
+    { FIND_IPV6, NULL, re_ipv6, 0, check_ipv6, false, "\\[:\\]" },
     { FIND_BTC, NULL, re_btc58, 0, check_btc58, false, NULL },
     { FIND_BTC, NULL, re_bech32, PCRE2_CASELESS, check_bech32, false,
       "bc1[02-9ac-hj-np-z]{8}" },
@@ -1861,18 +1861,23 @@ window_slot(size_t slot, size_t w[2])
  * compile time grows much faster than the sum of its parts: the
  * credential patterns (labels in a dozen languages, separators, names of
  * secrets) and the IoC ones compile in half the time as two databases,
- * and two passes cost the same per byte as one.
+ * and two passes cost the same per byte as one. The IoC literals with a
+ * class after them (hex, digits, base32) took Hyperscan three to six
+ * times longer to compile with the others than in a third database.
  */
 static size_t
 pre_group(size_t slot)
 {
     const char *re = slot < PAT_COUNT ? NULL : rules[slot - PAT_COUNT].re;
 
-    return slot == PAT_USERINFO || slot == PAT_PWLABEL ||
-                   slot == PAT_USERPASS || re == re_aws_secret ||
-                   re == re_generic_secret
-               ? 1
-               : 0;
+    if (slot == PAT_USERINFO || slot == PAT_PWLABEL ||
+        slot == PAT_USERPASS || re == re_aws_secret ||
+        re == re_generic_secret)
+        return 1;
+    if (re == re_cve || re == re_attack || re == re_bech32 || re == re_eth ||
+        re == re_email_df)
+        return 2;
+    return 0;
 }
 
 /* Compiles group g of the prefilter; false when Hyperscan refuses it. */
@@ -1938,6 +1943,8 @@ build_prefilter(struct extractor *x)
             x->filtered[i] = true; /* long_runs() adds candidates */
             x->run_slot[long_run_slot(i)] = i;
         }
+        if (i >= PAT_COUNT && rules[i - PAT_COUNT].re == re_ipv6)
+            x->ipv6_slot = i;
     }
     for (g = 0; g < PRE_GROUPS; g++) {
         if (!build_group(x, g, copy)) {
@@ -3510,13 +3517,160 @@ long_runs(struct run *r)
     }
 }
 
-/* Ranges of two sources in order, overlapping ones merged. */
+/*
+ * The blank-free run around text[at] as a candidate of slot (a token
+ * slot), unless it ends at or before *done, the end of the last one
+ * dot_hits() recorded for the slot; the walk back stops there too.
+ */
+static void
+add_token(struct run *r, size_t slot, size_t *done, size_t at)
+{
+    const unsigned char *t = (const unsigned char *)r->text;
+    size_t lo, hi;
+
+    if (at < *done)
+        return;
+    for (lo = at; lo > *done && !ascii_isspace(t[lo - 1]); lo--)
+        ;
+    for (hi = at + 1; hi < r->len && !ascii_isspace(t[hi]); hi++)
+        ;
+    add_range(&r->cand[slot], lo, hi);
+    *done = hi;
+}
+
+/* Length of the run of bytes of class is at t[i..n), counted up to max. */
+static size_t
+class_run(const unsigned char *t, size_t i, size_t n, size_t max,
+          bool (*is)(unsigned char))
+{
+    size_t k = 0;
+
+    while (i + k < n && k < max && is(t[i + k]))
+        k++;
+    return k;
+}
+
+/*
+ * Candidates of the IPv4, domain and IPv6 slots at plain dots and colons,
+ * what their prefilter patterns were: "[0-9]\.[0-9]{1,3}\.[0-9]",
+ * "[A-Za-z0-9]\.[A-Za-z]{2}", and "::" or ":[0-9A-Fa-f]{1,4}:" twice
+ * (inet_pton() wants "::" or six colons; clock times have two). With no
+ * literal to start from, Hyperscan spent more on these classes than on
+ * all its other patterns; memchr() finds each dot and colon, and a few
+ * bytes around it decide. Their defanged forms ("[.]", "[:]") stay in
+ * the prefilter database.
+ */
+static void
+dot_hits(struct run *r)
+{
+    const unsigned char *t = (const unsigned char *)r->text, *p;
+    size_t n = r->len, i, k, ip = 0, dom = 0, six = 0;
+
+    for (p = memchr(t, '.', n); p != NULL;
+         p = memchr(p + 1, '.', n - (size_t)(p + 1 - t))) {
+        i = (size_t)(p - t);
+        if (i == 0 || !ascii_isalnum(t[i - 1]))
+            continue;
+        if (i + 2 < n && ascii_isalpha(t[i + 1]) && ascii_isalpha(t[i + 2]))
+            add_token(r, PAT_DOMAIN, &dom, i);
+        k = class_run(t, i + 1, n, 4, ascii_isdigit);
+        if (ascii_isdigit(t[i - 1]) && k >= 1 && k <= 3 && i + k + 2 < n &&
+            t[i + k + 1] == '.' && ascii_isdigit(t[i + k + 2]))
+            add_token(r, PAT_IPV4, &ip, i);
+    }
+    for (p = memchr(t, ':', n); p != NULL;
+         p = memchr(p + 1, ':', n - (size_t)(p + 1 - t))) {
+        i = (size_t)(p - t);
+        if (i + 1 < n && t[i + 1] == ':') {
+            add_token(r, r->x->ipv6_slot, &six, i);
+            continue;
+        }
+        k = class_run(t, i + 1, n, 5, ascii_isxdigit);
+        if (k < 1 || k > 4 || i + k + 1 >= n || t[i + k + 1] != ':')
+            continue;
+        i += k + 1;
+        k = class_run(t, i + 1, n, 5, ascii_isxdigit);
+        if (k >= 1 && k <= 4 && i + k + 1 < n && t[i + k + 1] == ':')
+            add_token(r, r->x->ipv6_slot, &six, i);
+    }
+}
+
+/*
+ * Card-number candidates with separators: a window (window_slot()) around
+ * each "[0-9]{4}[ -][0-9]{4}", ending at its last digit, as the prefilter
+ * had them. Such a match is nine bytes with its separator in the middle,
+ * so a look at every fourth byte lands on one of its digits: the run of
+ * digits there, if four or more, is the first or the second group of
+ * four of a match when a separator and four more digits follow or come
+ * before it.
+ */
+#define CARD_STEP 4
+
+static void
+card_hits(struct run *r)
+{
+    const unsigned char *t = (const unsigned char *)r->text;
+    struct lines *c = &r->cand[r->x->run_slot[RUN_CARD]];
+    const size_t *w = r->x->window[r->x->run_slot[RUN_CARD]];
+    size_t i, lo, hi, end[2], k, e;
+
+    for (i = CARD_STEP - 1; i < r->len; i += CARD_STEP) {
+        if (!ascii_isdigit(t[i]))
+            continue;
+        for (lo = i; lo > 0 && ascii_isdigit(t[lo - 1]); lo--)
+            ;
+        for (hi = i + 1; hi < r->len && ascii_isdigit(t[hi]); hi++)
+            ;
+        /* The next look is past the run, at hi at the earliest. */
+        i = hi - (hi + 1) % CARD_STEP;
+        if (hi - lo < 4)
+            continue;
+        /* Ends of the matches with the run as the second group, then
+           as the first, in order. */
+        end[0] = lo >= 5 && (t[lo - 1] == ' ' || t[lo - 1] == '-') &&
+                         class_run(t, lo - 5, lo - 1, 4, ascii_isdigit) == 4
+                     ? lo + 3
+                     : 0;
+        end[1] = hi + 4 < r->len && (t[hi] == ' ' || t[hi] == '-') &&
+                         class_run(t, hi + 1, r->len, 4, ascii_isdigit) == 4
+                     ? hi + 4
+                     : 0;
+        for (k = 0; k < 2; k++) {
+            e = end[k];
+            if (e == 0)
+                continue;
+            add_range(c, e > w[0] ? e - w[0] : 0,
+                      r->len - e > w[1] + 2 ? e + w[1] + 2 : r->len);
+        }
+    }
+}
+
+/* Ranges of two sources in order, put in order, overlapping ones merged. */
 static void
 sort_ranges(struct lines *c)
 {
-    size_t i, n = 0;
+    size_t (*m)[2], i, j, k, n = 0;
 
-    qsort(c->v, c->n, sizeof(*c->v), cmp_span);
+    /* Two sources each in order (the prefilter's, then dot_hits() or
+       long_runs()): one merge, not a sort. */
+    for (k = 1; k < c->n && c->v[k][0] >= c->v[k - 1][0]; k++)
+        ;
+    for (i = k + 1; i < c->n && c->v[i][0] >= c->v[i - 1][0]; i++)
+        ;
+    if (i < c->n) {
+        qsort(c->v, c->n, sizeof(*c->v), cmp_span);
+    } else {
+        m = xreallocarray(NULL, c->n, sizeof(*m));
+        for (i = 0, j = k; n < c->n; n++) {
+            if (j == c->n || (i < k && c->v[i][0] <= c->v[j][0]))
+                memcpy(m[n], c->v[i++], sizeof(*m));
+            else
+                memcpy(m[n], c->v[j++], sizeof(*m));
+        }
+        memcpy(c->v, m, c->n * sizeof(*m));
+        x_free(m);
+        n = 0;
+    }
     c->bytes = 0;
     for (i = 0; i < c->n; i++) {
         if (n > 0 && c->v[n - 1][1] >= c->v[i][0]) {
@@ -3556,6 +3710,8 @@ prefilter(struct run *r)
                 on_candidate, r);
         hs_free_scratch(scratch);
     }
+    dot_hits(r);
+    card_hits(r);
     long_runs(r);
     /* Calling pcre2 line by line costs more than one pass once the
        lines cover much of the text. */
