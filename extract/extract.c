@@ -49,7 +49,14 @@
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
 
 /* Building blocks of the patterns (ASCII; text is matched as UTF-8). */
-#define RE_LABEL "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+/*
+ * A label: 1-63 letters, digits and hyphens, the first and last not a
+ * hyphen. Possessive, which changes no match: a label always starts a run
+ * of those bytes (after a blank, '@' or a dot form) and is always followed
+ * by a dot form, which no byte of the run starts, so only the whole run
+ * can be the label; pcre2 no longer tries each shorter one.
+ */
+#define RE_LABEL "[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}+(?<=[A-Za-z0-9]))?"
 #define RE_EMAIL                                                              \
     "[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:" RE_LABEL "\\.)+[A-Za-z]{2,24}"
 #define RE_DOT                                                                \
