@@ -213,8 +213,10 @@ struct extractor {
     char **brand_value; /* term-set index -> normalised term value */
     int *brand_conf;
     size_t nbrand;
-    struct watched_domain *domains;
+    struct watched_domain *domains; /* sorted by name, then term */
     size_t ndomains;
+    size_t *domain_at;    /* hash table of domains: index + 1, or 0 */
+    size_t domain_cap;    /* its size, a power of two (0: no domains) */
     EVP_MD_CTX *mac_inner; /* SHA-256 after key ^ ipad: HMAC's two halves,
                               computed once (mac_init); the key itself is
                               not kept */
@@ -308,12 +310,6 @@ lower_str(char *s)
         *s = ascii_lower(*s);
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static bool
 psl_suffix(const char *tld)
 {
@@ -383,10 +379,15 @@ static const char *const not_domain_tlds[] = {
 static bool
 domain_tld(const char *tld)
 {
-    return bsearch(&tld, not_domain_tlds,
-                   sizeof(not_domain_tlds) / sizeof(not_domain_tlds[0]),
-                   sizeof(not_domain_tlds[0]), cmp_str) == NULL &&
-           known_tld(tld);
+    size_t i;
+
+    /* A loop, not bsearch(): eleven names, most ruled out by one byte. */
+    for (i = 0; i < sizeof(not_domain_tlds) / sizeof(not_domain_tlds[0]);
+         i++)
+        if (tld[0] == not_domain_tlds[i][0] &&
+            strcmp(tld, not_domain_tlds[i]) == 0)
+            return false;
+    return known_tld(tld);
 }
 
 /*
@@ -446,30 +447,38 @@ cmp_domain(const void *a, const void *b)
     return c != 0 ? c : (x->term > y->term) - (x->term < y->term);
 }
 
+/* FNV-1a: the hash of the watched domains' table. */
+static size_t
+name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+
+    for (; *s != '\0'; s++) {
+        h ^= (unsigned char)*s;
+        h *= 16777619u;
+    }
+    return h;
+}
+
 /*
  * The watch term that name (lowercased) equals or is a subdomain of: the
- * name itself, then each parent in turn, is looked up in the sorted
- * domains, so the most specific watched domain wins.
+ * name itself, then each parent in turn, is looked up in the domains'
+ * hash table, so the most specific watched domain wins (of equal names,
+ * the first term: build_domains() files only that one).
  */
 static int
 watched_term(const struct extractor *x, const char *name)
 {
-    size_t lo, hi, mid;
-    int c;
+    const struct watched_domain *d;
+    size_t k, mask = x->domain_cap - 1;
 
-    while (name != NULL && *name != '\0') {
-        lo = 0;
-        hi = x->ndomains;
-        while (lo < hi) { /* leftmost name >= name */
-            mid = lo + (hi - lo) / 2;
-            c = strcmp(x->domains[mid].name, name);
-            if (c < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
+    while (x->domain_cap > 0 && name != NULL && *name != '\0') {
+        for (k = name_hash(name) & mask; x->domain_at[k] != 0;
+             k = (k + 1) & mask) {
+            d = &x->domains[x->domain_at[k] - 1];
+            if (strcmp(d->name, name) == 0)
+                return d->term;
         }
-        if (lo < x->ndomains && strcmp(x->domains[lo].name, name) == 0)
-            return x->domains[lo].term;
         name = strchr(name, '.');
         if (name != NULL)
             name++;
@@ -1753,7 +1762,7 @@ static void
 build_domains(struct extractor *x, const struct watch_term *terms,
               size_t nterms)
 {
-    size_t i, n;
+    size_t i, k, n;
     char *d, *a;
 
     x->domains = xcalloc(nterms + 1, sizeof(*x->domains));
@@ -1786,6 +1795,20 @@ build_domains(struct extractor *x, const struct watch_term *terms,
         x->ndomains++;
     }
     qsort(x->domains, x->ndomains, sizeof(*x->domains), cmp_domain);
+    if (x->ndomains == 0)
+        return;
+    /* At most half full: short probe runs. */
+    for (x->domain_cap = 16; x->domain_cap < 2 * x->ndomains;)
+        x->domain_cap *= 2;
+    x->domain_at = xcalloc(x->domain_cap, sizeof(*x->domain_at));
+    for (i = 0; i < x->ndomains; i++) {
+        if (i > 0 && strcmp(x->domains[i].name, x->domains[i - 1].name) == 0)
+            continue; /* the first term of a name wins */
+        for (k = name_hash(x->domains[i].name) & (x->domain_cap - 1);
+             x->domain_at[k] != 0; k = (k + 1) & (x->domain_cap - 1))
+            ;
+        x->domain_at[k] = i + 1;
+    }
 }
 
 /*
@@ -2103,6 +2126,7 @@ extractor_free(struct extractor *x)
     for (i = 0; i < x->ndomains; i++)
         x_free(x->domains[i].name);
     x_free(x->domains);
+    x_free(x->domain_at);
     benign_free(x->benign);
     context_free(x->context);
     EVP_MD_CTX_free(x->mac_inner);
@@ -2446,7 +2470,8 @@ password_hint(const char *pw, size_t n)
 {
     const unsigned char *p = (const unsigned char *)pw;
     struct buf b = BUF_INIT(64);
-    size_t first, last, stars, i;
+    size_t first, last, stars, i, v;
+    char num[24], *q;
 
     first = utf8_len(p, n);
     last = utf8_last(p, n);
@@ -2467,7 +2492,16 @@ password_hint(const char *pw, size_t n)
         else
             buf_add(&b, pw + last, n - last);
     }
-    buf_addf(&b, "(%zu)", n);
+    /* "(n)" without printf's cost */
+    q = num + sizeof(num);
+    *--q = ')';
+    v = n;
+    do {
+        *--q = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    *--q = '(';
+    buf_add(&b, q, (size_t)(num + sizeof(num) - q));
     return buf_detach(&b, NULL);
 }
 
@@ -2526,7 +2560,7 @@ add_credential(struct run *r, char *identity, char *domain, const char *pw,
     unsigned char mac[32];
     int term;
     struct finding *f;
-    char hex[17];
+    char hex[17], *value;
     size_t i, before;
     bool ok;
 
@@ -2555,8 +2589,13 @@ add_credential(struct run *r, char *identity, char *domain, const char *pw,
     term = domain ? watched_term(x, domain) : -1;
     if (term < 0 && strchr(identity, '@') != NULL)
         term = watched_term(x, strchr(identity, '@') + 1);
-    ok = add(r, FIND_CREDENTIAL, xasprintf("%s:%s", identity, hex), off, n,
-             conf, term);
+    /* identity ":" hex, without printf's cost */
+    i = strlen(identity);
+    value = xmalloc(i + 1 + sizeof(hex));
+    memcpy(value, identity, i);
+    value[i] = ':';
+    memcpy(value + i + 1, hex, sizeof(hex));
+    ok = add(r, FIND_CREDENTIAL, value, off, n, conf, term);
     if (r->n == before) {
         x_free(identity);
         x_free(domain);
