@@ -235,10 +235,9 @@ struct lines {
     bool unsorted; /* two sources appended: sort_ranges() puts in order */
 };
 
-/* Findings of one call before sorting: seq keeps the sort stable. */
+/* Findings of one call before sorting (sort_items()). */
 struct item {
     struct finding f;
-    size_t seq;
 };
 
 struct run {
@@ -2298,7 +2297,7 @@ add(struct run *r, enum finding_kind kind, char *value, size_t off,
     }
     it = &r->items[r->n];
     memset(it, 0, sizeof(*it));
-    it->seq = r->n++;
+    r->n++;
     it->f.kind = kind;
     it->f.value = value;
     it->f.offset = off;
@@ -3430,14 +3429,55 @@ scan_hex(struct run *r)
     }
 }
 
-static int
-cmp_item(const void *a, const void *b)
-{
-    const struct item *x = a, *y = b;
+/* A finding's place in the sort: its offset and its item. */
+struct item_key {
+    size_t off, i;
+};
 
-    if (x->f.offset != y->f.offset)
-        return x->f.offset < y->f.offset ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
+/*
+ * The items in text order, ties in the order found: each scan adds its findings mostly in
+ * order, so a bottom-up merge of the runs already in order, stable, does
+ * in a few passes what qsort() did in many. Fills ix with the indices.
+ */
+static void
+sort_items(const struct run *r, size_t *ix)
+{
+    struct item_key *a, *b, *t;
+    size_t *run, nrun = 0, i, j, k, lo, mid, hi, o;
+
+    a = xreallocarray(NULL, r->n, sizeof(*a));
+    b = xreallocarray(NULL, r->n, sizeof(*b));
+    run = xreallocarray(NULL, r->n + 1, sizeof(*run));
+    for (i = 0; i < r->n; i++) {
+        a[i].off = r->items[i].f.offset;
+        a[i].i = i;
+        if (i == 0 || a[i].off < a[i - 1].off)
+            run[nrun++] = i; /* a run starts here */
+    }
+    run[nrun] = r->n;
+    while (nrun > 1) {
+        /* Runs 2k and 2k + 1 into one, from a to b. */
+        for (k = 0, o = 0; k < nrun; k += 2) {
+            lo = run[k];
+            mid = run[k + 1];
+            hi = k + 2 <= nrun ? run[k + 2] : mid;
+            for (i = lo, j = mid; i < mid || j < hi;)
+                b[o++] = j == hi || (i < mid && a[i].off <= a[j].off)
+                             ? a[i++]
+                             : a[j++];
+            run[k / 2] = lo;
+        }
+        run[(nrun + 1) / 2] = r->n;
+        nrun = (nrun + 1) / 2;
+        t = a;
+        a = b;
+        b = t;
+    }
+    for (i = 0; i < r->n; i++)
+        ix[i] = a[i].i;
+    x_free(a);
+    x_free(b);
+    x_free(run);
 }
 
 /* Appends [lo, hi) to c, merged with the last range when they touch. */
@@ -3781,7 +3821,7 @@ extract_text(const struct extractor *x, const char *text, size_t len,
 {
     struct run r;
     uint32_t groups = 0;
-    size_t i, first = out->n;
+    size_t i, first = out->n, *ix;
     int rc = 0;
 
     memset(&r, 0, sizeof(r));
@@ -3820,11 +3860,12 @@ extract_text(const struct extractor *x, const char *text, size_t len,
     if (r.full)
         rc = DRP_ETOOBIG;
 
-    if (r.n > 0)
-        qsort(r.items, r.n, sizeof(*r.items), cmp_item);
+    ix = xreallocarray(NULL, r.n + 1, sizeof(*ix));
+    sort_items(&r, ix);
     out->v = xreallocarray(out->v, out->n + r.n + 1, sizeof(*out->v));
     for (i = 0; i < r.n; i++)
-        out->v[out->n++] = r.items[i].f;
+        out->v[out->n++] = r.items[ix[i]].f;
+    x_free(ix);
     context_raise(x->context, r.text, r.len, out->v + first, r.n);
     benign_label(x->benign, out->v + first, r.n);
 
