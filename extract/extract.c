@@ -2223,6 +2223,35 @@ cmp_span(const void *a, const void *b)
 }
 
 /*
+ * Puts the spans v[0..n) in start order, v[0..k) being in order already:
+ * one merge when v[k..n) is in order too (the common case: two sources,
+ * or the spans of one more scan), else qsort().
+ */
+static void
+order_spans(size_t (*v)[2], size_t k, size_t n)
+{
+    size_t (*m)[2], i, j, o;
+
+    for (i = k + 1; i < n && v[i][0] >= v[i - 1][0]; i++)
+        ;
+    if (i < n) {
+        qsort(v, n, sizeof(*v), cmp_span);
+        return;
+    }
+    if (k == 0 || k >= n || v[k][0] >= v[k - 1][0])
+        return; /* in order already */
+    m = xreallocarray(NULL, n, sizeof(*m));
+    for (i = 0, j = k, o = 0; o < n; o++) {
+        if (j == n || (i < k && v[i][0] <= v[j][0]))
+            memcpy(m[o], v[i++], sizeof(*m));
+        else
+            memcpy(m[o], v[j++], sizeof(*m));
+    }
+    memcpy(v, m, n * sizeof(*m));
+    x_free(m);
+}
+
+/*
  * Puts the spans of the last scan in order. Spans never overlap (a span
  * inside an earlier one is vetoed), so start order is end order too.
  */
@@ -2230,7 +2259,7 @@ static void
 sort_spans(struct run *r)
 {
     if (r->npw > r->npw_sorted)
-        qsort(r->pw, r->npw, sizeof(*r->pw), cmp_span);
+        order_spans(r->pw, r->npw_sorted, r->npw);
     r->npw_sorted = r->npw;
 }
 
@@ -3735,28 +3764,13 @@ card_hits(struct run *r)
 static void
 sort_ranges(struct lines *c)
 {
-    size_t (*m)[2], i, j, k, n = 0;
+    size_t i, k, n = 0;
 
     /* Two sources each in order (the prefilter's, then dot_hits() or
        long_runs()): one merge, not a sort. */
     for (k = 1; k < c->n && c->v[k][0] >= c->v[k - 1][0]; k++)
         ;
-    for (i = k + 1; i < c->n && c->v[i][0] >= c->v[i - 1][0]; i++)
-        ;
-    if (i < c->n) {
-        qsort(c->v, c->n, sizeof(*c->v), cmp_span);
-    } else {
-        m = xreallocarray(NULL, c->n, sizeof(*m));
-        for (i = 0, j = k; n < c->n; n++) {
-            if (j == c->n || (i < k && c->v[i][0] <= c->v[j][0]))
-                memcpy(m[n], c->v[i++], sizeof(*m));
-            else
-                memcpy(m[n], c->v[j++], sizeof(*m));
-        }
-        memcpy(c->v, m, c->n * sizeof(*m));
-        x_free(m);
-        n = 0;
-    }
+    order_spans(c->v, k, c->n);
     c->bytes = 0;
     for (i = 0; i < c->n; i++) {
         if (n > 0 && c->v[n - 1][1] >= c->v[i][0]) {
