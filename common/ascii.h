@@ -8,29 +8,39 @@
 
 #include <stdbool.h>
 
+enum ascii_class_bits {
+    ASCII_DIGIT = 1 << 0,
+    ASCII_UPPER = 1 << 1,
+    ASCII_LOWER = 1 << 2,
+    ASCII_XALPHA = 1 << 3, /* a-f, A-F */
+    ASCII_SPACE = 1 << 4,
+};
+
+/* The classes of each byte (common/ascii.c). */
+extern const unsigned char ascii_class[256];
+
 static inline bool
 ascii_isdigit(unsigned char c)
 {
-    return c >= '0' && c <= '9';
+    return ascii_class[c] & ASCII_DIGIT;
 }
 
 static inline bool
 ascii_isalpha(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return ascii_class[c] & (ASCII_UPPER | ASCII_LOWER);
 }
 
 static inline bool
 ascii_isalnum(unsigned char c)
 {
-    return ascii_isdigit(c) || ascii_isalpha(c);
+    return ascii_class[c] & (ASCII_DIGIT | ASCII_UPPER | ASCII_LOWER);
 }
 
 static inline bool
 ascii_isxdigit(unsigned char c)
 {
-    return ascii_isdigit(c) || (c >= 'a' && c <= 'f') ||
-           (c >= 'A' && c <= 'F');
+    return ascii_class[c] & (ASCII_DIGIT | ASCII_XALPHA);
 }
 
 /* Space, tab, newline, carriage return, form feed, vertical tab: what
@@ -38,8 +48,7 @@ ascii_isxdigit(unsigned char c)
 static inline bool
 ascii_isspace(unsigned char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
+    return ascii_class[c] & ASCII_SPACE;
 }
 
 static inline char
