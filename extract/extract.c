@@ -1,7 +1,8 @@
 /*
  * The extraction engine: pcre2 (JIT) patterns compiled once per extractor,
- * run only on the candidates a Hyperscan prefilter flags (tokens, windows
- * or lines, see on_candidate()), then validators in C (octet ranges,
+ * run only on the candidates a Hyperscan prefilter and a few byte scans
+ * flag (tokens, windows or lines, see on_candidate(), dot_hits(),
+ * card_hits(), long_runs()), then validators in C (octet ranges,
  * public suffixes, checksums); watch terms come from extract/terms.c, the
  * checks of the credential and generic secret forms from extract/cred.c.
  * Matching uses per-call match data, so one extractor serves many threads.
@@ -3788,7 +3789,8 @@ sort_ranges(struct lines *c)
     c->unsorted = false;
 }
 
-/* One Hyperscan pass marking the lines each filtered pattern may match. */
+/* The Hyperscan passes and the byte scans marking where each filtered
+   pattern may match. */
 #define PREFILTER_DENSE 4 /* whole-text pass past 1/4 of the text */
 
 static void
