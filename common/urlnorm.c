@@ -106,30 +106,75 @@ keeps(unsigned char c)
 }
 
 /*
+ * The length of the decimal number at p, when it is one as written in a
+ * normal form (no leading zero but "0", at most max), else 0.
+ */
+static size_t
+plain_number(const char *p, unsigned long max)
+{
+    unsigned long v = 0;
+    size_t n = 0;
+
+    while (p[n] >= '0' && p[n] <= '9' && n < 6)
+        v = v * 10 + (unsigned long)(p[n++] - '0');
+    if (n == 0 || n == 6 || v > max || (p[0] == '0' && n > 1))
+        return 0;
+    return n;
+}
+
+/* Whether host[0..n) is an IPv4 address in dotted decimal, as curl
+   prints one. */
+static bool
+plain_ipv4(const char *host, size_t n)
+{
+    size_t i = 0, k, part;
+
+    for (part = 0; part < 4; part++) {
+        k = plain_number(host + i, 255);
+        if (k == 0 || k > 3)
+            return false;
+        i += k;
+        if (part < 3 && (i >= n || host[i] != '.'))
+            return false;
+        if (part < 3)
+            i++;
+    }
+    return i == n;
+}
+
+/*
  * Whether url is in the normal form url_normalise() would give it:
  * "http://", "https://" or (URLNORM_FTP) "ftp://"; a host of lowercase
  * LDH labels, none empty, none an A-label ("xn--"), the last starting
- * with a letter (so no number curl reads as an IPv4 address, "0x7f.1");
- * then straight a path ('/': no port, no user info) of bytes keeps()
+ * with a letter (so no number curl reads as an IPv4 address, "0x7f.1"),
+ * or an IPv4 address in dotted decimal; a port only when it is not the
+ * scheme's and written plainly (1-65535); then a path ('/': no user
+ * info) of bytes keeps()
  * holds and no "." or ".." segment; a query and a fragment not empty;
  * a fragment only with URLNORM_FRAGMENT.
  */
 static bool
 normal_already(const char *url, unsigned flags)
 {
-    const char *p = url, *label;
+    const char *p = url, *label, *host, *port;
     bool query = false, fragment = false;
+    size_t k;
 
     if (flags & (URLNORM_ENCODE | URLNORM_CURL))
         return false;
-    if (strncmp(p, "http://", 7) == 0)
+    if (strncmp(p, "http://", 7) == 0) {
         p += 7;
-    else if (strncmp(p, "https://", 8) == 0)
+        port = "80";
+    } else if (strncmp(p, "https://", 8) == 0) {
         p += 8;
-    else if ((flags & URLNORM_FTP) && strncmp(p, "ftp://", 6) == 0)
+        port = "443";
+    } else if ((flags & URLNORM_FTP) && strncmp(p, "ftp://", 6) == 0) {
         p += 6;
-    else
+        port = "21";
+    } else {
         return false;
+    }
+    host = p;
     for (;;) { /* one label */
         label = p;
         if (strncmp(p, "xn--", 4) == 0)
@@ -143,7 +188,17 @@ normal_already(const char *url, unsigned flags)
             break;
         p++;
     }
-    if (!(*label >= 'a' && *label <= 'z') || *p != '/')
+    if (!(*label >= 'a' && *label <= 'z') &&
+        !plain_ipv4(host, (size_t)(p - host)))
+        return false;
+    if (*p == ':') {
+        k = plain_number(p + 1, 65535);
+        if (k == 0 || p[1] == '0' ||
+            (strncmp(p + 1, port, k) == 0 && port[k] == '\0'))
+            return false; /* curl drops the scheme's port */
+        p += 1 + k;
+    }
+    if (*p != '/')
         return false;
     for (; *p != '\0'; p++) {
         if (!keeps((unsigned char)*p))
