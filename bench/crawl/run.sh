@@ -1,0 +1,351 @@
+#!/bin/sh
+# Crawl benchmark: serves a generated 20,000-page static forum from a private
+# nginx on loopback, times `drpwatch run --once` crawling all of it with the
+# full pipeline (fetch, parse, extract, store in the embedded PostgreSQL),
+# and Scrapy crawling the same links when it is installed; prints a report
+# with PASS/FAIL against the targets of issue 4. See bench/README.md.
+#
+#   bench/crawl/run.sh [DRPWATCH_BINARY]
+#
+# Environment (all optional):
+#   DRPWATCH        binary when no argument is given
+#                   (default: _build/default/drpwatch, built if missing)
+#   BENCH_DIR       site cache and last report (default /var/tmp/drpwatch-bench)
+#   BENCH_SEED      generator seed (default 1)
+#   BENCH_PAGES     pages of the forum (default 20000)
+#   BENCH_CONCURRENCY  drpwatch's crawl.concurrency and Scrapy's
+#                   CONCURRENT_REQUESTS (default 32)
+#   BENCH_SCRAPY    0: do not run Scrapy (default 1: run it when installed)
+#   BENCH_TIMEOUT   seconds after which a crawl is killed (default 1800)
+#   BENCH_KEEP      1: keep the run directory (database, logs, items)
+#
+# Exit status: 0 when the benchmark ran (whether or not targets are met),
+# 1 when it could not run (no binary, no nginx, a crawl that failed, ...).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+die() {
+    echo "bench: $*" >&2
+    exit 1
+}
+
+command -v python3 >/dev/null 2>&1 || die "python3 is needed"
+
+bench_dir=${BENCH_DIR:-/var/tmp/drpwatch-bench}
+seed=${BENCH_SEED:-1}
+pages=${BENCH_PAGES:-20000}
+conc=${BENCH_CONCURRENCY:-32}
+timeout=${BENCH_TIMEOUT:-1800}
+measure=$here/measure.py
+
+# ---- the binary
+bin=${1:-${DRPWATCH:-}}
+if [ -z "$bin" ]; then
+    bin=$root/_build/default/drpwatch
+    if [ ! -x "$bin" ]; then
+        echo "bench: $bin missing: building (scripts/setup.sh default)" >&2
+        (cd "$root" && scripts/setup.sh default) || die "build failed"
+    fi
+fi
+[ -x "$bin" ] || die "not an executable: $bin"
+case $bin in
+/*) ;;
+*) bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin") ;;
+esac
+
+# ---- nginx (required) and Scrapy (the yardstick): Debian packages,
+# installed when we may (root, apt). A package's post-install script would
+# start a system nginx on port 80: a policy-rc.d that forbids it is put in
+# place for the install when there is none.
+apt_install() { # PACKAGE
+    [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 || return 1
+    echo "bench: installing $1"
+    policy=/usr/sbin/policy-rc.d
+    made_policy=
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" &&
+            made_policy=1
+    fi
+    rc=0
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends "$1" >/dev/null 2>&1 || rc=1
+    [ -z "$made_policy" ] || rm -f "$policy"
+    return $rc
+}
+
+nginx=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
+if [ ! -x "$nginx" ]; then
+    apt_install nginx || true
+    nginx=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
+fi
+[ -x "$nginx" ] || die "nginx is needed to serve the site: install it
+(apt-get install nginx) and run again"
+
+scrapy=
+if [ "${BENCH_SCRAPY:-1}" != 0 ]; then
+    if ! command -v scrapy >/dev/null 2>&1; then
+        apt_install python3-scrapy ||
+            echo "bench: python3-scrapy could not be installed"
+    fi
+    scrapy=$(command -v scrapy 2>/dev/null || true)
+fi
+command -v psql >/dev/null 2>&1 || die "psql is needed (postgresql-client)"
+
+# ---- the site (regenerated when missing or made by another gen.py)
+site=$bench_dir/crawl-site-$pages-s$seed
+gen_sum=$(sha256sum "$here/gen.py" | cut -d' ' -f1)
+mkdir -p "$bench_dir" || die "cannot create $bench_dir"
+if [ ! -f "$site/site.json" ] ||
+    ! grep -q "\"generator\": \"$gen_sum\"" "$site/site.json"; then
+    echo "bench: generating $pages pages into $site"
+    t0=$(date +%s)
+    python3 "$here/gen.py" site --pages "$pages" --seed "$seed" "$site" ||
+        die "gen.py failed"
+    echo "  in $(($(date +%s) - t0)) s"
+else
+    echo "bench: site cached in $site"
+fi
+chmod -R a+rX "$site" 2>/dev/null || true
+depth=$(sed -n 's/.*"max_depth": \([0-9]*\).*/\1/p' "$site/site.json")
+site_bytes=$(sed -n 's/.*"bytes": \([0-9]*\).*/\1/p' "$site/site.json")
+site_links=$(sed -n 's/.*"links": \([0-9]*\).*/\1/p' "$site/site.json")
+[ -n "$depth" ] || die "no max_depth in $site/site.json"
+
+# ---- a run directory: nginx prefix, drpwatch home, logs, items
+W=$(mktemp -d "$bench_dir/crawl-run.XXXXXX") || die "mktemp failed"
+chmod 755 "$W" # the embedded server's user (when root) must reach it
+results=$W/results
+DRPWATCH_HOME=$W/home
+DRPWATCH_HASH_KEY=drpwatch-bench-hash-key-00000000
+export DRPWATCH_HOME DRPWATCH_HASH_KEY
+unset DRPWATCH_DB || true
+conninfo="host=$DRPWATCH_HOME/run dbname=drpwatch user=drpwatch"
+
+cleanup() {
+    if [ -f "$W/nginx/nginx.pid" ]; then
+        kill "$(cat "$W/nginx/nginx.pid")" 2>/dev/null || true
+    fi
+    if [ -d "$DRPWATCH_HOME/pg" ]; then
+        "$bin" db stop >/dev/null 2>&1 || true
+    fi
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        echo "bench: run directory kept: $W"
+    else
+        rm -rf "$W"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+put() {
+    printf '%s=%s\n' "$1" "$2" >>"$results"
+}
+
+loadavg() {
+    cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'
+}
+
+mtime() {
+    date -u -r "$1" '+%Y-%m-%d %H:%M:%S UTC'
+}
+
+sql() {
+    psql "$conninfo" -X -At -c "$1"
+}
+
+# ---- nginx: a private instance, its own prefix, a free loopback port
+port=$(python3 "$measure" port)
+mkdir -p "$W/nginx/tmp"
+cat >"$W/nginx/nginx.conf" <<EOF
+# bench/crawl: a private nginx serving the generated forum
+worker_processes 1;
+pid $W/nginx/nginx.pid;
+error_log $W/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    types { text/html html; application/json json; }
+    default_type text/html;
+    charset utf-8;
+    access_log $W/nginx/access.log combined;
+    client_body_temp_path $W/nginx/tmp/body;
+    proxy_temp_path $W/nginx/tmp/proxy;
+    fastcgi_temp_path $W/nginx/tmp/fastcgi;
+    uwsgi_temp_path $W/nginx/tmp/uwsgi;
+    scgi_temp_path $W/nginx/tmp/scgi;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 65;
+    keepalive_requests 100000;
+    server {
+        listen 127.0.0.1:$port;
+        root $site;
+        index index.html;
+    }
+}
+EOF
+"$nginx" -t -q -e "$W/nginx/error.log" -p "$W/nginx" -c "$W/nginx/nginx.conf" ||
+    die "nginx refuses the configuration ($W/nginx/nginx.conf)"
+"$nginx" -e "$W/nginx/error.log" -p "$W/nginx" -c "$W/nginx/nginx.conf" \
+    -g 'daemon on;' || die "nginx did not start (see $W/nginx/error.log)"
+url=http://127.0.0.1:$port/
+python3 - "$url" <<'EOF' || die "nginx does not answer on $url"
+import sys, time, urllib.request
+for i in range(50):
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=2).read()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit(1)
+EOF
+# the probe above is one request: the crawls' lines come after it
+log_lines() {
+    wc -l <"$W/nginx/access.log" | tr -d ' '
+}
+nginx_pid=$(cat "$W/nginx/nginx.pid")
+
+# ---- drpwatch: a fresh home with its embedded PostgreSQL
+cat >"$W/drpwatch.yaml" <<EOF
+# bench/crawl: the demo's Northwind Bank watchlist, one site source
+crawl:
+  concurrency: $conc
+  timeout: 30
+watchlist:
+  - kind: brand
+    value: Northwind Bank
+    priority: high
+    consumers: brand
+  - kind: brand
+    value: Northwind
+    priority: medium
+    consumers: brand
+  - kind: product
+    value: NorthPay
+    priority: medium
+    consumers: brand
+  - kind: email_domain
+    value: northwindbank.com
+    priority: critical
+    consumers: security
+  - kind: domain
+    value: northwindbank.com
+    priority: high
+    consumers: soc
+sources:
+  - name: bench-forum
+    kind: site
+    url: $url
+    max_depth: $depth
+    max_pages: $((pages * 2))
+    allow_private: true
+    robots: false
+    reliability: C
+EOF
+echo "bench: drpwatch apply (creates the embedded PostgreSQL in $W/home)"
+"$bin" apply "$W/drpwatch.yaml" >"$W/apply.log" 2>&1 ||
+    { cat "$W/apply.log" >&2; die "drpwatch apply failed"; }
+pg_pid=$(head -n 1 "$DRPWATCH_HOME/pg/postmaster.pid" 2>/dev/null) ||
+    die "the embedded PostgreSQL is not running"
+
+# ---- conditions
+put date "$(date -u '+%Y-%m-%d %H:%M:%S')"
+put loadavg_start "$(loadavg)"
+put machine "$(uname -srm)"
+put cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null |
+    head -n 1)"
+put nproc "$(nproc 2>/dev/null || echo '?')"
+put memtotal "$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' \
+    /proc/meminfo 2>/dev/null)"
+bin_mtime=$(mtime "$bin")
+put binary "$bin ($(wc -c <"$bin" | tr -d ' ') B, modified $bin_mtime)"
+if rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null); then
+    if git -C "$root" --no-optional-locks diff-index --quiet HEAD -- \
+        2>/dev/null; then
+        put source "git $rev"
+    else
+        put source "git $rev with uncommitted changes"
+    fi
+else
+    put source "$root (not a git checkout)"
+fi
+put postgres "$(sql 'SHOW server_version') (embedded cluster, fsync \
+$(sql 'SHOW fsync'), synchronous_commit $(sql 'SHOW synchronous_commit'), \
+shared_buffers $(sql 'SHOW shared_buffers'))"
+put nginx "$("$nginx" -v 2>&1 | sed 's/^nginx version: //'), 1 worker, \
+access log on, on $url"
+put python "$(python3 -c 'import sys; print(sys.version.split()[0])')"
+put site "$pages pages, seed $seed, $site_links links ($(python3 -c \
+    'import sys; print("%.1f" % (int(sys.argv[1]) / int(sys.argv[2])))' \
+    "$site_links" "$pages") per page), deepest page $depth hops from /"
+put site_bytes "$(python3 -c 'import sys; print("%.1f MB of HTML, %.1f KB \
+a page" % (int(sys.argv[1]) / 1e6, int(sys.argv[1]) / 1e3 / int(sys.argv[2])))' \
+    "$site_bytes" "$pages")"
+put site_pages "$pages"
+put config "site source, crawl.concurrency $conc (at most 4 a host: \
+RUN_PER_HOST), max_depth $depth, max_pages $((pages * 2)), robots off, \
+5 watch terms, DRPWATCH_HASH_KEY from the environment"
+
+# ---- drpwatch
+echo "bench: drpwatch run --once ($pages pages)"
+skip=$(log_lines)
+pg0=$(python3 "$measure" treecpu "$pg_pid")
+ng0=$(python3 "$measure" treecpu "$nginx_pid")
+DRPWATCH_DB=$conninfo python3 "$measure" run --label drpwatch \
+    --results "$results" --out "$W/run.out" --err "$W/run.log" \
+    --timeout "$timeout" --ok-codes 0,3 -- "$bin" run --once ||
+    die "drpwatch run --once could not run (log: $W/run.log)"
+pg1=$(python3 "$measure" treecpu "$pg_pid")
+ng1=$(python3 "$measure" treecpu "$nginx_pid")
+put pg.cpu "$(python3 -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$pg0" "$pg1")"
+put nginx_drpwatch.cpu "$(python3 -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$ng0" "$ng1")"
+python3 "$measure" nginxlog --results "$results" --label drpwatch_log \
+    --skip "$skip" --log "$W/nginx/access.log"
+put summary "$(tail -n 1 "$W/run.out")"
+put db.documents "$(sql 'SELECT count(*) FROM documents')"
+put db.distinct_urls "$(sql 'SELECT count(DISTINCT url) FROM documents')"
+put db.jobs "$(sql 'SELECT count(*) FROM jobs')"
+put db.jobs_unfetched "$(sql 'SELECT count(*) FROM jobs WHERE fetched_at IS NULL')"
+put db.findings "$(sql 'SELECT count(*) FROM findings') ($(sql \
+    "SELECT string_agg(kind || ' ' || n, ', ' ORDER BY n DESC, kind)
+     FROM (SELECT kind, count(*) AS n FROM findings GROUP BY kind) s"))"
+put db.sightings "$(sql 'SELECT count(*) FROM sightings')"
+put db.alerts "$(sql 'SELECT count(*) FROM alerts') ($(sql \
+    "SELECT string_agg(kind || ' ' || n, ', ' ORDER BY n DESC, kind)
+     FROM (SELECT kind, count(*) AS n FROM alerts GROUP BY kind) s"))"
+put db.size "$(sql 'SELECT pg_size_pretty(pg_database_size(current_database()))')"
+
+# ---- Scrapy
+if [ -n "$scrapy" ]; then
+    put scrapy "$("$scrapy" version 2>/dev/null | sed 's/^Scrapy //') \
+(CONCURRENT_REQUESTS $conc, per domain $conc, DEPTH_LIMIT $depth, \
+no robots.txt, no AutoThrottle, LOG_LEVEL INFO)"
+    echo "bench: scrapy runspider bench/crawl/spider.py"
+    skip=$(log_lines)
+    ng0=$(python3 "$measure" treecpu "$nginx_pid")
+    python3 "$measure" run --label scrapy --results "$results" \
+        --out "$W/scrapy.out" --err "$W/scrapy.log" --timeout "$timeout" \
+        -- "$scrapy" runspider "$here/spider.py" -a "start=$url" \
+        -s "DEPTH_LIMIT=$depth" -s "CONCURRENT_REQUESTS=$conc" \
+        -s "CONCURRENT_REQUESTS_PER_DOMAIN=$conc" -O "$W/items.jl" ||
+        die "scrapy could not run (log: $W/scrapy.log)"
+    ng1=$(python3 "$measure" treecpu "$nginx_pid")
+    put nginx_scrapy.cpu "$(python3 -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$ng0" "$ng1")"
+    python3 "$measure" nginxlog --results "$results" --label scrapy_log \
+        --skip "$skip" --log "$W/nginx/access.log"
+    put scrapy.items "$(wc -l <"$W/items.jl" | tr -d ' ')"
+elif [ "${BENCH_SCRAPY:-1}" = 0 ]; then
+    put scrapy_missing "not run (BENCH_SCRAPY=0)"
+else
+    put scrapy_missing "Scrapy not installed (apt-get install python3-scrapy): comparison skipped"
+fi
+
+put loadavg_end "$(loadavg)"
+if [ "$(mtime "$bin")" != "$bin_mtime" ]; then
+    put binary_changed "$(mtime "$bin")"
+fi
+
+echo
+python3 "$measure" report "$results" | tee "$bench_dir/report-crawl-last.txt"
+cp "$results" "$bench_dir/results-crawl-last.txt"
