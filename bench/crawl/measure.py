@@ -8,6 +8,9 @@
         Runs CMD once (stdin /dev/null, stdout to --out, stderr to --err)
         and appends to F: wall time, user and system CPU time and peak RSS
         (ru_maxrss from wait4 on that very process) and the exit code.
+        A run longer than --timeout seconds is killed and recorded as
+        timed out (what it stored by then is still reported). --pidfile
+        gets the process id as soon as it runs (for perf).
     measure.py treecpu PID
         CPU seconds (user + system) used so far by PID, the processes below
         it, and the children they have reaped: run before and after a
@@ -69,7 +72,8 @@ def cmd_port(argv):
 def cmd_run(argv):
     opts, cmd = opts_and_cmd(argv, {"label": None, "results": None,
                                     "out": os.devnull, "err": os.devnull,
-                                    "timeout": "3600", "ok-codes": "0"})
+                                    "timeout": "3600", "ok-codes": "0",
+                                    "pidfile": None})
     if not cmd or not opts["label"] or not opts["results"]:
         die("run needs --label, --results and a command")
     label = opts["label"]
@@ -81,6 +85,9 @@ def cmd_run(argv):
             pid = xm.spawn_isolated(cmd, out.fileno(), err.fileno())
         else:
             pid = xm.spawn(cmd, out.fileno(), err.fileno())
+        if opts["pidfile"]:
+            with open(opts["pidfile"], "w") as f:
+                f.write("%d\n" % pid)
         status, ru = xm.wait_child(pid, float(opts["timeout"]))
         wall = time.perf_counter() - t0
     code = "timeout" if status is None else os.waitstatus_to_exitcode(status)
@@ -90,6 +97,7 @@ def cmd_run(argv):
         (label + ".stime", "%.6f" % ru.ru_stime),
         (label + ".rss_kb", ru.ru_maxrss),
         (label + ".exit", code),
+        (label + ".limit", opts["timeout"]),
         (label + ".rss_method",
          "wait4 ru_maxrss of the process, forked by /bin/sh" if isolated
          else "wait4 ru_maxrss of a child of Python (Python's floor "
@@ -98,7 +106,7 @@ def cmd_run(argv):
     print("  %-9s %8.2f s wall  cpu user %7.2f s sys %6.2f s  peak RSS "
           "%6.1f MiB  exit %s" % (label, wall, ru.ru_utime, ru.ru_stime,
                                   ru.ru_maxrss / 1024.0, code), flush=True)
-    if code not in ok:
+    if code != "timeout" and code not in ok:
         with open(opts["err"], "rb") as f:
             tail = f.read()[-3000:].decode("utf-8", "replace")
         die("%s failed (exit %s): %s\n%s" % (label, code, " ".join(cmd),
@@ -203,8 +211,10 @@ def crawler_lines(r, label, stored_key, what):
     rss = fnum(r, label + ".rss_kb", 0.0) * 1024.0
     pps = stored / wall if wall > 0 else 0.0
     out.append("  %-34s %d (%s)" % ("pages stored", stored, what))
-    out.append("  %-34s %.2f s (exit %s)" % ("wall time", wall,
-                                             r.get(label + ".exit", "?")))
+    code = r.get(label + ".exit", "?")
+    if code == "timeout":
+        code = "KILLED after %s s: BENCH_TIMEOUT" % r.get(label + ".timeout")
+    out.append("  %-34s %.2f s (exit %s)" % ("wall time", wall, code))
     out.append("  %-34s %.1f pages/s" % ("throughput", pps))
     out.append("  %-34s user %.2f s + sys %.2f s = %.0f %% of one core"
                % ("CPU time", ut, st, 100.0 * (ut + st) / wall if wall else 0))
@@ -256,6 +266,7 @@ def cmd_report(argv):
                         ("db.sightings", "sightings"),
                         ("db.alerts", "alerts"),
                         ("db.size", "database size"),
+                        ("db.work", "PostgreSQL work"),
                         ("summary", "drpwatch's own summary")]:
             if k in r:
                 L.append("  %-34s %s" % (name, r[k]))

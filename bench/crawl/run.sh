@@ -18,6 +18,9 @@
 #   BENCH_SCRAPY    0: do not run Scrapy (default 1: run it when installed)
 #   BENCH_TIMEOUT   seconds after which a crawl is killed (default 1800)
 #   BENCH_KEEP      1: keep the run directory (database, logs, items)
+#   BENCH_PERF      1: profile the drpwatch crawl with perf (system-wide,
+#                   -g) and print the top functions of drpwatch and of its
+#                   PostgreSQL backend; perf's overhead is in the figures
 #
 # Exit status: 0 when the benchmark ran (whether or not targets are met),
 # 1 when it could not run (no binary, no nginx, a crawl that failed, ...).
@@ -288,21 +291,70 @@ RUN_PER_HOST), max_depth $depth, max_pages $((pages * 2)), robots off, \
 5 watch terms, DRPWATCH_HASH_KEY from the environment"
 
 # ---- drpwatch
+perf_pid=
+if [ "${BENCH_PERF:-0}" = 1 ]; then
+    if command -v perf >/dev/null 2>&1; then
+        put perf "perf record -a -g -F 249 during the drpwatch crawl: its \
+overhead is in drpwatch's figures"
+        perf record -q -a -g -F 249 -o "$W/perf.data" >"$W/perf.log" 2>&1 &
+        perf_pid=$!
+        # The backend's pid, for perf report (it is gone at the end).
+        (while [ ! -f "$W/crawl.done" ]; do
+            pgrep -P "$pg_pid" >>"$W/pg-pids" 2>/dev/null || true
+            sleep 0.5
+        done) &
+        sleep 1
+    else
+        echo "bench: perf not installed: no profile"
+    fi
+fi
 echo "bench: drpwatch run --once ($pages pages)"
 skip=$(log_lines)
+dbstat() {
+    sleep 1 # a backend's statistics reach the shared ones within 1 s
+    sql "SELECT xact_commit, tup_returned + tup_fetched, tup_inserted,
+        tup_updated FROM pg_stat_database WHERE datname = current_database()"
+}
+st0=$(dbstat)
 pg0=$(python3 "$measure" treecpu "$pg_pid")
 ng0=$(python3 "$measure" treecpu "$nginx_pid")
 DRPWATCH_DB=$conninfo python3 "$measure" run --label drpwatch \
     --results "$results" --out "$W/run.out" --err "$W/run.log" \
-    --timeout "$timeout" --ok-codes 0,3 -- "$bin" run --once ||
+    --timeout "$timeout" --ok-codes 0,3 --pidfile "$W/drpwatch.pid" \
+    -- "$bin" run --once ||
     die "drpwatch run --once could not run (log: $W/run.log)"
 pg1=$(python3 "$measure" treecpu "$pg_pid")
 ng1=$(python3 "$measure" treecpu "$nginx_pid")
+: >"$W/crawl.done"
+if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid" 2>/dev/null || true
+    wait "$perf_pid" 2>/dev/null || true
+    pids=$(cat "$W/drpwatch.pid"; sort -u "$W/pg-pids" 2>/dev/null |
+        grep -v "^$pg_pid\$" || true)
+    pids=$(echo "$pids" | tr '\n' ',' | sed 's/,*$//')
+    {
+        echo "Profile of the drpwatch crawl (perf, pids $pids: drpwatch and"
+        echo "the embedded PostgreSQL's processes; self time, top entries)"
+        perf report -i "$W/perf.data" --stdio --no-children -g none --percentage relative \
+            --pid "$pids" --sort comm,dso,sym --percent-limit 0.7 \
+            2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 60
+    } >"$W/profile.txt"
+fi
 put pg.cpu "$(python3 -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$pg0" "$pg1")"
 put nginx_drpwatch.cpu "$(python3 -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$ng0" "$ng1")"
 python3 "$measure" nginxlog --results "$results" --label drpwatch_log \
     --skip "$skip" --log "$W/nginx/access.log"
 put summary "$(tail -n 1 "$W/run.out")"
+st1=$(dbstat)
+put db.work "$(python3 -c 'import sys
+a = [int(x) for x in sys.argv[1].split("|")]
+b = [int(x) for x in sys.argv[2].split("|")]
+n = max(1, int(sys.argv[3]))
+d = [y - x for x, y in zip(a, b)]
+print("per page stored: %.1f transactions, %.0f rows read, %.1f inserted, "
+      "%.1f updated (pg_stat_database; the statistics queries add a few)"
+      % tuple(v / n for v in d))' "$st0" "$st1" \
+    "$(sql 'SELECT count(*) FROM documents')")"
 put db.documents "$(sql 'SELECT count(*) FROM documents')"
 put db.distinct_urls "$(sql 'SELECT count(DISTINCT url) FROM documents')"
 put db.jobs "$(sql 'SELECT count(*) FROM jobs')"
@@ -347,5 +399,11 @@ if [ "$(mtime "$bin")" != "$bin_mtime" ]; then
 fi
 
 echo
-python3 "$measure" report "$results" | tee "$bench_dir/report-crawl-last.txt"
+{
+    python3 "$measure" report "$results"
+    if [ -s "$W/profile.txt" ]; then
+        echo
+        cat "$W/profile.txt"
+    fi
+} | tee "$bench_dir/report-crawl-last.txt"
 cp "$results" "$bench_dir/results-crawl-last.txt"
