@@ -19,6 +19,9 @@
     measure.py nginxlog --results F --label L --skip N --log LOG
         Reads the access log from line N + 1: requests, distinct paths,
         paths requested more than once, statuses, bytes sent.
+    measure.py perfsum --pids P1,P2 --report FILE [--top N]
+        From `perf report --sort pid,dso,sym` output: the self time of
+        those processes by process, library and function.
     measure.py report F
         Prints the report and the PASS/FAIL lines from F.
 
@@ -184,6 +187,45 @@ def cmd_nginxlog(argv):
     return 0
 
 
+PERF_RE = re.compile(r"\s*([\d.]+)%\s+(\d+):(\S+)\s+(\S+)\s+\[(.)\]\s+(.*)")
+
+
+def cmd_perfsum(argv):
+    """Self time of the given processes in `perf report --sort pid,dso,sym
+    --no-children -g none --stdio` output, as shares of their own total
+    (perf report's --pid filter drops most samples of a system-wide
+    record here, so the filtering is done on its full table)."""
+    opts, _ = opts_and_cmd(argv + ["--"], {"pids": "", "report": None,
+                                          "top": "30"})
+    pids = {p for p in opts["pids"].split(",") if p}
+    rows = []
+    with open(opts["report"], encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = PERF_RE.match(line)
+            if m and m.group(2) in pids:
+                rows.append((float(m.group(1)), m.group(3), m.group(4),
+                             m.group(6).strip()))
+    total = sum(r[0] for r in rows)
+    if total <= 0:
+        print("  (no samples of these processes)")
+        return 0
+    byproc, bydso = {}, {}
+    for pct, comm, dso, _ in rows:
+        byproc[comm] = byproc.get(comm, 0.0) + pct
+        bydso[(comm, dso)] = bydso.get((comm, dso), 0.0) + pct
+    print("  by process: " + ", ".join(
+        "%s %.1f %%" % (c, 100 * v / total)
+        for c, v in sorted(byproc.items(), key=lambda kv: -kv[1])))
+    print("  by process and library:")
+    for (c, d), v in sorted(bydso.items(), key=lambda kv: -kv[1])[:12]:
+        print("    %5.1f %%  %-9s %s" % (100 * v / total, c, d))
+    print("  top functions (self):")
+    for pct, comm, dso, sym in sorted(rows, reverse=True)[:int(opts["top"])]:
+        print("    %5.1f %%  %-9s %-22s %s" % (100 * pct / total, comm,
+                                               dso[:22], sym[:60]))
+    return 0
+
+
 def load(path):
     r = {}
     with open(path, encoding="utf-8") as f:
@@ -288,8 +330,9 @@ def cmd_report(argv):
         L.append("  " + r["scrapy_missing"])
         spps = None
     else:
-        sl, spps, srss = crawler_lines(r, "scrapy", "scrapy.items",
-                                       "items in the JSON lines file")
+        sl, spps, srss = crawler_lines(
+            r, "scrapy", "scrapy.urls", "distinct URLs among its %s items"
+            % r.get("scrapy.items", "?"))
         L.extend(sl)
         ng = fnum(r, "nginx_scrapy.cpu")
         if ng is not None:
@@ -319,9 +362,10 @@ def cmd_report(argv):
 
 def main(argv):
     cmds = {"port": cmd_port, "run": cmd_run, "treecpu": cmd_treecpu,
-            "nginxlog": cmd_nginxlog, "report": cmd_report}
+            "nginxlog": cmd_nginxlog, "perfsum": cmd_perfsum,
+            "report": cmd_report}
     if len(argv) < 2 or argv[1] not in cmds:
-        die("usage: measure.py port|run|treecpu|nginxlog|report ...")
+        die("usage: measure.py port|run|treecpu|nginxlog|perfsum|report ...")
     return cmds[argv[1]](argv[2:])
 
 

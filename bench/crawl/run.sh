@@ -288,7 +288,8 @@ a page" % (int(sys.argv[1]) / 1e6, int(sys.argv[1]) / 1e3 / int(sys.argv[2])))' 
 put site_pages "$pages"
 put config "site source, crawl.concurrency $conc (at most 4 a host: \
 RUN_PER_HOST), max_depth $depth, max_pages $((pages * 2)), robots off, \
-5 watch terms, DRPWATCH_HASH_KEY from the environment"
+5 watch terms, DRPWATCH_HASH_KEY from the environment\
+${PGOPTIONS:+, PGOPTIONS='$PGOPTIONS'}"
 
 # ---- drpwatch
 perf_pid=
@@ -333,11 +334,12 @@ if [ -n "$perf_pid" ]; then
         grep -v "^$pg_pid\$" || true)
     pids=$(echo "$pids" | tr '\n' ',' | sed 's/,*$//')
     {
-        echo "Profile of the drpwatch crawl (perf, pids $pids: drpwatch and"
-        echo "the embedded PostgreSQL's processes; self time, top entries)"
-        perf report -i "$W/perf.data" --stdio --no-children -g none --percentage relative \
-            --pid "$pids" --sort comm,dso,sym --percent-limit 0.7 \
-            2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 60
+        echo "Profile of the drpwatch crawl (perf record -a -g; processes"
+        echo "$pids: drpwatch and its PostgreSQL server; self time)"
+        perf report -i "$W/perf.data" --stdio --no-children -g none \
+            --sort pid,dso,sym >"$W/perf-report.txt" 2>/dev/null
+        python3 "$measure" perfsum --pids "$pids" \
+            --report "$W/perf-report.txt"
     } >"$W/profile.txt"
 fi
 put pg.cpu "$(python3 -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$pg0" "$pg1")"
@@ -387,6 +389,9 @@ no robots.txt, no AutoThrottle, LOG_LEVEL INFO)"
     python3 "$measure" nginxlog --results "$results" --label scrapy_log \
         --skip "$skip" --log "$W/nginx/access.log"
     put scrapy.items "$(wc -l <"$W/items.jl" | tr -d ' ')"
+    # its start request is not filtered for duplicates: / comes twice
+    put scrapy.urls "$(python3 -c 'import json, sys
+print(len({json.loads(l)["url"] for l in open(sys.argv[1])}))' "$W/items.jl")"
 elif [ "${BENCH_SCRAPY:-1}" = 0 ]; then
     put scrapy_missing "not run (BENCH_SCRAPY=0)"
 else
