@@ -304,6 +304,16 @@ overhead is in drpwatch's figures"
             pgrep -P "$pg_pid" >>"$W/pg-pids" 2>/dev/null || true
             sleep 0.5
         done) &
+        # What drpwatch's backend is doing, 10 times a second, through one
+        # psql session: the statement it runs, or idle (drpwatch works).
+        (while [ ! -f "$W/crawl.done" ]; do
+            echo "SELECT state || '|' || CASE WHEN state = 'active' THEN
+                left(regexp_replace(query, '\s+', ' ', 'g'), 64) ELSE ''
+                END FROM pg_stat_activity WHERE backend_type =
+                'client backend' AND pid <> pg_backend_pid()
+                AND application_name <> 'psql';"
+            sleep 0.1
+        done | psql "$conninfo" -X -At -q >"$W/pg-samples" 2>/dev/null) &
         sleep 1
     else
         echo "bench: perf not installed: no profile"
@@ -340,6 +350,13 @@ if [ -n "$perf_pid" ]; then
             --sort pid,dso,sym >"$W/perf-report.txt" 2>/dev/null
         python3 "$measure" perfsum --pids "$pids" \
             --report "$W/perf-report.txt"
+        echo
+        echo "drpwatch's database session, sampled 10 times a second"
+        echo "(pg_stat_activity: the statement running, or idle: drpwatch"
+        echo "works, inside a document's transaction or between them)"
+        sort "$W/pg-samples" | uniq -c | sort -rn | awk -v n="$(wc -l \
+            <"$W/pg-samples")" 'NR <= 12 { c = $1; $1 = "";
+            printf "  %5.1f %%  %s\n", 100 * c / n, substr($0, 2) }'
     } >"$W/profile.txt"
 fi
 put pg.cpu "$(python3 -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$pg0" "$pg1")"
