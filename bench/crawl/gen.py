@@ -365,9 +365,10 @@ def cmd_check(argv):
                     seen[u] = seen[p] + 1
                     queue.append(u)
     meta = json.load(open(os.path.join(out, "site.json")))
-    print("reachable %d of %d pages, deepest at %d hops" % (
+    print("  reachable %d of %d pages, deepest at %d hops" % (
         len(seen), meta["pages"], max(seen.values())))
-    return 0 if len(seen) == meta["pages"] else 1
+    return 0 if (len(seen) == meta["pages"] and
+                 max(seen.values()) <= meta["max_depth"]) else 1
 
 
 def main(argv):

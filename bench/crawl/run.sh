@@ -106,7 +106,9 @@ if [ ! -f "$site/site.json" ] ||
     t0=$(date +%s)
     python3 "$here/gen.py" site --pages "$pages" --seed "$seed" "$site" ||
         die "gen.py failed"
-    echo "  in $(($(date +%s) - t0)) s"
+    echo "  in $(($(date +%s) - t0)) s; following its links from /:"
+    python3 "$here/gen.py" check "$site" ||
+        die "gen.py made pages that cannot be reached from /"
 else
     echo "bench: site cached in $site"
 fi
