@@ -476,7 +476,7 @@ out:
 /*
  * Enqueues the links of a stored page. The source's max_pages bounds a
  * site's frontier as a whole, and an adapter's backlog of pages not yet
- * fetched (a paste site's frontier grows with every paste it ever had:
+ * fetched (the counts are kept on the source's row: migration 004) (a paste site's frontier grows with every paste it ever had:
  * that is how a paste is fetched once).
  *   - a thread row (marked, with a marker): new, or due now when its
  *     marker changed, and then its last known page too;
@@ -486,8 +486,8 @@ out:
  *     go in one statement.
  */
 #define ROOM                                                                  \
-    "(SELECT count(*) FROM jobs WHERE source_id = $1::bigint "               \
-    "AND ($5 = 'page' OR fetched_at IS NULL)) < $4::int"
+    "(SELECT CASE WHEN $5 = 'page' THEN jobs_total ELSE jobs_unfetched END " \
+    "FROM sources WHERE id = $1::bigint) < $4::int"
 
 static int
 put_link(struct db *db, const struct store_doc *doc,
@@ -572,10 +572,9 @@ put_links(struct db *db, const struct store_doc *doc, struct buf *err)
                              buf_str(&roles) };
 
         QUERY(r,
-              "WITH room AS (SELECT $4::int - count(*) AS total, "
-              "  $4::int - count(*) FILTER (WHERE fetched_at IS NULL) "
-              "    AS backlog "
-              "  FROM jobs WHERE source_id = $1::bigint) "
+              "WITH room AS (SELECT $4::int - jobs_total AS total, "
+              "  $4::int - jobs_unfetched AS backlog "
+              "  FROM sources WHERE id = $1::bigint) "
               "INSERT INTO jobs (source_id, url, depth, role) "
               "SELECT $1::bigint, l.url, $3::int, l.role "
               "FROM unnest($2::text[], $5::text[]) WITH ORDINALITY "

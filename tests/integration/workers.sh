@@ -113,4 +113,24 @@ is "$got" "$PAGES" "no page missing"
 grep -qs "reclaiming the leases of a dead worker: owner='.*:$victim'" "$LOGS"/k-*.err
 ok $? "a survivor reclaimed the dead worker's leases"
 
+# The frontier counts kept on each source (migration 004) agree with the
+# jobs after concurrent workers, and max_pages caps a site's frontier.
+got=$(q "SELECT count(*) FROM sources s WHERE s.jobs_total <>
+           (SELECT count(*) FROM jobs j WHERE j.source_id = s.id)
+         OR s.jobs_unfetched <> (SELECT count(*) FROM jobs j
+           WHERE j.source_id = s.id AND j.fetched_at IS NULL)")
+is "$got" 0 "each source's job counts match its jobs"
+cat >>"$T/workers.yaml" <<YAML
+  - {name: capped, kind: site, url: "${BIG_URL}p/0", allow_private: true,
+     max_depth: 5, max_pages: 100}
+YAML
+drp apply3 apply "$T/workers.yaml"
+drp capped run --once
+is "$rc" 0 "a capped crawl exits 0"
+got=$(q "SELECT count(*) FROM jobs j JOIN sources s ON s.id = j.source_id
+         WHERE s.name = 'capped'")
+[ "$got" -le 100 ] && [ "$got" -ge 90 ]
+ok $? "max_pages 100 caps the frontier ($got jobs)"
+is "$(stored capped)" "$got" "and every page in it is stored"
+
 done_testing
