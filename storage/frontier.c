@@ -69,15 +69,21 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
         buf_addf(&skips, k ? ",%lld" : "%lld", skip[k]);
     buf_addc(&skips, '}');
     params[3] = buf_str(&skips);
+    /* The leases of workers that died (or hung) beyond their expiry. */
+    if (db_exec(db, "UPDATE jobs SET lease_owner = NULL, "
+                    "lease_expires = NULL WHERE lease_owner IS NOT NULL "
+                    "AND lease_expires < now()",
+                0, NULL, err) < 0) {
+        buf_release(&skips);
+        return DRP_EDB;
+    }
     r = db_query(db,
                  "UPDATE jobs j SET lease_owner = $1, "
                  "  lease_expires = now() + make_interval(secs => $3), "
                  "  attempts = j.attempts + 1 "
                  "FROM (SELECT j2.id FROM jobs j2 "
                  "      JOIN sources s ON s.id = j2.source_id AND s.enabled "
-                 "      WHERE j2.due_at <= now() "
-                 "        AND (j2.lease_expires IS NULL "
-                 "             OR j2.lease_expires < now()) "
+                 "      WHERE j2.due_at <= now() AND j2.lease_owner IS NULL "
                  "        AND NOT (j2.source_id = ANY ($4::bigint[])) "
                  "      ORDER BY j2.depth, j2.due_at, j2.id LIMIT $2 "
                  "      FOR UPDATE OF j2 SKIP LOCKED) due "

@@ -50,3 +50,9 @@ CREATE TRIGGER jobs_count_fetched AFTER UPDATE OF fetched_at ON jobs
     FOR EACH ROW
     WHEN ((OLD.fetched_at IS NULL) <> (NEW.fetched_at IS NULL))
     EXECUTE FUNCTION drp_jobs_count_fetched();
+
+-- Leasing walks the unleased jobs in crawl order instead of sorting every
+-- due job; expired leases are cleared first through the small index of
+-- leased jobs.
+CREATE INDEX jobs_lease ON jobs (depth, due_at, id) WHERE lease_owner IS NULL;
+CREATE INDEX jobs_leased ON jobs (lease_expires) WHERE lease_owner IS NOT NULL;

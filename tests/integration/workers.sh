@@ -133,4 +133,24 @@ got=$(q "SELECT count(*) FROM jobs j JOIN sources s ON s.id = j.source_id
 ok $? "max_pages 100 caps the frontier ($got jobs)"
 is "$(stored capped)" "$got" "and every page in it is stored"
 
+# Workers on another host: an expired lease comes back, a live one is
+# left alone ('elsewhere' is no host of ours, so only expiry frees them).
+q "UPDATE jobs SET lease_owner = 'elsewhere:1', fetched_at = now() - interval '1 hour',
+   lease_expires = now() - interval '1 second', due_at = now() - interval '1 minute'
+   WHERE id IN (SELECT j.id FROM jobs j JOIN sources s ON s.id = j.source_id
+                WHERE s.name = 'capped' ORDER BY j.id LIMIT 3)" >/dev/null
+q "UPDATE jobs SET lease_owner = 'elsewhere:2', lease_expires = now() + interval '1 hour',
+   due_at = now() - interval '1 minute'
+   WHERE id IN (SELECT j.id FROM jobs j JOIN sources s ON s.id = j.source_id
+                WHERE s.name = 'capped' ORDER BY j.id DESC LIMIT 2)" >/dev/null
+drp expired run --once
+is "$rc" 0 "a pass with foreign leases exits 0"
+got=$(q "SELECT count(*) FROM jobs WHERE lease_owner IS NULL
+         AND fetched_at > now() - interval '5 minutes'
+         AND id IN (SELECT j.id FROM jobs j JOIN sources s ON s.id = j.source_id
+                    WHERE s.name = 'capped' ORDER BY j.id LIMIT 3)")
+is "$got" 3 "expired leases of another host's worker came back and were fetched"
+got=$(q "SELECT count(*) FROM jobs WHERE lease_owner = 'elsewhere:2'")
+is "$got" 2 "live leases of another host's worker were left alone"
+
 done_testing
