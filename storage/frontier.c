@@ -154,7 +154,10 @@ frontier_skip(struct db *db, const struct job *job, const char *reason,
 
     snprintf(id, sizeof(id), "%lld", job->id);
     snprintf(sid, sizeof(sid), "%lld", job->source_id);
-    /* attempts is not reset: a page skipped again and again is visible. */
+    /* attempts is not reset: a page skipped again and again is visible.
+       Due again after the interval whatever its role (not drp_next_due):
+       the page was not read, so a thread or a paste must be tried again
+       once robots.txt or the session allows it. */
     rc = db_exec(db,
                  "UPDATE jobs SET lease_owner = NULL, lease_expires = NULL, "
                  "  last_error = $2, due_at = now() + make_interval(secs => "
