@@ -56,6 +56,31 @@ is "$(forum_pages)" "$want" \
     "the forum server saw demo-forum's lists only, nothing from the tor source"
 drp apply4 apply "$WORLD/demo.yaml"
 
+# Unreachable onion services in a row: after tor.newnym_after failures
+# drpwatch asks Tor's control port for new circuits (the world's control
+# port logs the commands, never the password).
+printf 'drpwatch-control-test\n' >"$T/control.pw"
+sed "s|^  proxy: .*|&\n  control: $CONTROL_ADDR\n  control_password_file: $T/control.pw\n  newnym_after: 2|" \
+    "$WORLD/demo.yaml" >"$T/newnym.yaml"
+for i in 1 2 3; do
+    printf '  - {name: dead-onion-%s, kind: forum, url: "http://%s.onion/", max_depth: 0}\n' \
+        "$i" "$(printf 'deadonion%s' "$i" | sha256sum | cut -c1-56 | tr 0-9 a-j)" >>"$T/newnym.yaml"
+done
+drp apply5 apply "$T/newnym.yaml"
+is "$rc" 0 "apply with a control port exits 0"
+drp run5 run --once
+is "$rc" 3 "crawl with unreachable onion services exits 3 (partial)"
+grep -q "asked Tor for new circuits (NEWNYM) after 2 failures" "$LOGS/run5.err"
+ok $? "after two failures in a row drpwatch asked for new circuits"
+grep -q "AUTHENTICATE ok" "$CONTROL_LOG" && grep -q "SIGNAL NEWNYM" "$CONTROL_LOG"
+ok $? "the control port saw AUTHENTICATE (password accepted) and SIGNAL NEWNYM"
+got=$(grep -c "SIGNAL NEWNYM" "$CONTROL_LOG")
+is "$got" 1 "at most one NEWNYM a minute"
+grep -rqs "drpwatch-control-test" "$LOGS" "$CONTROL_LOG" "$SOCKS_LOG"
+ok $(( ! $? )) "the control password is in no log"
+drp apply6 apply "$WORLD/demo.yaml"
+is "$rc" 0 "back to the demo configuration"
+
 # The proxy goes down: the onion source fails closed.
 "$PYTHON3" "$WORLD_PY" stop-proxy --state "$WORLD"
 onion_before=$(grep -c '^onion ' "$WORLD/world.log")
@@ -95,28 +120,5 @@ ok $? "the log says no tor proxy is configured"
 is "$(wc -l <"$SOCKS_LOG")" "$socks_before" "nothing went to the proxy"
 is "$(grep -c '^onion ' "$WORLD/world.log")" "$onion_before" \
     "and nothing went to the onion server directly"
-
-# Unreachable onion services in a row: after tor.newnym_after failures
-# drpwatch asks Tor's control port for new circuits (the world's control
-# port logs the commands, never the password).
-printf 'drpwatch-control-test\n' >"$T/control.pw"
-sed "s|^  proxy: .*|&\n  control: $CONTROL_ADDR\n  control_password_file: $T/control.pw\n  newnym_after: 2|" \
-    "$WORLD/demo.yaml" >"$T/newnym.yaml"
-for i in 1 2 3; do
-    printf '  - {name: dead-onion-%s, kind: forum, url: "http://%s.onion/", max_depth: 0}\n' \
-        "$i" "$(printf 'deadonion%s' "$i" | sha256sum | cut -c1-56 | tr 0-9 a-j)" >>"$T/newnym.yaml"
-done
-drp apply5 apply "$T/newnym.yaml"
-is "$rc" 0 "apply with a control port exits 0"
-drp run5 run --once
-is "$rc" 3 "crawl with unreachable onion services exits 3 (partial)"
-grep -q "asked Tor for new circuits (NEWNYM) after 2 failures" "$LOGS/run5.err"
-ok $? "after two failures in a row drpwatch asked for new circuits"
-grep -q "AUTHENTICATE ok" "$CONTROL_LOG" && grep -q "SIGNAL NEWNYM" "$CONTROL_LOG"
-ok $? "the control port saw AUTHENTICATE (password accepted) and SIGNAL NEWNYM"
-got=$(grep -c "SIGNAL NEWNYM" "$CONTROL_LOG")
-is "$got" 1 "at most one NEWNYM a minute"
-grep -rqs "drpwatch-control-test" "$LOGS" "$CONTROL_LOG" "$SOCKS_LOG"
-ok $(( ! $? )) "the control password is in no log"
 
 done_testing
