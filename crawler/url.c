@@ -133,23 +133,10 @@ url_path_query(const char *url)
 bool
 url_same_site(const char *seed, const char *url)
 {
-    CURLU *a = parse(seed), *b = parse(url);
-    static const CURLUPart parts[] = { CURLUPART_SCHEME, CURLUPART_HOST,
-                                       CURLUPART_PORT };
-    bool same = a && b;
-    size_t i;
+    char *a = url_origin(seed), *b = url_origin(url);
+    bool same = a && b && strcmp(a, b) == 0;
 
-    for (i = 0; same && i < sizeof(parts) / sizeof(parts[0]); i++) {
-        char *x = part(a, parts[i], CURLU_DEFAULT_PORT);
-        char *y = part(b, parts[i], CURLU_DEFAULT_PORT);
-
-        lower(x);
-        lower(y);
-        same = x && y && strcmp(x, y) == 0;
-        free(x);
-        free(y);
-    }
-    curl_url_cleanup(a);
-    curl_url_cleanup(b);
+    free(a);
+    free(b);
     return same;
 }
