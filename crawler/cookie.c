@@ -123,8 +123,14 @@ netscape(const char *path, const char *url, struct buf *h, struct buf *err)
     time_t now = time(NULL);
     int rc = 0, n = 0, all = 0;
 
-    if (e == NULL || host == NULL)
-        abort();
+    if (e == NULL)
+        abort(); /* allocation failure, as xmalloc */
+    if (host == NULL) {
+        /* apply checks source URLs; one from elsewhere is refused here. */
+        buf_addf(err, "'%s' has no host to send a cookie to", url);
+        curl_easy_cleanup(e);
+        return DRP_EINVAL;
+    }
     curl_easy_setopt(e, CURLOPT_COOKIEFILE, path);
     curl_easy_setopt(e, CURLOPT_COOKIELIST, "RELOAD");
     curl_easy_getinfo(e, CURLINFO_COOKIELIST, &list);
