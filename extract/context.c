@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "extract/context.h"
+#include "extract/hsdb.h"
 #include "common/banned.h"
 
 enum family {
@@ -106,7 +107,8 @@ context_new(void)
     const char *exprs[NWORDS];
     unsigned int flags[NWORDS], ids[NWORDS];
     size_t lens[NWORDS], i;
-    hs_compile_error_t *cerr = NULL;
+    struct hsdb_patterns pats = { exprs, flags, ids, lens, NWORDS };
+    struct buf err = BUF_INIT(1024);
 
     for (i = 0; i < NWORDS; i++) {
         exprs[i] = words[i].s;
@@ -114,11 +116,8 @@ context_new(void)
         flags[i] = HS_FLAG_CASELESS;
         ids[i] = (unsigned int)i;
     }
-    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned int)NWORDS,
-                             HS_MODE_BLOCK, NULL, &c->db, &cerr) !=
-        HS_SUCCESS) {
-        log_err("cannot compile the context words: %s",
-                cerr ? cerr->message : "hyperscan error");
+    if (hsdb_compile(&pats, &c->db, NULL, &err) != 0) {
+        log_err("cannot compile the context words: %s", buf_str(&err));
         abort();
     }
     if (hs_alloc_scratch(c->db, &c->proto) != HS_SUCCESS)

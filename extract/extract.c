@@ -41,6 +41,7 @@
 #include "extract/context.h"
 #include "extract/cred.h"
 #include "extract/extract.h"
+#include "extract/hsdb.h"
 #include "extract/terms.h"
 #include "common/banned.h"
 
@@ -1916,7 +1917,8 @@ build_group(struct extractor *x, size_t g, char **copy)
 {
     const char *exprs[PRE_MAX];
     unsigned flags[PRE_MAX], ids[PRE_MAX];
-    hs_compile_error_t *cerr = NULL;
+    struct hsdb_patterns pats = { 0 };
+    struct buf err = BUF_INIT(1024);
     char *line, *save;
     size_t i, n = 0;
 
@@ -1940,12 +1942,14 @@ build_group(struct extractor *x, size_t g, char **copy)
             n++;
         }
     }
-    if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK,
-                         NULL, &x->pre[g], &cerr) != HS_SUCCESS) {
+    pats.exprs = exprs;
+    pats.flags = flags;
+    pats.ids = ids;
+    pats.n = (unsigned)n;
+    if (hsdb_compile(&pats, &x->pre[g], NULL, &err) != 0) {
         log_warn("extract prefilter unavailable, scanning unfiltered: %s",
-                 cerr ? cerr->message : "?");
-        hs_free_compile_error(cerr);
-        x->pre[g] = NULL;
+                 buf_str(&err));
+        buf_release(&err);
         return false;
     }
     if (hs_alloc_scratch(x->pre[g], &x->pre_proto[g]) != HS_SUCCESS)

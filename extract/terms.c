@@ -36,6 +36,7 @@
 #include "common/err.h"
 #include "common/xalloc.h"
 #include "extract/fold.h"
+#include "extract/hsdb.h"
 #include "extract/terms.h"
 #include "common/banned.h"
 
@@ -517,7 +518,7 @@ termset_new(const char *const *terms, size_t n, struct buf *err)
     struct termset *ts = xcalloc(1, sizeof(*ts));
     char **exprs = NULL;
     unsigned *flags = NULL, *ids = NULL;
-    hs_compile_error_t *cerr = NULL;
+    struct hsdb_patterns pats = { 0 };
     struct buf re = BUF_INIT(1u << 20);
     size_t i, m = 0;
 
@@ -564,12 +565,13 @@ termset_new(const char *const *terms, size_t n, struct buf *err)
         ids[m] = (unsigned)i;
         m++;
     }
-    if (m > 0 &&
-        hs_compile_multi((const char *const *)exprs, flags, ids, (unsigned)m,
-                         HS_MODE_BLOCK, NULL, &ts->db, &cerr) != HS_SUCCESS) {
-        buf_addf(err, "cannot compile the watch terms: %s",
-                 cerr ? cerr->message : "hyperscan error");
-        hs_free_compile_error(cerr);
+    buf_reset(&re); /* now for Hyperscan's message */
+    pats.exprs = (const char *const *)exprs;
+    pats.flags = flags;
+    pats.ids = ids;
+    pats.n = (unsigned)m;
+    if (m > 0 && hsdb_compile(&pats, &ts->db, NULL, &re) != 0) {
+        buf_addf(err, "cannot compile the watch terms: %s", buf_str(&re));
         goto fail;
     }
     if (ts->db && hs_alloc_scratch(ts->db, &ts->proto) != HS_SUCCESS)

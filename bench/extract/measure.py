@@ -338,6 +338,10 @@ def report(path):
     p("")
     p("Start-up (empty input, 1000 terms loaded): %.3f s, peak RSS %.1f MiB" % (
         startup, fnum(r, "empty.rss_kb", 0) / 1024.0))
+    if "empty_cold.wall" in r:
+        p("  patterns from the cache (extract/hsdb.h), as in every run below;")
+        p("  cold, compiling them (cache emptied, one run): %.3f s, peak RSS %.1f MiB" % (
+            fnum(r, "empty_cold.wall", 0.0), fnum(r, "empty_cold.rss_kb", 0) / 1024.0))
     p("")
     p("Throughput (whole engine on, --json, %s watch terms)" % g("terms", "?"))
 
