@@ -1,10 +1,13 @@
 /*
- * The first alert rules: a credential of a watched domain is a
- * credential-leak case per identity and password hash; a watch-term mention
- * is a brand-mention case per term and page; a known-benign finding
- * (documentation, own asset, ...) raises nothing. Scores combine the
- * extractor's confidence, the source's reliability and the term's priority.
+ * The alert rules: a credential of a watched domain is a credential-leak
+ * case per identity and password hash; a canary identity turning up is a
+ * canary case; a watch-term mention is a brand-mention case per term and
+ * page; a secret near an owned domain, a card of a watched BIN and an own
+ * asset on a page full of indicators are cases of their own. Other
+ * known-benign findings raise nothing. Scores are parts (struct
+ * alert_score) added up; the lifecycle's transitions are a table.
  */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,19 +15,39 @@
 
 #include "alerts/alerts.h"
 #include "common/xalloc.h"
+#include "extract/benign.h"
 #include "common/banned.h"
+
+/* The impact of each kind of case: what it can cost. */
+#define BASE_CANARY 100     /* proof of a leak and of where it came from */
+#define BASE_CREDENTIAL 45
+#define BASE_SECRET 45
+#define BASE_CARD 40
+#define BASE_OWN_LISTED 35
+#define BASE_MENTION 15
+
+/* A secret is tied to an owned domain written this close to it. */
+#define SECRET_TIE_BYTES 1024
+/* A page is an indicator list when it holds this many other indicators. */
+#define IOC_LIST_MIN 10
+
+static void
+draft_release(struct alert_draft *a)
+{
+    free(a->dedup_key);
+    free(a->subject);
+    free(a->title);
+    free(a->summary);
+    free(a->next_step);
+}
 
 void
 alert_drafts_release(struct alert_drafts *d)
 {
     size_t i;
 
-    for (i = 0; i < d->n; i++) {
-        free(d->v[i].dedup_key);
-        free(d->v[i].title);
-        free(d->v[i].summary);
-        free(d->v[i].next_step);
-    }
+    for (i = 0; i < d->n; i++)
+        draft_release(&d->v[i]);
     free(d->v);
     d->v = NULL;
     d->n = 0;
@@ -104,16 +127,31 @@ domain_term(const struct watch_term *terms, size_t n, const char *domain)
     return NULL;
 }
 
+static void
+total(struct alert_draft *a)
+{
+    const struct alert_score *p = &a->parts;
+
+    a->parts.total = clamp(p->kind + p->priority + p->confidence +
+                           p->reliability + p->exposure + p->corroboration +
+                           p->freshness + p->precision);
+    /* A canary is proof, whatever else the parts say. */
+    if (strcmp(a->kind, "canary") == 0 && a->parts.total < 95)
+        a->parts.total = 95;
+    a->score = a->parts.total;
+    a->severity = alerts_severity(a->score);
+}
+
 /*
- * A new draft with key (taken over) scored base plus what every rule
- * weighs: the extractor's confidence, the source's reliability and the
- * term's priority. NULL (key freed) when the document has that case
- * already.
+ * A new draft with key (taken over), scored base (its impact) and
+ * exposure plus what every rule weighs: the extractor's confidence, the
+ * source's reliability and the term's priority. NULL (key freed) when the
+ * document has that case already.
  */
 static struct alert_draft *
 add(struct alert_drafts *d, char *key, const char *kind, int base,
-    const struct finding *fd, size_t idx, const struct source_conf *src,
-    const struct watch_term *t)
+    int exposure, const struct finding *fd, size_t idx,
+    const struct source_conf *src, const struct watch_term *t)
 {
     struct alert_draft *a;
     size_t i;
@@ -130,11 +168,109 @@ add(struct alert_drafts *d, char *key, const char *kind, int base,
     a->dedup_key = key;
     a->kind = kind;
     a->finding = idx;
-    a->score = clamp(base + fd->confidence / 5 +
-                     clamp(src->reliability) / 10 +
-                     priority_bonus(t->priority));
-    a->severity = alerts_severity(a->score);
+    a->term = t ? t->value : NULL;
+    a->sources = 1;
+    a->parts.kind = base;
+    a->parts.priority = t ? priority_bonus(t->priority) : 0;
+    a->parts.confidence = clamp(fd->confidence) / 5;
+    a->parts.reliability = clamp(src->reliability) / 10;
+    a->parts.exposure = exposure;
+    total(a);
     return a;
+}
+
+void
+alerts_rescore(struct alert_draft *a, const struct alert_facts *f)
+{
+    bool leak = strcmp(a->kind, "credential-leak") == 0 ||
+                strcmp(a->kind, "secret-leak") == 0 ||
+                strcmp(a->kind, "card-leak") == 0;
+    bool page = strcmp(a->kind, "brand-mention") == 0;
+    double age = leak ? f->finding_age_days : f->case_age_days;
+    int others = !page && f->sources > 1 ? f->sources - 1 : 0;
+    double ps, pr;
+
+    a->sources = others + 1;
+    a->parts.corroboration = others * 5 > 15 ? 15 : others * 5;
+    a->parts.freshness = age >= ALERTS_STALE_DAYS ? -20
+                         : age >= 7               ? -10
+                                                  : 0;
+    /* Laplace-smoothed precision of the source and of the rule: 0.5
+       (no points) without verdicts, towards +-10 as verdicts agree. */
+    ps = (f->source_tp + 1.0) / (f->source_tp + f->source_fp + 2.0);
+    pr = (f->rule_tp + 1.0) / (f->rule_tp + f->rule_fp + 2.0);
+    a->parts.precision = (int)((ps + pr - 1.0) * 10.0 +
+                               (ps + pr >= 1.0 ? 0.5 : -0.5));
+    total(a);
+}
+
+void
+alerts_score_json(const struct alert_score *s, char *out, size_t n)
+{
+    snprintf(out, n,
+             "{\"impact\": {\"kind\": %d, \"priority\": %d}, "
+             "\"likelihood\": {\"confidence\": %d, \"reliability\": %d, "
+             "\"exposure\": %d, \"corroboration\": %d, \"freshness\": %d, "
+             "\"precision\": %d}, \"total\": %d}",
+             s->kind, s->priority, s->confidence, s->reliability,
+             s->exposure, s->corroboration, s->freshness, s->precision,
+             s->total);
+}
+
+/* The lifecycle: new -> investigating -> takedown-requested -> resolved,
+   or false-positive, or accepted-risk; a closed case may be reopened. */
+static const char *const statuses[] = {
+    "new", "investigating", "takedown-requested", "resolved",
+    "false-positive", "accepted-risk",
+};
+static const char *const transitions[][2] = {
+    { "new", "investigating" },
+    { "new", "takedown-requested" },
+    { "new", "resolved" },
+    { "new", "false-positive" },
+    { "new", "accepted-risk" },
+    { "investigating", "takedown-requested" },
+    { "investigating", "resolved" },
+    { "investigating", "false-positive" },
+    { "investigating", "accepted-risk" },
+    { "takedown-requested", "investigating" },
+    { "takedown-requested", "resolved" },
+    { "takedown-requested", "false-positive" },
+    { "takedown-requested", "accepted-risk" },
+    { "resolved", "new" },
+    { "false-positive", "new" },
+    { "accepted-risk", "new" },
+};
+
+bool
+alerts_status_valid(const char *status)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+        if (strcmp(status, statuses[i]) == 0)
+            return true;
+    return false;
+}
+
+bool
+alerts_transition_allowed(const char *from, const char *to)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++)
+        if (strcmp(from, transitions[i][0]) == 0 &&
+            strcmp(to, transitions[i][1]) == 0)
+            return true;
+    return false;
+}
+
+bool
+alerts_status_closed(const char *status)
+{
+    return strcmp(status, "resolved") == 0 ||
+           strcmp(status, "false-positive") == 0 ||
+           strcmp(status, "accepted-risk") == 0;
 }
 
 static void
@@ -158,10 +294,12 @@ credential(const struct finding *fd, size_t idx,
     for (i = 0; i < 8; i++)
         snprintf(hex + 2 * i, 3, "%02x", fd->pw_hmac[i]);
     key = xasprintf("credential-leak:%s:%s", fd->identity, hex);
-    a = add(out, key, "credential-leak", 55 + (src->tor ? 5 : 0), fd, idx,
-            src, t);
+    a = add(out, key, "credential-leak", BASE_CREDENTIAL,
+            (src->tor ? 10 : 0) + (strcmp(src->kind, "paste") == 0 ? 5 : 0),
+            fd, idx, src, t);
     if (a == NULL)
         return;
+    a->subject = xstrdup(fd->identity);
     a->audience = "security";
     a->title = xasprintf("Leaked credential for %s on %s", fd->identity,
                          src->name);
@@ -204,12 +342,12 @@ mention(const struct finding *fd, size_t idx, const struct watch_term *terms,
         return;
     key = xasprintf("brand-mention:%s:%s:%s", t->kind, t->value, url);
     /* Dark-web and paste sources are where leaks and sales surface. */
-    a = add(out, key, "brand-mention",
-            25 + (src->tor ? 15 : 0) +
-                (strcmp(src->kind, "paste") == 0 ? 5 : 0),
+    a = add(out, key, "brand-mention", BASE_MENTION,
+            (src->tor ? 15 : 0) + (strcmp(src->kind, "paste") == 0 ? 5 : 0),
             fd, idx, src, t);
     if (a == NULL)
         return;
+    a->subject = xstrdup(t->value);
     a->audience = "brand";
     a->title = xasprintf("%s '%s' mentioned on %s%s: %s", t->kind,
                          t->value, src->name, src->tor ? " (dark web)" : "",
@@ -223,6 +361,204 @@ mention(const struct finding *fd, size_t idx, const struct watch_term *terms,
                            "false-positive.");
 }
 
+/* The watch term of kind whose value equals v (case-insensitively). */
+static const struct watch_term *
+term_of(const struct watch_term *terms, size_t n, const char *kind,
+        const char *v)
+{
+    size_t i;
+
+    for (i = 0; v != NULL && i < n; i++)
+        if (strcmp(terms[i].kind, kind) == 0 &&
+            strcasecmp(terms[i].value, v) == 0)
+            return &terms[i];
+    return NULL;
+}
+
+/* A planted identity turned up: as a credential or as an address. */
+static bool
+canary(const struct finding *fd, size_t idx, const struct watch_term *terms,
+       size_t nterms, const struct source_conf *src, const char *url,
+       struct alert_drafts *out)
+{
+    const char *who = fd->kind == FIND_CREDENTIAL ? fd->identity
+                      : fd->kind == FIND_EMAIL    ? fd->value
+                                                  : NULL;
+    const struct watch_term *t = term_of(terms, nterms, "canary", who);
+    struct alert_draft *a;
+
+    if (t == NULL)
+        return false;
+    a = add(out, xasprintf("canary:%s", t->value), "canary", BASE_CANARY, 0,
+            fd, idx, src, t);
+    if (a == NULL)
+        return true;
+    a->subject = xstrdup(t->value);
+    a->audience = "security";
+    a->title = xasprintf("Canary %s turned up on %s", t->value, src->name);
+    a->summary = xasprintf("canary=%s as=%s source=%s url=%s", t->value,
+                           fd->kind == FIND_CREDENTIAL ? "credential"
+                                                       : "e-mail address",
+                           src->name, url);
+    a->next_step = xasprintf(
+        "Treat as a confirmed breach: %s exists only where it was planted, "
+        "so that system has leaked. Find how it left (access logs, exports, "
+        "vendors), contain it, and reset what it exposed.",
+        t->value);
+    return true;
+}
+
+/* Whether the document has an owned domain (watched or own-asset)
+   within SECRET_TIE_BYTES of fd; its value in *owned. */
+static bool
+near_owned(const struct findings *f, const struct finding *fd,
+           const char **owned)
+{
+    size_t i;
+
+    for (i = 0; i < f->n; i++) {
+        const struct finding *o = &f->v[i];
+        size_t d = o->offset > fd->offset ? o->offset - fd->offset
+                                          : fd->offset - o->offset;
+
+        if ((o->kind != FIND_DOMAIN && o->kind != FIND_URL &&
+             o->kind != FIND_EMAIL) || d > SECRET_TIE_BYTES)
+            continue;
+        if (o->watched ||
+            (o->benign != NULL && strcmp(o->benign, BENIGN_OWN) == 0)) {
+            *owned = o->value;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+secret(const struct findings *f, const struct finding *fd, size_t idx,
+       const struct source_conf *src, const char *url,
+       struct alert_drafts *out)
+{
+    const char *owned = NULL;
+    struct alert_draft *a;
+
+    if (!near_owned(f, fd, &owned))
+        return;
+    a = add(out, xasprintf("secret-leak:%s", fd->value), "secret-leak",
+            BASE_SECRET,
+            (src->tor ? 10 : 0) + (strcmp(src->kind, "paste") == 0 ? 5 : 0),
+            fd, idx, src, NULL);
+    if (a == NULL)
+        return;
+    a->subject = xstrdup(fd->value);
+    a->audience = "security";
+    a->title = xasprintf("Secret %s next to %s on %s", fd->value, owned,
+                         src->name);
+    a->summary = xasprintf("secret=%s near=%s source=%s url=%s", fd->value,
+                           owned, src->name, url);
+    a->next_step = xstrdup("Revoke and rotate the key or token now (the "
+                           "masked value names its type), then check its "
+                           "use since the page appeared and remove it from "
+                           "where it was committed or pasted.");
+}
+
+static void
+card(const struct finding *fd, size_t idx, const struct watch_term *terms,
+     size_t nterms, const struct source_conf *src, const char *url,
+     struct alert_drafts *out)
+{
+    const struct watch_term *t = NULL;
+    struct alert_draft *a;
+    size_t i;
+
+    for (i = 0; i < nterms && t == NULL; i++)
+        if (strcmp(terms[i].kind, "card_bin") == 0 &&
+            strncmp(fd->value, terms[i].value, strlen(terms[i].value)) == 0)
+            t = &terms[i];
+    if (t == NULL)
+        return;
+    a = add(out, xasprintf("card-leak:%s", fd->value), "card-leak",
+            BASE_CARD,
+            (src->tor ? 10 : 0) + (strcmp(src->kind, "paste") == 0 ? 5 : 0),
+            fd, idx, src, t);
+    if (a == NULL)
+        return;
+    a->subject = xstrdup(fd->value);
+    a->audience = "security";
+    a->title = xasprintf("Card %s of BIN %s on %s", fd->value, t->value,
+                         src->name);
+    a->summary = xasprintf("card=%s bin=%s source=%s url=%s", fd->value,
+                           t->value, src->name, url);
+    a->next_step = xstrdup("Block and reissue the card, review its recent "
+                           "transactions, and look for the rest of the "
+                           "batch on the same page.");
+}
+
+static bool
+indicator(enum finding_kind k)
+{
+    return k == FIND_IPV4 || k == FIND_IPV6 || k == FIND_DOMAIN ||
+           k == FIND_URL || k == FIND_MD5 || k == FIND_SHA1 ||
+           k == FIND_SHA256 || k == FIND_SHA512 || k == FIND_ONION;
+}
+
+/* Whether finding k is part of another's text: the domain of an e-mail
+   address or a credential, the host of a URL. Findings are in text order
+   (extract_text()), so the ones around it are enough to look at. */
+#define NEIGHBOURS 8
+
+static bool
+inside_other(const struct findings *f, size_t k)
+{
+    const struct finding *fd = &f->v[k];
+    size_t i = k > NEIGHBOURS ? k - NEIGHBOURS : 0;
+
+    for (; i < f->n && i <= k + NEIGHBOURS; i++) {
+        const struct finding *o = &f->v[i];
+
+        if (i != k && o->len > fd->len && o->offset <= fd->offset &&
+            fd->offset < o->offset + o->len)
+            return true;
+    }
+    return false;
+}
+
+/* An own asset standing alone on a page that lists IOC_LIST_MIN other
+   indicators standing alone (a blocklist, a feed, an IoC paste; not the
+   e-mail domains of a combo list). */
+static void
+own_listed(const struct findings *f, const struct finding *fd, size_t idx,
+           const struct source_conf *src, const char *url,
+           struct alert_drafts *out)
+{
+    struct alert_draft *a;
+    size_t i, others = 0;
+
+    if (inside_other(f, idx))
+        return;
+    for (i = 0; i < f->n && others < IOC_LIST_MIN; i++)
+        if (indicator(f->v[i].kind) && f->v[i].benign == NULL &&
+            !inside_other(f, i))
+            others++;
+    if (others < IOC_LIST_MIN)
+        return;
+    a = add(out, xasprintf("own-asset-listed:%s:%s",
+                           finding_kind_name(fd->kind), fd->value),
+            "own-asset-listed", BASE_OWN_LISTED,
+            strcmp(src->kind, "feed") == 0 ? 10 : 0, fd, idx, src, NULL);
+    if (a == NULL)
+        return;
+    a->subject = xstrdup(fd->value);
+    a->audience = "soc";
+    a->title = xasprintf("Own %s %s listed among indicators on %s",
+                         finding_kind_name(fd->kind), fd->value, src->name);
+    a->summary = xasprintf("asset=%s kind=%s source=%s url=%s", fd->value,
+                           finding_kind_name(fd->kind), src->name, url);
+    a->next_step = xstrdup("Check whether the asset is compromised (it may "
+                           "serve malware or phishing) or wrongly listed; "
+                           "if wrongly, ask the list's maintainer to remove "
+                           "it before partners block it.");
+}
+
 void
 alerts_evaluate(const struct findings *f, const struct watch_term *terms,
                 size_t nterms, const struct source_conf *src, const char *url,
@@ -233,11 +569,76 @@ alerts_evaluate(const struct findings *f, const struct watch_term *terms,
     for (i = 0; i < f->n; i++) {
         const struct finding *fd = &f->v[i];
 
-        if (fd->benign != NULL)
-            continue; /* documentation, reserved, own asset, ... */
+        if ((fd->kind == FIND_CREDENTIAL || fd->kind == FIND_EMAIL) &&
+            canary(fd, i, terms, nterms, src, url, out))
+            continue; /* a canary is that, not a credential leak */
+        if (fd->benign != NULL) {
+            /* Own assets matter on an indicator list; documentation,
+               reserved ranges and the like never. */
+            if (indicator(fd->kind) && strcmp(fd->benign, BENIGN_OWN) == 0)
+                own_listed(f, fd, i, src, url, out);
+            continue;
+        }
         if (fd->kind == FIND_CREDENTIAL)
             credential(fd, i, terms, nterms, src, url, out);
         else if (fd->kind == FIND_BRAND)
             mention(fd, i, terms, nterms, src, url, out);
+        else if (fd->kind == FIND_SECRET)
+            secret(f, fd, i, src, url, out);
+        else if (fd->kind == FIND_CARD)
+            card(fd, i, terms, nterms, src, url, out);
     }
+}
+
+/* Whether allowlist entry e covers subject s: equal, or s a subdomain of
+   e, or an identity at e. */
+static bool
+allowed(const char *e, const char *s)
+{
+    size_t el = strlen(e), sl = strlen(s);
+
+    if (strcasecmp(e, s) == 0)
+        return true;
+    return sl > el && (s[sl - el - 1] == '.' || s[sl - el - 1] == '@') &&
+           strcasecmp(s + sl - el, e) == 0;
+}
+
+static bool
+suppressed(const struct alert_rule *r, const struct alert_draft *a,
+           const struct source_conf *src, const char *url)
+{
+    if (r->kind && strcmp(r->kind, a->kind) != 0)
+        return false;
+    if (r->source && strcmp(r->source, src->name) != 0)
+        return false;
+    if (r->match && fnmatch(r->match, a->subject ? a->subject : "",
+                            FNM_CASEFOLD) != 0 &&
+        fnmatch(r->match, url, FNM_CASEFOLD) != 0)
+        return false;
+    return true;
+}
+
+void
+alerts_filter(const struct alerts_conf *ac, const struct source_conf *src,
+              const char *url, struct alert_drafts *d)
+{
+    size_t i, k, n = 0;
+    bool drop;
+
+    for (i = 0; i < d->n; i++) {
+        struct alert_draft *a = &d->v[i];
+
+        drop = false;
+        for (k = 0; k < ac->nallow && !drop; k++)
+            drop = (a->subject && allowed(ac->allow[k], a->subject)) ||
+                   (a->term && allowed(ac->allow[k], a->term));
+        for (k = 0; k < ac->nsuppress && !drop; k++)
+            drop = suppressed(&ac->suppress[k], a, src, url);
+        if (drop) {
+            draft_release(a);
+            continue;
+        }
+        d->v[n++] = *a;
+    }
+    d->n = n;
 }

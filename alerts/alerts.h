@@ -1,22 +1,64 @@
 /*
  * Alert rules: which findings of a document open (or update) a case, with
- * its dedup key, severity, score, title and next step. Pure: decides, the
- * caller stores. A finding seen again yields the same dedup key, so the
- * store updates the case instead of opening a new one.
+ * its dedup key, severity, score and its parts, title and next step; the
+ * lifecycle's allowed status changes. Pure: decides, the caller stores. A
+ * finding seen again yields the same dedup key, so the store updates the
+ * case instead of opening a new one, and rescores it with what the
+ * database knows (alerts_rescore()).
  */
 #ifndef DRP_ALERTS_H
 #define DRP_ALERTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/config.h"
 #include "extract/extract.h"
 
+/*
+ * What a score is made of: points, added up and clamped to 0-100. Impact
+ * is what the case can cost; likelihood how sure drpwatch is that it is
+ * real and current.
+ */
+struct alert_score {
+    /* impact */
+    int kind;          /* the rule's base (ALERT_BASE_*) */
+    int priority;      /* the watch term's priority: -10 (low) to +15 */
+    /* likelihood */
+    int confidence;    /* the extractor's confidence / 5: 0 to 20 */
+    int reliability;   /* the source's reliability / 10: 0 to 10 */
+    int exposure;      /* where: a dark-web or paste source adds */
+    int corroboration; /* +5 per other independent source, up to +15 */
+    int freshness;     /* 0 when new; -10 after 7 days, -20 after
+                          ALERTS_STALE_DAYS: a re-post of an old leak */
+    int precision;     /* analysts' verdicts on the source and on the rule
+                          (-10 to +10; 0 without verdicts) */
+    int total;         /* the score */
+};
+
+#define ALERTS_STALE_DAYS 30
+
+/* What the database knows of a case's finding when it is seen. */
+struct alert_facts {
+    double finding_age_days; /* since the finding was first seen anywhere */
+    double case_age_days;    /* since the case was opened (0: new) */
+    int sources;       /* independent sources that saw the finding, this
+                          one included (0 counts as 1) */
+    int source_tp, source_fp; /* verdicts on the source's cases */
+    int rule_tp, rule_fp;     /* verdicts on the cases of the same kind */
+};
+
 struct alert_draft {
     char *dedup_key;  /* stable identity of the case */
-    const char *kind; /* "credential-leak", "brand-mention" */
+    const char *kind; /* credential-leak, brand-mention, secret-leak,
+                         card-leak, own-asset-listed, canary */
     const char *severity; /* info, low, medium, high, critical */
-    int score;        /* 0-100 */
+    int score;        /* 0-100: parts.total */
+    struct alert_score parts;
+    int sources;      /* independent sources behind the case (rescored) */
+    const char *term; /* the watch term's value, or NULL */
+    char *subject;    /* what the case is about: the identity, the
+                         secret's or card's masked value, the asset */
     char *title;
     char *summary;    /* evidence, never a password */
     char *next_step;  /* what the audience should do */
@@ -52,7 +94,40 @@ void alerts_evaluate(const struct findings *f, const struct watch_term *terms,
  */
 int alerts_confidence(int extractor, int reliability);
 
+/*
+ * Drops the drafts that the operator's allowlist or suppression rules
+ * (cfg->alerts) cover, for a document of src at url. Both are data: the
+ * allowlist holds subjects never alerted (an identity, a term, a value;
+ * a domain covers its subdomains and the identities of that e-mail
+ * domain); a rule suppresses the cases that match all it names: kind,
+ * source name, and a glob (fnmatch) on the subject or the URL.
+ */
+void alerts_filter(const struct alerts_conf *ac, const struct source_conf *src,
+                   const char *url, struct alert_drafts *d);
+
 /* Severity word for a 0-100 score. */
 const char *alerts_severity(int score);
+
+/*
+ * Completes a's score with what the database knows (corroboration,
+ * freshness, precision) and sets its total, score and severity. What is
+ * fresh and what corroborates depends on the kind: a leaked credential,
+ * secret or card ages from its finding's first sighting anywhere (a
+ * re-post of an old leak ranks below a fresh one) and is corroborated by
+ * every other source that saw it; a brand mention is one page, fresh while
+ * its case is. A canary stays critical whatever the parts say.
+ */
+void alerts_rescore(struct alert_draft *a, const struct alert_facts *f);
+
+/* The parts as a JSON object, NUL-terminated in out[0..n); fits in
+   ALERTS_PARTS_JSON_MAX bytes. */
+#define ALERTS_PARTS_JSON_MAX 256
+void alerts_score_json(const struct alert_score *s, char *out, size_t n);
+
+/* Status names, and whether an alert may go from one to the other. */
+bool alerts_status_valid(const char *status);
+bool alerts_transition_allowed(const char *from, const char *to);
+/* Whether status closes a case with a verdict. */
+bool alerts_status_closed(const char *status);
 
 #endif

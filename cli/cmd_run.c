@@ -28,6 +28,7 @@
 #include "extract/extract.h"
 #include "storage/db.h"
 #include "storage/frontier.h"
+#include "storage/cases.h"
 #include "storage/store.h"
 #include "common/banned.h"
 
@@ -170,7 +171,8 @@ load(struct run *run, struct cli *c)
 
     if (store_load_settings(run->db, &run->cfg, &err) < 0 ||
         store_load_terms(run->db, &run->cfg, &err) < 0 ||
-        store_load_sources(run->db, &run->cfg, &err) < 0) {
+        store_load_sources(run->db, &run->cfg, &err) < 0 ||
+        store_load_alert_filters(run->db, &run->cfg, &err) < 0) {
         log_err("cannot load the applied configuration: %s", buf_str(&err));
         rc = EXIT_DB;
         goto out;

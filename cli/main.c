@@ -29,8 +29,17 @@ static const char usage[] =
     "  run [--once]          crawl: the service, or one full pass\n"
     "  scan [--json] [--watch FILE] FILE|-\n"
     "                        extract findings from a file or stdin\n"
-    "  alerts [list] [--json] [--status S] [--limit N]\n"
-    "                        show alerts\n"
+    "  alerts [list] [--json] [--kind K] [--status S] [--severity S]\n"
+    "         [--source NAME] [--since TIME] [--limit N]\n"
+    "                        the cases, most severe first\n"
+    "  alerts show ID [--json]\n"
+    "                        one case: score parts, finding, audit trail\n"
+    "  alerts ack|takedown|resolve|false-positive|accept-risk|reopen ID\n"
+    "         [--note TEXT] [--actor NAME]\n"
+    "                        move a case through its lifecycle\n"
+    "  stats [--days N] [--json]\n"
+    "                        precision per source and rule, timings,\n"
+    "                        and what was not seen\n"
     "  status [--json]       sources' health and the Tor proxy\n"
     "  db start|stop|status|migrate\n"
     "                        manage the database\n"
@@ -154,6 +163,8 @@ main(int argc, char **argv)
         rc = cmd_alerts(&c, nrest, rest);
     else if (!strcmp(rest[0], "scan"))
         rc = cmd_scan(&c, nrest, rest);
+    else if (!strcmp(rest[0], "stats"))
+        rc = cmd_stats(&c, nrest, rest);
     else if (!strcmp(rest[0], "status"))
         rc = cmd_status(&c, nrest, rest);
     else {

@@ -134,6 +134,37 @@ page_links(const struct html_doc *doc, const char *text, size_t len,
     return out;
 }
 
+/* The alert drafts of a page and room for their score parts as JSON. */
+struct rescore_ctx {
+    struct alert_drafts *drafts;
+    char (*parts)[ALERTS_PARTS_JSON_MAX];
+};
+
+/* store_rescore_fn: the store's facts into the alert rules' score. */
+static void
+rescore(void *arg, size_t i, const struct store_case_facts *f,
+        struct store_score *out)
+{
+    struct rescore_ctx *c = arg;
+    struct alert_draft *a = &c->drafts->v[i];
+    struct alert_facts af = {
+        .finding_age_days = f->finding_age_days,
+        .case_age_days = f->case_age_days,
+        .sources = f->sources,
+        .source_tp = f->source_tp,
+        .source_fp = f->source_fp,
+        .rule_tp = f->rule_tp,
+        .rule_fp = f->rule_fp,
+    };
+
+    alerts_rescore(a, &af);
+    alerts_score_json(&a->parts, c->parts[i], sizeof(c->parts[i]));
+    out->score = a->score;
+    out->severity = a->severity;
+    out->parts = c->parts[i];
+    out->sources = a->sources;
+}
+
 int
 pipeline_process(struct db *db, const struct extractor *x,
                  const struct config *cfg, const struct source_conf *src,
@@ -146,6 +177,7 @@ pipeline_process(struct db *db, const struct extractor *x,
     struct alert_drafts drafts = { 0 };
     struct store_finding *sf = NULL;
     struct store_alert *sa = NULL;
+    struct rescore_ctx rc_ctx = { &drafts, NULL };
     struct store_doc sd;
     struct adapter_links al = { 0 };
     struct store_link *links = NULL;
@@ -238,6 +270,7 @@ pipeline_process(struct db *db, const struct extractor *x,
     if (doc.title)
         title = xstrndup(text, strlen(doc.title));
     alerts_evaluate(&found, cfg->terms, cfg->nterms, src, job->url, &drafts);
+    alerts_filter(&cfg->alerts, src, job->url, &drafts);
 
     sf = xcalloc(found.n + 1, sizeof(*sf));
     hmacs = xcalloc(found.n + 1, sizeof(*hmacs));
@@ -261,12 +294,25 @@ pipeline_process(struct db *db, const struct extractor *x,
         }
     }
     sa = xcalloc(drafts.n + 1, sizeof(*sa));
+    rc_ctx.parts = xcalloc(drafts.n + 1, sizeof(*rc_ctx.parts));
     for (i = 0; i < drafts.n; i++) {
         const struct alert_draft *a = &drafts.v[i];
 
-        sa[i] = (struct store_alert){ a->dedup_key, a->kind, a->severity,
-                                      a->score, a->title, a->summary,
-                                      a->next_step, a->audience, a->finding };
+        alerts_score_json(&a->parts, rc_ctx.parts[i],
+                          sizeof(rc_ctx.parts[i]));
+        sa[i] = (struct store_alert){
+            .dedup_key = a->dedup_key,
+            .kind = a->kind,
+            .severity = a->severity,
+            .score = a->score,
+            .score_parts = rc_ctx.parts[i],
+            .term = a->term,
+            .title = a->title,
+            .summary = a->summary,
+            .next_step = a->next_step,
+            .audience = a->audience,
+            .finding = a->finding,
+        };
     }
     links = page_links(&doc, cs.text, cs.len, r, src, job, &al, &nlinks);
     sd = (struct store_doc){
@@ -287,6 +333,8 @@ pipeline_process(struct db *db, const struct extractor *x,
         .nfindings = found.n,
         .alerts = sa,
         .nalerts = drafts.n,
+        .rescore = rescore,
+        .rescore_arg = &rc_ctx,
     };
     rc = store_document(db, &sd, &new_alerts, err);
     if (rc == 0) {
@@ -311,6 +359,7 @@ out:
     adapter_links_release(&al);
     free(sf);
     free(sa);
+    free(rc_ctx.parts);
     free(hmacs);
     free(text);
     free(title);

@@ -13,6 +13,7 @@
 
 #include <yaml.h>
 
+#include "common/ascii.h"
 #include "common/config.h"
 #include "common/err.h"
 #include "common/xalloc.h"
@@ -109,6 +110,15 @@ config_release(struct config *cfg)
     }
     for (i = 0; i < cfg->nsources; i++)
         config_source_release(&cfg->sources[i]);
+    for (i = 0; i < cfg->alerts.nallow; i++)
+        free(cfg->alerts.allow[i]);
+    for (i = 0; i < cfg->alerts.nsuppress; i++) {
+        free(cfg->alerts.suppress[i].kind);
+        free(cfg->alerts.suppress[i].source);
+        free(cfg->alerts.suppress[i].match);
+    }
+    free(cfg->alerts.allow);
+    free(cfg->alerts.suppress);
     free(cfg->terms);
     free(cfg->sources);
     free(cfg->path);
@@ -771,6 +781,91 @@ load_sources(struct loader *ld, struct config *cfg, yaml_node_t *list)
     return 0;
 }
 
+static const char *alert_kinds[] = {
+    "credential-leak", "brand-mention", "lookalike-domain", "impersonation",
+    "secret-leak", "card-leak", "own-asset-listed", "canary", NULL,
+};
+
+bool
+config_alert_kind_valid(const char *kind)
+{
+    return in_list(kind, alert_kinds);
+}
+
+static int
+rule_pair(struct loader *ld, const char *key, const yaml_node_t *k,
+          yaml_node_t *v, void *arg)
+{
+    struct alert_rule *r = arg;
+    int rc;
+
+    if (!strcmp(key, "kind")) {
+        rc = get_str(ld, v, "suppress.kind", &r->kind);
+        if (rc == 0 && !config_alert_kind_valid(r->kind))
+            rc = fail(ld, v, "unknown alert kind '%s' (credential-leak, "
+                             "brand-mention, lookalike-domain, "
+                             "impersonation, secret-leak, card-leak, "
+                             "own-asset-listed, canary)", r->kind);
+        return rc;
+    }
+    if (!strcmp(key, "source"))
+        return get_str(ld, v, "suppress.source", &r->source);
+    if (!strcmp(key, "match"))
+        return get_str(ld, v, "suppress.match", &r->match);
+    return unknown(ld, k, key, "a suppression rule", "kind, source, match");
+}
+
+static int
+alerts_pair(struct loader *ld, const char *key, const yaml_node_t *k,
+            yaml_node_t *v, void *arg)
+{
+    struct alerts_conf *ac = arg;
+    yaml_node_item_t *it;
+    int rc;
+
+    if (strcmp(key, "allowlist") != 0 && strcmp(key, "suppress") != 0)
+        return unknown(ld, k, key, "'alerts'", "allowlist, suppress");
+    rc = want_kind(ld, v, YAML_SEQUENCE_NODE, key);
+    if (rc < 0)
+        return rc;
+    for (it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+         it++) {
+        yaml_node_t *n = yaml_document_get_node(&ld->doc, *it);
+        struct alert_rule *r;
+        char *e = NULL, *c;
+
+        if (ac->nallow + ac->nsuppress >= CONFIG_MAX_TERMS)
+            return fail(ld, n, "more than %d allowlist entries and "
+                               "suppression rules", CONFIG_MAX_TERMS);
+        if (key[0] == 'a') {
+            rc = get_str(ld, n, "allowlist entry", &e);
+            if (rc < 0)
+                return rc;
+            if (*e == '\0') {
+                free(e);
+                return fail(ld, n, "an allowlist entry is empty");
+            }
+            for (c = e; *c; c++)
+                *c = ascii_lower(*c);
+            ac->allow = xreallocarray(ac->allow, ac->nallow + 1,
+                                      sizeof(*ac->allow));
+            ac->allow[ac->nallow++] = e;
+            continue;
+        }
+        ac->suppress = xreallocarray(ac->suppress, ac->nsuppress + 1,
+                                     sizeof(*ac->suppress));
+        r = &ac->suppress[ac->nsuppress++];
+        memset(r, 0, sizeof(*r));
+        rc = each_pair(ld, n, "suppression rule", rule_pair, r);
+        if (rc < 0)
+            return rc;
+        if (!r->kind && !r->source && !r->match)
+            return fail(ld, n, "a suppression rule needs at least one of "
+                               "'kind', 'source', 'match'");
+    }
+    return 0;
+}
+
 static int
 top_pair(struct loader *ld, const char *key, const yaml_node_t *k,
          yaml_node_t *v, void *arg)
@@ -789,9 +884,11 @@ top_pair(struct loader *ld, const char *key, const yaml_node_t *k,
         return load_terms(ld, cfg, v);
     if (!strcmp(key, "sources"))
         return load_sources(ld, cfg, v);
+    if (!strcmp(key, "alerts"))
+        return each_pair(ld, v, "alerts", alerts_pair, &cfg->alerts);
     return unknown(ld, k, key, "the top level",
                    "tor, crawl, credentials, benign_file, watchlist, "
-                   "sources");
+                   "sources, alerts");
 }
 
 int

@@ -83,6 +83,20 @@ struct crawl_conf {
     char *user_agent;
 };
 
+/* An alert suppression rule: every field that is not NULL must match. */
+struct alert_rule {
+    char *kind;   /* alert kind */
+    char *source; /* source name */
+    char *match;  /* fnmatch(3) glob on the case's subject or its URL */
+};
+
+struct alerts_conf {
+    char **allow;            /* subjects never alerted (lowercase) */
+    size_t nallow;
+    struct alert_rule *suppress;
+    size_t nsuppress;
+};
+
 struct config {
     char *path;
     char *tor_proxy;     /* socks5h://host:port, or NULL (fail closed) */
@@ -99,6 +113,7 @@ struct config {
     size_t nterms;
     struct source_conf *sources;
     size_t nsources;
+    struct alerts_conf alerts;
 };
 
 /* Fills cfg with the defaults (no terms, no sources). */
@@ -121,6 +136,7 @@ int config_read_file(const char *path, struct buf *out, struct buf *err);
 bool config_watch_kind_valid(const char *kind);
 bool config_source_kind_valid(const char *kind);
 bool config_engine_valid(const char *engine);
+bool config_alert_kind_valid(const char *kind);
 
 /* Frees what a source_conf owns (not the struct). */
 void config_source_release(struct source_conf *s);

@@ -40,6 +40,17 @@ char *db_value_dup(const PGresult *r, int row, int col);
  */
 json_t *db_rows_json(PGresult *r, const char *const *cols);
 
+/* db_query() into r, or rc = DRP_EDB and goto out (the function's db,
+   err, rc and out label). */
+#define QUERY(r, sql, n, params)                                              \
+    do {                                                                      \
+        (r) = db_query(db, (sql), (n), (params), err);                       \
+        if ((r) == NULL) {                                                    \
+            rc = DRP_EDB;                                                     \
+            goto out;                                                         \
+        }                                                                     \
+    } while (0)
+
 /* BEGIN/COMMIT/ROLLBACK; rollback never fails loudly. */
 int db_begin(struct db *db, struct buf *err);
 int db_commit(struct db *db, struct buf *err);

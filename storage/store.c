@@ -13,19 +13,11 @@
 #include "common/xalloc.h"
 #include "storage/frontier.h"
 #include "storage/internal.h"
+#include "storage/cases.h"
 #include "storage/store.h"
 #include "common/banned.h"
 
 /* Runs a statement; on failure sets rc and jumps to the caller's label. */
-#define QUERY(r, sql, n, params)                                              \
-    do {                                                                      \
-        (r) = db_query(db, (sql), (n), (params), err);                       \
-        if ((r) == NULL) {                                                    \
-            rc = DRP_EDB;                                                     \
-            goto out;                                                         \
-        }                                                                     \
-    } while (0)
-
 /*
  * A text[] literal built item by item, passed as one parameter (never
  * spliced into SQL): array_add() each item, then array_close().
@@ -266,6 +258,9 @@ store_apply(struct db *db, const struct config *cfg, struct apply_stats *st,
     rc = put_settings(db, cfg, err);
     if (rc < 0)
         goto out;
+    rc = store_put_alert_filters(db, cfg, err);
+    if (rc < 0)
+        goto out;
     rc = db_commit(db, err);
 out:
     if (rc < 0)
@@ -426,53 +421,6 @@ out:
     return rc;
 }
 
-static int
-put_alert(struct db *db, const struct store_doc *doc,
-          const struct store_alert *a, const char *finding_id,
-          int *new_alerts, struct buf *err)
-{
-    PGresult *r = NULL;
-    char score[16], sid[24];
-    const char *p[11] = { a->dedup_key, a->kind, a->severity, score,
-                          a->title, a->summary, a->next_step, a->audience,
-                          finding_id, sid, doc->job->url };
-    int rc = 0;
-
-    snprintf(score, sizeof(score), "%d", a->score);
-    snprintf(sid, sizeof(sid), "%lld", doc->source->id);
-    QUERY(r,
-          "INSERT INTO alerts (dedup_key, kind, severity, score, title, "
-          "  summary, next_step, audience, finding_id, source_id, url) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
-          "ON CONFLICT (dedup_key) DO UPDATE SET last_seen = now(), "
-          "  occurrences = alerts.occurrences + 1, updated_at = now() "
-          "RETURNING id, (xmax = 0)",
-          11, p);
-    {
-        const char *q[3] = { PQgetvalue(r, 0, 0),
-                             PQgetvalue(r, 0, 1)[0] == 't' ? "created"
-                                                           : "seen-again",
-                             doc->job->url };
-        PGresult *r2;
-
-        if (q[1][0] == 'c')
-            (*new_alerts)++;
-        r2 = db_query(db,
-                      "INSERT INTO alert_events (alert_id, actor, event, "
-                      "detail) VALUES ($1, 'drpwatch', $2, $3)",
-                      3, q, err);
-        PQclear(r);
-        r = r2;
-        if (r == NULL) {
-            rc = DRP_EDB;
-            goto out;
-        }
-    }
-    PQclear(r);
-out:
-    return rc;
-}
-
 /*
  * Enqueues the links of a stored page. The source's max_pages bounds a
  * site's frontier as a whole, and an adapter's backlog of pages not yet
@@ -599,6 +547,7 @@ store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
     char job_id[24], sid[24], status[16], bytes[24];
     char doc_id[24];
     char (*fids)[24] = NULL;
+    struct case_counts cases = { 0 };
     size_t i;
     int rc;
 
@@ -633,11 +582,12 @@ store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
             goto out;
     }
     for (i = 0; i < doc->nalerts; i++) {
-        rc = put_alert(db, doc, &doc->alerts[i],
-                       fids[doc->alerts[i].finding], new_alerts, err);
+        rc = store_case_put(db, doc, i, fids[doc->alerts[i].finding],
+                            &cases, err);
         if (rc < 0)
             goto out;
     }
+    *new_alerts = cases.opened;
     rc = put_links(db, doc, err);
     if (rc < 0)
         goto out;
@@ -680,34 +630,4 @@ out:
     }
     free(fids);
     return rc;
-}
-
-json_t *
-store_alerts_list(struct db *db, const char *status, int limit,
-                  struct buf *err)
-{
-    static const char *cols[] = { "id", "severity", "score", "kind",
-                                  "status", "title", "source", "url",
-                                  "first_seen", "last_seen", "occurrences",
-                                  "summary", "next_step", "audience" };
-    char slimit[16];
-    const char *p[2] = { status, slimit };
-    PGresult *r;
-
-    snprintf(slimit, sizeof(slimit), "%d", limit);
-    r = db_query(db,
-                 "SELECT a.id, a.severity, a.score, a.kind, a.status, "
-                 "  a.title, s.name, a.url, "
-                 "  to_char(a.first_seen, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-                 "  to_char(a.last_seen, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-                 "  a.occurrences, a.summary, a.next_step, a.audience "
-                 "FROM alerts a LEFT JOIN sources s ON s.id = a.source_id "
-                 "WHERE ($1::text IS NULL OR a.status = $1) "
-                 "ORDER BY array_position(ARRAY['critical', 'high', "
-                 "  'medium', 'low', 'info'], a.severity), a.score DESC, "
-                 "  a.id LIMIT $2",
-                 2, p, err);
-    if (r == NULL)
-        return NULL;
-    return db_rows_json(r, cols);
 }

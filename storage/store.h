@@ -57,8 +57,10 @@ struct store_finding {
 struct store_alert {
     const char *dedup_key;
     const char *kind;
-    const char *severity;
+    const char *severity; /* the rescore hook may change it and score */
     int score;
+    const char *score_parts; /* JSON object, or NULL */
+    const char *term;     /* the watch term's value, or NULL */
     const char *title;
     const char *summary;
     const char *next_step;
@@ -73,6 +75,33 @@ struct store_link {
     const char *marker; /* a thread row's marker (hex), or NULL */
     bool continues;     /* a later page of the job's thread */
 };
+
+/* What the database knows of an alert's finding and case when it is
+   stored (see struct alert_facts). */
+struct store_case_facts {
+    double finding_age_days; /* since the finding was first seen */
+    double case_age_days;    /* since the case was opened (0: new) */
+    int sources;             /* sources that saw the finding, this one too */
+    int source_tp, source_fp; /* verdicts on this source's alerts */
+    int rule_tp, rule_fp;     /* verdicts on alerts of the same kind */
+};
+
+/* An alert's score as the rescore hook sets it. */
+struct store_score {
+    int score;
+    const char *severity;
+    const char *parts;   /* JSON object */
+    int sources;         /* independent sources behind the case */
+};
+
+/*
+ * Called for alert i of a document inside its transaction with the facts,
+ * before the alert is written: sets its final score (strings that must
+ * live until store_document() returns).
+ */
+typedef void store_rescore_fn(void *arg, size_t i,
+                              const struct store_case_facts *facts,
+                              struct store_score *out);
 
 struct store_doc {
     const struct job *job;
@@ -92,6 +121,8 @@ struct store_doc {
     size_t nfindings;
     const struct store_alert *alerts;
     size_t nalerts;
+    store_rescore_fn *rescore; /* NULL: scores as drafted */
+    void *rescore_arg;
 };
 
 /*
@@ -109,12 +140,5 @@ int store_prepare_partitions(struct db *db, struct buf *err);
  */
 int store_document(struct db *db, const struct store_doc *doc,
                    int *new_alerts, struct buf *err);
-
-/*
- * Alerts as a JSON array of objects, newest first within severity.
- * status may be NULL (all). Caller json_decref()s.
- */
-json_t *store_alerts_list(struct db *db, const char *status, int limit,
-                          struct buf *err);
 
 #endif
