@@ -68,11 +68,28 @@ store_case_put(struct db *db, const struct store_doc *doc, size_t i,
     struct store_score sc = { a->score, a->severity, a->score_parts, 1 };
     const char *severity, *parts;
     char score[16], sid[24], nsrc[16], detail[600];
+    char was[16] = "", was_status[32] = "";
     const char *event;
     PGresult *r = NULL;
-    int rc;
-    bool created, raised, reopened;
+    int rc = 0;
+    bool created, raised, decided, reopen;
 
+    /* The case as it was, locked until the document's commit. */
+    {
+        const char *p[1] = { a->dedup_key };
+
+        QUERY(r,
+              "SELECT severity, status FROM alerts WHERE dedup_key = $1 "
+              "FOR UPDATE",
+              1, p);
+        if (PQntuples(r) == 1) {
+            snprintf(was, sizeof(was), "%s", PQgetvalue(r, 0, 0));
+            snprintf(was_status, sizeof(was_status), "%s",
+                     PQgetvalue(r, 0, 1));
+        }
+        PQclear(r);
+        r = NULL;
+    }
     rc = facts_of(db, doc, finding_id, a, &facts, err);
     if (rc < 0)
         return rc;
@@ -83,20 +100,25 @@ store_case_put(struct db *db, const struct store_doc *doc, size_t i,
     snprintf(score, sizeof(score), "%d", sc.score);
     snprintf(sid, sizeof(sid), "%lld", doc->source->id);
     snprintf(nsrc, sizeof(nsrc), "%d", sc.sources);
+    /* Severities rank by their first letters: info, low, medium, high,
+       critical. A rise re-raises an open or resolved case (a resolved one
+       reopens); a false positive or an accepted risk stays decided. */
+    raised = *was && strchr("ilmhc", severity[0]) > strchr("ilmhc", was[0]);
+    decided = strcmp(was_status, "false-positive") == 0 ||
+              strcmp(was_status, "accepted-risk") == 0;
+    reopen = raised && strcmp(was_status, "resolved") == 0;
     {
-        const char *p[14] = { a->dedup_key, a->kind, severity, score,
+        const char *p[16] = { a->dedup_key, a->kind, severity, score,
                               a->title, a->summary, a->next_step,
                               a->audience, finding_id, sid, doc->job->url,
-                              parts, a->term, nsrc };
+                              parts, a->term, nsrc,
+                              raised && !decided ? "t" : "f",
+                              reopen ? "t" : "f" };
 
-        /* A rise re-raises an open or resolved case (a resolved one
-           reopens); a false positive or an accepted risk stays decided. */
         QUERY(r,
-              "WITH old AS (SELECT severity, status FROM alerts "
-              "  WHERE dedup_key = $1 FOR UPDATE), "
-              "up AS (INSERT INTO alerts AS a (dedup_key, kind, severity, "
-              "  score, title, summary, next_step, audience, finding_id, "
-              "  source_id, url, score_parts, term, sources_seen) "
+              "INSERT INTO alerts AS a (dedup_key, kind, severity, score, "
+              "  title, summary, next_step, audience, finding_id, source_id, "
+              "  url, score_parts, term, sources_seen) "
               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
               "  $12::jsonb, $13, $14) "
               "ON CONFLICT (dedup_key) DO UPDATE SET last_seen = now(), "
@@ -105,61 +127,36 @@ store_case_put(struct db *db, const struct store_doc *doc, size_t i,
               "  score_parts = EXCLUDED.score_parts, "
               "  sources_seen = greatest(a.sources_seen, "
               "    EXCLUDED.sources_seen), "
-              "  raised_at = CASE WHEN drp_severity_rank(EXCLUDED.severity) "
-              "    > drp_severity_rank(a.severity) AND a.status NOT IN "
-              "    ('false-positive', 'accepted-risk') THEN now() "
-              "    ELSE a.raised_at END, "
-              "  status = CASE WHEN drp_severity_rank(EXCLUDED.severity) "
-              "    > drp_severity_rank(a.severity) AND a.status = "
-              "    'resolved' THEN 'new' ELSE a.status END, "
-              "  status_at = CASE WHEN drp_severity_rank(EXCLUDED.severity) "
-              "    > drp_severity_rank(a.severity) AND a.status = "
-              "    'resolved' THEN now() ELSE a.status_at END, "
-              "  closed_at = CASE WHEN drp_severity_rank(EXCLUDED.severity) "
-              "    > drp_severity_rank(a.severity) AND a.status = "
-              "    'resolved' THEN NULL ELSE a.closed_at END "
-              "RETURNING a.id, (xmax = 0) AS created, a.severity, a.status) "
-              "SELECT up.id, up.created, old.severity, old.status, "
-              "  up.severity, up.status FROM up LEFT JOIN old ON true",
-              14, p);
+              "  raised_at = CASE WHEN $15 THEN now() ELSE a.raised_at END, "
+              "  status = CASE WHEN $16 THEN 'new' ELSE a.status END, "
+              "  status_at = CASE WHEN $16 THEN now() ELSE a.status_at END, "
+              "  closed_at = CASE WHEN $16 THEN NULL ELSE a.closed_at END "
+              "RETURNING a.id, (xmax = 0)",
+              16, p);
     }
     created = PQgetvalue(r, 0, 1)[0] == 't';
-    raised = !created && !PQgetisnull(r, 0, 2) &&
-             strcmp(PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 4)) != 0 &&
-             strcmp(PQgetvalue(r, 0, 3), "false-positive") != 0 &&
-             strcmp(PQgetvalue(r, 0, 3), "accepted-risk") != 0;
-    reopened = raised && strcmp(PQgetvalue(r, 0, 5), "new") == 0 &&
-               strcmp(PQgetvalue(r, 0, 3), "resolved") == 0;
     if (created) {
         event = "created";
         c->opened++;
         snprintf(detail, sizeof(detail), "score %s (%s) url=%s", score,
                  severity, doc->job->url);
-    } else if (PQgetisnull(r, 0, 2) ||
-               strcmp(PQgetvalue(r, 0, 2), severity) == 0) {
+    } else if (raised && !decided) {
+        event = reopen ? "reopened" : "severity-raised";
+        c->raised++;
+        snprintf(detail, sizeof(detail), "severity %s -> %s, score %s url=%s",
+                 was, severity, score, doc->job->url);
+    } else {
         event = "seen-again";
         c->updated++;
-        snprintf(detail, sizeof(detail), "score %s (%s) url=%s", score,
-                 severity, doc->job->url);
-    } else {
-        /* Compare the ranks: a fall is only an update. */
-        static const char *const rank = "ilmhc";
-        const char *was = PQgetvalue(r, 0, 2);
-        bool up = strchr(rank, severity[0]) > strchr(rank, was[0]);
-
-        raised = raised && up;
-        event = reopened && up ? "reopened"
-                : raised       ? "severity-raised"
-                               : "seen-again";
-        if (raised)
-            c->raised++;
+        if (strcmp(was, severity) != 0)
+            snprintf(detail, sizeof(detail),
+                     "severity %s -> %s, score %s%s url=%s", was, severity,
+                     score,
+                     raised ? " (not re-raised: decided by an analyst)" : "",
+                     doc->job->url);
         else
-            c->updated++;
-        snprintf(detail, sizeof(detail), "severity %s -> %s, score %s%s "
-                 "url=%s", was, severity, score,
-                 up && !raised ? " (not re-raised: "
-                                 "decided by an analyst)" : "",
-                 doc->job->url);
+            snprintf(detail, sizeof(detail), "score %s (%s) url=%s", score,
+                     severity, doc->job->url);
     }
     {
         const char *q[3] = { PQgetvalue(r, 0, 0), event, detail };

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alerts/alerts.h"
+#include "common/buf.h"
 #include "extract/extract.h"
 #include "tests/tap.h"
 
@@ -15,6 +16,8 @@ static struct watch_term terms[] = {
     { "product", "NorthPay", "medium", "brand" },
     { "email_domain", "northwindbank.com", "critical", "security" },
     { "domain", "northwindbank.com", "high", "soc" },
+    { "canary", "j.canary@northwindbank.com", "critical", "security" },
+    { "card_bin", "412345", "high", "security" },
 };
 #define NTERMS (sizeof(terms) / sizeof(terms[0]))
 
@@ -25,6 +28,10 @@ static struct source_conf forum = {
 static struct source_conf onion = {
     .name = "onion", .kind = "forum", .url = "http://x.onion/",
     .reliability = 40, .tor = true,
+};
+static struct source_conf paste = {
+    .name = "paste", .kind = "paste", .url = "http://p.example/",
+    .reliability = 50, .tor = false,
 };
 
 static const unsigned char key[] = "alerts-test-key-0123";
@@ -58,6 +65,229 @@ count_kind(const struct alert_drafts *d, const char *kind)
     for (i = 0; i < d->n; i++)
         n += strcmp(d->v[i].kind, kind) == 0;
     return n;
+}
+
+/* The score of the only case of kind in text (after facts f), or -1. */
+static int
+scored(struct extractor *x, const char *text, const struct source_conf *s,
+       const char *kind, const struct alert_facts *facts, char *sev,
+       size_t n)
+{
+    struct findings f;
+    struct alert_drafts d;
+    const struct alert_draft *a;
+    int score = -1;
+
+    evaluate(x, text, s, "http://p.example/1", &f, &d);
+    a = find_kind(&d, kind, 0);
+    if (a != NULL && count_kind(&d, kind) == 1) {
+        alerts_rescore((struct alert_draft *)a, facts);
+        score = a->score;
+        snprintf(sev, n, "%s", a->severity);
+        ok(a->parts.total == a->score, "%s: the parts add up to the score",
+           kind);
+    }
+    alert_drafts_release(&d);
+    findings_release(&f);
+    return score;
+}
+
+static void
+test_scoring(struct extractor *x)
+{
+    struct alert_facts fresh = { 0, 0, 1, 0, 0, 0, 0 };
+    struct alert_facts old = { 90, 0, 1, 0, 0, 0, 0 };
+    struct alert_facts week = { 10, 0, 1, 0, 0, 0, 0 };
+    struct alert_facts three = { 0, 0, 3, 0, 0, 0, 0 };
+    struct alert_facts praised = { 0, 0, 1, 9, 0, 9, 0 };
+    struct alert_facts blamed = { 0, 0, 1, 0, 9, 0, 9 };
+    struct alert_facts canary_old = { 400, 400, 1, 0, 30, 0, 30 };
+    char sev[4][16], tmp[16];
+    int c, cred, repost, mention, w, v;
+
+    c = scored(x, "j.canary@northwindbank.com:Canary#2024\n", &paste,
+               "canary", &fresh, sev[0], sizeof(sev[0]));
+    cred = scored(x, "alice@northwindbank.com:Summer2024!\n", &paste,
+                  "credential-leak", &fresh, sev[1], sizeof(sev[1]));
+    repost = scored(x, "alice@northwindbank.com:Summer2024!\n", &paste,
+                    "credential-leak", &old, sev[2], sizeof(sev[2]));
+    mention = scored(x, "They talk about NorthPay here.\n", &forum,
+                     "brand-mention", &fresh, sev[3], sizeof(sev[3]));
+    diag("canary %d (%s), fresh credential %d (%s), re-posted old leak %d "
+         "(%s), lone brand mention %d (%s)", c, sev[0], cred, sev[1], repost,
+         sev[2], mention, sev[3]);
+    ok(c > cred && cred > repost && repost > mention && mention >= 0,
+       "scores order canary > fresh credential > re-posted old leak > "
+       "lone brand mention");
+    is_str(sev[0], "critical", "a canary is critical");
+    is_str(sev[3], "low", "a lone clear-web brand mention is low");
+    w = scored(x, "alice@northwindbank.com:Summer2024!\n", &paste,
+               "credential-leak", &week, tmp, sizeof(tmp));
+    ok(cred > w && w > repost, "a week-old leak sits between (%d)", w);
+    v = scored(x, "alice@northwindbank.com:Summer2024!\n", &paste,
+               "credential-leak", &three, tmp, sizeof(tmp));
+    is(v - cred, 10, "two other sources corroborate: +10");
+    v = scored(x, "alice@northwindbank.com:Summer2024!\n", &paste,
+               "credential-leak", &praised, tmp, sizeof(tmp));
+    w = scored(x, "alice@northwindbank.com:Summer2024!\n", &paste,
+               "credential-leak", &blamed, tmp, sizeof(tmp));
+    ok(v > cred && cred > w,
+       "verdicts move the score: true positives up (%d), false down (%d)",
+       v, w);
+    v = scored(x, "They talk about NorthPay here.\n", &forum,
+               "brand-mention", &three, tmp, sizeof(tmp));
+    is(v, mention, "a brand mention is one page: no corroboration");
+    v = scored(x, "j.canary@northwindbank.com:Canary#2024\n", &paste,
+               "canary", &canary_old, tmp, sizeof(tmp));
+    is_str(tmp, "critical", "a canary stays critical, old and blamed");
+}
+
+static void
+test_kinds(struct extractor *x)
+{
+    struct findings f;
+    struct alert_drafts d;
+    const struct alert_draft *a;
+    struct buf page = BUF_INIT(1 << 16);
+    int i;
+
+    evaluate(x, "dump: j.canary@northwindbank.com:Canary#2024\n", &paste,
+             "http://p.example/c", &f, &d);
+    is(d.n, 1, "a canary credential: one case");
+    a = find_kind(&d, "canary", 0);
+    ok(a && strcmp(a->dedup_key, "canary:j.canary@northwindbank.com") == 0,
+       "a canary case, not a credential leak");
+    ok(a && strstr(a->summary, "Canary#2024") == NULL,
+       "no password in a canary case");
+    alert_drafts_release(&d);
+    findings_release(&f);
+    evaluate(x, "contact J.Canary@northwindbank.com for details\n", &forum,
+             "http://f.example/c", &f, &d);
+    ok(find_kind(&d, "canary", 0) != NULL,
+       "a canary address alone is a canary case too");
+    alert_drafts_release(&d);
+    findings_release(&f);
+
+    evaluate(x,
+             "# northwindbank.com deploy config\n"
+             "AWS_ACCESS_KEY_ID=AKIAQ3EGRIWNV5ZNUYFH\n"
+             "aws_secret_access_key = "
+             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY9x\n",
+             &paste, "http://p.example/s", &f, &d);
+    a = find_kind(&d, "secret-leak", 0);
+    ok(a != NULL && strcmp(a->audience, "security") == 0,
+       "a secret next to an owned domain is a secret-leak case");
+    ok(a && strstr(a->summary, "near=northwindbank.com") != NULL,
+       "which names the owned domain");
+    alert_drafts_release(&d);
+    findings_release(&f);
+    evaluate(x,
+             "AWS_ACCESS_KEY_ID=AKIAQ3EGRIWNV5ZNUYFH for contoso.com\n",
+             &paste, "http://p.example/s2", &f, &d);
+    is(count_kind(&d, "secret-leak"), 0,
+       "a secret near nothing we own is no case");
+    alert_drafts_release(&d);
+    findings_release(&f);
+
+    evaluate(x, "cc dump: 4123 4500 0000 1231 exp 12/27\n"
+                "cc dump: 4111 1111 1111 1111 exp 12/27\n",
+             &paste, "http://p.example/cc", &f, &d);
+    is(count_kind(&d, "card-leak"), 1, "a card of a watched BIN is a case, "
+                                       "another BIN's not");
+    a = find_kind(&d, "card-leak", 0);
+    ok(a && strncmp(a->subject, "412345", 6) == 0 &&
+           strstr(a->subject, "0000 1231") == NULL,
+       "the card case holds the masked number (%s)", a ? a->subject : "-");
+    alert_drafts_release(&d);
+    findings_release(&f);
+
+    /* An own asset among indicators, and among a combo list. */
+    buf_adds(&page, "blocklist (c2 and phishing):\n");
+    for (i = 0; i < 12; i++)
+        buf_addf(&page, "185.220.101.%d\nevil-%d-c2.ru\n", i + 1, i);
+    buf_adds(&page, "northwindbank.com\n");
+    evaluate(x, buf_str(&page), &paste, "http://p.example/ioc", &f, &d);
+    a = find_kind(&d, "own-asset-listed", 0);
+    ok(a && strcmp(a->subject, "northwindbank.com") == 0 &&
+           strcmp(a->audience, "soc") == 0,
+       "an owned domain on an indicator list is own-asset-listed");
+    alert_drafts_release(&d);
+    findings_release(&f);
+    buf_reset(&page);
+    for (i = 0; i < 20; i++)
+        buf_addf(&page, "user%d@mail%d.example.net:Pass%dword!\n", i, i, i);
+    buf_adds(&page, "r.patel@northwindbank.com:Secret#123\n");
+    evaluate(x, buf_str(&page), &paste, "http://p.example/combo", &f, &d);
+    is(count_kind(&d, "own-asset-listed"), 0,
+       "the e-mail domains of a combo list are no indicator list");
+    alert_drafts_release(&d);
+    findings_release(&f);
+    buf_release(&page);
+}
+
+static void
+test_lifecycle(void)
+{
+    ok(alerts_transition_allowed("new", "investigating"), "new -> ack");
+    ok(alerts_transition_allowed("investigating", "takedown-requested"),
+       "investigating -> takedown-requested");
+    ok(alerts_transition_allowed("takedown-requested", "resolved"),
+       "takedown-requested -> resolved");
+    ok(alerts_transition_allowed("new", "false-positive"),
+       "new -> false-positive");
+    ok(alerts_transition_allowed("resolved", "new"), "resolved -> reopened");
+    ok(!alerts_transition_allowed("resolved", "investigating"),
+       "a closed case is reopened before anything else");
+    ok(!alerts_transition_allowed("new", "new"), "no change is no change");
+    ok(!alerts_transition_allowed("false-positive", "resolved"),
+       "a false positive is not resolved");
+    ok(alerts_status_valid("accepted-risk") && !alerts_status_valid("done"),
+       "status names");
+    ok(alerts_status_closed("accepted-risk") &&
+           !alerts_status_closed("takedown-requested"),
+       "closed statuses");
+}
+
+static void
+test_filter(struct extractor *x)
+{
+    char *allow[] = { "northwindbank.com" };
+    char *allow2[] = { "bob@northwindbank.com", "northpay" };
+    struct alert_rule rules[] = {
+        { "brand-mention", "forum", "*/faq*" },
+    };
+    struct alerts_conf ac = { allow, 1, NULL, 0 };
+    struct findings f;
+    struct alert_drafts d;
+    const char *text = "alice@northwindbank.com:Summer2024!\n"
+                       "bob@northwindbank.com:Winter2024!\n"
+                       "Northwind Bank and NorthPay\n";
+
+    evaluate(x, text, &forum, "http://f.example/faq/1", &f, &d);
+    is(d.n, 4, "two credentials and two mentions before filtering");
+    alerts_filter(&ac, &forum, "http://f.example/faq/1", &d);
+    is(count_kind(&d, "credential-leak"), 0,
+       "an allowlisted domain covers its identities");
+    is(count_kind(&d, "brand-mention"), 2, "and not the brand terms");
+    alert_drafts_release(&d);
+    findings_release(&f);
+
+    ac = (struct alerts_conf){ allow2, 2, rules, 1 };
+    evaluate(x, text, &forum, "http://f.example/faq/1", &f, &d);
+    alerts_filter(&ac, &forum, "http://f.example/faq/1", &d);
+    is(count_kind(&d, "credential-leak"), 1,
+       "an allowlisted identity: only the other credential");
+    is(count_kind(&d, "brand-mention"), 0,
+       "a suppression rule on kind, source and URL glob");
+    alert_drafts_release(&d);
+    findings_release(&f);
+    evaluate(x, text, &onion, "http://x.onion/faq/1", &f, &d);
+    alerts_filter(&ac, &onion, "http://x.onion/faq/1", &d);
+    is(count_kind(&d, "brand-mention"), 1,
+       "the rule names another source: the mention stays (NorthPay "
+       "allowlisted)");
+    alert_drafts_release(&d);
+    findings_release(&f);
 }
 
 int
@@ -196,6 +426,11 @@ main(void)
     is_str(alerts_severity(50), "medium", "score 50 is medium");
     is_str(alerts_severity(25), "low", "score 25 is low");
     is_str(alerts_severity(5), "info", "score 5 is info");
+
+    test_kinds(x);
+    test_scoring(x);
+    test_lifecycle();
+    test_filter(x);
     extractor_free(x);
     return done_testing();
 }
