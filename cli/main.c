@@ -37,6 +37,8 @@ static const char usage[] =
     "  alerts ack|takedown|resolve|false-positive|accept-risk|reopen ID\n"
     "         [--note TEXT] [--actor NAME]\n"
     "                        move a case through its lifecycle\n"
+    "  export stix [--since TIME] [--min-confidence N] [-o FILE]\n"
+    "                        the indicators as a STIX 2.1 bundle\n"
     "  stats [--days N] [--json]\n"
     "                        precision per source and rule, timings,\n"
     "                        and what was not seen\n"
@@ -163,6 +165,8 @@ main(int argc, char **argv)
         rc = cmd_alerts(&c, nrest, rest);
     else if (!strcmp(rest[0], "scan"))
         rc = cmd_scan(&c, nrest, rest);
+    else if (!strcmp(rest[0], "export"))
+        rc = cmd_export(&c, nrest, rest);
     else if (!strcmp(rest[0], "stats"))
         rc = cmd_stats(&c, nrest, rest);
     else if (!strcmp(rest[0], "status"))

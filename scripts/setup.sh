@@ -9,7 +9,7 @@ PACKAGES="gcc libc6-dev make autoconf automake pkg-config
 libcurl4-openssl-dev libxml2-dev libgumbo-dev libpcre2-dev libpq-dev
 libyaml-dev libjansson-dev libssl-dev libhyperscan-dev libunistring-dev libpsl-dev
 libicu-dev libidn2-dev libuchardet-dev
-postgresql postgresql-client python3 clang libclang-rt-14-dev"
+postgresql postgresql-client python3 clang libclang-rt-14-dev nodejs"
 
 missing=""
 for p in $PACKAGES; do
@@ -18,6 +18,10 @@ for p in $PACKAGES; do
         missing="$missing $p"
     fi
 done
+# The tests check STIX bundles with ../shared/tools/stix-validate (node and
+# ajv from the npm registry). A nodejs package of another origin may carry
+# npm itself; Debian's own needs the npm package.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 if [ -n "$missing" ]; then
     if [ "$(id -u)" -ne 0 ]; then
         echo "setup: missing packages:$missing" >&2

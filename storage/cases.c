@@ -258,7 +258,6 @@ store_cases_list(struct db *db, const struct case_filter *f, struct buf *err)
     PGresult *r;
 
     snprintf(slimit, sizeof(slimit), "%d", f->limit > 0 ? f->limit : 100);
-    /* since: a timestamp, or an interval back from now. */
     r = db_query(db,
                  "SELECT a.id, a.severity, a.score, a.kind, a.status, "
                  "  a.title, s.name, a.url, "
@@ -274,9 +273,7 @@ store_cases_list(struct db *db, const struct case_filter *f, struct buf *err)
                  "  AND ($3::text IS NULL OR drp_severity_rank(a.severity) "
                  "    >= drp_severity_rank($3)) "
                  "  AND ($4::text IS NULL OR s.name = $4) "
-                 "  AND ($5::text IS NULL OR a.last_seen >= CASE "
-                 "    WHEN $5 ~ '^[0-9]+ *[a-z]+$' THEN now() - $5::interval "
-                 "    ELSE $5::timestamptz END) "
+                 "  AND ($5::text IS NULL OR a.last_seen >= drp_since($5)) "
                  "ORDER BY drp_severity_rank(a.severity) DESC, a.score DESC, "
                  "  a.id LIMIT $6",
                  6, p, err);

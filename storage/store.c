@@ -631,3 +631,52 @@ out:
     free(fids);
     return rc;
 }
+
+json_t *
+store_export_findings(struct db *db, const char *const *kinds,
+                      const char *since, int min_confidence, struct buf *err)
+{
+    struct buf arr = BUF_INIT(1u << 16);
+    char conf[16];
+    const char *p[3] = { NULL, since, conf };
+    json_error_t je;
+    json_t *j = NULL;
+    PGresult *r;
+    size_t i;
+
+    for (i = 0; kinds[i]; i++)
+        array_add(&arr, kinds[i]);
+    array_close(&arr);
+    p[0] = buf_str(&arr);
+    snprintf(conf, sizeof(conf), "%d", min_confidence);
+    r = db_query(db,
+                 "SELECT coalesce(json_agg(x ORDER BY x.last_seen DESC, "
+                 "  x.kind, x.value), '[]')::text FROM ("
+                 "SELECT f.kind, f.value, f.confidence, f.tlp, "
+                 "  extract(epoch FROM f.first_seen)::bigint AS first_seen, "
+                 "  extract(epoch FROM f.last_seen)::bigint AS last_seen, "
+                 "  (SELECT coalesce(json_agg(json_build_object('source', "
+                 "    g.name, 'first_seen', g.first, 'last_seen', g.last, "
+                 "    'count', g.n) ORDER BY g.name), '[]') FROM ("
+                 "    SELECT s.name, extract(epoch FROM min(t.seen_at))::bigint "
+                 "      AS first, extract(epoch FROM max(t.seen_at))::bigint "
+                 "      AS last, count(*) AS n FROM sightings t "
+                 "    JOIN sources s ON s.id = t.source_id "
+                 "    WHERE t.finding_id = f.id GROUP BY s.name) g) "
+                 "  AS sightings "
+                 "FROM findings f "
+                 "WHERE f.kind = ANY ($1::text[]) AND f.benign IS NULL "
+                 "  AND NOT f.watched AND f.confidence >= $3::int "
+                 "  AND ($2::text IS NULL OR f.last_seen >= drp_since($2)) "
+                 "  AND NOT (f.kind = 'email' AND EXISTS (SELECT 1 "
+                 "    FROM credentials c WHERE c.identity = f.value))) x",
+                 3, p, err);
+    buf_release(&arr);
+    if (r == NULL)
+        return NULL;
+    j = json_loads(PQgetvalue(r, 0, 0), 0, &je);
+    if (j == NULL)
+        buf_addf(err, "database returned bad JSON: %s", je.text);
+    PQclear(r);
+    return j;
+}

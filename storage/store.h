@@ -141,4 +141,18 @@ int store_prepare_partitions(struct db *db, struct buf *err);
 int store_document(struct db *db, const struct store_doc *doc,
                    int *new_alerts, struct buf *err);
 
+/*
+ * The findings to share as indicators, as a JSON array (caller
+ * json_decref()s): those of kinds (a NULL-terminated list) last seen at or
+ * after since (a timestamp or an interval back from now; NULL: all) with a
+ * stored confidence of at least min_confidence. Never a known-benign value,
+ * a watched (owned) one, or an e-mail address that is a leaked
+ * credential's identity. Each object: kind, value, confidence, tlp,
+ * first_seen and last_seen (Unix seconds) and sightings (source,
+ * first_seen, last_seen, count), most recently seen first.
+ */
+json_t *store_export_findings(struct db *db, const char *const *kinds,
+                              const char *since, int min_confidence,
+                              struct buf *err);
+
 #endif

@@ -45,3 +45,13 @@ CREATE TABLE alert_filters (
     source      text,
     match       text
 );
+
+-- "--since": a timestamp, or an interval back from now ("7 days").
+CREATE FUNCTION drp_since(s text) RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN s ~ '^[0-9]+ *[a-z]+$' THEN now() - s::interval
+                ELSE s::timestamptz END
+$$;
+
+-- Exports leave out the e-mail addresses that are leaked identities.
+CREATE INDEX credentials_identity ON credentials (identity);

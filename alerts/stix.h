@@ -1,0 +1,60 @@
+/*
+ * STIX 2.1 bundles of drpwatch's indicators: for each exportable finding an
+ * indicator with its STIX pattern, the matching cyber-observable and the
+ * relationship between them, and a sighting per source that saw it; an
+ * identity for drpwatch and one per source, and the TLP marking
+ * definitions used. Pure: the caller reads the findings and writes the
+ * bundle. Credentials are never exported; known-benign values and owned
+ * assets are left out by the caller's query (see stix_kinds).
+ *
+ * Identifiers are deterministic UUIDv5s: indicators, relationships and
+ * sightings over the normalised value in drpwatch's namespace, observables
+ * by the specification's rule (its namespace, over the canonical JSON of
+ * their ID-contributing properties), so exporting again updates objects
+ * instead of duplicating them; `modified` moves with the finding's last
+ * sighting.
+ */
+#ifndef DRP_STIX_H
+#define DRP_STIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <jansson.h>
+
+/* Where and when a finding was seen. */
+struct stix_sighting {
+    const char *source; /* source name */
+    time_t first_seen, last_seen;
+    int count;
+};
+
+struct stix_item {
+    const char *kind;   /* a finding kind (extract/extract.h names) */
+    const char *value;  /* normalised */
+    int confidence;     /* 0-100 */
+    const char *tlp;    /* clear (or white), green, amber, red */
+    time_t first_seen, last_seen;
+    const struct stix_sighting *sightings;
+    size_t nsightings;
+};
+
+/* The finding kinds that become indicators, NULL-terminated. */
+extern const char *const stix_kinds[];
+
+/* Days an indicator of kind stays valid after its last sighting. */
+int stix_ttl_days(const char *kind);
+
+/*
+ * The bundle of items (caller json_decref()s). Items of a kind outside
+ * stix_kinds are skipped. The bundle's own id is random (a bundle is a
+ * transport, not an object).
+ */
+json_t *stix_bundle(const struct stix_item *items, size_t n);
+
+/* A UUIDv5 of name[0..n) in namespace ns, as 36 characters and a NUL. */
+void stix_uuid5(const unsigned char ns[16], const char *name, size_t n,
+                char out[37]);
+
+#endif
