@@ -1,9 +1,11 @@
 /*
- * drpwatch export stix [--since TIME] [--min-confidence N] [-o FILE]: the
- * indicators as a STIX 2.1 bundle on stdout or in FILE (written whole
- * under a temporary name, then renamed: a reader never sees half).
+ * drpwatch export stix|misp [--since TIME] [--min-confidence N] [-o FILE]:
+ * the indicators as a STIX 2.1 bundle, or MISP events, on stdout or in
+ * FILE (written whole under a temporary name, then renamed: a reader
+ * never sees half).
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +13,11 @@
 
 #include <jansson.h>
 
+#include "alerts/misp.h"
 #include "alerts/stix.h"
 #include "cli/cli.h"
 #include "common/buf.h"
+#include "common/config.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "storage/db.h"
@@ -22,7 +26,9 @@
 
 static const char export_usage[] =
     "usage: drpwatch export stix [--since TIME] [--min-confidence N] "
-    "[-o FILE]\n";
+    "[-o FILE]\n"
+    "       drpwatch export misp [--group day|alert] [--since TIME]\n"
+    "                            [--min-confidence N] [-o FILE]\n";
 
 /* The rows of store_export_findings() as items; sightings in *sg. */
 static struct stix_item *
@@ -96,41 +102,52 @@ write_json(json_t *j, const char *path)
     return 0;
 }
 
+struct export_args {
+    const char *since, *out, *group;
+    long min_confidence;
+};
+
+/* Parses the options every format shares; misp also takes --group. */
 static int
-export_stix(struct cli *c, int argc, char **argv)
+parse_args(int argc, char **argv, bool misp, struct export_args *a)
 {
     static const struct option opts[] = {
         { "since", required_argument, NULL, 's' },
         { "min-confidence", required_argument, NULL, 'c' },
         { "output", required_argument, NULL, 'o' },
+        { "group", required_argument, NULL, 'g' },
         { NULL, 0, NULL, 0 },
     };
-    struct buf err = BUF_INIT(8192);
-    const char *since = NULL, *out = NULL;
-    struct stix_sighting *sg = NULL;
-    struct stix_item *items = NULL;
-    struct db *db;
-    json_t *rows, *bundle = NULL;
     char *end;
-    long minc = 0;
-    int rc = EXIT_OK, ch;
+    int ch;
 
+    memset(a, 0, sizeof(*a));
     optind = 1;
     while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
         switch (ch) {
         case 's':
-            since = optarg;
+            a->since = optarg;
             break;
         case 'c':
-            minc = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || minc < 0 || minc > 100) {
+            a->min_confidence = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || a->min_confidence < 0 ||
+                a->min_confidence > 100) {
                 fprintf(stderr, "drpwatch: --min-confidence must be "
                                 "0-100\n");
                 return EXIT_USAGE;
             }
             break;
         case 'o':
-            out = optarg;
+            a->out = optarg;
+            break;
+        case 'g':
+            if (!misp || (strcmp(optarg, "day") != 0 &&
+                          strcmp(optarg, "alert") != 0)) {
+                fprintf(stderr, "drpwatch: --group is day or alert (misp "
+                                "only)\n");
+                return EXIT_USAGE;
+            }
+            a->group = optarg;
             break;
         default:
             fputs(export_usage, stderr);
@@ -142,24 +159,48 @@ export_stix(struct cli *c, int argc, char **argv)
                 argv[optind], export_usage);
         return EXIT_USAGE;
     }
+    return EXIT_OK;
+}
+
+/* The exit code for a failed export query. */
+static int
+query_failed(const struct export_args *a, const struct buf *err)
+{
+    log_err("cannot read the findings: %s", buf_str(err));
+    return a->since && strstr(buf_str(err), "syntax") ? EXIT_USAGE : EXIT_DB;
+}
+
+static int
+export_stix(struct cli *c, int argc, char **argv)
+{
+    struct buf err = BUF_INIT(8192);
+    struct export_args a;
+    struct stix_sighting *sg = NULL;
+    struct stix_item *items = NULL;
+    struct db *db;
+    json_t *rows, *bundle = NULL;
+    int rc = parse_args(argc, argv, false, &a);
+
+    if (rc != EXIT_OK)
+        return rc;
     db = cli_db(c);
     if (db == NULL)
         return EXIT_DB;
-    rows = store_export_findings(db, stix_kinds, since, (int)minc, &err);
+    rows = store_export_findings(db, stix_kinds, a.since,
+                                 (int)a.min_confidence, &err);
     if (rows == NULL) {
-        log_err("cannot read the findings: %s", buf_str(&err));
-        rc = since && strstr(buf_str(&err), "syntax") ? EXIT_USAGE : EXIT_DB;
+        rc = query_failed(&a, &err);
         goto out;
     }
     items = items_of(rows, &sg);
     bundle = stix_bundle(items, json_array_size(rows));
-    if (write_json(bundle, out) < 0)
+    if (write_json(bundle, a.out) < 0)
         rc = EXIT_FAIL;
     else
         log_info("exported %zu indicators as STIX 2.1 (%zu objects)%s%s",
                  json_array_size(rows),
                  json_array_size(json_object_get(bundle, "objects")),
-                 out ? " to " : "", out ? out : "");
+                 a.out ? " to " : "", a.out ? a.out : "");
 out:
     json_decref(bundle);
     json_decref(rows);
@@ -170,12 +211,104 @@ out:
     return rc;
 }
 
+static const char *
+jstr(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+/* The MISP events of the findings, per cfg->misp. */
+static json_t *
+misp_of(json_t *rows, const struct config *cfg, bool by_alert)
+{
+    struct misp_opts o = {
+        .by_alert = by_alert,
+        .distribution = cfg->misp.distribution,
+        .threat_level = cfg->misp.threat_level,
+        .to_ids_min = cfg->misp.to_ids_min,
+    };
+    size_t n = json_array_size(rows), i;
+    struct misp_item *v = xcalloc(n + 1, sizeof(*v));
+    json_t *r, *ev;
+
+    json_array_foreach(rows, i, r) {
+        v[i].kind = jstr(r, "kind");
+        v[i].value = jstr(r, "value");
+        v[i].confidence = (int)json_integer_value(json_object_get(r,
+                                                                "confidence"));
+        v[i].first_seen =
+            (time_t)json_integer_value(json_object_get(r, "first_seen"));
+        v[i].last_seen =
+            (time_t)json_integer_value(json_object_get(r, "last_seen"));
+        v[i].sources = jstr(r, "sources");
+        v[i].identity = jstr(r, "identity");
+        v[i].password_hint = jstr(r, "password_hint");
+        v[i].alert_key = jstr(r, "alert_key");
+        v[i].alert_title = jstr(r, "alert_title");
+        v[i].alert_severity = jstr(r, "alert_severity");
+        v[i].alert_url = jstr(r, "alert_url");
+    }
+    ev = misp_events(v, n, &o);
+    free(v);
+    return ev;
+}
+
+static int
+export_misp(struct cli *c, int argc, char **argv)
+{
+    struct buf err = BUF_INIT(8192);
+    struct export_args a;
+    struct config cfg;
+    struct db *db;
+    json_t *rows = NULL, *events = NULL, *doc = NULL;
+    const char *group;
+    int rc = parse_args(argc, argv, true, &a);
+
+    if (rc != EXIT_OK)
+        return rc;
+    config_init(&cfg);
+    db = cli_db(c);
+    if (db == NULL)
+        return EXIT_DB;
+    if (store_load_settings(db, &cfg, &err) < 0) {
+        log_err("cannot load the applied configuration: %s", buf_str(&err));
+        rc = EXIT_DB;
+        goto out;
+    }
+    group = a.group ? a.group : cfg.misp.group ? cfg.misp.group : "day";
+    rows = store_export_misp(db, stix_kinds, a.since, (int)a.min_confidence,
+                             group[0] == 'a', &err);
+    if (rows == NULL) {
+        rc = query_failed(&a, &err);
+        goto out;
+    }
+    events = misp_of(rows, &cfg, group[0] == 'a');
+    /* MISP's own answer to a search: {"response": [{"Event": ...}]}. */
+    doc = json_pack("{s:O}", "response", events);
+    if (write_json(doc, a.out) < 0)
+        rc = EXIT_FAIL;
+    else
+        log_info("exported %zu MISP events (one per %s)%s%s",
+                 json_array_size(events), group, a.out ? " to " : "",
+                 a.out ? a.out : "");
+out:
+    json_decref(doc);
+    json_decref(events);
+    json_decref(rows);
+    config_release(&cfg);
+    db_close(db);
+    buf_release(&err);
+    return rc;
+}
+
 int
 cmd_export(struct cli *c, int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "stix") == 0)
         return export_stix(c, argc - 1, argv + 1);
-    fprintf(stderr, "drpwatch: export needs a format: stix\n%s",
+    if (argc > 1 && strcmp(argv[1], "misp") == 0)
+        return export_misp(c, argc - 1, argv + 1);
+    fprintf(stderr, "drpwatch: export needs a format: stix or misp\n%s",
             export_usage);
     return EXIT_USAGE;
 }

@@ -93,6 +93,8 @@ config_init(struct config *cfg)
     cfg->crawl.onion_timeout = 90;
     cfg->crawl.low_speed_time = 30;
     cfg->tor_newnym_after = 5;
+    cfg->misp.threat_level = 2;
+    cfg->misp.to_ids_min = 70;
     cfg->crawl.max_body = 8L << 20;
     cfg->crawl.max_redirects = 5;
 }
@@ -119,6 +121,9 @@ config_release(struct config *cfg)
     }
     free(cfg->alerts.allow);
     free(cfg->alerts.suppress);
+    free(cfg->misp.group);
+    free(cfg->misp.url);
+    free(cfg->misp.key_file);
     free(cfg->terms);
     free(cfg->sources);
     free(cfg->path);
@@ -867,6 +872,52 @@ alerts_pair(struct loader *ld, const char *key, const yaml_node_t *k,
 }
 
 static int
+misp_pair(struct loader *ld, const char *key, const yaml_node_t *k,
+          yaml_node_t *v, void *arg)
+{
+    struct misp_conf *m = arg;
+    long n = 0;
+    int rc;
+
+    if (!strcmp(key, "group")) {
+        rc = get_str(ld, v, "misp.group", &m->group);
+        if (rc == 0 && strcmp(m->group, "day") != 0 &&
+            strcmp(m->group, "alert") != 0)
+            rc = fail(ld, v, "'misp.group' is day or alert, got '%s'",
+                      m->group);
+        return rc;
+    }
+    if (!strcmp(key, "url")) {
+        rc = get_str(ld, v, "misp.url", &m->url);
+        if (rc == 0 && strncmp(m->url, "http://", 7) != 0 &&
+            strncmp(m->url, "https://", 8) != 0)
+            rc = fail(ld, v, "'misp.url' must start with http:// or "
+                             "https://, got '%s'", m->url);
+        return rc;
+    }
+    if (!strcmp(key, "key_file"))
+        return get_path(ld, v, "misp.key_file", &m->key_file);
+    if (!strcmp(key, "distribution")) {
+        rc = get_int(ld, v, "misp.distribution", 0, 3, &n);
+        m->distribution = (int)n;
+        return rc;
+    }
+    if (!strcmp(key, "threat_level")) {
+        rc = get_int(ld, v, "misp.threat_level", 1, 4, &n);
+        m->threat_level = (int)n;
+        return rc;
+    }
+    if (!strcmp(key, "to_ids_min_confidence")) {
+        rc = get_int(ld, v, "misp.to_ids_min_confidence", 0, 101, &n);
+        m->to_ids_min = (int)n;
+        return rc;
+    }
+    return unknown(ld, k, key, "'misp'",
+                   "group, distribution, threat_level, "
+                   "to_ids_min_confidence, url, key_file");
+}
+
+static int
 top_pair(struct loader *ld, const char *key, const yaml_node_t *k,
          yaml_node_t *v, void *arg)
 {
@@ -886,9 +937,11 @@ top_pair(struct loader *ld, const char *key, const yaml_node_t *k,
         return load_sources(ld, cfg, v);
     if (!strcmp(key, "alerts"))
         return each_pair(ld, v, "alerts", alerts_pair, &cfg->alerts);
+    if (!strcmp(key, "misp"))
+        return each_pair(ld, v, "misp", misp_pair, &cfg->misp);
     return unknown(ld, k, key, "the top level",
                    "tor, crawl, credentials, benign_file, watchlist, "
-                   "sources, alerts");
+                   "sources, alerts, misp");
 }
 
 int

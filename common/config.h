@@ -97,6 +97,16 @@ struct alerts_conf {
     size_t nsuppress;
 };
 
+/* Sharing with MISP (alerts/misp.h). */
+struct misp_conf {
+    char *group;       /* day (default) or alert: one event per ... */
+    int distribution;  /* 0-3 (default 0: your organisation only) */
+    int threat_level;  /* 1-4 for day events (default 2: medium) */
+    int to_ids_min;    /* confidence from which to_ids (default 70) */
+    char *url;         /* the MISP instance for --push, or NULL */
+    char *key_file;    /* its API key, one line (absolute path), or NULL */
+};
+
 struct config {
     char *path;
     char *tor_proxy;     /* socks5h://host:port, or NULL (fail closed) */
@@ -114,6 +124,7 @@ struct config {
     struct source_conf *sources;
     size_t nsources;
     struct alerts_conf alerts;
+    struct misp_conf misp;
 };
 
 /* Fills cfg with the defaults (no terms, no sources). */

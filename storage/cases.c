@@ -282,22 +282,6 @@ store_cases_list(struct db *db, const struct case_filter *f, struct buf *err)
     return db_rows_json(r, cols);
 }
 
-/* The first column of the first row of r, parsed as JSON; clears r. */
-static json_t *
-json_of(PGresult *r, struct buf *err)
-{
-    json_error_t je;
-    json_t *j = NULL;
-
-    if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
-        j = json_loads(PQgetvalue(r, 0, 0), 0, &je);
-        if (j == NULL)
-            buf_addf(err, "database returned bad JSON: %s", je.text);
-    }
-    PQclear(r);
-    return j;
-}
-
 json_t *
 store_case_show(struct db *db, long long id, struct buf *err)
 {
@@ -333,7 +317,7 @@ store_case_show(struct db *db, long long id, struct buf *err)
                  1, p, err);
     if (r == NULL)
         return NULL;
-    j = json_of(r, err);
+    j = db_json(r, err);
     if (j == NULL && err->len == 0)
         buf_addf(err, "no alert %lld", id);
     return j;
@@ -469,5 +453,5 @@ store_case_stats(struct db *db, int days, struct buf *err)
         1, p, err);
     if (r == NULL)
         return NULL;
-    return json_of(r, err);
+    return db_json(r, err);
 }

@@ -314,3 +314,18 @@ db_rows_json(PGresult *r, const char *const *cols)
     PQclear(r);
     return arr;
 }
+
+json_t *
+db_json(PGresult *r, struct buf *err)
+{
+    json_error_t je;
+    json_t *j = NULL;
+
+    if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
+        j = json_loads(PQgetvalue(r, 0, 0), 0, &je);
+        if (j == NULL)
+            buf_addf(err, "database returned bad JSON: %s", je.text);
+    }
+    PQclear(r);
+    return j;
+}

@@ -51,6 +51,11 @@ json_t *db_rows_json(PGresult *r, const char *const *cols);
         }                                                                     \
     } while (0)
 
+/* The first column of r's only row parsed as JSON (NULL when there is
+   no row, or it is SQL NULL, or not JSON: then with a message in err).
+   Clears r. For queries that build their answer with json_agg(). */
+json_t *db_json(PGresult *r, struct buf *err);
+
 /* BEGIN/COMMIT/ROLLBACK; rollback never fails loudly. */
 int db_begin(struct db *db, struct buf *err);
 int db_commit(struct db *db, struct buf *err);

@@ -45,18 +45,23 @@ static int
 put_settings(struct db *db, const struct config *cfg, struct buf *err)
 {
     const struct crawl_conf *c = &cfg->crawl;
-    char v[7][24];
+    char v[10][24];
     const char *keys[] = { "tor.proxy", "credentials.hash_key_file",
                            "crawl.user_agent", "crawl.concurrency",
                            "crawl.timeout", "crawl.onion_timeout",
                            "crawl.max_body", "crawl.max_redirects",
                            "benign_file", "crawl.low_speed_time",
                            "tor.control", "tor.control_password_file",
-                           "tor.newnym_after" };
-    const char *vals[13] = { cfg->tor_proxy, cfg->hash_key_file,
+                           "tor.newnym_after", "misp.group",
+                           "misp.distribution", "misp.threat_level",
+                           "misp.to_ids_min_confidence", "misp.url",
+                           "misp.key_file" };
+    const char *vals[19] = { cfg->tor_proxy, cfg->hash_key_file,
                              c->user_agent, v[0], v[1], v[2], v[3], v[4],
                              cfg->benign_file, v[5], cfg->tor_control,
-                             cfg->tor_control_password_file, v[6] };
+                             cfg->tor_control_password_file, v[6],
+                             cfg->misp.group, v[7], v[8], v[9],
+                             cfg->misp.url, cfg->misp.key_file };
     PGresult *r;
     size_t i;
     int rc = 0;
@@ -68,6 +73,9 @@ put_settings(struct db *db, const struct config *cfg, struct buf *err)
     snprintf(v[4], sizeof(v[4]), "%d", c->max_redirects);
     snprintf(v[5], sizeof(v[5]), "%d", c->low_speed_time);
     snprintf(v[6], sizeof(v[6]), "%d", cfg->tor_newnym_after);
+    snprintf(v[7], sizeof(v[7]), "%d", cfg->misp.distribution);
+    snprintf(v[8], sizeof(v[8]), "%d", cfg->misp.threat_level);
+    snprintf(v[9], sizeof(v[9]), "%d", cfg->misp.to_ids_min);
     QUERY(r, "DELETE FROM settings", 0, NULL);
     PQclear(r);
     for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -120,6 +128,22 @@ store_load_settings(struct db *db, struct config *cfg, struct buf *err)
             cfg->crawl.max_redirects = (int)n;
         } else if (!strcmp(k, "crawl.low_speed_time") && n > 0) {
             cfg->crawl.low_speed_time = (int)n;
+        } else if (!strcmp(k, "misp.group")) {
+            free(cfg->misp.group);
+            cfg->misp.group = xstrdup(v);
+        } else if (!strcmp(k, "misp.url")) {
+            free(cfg->misp.url);
+            cfg->misp.url = xstrdup(v);
+        } else if (!strcmp(k, "misp.key_file")) {
+            free(cfg->misp.key_file);
+            cfg->misp.key_file = xstrdup(v);
+        } else if (!strcmp(k, "misp.distribution") && n >= 0 && n <= 3) {
+            cfg->misp.distribution = (int)n;
+        } else if (!strcmp(k, "misp.threat_level") && n >= 1 && n <= 4) {
+            cfg->misp.threat_level = (int)n;
+        } else if (!strcmp(k, "misp.to_ids_min_confidence") && n >= 0 &&
+                   n <= 101) {
+            cfg->misp.to_ids_min = (int)n;
         } else if (!strcmp(k, "tor.control")) {
             free(cfg->tor_control);
             cfg->tor_control = xstrdup(v);
@@ -639,8 +663,6 @@ store_export_findings(struct db *db, const char *const *kinds,
     struct buf arr = BUF_INIT(1u << 16);
     char conf[16];
     const char *p[3] = { NULL, since, conf };
-    json_error_t je;
-    json_t *j = NULL;
     PGresult *r;
     size_t i;
 
@@ -665,18 +687,65 @@ store_export_findings(struct db *db, const char *const *kinds,
                  "    WHERE t.finding_id = f.id GROUP BY s.name) g) "
                  "  AS sightings "
                  "FROM findings f "
-                 "WHERE f.kind = ANY ($1::text[]) AND f.benign IS NULL "
-                 "  AND NOT f.watched AND f.confidence >= $3::int "
-                 "  AND ($2::text IS NULL OR f.last_seen >= drp_since($2)) "
-                 "  AND NOT (f.kind = 'email' AND EXISTS (SELECT 1 "
-                 "    FROM credentials c WHERE c.identity = f.value))) x",
+                 "WHERE f.kind = ANY ($1::text[]) AND drp_shareable(f) "
+                 "  AND f.confidence >= $3::int "
+                 "  AND ($2::text IS NULL OR f.last_seen >= drp_since($2))) x",
                  3, p, err);
     buf_release(&arr);
-    if (r == NULL)
-        return NULL;
-    j = json_loads(PQgetvalue(r, 0, 0), 0, &je);
-    if (j == NULL)
-        buf_addf(err, "database returned bad JSON: %s", je.text);
-    PQclear(r);
-    return j;
+    return r ? db_json(r, err) : NULL;
+}
+
+json_t *
+store_export_misp(struct db *db, const char *const *kinds, const char *since,
+                  int min_confidence, bool by_alert, struct buf *err)
+{
+    struct buf arr = BUF_INIT(1u << 16);
+    char conf[16];
+    const char *p[4] = { NULL, since, conf, by_alert ? "t" : "f" };
+    PGresult *r;
+    size_t i;
+
+    for (i = 0; kinds[i]; i++)
+        array_add(&arr, kinds[i]);
+    array_close(&arr);
+    p[0] = buf_str(&arr);
+    snprintf(conf, sizeof(conf), "%d", min_confidence);
+    /* The same choice of findings as store_export_findings(); credentials
+       only through their alerts, never the hash. */
+    r = db_query(
+        db,
+        "WITH f AS (SELECT f.*, drp_shareable(f) AS shareable, "
+        "  (SELECT string_agg(DISTINCT s.name, ', ') "
+        "    FROM sightings t JOIN sources s ON s.id = t.source_id "
+        "    WHERE t.finding_id = f.id) AS sources "
+        "  FROM findings f WHERE f.confidence >= $3::int "
+        "  AND ($2::text IS NULL OR f.last_seen >= drp_since($2))), "
+        "rows AS ("
+        "  SELECT f.kind, f.value, f.confidence, f.first_seen, f.last_seen, "
+        "    f.sources, NULL AS identity, NULL AS password_hint, "
+        "    NULL AS alert_key, NULL AS alert_title, "
+        "    NULL AS alert_severity, NULL AS alert_url "
+        "  FROM f WHERE NOT $4::boolean AND f.kind = ANY ($1::text[]) "
+        "    AND f.shareable "
+        "  UNION ALL "
+        "  SELECT CASE WHEN c.finding_id IS NULL THEN f.kind "
+        "      ELSE 'credential' END, f.value, f.confidence, f.first_seen, "
+        "    f.last_seen, f.sources, c.identity, c.password_hint, "
+        "    CASE WHEN $4::boolean THEN a.dedup_key END, a.title, "
+        "    a.severity, a.url "
+        "  FROM alerts a JOIN f ON f.id = a.finding_id "
+        "  LEFT JOIN credentials c ON c.finding_id = f.id "
+        "  WHERE $4::boolean OR (c.finding_id IS NOT NULL AND a.kind IN "
+        "    ('credential-leak', 'canary'))) "
+        "SELECT coalesce(json_agg(json_build_object('kind', kind, 'value', "
+        "  value, 'confidence', confidence, 'first_seen', "
+        "  extract(epoch FROM first_seen)::bigint, 'last_seen', "
+        "  extract(epoch FROM last_seen)::bigint, 'sources', sources, "
+        "  'identity', identity, 'password_hint', password_hint, "
+        "  'alert_key', alert_key, 'alert_title', alert_title, "
+        "  'alert_severity', alert_severity, 'alert_url', alert_url) "
+        "  ORDER BY last_seen DESC, kind, value), '[]')::text FROM rows",
+        4, p, err);
+    buf_release(&arr);
+    return r ? db_json(r, err) : NULL;
 }

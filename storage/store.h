@@ -155,4 +155,18 @@ json_t *store_export_findings(struct db *db, const char *const *kinds,
                               const char *since, int min_confidence,
                               struct buf *err);
 
+/*
+ * The rows for MISP events (alerts/misp.h), as a JSON array: by day, the
+ * findings of kinds (as store_export_findings() chooses them) and the
+ * credentials that have a credential-leak or canary alert (identity and
+ * masked hint only); by alert, each alert's finding with the alert's key,
+ * title, severity and page. Each row: kind ("credential" for a
+ * credential), value, confidence, first_seen, last_seen (Unix seconds),
+ * sources (names, comma-separated), identity, password_hint, alert_key,
+ * alert_title, alert_severity, alert_url.
+ */
+json_t *store_export_misp(struct db *db, const char *const *kinds,
+                          const char *since, int min_confidence,
+                          bool by_alert, struct buf *err);
+
 #endif

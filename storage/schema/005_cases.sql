@@ -55,3 +55,12 @@ $$;
 
 -- Exports leave out the e-mail addresses that are leaked identities.
 CREATE INDEX credentials_identity ON credentials (identity);
+
+-- Whether a finding may leave as an indicator: not known-benign, not ours
+-- (watched), and not an e-mail address that is a leaked identity.
+CREATE FUNCTION drp_shareable(f findings) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT f.benign IS NULL AND NOT f.watched
+           AND NOT (f.kind = 'email' AND EXISTS (SELECT 1 FROM credentials c
+                                                WHERE c.identity = f.value))
+$$;
