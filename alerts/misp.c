@@ -3,11 +3,17 @@
  * finding kind, credential objects, deterministic uuids, grouping by day
  * or by alert.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
+#include "alerts/http.h"
 #include "alerts/misp.h"
+#include "common/err.h"
+#include "common/log.h"
 #include "alerts/stix.h"
 #include "common/xalloc.h"
 #include "common/banned.h"
@@ -253,4 +259,96 @@ misp_events(const struct misp_item *items, size_t n,
         json_array_append_new(out, json_pack("{s:O}", "Event", ev));
     json_decref(events);
     return out;
+}
+
+/* One request to MISP, retried while it is down; 0 with the status. */
+static int
+misp_request(const struct misp_target *t, const char *method,
+             const char *path, const char *body, long *status,
+             struct buf *resp, struct buf *err)
+{
+    char auth[600];
+    const char *headers[] = { auth, "Accept: application/json",
+                              "Content-Type: application/json", NULL };
+    char *url;
+    struct http_req r;
+    long wait = t->backoff_ms > 0 ? t->backoff_ms : 1000;
+    int attempt, rc = 0;
+
+    snprintf(auth, sizeof(auth), "Authorization: %s", t->key);
+    url = xasprintf("%s%s%s", t->url,
+                    t->url[strlen(t->url) - 1] == '/' ? "" : "/", path);
+    r = (struct http_req){ method, url, headers, body,
+                           body ? strlen(body) : 0, t->timeout };
+    for (attempt = 0; attempt <= t->retries; attempt++) {
+        if (attempt > 0) {
+            struct timespec ts = { wait / 1000, (wait % 1000) * 1000000 };
+
+            log_warn("misp: %s %s failed (%s), retry %d of %d in %ld ms",
+                     method, path, buf_str(err), attempt, t->retries, wait);
+            nanosleep(&ts, NULL);
+            wait = wait * 2 > 30000 ? 30000 : wait * 2;
+        }
+        buf_reset(err);
+        buf_reset(resp);
+        rc = http_send(&r, status, resp, err);
+        if (rc == 0 && *status != 429 && *status < 500)
+            break;
+        if (rc == 0) {
+            buf_addf(err, "HTTP %ld", *status);
+            rc = DRP_EHTTP;
+        } else if (rc == DRP_ETOOBIG)
+            break; /* the same answer would come again */
+    }
+    free(url);
+    return rc;
+}
+
+int
+misp_push(const struct misp_target *t, json_t *events, int *added,
+          int *updated, struct buf *err)
+{
+    struct buf resp = BUF_INIT(HTTP_MAX_RESPONSE);
+    char path[128], *body;
+    json_t *x;
+    size_t i;
+    long status;
+    int rc = 0;
+    bool exists;
+
+    *added = *updated = 0;
+    json_array_foreach(events, i, x) {
+        const char *uuid = json_string_value(
+            json_object_get(json_object_get(x, "Event"), "uuid"));
+
+        snprintf(path, sizeof(path), "events/view/%s", uuid ? uuid : "");
+        rc = misp_request(t, "GET", path, NULL, &status, &resp, err);
+        if (rc < 0)
+            break;
+        if (status == 401 || status == 403) {
+            buf_addf(err, "MISP refused the key (HTTP %ld): check "
+                          "misp.key_file", status);
+            rc = DRP_EHTTP;
+            break;
+        }
+        exists = status == 200;
+        snprintf(path, sizeof(path), exists ? "events/edit/%s" : "events/add",
+                 uuid ? uuid : "");
+        body = json_dumps(x, JSON_COMPACT);
+        rc = misp_request(t, "POST", path, body, &status, &resp, err);
+        free(body);
+        if (rc == 0 && status != 200) {
+            buf_addf(err, "MISP answered HTTP %ld to %s: %.200s", status,
+                     path, buf_str(&resp));
+            rc = DRP_EHTTP;
+        }
+        if (rc < 0)
+            break;
+        if (exists)
+            (*updated)++;
+        else
+            (*added)++;
+    }
+    buf_release(&resp);
+    return rc;
 }

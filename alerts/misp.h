@@ -4,8 +4,8 @@
  * (its finding and the page it was found on). Attributes get MISP's
  * category and type for their kind and to_ids from their confidence;
  * credentials become `credential` objects with the identity and the
- * masked password hint only. Pure: the caller reads the findings and
- * writes or pushes the events.
+ * masked password hint only. misp_events() is pure: the caller reads the
+ * findings; misp_push() delivers the events to a MISP instance.
  *
  * Event and attribute uuids are UUIDv5s (of the day or the alert's key,
  * and of the value), so pushing again updates an event instead of
@@ -15,6 +15,8 @@
 #define DRP_MISP_H
 
 #include <stddef.h>
+
+#include "common/buf.h"
 #include <time.h>
 
 #include <jansson.h>
@@ -47,5 +49,24 @@ int misp_kind_supported(const char *kind);
 /* The events, a JSON array of {"Event": {...}}, newest first. */
 json_t *misp_events(const struct misp_item *items, size_t n,
                     const struct misp_opts *o);
+
+/* A MISP instance to push to. */
+struct misp_target {
+    const char *url;   /* base URL, e.g. https://misp.example/ */
+    const char *key;   /* its API key (never logged) */
+    int retries;       /* more attempts when MISP is down or answers 5xx */
+    int backoff_ms;    /* before the first retry; doubles, at most 30 s */
+    long timeout;      /* seconds per request */
+};
+
+/*
+ * Pushes each event of events (misp_events()'s array): an event MISP
+ * already has (by uuid) is edited, another added. Connection failures,
+ * 429 and 5xx answers are retried with backoff. Returns 0 with the counts,
+ * or DRP_ENET/DRP_EHTTP with what went wrong in err (the events before it
+ * are pushed).
+ */
+int misp_push(const struct misp_target *t, json_t *events, int *added,
+              int *updated, struct buf *err);
 
 #endif

@@ -28,7 +28,8 @@ static const char export_usage[] =
     "usage: drpwatch export stix [--since TIME] [--min-confidence N] "
     "[-o FILE]\n"
     "       drpwatch export misp [--group day|alert] [--since TIME]\n"
-    "                            [--min-confidence N] [-o FILE]\n";
+    "                            [--min-confidence N] [-o FILE | --push URL]"
+    "\n";
 
 /* The rows of store_export_findings() as items; sightings in *sg. */
 static struct stix_item *
@@ -103,7 +104,7 @@ write_json(json_t *j, const char *path)
 }
 
 struct export_args {
-    const char *since, *out, *group;
+    const char *since, *out, *group, *push;
     long min_confidence;
 };
 
@@ -116,6 +117,7 @@ parse_args(int argc, char **argv, bool misp, struct export_args *a)
         { "min-confidence", required_argument, NULL, 'c' },
         { "output", required_argument, NULL, 'o' },
         { "group", required_argument, NULL, 'g' },
+        { "push", required_argument, NULL, 'p' },
         { NULL, 0, NULL, 0 },
     };
     char *end;
@@ -149,6 +151,15 @@ parse_args(int argc, char **argv, bool misp, struct export_args *a)
             }
             a->group = optarg;
             break;
+        case 'p':
+            if (!misp || (strncmp(optarg, "http://", 7) != 0 &&
+                          strncmp(optarg, "https://", 8) != 0)) {
+                fprintf(stderr, "drpwatch: --push takes the MISP instance's "
+                                "http:// or https:// URL (misp only)\n");
+                return EXIT_USAGE;
+            }
+            a->push = optarg;
+            break;
         default:
             fputs(export_usage, stderr);
             return EXIT_USAGE;
@@ -159,7 +170,53 @@ parse_args(int argc, char **argv, bool misp, struct export_args *a)
                 argv[optind], export_usage);
         return EXIT_USAGE;
     }
+    if (a->push && a->out) {
+        fprintf(stderr, "drpwatch: --push and -o exclude each other\n");
+        return EXIT_USAGE;
+    }
     return EXIT_OK;
+}
+
+#define MISP_KEY_MAX 512
+
+/* The MISP API key: DRPWATCH_MISP_KEY, else misp.key_file's first line.
+   One line of printable characters (it goes into a header). */
+static int
+misp_key(const struct config *cfg, char *out, size_t n)
+{
+    struct buf b = BUF_INIT(MISP_KEY_MAX + 2), err = BUF_INIT(1024);
+    const char *env = getenv("DRPWATCH_MISP_KEY"), *k;
+    size_t len, i;
+    int rc = 0;
+
+    if (env && *env)
+        k = env;
+    else if (cfg->misp.key_file == NULL) {
+        log_err("no MISP key: set misp.key_file in the configuration (and "
+                "apply it) or DRPWATCH_MISP_KEY");
+        return -1;
+    } else if (config_read_file(cfg->misp.key_file, &b, &err) < 0) {
+        log_err("cannot read the MISP key: %s", buf_str(&err));
+        rc = -1;
+        goto out;
+    } else
+        k = buf_str(&b);
+    len = strcspn(k, "\r\n");
+    for (i = 0; i < len && rc == 0; i++)
+        if ((unsigned char)k[i] < 0x20 || k[i] == 0x7f)
+            rc = -1;
+    if (len == 0 || len >= n || rc < 0) {
+        log_err("the MISP key must be one line of 1-%d printable "
+                "characters", MISP_KEY_MAX);
+        rc = -1;
+        goto out;
+    }
+    memcpy(out, k, len);
+    out[len] = '\0';
+out:
+    buf_release(&b);
+    buf_release(&err);
+    return rc;
 }
 
 /* The exit code for a failed export query. */
@@ -283,6 +340,26 @@ export_misp(struct cli *c, int argc, char **argv)
         goto out;
     }
     events = misp_of(rows, &cfg, group[0] == 'a');
+    if (a.push) {
+        char key[MISP_KEY_MAX + 1];
+        struct misp_target t = { a.push, key, cfg.misp.retries, 1000, 60 };
+        int added, updated;
+
+        if (misp_key(&cfg, key, sizeof(key)) < 0) {
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        buf_reset(&err);
+        if (misp_push(&t, events, &added, &updated, &err) < 0) {
+            log_err("push to MISP failed after %d added and %d updated: %s",
+                    added, updated, buf_str(&err));
+            rc = EXIT_FAIL;
+        } else
+            log_info("pushed %zu MISP events to %s: %d added, %d updated",
+                     json_array_size(events), a.push, added, updated);
+        explicit_bzero(key, sizeof(key));
+        goto out;
+    }
     /* MISP's own answer to a search: {"response": [{"Event": ...}]}. */
     doc = json_pack("{s:O}", "response", events);
     if (write_json(doc, a.out) < 0)

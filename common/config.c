@@ -95,6 +95,7 @@ config_init(struct config *cfg)
     cfg->tor_newnym_after = 5;
     cfg->misp.threat_level = 2;
     cfg->misp.to_ids_min = 70;
+    cfg->misp.retries = 5;
     cfg->crawl.max_body = 8L << 20;
     cfg->crawl.max_redirects = 5;
 }
@@ -122,7 +123,6 @@ config_release(struct config *cfg)
     free(cfg->alerts.allow);
     free(cfg->alerts.suppress);
     free(cfg->misp.group);
-    free(cfg->misp.url);
     free(cfg->misp.key_file);
     free(cfg->terms);
     free(cfg->sources);
@@ -887,14 +887,6 @@ misp_pair(struct loader *ld, const char *key, const yaml_node_t *k,
                       m->group);
         return rc;
     }
-    if (!strcmp(key, "url")) {
-        rc = get_str(ld, v, "misp.url", &m->url);
-        if (rc == 0 && strncmp(m->url, "http://", 7) != 0 &&
-            strncmp(m->url, "https://", 8) != 0)
-            rc = fail(ld, v, "'misp.url' must start with http:// or "
-                             "https://, got '%s'", m->url);
-        return rc;
-    }
     if (!strcmp(key, "key_file"))
         return get_path(ld, v, "misp.key_file", &m->key_file);
     if (!strcmp(key, "distribution")) {
@@ -907,6 +899,11 @@ misp_pair(struct loader *ld, const char *key, const yaml_node_t *k,
         m->threat_level = (int)n;
         return rc;
     }
+    if (!strcmp(key, "retries")) {
+        rc = get_int(ld, v, "misp.retries", 0, 20, &n);
+        m->retries = (int)n;
+        return rc;
+    }
     if (!strcmp(key, "to_ids_min_confidence")) {
         rc = get_int(ld, v, "misp.to_ids_min_confidence", 0, 101, &n);
         m->to_ids_min = (int)n;
@@ -914,7 +911,7 @@ misp_pair(struct loader *ld, const char *key, const yaml_node_t *k,
     }
     return unknown(ld, k, key, "'misp'",
                    "group, distribution, threat_level, "
-                   "to_ids_min_confidence, url, key_file");
+                   "to_ids_min_confidence, retries, key_file");
 }
 
 static int

@@ -103,7 +103,7 @@ struct misp_conf {
     int distribution;  /* 0-3 (default 0: your organisation only) */
     int threat_level;  /* 1-4 for day events (default 2: medium) */
     int to_ids_min;    /* confidence from which to_ids (default 70) */
-    char *url;         /* the MISP instance for --push, or NULL */
+    int retries;       /* push: more attempts while MISP is down (5) */
     char *key_file;    /* its API key, one line (absolute path), or NULL */
 };
 

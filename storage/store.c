@@ -45,7 +45,7 @@ static int
 put_settings(struct db *db, const struct config *cfg, struct buf *err)
 {
     const struct crawl_conf *c = &cfg->crawl;
-    char v[10][24];
+    char v[11][24];
     const char *keys[] = { "tor.proxy", "credentials.hash_key_file",
                            "crawl.user_agent", "crawl.concurrency",
                            "crawl.timeout", "crawl.onion_timeout",
@@ -54,14 +54,14 @@ put_settings(struct db *db, const struct config *cfg, struct buf *err)
                            "tor.control", "tor.control_password_file",
                            "tor.newnym_after", "misp.group",
                            "misp.distribution", "misp.threat_level",
-                           "misp.to_ids_min_confidence", "misp.url",
-                           "misp.key_file" };
+                           "misp.to_ids_min_confidence",
+                           "misp.key_file", "misp.retries" };
     const char *vals[19] = { cfg->tor_proxy, cfg->hash_key_file,
                              c->user_agent, v[0], v[1], v[2], v[3], v[4],
                              cfg->benign_file, v[5], cfg->tor_control,
                              cfg->tor_control_password_file, v[6],
                              cfg->misp.group, v[7], v[8], v[9],
-                             cfg->misp.url, cfg->misp.key_file };
+                             cfg->misp.key_file, v[10] };
     PGresult *r;
     size_t i;
     int rc = 0;
@@ -76,6 +76,7 @@ put_settings(struct db *db, const struct config *cfg, struct buf *err)
     snprintf(v[7], sizeof(v[7]), "%d", cfg->misp.distribution);
     snprintf(v[8], sizeof(v[8]), "%d", cfg->misp.threat_level);
     snprintf(v[9], sizeof(v[9]), "%d", cfg->misp.to_ids_min);
+    snprintf(v[10], sizeof(v[10]), "%d", cfg->misp.retries);
     QUERY(r, "DELETE FROM settings", 0, NULL);
     PQclear(r);
     for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -131,9 +132,6 @@ store_load_settings(struct db *db, struct config *cfg, struct buf *err)
         } else if (!strcmp(k, "misp.group")) {
             free(cfg->misp.group);
             cfg->misp.group = xstrdup(v);
-        } else if (!strcmp(k, "misp.url")) {
-            free(cfg->misp.url);
-            cfg->misp.url = xstrdup(v);
         } else if (!strcmp(k, "misp.key_file")) {
             free(cfg->misp.key_file);
             cfg->misp.key_file = xstrdup(v);
@@ -141,6 +139,8 @@ store_load_settings(struct db *db, struct config *cfg, struct buf *err)
             cfg->misp.distribution = (int)n;
         } else if (!strcmp(k, "misp.threat_level") && n >= 1 && n <= 4) {
             cfg->misp.threat_level = (int)n;
+        } else if (!strcmp(k, "misp.retries") && n >= 0 && n <= 20) {
+            cfg->misp.retries = (int)n;
         } else if (!strcmp(k, "misp.to_ids_min_confidence") && n >= 0 &&
                    n <= 101) {
             cfg->misp.to_ids_min = (int)n;
