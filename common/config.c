@@ -27,6 +27,16 @@ static const char *source_kinds[] = { "forum", "paste", "site", "feed", NULL };
 static const char *engines[] = { "phpbb", "xenforo", "vbulletin", "discourse",
                                  NULL };
 static const char *priorities[] = { "low", "medium", "high", "critical", NULL };
+static const char *severities[] = { "info", "low", "medium", "high",
+                                    "critical", NULL };
+static const char *channel_types[] = { "webhook", "email", "syslog", NULL };
+/* RFC 5424's facility names, in code order (0-23). */
+static const char *facilities[] = {
+    "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
+    "uucp", "cron", "authpriv", "ftp", "ntp", "audit", "alert", "clock",
+    "local0", "local1", "local2", "local3", "local4", "local5", "local6",
+    "local7", NULL,
+};
 
 struct loader {
     const char *path;
@@ -84,6 +94,61 @@ config_source_release(struct source_conf *s)
     memset(s, 0, sizeof(*s));
 }
 
+bool
+config_severity_valid(const char *s)
+{
+    return in_list(s, severities);
+}
+
+int
+config_facility_code(const char *name)
+{
+    int i;
+
+    for (i = 0; facilities[i]; i++)
+        if (strcmp(name, facilities[i]) == 0)
+            return i;
+    return -1;
+}
+
+void
+config_channel_init(struct notify_channel *ch)
+{
+    memset(ch, 0, sizeof(*ch));
+    ch->digest_at = NOTIFY_DIGEST_AT_DEFAULT;
+    ch->max_attempts = NOTIFY_MAX_ATTEMPTS_DEFAULT;
+    ch->retry_ms = NOTIFY_RETRY_MS_DEFAULT;
+    ch->timeout = NOTIFY_TIMEOUT_DEFAULT;
+}
+
+static void
+free_list(char **v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void
+config_channel_release(struct notify_channel *ch)
+{
+    free(ch->name);
+    free(ch->type);
+    free_list(ch->kinds, ch->nkinds);
+    free(ch->min_severity);
+    free(ch->url);
+    free(ch->format);
+    free(ch->from);
+    free_list(ch->to, ch->nto);
+    free(ch->username);
+    free(ch->password_file);
+    free(ch->address);
+    free(ch->facility);
+    memset(ch, 0, sizeof(*ch));
+}
+
 void
 config_init(struct config *cfg)
 {
@@ -124,8 +189,11 @@ config_release(struct config *cfg)
     free(cfg->alerts.suppress);
     free(cfg->misp.group);
     free(cfg->misp.key_file);
+    for (i = 0; i < cfg->nchannels; i++)
+        config_channel_release(&cfg->channels[i]);
     free(cfg->terms);
     free(cfg->sources);
+    free(cfg->channels);
     free(cfg->path);
     free(cfg->tor_proxy);
     free(cfg->tor_control);
@@ -871,6 +939,396 @@ alerts_pair(struct loader *ld, const char *key, const yaml_node_t *k,
     return 0;
 }
 
+/*
+ * Notification channels. Every string has a cap (CONFIG_MAX_URL) and no
+ * control character: names, addresses and URLs end up in mail headers,
+ * syslog headers and HTTP requests, where a CR or LF would inject.
+ */
+static bool
+has_ctl(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return true;
+    return false;
+}
+
+static int
+get_chan_str(struct loader *ld, const yaml_node_t *v, const char *what,
+             char **out)
+{
+    int rc = get_str(ld, v, what, out);
+
+    if (rc < 0)
+        return rc;
+    if (strlen(*out) > CONFIG_MAX_URL)
+        return fail(ld, v, "'%s' is longer than %d bytes", what,
+                    CONFIG_MAX_URL);
+    if (has_ctl(*out))
+        return fail(ld, v, "'%s' must not contain control characters "
+                           "(line breaks, tabs)", what);
+    return 0;
+}
+
+/* A word of [A-Za-z0-9._-], 1-64 bytes (a channel name, an alert kind). */
+static bool
+word_valid(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 64)
+        return false;
+    return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789._-") == n;
+}
+
+/*
+ * An address as SMTP and a mail header take it: local@domain, printable
+ * ASCII without blanks or the characters that delimit addresses.
+ */
+static bool
+mail_address_valid(const char *s)
+{
+    const char *at = strrchr(s, '@');
+    size_t n = strlen(s);
+
+    if (n < 3 || n > 254 || at == NULL || at == s || at[1] == '\0' ||
+        strchr(s, '@') != at)
+        return false;
+    for (; *s; s++)
+        if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f ||
+            strchr("<>()[],;:\\\"", *s))
+            return false;
+    return true;
+}
+
+static int
+list_add(struct loader *ld, const yaml_node_t *e, const char *what,
+         size_t max, bool (*valid)(const char *), const char *expect,
+         char ***v, size_t *n)
+{
+    const char *s = NULL;
+    size_t i;
+    int rc;
+
+    if (*n >= max)
+        return fail(ld, e, "more than %zu entries in '%s'", max, what);
+    rc = want_scalar(ld, e, what, &s);
+    if (rc < 0)
+        return rc;
+    if (!valid(s))
+        return fail(ld, e, "'%s' in '%s' is not %s", s, what, expect);
+    for (i = 0; i < *n; i++)
+        if (!strcmp((*v)[i], s))
+            return fail(ld, e, "'%s' is listed twice in '%s'", s, what);
+    *v = xreallocarray(*v, *n + 1, sizeof(**v));
+    (*v)[(*n)++] = xstrdup(s);
+    return 0;
+}
+
+/* A scalar or a list of scalars into (*v, *n), each checked by valid(). */
+static int
+get_list(struct loader *ld, yaml_node_t *node, const char *what, size_t max,
+         bool (*valid)(const char *), const char *expect, char ***v,
+         size_t *n)
+{
+    yaml_node_item_t *it;
+    int rc = 0;
+
+    free_list(*v, *n);
+    *v = NULL;
+    *n = 0;
+    if (node->type == YAML_MAPPING_NODE)
+        return fail(ld, node, "'%s' must be a list", what);
+    if (node->type == YAML_SCALAR_NODE)
+        return list_add(ld, node, what, max, valid, expect, v, n);
+    for (it = node->data.sequence.items.start;
+         rc == 0 && it < node->data.sequence.items.top; it++)
+        rc = list_add(ld, yaml_document_get_node(&ld->doc, *it), what, max,
+                      valid, expect, v, n);
+    if (rc == 0 && *n == 0)
+        return fail(ld, node, "'%s' must not be empty", what);
+    return rc;
+}
+
+/* "HH:MM" (UTC) as minutes after midnight. */
+static int
+get_time_of_day(struct loader *ld, const yaml_node_t *v, int *out)
+{
+    const char *s = NULL;
+    int rc = want_scalar(ld, v, "digest_at", &s);
+
+    if (rc < 0)
+        return rc;
+    if (strlen(s) != 5 || s[2] != ':' || strspn(s, "0123456789") != 2 ||
+        strspn(s + 3, "0123456789") != 2 ||
+        (s[0] - '0') * 10 + (s[1] - '0') > 23 || s[3] > '5')
+        return fail(ld, v, "'digest_at' must be a time of day HH:MM "
+                           "(UTC), like \"08:00\", got '%s'", s);
+    *out = ((s[0] - '0') * 10 + (s[1] - '0')) * 60 + (s[3] - '0') * 10 +
+           (s[4] - '0');
+    return 0;
+}
+
+/* Seconds with up to three decimals, 0.1-86400, as milliseconds. */
+static int
+get_retry(struct loader *ld, const yaml_node_t *v, int *out)
+{
+    const char *s = NULL;
+    char *end;
+    double d;
+    int rc = want_scalar(ld, v, "retry", &s);
+
+    if (rc < 0)
+        return rc;
+    errno = 0;
+    d = strtod(s, &end);
+    if (errno || end == s || *end != '\0' || !(d >= 0.1 && d <= 86400))
+        return fail(ld, v, "'retry' must be a number of seconds 0.1-86400, "
+                           "got '%s'", s);
+    *out = (int)(d * 1000 + 0.5);
+    return 0;
+}
+
+static int
+channel_pair(struct loader *ld, const char *key, const yaml_node_t *k,
+             yaml_node_t *v, void *arg)
+{
+    struct notify_channel *ch = arg;
+    long n;
+    int rc;
+
+    if (!strcmp(key, "name")) {
+        rc = get_str(ld, v, "name", &ch->name);
+        if (rc == 0 && !word_valid(ch->name))
+            return fail(ld, v, "channel name '%s' must be 1-64 letters, "
+                               "digits, '.', '_' or '-'", ch->name);
+        return rc;
+    }
+    if (!strcmp(key, "type")) {
+        rc = get_str(ld, v, "type", &ch->type);
+        if (rc == 0 && !in_list(ch->type, channel_types))
+            return fail(ld, v, "unknown channel type '%s' (expected one "
+                               "of: webhook, email, syslog)", ch->type);
+        return rc;
+    }
+    if (!strcmp(key, "kinds"))
+        return get_list(ld, v, "kinds", CONFIG_MAX_KINDS,
+                        config_alert_kind_valid,
+                        "an alert kind (credential-leak, brand-mention, "
+                        "lookalike-domain, impersonation, secret-leak, "
+                        "card-leak, own-asset-listed, canary)",
+                        &ch->kinds, &ch->nkinds);
+    if (!strcmp(key, "min_severity")) {
+        rc = get_str(ld, v, "min_severity", &ch->min_severity);
+        if (rc == 0 && !config_severity_valid(ch->min_severity))
+            return fail(ld, v, "unknown severity '%s' (expected one of: "
+                               "info, low, medium, high, critical)",
+                        ch->min_severity);
+        return rc;
+    }
+    if (!strcmp(key, "digest")) {
+        const char *s = NULL;
+
+        rc = want_scalar(ld, v, "digest", &s);
+        if (rc < 0)
+            return rc;
+        if (strcmp(s, "daily") != 0 && strcmp(s, "immediate") != 0)
+            return fail(ld, v, "'digest' must be daily or immediate, got "
+                               "'%s'", s);
+        ch->digest = strcmp(s, "daily") == 0;
+        return 0;
+    }
+    if (!strcmp(key, "digest_at"))
+        return get_time_of_day(ld, v, &ch->digest_at);
+    if (!strcmp(key, "max_attempts")) {
+        rc = get_int(ld, v, "max_attempts", 1, 100, &n);
+        ch->max_attempts = (int)n;
+        return rc;
+    }
+    if (!strcmp(key, "retry"))
+        return get_retry(ld, v, &ch->retry_ms);
+    if (!strcmp(key, "timeout")) {
+        rc = get_int(ld, v, "timeout", 1, 300, &n);
+        ch->timeout = (int)n;
+        return rc;
+    }
+    if (!strcmp(key, "url"))
+        return get_chan_str(ld, v, "url", &ch->url);
+    if (!strcmp(key, "format")) {
+        rc = get_str(ld, v, "format", &ch->format);
+        if (rc == 0 && strcmp(ch->format, "json") != 0 &&
+            strcmp(ch->format, "chat") != 0)
+            return fail(ld, v, "unknown webhook format '%s' (expected one "
+                               "of: json, chat)", ch->format);
+        return rc;
+    }
+    if (!strcmp(key, "from")) {
+        rc = get_chan_str(ld, v, "from", &ch->from);
+        if (rc == 0 && !mail_address_valid(ch->from))
+            return fail(ld, v, "'from' must be an e-mail address like "
+                               "drpwatch@example.com, got '%s'", ch->from);
+        return rc;
+    }
+    if (!strcmp(key, "to"))
+        return get_list(ld, v, "to", CONFIG_MAX_RCPT, mail_address_valid,
+                        "an e-mail address like soc@example.com", &ch->to,
+                        &ch->nto);
+    if (!strcmp(key, "username"))
+        return get_chan_str(ld, v, "username", &ch->username);
+    if (!strcmp(key, "password_file"))
+        return get_path(ld, v, "password_file", &ch->password_file);
+    if (!strcmp(key, "password"))
+        return fail(ld, k, "a password is never written in drpwatch.yaml: "
+                           "put it alone in a file readable only by "
+                           "drpwatch and name it with 'password_file'");
+    if (!strcmp(key, "address"))
+        return get_chan_str(ld, v, "address", &ch->address);
+    if (!strcmp(key, "facility")) {
+        rc = get_str(ld, v, "facility", &ch->facility);
+        if (rc == 0 && config_facility_code(ch->facility) < 0)
+            return fail(ld, v, "unknown syslog facility '%s' (expected "
+                               "one of: kern, user, mail, daemon, auth, "
+                               "syslog, ..., local0-local7)", ch->facility);
+        return rc;
+    }
+    return unknown(ld, k, key, "a notification channel",
+                   "name, type, kinds, min_severity, digest, digest_at, "
+                   "max_attempts, retry, timeout, url, format, from, to, "
+                   "username, password_file, address, facility");
+}
+
+/* "udp://HOST:PORT", "tcp://HOST:PORT" (HOST may be [v6]) or "unix:PATH". */
+static bool
+syslog_address_valid(const char *a)
+{
+    const char *hp, *colon;
+    char *end;
+    long port;
+
+    if (!strncmp(a, "unix:", 5))
+        return a[5] == '/';
+    if (strncmp(a, "udp://", 6) != 0 && strncmp(a, "tcp://", 6) != 0)
+        return false;
+    hp = a + 6;
+    colon = strrchr(hp, ':');
+    if (colon == NULL || colon == hp || strchr(hp, '/') != NULL ||
+        strchr(hp, ' ') != NULL)
+        return false;
+    if (hp[0] == '[' && colon[-1] != ']')
+        return false;
+    errno = 0;
+    port = strtol(colon + 1, &end, 10);
+    return colon[1] >= '0' && colon[1] <= '9' && *end == '\0' &&
+           errno == 0 && port >= 1 && port <= 65535;
+}
+
+/*
+ * The keys of each type: a key of another type is a mistake worth
+ * stopping for (an 'address' on a webhook would be silently ignored).
+ */
+static int
+check_channel(struct loader *ld, const yaml_node_t *n,
+              struct notify_channel *ch)
+{
+    bool web = !strcmp(ch->type, "webhook"), mail = !strcmp(ch->type, "email");
+    const struct {
+        const char *key;
+        bool set, allowed;
+    } keys[] = {
+        { "format", ch->format != NULL, web },
+        { "from", ch->from != NULL, mail },
+        { "to", ch->to != NULL, mail },
+        { "url", ch->url != NULL, web || mail },
+        { "username", ch->username != NULL, web || mail },
+        { "password_file", ch->password_file != NULL, web || mail },
+        { "address", ch->address != NULL, !web && !mail },
+        { "facility", ch->facility != NULL, !web && !mail },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (keys[i].set && !keys[i].allowed)
+            return fail(ld, n, "channel '%s': '%s' does not apply to a %s "
+                               "channel", ch->name, keys[i].key, ch->type);
+    if (ch->password_file && !ch->username)
+        return fail(ld, n, "channel '%s': 'password_file' needs "
+                           "'username'", ch->name);
+    if (web || mail) {
+        bool scheme = ch->url != NULL &&
+                      (web ? !strncmp(ch->url, "http://", 7) ||
+                                 !strncmp(ch->url, "https://", 8)
+                           : !strncmp(ch->url, "smtp://", 7) ||
+                                 !strncmp(ch->url, "smtps://", 8));
+
+        if (!scheme)
+            return fail(ld, n, "channel '%s': a %s channel needs 'url', %s",
+                        ch->name, ch->type,
+                        web ? "an http:// or https:// URL"
+                            : "an smtp:// or smtps:// URL of the mail "
+                              "server");
+        if (has_userinfo(ch->url))
+            return fail(ld, n, "channel '%s': the url must not carry a "
+                               "user name or password (use 'username' "
+                               "and 'password_file')", ch->name);
+    }
+    if (web && !ch->format)
+        ch->format = xstrdup("json");
+    if (mail && (!ch->from || !ch->to))
+        return fail(ld, n, "channel '%s': an email channel needs 'from' "
+                           "and 'to'", ch->name);
+    if (!web && !mail) {
+        if (!ch->address || !syslog_address_valid(ch->address))
+            return fail(ld, n, "channel '%s': a syslog channel needs "
+                               "'address': udp://HOST:PORT, "
+                               "tcp://HOST:PORT or unix:/PATH (e.g. "
+                               "unix:/dev/log)", ch->name);
+        if (!ch->facility)
+            ch->facility = xstrdup("local0");
+    }
+    if (!ch->min_severity)
+        ch->min_severity = xstrdup("medium");
+    return 0;
+}
+
+static int
+load_channels(struct loader *ld, struct config *cfg, yaml_node_t *list)
+{
+    yaml_node_item_t *it;
+    size_t i;
+    int rc = want_kind(ld, list, YAML_SEQUENCE_NODE, "notifications");
+
+    if (rc < 0)
+        return rc;
+    for (it = list->data.sequence.items.start;
+         it < list->data.sequence.items.top; it++) {
+        yaml_node_t *n = yaml_document_get_node(&ld->doc, *it);
+        struct notify_channel *ch;
+
+        if (cfg->nchannels >= CONFIG_MAX_CHANNELS)
+            return fail(ld, n, "more than %d notification channels",
+                        CONFIG_MAX_CHANNELS);
+        cfg->channels = xreallocarray(cfg->channels, cfg->nchannels + 1,
+                                      sizeof(*cfg->channels));
+        ch = &cfg->channels[cfg->nchannels++];
+        config_channel_init(ch);
+        rc = each_pair(ld, n, "notification channel", channel_pair, ch);
+        if (rc < 0)
+            return rc;
+        if (!ch->name || !ch->type)
+            return fail(ld, n, "notification channel needs 'name' and "
+                               "'type'");
+        rc = check_channel(ld, n, ch);
+        if (rc < 0)
+            return rc;
+        for (i = 0; i + 1 < cfg->nchannels; i++)
+            if (!strcmp(cfg->channels[i].name, ch->name))
+                return fail(ld, n, "channel name '%s' is used twice",
+                            ch->name);
+    }
+    return 0;
+}
+
 static int
 misp_pair(struct loader *ld, const char *key, const yaml_node_t *k,
           yaml_node_t *v, void *arg)
@@ -936,9 +1394,11 @@ top_pair(struct loader *ld, const char *key, const yaml_node_t *k,
         return each_pair(ld, v, "alerts", alerts_pair, &cfg->alerts);
     if (!strcmp(key, "misp"))
         return each_pair(ld, v, "misp", misp_pair, &cfg->misp);
+    if (!strcmp(key, "notifications"))
+        return load_channels(ld, cfg, v);
     return unknown(ld, k, key, "the top level",
                    "tor, crawl, credentials, benign_file, watchlist, "
-                   "sources, alerts, misp");
+                   "sources, alerts, misp, notifications");
 }
 
 int

@@ -1,9 +1,10 @@
 /*
- * drpwatch.yaml: the watchlist, the sources and crawl settings, loaded with
- * libyaml. Loading validates every key and value; an error names the file,
- * the line and column, and what is wrong. Secrets never live in this file:
- * the credential-hashing key comes from DRPWATCH_HASH_KEY or a file named
- * here.
+ * drpwatch.yaml: the watchlist, the sources, crawl settings and
+ * notification channels, loaded with libyaml. Loading validates every key
+ * and value; an error names the file, the line and column, and what is
+ * wrong. Secrets never live in this file: the credential-hashing key comes
+ * from DRPWATCH_HASH_KEY or a file named here, an SMTP password from a
+ * file named here.
  */
 #ifndef DRP_CONFIG_H
 #define DRP_CONFIG_H
@@ -17,6 +18,10 @@
 #define CONFIG_MAX_FILE (4u << 20)
 #define CONFIG_MAX_TERMS 10000
 #define CONFIG_MAX_SOURCES 10000
+#define CONFIG_MAX_CHANNELS 100
+#define CONFIG_MAX_KINDS 32      /* alert kinds a channel lists */
+#define CONFIG_MAX_RCPT 50       /* e-mail recipients of a channel */
+#define CONFIG_MAX_URL 2048      /* bytes in a channel's URL or address */
 
 /* Source reliability, 0-100: what a source without one gets (Admiralty F,
    "reliability cannot be judged"). */
@@ -72,6 +77,42 @@ struct source_conf {
     struct adapter_conf adapter;
 };
 
+/*
+ * A notification channel (the YAML's notifications list). Which members
+ * are set depends on type; the others are NULL. No secret is held here:
+ * password_file names the file the SMTP (or HTTP) password is read from
+ * at delivery time.
+ */
+struct notify_channel {
+    long long id;        /* database id; 0 when read from YAML */
+    char *name;          /* [A-Za-z0-9._-], unique */
+    char *type;          /* webhook, email, syslog */
+    char **kinds;        /* alert kinds it carries; NULL: every kind */
+    size_t nkinds;
+    char *min_severity;  /* info, low, medium (default), high, critical */
+    bool digest;         /* a daily digest instead of one per alert */
+    int digest_at;       /* when the digest goes: minutes after 00:00 UTC */
+    int max_attempts;    /* then the notification is dead-lettered */
+    int retry_ms;        /* before the first retry; doubles each time */
+    int timeout;         /* seconds per delivery attempt */
+    char *url;           /* webhook: http(s)://; email: smtp(s):// */
+    char *format;        /* webhook: json (default) or chat */
+    char *from;          /* email: the sender address */
+    char **to;           /* email: recipient addresses */
+    size_t nto;
+    char *username;      /* email (SMTP AUTH) or webhook (HTTP Basic) */
+    char *password_file; /* absolute path, readable when loaded */
+    char *address;       /* syslog: udp://HOST:PORT, tcp://HOST:PORT or
+                            unix:PATH */
+    char *facility;      /* syslog facility: kern ... local7 (default
+                            local0) */
+};
+
+#define NOTIFY_MAX_ATTEMPTS_DEFAULT 8
+#define NOTIFY_RETRY_MS_DEFAULT 60000
+#define NOTIFY_TIMEOUT_DEFAULT 10
+#define NOTIFY_DIGEST_AT_DEFAULT 480 /* 08:00 UTC */
+
 struct crawl_conf {
     int concurrency;   /* transfers in flight, all sources */
     int timeout;       /* seconds per clear-web transfer */
@@ -125,6 +166,8 @@ struct config {
     size_t nsources;
     struct alerts_conf alerts;
     struct misp_conf misp;
+    struct notify_channel *channels;
+    size_t nchannels;
 };
 
 /* Fills cfg with the defaults (no terms, no sources). */
@@ -151,5 +194,15 @@ bool config_alert_kind_valid(const char *kind);
 
 /* Frees what a source_conf owns (not the struct). */
 void config_source_release(struct source_conf *s);
+
+/* A channel with the defaults (medium, immediate, 8 attempts, ...). */
+void config_channel_init(struct notify_channel *ch);
+/* Frees what a notify_channel owns (not the struct). */
+void config_channel_release(struct notify_channel *ch);
+
+/* Whether s is a severity word (info, low, medium, high, critical). */
+bool config_severity_valid(const char *s);
+/* The syslog facility code (0-23) of a name, or -1. */
+int config_facility_code(const char *name);
 
 #endif

@@ -253,6 +253,175 @@ test_crawler_keys(void)
                 "cannot read cookie_file '/nonexistent/cookie.txt'");
 }
 
+/* The notifications section: defaults, each type's keys, the mistakes. */
+static void
+test_channels(void)
+{
+    struct config cfg;
+    struct buf err = BUF_INIT(4096);
+    char pw[] = "/tmp/drpwatch-test-smtp-pw-XXXXXX";
+    char text[2048];
+    int fd = mkstemp(pw), rc;
+
+    ok(fd >= 0 && write(fd, "s3cret\n", 7) == 7, "password file written");
+    close(fd);
+    snprintf(text, sizeof(text),
+             "notifications:\n"
+             "  - name: soc-hook\n"
+             "    type: webhook\n"
+             "    url: https://hooks.example/services/x\n"
+             "  - name: chat\n"
+             "    type: webhook\n"
+             "    url: http://127.0.0.1:9/\n"
+             "    format: chat\n"
+             "    kinds: [credential-leak, brand-mention]\n"
+             "    min_severity: high\n"
+             "    digest: daily\n"
+             "    digest_at: \"07:30\"\n"
+             "    max_attempts: 3\n"
+             "    retry: 0.5\n"
+             "    timeout: 4\n"
+             "  - name: mail\n"
+             "    type: email\n"
+             "    url: smtps://smtp.example.com:465\n"
+             "    from: drpwatch@example.com\n"
+             "    to: soc@example.com\n"
+             "    username: drpwatch\n"
+             "    password_file: %s\n"
+             "  - name: siem\n"
+             "    type: syslog\n"
+             "    address: tcp://[::1]:6514\n", pw);
+    rc = load(text, &cfg, &err);
+    is(rc, 0, "channels load");
+    if (rc != 0)
+        diag("%s", buf_str(&err));
+    ok(rc == 0 && cfg.nchannels == 4, "four channels");
+    if (rc == 0 && cfg.nchannels == 4) {
+        const struct notify_channel *h = &cfg.channels[0];
+        const struct notify_channel *c = &cfg.channels[1];
+        const struct notify_channel *m = &cfg.channels[2];
+        const struct notify_channel *y = &cfg.channels[3];
+
+        ok(!strcmp(h->format, "json") && !strcmp(h->min_severity, "medium") &&
+               !h->digest && h->kinds == NULL &&
+               h->max_attempts == NOTIFY_MAX_ATTEMPTS_DEFAULT &&
+               h->retry_ms == NOTIFY_RETRY_MS_DEFAULT &&
+               h->timeout == NOTIFY_TIMEOUT_DEFAULT &&
+               h->digest_at == NOTIFY_DIGEST_AT_DEFAULT,
+           "defaults: json, medium, immediate, every kind, 8 attempts");
+        ok(!strcmp(c->format, "chat") && c->nkinds == 2 &&
+               !strcmp(c->kinds[1], "brand-mention") &&
+               !strcmp(c->min_severity, "high") && c->digest &&
+               c->digest_at == 7 * 60 + 30 && c->max_attempts == 3 &&
+               c->retry_ms == 500 && c->timeout == 4,
+           "every key of a webhook");
+        ok(m->nto == 1 && !strcmp(m->to[0], "soc@example.com") &&
+               !strcmp(m->username, "drpwatch") &&
+               !strcmp(m->password_file, pw),
+           "an email channel: one recipient as a scalar, a password file");
+        ok(!strcmp(y->address, "tcp://[::1]:6514") &&
+               !strcmp(y->facility, "local0"),
+           "a syslog channel, facility local0 by default");
+    }
+    config_release(&cfg);
+    buf_release(&err);
+    unlink(pw);
+
+    check_error("inline password",
+                "notifications:\n  - name: m\n    type: email\n"
+                "    url: smtp://a/\n    from: a@b.c\n    to: [c@d.e]\n"
+                "    username: u\n    password: hunter2\n", 8,
+                "a password is never written in drpwatch.yaml");
+    check_error("unknown channel type",
+                "notifications:\n  - {name: a, type: pager}\n", 2,
+                "unknown channel type 'pager'");
+    check_error("webhook without url",
+                "notifications:\n  - {name: a, type: webhook}\n", 2,
+                "needs 'url', an http:// or https:// URL");
+    check_error("smtp url for a webhook",
+                "notifications:\n  - {name: a, type: webhook, "
+                "url: \"smtp://x/\"}\n", 2, "needs 'url'");
+    check_error("user info in a webhook url",
+                "notifications:\n  - {name: a, type: webhook, "
+                "url: \"https://u:p@x/\"}\n", 2,
+                "must not carry a user name or password");
+    check_error("a key of another type",
+                "notifications:\n  - {name: a, type: webhook, "
+                "url: \"http://x/\", address: \"udp://h:1\"}\n", 2,
+                "'address' does not apply to a webhook channel");
+    check_error("email without recipients",
+                "notifications:\n  - {name: a, type: email, "
+                "url: \"smtp://x/\", from: a@b.c}\n", 2,
+                "needs 'from' and 'to'");
+    check_error("bad recipient",
+                "notifications:\n  - name: a\n    type: email\n"
+                "    url: smtp://x/\n    from: a@b.c\n"
+                "    to: [ok@b.c, \"x@y.z>\\r\\nBcc: e@f.g\"]\n", 6,
+                "is not an e-mail address");
+    check_error("control character in a url",
+                "notifications:\n  - {name: a, type: webhook, "
+                "url: \"http://x/\\r\\nHost: y\"}\n", 2,
+                "must not contain control characters");
+    check_error("password file without user",
+                "notifications:\n  - {name: a, type: webhook, "
+                "url: \"http://x/\", password_file: /etc/hostname}\n", 2,
+                "needs 'username'");
+    check_error("bad syslog address",
+                "notifications:\n  - {name: a, type: syslog, "
+                "address: \"udp://h\"}\n", 2, "needs 'address'");
+    check_error("unknown facility",
+                "notifications:\n  - {name: a, type: syslog, "
+                "address: \"udp://h:514\", facility: local9}\n", 2,
+                "unknown syslog facility 'local9'");
+    check_error("bad severity",
+                "notifications:\n  - {name: a, type: webhook, "
+                "url: \"http://x/\", min_severity: urgent}\n", 2,
+                "unknown severity 'urgent'");
+    check_error("bad digest",
+                "notifications:\n  - {name: a, type: webhook, "
+                "url: \"http://x/\", digest: weekly}\n", 2,
+                "'digest' must be daily or immediate");
+    check_error("bad digest time",
+                "notifications:\n  - {name: a, type: webhook, "
+                "url: \"http://x/\", digest_at: \"24:00\"}\n", 2,
+                "'digest_at' must be a time of day HH:MM");
+    check_error("bad digest minutes",
+                "notifications:\n  - {name: a, type: webhook, "
+                "url: \"http://x/\", digest_at: \"12:3:\"}\n", 2,
+                "'digest_at' must be a time of day HH:MM");
+    check_error("bad kind",
+                "notifications:\n  - {name: a, type: webhook, "
+                "url: \"http://x/\", kinds: [credential-leaks]}\n", 2,
+                "'credential-leaks' in 'kinds' is not an alert kind "
+                "(credential-leak, ");
+    check_error("kind twice",
+                "notifications:\n  - {name: a, type: webhook, "
+                "url: \"http://x/\", kinds: [canary, canary]}\n", 2,
+                "'canary' is listed twice");
+    check_error("retry too short",
+                "notifications:\n  - {name: a, type: webhook, "
+                "url: \"http://x/\", retry: 0}\n", 2,
+                "'retry' must be a number of seconds 0.1-86400");
+    check_error("duplicate channel",
+                "notifications:\n  - {name: a, type: webhook, url: "
+                "\"http://x/\"}\n  - {name: a, type: syslog, address: "
+                "\"udp://h:1\"}\n", 3, "channel name 'a' is used twice");
+    check_error("bad channel name",
+                "notifications:\n  - {name: \"a b\", type: webhook, "
+                "url: \"http://x/\"}\n", 2, "channel name 'a b' must be");
+    {
+        /* built at run time: a literal this long is unreadable */
+        char *t = xmalloc(CONFIG_MAX_URL + 200);
+        int n = snprintf(t, 200, "notifications:\n  - {name: a, type: "
+                                 "webhook, url: \"http://x/");
+
+        memset(t + n, 'a', CONFIG_MAX_URL);
+        snprintf(t + n + CONFIG_MAX_URL, 100, "\"}\n");
+        check_error("url too long", t, 2, "is longer than 2048 bytes");
+        free(t);
+    }
+}
+
 int
 main(void)
 {
@@ -320,6 +489,7 @@ main(void)
     test_crawler_keys();
     test_benign_file();
     test_ip_range();
+    test_channels();
     {
         struct config cfg;
         struct buf err = BUF_INIT(4096);
