@@ -64,9 +64,11 @@ cmd_apply(struct cli *c, int argc, char **argv)
         goto out;
     }
     printf("applied %s: watch terms %d new, %d kept, %d retired; "
-           "sources %d new, %d updated, %d disabled\n",
+           "sources %d new, %d updated, %d disabled; "
+           "notification channels %d new, %d updated, %d disabled\n",
            argv[1], st.terms_added, st.terms_kept, st.terms_retired,
-           st.sources_added, st.sources_updated, st.sources_disabled);
+           st.sources_added, st.sources_updated, st.sources_disabled,
+           st.channels_added, st.channels_updated, st.channels_disabled);
 out:
     db_close(db);
     config_release(&cfg);

@@ -1,6 +1,7 @@
 /*
  * drpwatch run [--once]: lease due jobs, fetch them concurrently, feed each
- * result through the pipeline. --once makes every page due now and returns
+ * result through the pipeline, and deliver notifications beside it
+ * (cli/notifier.h). --once makes every page due now and returns
  * when the pass is done; without it the service runs until SIGTERM/SIGINT.
  * A database outage is waited out (bounded) and reported in the exit code.
  */
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/notifier.h"
 #include "cli/pipeline.h"
 #include "common/config.h"
 #include "common/err.h"
@@ -587,27 +589,32 @@ cmd_run(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {
         { "once", no_argument, NULL, 'o' },
+        { "no-notify", no_argument, NULL, 'N' },
         { NULL, 0, NULL, 0 },
     };
     struct run run = { 0 };
     struct buf err = BUF_INIT(8192);
     struct fetch_opts fo = { 0 };
     struct sigaction sa = { 0 };
-    bool once = false;
+    struct notifier *notifier = NULL;
+    bool once = false, notify = true;
     int rc = EXIT_OK;
     int ch;
     time_t started = time(NULL);
 
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (ch != 'o') {
-            fprintf(stderr, "usage: drpwatch run [--once]\n");
+        if (ch != 'o' && ch != 'N') {
+            fprintf(stderr, "usage: drpwatch run [--once] [--no-notify]\n");
             return EXIT_USAGE;
         }
-        once = true;
+        if (ch == 'o')
+            once = true;
+        else
+            notify = false;
     }
     if (optind < argc) {
-        fprintf(stderr, "usage: drpwatch run [--once]\n");
+        fprintf(stderr, "usage: drpwatch run [--once] [--no-notify]\n");
         return EXIT_USAGE;
     }
     config_init(&run.cfg);
@@ -654,7 +661,12 @@ cmd_run(struct cli *c, int argc, char **argv)
     log_info("crawl started: owner='%s' sources=%zu terms=%zu once=%s",
              run.owner, run.cfg.nsources, run.cfg.nterms,
              once ? "yes" : "no");
+    /* Notifications go out beside the crawl, on their own thread; a
+       single pass delivers what it opened before it returns. */
+    if (notify)
+        notifier = notifier_start(c, run.owner);
     rc = crawl(&run, once);
+    notifier_stop(notifier, once && !stopping);
     if (frontier_release(run.db, run.owner, &err) < 0)
         log_warn("cannot release leases: %s", buf_str(&err));
     printf("crawl finished in %lds: pages stored=%d unchanged=%d failed=%d "

@@ -26,7 +26,8 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  apply FILE            declare the watchlist and sources of FILE\n"
-    "  run [--once]          crawl: the service, or one full pass\n"
+    "  run [--once] [--no-notify]\n"
+    "                        crawl: the service, or one full pass\n"
     "  scan [--json] [--watch FILE] FILE|-\n"
     "                        extract findings from a file or stdin\n"
     "  alerts [list] [--json] [--kind K] [--status S] [--severity S]\n"
@@ -43,6 +44,10 @@ static const char usage[] =
     "                        precision per source and rule, timings,\n"
     "                        and what was not seen\n"
     "  status [--json]       sources' health and the Tor proxy\n"
+    "  notify [--once]       deliver notifications: the service, or what "
+    "is due\n"
+    "  notify --list [--json] [--state S] [--limit N]\n"
+    "                        the notification outbox and dead letters\n"
     "  db start|stop|status|migrate\n"
     "                        manage the database\n"
     "  db psql [PSQL-ARGS]   a psql shell (or command) on the database\n"
@@ -171,6 +176,8 @@ main(int argc, char **argv)
         rc = cmd_stats(&c, nrest, rest);
     else if (!strcmp(rest[0], "status"))
         rc = cmd_status(&c, nrest, rest);
+    else if (!strcmp(rest[0], "notify"))
+        rc = cmd_notify(&c, nrest, rest);
     else {
         fprintf(stderr, "drpwatch: unknown command '%s'\n\n%s", rest[0],
                 usage);

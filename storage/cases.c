@@ -13,6 +13,7 @@
 #include "storage/cases.h"
 #include "storage/frontier.h"
 #include "storage/internal.h"
+#include "storage/notify.h"
 #include "common/banned.h"
 
 /* What the database knows of alert i's finding and case. */
@@ -160,6 +161,7 @@ store_case_put(struct db *db, const struct store_doc *doc, size_t i,
     }
     {
         const char *q[3] = { PQgetvalue(r, 0, 0), event, detail };
+        long long id = strtoll(q[0], NULL, 10);
         PGresult *r2 = db_query(db,
                                 "INSERT INTO alert_events (alert_id, actor, "
                                 "event, detail) VALUES ($1, 'drpwatch', $2, "
@@ -170,6 +172,8 @@ store_case_put(struct db *db, const struct store_doc *doc, size_t i,
         r = r2;
         if (r == NULL)
             rc = DRP_EDB;
+        else if (created) /* announced on the channels that take it */
+            rc = store_notify_alert(db, id, "opened", err);
     }
 out:
     PQclear(r);

@@ -18,6 +18,10 @@ struct db {
     bool async_commit; /* db_async_commit() was asked: kept on reconnect */
 };
 
+/* A timestamptz column as ISO 8601 UTC text ("2024-01-02T08:00:00Z"). */
+#define DB_ISO(col)                                                           \
+    "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
 /*
  * Runs a parameterised statement (text parameters; NULL entries are SQL
  * NULL). Returns the result (PQclear() it) or NULL with the server's

@@ -9,9 +9,6 @@
 #include "storage/status.h"
 #include "common/banned.h"
 
-#define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', " \
-                 "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-
 json_t *
 store_source_status(struct db *db, struct buf *err)
 {
@@ -24,8 +21,8 @@ store_source_status(struct db *db, struct buf *err)
     r = db_query(db,
                  "SELECT s.name, s.kind, s.enabled, "
                  "  s.tor OR s.url ~* '^[a-z]+://[^/]*\\.onion(:[0-9]+)?(/|$)', "
-                 "  " ISO("s.last_success") ", s.last_error, "
-                 "  " ISO("s.last_error_at") ", "
+                 "  " DB_ISO("s.last_success") ", s.last_error, "
+                 "  " DB_ISO("s.last_error_at") ", "
                  "  (SELECT count(*) FROM documents d "
                  "   WHERE d.source_id = s.id), "
                  "  (SELECT count(DISTINCT g.finding_id) FROM sightings g "
@@ -35,7 +32,7 @@ store_source_status(struct db *db, struct buf *err)
                  "   OR j.lease_expires < now())), "
                  "  (SELECT count(*) FROM jobs j WHERE j.source_id = s.id "
                  "   AND j.lease_expires >= now()), "
-                 "  (SELECT " ISO("min(j.due_at)") " FROM jobs j "
+                 "  (SELECT " DB_ISO("min(j.due_at)") " FROM jobs j "
                  "   WHERE j.source_id = s.id AND (j.lease_expires IS NULL "
                  "   OR j.lease_expires < now())), "
                  "  s.last_error_at IS NULL OR (s.last_success IS NOT NULL "

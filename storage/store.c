@@ -14,6 +14,7 @@
 #include "storage/frontier.h"
 #include "storage/internal.h"
 #include "storage/cases.h"
+#include "storage/notify.h"
 #include "storage/store.h"
 #include "common/banned.h"
 
@@ -283,6 +284,9 @@ store_apply(struct db *db, const struct config *cfg, struct apply_stats *st,
     if (rc < 0)
         goto out;
     rc = store_put_alert_filters(db, cfg, err);
+    if (rc < 0)
+        goto out;
+    rc = store_notify_apply(db, cfg, st, err);
     if (rc < 0)
         goto out;
     rc = db_commit(db, err);

@@ -21,6 +21,7 @@ struct job;
 struct apply_stats {
     int terms_added, terms_kept, terms_retired;
     int sources_added, sources_updated, sources_disabled;
+    int channels_added, channels_updated, channels_disabled;
 };
 
 /*
