@@ -32,6 +32,15 @@ on_body(char *ptr, size_t size, size_t nmemb, void *arg)
 }
 
 int
+http_curl_failed(struct buf *err, int code, const char *errbuf)
+{
+    buf_addf(err, "curl=%d (%s)", code,
+             errbuf && errbuf[0] ? errbuf
+                                 : curl_easy_strerror((CURLcode)code));
+    return DRP_ENET;
+}
+
+int
 http_send(const struct http_req *r, long *status, struct buf *resp,
           struct buf *err)
 {
@@ -62,6 +71,12 @@ http_send(const struct http_req *r, long *status, struct buf *resp,
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &cap);
+    if (r->username) {
+        curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        curl_easy_setopt(h, CURLOPT_USERNAME, r->username);
+        curl_easy_setopt(h, CURLOPT_PASSWORD,
+                         r->password ? r->password : "");
+    }
     if (strcmp(r->method, "POST") == 0) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body ? r->body : "");
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -72,10 +87,7 @@ http_send(const struct http_req *r, long *status, struct buf *resp,
         buf_addf(err, "the answer is larger than %zu bytes", resp->max);
         rc = DRP_ETOOBIG;
     } else if (code != CURLE_OK) {
-        /* curl's message names the host, never a header or the body */
-        buf_addf(err, "curl=%d (%s)", (int)code,
-                 errbuf[0] ? errbuf : curl_easy_strerror(code));
-        rc = DRP_ENET;
+        rc = http_curl_failed(err, (int)code, errbuf);
     } else {
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
     }

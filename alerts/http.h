@@ -20,6 +20,8 @@ struct http_req {
     const char *body;       /* POST only */
     size_t body_len;
     long timeout;           /* seconds, total */
+    const char *username;   /* HTTP Basic, or NULL */
+    const char *password;
 };
 
 /*
@@ -27,7 +29,12 @@ struct http_req {
  * resp (its cap bounds it), or DRP_ENET ("curl=N (why)") when no answer
  * came, DRP_ETOOBIG when it was larger than resp's cap; err says which.
  */
+
 int http_send(const struct http_req *r, long *status, struct buf *resp,
               struct buf *err);
+
+/* "curl=N (why)" into err for a failed libcurl transfer (code, and its
+   error buffer or ""); returns DRP_ENET. curl names hosts, never paths. */
+int http_curl_failed(struct buf *err, int code, const char *errbuf);
 
 #endif

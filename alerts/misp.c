@@ -278,8 +278,12 @@ misp_request(const struct misp_target *t, const char *method,
     snprintf(auth, sizeof(auth), "Authorization: %s", t->key);
     url = xasprintf("%s%s%s", t->url,
                     t->url[strlen(t->url) - 1] == '/' ? "" : "/", path);
-    r = (struct http_req){ method, url, headers, body,
-                           body ? strlen(body) : 0, t->timeout };
+    r = (struct http_req){ .method = method,
+                           .url = url,
+                           .headers = headers,
+                           .body = body,
+                           .body_len = body ? strlen(body) : 0,
+                           .timeout = t->timeout };
     for (attempt = 0; attempt <= t->retries; attempt++) {
         if (attempt > 0) {
             struct timespec ts = { wait / 1000, (wait % 1000) * 1000000 };

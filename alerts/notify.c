@@ -23,6 +23,7 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 
+#include "alerts/http.h"
 #include "alerts/notify.h"
 #include "common/err.h"
 #include "common/xalloc.h"
@@ -689,23 +690,6 @@ read_password(const char *path, char *out, size_t size, struct buf *err)
     return 0;
 }
 
-struct capped {
-    struct buf *b;
-    bool full;
-};
-
-static size_t
-on_body(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-    struct capped *c = arg;
-
-    if (buf_add(c->b, ptr, size * nmemb) < 0) {
-        c->full = true;
-        return 0; /* aborts the transfer */
-    }
-    return size * nmemb;
-}
-
 struct upload {
     const char *p;
     size_t left;
@@ -735,14 +719,6 @@ curl_common(CURL *h, const struct notify_channel *ch, char *errbuf)
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 }
 
-/* "curl=7 (Failed to connect to ...)": curl names hosts, never paths. */
-static int
-curl_failed(struct buf *err, CURLcode code, const char *errbuf)
-{
-    buf_addf(err, "curl=%d (%s)", (int)code,
-             errbuf[0] ? errbuf : curl_easy_strerror(code));
-    return DRP_ENET;
-}
 
 static int
 send_webhook(const struct notify_channel *ch, const json_t *item,
@@ -750,11 +726,11 @@ send_webhook(const struct notify_channel *ch, const json_t *item,
 {
     struct buf body = BUF_INIT(NOTIFY_MAX_PAYLOAD);
     struct buf resp = BUF_INIT(NOTIFY_MAX_RESPONSE);
-    struct capped cap = { &resp, false };
-    char errbuf[CURL_ERROR_SIZE] = "", idh[64], password[NOTIFY_MAX_PASSWORD];
-    struct curl_slist *hdr = NULL;
-    CURL *h = NULL;
-    CURLcode code;
+    char idh[64], password[NOTIFY_MAX_PASSWORD];
+    const char *headers[] = { "Content-Type: application/json; "
+                              "charset=utf-8",
+                              idh, NULL };
+    struct http_req r;
     long status = 0;
     int rc;
 
@@ -774,39 +750,10 @@ send_webhook(const struct notify_channel *ch, const json_t *item,
     }
     snprintf(idh, sizeof(idh), "X-Drpwatch-Notification: %lld",
              jint(item, "id"));
-    hdr = curl_slist_append(hdr, "Content-Type: application/json; "
-                                 "charset=utf-8");
-    hdr = curl_slist_append(hdr, idh);
-    hdr = curl_slist_append(hdr, "Expect:");
-    h = curl_easy_init();
-    if (h == NULL || hdr == NULL)
-        abort();
-    curl_common(h, ch, errbuf);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.ptr);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body.len);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "drpwatch/" PACKAGE_VERSION);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &cap);
-    if (ch->username) {
-        curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        curl_easy_setopt(h, CURLOPT_USERNAME, ch->username);
-        curl_easy_setopt(h, CURLOPT_PASSWORD, password);
-    }
-    code = curl_easy_perform(h);
-    if (code == CURLE_WRITE_ERROR && cap.full) {
-        buf_addf(err, "the webhook's answer is larger than %u bytes",
-                 NOTIFY_MAX_RESPONSE);
-        rc = DRP_ETOOBIG;
-        goto out;
-    }
-    if (code != CURLE_OK) {
-        rc = curl_failed(err, code, errbuf);
-        goto out;
-    }
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    if (status < 200 || status > 299) {
+    r = (struct http_req){ "POST", ch->url, headers, body.ptr, body.len,
+                           ch->timeout, ch->username, password };
+    rc = http_send(&r, &status, &resp, err);
+    if (rc == 0 && (status < 200 || status > 299)) {
         buf_addf(err, "HTTP %ld", status);
         if (resp.len) {
             buf_adds(err, ": ");
@@ -816,8 +763,6 @@ send_webhook(const struct notify_channel *ch, const json_t *item,
     }
 out:
     memset(password, 0, sizeof(password));
-    curl_easy_cleanup(h);
-    curl_slist_free_all(hdr);
     buf_release(&body);
     buf_release(&resp);
     return rc;
@@ -889,7 +834,7 @@ send_email(const struct notify_channel *ch, const json_t *item,
     }
     code = curl_easy_perform(h);
     if (code != CURLE_OK)
-        rc = curl_failed(err, code, errbuf);
+        rc = http_curl_failed(err, (int)code, errbuf);
 out:
     memset(password, 0, sizeof(password));
     curl_easy_cleanup(h);

@@ -174,6 +174,12 @@ store_case_put(struct db *db, const struct store_doc *doc, size_t i,
             rc = DRP_EDB;
         else if (created) /* announced on the channels that take it */
             rc = store_notify_alert(db, id, "opened", err);
+        else if (raised && !decided) { /* and again when it rises */
+            char reason[32];
+
+            snprintf(reason, sizeof(reason), "severity:%s", severity);
+            rc = store_notify_alert(db, id, reason, err);
+        }
     }
 out:
     PQclear(r);

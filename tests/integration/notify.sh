@@ -429,4 +429,28 @@ ok $? "no payload carries a password, the cookie, the SMTP password or the hash 
 leaks=$(grep -F -o -f "$T/secrets" "$LOGS"/*.out "$LOGS"/*.err 2>/dev/null | sort -u | head -5)
 is "$leaks" "" "nor does any log or output"
 
+# A severity rise goes out again: a delivered credential leak of the json
+# channel, scored lower meanwhile, is seen again and rescored.
+rise=$(q "SELECT id FROM alerts WHERE ${FILTER[json]} AND kind = 'credential-leak'
+          ORDER BY id LIMIT 1")
+q "UPDATE alerts SET severity = 'low', score = 30 WHERE id = $rise" >/dev/null
+q "UPDATE jobs SET content_hash = NULL, etag = NULL, last_modified = NULL
+   WHERE url = (SELECT url FROM alerts WHERE id = $rise)" >/dev/null
+drp rise run --once
+is "$rc" 0 "a crawl that raises a case's severity exits 0"
+got=$("$PYTHON3" - "$T/hooks.jsonl" "$rise" <<'PY'
+import json, sys
+n = 0
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r["path"] != "/json" or r["status"] != 200:
+        continue
+    b = json.loads(r["body"])
+    if b["alert"]["id"] == int(sys.argv[2]) and b.get("reason", "").startswith("severity:"):
+        n += 1
+print(n)
+PY
+)
+is "$got" 1 "a severity rise re-notifies the case once, with its reason"
+
 done_testing
