@@ -58,9 +58,7 @@ print_table(json_t *arr)
         row[7] = str(o, "title");
         table_add(t, row);
     }
-    table_print(t, stdout);
-    printf("%zu alert%s\n", json_array_size(arr),
-           json_array_size(arr) == 1 ? "" : "s");
+    table_print_count(t, stdout, json_array_size(arr), "alert");
     table_free(t);
 }
 

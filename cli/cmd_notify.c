@@ -96,9 +96,7 @@ list(struct db *db, bool json, const char *state, int limit)
         row[8] = str(o, "last_error");
         table_add(t, row);
     }
-    table_print(t, stdout);
-    printf("%zu notification%s\n", json_array_size(arr),
-           json_array_size(arr) == 1 ? "" : "s");
+    table_print_count(t, stdout, json_array_size(arr), "notification");
     table_free(t);
     json_decref(arr);
     return EXIT_OK;

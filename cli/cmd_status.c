@@ -65,9 +65,7 @@ print_table(json_t *arr, json_t *tor)
         row[10] = str(o, "last_error");
         table_add(t, row);
     }
-    table_print(t, stdout);
-    printf("%zu source%s\n", json_array_size(arr),
-           json_array_size(arr) == 1 ? "" : "s");
+    table_print_count(t, stdout, json_array_size(arr), "source");
     if (str(tor, "proxy"))
         printf("tor proxy %s: %s%s%s\n", str(tor, "proxy"),
                str(tor, "status"), str(tor, "error") ? ": " : "",

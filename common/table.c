@@ -134,3 +134,11 @@ table_free(struct table *t)
     free(t->max);
     free(t);
 }
+
+void
+table_print_count(const struct table *t, FILE *out, size_t n,
+                  const char *noun)
+{
+    table_print(t, out);
+    fprintf(out, "%zu %s%s\n", n, noun, n == 1 ? "" : "s");
+}

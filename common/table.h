@@ -17,6 +17,9 @@ struct table *table_new(size_t ncols, const char *const *headings,
 /* Adds a row of ncols cells (copied; NULL prints as "-"). */
 void table_add(struct table *t, const char *const *cells);
 void table_print(const struct table *t, FILE *out);
+/* table_print(), then "N nouns" (noun + "s" unless N is 1). */
+void table_print_count(const struct table *t, FILE *out, size_t n,
+                       const char *noun);
 void table_free(struct table *t);
 
 #endif

@@ -660,13 +660,16 @@ out:
     return rc;
 }
 
-json_t *
-store_export_findings(struct db *db, const char *const *kinds,
-                      const char *since, int min_confidence, struct buf *err)
+/* Runs an export query: $1 the kinds as a text[], $2 since, $3 the
+   minimum confidence, $4 extra (when not NULL); its JSON answer. */
+static json_t *
+export_query(struct db *db, const char *sql, const char *const *kinds,
+             const char *since, int min_confidence, const char *extra,
+             struct buf *err)
 {
     struct buf arr = BUF_INIT(1u << 16);
     char conf[16];
-    const char *p[3] = { NULL, since, conf };
+    const char *p[4] = { NULL, since, conf, extra };
     PGresult *r;
     size_t i;
 
@@ -675,7 +678,16 @@ store_export_findings(struct db *db, const char *const *kinds,
     array_close(&arr);
     p[0] = buf_str(&arr);
     snprintf(conf, sizeof(conf), "%d", min_confidence);
-    r = db_query(db,
+    r = db_query(db, sql, extra ? 4 : 3, p, err);
+    buf_release(&arr);
+    return r ? db_json(r, err) : NULL;
+}
+
+json_t *
+store_export_findings(struct db *db, const char *const *kinds,
+                      const char *since, int min_confidence, struct buf *err)
+{
+    return export_query(db,
                  "SELECT coalesce(json_agg(x ORDER BY x.last_seen DESC, "
                  "  x.kind, x.value), '[]')::text FROM ("
                  "SELECT f.kind, f.value, f.confidence, f.tlp, "
@@ -694,29 +706,16 @@ store_export_findings(struct db *db, const char *const *kinds,
                  "WHERE f.kind = ANY ($1::text[]) AND drp_shareable(f) "
                  "  AND f.confidence >= $3::int "
                  "  AND ($2::text IS NULL OR f.last_seen >= drp_since($2))) x",
-                 3, p, err);
-    buf_release(&arr);
-    return r ? db_json(r, err) : NULL;
+                 kinds, since, min_confidence, NULL, err);
 }
 
 json_t *
 store_export_misp(struct db *db, const char *const *kinds, const char *since,
                   int min_confidence, bool by_alert, struct buf *err)
 {
-    struct buf arr = BUF_INIT(1u << 16);
-    char conf[16];
-    const char *p[4] = { NULL, since, conf, by_alert ? "t" : "f" };
-    PGresult *r;
-    size_t i;
-
-    for (i = 0; kinds[i]; i++)
-        array_add(&arr, kinds[i]);
-    array_close(&arr);
-    p[0] = buf_str(&arr);
-    snprintf(conf, sizeof(conf), "%d", min_confidence);
     /* The same choice of findings as store_export_findings(); credentials
        only through their alerts, never the hash. */
-    r = db_query(
+    return export_query(
         db,
         "WITH f AS (SELECT f.*, drp_shareable(f) AS shareable, "
         "  (SELECT string_agg(DISTINCT s.name, ', ') "
@@ -749,7 +748,5 @@ store_export_misp(struct db *db, const char *const *kinds, const char *since,
         "  'alert_key', alert_key, 'alert_title', alert_title, "
         "  'alert_severity', alert_severity, 'alert_url', alert_url) "
         "  ORDER BY last_seen DESC, kind, value), '[]')::text FROM rows",
-        4, p, err);
-    buf_release(&arr);
-    return r ? db_json(r, err) : NULL;
+        kinds, since, min_confidence, by_alert ? "t" : "f", err);
 }
