@@ -43,5 +43,6 @@ int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
 int cmd_status(struct cli *c, int argc, char **argv);
 int cmd_notify(struct cli *c, int argc, char **argv);
+int cmd_lookalikes(struct cli *c, int argc, char **argv);
 
 #endif

@@ -48,6 +48,8 @@ static const char usage[] =
     "is due\n"
     "  notify --list [--json] [--state S] [--limit N]\n"
     "                        the notification outbox and dead letters\n"
+    "  lookalikes [--fuzzers LIST] [--dictionary FILE] [--json] DOMAIN\n"
+    "                        lookalike domains of DOMAIN (permutations)\n"
     "  db start|stop|status|migrate\n"
     "                        manage the database\n"
     "  db psql [PSQL-ARGS]   a psql shell (or command) on the database\n"
@@ -178,6 +180,8 @@ main(int argc, char **argv)
         rc = cmd_status(&c, nrest, rest);
     else if (!strcmp(rest[0], "notify"))
         rc = cmd_notify(&c, nrest, rest);
+    else if (!strcmp(rest[0], "lookalikes"))
+        rc = cmd_lookalikes(&c, nrest, rest);
     else {
         fprintf(stderr, "drpwatch: unknown command '%s'\n\n%s", rest[0],
                 usage);

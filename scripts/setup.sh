@@ -9,7 +9,8 @@ PACKAGES="gcc libc6-dev make autoconf automake pkg-config
 libcurl4-openssl-dev libxml2-dev libgumbo-dev libpcre2-dev libpq-dev
 libyaml-dev libjansson-dev libssl-dev libhyperscan-dev libunistring-dev libpsl-dev
 libicu-dev libidn2-dev libuchardet-dev
-postgresql postgresql-client python3 python3-aiosmtpd clang libclang-rt-14-dev nodejs"
+postgresql postgresql-client python3 python3-aiosmtpd clang libclang-rt-14-dev nodejs
+dnstwist python3-idna"
 
 missing=""
 for p in $PACKAGES; do
