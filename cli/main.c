@@ -50,6 +50,8 @@ static const char usage[] =
     "                        the notification outbox and dead letters\n"
     "  lookalikes [--fuzzers LIST] [--dictionary FILE] [--json] DOMAIN\n"
     "                        lookalike domains of DOMAIN (permutations)\n"
+    "  dns-check [--server IP[:PORT],...] [--json] [NAME...|-]\n"
+    "                        registration state of domain names (DNS)\n"
     "  db start|stop|status|migrate\n"
     "                        manage the database\n"
     "  db psql [PSQL-ARGS]   a psql shell (or command) on the database\n"
@@ -182,6 +184,8 @@ main(int argc, char **argv)
         rc = cmd_notify(&c, nrest, rest);
     else if (!strcmp(rest[0], "lookalikes"))
         rc = cmd_lookalikes(&c, nrest, rest);
+    else if (!strcmp(rest[0], "dns-check"))
+        rc = cmd_dns_check(&c, nrest, rest);
     else {
         fprintf(stderr, "drpwatch: unknown command '%s'\n\n%s", rest[0],
                 usage);

@@ -10,7 +10,7 @@ libcurl4-openssl-dev libxml2-dev libgumbo-dev libpcre2-dev libpq-dev
 libyaml-dev libjansson-dev libssl-dev libhyperscan-dev libunistring-dev libpsl-dev
 libicu-dev libidn2-dev libuchardet-dev libc-ares-dev
 postgresql postgresql-client python3 python3-aiosmtpd clang libclang-rt-14-dev nodejs
-dnstwist python3-idna"
+unbound dnstwist python3-idna python3-dnspython"
 
 missing=""
 for p in $PACKAGES; do
@@ -40,6 +40,19 @@ if [ -n "$missing" ]; then
     apt-get update -qq
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    # unbound is the DNS server of the tests and benches, which start
+    # their own on loopback ports: no system-wide resolver is wanted.
+    case " $missing " in
+    *" unbound "*)
+        if [ -d /run/systemd/system ]; then
+            systemctl disable --now unbound.service \
+                unbound-resolvconf.service >/dev/null 2>&1 || true
+        elif [ -x /etc/init.d/unbound ]; then
+            /etc/init.d/unbound stop >/dev/null 2>&1 || true
+            update-rc.d unbound disable >/dev/null 2>&1 || true
+        fi
+        ;;
+    esac
 fi
 
 name=${1:-default}

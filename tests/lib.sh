@@ -9,6 +9,7 @@ set -u
 PYTHON3=${PYTHON3:-python3}
 DRPWATCH="$top_builddir/drpwatch"
 WORLD_PY="$top_srcdir/tests/fixtures/world.py"
+UNBOUND_PY="$top_srcdir/tests/fixtures/unbound.py"
 EXPECTED="$top_srcdir/tests/fixtures/expected.json"
 
 T=$(mktemp -d /tmp/drpwatch-test.XXXXXX)
@@ -54,6 +55,8 @@ done_testing() {
 
 cleanup() {
     "$PYTHON3" "$WORLD_PY" stop --state "$WORLD" >/dev/null 2>&1
+    [ -d "$T/unbound" ] &&
+        "$PYTHON3" "$UNBOUND_PY" stop --dir "$T/unbound" >/dev/null 2>&1
     "$DRPWATCH" db stop >/dev/null 2>&1
     if [ "$tap_failed" -ne 0 ] || [ -n "${KEEP_TEST_DIR:-}" ]; then
         echo "# test files kept in $T"
@@ -86,6 +89,20 @@ start_world() {
     cat "$LOGS/world-start.log"
     echo "Bail out! cannot start the demo world"
     exit 1
+}
+
+# start_unbound FRAGMENT [--log-queries]: a private unbound on a free
+# loopback port answering from the zones FRAGMENT declares (see
+# tests/fixtures/unbound.py); sets DNS_PORT, logs in $T/unbound.
+start_unbound() {
+    local fragment=$1
+    shift
+    if ! DNS_PORT=$("$PYTHON3" "$UNBOUND_PY" start --dir "$T/unbound" \
+        --conf "$fragment" "$@" 2>"$LOGS/unbound-start.log"); then
+        cat "$LOGS/unbound-start.log"
+        echo "Bail out! cannot start unbound"
+        exit 1
+    fi
 }
 
 # expected PYTHON-EXPRESSION: a value from expected.json (variable e).
