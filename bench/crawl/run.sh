@@ -29,10 +29,8 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
-die() {
-    echo "bench: $*" >&2
-    exit 1
-}
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 
 command -v python3 >/dev/null 2>&1 || die "python3 is needed"
 
@@ -44,19 +42,7 @@ timeout=${BENCH_TIMEOUT:-1800}
 measure=$here/measure.py
 
 # ---- the binary
-bin=${1:-${DRPWATCH:-}}
-if [ -z "$bin" ]; then
-    bin=$root/_build/default/drpwatch
-    if [ ! -x "$bin" ]; then
-        echo "bench: $bin missing: building (scripts/setup.sh default)" >&2
-        (cd "$root" && scripts/setup.sh default) || die "build failed"
-    fi
-fi
-[ -x "$bin" ] || die "not an executable: $bin"
-case $bin in
-/*) ;;
-*) bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin") ;;
-esac
+bench_binary "${1:-}"
 
 # ---- nginx (required) and Scrapy (the yardstick): Debian packages,
 # installed when we may (root, apt). A package's post-install script would
@@ -265,16 +251,7 @@ put memtotal "$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' \
     /proc/meminfo 2>/dev/null)"
 bin_mtime=$(mtime "$bin")
 put binary "$bin ($(wc -c <"$bin" | tr -d ' ') B, modified $bin_mtime)"
-if rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null); then
-    if git -C "$root" --no-optional-locks diff-index --quiet HEAD -- \
-        2>/dev/null; then
-        put source "git $rev"
-    else
-        put source "git $rev with uncommitted changes"
-    fi
-else
-    put source "$root (not a git checkout)"
-fi
+put source "$(bench_source)"
 put postgres "$(sql 'SHOW server_version') (embedded cluster, fsync \
 $(sql 'SHOW fsync'), synchronous_commit $(sql 'SHOW synchronous_commit'), \
 shared_buffers $(sql 'SHOW shared_buffers'))"

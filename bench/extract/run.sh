@@ -28,10 +28,8 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
-die() {
-    echo "bench: $*" >&2
-    exit 1
-}
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 
 command -v python3 >/dev/null 2>&1 || die "python3 is needed"
 
@@ -47,18 +45,7 @@ half=$(python3 -c 'import sys; print("%g" % (float(sys.argv[1]) / 2))' "$size")
 # ---- the binary
 bin=${1:-${DRPWATCH:-}}
 if [ -z "${SCAN_CMD_OVERRIDE:-}" ]; then
-    if [ -z "$bin" ]; then
-        bin=$root/_build/default/drpwatch
-        if [ ! -x "$bin" ]; then
-            echo "bench: $bin missing: building (scripts/setup.sh default)" >&2
-            (cd "$root" && scripts/setup.sh default) || die "build failed"
-        fi
-    fi
-    [ -x "$bin" ] || die "not an executable: $bin"
-    case $bin in
-    /*) ;;
-    *) bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin") ;;
-    esac
+    bench_binary "$bin"
 fi
 
 # A fixed credential-hashing key: nothing is read from or written to a data
@@ -173,16 +160,7 @@ else
     bin_mtime=$(mtime "$bin")
     put binary "$bin ($(bytes "$bin") B, modified $bin_mtime)"
     put command "drpwatch scan --json --watch $(basename "$terms") FILE >/dev/null"
-    if rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null); then
-        if git -C "$root" --no-optional-locks diff-index --quiet HEAD -- \
-            2>/dev/null; then
-            put source "$root: git $rev"
-        else
-            put source "$root: git $rev with uncommitted changes"
-        fi
-    else
-        put source "$root (not a git checkout)"
-    fi
+    put source "$root: $(bench_source)"
 fi
 
 # ---- measuring
