@@ -1,6 +1,6 @@
 /*
  * drpwatch dns-check [options] [NAME...|-]: the lookalike registration
- * checks (lookalike/resolve.h) on names from the command line or stdin,
+ * checks (crawler/resolve.h) on names from the command line or stdin,
  * without a database. Prints each name's state in input order; a
  * summary and the rate go to stderr. Exit 3 when a name stays unknown.
  */
@@ -19,7 +19,7 @@
 #include "common/log.h"
 #include "common/table.h"
 #include "common/xalloc.h"
-#include "lookalike/resolve.h"
+#include "crawler/resolve.h"
 #include "common/banned.h"
 
 #define DNS_CHECK_LINE_MAX 1024 /* bytes of one line of stdin */

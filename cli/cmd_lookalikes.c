@@ -1,6 +1,6 @@
 /*
  * drpwatch lookalikes [--fuzzers LIST] [--dictionary FILE] [--json]
- * DOMAIN: the lookalike candidates of a domain (lookalike/permute.h), as
+ * DOMAIN: the lookalike candidates of a domain (crawler/permute.h), as
  * a table or JSON lines. No database, no DNS.
  */
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include "common/buf.h"
 #include "common/config.h"
 #include "common/log.h"
-#include "lookalike/permute.h"
+#include "crawler/permute.h"
 #include "common/banned.h"
 
 static const char usage[] =
@@ -44,7 +44,7 @@ put_fuzzers(struct buf *out, uint32_t mask, bool json)
 /*
  * One line per candidate. Names need no JSON escaping: a candidate is
  * LDH labels and IDNA2008 U-labels, which hold no '"', '\\' or control
- * character (lookalike/permute.c checks every one).
+ * character (crawler/permute.c checks every one).
  */
 static void
 print(const struct lookalikes *l, bool json, FILE *out)

@@ -21,26 +21,15 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-
-die() {
-    echo "bench: $*" >&2
-    exit 1
-}
+# shellcheck source=../lib.sh
+. "$root/bench/lib.sh"
 
 command -v python3 >/dev/null 2>&1 || die "python3 is needed"
 runs=${BENCH_RUNS:-5}
 bench_dir=${BENCH_DIR:-/var/tmp/drpwatch-bench}
 mkdir -p "$bench_dir" || die "cannot create $bench_dir"
 
-bin=${1:-${DRPWATCH:-}}
-if [ -z "$bin" ]; then
-    bin=$root/_build/default/drpwatch
-    if [ ! -x "$bin" ]; then
-        echo "bench: $bin missing: building (scripts/setup.sh default)" >&2
-        (cd "$root" && scripts/setup.sh default) || die "build failed"
-    fi
-fi
-[ -x "$bin" ] || die "not an executable: $bin"
+bench_binary "${1:-}"
 
 # The yardstick: install Debian's dnstwist when we may (root, apt).
 if ! command -v dnstwist >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] &&
@@ -51,14 +40,10 @@ if ! command -v dnstwist >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] &&
         echo "bench: dnstwist could not be installed" >&2
 fi
 
-rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')
-if [ "$rev" != '?' ] &&
-    ! git -C "$root" --no-optional-locks diff-index --quiet HEAD -- 2>/dev/null; then
-    rev="$rev with uncommitted changes"
-fi
+rev=$(bench_source)
 
 report=$bench_dir/report-lookalikes-perm-last.txt
-python3 - "$bin" "$root/lookalike/words.txt" "$root/lookalike/tlds.txt" \
+python3 - "$bin" "$root/crawler/lookalike/words.txt" "$root/crawler/lookalike/tlds.txt" \
     "$runs" "$rev" >"$report.tmp" <<'PY' || die "the benchmark could not run"
 import os, platform, resource, shutil, subprocess, sys, time
 
@@ -149,7 +134,7 @@ print("machine     %s, %s, %s cores" % (" ".join(platform.uname()[0:3:2]),
                                         cpu_model(), os.cpu_count()))
 print("load        %s at start, %s at end (a shared machine: compare CPU "
       "with wall times)" % (load_start, load_end))
-print("drpwatch    %s (%d bytes, modified %s), git %s" % (
+print("drpwatch    %s (%d bytes, modified %s), %s" % (
     drpwatch, st.st_size,
     time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(st.st_mtime)), rev))
 print("            drpwatch lookalikes --json DOMAIN >/dev/null")
@@ -157,8 +142,8 @@ if have_dt:
     print("dnstwist    %s (Debian package), %s" % (dpkg_version("dnstwist"),
           subprocess.run(["/usr/bin/python3", "--version"], capture_output=True,
                          text=True).stdout.strip() or "python3"))
-    print("            dnstwist --format list -d lookalike/words.txt "
-          "--tld lookalike/tlds.txt DOMAIN >/dev/null")
+    print("            dnstwist --format list -d crawler/lookalike/words.txt "
+          "--tld crawler/lookalike/tlds.txt DOMAIN >/dev/null")
 print("method      one process per domain; each domain's best wall time of "
       "%d runs (CPU time of that run); all fuzzers of both tools" % runs)
 print()

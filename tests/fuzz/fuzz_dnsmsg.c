@@ -1,5 +1,5 @@
 /*
- * Fuzz target for the DNS response parser (lookalike/dnsmsg.c): the
+ * Fuzz target for the DNS response parser (crawler/dnsmsg.c): the
  * first byte picks the asked type, the rest is the message. Any bytes
  * give a result or an error, never a crash, a leak or a read past the
  * end; what is kept stays within its caps.
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lookalike/dnsmsg.h"
+#include "crawler/dnsmsg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

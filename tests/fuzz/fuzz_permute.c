@@ -1,5 +1,5 @@
 /*
- * Fuzz target for the permutation engine (lookalike/permute.c): the first
+ * Fuzz target for the permutation engine (crawler/permute.c): the first
  * line is a domain, the rest a dictionary. Any bytes give an error or a
  * bounded set of valid candidates, never a crash or a leak.
  */
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "common/buf.h"
-#include "lookalike/permute.h"
+#include "crawler/permute.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

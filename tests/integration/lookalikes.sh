@@ -4,7 +4,7 @@
 # digit, a long one), drpwatch's candidates are a superset of dnstwist's,
 # all fuzzers together and fuzzer by fuzzer, but for the deliberate
 # differences listed below. Both get the same dictionary and TLD list
-# (lookalike/words.txt and lookalike/tlds.txt). dnstwist runs with
+# (crawler/lookalike/words.txt and crawler/lookalike/tlds.txt). dnstwist runs with
 # --format list, which prints the permutations and returns before any DNS
 # query, so nothing leaves the machine. Then the command line itself:
 # output formats, --fuzzers, --dictionary, errors and exit codes.
@@ -20,8 +20,8 @@
 #            to watch.
 . "${top_srcdir:?run through make check}/tests/lib.sh" || exit 99
 
-WORDS="$top_srcdir/lookalike/words.txt"
-TLDS="$top_srcdir/lookalike/tlds.txt"
+WORDS="$top_srcdir/crawler/lookalike/words.txt"
+TLDS="$top_srcdir/crawler/lookalike/tlds.txt"
 DOMAINS="example.com bücher.de example.co.uk bp.com north-wind7.com northwindbank.com"
 # dnstwist's fuzzers (its Debian release has no "plural").
 DT_FUZZERS="addition bitsquatting cyrillic homoglyph hyphenation insertion

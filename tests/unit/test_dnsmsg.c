@@ -1,5 +1,5 @@
 /*
- * lookalike/dnsmsg.c on messages built here byte by byte: answers, CNAME
+ * crawler/dnsmsg.c on messages built here byte by byte: answers, CNAME
  * chains (compressed names, loops, overlong), NXDOMAIN with its SOA, a
  * referral, the cap on values, other classes, and malformed messages.
  */
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "lookalike/dnsmsg.h"
+#include "crawler/dnsmsg.h"
 #include "tests/tap.h"
 
 struct msg {

@@ -1,5 +1,5 @@
 /*
- * lookalike/permute.c: what each fuzzer makes, IDN candidates checked
+ * crawler/permute.c: what each fuzzer makes, IDN candidates checked
  * against libidn2 both ways, per-TLD IDN tables, the domain's prefix,
  * the dictionary, clear errors on bad input, bounded output and work.
  */
@@ -9,7 +9,7 @@
 #include <idn2.h>
 
 #include "common/err.h"
-#include "lookalike/permute.h"
+#include "crawler/permute.h"
 #include "tests/tap.h"
 
 static struct permuter *p;

@@ -18,7 +18,7 @@
 #include "common/err.h"
 #include "common/idn.h"
 #include "common/xalloc.h"
-#include "lookalike/permute.h"
+#include "crawler/permute.h"
 #include "common/banned.h"
 
 #define LABEL_MAX 63   /* bytes of a label in A-labels */

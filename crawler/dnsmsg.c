@@ -12,7 +12,7 @@
 
 #include "common/ascii.h"
 #include "common/err.h"
-#include "lookalike/dnsmsg.h"
+#include "crawler/dnsmsg.h"
 #include "common/banned.h"
 
 #define DNS_HEADER_LEN 12

@@ -22,8 +22,8 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/xalloc.h"
-#include "lookalike/dnsmsg.h"
-#include "lookalike/resolve.h"
+#include "crawler/dnsmsg.h"
+#include "crawler/resolve.h"
 #include "common/banned.h"
 
 #define RESOLVE_EDNS_SIZE 1232       /* no fragmentation (DNS flag day) */

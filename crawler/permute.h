@@ -73,7 +73,7 @@ struct permuter *permuter_new(void);
 void permuter_free(struct permuter *p);
 
 /*
- * Replaces the dictionary (the built-in lookalike/words.txt) with the
+ * Replaces the dictionary (the built-in crawler/lookalike/words.txt) with the
  * words of text[0..len), a file called name: one word a line, lower-case
  * letters, digits and '-' (not first or last; upper case is lowered), at
  * most 63 bytes; blank lines and lines starting with '#' or '//' are
@@ -130,7 +130,7 @@ void lookalikes_get(const struct lookalikes *l, size_t i,
 int permuter_run(struct permuter *p, const char *domain, size_t len,
                  uint32_t mask, struct lookalikes *out, struct buf *err);
 
-/* The built-in lists (lookalike/lists.c, made by embed-lists.sh). */
+/* The built-in lists (crawler/lookalike/lists.c, made by embed-lists.sh). */
 extern const char permute_tlds_txt[];
 extern const char permute_words_txt[];
 extern const char permute_keywords_txt[];
