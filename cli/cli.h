@@ -22,8 +22,28 @@ struct cli {
     char *data_dir;       /* resolved --data-dir */
 };
 
+struct buf;
 struct db;
 struct extractor;
+struct resolve_opts;
+struct resolve_result;
+
+/* The DNS options of dns-check and lookalikes --registered (getopt_long
+   entries) and their parser: true when ch was one of them. */
+#define CLI_RESOLVE_OPTIONS                                                   \
+    { "server", required_argument, NULL, 's' },                              \
+        { "rate", required_argument, NULL, 'r' },                            \
+        { "max-inflight", required_argument, NULL, 'm' },                    \
+        { "timeout", required_argument, NULL, 't' },                         \
+        { "tries", required_argument, NULL, 'n' },                           \
+    {                                                                         \
+        "no-wildcard", no_argument, NULL, 'w'                                 \
+    }
+bool cli_resolve_option(int ch, const char *arg, struct resolve_opts *o);
+/* A name's DNS answer as a JSON object, and as "addr ...; ns ..." text. */
+struct json_t;
+struct json_t *cli_resolve_json(const struct resolve_result *res);
+void cli_resolve_details(struct buf *d, const struct resolve_result *res);
 
 /* Connects (starting the embedded cluster if needed) or prints why not. */
 struct db *cli_db(struct cli *c);

@@ -97,14 +97,14 @@ json_list(const struct resolve_list *l)
     return a;
 }
 
-static void
-print_json(const struct resolve_result *res)
+json_t *
+cli_resolve_json(const struct resolve_result *res)
 {
     static const char *names[] = { "addresses", "ns", "mx", "cname" };
     const struct resolve_list *lists[] = { &res->addrs, &res->ns, &res->mx,
                                            &res->cname };
     json_t *o = json_object();
-    char *s, key[32];
+    char key[32];
     int k;
 
     json_object_set_new(o, "name", json_string(res->name));
@@ -123,7 +123,15 @@ print_json(const struct resolve_result *res)
     json_object_set_new(o, "zone",
                         res->zone ? json_string(res->zone) : json_null());
     json_object_set_new(o, "queries", json_integer(res->queries));
-    s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    return o;
+}
+
+static void
+print_json(const struct resolve_result *res)
+{
+    json_t *o = cli_resolve_json(res);
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
     puts(s);
     free(s);
     json_decref(o);
@@ -147,20 +155,26 @@ add_list(struct buf *b, const char *label, const struct resolve_list *l,
         buf_addf(b, " (+%zu)", l->more);
 }
 
+void
+cli_resolve_details(struct buf *d, const struct resolve_result *res)
+{
+    add_list(d, "addr", &res->addrs, ", ");
+    add_list(d, "ns", &res->ns, ", ");
+    add_list(d, "mx", &res->mx, ", ");
+    add_list(d, "cname", &res->cname, " -> ");
+    if (res->reason)
+        buf_addf(d, "%s%s", d->len ? "; " : "", res->reason);
+    if (res->state == RESOLVE_UNREGISTERED && res->zone)
+        buf_addf(d, "%szone %s", d->len ? "; " : "", res->zone);
+}
+
 static void
 add_row(struct table *t, const struct resolve_result *res)
 {
     struct buf d = BUF_INIT(16384);
     const char *row[3];
 
-    add_list(&d, "addr", &res->addrs, ", ");
-    add_list(&d, "ns", &res->ns, ", ");
-    add_list(&d, "mx", &res->mx, ", ");
-    add_list(&d, "cname", &res->cname, " -> ");
-    if (res->reason)
-        buf_addf(&d, "%s%s", d.len ? "; " : "", res->reason);
-    if (res->state == RESOLVE_UNREGISTERED && res->zone)
-        buf_addf(&d, "%szone %s", d.len ? "; " : "", res->zone);
+    cli_resolve_details(&d, res);
     row[0] = res->name;
     row[1] = resolve_state_name(res->state);
     row[2] = d.len ? buf_str(&d) : NULL;
@@ -185,16 +199,39 @@ number(const char *opt, const char *v, unsigned long max)
     return (unsigned)n;
 }
 
+bool
+cli_resolve_option(int ch, const char *arg, struct resolve_opts *o)
+{
+    switch (ch) {
+    case 's':
+        o->servers = arg;
+        return true;
+    case 'r':
+        o->rate = number("--rate", arg, RESOLVE_MAX_RATE);
+        return true;
+    case 'm':
+        o->max_inflight = number("--max-inflight", arg,
+                                 RESOLVE_MAX_INFLIGHT);
+        return true;
+    case 't':
+        o->timeout_ms = number("--timeout", arg, RESOLVE_MAX_TIMEOUT_MS);
+        return true;
+    case 'n':
+        o->tries = number("--tries", arg, RESOLVE_MAX_TRIES);
+        return true;
+    case 'w':
+        o->no_wildcard = true;
+        return true;
+    default:
+        return false;
+    }
+}
+
 int
 cmd_dns_check(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "server", required_argument, NULL, 's' },
-        { "rate", required_argument, NULL, 'r' },
-        { "max-inflight", required_argument, NULL, 'm' },
-        { "timeout", required_argument, NULL, 't' },
-        { "tries", required_argument, NULL, 'n' },
-        { "no-wildcard", no_argument, NULL, 'w' },
+        CLI_RESOLVE_OPTIONS,
         { "json", no_argument, NULL, 'j' },
         { NULL, 0, NULL, 0 },
     };
@@ -211,31 +248,9 @@ cmd_dns_check(struct cli *c, int argc, char **argv)
     (void)c;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (ch) {
-        case 's':
-            o.servers = optarg;
-            break;
-        case 'r':
-            o.rate = number("--rate", optarg, RESOLVE_MAX_RATE);
-            break;
-        case 'm':
-            o.max_inflight = number("--max-inflight", optarg,
-                                    RESOLVE_MAX_INFLIGHT);
-            break;
-        case 't':
-            o.timeout_ms = number("--timeout", optarg,
-                                  RESOLVE_MAX_TIMEOUT_MS);
-            break;
-        case 'n':
-            o.tries = number("--tries", optarg, RESOLVE_MAX_TRIES);
-            break;
-        case 'w':
-            o.no_wildcard = true;
-            break;
-        case 'j':
+        if (ch == 'j')
             json = true;
-            break;
-        default:
+        else if (!cli_resolve_option(ch, optarg, &o)) {
             fputs(usage, stderr);
             return EXIT_USAGE;
         }

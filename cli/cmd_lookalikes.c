@@ -1,9 +1,12 @@
 /*
  * drpwatch lookalikes [--fuzzers LIST] [--dictionary FILE] [--json]
- * DOMAIN: the lookalike candidates of a domain (crawler/permute.h), as
- * a table or JSON lines. No database, no DNS.
+ * [--registered [DNS options]] DOMAIN: the lookalike candidates of a
+ * domain (crawler/permute.h), as a table or JSON lines; with --registered,
+ * those that DNS says exist (crawler/resolve.h), and those it could not
+ * tell (unknown is never unregistered). No database.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +16,20 @@
 #include "common/buf.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "common/xalloc.h"
+#include "common/table.h"
 #include "crawler/permute.h"
+#include "crawler/resolve.h"
 #include "common/banned.h"
 
 static const char usage[] =
     "usage: drpwatch lookalikes [--fuzzers LIST] [--dictionary FILE] "
-    "[--json] DOMAIN\n";
+    "[--json]\n"
+    "                           [--registered [--server IP[:PORT],...] "
+    "[--rate QPS]\n"
+    "                           [--max-inflight N] [--timeout MS] "
+    "[--tries N]\n"
+    "                           [--no-wildcard]] DOMAIN\n";
 
 /* The names of the fuzzers in mask, comma-separated, into out. */
 static void
@@ -94,6 +105,95 @@ print(const struct lookalikes *l, bool json, FILE *out)
     buf_release(&line);
 }
 
+/*
+ * Checks every candidate of l by DNS and prints the registered ones and
+ * the unknown ones, with their fuzzers and answers. EXIT_PARTIAL when a
+ * name stayed unknown.
+ */
+static int
+registered(const struct lookalikes *l, const struct resolve_opts *o,
+           bool json)
+{
+    static const char *head[] = { "FUZZERS", "DOMAIN", "STATE", "DNS" };
+    static const int max[] = { 40, 0, 0, 120 };
+    struct buf err = BUF_INIT(4096), line = BUF_INIT(1u << 16);
+    struct resolver *r = resolver_new(o, &err);
+    size_t i, n[RESOLVE_WILDCARD + 1] = { 0 };
+    struct table *t = NULL;
+    struct lookalike c;
+    int rc = EXIT_OK;
+
+    if (r == NULL) {
+        fprintf(stderr, "drpwatch: lookalikes: %s\n", buf_str(&err));
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    for (i = 0; i < l->n; i++) {
+        lookalikes_get(l, i, &c);
+        if (resolver_add(r, c.name, &err) < 0) {
+            log_err("lookalikes: %s", buf_str(&err));
+            rc = EXIT_FAIL;
+            goto out;
+        }
+    }
+    if (resolver_run(r, NULL, NULL) < 0) {
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    if (!json)
+        t = table_new(4, head, max);
+    for (i = 0; i < l->n; i++) {
+        const struct resolve_result *res = resolver_result(r, i);
+        const char *row[4];
+
+        n[res->state]++;
+        if (res->state != RESOLVE_REGISTERED &&
+            res->state != RESOLVE_UNKNOWN)
+            continue;
+        lookalikes_get(l, i, &c);
+        buf_reset(&line);
+        put_fuzzers(&line, c.fuzzers, json);
+        if (json) {
+            json_t *jo = cli_resolve_json(res);
+            json_t *fz;
+            char *s, *list = xasprintf("[%s]", buf_str(&line));
+
+            fz = json_loads(list, 0, NULL);
+            free(list);
+            json_object_set_new(jo, "unicode", json_string(c.unicode));
+            json_object_set_new(jo, "fuzzers", fz ? fz : json_array());
+            s = json_dumps(jo, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            puts(s);
+            free(s);
+            json_decref(jo);
+            continue;
+        }
+        row[0] = buf_str(&line);
+        row[1] = c.name;
+        row[2] = resolve_state_name(res->state);
+        buf_reset(&err);
+        cli_resolve_details(&err, res);
+        row[3] = err.len ? buf_str(&err) : NULL;
+        table_add(t, row);
+    }
+    if (t) {
+        table_print(t, stdout);
+        table_free(t);
+    }
+    log_info("lookalikes: %zu candidates of %s checked: %zu registered, "
+             "%zu unknown, %zu under a wildcard (not listed), %zu "
+             "unregistered", l->n, l->domain, n[RESOLVE_REGISTERED],
+             n[RESOLVE_UNKNOWN], n[RESOLVE_WILDCARD],
+             n[RESOLVE_UNREGISTERED]);
+    if (n[RESOLVE_UNKNOWN])
+        rc = EXIT_PARTIAL;
+out:
+    resolver_free(r);
+    buf_release(&line);
+    buf_release(&err);
+    return rc;
+}
+
 int
 cmd_lookalikes(struct cli *c, int argc, char **argv)
 {
@@ -101,8 +201,12 @@ cmd_lookalikes(struct cli *c, int argc, char **argv)
         { "json", no_argument, NULL, 'j' },
         { "fuzzers", required_argument, NULL, 'f' },
         { "dictionary", required_argument, NULL, 'd' },
+        { "registered", no_argument, NULL, 'R' },
+        CLI_RESOLVE_OPTIONS,
         { NULL, 0, NULL, 0 },
     };
+    struct resolve_opts ro = { 0 };
+    bool check = false, dns_opt = false;
     struct buf err = BUF_INIT(4096);
     struct buf words = BUF_INIT(PERMUTE_MAX_WORDS_FILE);
     struct lookalikes l;
@@ -117,6 +221,10 @@ cmd_lookalikes(struct cli *c, int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (ch == 'j') {
             json = true;
+        } else if (ch == 'R') {
+            check = true;
+        } else if (cli_resolve_option(ch, optarg, &ro)) {
+            dns_opt = true;
         } else if (ch == 'd') {
             dict = optarg;
         } else if (ch == 'f') {
@@ -131,7 +239,10 @@ cmd_lookalikes(struct cli *c, int argc, char **argv)
             goto out;
         }
     }
-    if (optind + 1 != argc) {
+    if (optind + 1 != argc || (dns_opt && !check)) {
+        if (dns_opt && !check)
+            fprintf(stderr, "drpwatch: lookalikes: DNS options go with "
+                            "--registered\n");
         fputs(usage, stderr);
         rc = EXIT_USAGE;
         goto out;
@@ -156,11 +267,14 @@ cmd_lookalikes(struct cli *c, int argc, char **argv)
         rc = EXIT_USAGE;
         goto out;
     }
-    print(&l, json, stdout);
+    if (check)
+        rc = registered(&l, &ro, json);
+    else
+        print(&l, json, stdout);
     if (fflush(stdout) != 0) {
         log_err("lookalikes: cannot write the output: %s", strerror(errno));
         rc = EXIT_FAIL;
-    } else if (l.truncated) {
+    } else if (l.truncated && rc == EXIT_OK) {
         log_warn("lookalikes: stopped at %zu candidates for '%s': the cap "
                  "was reached in the %s fuzzer, whose other candidates and "
                  "those of the fuzzers after it are missing (homoglyph runs "

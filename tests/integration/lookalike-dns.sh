@@ -49,6 +49,18 @@ $TTL 60
 @    NS  ns.example.
 @    A   192.0.2.7
 ZONE
+# A com. zone holding three lookalikes of nwbank.com (for lookalikes
+# --registered) and the brand itself.
+cat >"$Z/com.zone" <<'ZONE'
+$ORIGIN com.
+$TTL 60
+@              SOA ns.example. hostmaster.example. 1 3600 600 86400 60
+@              NS  ns.example.
+nwbank         A   192.0.2.10
+nwbnak         A   192.0.2.11
+nwbank-login   A   192.0.2.12
+wbank          MX  10 mail.a-only.example.
+ZONE
 # servfail.example is unsigned under a trust anchor: validation fails and
 # unbound answers SERVFAIL. timeout.example's queries are dropped.
 # Each zone is served upstream-side: unbound resolves as a recursive
@@ -59,7 +71,7 @@ ZONE
   local-zone: "refused.example." refuse
   trust-anchor: "servfail.example. DS 12345 13 2 $(printf '0%.0s' $(seq 64))"
 CONF
-    for zone in example nsonly.example servfail.example; do
+    for zone in example nsonly.example servfail.example com; do
         printf 'auth-zone:\n  name: "%s."\n  zonefile: "%s"\n' \
             "$zone" "$Z/${zone%.example}.zone"
         printf '  for-downstream: no\n  for-upstream: yes\n'
@@ -227,5 +239,31 @@ drp longline dns-check --server "$SERVER" - <"$T/long.txt"
 is "$rc" 2 "a line over 1024 bytes on stdin is refused"
 grep -q 'line 1 longer than 1024 bytes' "$LOGS/longline.err"
 ok $? "and named"
+
+# lookalikes --registered: the candidates that exist, by DNS.
+drp reg lookalikes --registered --fuzzers omission,transposition,combosquatting \
+    --server "$SERVER" --timeout 300 --tries 2 --json nwbank.com
+is "$rc" 0 "lookalikes --registered exits 0"
+got=$("$PYTHON3" -c '
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    print(r["name"], r["state"], ",".join(r["fuzzers"]), ",".join(r["addresses"] + r["mx"]))' \
+    "$LOGS/reg.out" | sort)
+is "$got" "nwbank-login.com registered combosquatting 192.0.2.12
+nwbnak.com registered transposition 192.0.2.11
+wbank.com registered omission 10 mail.a-only.example" \
+    "exactly the registered lookalikes, with their fuzzers and records"
+grep -q "candidates of nwbank.com checked: 3 registered, 0 unknown, 0 under a wildcard" \
+    "$LOGS/reg.err"
+ok $? "and a summary of the rest"
+drp regt lookalikes --registered --fuzzers omission --server "$SERVER" \
+    --timeout 300 --tries 2 nwbank.com
+head -1 "$LOGS/regt.out" | grep -q '^FUZZERS  *DOMAIN  *STATE  *DNS'
+ok $? "a table without --json"
+grep -q '^omission  *wbank.com  *registered  *mx 10 mail.a-only.example' "$LOGS/regt.out"
+ok $? "listing the registered candidate and its MX"
+drp regbad lookalikes --server "$SERVER" nwbank.com
+is "$rc" 2 "DNS options without --registered exit 2"
 
 done_testing
