@@ -31,6 +31,9 @@ struct transfer {
     struct fetch_result *res;
     struct curl_slist *headers;
     bool allow_private;
+    const char *const *types; /* accepted content types */
+    int timeout;         /* seconds */
+    bool own_timeout;    /* the request's, not crawl.timeout */
     bool too_big;
     bool bad_type;
     char refused[128];   /* why the connection was refused, or "" */
@@ -57,7 +60,7 @@ low_speed_time(const struct fetch_opts *o, bool tor)
     return tor ? 2 * secs : secs;
 }
 
-static const char *accepted_types[] = {
+static const char *const accepted_types[] = {
     "text/html", "application/xhtml+xml", "text/plain",
     /* feeds and sitemaps */
     "application/rss+xml", "application/atom+xml", "application/xml",
@@ -76,6 +79,7 @@ fetch_result_free(struct fetch_result *r)
     free(r->charset);
     free(r->etag);
     free(r->last_modified);
+    free(r->primary_ip);
     buf_release(&r->body);
     free(r);
 }
@@ -139,11 +143,11 @@ fetcher_free(struct fetcher *f)
 }
 
 static bool
-type_accepted(const char *type)
+type_accepted(const struct transfer *tr, const char *type)
 {
-    const char **t;
+    const char *const *t;
 
-    for (t = accepted_types; *t; t++)
+    for (t = tr->types; *t; t++)
         if (strcmp(type, *t) == 0)
             return true;
     return false;
@@ -182,7 +186,7 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
         curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct);
         if (ct) {
             read_type(t->res, ct);
-            if (!type_accepted(t->res->content_type)) {
+            if (!type_accepted(t, t->res->content_type)) {
                 t->bad_type = true;
                 return 0; /* aborts: no byte past the headers */
             }
@@ -301,11 +305,15 @@ fetcher_add(struct fetcher *f, const struct fetch_req *req)
     long max_body = req->max_body > 0 && req->max_body < o->max_body
                         ? req->max_body
                         : o->max_body;
+    int timeout;
 
     res->user = req->user;
     res->url = xstrdup(req->url);
     buf_init(&res->body, (size_t)max_body);
     res->via_tor = onion || req->tor;
+    timeout = req->timeout > 0 ? req->timeout
+              : res->via_tor   ? o->onion_timeout
+                               : o->timeout;
     if (res->via_tor && (o->tor_proxy == NULL || *o->tor_proxy == '\0')) {
         fail_now(f, res, DRP_EPROXY,
                  "tor proxy not configured (tor.proxy in the config); "
@@ -315,6 +323,9 @@ fetcher_add(struct fetcher *f, const struct fetch_req *req)
     t = xcalloc(1, sizeof(*t));
     t->res = res;
     t->allow_private = req->allow_private;
+    t->types = req->types ? req->types : accepted_types;
+    t->timeout = timeout;
+    t->own_timeout = req->timeout > 0;
     t->easy = curl_easy_init();
     if (t->easy == NULL)
         abort();
@@ -331,10 +342,8 @@ fetcher_add(struct fetcher *f, const struct fetch_req *req)
                      (long)CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(t->easy, CURLOPT_MAXFILESIZE_LARGE,
                      (curl_off_t)max_body);
-    curl_easy_setopt(t->easy, CURLOPT_TIMEOUT,
-                     (long)(res->via_tor ? o->onion_timeout : o->timeout));
-    curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT,
-                     (long)(res->via_tor ? o->onion_timeout : o->timeout));
+    curl_easy_setopt(t->easy, CURLOPT_TIMEOUT, (long)timeout);
+    curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT, (long)timeout);
     curl_easy_setopt(t->easy, CURLOPT_LOW_SPEED_LIMIT, (long)FETCH_LOW_SPEED);
     curl_easy_setopt(t->easy, CURLOPT_LOW_SPEED_TIME,
                      (long)low_speed_time(o, res->via_tor));
@@ -363,6 +372,12 @@ fetcher_add(struct fetcher *f, const struct fetch_req *req)
     } else {
         /* No environment proxy either: clear-web goes direct, as told. */
         curl_easy_setopt(t->easy, CURLOPT_PROXY, "");
+    }
+    if (req->accept) {
+        char *h = xasprintf("Accept: %s", req->accept);
+
+        t->headers = curl_slist_append(t->headers, h);
+        free(h);
     }
     if (req->etag) {
         char *h = xasprintf("If-None-Match: %s", req->etag);
@@ -400,6 +415,39 @@ fetcher_pending(const struct fetcher *f)
     return f->pending;
 }
 
+/*
+ * The address connected, and when no server answered, why: the name does
+ * not resolve, nothing accepts the connection, or the guardrail refused
+ * every address. Through Tor the address is the proxy's (not kept), and
+ * an onion service that cannot be reached is a refused connection.
+ */
+static void
+classify(struct transfer *t, CURLcode code)
+{
+    struct fetch_result *r = t->res;
+    char *ip = NULL;
+    long px = 0;
+
+    if (!r->via_tor &&
+        curl_easy_getinfo(t->easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
+        ip && *ip)
+        r->primary_ip = xstrdup(ip);
+    if (code == CURLE_OK)
+        return;
+    if (t->refused[0])
+        r->fail = FETCH_FAIL_PRIVATE;
+    else if (!r->via_tor && code == CURLE_COULDNT_RESOLVE_HOST)
+        r->fail = FETCH_FAIL_RESOLVE;
+    else if (!r->via_tor && code == CURLE_COULDNT_CONNECT)
+        r->fail = FETCH_FAIL_CONNECT;
+    else if (r->via_tor && code == CURLE_PROXY &&
+             curl_easy_getinfo(t->easy, CURLINFO_PROXY_ERROR, &px) ==
+                 CURLE_OK &&
+             (px == CURLPX_REPLY_HOST_UNREACHABLE ||
+              px == CURLPX_REPLY_CONNECTION_REFUSED))
+        r->fail = FETCH_FAIL_CONNECT;
+}
+
 static void
 finish(struct fetcher *f, struct transfer *t, CURLcode code)
 {
@@ -412,6 +460,7 @@ finish(struct fetcher *f, struct transfer *t, CURLcode code)
     curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &final);
     curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &elapsed);
     r->final_url = xstrdup(final ? final : r->url);
+    classify(t, code);
     if (r->content_type == NULL && code == CURLE_OK) {
         char *ct = NULL;
 
@@ -434,7 +483,7 @@ finish(struct fetcher *f, struct transfer *t, CURLcode code)
                               "allow_private: true to reach it",
                               t->refused);
     } else if (code == CURLE_OPERATION_TIMEDOUT && !r->via_tor &&
-               elapsed < (curl_off_t)f->opts.timeout * 1000000 - 500000) {
+               elapsed < (curl_off_t)t->timeout * 1000000 - 500000) {
         r->err = DRP_ENET;
         r->errmsg = xasprintf("slower than %d bytes/s for %d s "
                               "(crawl.low_speed_time): a slow drip",
@@ -442,8 +491,8 @@ finish(struct fetcher *f, struct transfer *t, CURLcode code)
                               low_speed_time(&f->opts, false));
     } else if (code == CURLE_OPERATION_TIMEDOUT && !r->via_tor) {
         r->err = DRP_ENET;
-        r->errmsg = xasprintf("no complete answer within %d s "
-                              "(crawl.timeout)", f->opts.timeout);
+        r->errmsg = xasprintf("no complete answer within %d s%s", t->timeout,
+                              t->own_timeout ? "" : " (crawl.timeout)");
     } else if (code != CURLE_OK) {
         const char *what = "transfer failed";
 
@@ -462,7 +511,7 @@ finish(struct fetcher *f, struct transfer *t, CURLcode code)
         r->err = DRP_EHTTP;
         r->errmsg = xasprintf("http status %ld", r->status);
     } else if (r->status != 304 && r->content_type &&
-               !type_accepted(r->content_type)) {
+               !type_accepted(t, r->content_type)) {
         r->err = DRP_ETYPE;
         r->errmsg = xasprintf("content type '%s' not accepted",
                               r->content_type);

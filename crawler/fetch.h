@@ -42,7 +42,25 @@ struct fetch_req {
                               libcurl drops it on a redirect to another
                               (>= 7.83, CVE-2022-27776); never logged */
     long max_body;         /* bytes after decoding; 0: the fetcher's */
+    int timeout;           /* seconds, total and to connect; 0: the
+                              fetcher's */
+    const char *accept;    /* Accept header, or NULL for none */
+    const char *const *types; /* content types downloaded past the
+                                 headers (lowercase, NULL-terminated;
+                                 not copied: a static list); NULL: the
+                                 crawler's (pages, feeds) */
     void *user;            /* returned in the result */
+};
+
+/* Why a transfer reached no server (fetch_result.fail). */
+enum fetch_fail {
+    FETCH_FAIL_NONE = 0,
+    FETCH_FAIL_RESOLVE,  /* the host name does not resolve */
+    FETCH_FAIL_CONNECT,  /* every address refused or did not answer the
+                            connection */
+    FETCH_FAIL_PRIVATE,  /* the name leads only to loopback, private or
+                            link-local addresses, which the request may
+                            not reach */
 };
 
 struct fetch_result {
@@ -59,6 +77,10 @@ struct fetch_result {
     char *etag;
     char *last_modified;
     bool via_tor;
+    char *primary_ip;    /* the address connected (the last one, after
+                            redirects), as text; NULL when none was, or
+                            through Tor (the proxy's, not the host's) */
+    enum fetch_fail fail; /* set when no server answered */
     struct buf body;     /* decoded body, at most max_body bytes */
 };
 
