@@ -163,6 +163,11 @@ config_init(struct config *cfg)
     cfg->misp.retries = 5;
     cfg->crawl.max_body = 8L << 20;
     cfg->crawl.max_redirects = 5;
+    cfg->rdap.timeout = 15;
+    cfg->rdap.max_bytes = 1L << 20;
+    cfg->takedown.recheck = 6 * 3600;
+    cfg->takedown.remind_after = 72 * 3600;
+    cfg->takedown.unreachable_checks = 3;
 }
 
 void
@@ -191,6 +196,13 @@ config_release(struct config *cfg)
     free(cfg->misp.key_file);
     for (i = 0; i < cfg->nchannels; i++)
         config_channel_release(&cfg->channels[i]);
+    for (i = 0; i < cfg->rdap.nbootstrap; i++)
+        free(cfg->rdap.bootstrap[i]);
+    free(cfg->rdap.bootstrap);
+    free(cfg->rdap.domain);
+    free(cfg->rdap.ip);
+    free(cfg->takedown.requester);
+    free(cfg->takedown.contact);
     free(cfg->terms);
     free(cfg->sources);
     free(cfg->channels);
@@ -1372,6 +1384,157 @@ misp_pair(struct loader *ld, const char *key, const yaml_node_t *k,
                    "to_ids_min_confidence, retries, key_file");
 }
 
+/* An RDAP server's base URL: http(s), no user name, query or fragment. */
+static int
+get_base_url(struct loader *ld, const yaml_node_t *v, const char *what,
+             char **out)
+{
+    int rc = get_str(ld, v, what, out);
+
+    if (rc < 0)
+        return rc;
+    if ((strncmp(*out, "http://", 7) != 0 &&
+         strncmp(*out, "https://", 8) != 0) ||
+        strpbrk(*out, "?# \t\r\n") != NULL || has_userinfo(*out) ||
+        strlen(*out) > 2048)
+        return fail(ld, v, "'%s' must be an http:// or https:// base URL "
+                           "without user name, query or fragment, like "
+                           "https://rdap.example.net/, got '%s'", what,
+                    *out);
+    return 0;
+}
+
+/* "21600", "360m", "6h", "3d": seconds, lo to hi. */
+static int
+get_duration(struct loader *ld, const yaml_node_t *v, const char *what,
+             long lo, long hi, int *out)
+{
+    const char *s = NULL;
+    char *end;
+    long n, unit = 1;
+    int rc = want_scalar(ld, v, what, &s);
+
+    if (rc < 0)
+        return rc;
+    errno = 0;
+    n = strtol(s, &end, 10);
+    if (*end == 's' || *end == 'm' || *end == 'h' || *end == 'd') {
+        unit = *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600 : 86400;
+        end++;
+    }
+    if (errno != 0 || end == s || *end != '\0' || !ascii_isdigit(*s) ||
+        n > hi / unit || n * unit < lo || n * unit > hi)
+        return fail(ld, v, "'%s' must be a duration from %lds to %ldd: "
+                           "seconds, or a number with s, m, h or d "
+                           "(\"6h\"), got '%s'", what, lo, hi / 86400, s);
+    *out = (int)(n * unit);
+    return 0;
+}
+
+static int
+add_bootstrap(struct loader *ld, const yaml_node_t *v, struct rdap_conf *r)
+{
+    char *path = NULL;
+    int rc;
+
+    if (r->nbootstrap >= CONFIG_MAX_BOOTSTRAP)
+        return fail(ld, v, "more than %d rdap.bootstrap files",
+                    CONFIG_MAX_BOOTSTRAP);
+    rc = get_path(ld, v, "rdap.bootstrap", &path);
+    if (rc < 0)
+        return rc;
+    if (strchr(path, '\n')) {
+        free(path);
+        return fail(ld, v, "'rdap.bootstrap' names a file with a line break "
+                           "in its name");
+    }
+    r->bootstrap = xreallocarray(r->bootstrap, r->nbootstrap + 1,
+                                 sizeof(*r->bootstrap));
+    r->bootstrap[r->nbootstrap++] = path;
+    return 0;
+}
+
+static int
+rdap_pair(struct loader *ld, const char *key, const yaml_node_t *k,
+          yaml_node_t *v, void *arg)
+{
+    struct rdap_conf *r = arg;
+    yaml_node_item_t *it;
+    long n;
+    int rc;
+
+    if (!strcmp(key, "bootstrap")) {
+        /* one file, or a list of them */
+        if (v->type != YAML_SEQUENCE_NODE)
+            return add_bootstrap(ld, v, r);
+        for (it = v->data.sequence.items.start;
+             it < v->data.sequence.items.top; it++) {
+            rc = add_bootstrap(ld, yaml_document_get_node(&ld->doc, *it), r);
+            if (rc < 0)
+                return rc;
+        }
+        return 0;
+    }
+    if (!strcmp(key, "domain"))
+        return get_base_url(ld, v, "rdap.domain", &r->domain);
+    if (!strcmp(key, "ip"))
+        return get_base_url(ld, v, "rdap.ip", &r->ip);
+    if (!strcmp(key, "allow_private"))
+        return get_bool(ld, v, "rdap.allow_private", &r->allow_private);
+    if (!strcmp(key, "timeout")) {
+        rc = get_int(ld, v, "rdap.timeout", 1, 300, &n);
+        r->timeout = (int)n;
+        return rc;
+    }
+    if (!strcmp(key, "max_bytes")) {
+        rc = get_int(ld, v, "rdap.max_bytes", 4096, 64L << 20, &n);
+        r->max_bytes = n;
+        return rc;
+    }
+    return unknown(ld, k, key, "'rdap'",
+                   "bootstrap, domain, ip, timeout, max_bytes, "
+                   "allow_private");
+}
+
+static int
+takedown_pair(struct loader *ld, const char *key, const yaml_node_t *k,
+              yaml_node_t *v, void *arg)
+{
+    struct takedown_conf *t = arg;
+    const unsigned char *c;
+    long n;
+    int rc;
+
+    if (!strcmp(key, "requester") || !strcmp(key, "contact")) {
+        char **out = key[0] == 'r' ? &t->requester : &t->contact;
+
+        rc = get_str(ld, v, key[0] == 'r' ? "takedown.requester"
+                                          : "takedown.contact", out);
+        if (rc < 0)
+            return rc;
+        for (c = (const unsigned char *)*out; *c; c++)
+            if (*c < 0x20 || *c == 0x7f)
+                return fail(ld, v, "'takedown.%s' must be one line", key);
+        if (strlen(*out) > 300)
+            return fail(ld, v, "'takedown.%s' is longer than 300 bytes", key);
+        return 0;
+    }
+    if (!strcmp(key, "recheck"))
+        return get_duration(ld, v, "takedown.recheck", 60, 30L * 86400,
+                            &t->recheck);
+    if (!strcmp(key, "remind_after"))
+        return get_duration(ld, v, "takedown.remind_after", 60, 365L * 86400,
+                            &t->remind_after);
+    if (!strcmp(key, "unreachable_checks")) {
+        rc = get_int(ld, v, "takedown.unreachable_checks", 1, 100, &n);
+        t->unreachable_checks = (int)n;
+        return rc;
+    }
+    return unknown(ld, k, key, "'takedown'",
+                   "requester, contact, recheck, remind_after, "
+                   "unreachable_checks");
+}
+
 static int
 top_pair(struct loader *ld, const char *key, const yaml_node_t *k,
          yaml_node_t *v, void *arg)
@@ -1396,9 +1559,13 @@ top_pair(struct loader *ld, const char *key, const yaml_node_t *k,
         return each_pair(ld, v, "misp", misp_pair, &cfg->misp);
     if (!strcmp(key, "notifications"))
         return load_channels(ld, cfg, v);
+    if (!strcmp(key, "rdap"))
+        return each_pair(ld, v, "rdap", rdap_pair, &cfg->rdap);
+    if (!strcmp(key, "takedown"))
+        return each_pair(ld, v, "takedown", takedown_pair, &cfg->takedown);
     return unknown(ld, k, key, "the top level",
                    "tor, crawl, credentials, benign_file, watchlist, "
-                   "sources, alerts, misp, notifications");
+                   "sources, alerts, misp, notifications, rdap, takedown");
 }
 
 int

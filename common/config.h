@@ -148,6 +148,34 @@ struct misp_conf {
     char *key_file;    /* its API key, one line (absolute path), or NULL */
 };
 
+/* RDAP servers for takedown packs (alerts/rdap.h). */
+struct rdap_conf {
+    char **bootstrap;   /* IANA bootstrap files (dns.json, ipv4.json,
+                           ipv6.json): absolute paths, readable when
+                           loaded; their content is checked by apply */
+    size_t nbootstrap;
+    char *domain;       /* one server for every domain (http(s) base URL),
+                           or NULL */
+    char *ip;           /* one server for every address, or NULL */
+    int timeout;        /* seconds per lookup */
+    long max_bytes;     /* bytes of one answer */
+    bool allow_private; /* may reach loopback/private addresses (a test
+                           server); default false */
+};
+
+/* Takedown requests and their follow-through. */
+struct takedown_conf {
+    char *requester;    /* who we are, in the request text, or NULL */
+    char *contact;      /* where to answer (an e-mail address), or NULL */
+    int recheck;        /* seconds between re-checks of the target */
+    int remind_after;   /* seconds a request may stay unanswered before
+                           each reminder */
+    int unreachable_checks; /* unreachable re-checks in a row that resolve
+                               the case */
+};
+
+#define CONFIG_MAX_BOOTSTRAP 8 /* bootstrap files */
+
 struct config {
     char *path;
     char *tor_proxy;     /* socks5h://host:port, or NULL (fail closed) */
@@ -168,6 +196,8 @@ struct config {
     struct misp_conf misp;
     struct notify_channel *channels;
     size_t nchannels;
+    struct rdap_conf rdap;
+    struct takedown_conf takedown;
 };
 
 /* Fills cfg with the defaults (no terms, no sources). */

@@ -109,6 +109,101 @@ test_benign_file(void)
     buf_release(&err);
 }
 
+/* rdap: and takedown:, with their defaults and their mistakes. */
+static void
+test_takedown_keys(void)
+{
+    char boot[sizeof(path) + 16];
+    struct config cfg;
+    struct buf err = BUF_INIT(4096);
+    char *yaml;
+    FILE *f;
+    int rc;
+
+    rc = load("watchlist: []\n", &cfg, &err);
+    ok(rc == 0 && cfg.rdap.nbootstrap == 0 && cfg.rdap.domain == NULL &&
+           cfg.rdap.timeout == 15 && cfg.rdap.max_bytes == 1L << 20 &&
+           !cfg.rdap.allow_private && cfg.takedown.recheck == 6 * 3600 &&
+           cfg.takedown.remind_after == 72 * 3600 &&
+           cfg.takedown.unreachable_checks == 3 &&
+           cfg.takedown.requester == NULL,
+       "defaults: no RDAP server, 15 s, 1 MiB; re-check 6 h, remind after "
+       "72 h, 3 unreachable checks");
+    config_release(&cfg);
+    snprintf(boot, sizeof(boot), "%s.dns", path);
+    f = fopen(boot, "w");
+    fputs("{}", f);
+    fclose(f);
+    yaml = xasprintf("rdap:\n  bootstrap: [%s, %s]\n"
+                     "  domain: https://rdap.example.net/\n"
+                     "  ip: http://127.0.0.1:8080/rdap\n"
+                     "  timeout: 5\n  max_bytes: 65536\n"
+                     "  allow_private: true\n"
+                     "takedown:\n  requester: Northwind, brand protection\n"
+                     "  contact: brand@northwind.example\n"
+                     "  recheck: 90m\n  remind_after: 3d\n"
+                     "  unreachable_checks: 5\n",
+                     boot, strrchr(boot, '/') + 1);
+    rc = load(yaml, &cfg, &err);
+    is(rc, 0, "rdap and takedown load (%s)", buf_str(&err));
+    ok(rc == 0 && cfg.rdap.nbootstrap == 2 &&
+           !strcmp(cfg.rdap.bootstrap[1], boot) &&
+           !strcmp(cfg.rdap.domain, "https://rdap.example.net/") &&
+           !strcmp(cfg.rdap.ip, "http://127.0.0.1:8080/rdap") &&
+           cfg.rdap.timeout == 5 && cfg.rdap.max_bytes == 65536 &&
+           cfg.rdap.allow_private &&
+           !strcmp(cfg.takedown.requester, "Northwind, brand protection") &&
+           !strcmp(cfg.takedown.contact, "brand@northwind.example") &&
+           cfg.takedown.recheck == 5400 &&
+           cfg.takedown.remind_after == 3 * 86400 &&
+           cfg.takedown.unreachable_checks == 5,
+       "every value read; a relative bootstrap file is made absolute; "
+       "durations with units");
+    config_release(&cfg);
+    free(yaml);
+    yaml = xasprintf("rdap:\n  bootstrap: %s\ntakedown:\n  recheck: 600\n",
+                     boot);
+    rc = load(yaml, &cfg, &err);
+    ok(rc == 0 && cfg.rdap.nbootstrap == 1 && cfg.takedown.recheck == 600,
+       "one bootstrap file without a list; a duration in seconds");
+    config_release(&cfg);
+    free(yaml);
+    unlink(boot);
+    check_error("missing bootstrap file",
+                "rdap:\n  bootstrap: /nonexistent/dns.json\n", 2,
+                "cannot read rdap.bootstrap '/nonexistent/dns.json'");
+    check_error("rdap server not http",
+                "rdap:\n  domain: ftp://rdap.example/\n", 2,
+                "'rdap.domain' must be an http:// or https:// base URL");
+    check_error("rdap server with a user",
+                "rdap:\n  ip: https://u:p@rdap.example/\n", 2,
+                "without user name");
+    check_error("rdap server with a query",
+                "rdap:\n  ip: https://rdap.example/?x=1\n", 2,
+                "without user name, query or fragment");
+    check_error("unknown rdap key", "rdap:\n  server: x\n", 2,
+                "unknown key 'server' in 'rdap' (expected one of: bootstrap");
+    check_error("rdap timeout", "rdap:\n  timeout: 0\n", 2,
+                "'rdap.timeout' must be between 1 and 300");
+    check_error("rdap answer cap", "rdap:\n  max_bytes: 100\n", 2,
+                "'rdap.max_bytes' must be between 4096");
+    check_error("duration unit", "takedown:\n  recheck: 6w\n", 2,
+                "'takedown.recheck' must be a duration from 60s to 30d");
+    check_error("duration too short", "takedown:\n  remind_after: 10s\n",
+                2, "'takedown.remind_after' must be a duration");
+    check_error("duration overflow",
+                "takedown:\n  recheck: 99999999999999999999d\n", 2,
+                "must be a duration");
+    check_error("negative duration", "takedown:\n  recheck: -6h\n", 2,
+                "must be a duration");
+    check_error("requester on two lines",
+                "takedown:\n  requester: \"a\\nb\"\n", 2,
+                "'takedown.requester' must be one line");
+    check_error("unknown takedown key", "takedown:\n  remind: 3d\n", 2,
+                "unknown key 'remind' in 'takedown'");
+    buf_release(&err);
+}
+
 static void
 test_ip_range(void)
 {
@@ -489,6 +584,7 @@ main(void)
     test_crawler_keys();
     test_benign_file();
     test_ip_range();
+    test_takedown_keys();
     test_channels();
     {
         struct config cfg;
