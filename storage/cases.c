@@ -358,20 +358,17 @@ store_case_status(struct db *db, long long id, char *out, size_t n,
 }
 
 int
-store_case_transition(struct db *db, long long id, const char *from,
-                      const char *to, const char *actor, const char *note,
-                      struct buf *err)
+store_case_transition_tx(struct db *db, long long id, const char *from,
+                         const char *to, const char *actor, const char *note,
+                         struct buf *err)
 {
     char sid[24], detail[64];
     const char *p[3] = { sid, from, to };
     PGresult *r = NULL;
-    int rc;
+    int rc = 0;
 
     snprintf(sid, sizeof(sid), "%lld", id);
     snprintf(detail, sizeof(detail), "%s -> %s", from, to);
-    rc = db_begin(db, err);
-    if (rc < 0)
-        return rc;
     QUERY(r,
           "UPDATE alerts SET status = $3, status_at = now(), "
           "  updated_at = now(), closed_at = CASE WHEN $3 IN ('resolved', "
@@ -393,11 +390,23 @@ store_case_transition(struct db *db, long long id, const char *from,
               "  note) VALUES ($1::bigint, $2, 'status', $3, $4)",
               4, q);
     }
-    PQclear(r);
-    r = NULL;
-    rc = db_commit(db, err);
 out:
     PQclear(r);
+    return rc;
+}
+
+int
+store_case_transition(struct db *db, long long id, const char *from,
+                      const char *to, const char *actor, const char *note,
+                      struct buf *err)
+{
+    int rc = db_begin(db, err);
+
+    if (rc < 0)
+        return rc;
+    rc = store_case_transition_tx(db, id, from, to, actor, note, err);
+    if (rc == 0)
+        rc = db_commit(db, err);
     if (rc < 0)
         db_rollback(db);
     return rc;

@@ -76,6 +76,10 @@ int store_case_status(struct db *db, long long id, char *out, size_t n,
 int store_case_transition(struct db *db, long long id, const char *from,
                           const char *to, const char *actor,
                           const char *note, struct buf *err);
+/* The same inside the caller's transaction. */
+int store_case_transition_tx(struct db *db, long long id, const char *from,
+                             const char *to, const char *actor,
+                             const char *note, struct buf *err);
 
 /*
  * Statistics of the last days days: per source and per kind (rule) the

@@ -16,6 +16,7 @@
 #include "storage/cases.h"
 #include "storage/notify.h"
 #include "storage/store.h"
+#include "storage/takedown.h"
 #include "common/banned.h"
 
 /* Runs a statement; on failure sets rc and jumps to the caller's label. */
@@ -88,6 +89,7 @@ put_settings(struct db *db, const struct config *cfg, struct buf *err)
         QUERY(r, "INSERT INTO settings (key, value) VALUES ($1, $2)", 2, p);
         PQclear(r);
     }
+    rc = store_put_takedown_settings(db, cfg, err);
 out:
     return rc;
 }
@@ -153,6 +155,8 @@ store_load_settings(struct db *db, struct config *cfg, struct buf *err)
             cfg->tor_control_password_file = xstrdup(v);
         } else if (!strcmp(k, "tor.newnym_after") && n > 0) {
             cfg->tor_newnym_after = (int)n;
+        } else {
+            store_takedown_setting(cfg, k, v);
         }
     }
     PQclear(r);

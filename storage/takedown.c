@@ -1,0 +1,481 @@
+/*
+ * Takedown packs and their follow-through in PostgreSQL (takedown.h).
+ * Every statement is parameterised; claims and reminders lock their rows
+ * with SKIP LOCKED so that several workers never do one twice. What a
+ * pack holds and what a re-check means is decided in alerts/takedown.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/xalloc.h"
+#include "storage/cases.h"
+#include "storage/internal.h"
+#include "storage/takedown.h"
+#include "common/banned.h"
+
+/* A timestamptz column as ISO 8601 UTC text. */
+#define UTC(col) "to_char(" col " AT TIME ZONE 'UTC', " \
+                 "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+int
+store_put_takedown_settings(struct db *db, const struct config *cfg,
+                            struct buf *err)
+{
+    const struct rdap_conf *r = &cfg->rdap;
+    const struct takedown_conf *t = &cfg->takedown;
+    struct buf files = BUF_INIT(1u << 16);
+    char v[6][24];
+    const char *keys[] = { "rdap.bootstrap", "rdap.domain", "rdap.ip",
+                           "rdap.timeout", "rdap.max_bytes",
+                           "rdap.allow_private", "takedown.requester",
+                           "takedown.contact", "takedown.recheck",
+                           "takedown.remind_after",
+                           "takedown.unreachable_checks" };
+    const char *vals[11] = { NULL, r->domain, r->ip, v[0], v[1],
+                             r->allow_private ? "true" : "false",
+                             t->requester, t->contact, v[2], v[3], v[4] };
+    PGresult *res;
+    size_t i;
+    int rc = 0;
+
+    /* The bootstrap files, one path a line (config.c refuses a path with
+       a line break). */
+    for (i = 0; i < r->nbootstrap; i++) {
+        rc = buf_addf(&files, "%s%s", i ? "\n" : "", r->bootstrap[i]);
+        if (rc < 0) {
+            buf_addf(err, "rdap.bootstrap: paths too long");
+            goto out;
+        }
+    }
+    vals[0] = r->nbootstrap ? buf_str(&files) : NULL;
+    snprintf(v[0], sizeof(v[0]), "%d", r->timeout);
+    snprintf(v[1], sizeof(v[1]), "%ld", r->max_bytes);
+    snprintf(v[2], sizeof(v[2]), "%d", t->recheck);
+    snprintf(v[3], sizeof(v[3]), "%d", t->remind_after);
+    snprintf(v[4], sizeof(v[4]), "%d", t->unreachable_checks);
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const char *p[2] = { keys[i], vals[i] };
+
+        if (vals[i] == NULL)
+            continue;
+        QUERY(res,
+              "INSERT INTO settings (key, value) VALUES ($1, $2) "
+              "ON CONFLICT (key) DO UPDATE SET value = $2, "
+              "updated_at = now()",
+              2, p);
+        PQclear(res);
+    }
+out:
+    buf_release(&files);
+    return rc;
+}
+
+bool
+store_takedown_setting(struct config *cfg, const char *k, const char *v)
+{
+    struct rdap_conf *r = &cfg->rdap;
+    struct takedown_conf *t = &cfg->takedown;
+    long n = strtol(v, NULL, 10);
+
+    if (!strcmp(k, "rdap.bootstrap")) {
+        const char *s = v, *nl;
+
+        while (*s && r->nbootstrap < CONFIG_MAX_BOOTSTRAP) {
+            nl = strchr(s, '\n');
+            r->bootstrap = xreallocarray(r->bootstrap, r->nbootstrap + 1,
+                                         sizeof(*r->bootstrap));
+            r->bootstrap[r->nbootstrap++] =
+                nl ? xstrndup(s, (size_t)(nl - s)) : xstrdup(s);
+            s = nl ? nl + 1 : s + strlen(s);
+        }
+    } else if (!strcmp(k, "rdap.domain")) {
+        free(r->domain);
+        r->domain = xstrdup(v);
+    } else if (!strcmp(k, "rdap.ip")) {
+        free(r->ip);
+        r->ip = xstrdup(v);
+    } else if (!strcmp(k, "rdap.timeout")) {
+        if (n > 0)
+            r->timeout = (int)n;
+    } else if (!strcmp(k, "rdap.max_bytes")) {
+        if (n > 0)
+            r->max_bytes = n;
+    } else if (!strcmp(k, "rdap.allow_private")) {
+        r->allow_private = !strcmp(v, "true");
+    } else if (!strcmp(k, "takedown.requester")) {
+        free(t->requester);
+        t->requester = xstrdup(v);
+    } else if (!strcmp(k, "takedown.contact")) {
+        free(t->contact);
+        t->contact = xstrdup(v);
+    } else if (!strcmp(k, "takedown.recheck")) {
+        if (n > 0)
+            t->recheck = (int)n;
+    } else if (!strcmp(k, "takedown.remind_after")) {
+        if (n > 0)
+            t->remind_after = (int)n;
+    } else if (!strcmp(k, "takedown.unreachable_checks")) {
+        if (n > 0)
+            t->unreachable_checks = (int)n;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* The first column of the only row of r as JSON (NULL if none); clears
+   r. */
+static json_t *
+json_cell(PGresult *r, struct buf *err)
+{
+    json_error_t je;
+    json_t *j = NULL;
+
+    if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
+        j = json_loads(PQgetvalue(r, 0, 0), 0, &je);
+        if (j == NULL)
+            buf_addf(err, "database returned bad JSON: %s", je.text);
+    }
+    PQclear(r);
+    return j;
+}
+
+json_t *
+store_takedown_evidence(struct db *db, long long id, struct buf *err)
+{
+    char sid[24];
+    const char *p[1] = { sid };
+    json_t *ev = NULL, *alert, *rest;
+    PGresult *r;
+
+    snprintf(sid, sizeof(sid), "%lld", id);
+    alert = store_case_show(db, id, err);
+    if (alert == NULL)
+        return NULL;
+    /* The page: the newest stored version of the alert's URL in which
+       its finding was seen, else its newest version. */
+    r = db_query(db,
+                 "SELECT json_build_object('url', d.url, "
+                 "  'fetched_at', " UTC("d.fetched_at") ", "
+                 "  'sha256', encode(d.sha256, 'hex'), "
+                 "  'http_status', d.http_status, "
+                 "  'content_type', d.content_type, 'title', d.title, "
+                 "  'bytes', d.body_bytes)::text, d.text "
+                 "FROM alerts a JOIN documents d ON d.url = a.url "
+                 "  AND d.source_id = a.source_id "
+                 "WHERE a.id = $1::bigint "
+                 "ORDER BY EXISTS (SELECT 1 FROM sightings s "
+                 "  WHERE s.document_id = d.id "
+                 "  AND s.finding_id = a.finding_id) DESC, "
+                 "  d.fetched_at DESC LIMIT 1",
+                 1, p, err);
+    if (r == NULL)
+        goto fail;
+    ev = json_object();
+    json_object_set_new(ev, "alert", alert);
+    alert = NULL;
+    if (PQntuples(r) == 1) {
+        json_t *text = json_string(PQgetvalue(r, 0, 1));
+
+        json_object_set_new(ev, "text", text ? text : json_null());
+        json_object_set_new(ev, "page", json_cell(r, err));
+        if (json_object_get(ev, "page") == NULL)
+            goto fail;
+    } else {
+        PQclear(r);
+        json_object_set_new(ev, "page", json_null());
+        json_object_set_new(ev, "text", json_null());
+    }
+    r = db_query(db,
+                 "SELECT json_build_object('urls', (SELECT "
+                 "  coalesce(json_agg(u.url ORDER BY u.url), '[]') FROM "
+                 "  (SELECT DISTINCT s.url FROM sightings s "
+                 "   WHERE s.finding_id = a.finding_id "
+                 "   ORDER BY s.url LIMIT 50) u), "
+                 "  'source', (SELECT json_build_object('name', s.name, "
+                 "    'tor', s.tor, 'allow_private', s.allow_private) "
+                 "    FROM sources s WHERE s.id = a.source_id))::text "
+                 "FROM alerts a WHERE a.id = $1::bigint",
+                 1, p, err);
+    if (r == NULL)
+        goto fail;
+    rest = json_cell(r, err);
+    if (rest == NULL)
+        goto fail;
+    json_object_update(ev, rest);
+    json_decref(rest);
+    return ev;
+fail:
+    if (err->len == 0)
+        buf_addf(err, "no alert %lld", id);
+    json_decref(alert);
+    json_decref(ev);
+    return NULL;
+}
+
+int
+store_takedown_request(struct db *db, const struct takedown_record *rec,
+                       long long *id, struct buf *err)
+{
+    char sid[24], recheck[24];
+    PGresult *r = NULL;
+    int rc;
+
+    snprintf(sid, sizeof(sid), "%lld", rec->alert_id);
+    snprintf(recheck, sizeof(recheck), "%d", rec->recheck);
+    rc = db_begin(db, err);
+    if (rc < 0)
+        return rc;
+    if (strcmp(rec->from, "takedown-requested") != 0) {
+        rc = store_case_transition_tx(db, rec->alert_id, rec->from,
+                                      "takedown-requested", rec->actor,
+                                      rec->note, err);
+        if (rc < 0)
+            goto out;
+    } else {
+        /* A fresh pack for a request already made: the case must still
+           be there. */
+        const char *p[1] = { sid };
+
+        QUERY(r,
+              "SELECT 1 FROM alerts WHERE id = $1::bigint "
+              "AND status = 'takedown-requested' FOR UPDATE",
+              1, p);
+        if (PQntuples(r) != 1) {
+            buf_addf(err, "alert %lld is no longer takedown-requested: "
+                          "changed meanwhile", rec->alert_id);
+            rc = DRP_ENOTFOUND;
+            goto out;
+        }
+        PQclear(r);
+        r = NULL;
+    }
+    {
+        const char *p[1] = { sid };
+
+        QUERY(r,
+              "UPDATE takedowns SET closed_at = now(), "
+              "  closed_why = 'a newer pack' "
+              "WHERE alert_id = $1::bigint AND closed_at IS NULL",
+              1, p);
+        PQclear(r);
+    }
+    {
+        const char *p[6] = { sid, rec->actor, rec->url, rec->pack,
+                             rec->saved_copy, recheck };
+
+        QUERY(r,
+              "INSERT INTO takedowns (alert_id, actor, target_url, pack, "
+              "  saved_copy, next_check_at) "
+              "VALUES ($1::bigint, $2, $3, $4::jsonb, $5, "
+              "  now() + make_interval(secs => $6::int)) RETURNING id",
+              6, p);
+        *id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        PQclear(r);
+    }
+    {
+        const char *p[4] = { sid, rec->actor, rec->detail, rec->note };
+
+        QUERY(r,
+              "INSERT INTO alert_events (alert_id, actor, event, detail, "
+              "  note) VALUES ($1::bigint, $2, 'takedown-pack', $3, $4)",
+              4, p);
+        PQclear(r);
+    }
+    r = NULL;
+    rc = db_commit(db, err);
+out:
+    PQclear(r);
+    if (rc < 0)
+        db_rollback(db);
+    return rc;
+}
+
+json_t *
+store_takedowns_claim(struct db *db, bool all, int max, int lease_secs,
+                      struct buf *err)
+{
+    static const char *const cols[] = { "takedown_id", "alert_id", "url",
+                                        "tor", "allow_private",
+                                        "unreachable" };
+    char smax[16], slease[16];
+    const char *p[3] = { all ? "t" : "f", smax, slease };
+    PGresult *r;
+
+    snprintf(smax, sizeof(smax), "%d", max);
+    snprintf(slease, sizeof(slease), "%d", lease_secs);
+    r = db_query(db,
+                 "UPDATE takedowns t SET next_check_at = now() + "
+                 "  make_interval(secs => $3::int) "
+                 "FROM (SELECT t2.id, coalesce(s.tor, false) AS tor, "
+                 "    coalesce(s.allow_private, false) AS allow_private "
+                 "  FROM takedowns t2 JOIN alerts a ON a.id = t2.alert_id "
+                 "  LEFT JOIN sources s ON s.id = a.source_id "
+                 "  WHERE t2.closed_at IS NULL "
+                 "    AND a.status = 'takedown-requested' "
+                 "    AND ($1::boolean OR t2.next_check_at <= now()) "
+                 "  ORDER BY t2.next_check_at, t2.id LIMIT $2::int "
+                 "  FOR UPDATE OF t2 SKIP LOCKED) c "
+                 "WHERE t.id = c.id "
+                 "RETURNING t.id, t.alert_id, t.target_url, c.tor, "
+                 "  c.allow_private, t.unreachable",
+                 3, p, err);
+    if (r == NULL)
+        return NULL;
+    return db_rows_json(r, cols);
+}
+
+int
+store_takedown_checked(struct db *db, const struct takedown_outcome *o,
+                       bool *resolved, struct buf *err)
+{
+    char tid[24], unreach[16], recheck[16];
+    const char *p[6] = { tid, o->state, o->result, unreach, recheck,
+                         o->resolve ? "t" : "f" };
+    PGresult *r = NULL;
+    int rc;
+
+    *resolved = false;
+    snprintf(tid, sizeof(tid), "%lld", o->takedown_id);
+    snprintf(unreach, sizeof(unreach), "%d", o->unreachable);
+    snprintf(recheck, sizeof(recheck), "%d", o->recheck);
+    rc = db_begin(db, err);
+    if (rc < 0)
+        return rc;
+    QUERY(r,
+          "UPDATE takedowns SET checks = checks + 1, last_check_at = now(), "
+          "  last_state = $2, last_result = $3, unreachable = $4::int, "
+          "  next_check_at = now() + make_interval(secs => $5::int), "
+          "  closed_at = CASE WHEN $6::boolean THEN now() END, "
+          "  closed_why = CASE WHEN $6::boolean THEN $3 END "
+          "WHERE id = $1::bigint AND closed_at IS NULL RETURNING id",
+          6, p);
+    if (PQntuples(r) == 1 && o->resolve) {
+        struct buf why = BUF_INIT(1024);
+
+        buf_addf(&why, "resolved by the takedown follow-through: %s",
+                 o->result);
+        rc = store_case_transition_tx(db, o->alert_id, "takedown-requested",
+                                      "resolved", "drpwatch", buf_str(&why),
+                                      err);
+        buf_release(&why);
+        if (rc == DRP_ENOTFOUND) {
+            /* An analyst moved the case first: theirs stands. */
+            buf_reset(err);
+            rc = 0;
+        } else if (rc == 0) {
+            *resolved = true;
+        } else {
+            goto out;
+        }
+    }
+    PQclear(r);
+    r = NULL;
+    rc = db_commit(db, err);
+out:
+    PQclear(r);
+    if (rc < 0)
+        db_rollback(db);
+    return rc;
+}
+
+json_t *
+store_takedown_remind(struct db *db, int remind_after, struct buf *err)
+{
+    static const char *const cols[] = { "takedown_id", "alert_id",
+                                        "reminders", "requested_at", "url",
+                                        "detail" };
+    char secs[16];
+    const char *p[1] = { secs };
+    PGresult *r;
+
+    snprintf(secs, sizeof(secs), "%d", remind_after);
+    /* One statement: the rows are locked, counted and their events
+       written together, so two workers cannot both remind. */
+    r = db_query(
+        db,
+        "WITH due AS (SELECT t.id FROM takedowns t "
+        "    JOIN alerts a ON a.id = t.alert_id "
+        "  WHERE t.closed_at IS NULL AND a.status = 'takedown-requested' "
+        "    AND now() >= coalesce(t.reminded_at, t.created_at) "
+        "      + make_interval(secs => $1::int) "
+        "  FOR UPDATE OF t SKIP LOCKED), "
+        "upd AS (UPDATE takedowns t SET reminders = t.reminders + 1, "
+        "    reminded_at = now() FROM due WHERE t.id = due.id "
+        "  RETURNING t.id, t.alert_id, t.reminders, t.created_at, "
+        "    t.target_url, format('takedown requested %s (%s h ago) is "
+        "still unanswered: reminder %s; follow up with %s, or resolve the "
+        "case if it was handled', " UTC("t.created_at") ", "
+        "    floor(extract(epoch FROM now() - t.created_at) / 3600), "
+        "    t.reminders, coalesce(nullif(array_to_string(ARRAY("
+        "      SELECT jsonb_array_elements_text(t.pack->'request'->'to')), "
+        "      ', '), ''), 'the registrar or host')) AS detail), "
+        "ev AS (INSERT INTO alert_events (alert_id, actor, event, detail) "
+        "  SELECT alert_id, 'drpwatch', 'takedown-reminder', detail "
+        "  FROM upd) "
+        "SELECT id, alert_id, reminders, " UTC("created_at") ", "
+        "  target_url, detail FROM upd ORDER BY id",
+        1, p, err);
+    if (r == NULL)
+        return NULL;
+    return db_rows_json(r, cols);
+}
+
+json_t *
+store_takedowns_list(struct db *db, bool open_only, int limit,
+                     struct buf *err)
+{
+    static const char *const cols[] = {
+        "takedown_id", "alert_id", "status", "kind", "title", "url",
+        "requested_at", "checks", "last_check_at", "last_state",
+        "last_result", "unreachable", "next_check_at", "reminders",
+        "reminded_at", "closed_at", "closed_why", "to",
+    };
+    char slimit[16];
+    const char *p[2] = { open_only ? "t" : "f", slimit };
+    PGresult *r;
+
+    snprintf(slimit, sizeof(slimit), "%d", limit);
+    r = db_query(db,
+                 "SELECT t.id, t.alert_id, a.status, a.kind, a.title, "
+                 "  t.target_url, " UTC("t.created_at") ", t.checks, "
+                 "  " UTC("t.last_check_at") ", t.last_state, "
+                 "  t.last_result, t.unreachable, "
+                 "  " UTC("t.next_check_at") ", t.reminders, "
+                 "  " UTC("t.reminded_at") ", " UTC("t.closed_at") ", "
+                 "  t.closed_why, array_to_string(ARRAY("
+                 "    SELECT jsonb_array_elements_text("
+                 "      t.pack->'request'->'to')), ', ') "
+                 "FROM takedowns t JOIN alerts a ON a.id = t.alert_id "
+                 "WHERE NOT $1::boolean OR (t.closed_at IS NULL "
+                 "  AND a.status = 'takedown-requested') "
+                 "ORDER BY t.id DESC LIMIT $2::int",
+                 2, p, err);
+    if (r == NULL)
+        return NULL;
+    return db_rows_json(r, cols);
+}
+
+json_t *
+store_takedown_get(struct db *db, long long id, struct buf *err)
+{
+    char sid[24];
+    const char *p[1] = { sid };
+    PGresult *r;
+    json_t *j;
+
+    snprintf(sid, sizeof(sid), "%lld", id);
+    r = db_query(db,
+                 "SELECT json_build_object('takedown_id', id, 'pack', pack, "
+                 "  'saved_copy', saved_copy)::text FROM takedowns "
+                 "WHERE alert_id = $1::bigint ORDER BY id DESC LIMIT 1",
+                 1, p, err);
+    if (r == NULL)
+        return NULL;
+    j = json_cell(r, err);
+    if (j == NULL && err->len == 0)
+        buf_addf(err, "no takedown pack for alert %lld", id);
+    return j;
+}
