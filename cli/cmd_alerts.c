@@ -2,7 +2,7 @@
  * drpwatch alerts [list|show|ack|takedown|resolve|false-positive|
  * accept-risk|reopen] and drpwatch stats: the cases, as tables for people
  * or JSON for machines, and their lifecycle (every change an event with
- * its actor and note).
+ * its actor and note); a takedown comes with its pack (cli/takedown.h).
  */
 #include <getopt.h>
 #include <pwd.h>
@@ -14,14 +14,17 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/takedown.h"
 #include "common/buf.h"
 #include "common/log.h"
 #include "common/table.h"
 #include "storage/db.h"
 #include "alerts/alerts.h"
+#include "alerts/takedown.h"
 #include "common/err.h"
 #include "common/xalloc.h"
 #include "storage/cases.h"
+#include "storage/store.h"
 #include "common/banned.h"
 
 static const char *
@@ -67,14 +70,15 @@ static const char alerts_usage[] =
     "                       [--severity S] [--source NAME] [--since TIME]\n"
     "                       [--limit N]\n"
     "       drpwatch alerts show ID [--json]\n"
-    "       drpwatch alerts ack|takedown|resolve|false-positive|accept-risk|"
-    "reopen ID\n"
-    "                       [--note TEXT] [--actor NAME]\n";
+    "       drpwatch alerts ack|resolve|false-positive|accept-risk|reopen ID\n"
+    "                       [--note TEXT] [--actor NAME]\n"
+    "       drpwatch alerts takedown ID [--note TEXT] [--actor NAME] "
+    "[--json]\n"
+    "                       [-o DIR]\n";
 
 /* A verb and the status it moves an alert to. */
 static const char *const verbs[][2] = {
     { "ack", "investigating" },
-    { "takedown", "takedown-requested" },
     { "resolve", "resolved" },
     { "false-positive", "false-positive" },
     { "accept-risk", "accepted-risk" },
@@ -389,6 +393,108 @@ out:
     return rc;
 }
 
+/*
+ * alerts takedown ID: the move to takedown-requested with its pack (the
+ * evidence, the registrar and host with their abuse contacts, the request
+ * text), recorded with the case; on a case already there, a fresh pack.
+ */
+static int
+takedown(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "note", required_argument, NULL, 'm' },
+        { "actor", required_argument, NULL, 'a' },
+        { "json", no_argument, NULL, 'j' },
+        { "output", required_argument, NULL, 'o' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct buf err = BUF_INIT(8192), text = BUF_INIT(8u << 20);
+    struct takedown_made made = { 0 };
+    const char *note = NULL, *actor = default_actor(), *dir = NULL;
+    struct config cfg;
+    struct db *db = NULL;
+    bool json = false;
+    long long id;
+    int rc = EXIT_OK, ch;
+
+    config_init(&cfg);
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        if (ch == 'm')
+            note = optarg;
+        else if (ch == 'a')
+            actor = optarg;
+        else if (ch == 'j')
+            json = true;
+        else if (ch == 'o')
+            dir = optarg;
+        else {
+            fputs(alerts_usage, stderr);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+    }
+    if (optind + 1 != argc || !parse_id(argv[optind], &id)) {
+        fprintf(stderr, "drpwatch: alerts takedown needs one alert id\n%s",
+                alerts_usage);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    if ((note && strlen(note) > NOTE_MAX) || strlen(actor) > 200 ||
+        *actor == '\0') {
+        fprintf(stderr, "drpwatch: --note is at most %d bytes, --actor 1-200"
+                        "\n", NOTE_MAX);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    db = cli_db(c);
+    if (db == NULL) {
+        rc = EXIT_DB;
+        goto out;
+    }
+    if (store_load_settings(db, &cfg, &err) < 0) {
+        log_err("cannot load the applied configuration: %s", buf_str(&err));
+        rc = EXIT_DB;
+        goto out;
+    }
+    rc = takedown_make(db, &cfg, id, actor, note, &made, &err);
+    if (rc < 0) {
+        log_err("cannot request a takedown of alert %lld: %s", id,
+                buf_str(&err));
+        rc = rc == DRP_ENOTFOUND ? EXIT_FAIL : EXIT_DB;
+        goto out;
+    }
+    rc = EXIT_OK;
+    if (json) {
+        char *line = json_dumps(made.pack, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+        puts(line);
+        free(line);
+    } else {
+        if (strcmp(made.from, "takedown-requested") != 0)
+            printf("alert %lld: %s -> takedown-requested\n", id, made.from);
+        else
+            printf("alert %lld: a fresh takedown pack\n", id);
+        if (takedown_summary(made.pack, &text) < 0)
+            buf_adds(&text, "\n(the pack is too large to print: use --json "
+                            "or -o DIR)\n");
+        fputs(buf_str(&text), stdout);
+    }
+    if (dir && takedown_write_dir(dir, made.pack, made.saved_copy, &err) < 0) {
+        log_err("%s; the pack is stored: 'drpwatch takedowns show %lld -o "
+                "DIR' writes it again", buf_str(&err), id);
+        rc = EXIT_FAIL;
+    }
+out:
+    json_decref(made.pack);
+    free(made.saved_copy);
+    config_release(&cfg);
+    db_close(db);
+    buf_release(&text);
+    buf_release(&err);
+    return rc;
+}
+
 int
 cmd_alerts(struct cli *c, int argc, char **argv)
 {
@@ -398,6 +504,8 @@ cmd_alerts(struct cli *c, int argc, char **argv)
         return list(c, argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "show"))
         return show(c, argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "takedown"))
+        return takedown(c, argc - 1, argv + 1);
     for (i = 0; argc > 1 && i < sizeof(verbs) / sizeof(verbs[0]); i++)
         if (!strcmp(argv[1], verbs[i][0]))
             return transition(c, verbs[i][1], argc - 1, argv + 1);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alerts/rdap.h"
 #include "cli/cli.h"
 #include "common/config.h"
 #include "common/log.h"
@@ -50,6 +51,23 @@ cmd_apply(struct cli *c, int argc, char **argv)
                  ? EXIT_USAGE
                  : EXIT_OK;
         extractor_free(x);
+        if (rc != EXIT_OK)
+            goto out;
+    }
+    /* So are the RDAP bootstrap files. */
+    for (i = 0; i < cfg.rdap.nbootstrap; i++) {
+        struct rdap_bootstrap *b = rdap_bootstrap_new();
+        struct buf text = BUF_INIT(RDAP_MAX_BOOTSTRAP);
+
+        if (config_read_file(cfg.rdap.bootstrap[i], &text, &err) < 0 ||
+            rdap_bootstrap_add(b, cfg.rdap.bootstrap[i], buf_str(&text),
+                               text.len, &err) < 0) {
+            fprintf(stderr, "drpwatch: %s: rdap.bootstrap: %s\n", argv[1],
+                    buf_str(&err));
+            rc = EXIT_USAGE;
+        }
+        rdap_bootstrap_free(b);
+        buf_release(&text);
         if (rc != EXIT_OK)
             goto out;
     }

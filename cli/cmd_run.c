@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "cli/notifier.h"
 #include "cli/pipeline.h"
+#include "cli/takedown.h"
 #include "common/config.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -42,6 +43,9 @@
 #define RUN_NEWNYM_TIMEOUT_MS 5000
 #define RUN_LEASE_EVERY_MS 250 /* between lease attempts that found none */
 #define RUN_PER_HOST 4         /* requests in flight per host */
+#define RUN_TAKEDOWN_EVERY 60  /* seconds between looks for due takedown
+                                  re-checks and reminders */
+#define RUN_TAKEDOWN_MAX 8     /* re-checks in flight at most */
 
 /* The user pointer of robots.txt transfers (page transfers carry a job). */
 static char robots_tag;
@@ -114,6 +118,8 @@ struct run {
     size_t nheld;
     char **cookies;     /* per cfg.sources[i]: its Cookie header, or NULL */
     char **cookie_errors; /* per source: why its cookie is unusable */
+    struct takedown_checker *tc; /* takedown follow-through (the service) */
+    time_t takedowns_at; /* last look for due re-checks */
 };
 
 static size_t
@@ -495,6 +501,22 @@ prepare(struct run *run)
     buf_release(&err);
 }
 
+/*
+ * The service's takedown follow-through: every RUN_TAKEDOWN_EVERY
+ * seconds, once the last batch is back, up to RUN_TAKEDOWN_MAX due
+ * re-checks on the crawl's fetcher, and the reminders due.
+ */
+static void
+takedowns(struct run *run)
+{
+    if (time(NULL) - run->takedowns_at < RUN_TAKEDOWN_EVERY ||
+        takedown_checker_pending(run->tc) > 0)
+        return;
+    run->takedowns_at = time(NULL);
+    takedown_checker_start(run->tc, run->f, false, RUN_TAKEDOWN_MAX);
+    takedown_checker_remind(run->tc);
+}
+
 static int
 crawl(struct run *run, bool once)
 {
@@ -514,6 +536,8 @@ crawl(struct run *run, bool once)
         if (!stopping && !db_down &&
             time(NULL) - run->reclaimed >= RUN_RECLAIM_EVERY)
             reclaim(run);
+        if (!once && !stopping && !db_down)
+            takedowns(run);
         if (!stopping && !db_down && busy < conc &&
             now - last_empty >= RUN_LEASE_EVERY_MS) {
             tried = true;
@@ -576,6 +600,8 @@ crawl(struct run *run, bool once)
                 fetch_result_free(r);
                 continue;
             }
+            if (takedown_checker_take(run->tc, r))
+                continue;
             handle(run, r);
             last_empty = 0; /* its links may be due now */
             if (run->nretry > 0)
@@ -655,6 +681,7 @@ cmd_run(struct cli *c, int argc, char **argv)
     fo.user_agent = run.cfg.crawl.user_agent;
     run.f = fetcher_new(&fo);
     run.polite = polite_new(RUN_PER_HOST);
+    run.tc = takedown_checker_new(run.db, &run.cfg);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
@@ -685,6 +712,7 @@ out:
     free(run.held);
     free_cookies(&run);
     polite_free(run.polite);
+    takedown_checker_free(run.tc);
     fetcher_free(run.f);
     extractor_free(run.x);
     config_release(&run.cfg);

@@ -35,11 +35,16 @@ static const char usage[] =
     "                        the cases, most severe first\n"
     "  alerts show ID [--json]\n"
     "                        one case: score parts, finding, audit trail\n"
-    "  alerts ack|takedown|resolve|false-positive|accept-risk|reopen ID\n"
+    "  alerts ack|resolve|false-positive|accept-risk|reopen ID\n"
     "         [--note TEXT] [--actor NAME]\n"
     "                        move a case through its lifecycle\n"
     "  export stix [--since TIME] [--min-confidence N] [-o FILE]\n"
     "                        the indicators as a STIX 2.1 bundle\n"
+    "  alerts takedown ID [--note TEXT] [--actor NAME] [--json] [-o DIR]\n"
+    "                        request a takedown: evidence, registrar and\n"
+    "                        host abuse contacts (RDAP), request text\n"
+    "  takedowns [list|check|show ID]\n"
+    "                        takedown requests: follow-through, re-check now\n"
     "  stats [--days N] [--json]\n"
     "                        precision per source and rule, timings,\n"
     "                        and what was not seen\n"
@@ -188,6 +193,8 @@ main(int argc, char **argv)
         rc = cmd_lookalikes(&c, nrest, rest);
     else if (!strcmp(rest[0], "dns-check"))
         rc = cmd_dns_check(&c, nrest, rest);
+    else if (!strcmp(rest[0], "takedowns"))
+        rc = cmd_takedowns(&c, nrest, rest);
     else {
         fprintf(stderr, "drpwatch: unknown command '%s'\n\n%s", rest[0],
                 usage);
