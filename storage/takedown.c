@@ -12,6 +12,7 @@
 #include "common/xalloc.h"
 #include "storage/cases.h"
 #include "storage/internal.h"
+#include "storage/notify.h"
 #include "storage/takedown.h"
 #include "common/banned.h"
 
@@ -389,38 +390,64 @@ store_takedown_remind(struct db *db, int remind_after, struct buf *err)
                                         "detail" };
     char secs[16];
     const char *p[1] = { secs };
-    PGresult *r;
+    json_t *due = NULL, *o;
+    PGresult *r = NULL;
+    size_t i;
+    int rc;
 
     snprintf(secs, sizeof(secs), "%d", remind_after);
-    /* One statement: the rows are locked, counted and their events
-       written together, so two workers cannot both remind. */
-    r = db_query(
-        db,
-        "WITH due AS (SELECT t.id FROM takedowns t "
-        "    JOIN alerts a ON a.id = t.alert_id "
-        "  WHERE t.closed_at IS NULL AND a.status = 'takedown-requested' "
-        "    AND now() >= coalesce(t.reminded_at, t.created_at) "
-        "      + make_interval(secs => $1::int) "
-        "  FOR UPDATE OF t SKIP LOCKED), "
-        "upd AS (UPDATE takedowns t SET reminders = t.reminders + 1, "
-        "    reminded_at = now() FROM due WHERE t.id = due.id "
-        "  RETURNING t.id, t.alert_id, t.reminders, t.created_at, "
-        "    t.target_url, format('takedown requested %s (%s h ago) is "
-        "still unanswered: reminder %s; follow up with %s, or resolve the "
-        "case if it was handled', " UTC("t.created_at") ", "
-        "    floor(extract(epoch FROM now() - t.created_at) / 3600), "
-        "    t.reminders, coalesce(nullif(array_to_string(ARRAY("
-        "      SELECT jsonb_array_elements_text(t.pack->'request'->'to')), "
-        "      ', '), ''), 'the registrar or host')) AS detail), "
-        "ev AS (INSERT INTO alert_events (alert_id, actor, event, detail) "
-        "  SELECT alert_id, 'drpwatch', 'takedown-reminder', detail "
-        "  FROM upd) "
-        "SELECT id, alert_id, reminders, " UTC("created_at") ", "
-        "  target_url, detail FROM upd ORDER BY id",
-        1, p, err);
-    if (r == NULL)
+    rc = db_begin(db, err);
+    if (rc < 0)
         return NULL;
-    return db_rows_json(r, cols);
+    /* The rows are locked, counted and their events written in one
+       statement, so two workers cannot both remind. */
+    QUERY(r,
+          "WITH due AS (SELECT t.id FROM takedowns t "
+          "    JOIN alerts a ON a.id = t.alert_id "
+          "  WHERE t.closed_at IS NULL AND a.status = 'takedown-requested' "
+          "    AND now() >= coalesce(t.reminded_at, t.created_at) "
+          "      + make_interval(secs => $1::int) "
+          "  FOR UPDATE OF t SKIP LOCKED), "
+          "upd AS (UPDATE takedowns t SET reminders = t.reminders + 1, "
+          "    reminded_at = now() FROM due WHERE t.id = due.id "
+          "  RETURNING t.id, t.alert_id, t.reminders, t.created_at, "
+          "    t.target_url, format('takedown requested %s (%s h ago) is "
+          "still unanswered: reminder %s; follow up with %s, or resolve the "
+          "case if it was handled', " UTC("t.created_at") ", "
+          "    floor(extract(epoch FROM now() - t.created_at) / 3600), "
+          "    t.reminders, coalesce(nullif(array_to_string(ARRAY("
+          "      SELECT jsonb_array_elements_text(t.pack->'request'->'to')), "
+          "      ', '), ''), 'the registrar or host')) AS detail), "
+          "ev AS (INSERT INTO alert_events (alert_id, actor, event, detail) "
+          "  SELECT alert_id, 'drpwatch', 'takedown-reminder', detail "
+          "  FROM upd) "
+          "SELECT id, alert_id, reminders, " UTC("created_at") ", "
+          "  target_url, detail FROM upd ORDER BY id",
+          1, p);
+    due = db_rows_json(r, cols);
+    r = NULL;
+    /* On the notification channels that take the case, once each. */
+    json_array_foreach(due, i, o) {
+        char reason[NOTIFY_MAX_REASON + 1];
+
+        snprintf(reason, sizeof(reason), "takedown-reminder:%lld",
+                 (long long)json_integer_value(json_object_get(o,
+                                                               "reminders")));
+        rc = store_notify_alert(
+            db, json_integer_value(json_object_get(o, "alert_id")), reason,
+            err);
+        if (rc < 0)
+            goto out;
+    }
+    rc = db_commit(db, err);
+out:
+    PQclear(r);
+    if (rc < 0) {
+        db_rollback(db);
+        json_decref(due);
+        due = NULL;
+    }
+    return due;
 }
 
 json_t *

@@ -98,9 +98,10 @@ int store_takedown_checked(struct db *db, const struct takedown_outcome *o,
 /*
  * Reminds of the open packs of cases still in takedown-requested whose
  * request (or last reminder) is at least remind_after seconds old: one
- * takedown-reminder event by drpwatch each, at most once per period,
- * even with several workers. A new array of {takedown_id, alert_id,
- * reminders, requested_at, url, detail}.
+ * takedown-reminder event by drpwatch each and a notification (reason
+ * "takedown-reminder:N") on the channels that take the case, at most
+ * once per period, even with several workers; one transaction. A new
+ * array of {takedown_id, alert_id, reminders, requested_at, url, detail}.
  */
 json_t *store_takedown_remind(struct db *db, int remind_after,
                               struct buf *err);

@@ -9,8 +9,8 @@
 # oversized, slow, a private address) leave a pack that says what is
 # missing; the page stops being served and `takedowns check` resolves the
 # case; a host that refuses connections resolves it after three checks; a
-# request left unanswered reminds once per period; `drpwatch run` does the
-# re-checks on its own.
+# request left unanswered reminds once per period (an event, a log line, a
+# notification); `drpwatch run` does the re-checks on its own.
 . "${top_srcdir:?run through make check}/tests/lib.sh" || exit 99
 
 start_world
@@ -39,6 +39,10 @@ config() {  # config RDAP-YAML: the demo watchlist, the paste site, RDAP
     max_depth: 2
     allow_private: true
     reliability: 90
+notifications:
+  - name: soc-syslog
+    type: syslog
+    address: udp://127.0.0.1:9
 takedown:
   requester: "Northwind Bank, brand protection"
   contact: brand-protection@northwindbank.com
@@ -227,14 +231,22 @@ is "$(q "SELECT count(*) FROM alert_events WHERE alert_id = $id AND event = 'tak
     "a request unanswered past remind_after gets a reminder event"
 grep -q "takedown reminder: alert=$id " "$LOGS/chk1.err"
 ok $? "and a log line"
+is "$(q "SELECT string_agg(o.reason || ' ' || c.name, ',') FROM notify_outbox o
+         JOIN notify_channels c ON c.id = o.channel_id
+         WHERE o.alert_id = $id AND o.reason LIKE 'takedown-%'")" \
+    "takedown-reminder:1 soc-syslog" "and a notification in the outbox"
 drp chk2 takedowns check
 is "$(q "SELECT count(*) FROM alert_events WHERE alert_id = $id AND event = 'takedown-reminder'")" 1 \
     "the next check does not remind again within the period"
+is "$(q "SELECT count(*) FROM notify_outbox WHERE alert_id = $id AND reason LIKE 'takedown-%'")" 1 \
+    "nor notify again"
 q "UPDATE takedowns SET reminded_at = now() - interval '73 hours'
    WHERE alert_id = $id AND closed_at IS NULL" >/dev/null
 drp chk3 takedowns check
 is "$(q "SELECT count(*) FROM alert_events WHERE alert_id = $id AND event = 'takedown-reminder'")" 2 \
     "a period later, the next one"
+is "$(q "SELECT count(*) FROM notify_outbox WHERE alert_id = $id AND reason = 'takedown-reminder:2'")" 1 \
+    "with its own notification"
 
 # The fixture stops serving the page: the case resolves itself.
 echo "$paste_path" >"$WORLD/gone"
