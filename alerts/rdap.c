@@ -676,6 +676,22 @@ load(const char *text, size_t len, const char *want, struct buf *err)
     return root;
 }
 
+/* The end of every parse: the abuse contact, or a warning that there is
+   none; the warnings; the answer's tree released (abuse points into it). */
+static json_t *
+finish(struct reader *rd, json_t *out, json_t *abuse, json_t *root)
+{
+    if (abuse)
+        put_contact(rd, out, "abuse", abuse, "abuse");
+    else
+        warn(rd, "no entity with the abuse role");
+    if (json_array_size(rd->warnings) > 0)
+        json_object_set(out, "warnings", rd->warnings);
+    json_decref(rd->warnings);
+    json_decref(root);
+    return out;
+}
+
 json_t *
 rdap_parse_domain(const char *text, size_t len, struct buf *err)
 {
@@ -723,15 +739,7 @@ rdap_parse_domain(const char *text, size_t len, struct buf *err)
     }
     if (ab == NULL)
         ab = nearest(&rd, ents, "abuse", 0);
-    if (ab)
-        put_contact(&rd, out, "abuse", ab, "abuse");
-    else
-        warn(&rd, "no entity with the abuse role");
-    if (json_array_size(rd.warnings) > 0)
-        json_object_set(out, "warnings", rd.warnings);
-    json_decref(rd.warnings);
-    json_decref(root);
-    return out;
+    return finish(&rd, out, ab, root);
 }
 
 json_t *
@@ -786,14 +794,5 @@ rdap_parse_ip(const char *text, size_t len, struct buf *err)
             json_object_set(out, "registrant", c);
         json_decref(c);
     }
-    e = nearest(&rd, ents, "abuse", 0);
-    if (e)
-        put_contact(&rd, out, "abuse", e, "abuse");
-    else
-        warn(&rd, "no entity with the abuse role");
-    if (json_array_size(rd.warnings) > 0)
-        json_object_set(out, "warnings", rd.warnings);
-    json_decref(rd.warnings);
-    json_decref(root);
-    return out;
+    return finish(&rd, out, nearest(&rd, ents, "abuse", 0), root);
 }

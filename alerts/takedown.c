@@ -54,6 +54,12 @@ str(const json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
+static const char *
+or_else(const char *s, const char *dflt)
+{
+    return s ? s : dflt;
+}
+
 static void
 set_str(json_t *o, const char *key, const char *s)
 {
@@ -64,7 +70,8 @@ set_str(json_t *o, const char *key, const char *s)
 }
 
 static void
-missing(json_t *list, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+missing(json_t *list, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 missing(json_t *list, const char *fmt, ...)
@@ -230,9 +237,9 @@ contact_line(struct buf *b, const char *label, const char *name,
         return;
     snprintf(text, sizeof(text), "%s%s%s%s%s", name ? name : "",
              str(ab, "email") ? (name ? ", abuse " : "abuse ") : "",
-             str(ab, "email") ? str(ab, "email") : "",
+             or_else(str(ab, "email"), ""),
              str(ab, "phone") ? ", " : "",
-             str(ab, "phone") ? str(ab, "phone") : "");
+             or_else(str(ab, "phone"), ""));
     line(b, label, text);
 }
 
@@ -290,10 +297,10 @@ request_part(json_t *pack, const struct takedown_input *in)
     line(&b, "last seen", str(ev, "last_seen"));
     if (page) {
         buf_addf(&b, "  page as we stored it on %s: HTTP %lld, SHA-256 %s\n",
-                 str(page, "fetched_at") ? str(page, "fetched_at") : "-",
+                 or_else(str(page, "fetched_at"), "-"),
                  (long long)json_integer_value(
                      json_object_get(page, "http_status")),
-                 str(page, "sha256") ? str(page, "sha256") : "-");
+                 or_else(str(page, "sha256"), "-"));
     }
     if (copy)
         buf_addf(&b, "  a copy of its text is attached (%s, %lld bytes, "
@@ -304,11 +311,11 @@ request_part(json_t *pack, const struct takedown_input *in)
                  str(copy, "sha256"));
     if (json_object_get(chk, "http_status"))
         buf_addf(&b, "  checked again on %s: HTTP %lld%s%s%s\n",
-                 str(chk, "at") ? str(chk, "at") : "-",
+                 or_else(str(chk, "at"), "-"),
                  (long long)json_integer_value(
                      json_object_get(chk, "http_status")),
                  str(chk, "hosting_ip") ? ", served from " : "",
-                 str(chk, "hosting_ip") ? str(chk, "hosting_ip") : "",
+                 or_else(str(chk, "hosting_ip"), ""),
                  json_is_true(json_object_get(chk, "same_as_stored"))
                      ? ", the same page"
                      : json_is_false(json_object_get(chk, "same_as_stored"))
@@ -371,7 +378,7 @@ takedown_pack(const struct takedown_input *in)
         if (s == NULL || json_array_size(urls) >= TAKEDOWN_MAX_URLS ||
             origin == 0 || strncmp(s, in->url, origin) != 0 ||
             (s[origin] != '/' && s[origin] != '\0') ||
-            !strcmp(str(in->alert, "kind") ? str(in->alert, "kind") : "",
+            !strcmp(or_else(str(in->alert, "kind"), ""),
                     "brand-mention"))
             continue;
         json_array_foreach(urls, j, v)
@@ -401,7 +408,8 @@ takedown_pack(const struct takedown_input *in)
 
         sha256_hex(in->saved_copy, in->saved_len, sha);
         set_str(c, "file", TAKEDOWN_SAVED_COPY);
-        json_object_set_new(c, "bytes", json_integer((json_int_t)in->saved_len));
+        json_object_set_new(c, "bytes",
+                            json_integer((json_int_t)in->saved_len));
         set_str(c, "sha256", sha);
         set_str(c, "note", "the page's text as stored: passwords, card "
                            "numbers and secrets masked; the page hash is of "
@@ -450,6 +458,7 @@ takedown_summary(const json_t *pack, struct buf *out)
     const json_t *reg = json_object_get(pack, "registrar");
     const json_t *host = json_object_get(pack, "hosting");
     const json_t *req = json_object_get(pack, "request");
+    const json_t *rar;
     json_t *v;
     size_t i;
     int rc = 0;
@@ -468,14 +477,13 @@ takedown_summary(const json_t *pack, struct buf *out)
                            json_object_get(copy, "bytes")),
                        str(copy, "sha256"));
     rc |= buf_addf(out, "  seen       first %s, last %s\n",
-                   str(ev, "first_seen") ? str(ev, "first_seen") : "-",
-                   str(ev, "last_seen") ? str(ev, "last_seen") : "-");
+                   or_else(str(ev, "first_seen"), "-"),
+                   or_else(str(ev, "last_seen"), "-"));
     if (json_object_get(chk, "http_status"))
         rc |= buf_addf(out, "  check      HTTP %lld from %s at %s\n",
                        (long long)json_integer_value(
                            json_object_get(chk, "http_status")),
-                       str(chk, "hosting_ip") ? str(chk, "hosting_ip")
-                                              : "an unknown address",
+                       or_else(str(chk, "hosting_ip"), "an unknown address"),
                        str(chk, "at"));
     rc |= buf_adds(out, "  dns       ");
     json_array_foreach(json_object_get(dns, "a"), i, v)
@@ -489,37 +497,30 @@ takedown_summary(const json_t *pack, struct buf *out)
     if (str(dns, "note"))
         rc |= buf_addf(out, " (%s)", str(dns, "note"));
     rc |= buf_adds(out, "\n");
-    if (str(reg, "error"))
+    if (str(reg, "error")) {
         rc |= buf_addf(out, "  registrar  -: %s\n", str(reg, "error"));
-    else
-        rc |= buf_addf(
-            out, "  registrar  %s%s%s, abuse %s %s\n",
-            str(json_object_get(reg, "registrar"), "name")
-                ? str(json_object_get(reg, "registrar"), "name")
-                : "(unnamed)",
-            str(json_object_get(reg, "registrar"), "iana_id") ? " IANA " : "",
-            str(json_object_get(reg, "registrar"), "iana_id")
-                ? str(json_object_get(reg, "registrar"), "iana_id")
-                : "",
-            str(json_object_get(reg, "abuse"), "email")
-                ? str(json_object_get(reg, "abuse"), "email")
-                : "-",
-            str(json_object_get(reg, "abuse"), "phone")
-                ? str(json_object_get(reg, "abuse"), "phone")
-                : "");
+    } else {
+        rar = json_object_get(reg, "registrar");
+        rc |= buf_addf(out, "  registrar  %s%s%s, abuse %s %s\n",
+                       or_else(str(rar, "name"), "(unnamed)"),
+                       str(rar, "iana_id") ? " IANA " : "",
+                       or_else(str(rar, "iana_id"), ""),
+                       or_else(str(json_object_get(reg, "abuse"), "email"),
+                               "-"),
+                       or_else(str(json_object_get(reg, "abuse"), "phone"),
+                               ""));
+    }
     if (str(host, "error"))
         rc |= buf_addf(out, "  hosting    -: %s\n", str(host, "error"));
     else
         rc |= buf_addf(out, "  hosting    %s %s (%s), abuse %s %s\n",
-                       str(host, "address") ? str(host, "address") : "-",
-                       str(host, "name") ? str(host, "name") : "(unnamed)",
-                       str(host, "handle") ? str(host, "handle") : "-",
-                       str(json_object_get(host, "abuse"), "email")
-                           ? str(json_object_get(host, "abuse"), "email")
-                           : "-",
-                       str(json_object_get(host, "abuse"), "phone")
-                           ? str(json_object_get(host, "abuse"), "phone")
-                           : "");
+                       or_else(str(host, "address"), "-"),
+                       or_else(str(host, "name"), "(unnamed)"),
+                       or_else(str(host, "handle"), "-"),
+                       or_else(str(json_object_get(host, "abuse"), "email"),
+                               "-"),
+                       or_else(str(json_object_get(host, "abuse"), "phone"),
+                               ""));
     json_array_foreach(json_object_get(pack, "missing"), i, v)
         rc |= buf_addf(out, "  missing    %s\n", json_string_value(v));
     rc |= buf_adds(out, "\nrequest to:");

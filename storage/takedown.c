@@ -126,23 +126,6 @@ store_takedown_setting(struct config *cfg, const char *k, const char *v)
     return true;
 }
 
-/* The first column of the only row of r as JSON (NULL if none); clears
-   r. */
-static json_t *
-json_cell(PGresult *r, struct buf *err)
-{
-    json_error_t je;
-    json_t *j = NULL;
-
-    if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
-        j = json_loads(PQgetvalue(r, 0, 0), 0, &je);
-        if (j == NULL)
-            buf_addf(err, "database returned bad JSON: %s", je.text);
-    }
-    PQclear(r);
-    return j;
-}
-
 json_t *
 store_takedown_evidence(struct db *db, long long id, struct buf *err)
 {
@@ -181,7 +164,7 @@ store_takedown_evidence(struct db *db, long long id, struct buf *err)
         json_t *text = json_string(PQgetvalue(r, 0, 1));
 
         json_object_set_new(ev, "text", text ? text : json_null());
-        json_object_set_new(ev, "page", json_cell(r, err));
+        json_object_set_new(ev, "page", db_json(r, err));
         if (json_object_get(ev, "page") == NULL)
             goto fail;
     } else {
@@ -202,7 +185,7 @@ store_takedown_evidence(struct db *db, long long id, struct buf *err)
                  1, p, err);
     if (r == NULL)
         goto fail;
-    rest = json_cell(r, err);
+    rest = db_json(r, err);
     if (rest == NULL)
         goto fail;
     json_object_update(ev, rest);
@@ -501,7 +484,7 @@ store_takedown_get(struct db *db, long long id, struct buf *err)
                  1, p, err);
     if (r == NULL)
         return NULL;
-    j = json_cell(r, err);
+    j = db_json(r, err);
     if (j == NULL && err->len == 0)
         buf_addf(err, "no takedown pack for alert %lld", id);
     return j;
