@@ -26,7 +26,8 @@ static const char dns_json[] =
 
 static const char ipv4_json[] =
     "{\"version\": \"1.0\", \"services\": ["
-    "  [[\"41.0.0.0/8\", \"102.0.0.0/8\"], [\"https://rdap.afrinic.example/rdap/\"]],"
+    "  [[\"41.0.0.0/8\", \"102.0.0.0/8\"], "
+    "[\"https://rdap.afrinic.example/rdap/\"]],"
     "  [[\"41.128.0.0/9\"], [\"https://rdap.narrow.example/\"]],"
     "  [[\"300.0.0.0/8\", \"1.2.3.0/33\"], [\"https://bad.example/\"]]"
     "]}";
@@ -43,7 +44,8 @@ static const char asn_json[] =
 
 static const char tags_json[] =
     "{\"version\": \"1.0\", \"services\": ["
-    "  [[\"iana@example.org\"], [\"ARIN\"], [\"https://rdap.arin.example/\"]]]}";
+    "  [[\"iana@example.org\"], [\"ARIN\"], "
+    "[\"https://rdap.arin.example/\"]]]}";
 
 /* A .com answer as Verisign gives it: the registrar, and its abuse
    contact inside it (ICANN's RDAP profile). */
@@ -53,36 +55,48 @@ static const char com_answer[] =
     " \"status\": [\"client transfer prohibited\", \"server hold\"],"
     " \"entities\": [{\"objectClassName\": \"entity\", \"handle\": \"1068\","
     "   \"roles\": [\"registrar\"],"
-    "   \"publicIds\": [{\"type\": \"IANA Registrar ID\", \"identifier\": \"1068\"}],"
+    "   \"publicIds\": [{\"type\": \"IANA Registrar ID\", \"identifier\": "
+    "\"1068\"}],"
     "   \"vcardArray\": [\"vcard\", [[\"version\", {}, \"text\", \"4.0\"],"
     "     [\"fn\", {}, \"text\", \"NameCheap, Inc.\"]]],"
-    "   \"entities\": [{\"objectClassName\": \"entity\", \"roles\": [\"abuse\"],"
+    "   \"entities\": [{\"objectClassName\": \"entity\", \"roles\": "
+    "[\"abuse\"],"
     "     \"vcardArray\": [\"vcard\", [[\"version\", {}, \"text\", \"4.0\"],"
     "       [\"fn\", {}, \"text\", \"\"],"
     "       [\"tel\", {\"type\": \"voice\"}, \"uri\", \"tel:+1.6613102107\"],"
     "       [\"email\", {}, \"text\", \"abuse@namecheap.example\"]]]}]}],"
-    " \"events\": [{\"eventAction\": \"registration\", \"eventDate\": \"2026-03-02T10:11:12Z\"},"
-    "   {\"eventAction\": \"expiration\", \"eventDate\": \"2027-03-02T10:11:12Z\"},"
-    "   {\"eventAction\": \"last update of RDAP database\", \"eventDate\": \"2026-05-01T00:00:00Z\"}],"
-    " \"nameservers\": [{\"objectClassName\": \"nameserver\", \"ldhName\": \"DNS1.REGISTRAR-SERVERS.COM\"},"
-    "   {\"objectClassName\": \"nameserver\", \"ldhName\": \"DNS2.REGISTRAR-SERVERS.COM\"}],"
-    " \"rdapConformance\": [\"rdap_level_0\", \"icann_rdap_response_profile_0\"]}";
+    " \"events\": [{\"eventAction\": \"registration\", \"eventDate\": "
+    "\"2026-03-02T10:11:12Z\"},"
+    "   {\"eventAction\": \"expiration\", \"eventDate\": "
+    "\"2027-03-02T10:11:12Z\"},"
+    "   {\"eventAction\": \"last update of RDAP database\", \"eventDate\": "
+    "\"2026-05-01T00:00:00Z\"}],"
+    " \"nameservers\": [{\"objectClassName\": \"nameserver\", \"ldhName\": "
+    "\"DNS1.REGISTRAR-SERVERS.COM\"},"
+    "   {\"objectClassName\": \"nameserver\", \"ldhName\": "
+    "\"DNS2.REGISTRAR-SERVERS.COM\"}],"
+    " \"rdapConformance\": [\"rdap_level_0\", "
+    "\"icann_rdap_response_profile_0\"]}";
 
 /* A RIPE-shaped network: the abuse entity inside the organisation. */
 static const char ripe_answer[] =
-    "{\"objectClassName\": \"ip network\", \"handle\": \"193.0.0.0 - 193.0.7.255\","
+    "{\"objectClassName\": \"ip network\", \"handle\": \"193.0.0.0 - "
+    "193.0.7.255\","
     " \"startAddress\": \"193.0.0.0/32\", \"endAddress\": \"193.0.7.255/32\","
     " \"ipVersion\": \"v4\", \"name\": \"RIPE-NCC\", \"type\": \"ASSIGNED PA\","
     " \"country\": \"NL\", \"parentHandle\": \"193.0.0.0 - 193.0.23.255\","
     " \"cidr0_cidrs\": [{\"v4prefix\": \"193.0.0.0\", \"length\": 21}],"
-    " \"entities\": [{\"handle\": \"ORG-RIEN1-RIPE\", \"roles\": [\"registrant\"],"
+    " \"entities\": [{\"handle\": \"ORG-RIEN1-RIPE\", \"roles\": "
+    "[\"registrant\"],"
     "   \"vcardArray\": [\"vcard\", [[\"version\", {}, \"text\", \"4.0\"],"
-    "     [\"fn\", {}, \"text\", \"Reseaux IP Europeens Network Coordination Centre\"],"
+    "     [\"fn\", {}, \"text\", \"Reseaux IP Europeens Network Coordination "
+    "Centre\"],"
     "     [\"email\", {}, \"text\", \"org@ripe.example\"]]],"
     "   \"entities\": [{\"handle\": \"AR-RIPE\", \"roles\": [\"abuse\"],"
     "     \"vcardArray\": [\"vcard\", [[\"version\", {}, \"text\", \"4.0\"],"
     "       [\"fn\", {}, \"text\", \"Abuse-C Role\"],"
-    "       [\"email\", {\"type\": \"abuse\"}, \"text\", \"abuse@ripe.example\"]]]}]},"
+    "       [\"email\", {\"type\": \"abuse\"}, \"text\", "
+    "\"abuse@ripe.example\"]]]}]},"
     "  {\"handle\": \"TECH\", \"roles\": [\"technical\"]}]}";
 
 /* An ARIN-shaped network: the abuse entity at the top. */
@@ -92,13 +106,15 @@ static const char arin_answer[] =
     " \"name\": \"GOGL\", \"ipVersion\": \"v4\","
     " \"entities\": [{\"handle\": \"GOGL\", \"roles\": [\"registrant\"],"
     "   \"vcardArray\": [\"vcard\", [[\"version\", {}, \"text\", \"4.0\"],"
-    "     [\"fn\", {}, \"text\", \"Google LLC\"], [\"kind\", {}, \"text\", \"org\"]]]},"
+    "     [\"fn\", {}, \"text\", \"Google LLC\"], [\"kind\", {}, \"text\", "
+    "\"org\"]]]},"
     "  {\"handle\": \"ABUSE5250-ARIN\", \"roles\": [\"abuse\"],"
     "   \"vcardArray\": [\"vcard\", [[\"version\", {}, \"text\", \"4.0\"],"
     "     [\"fn\", {}, \"text\", \"Abuse\"],"
     "     [\"org\", {}, \"text\", \"Abuse\"],"
     "     [\"email\", {}, \"text\", \"mailto:network-abuse@google.example\"],"
-    "     [\"tel\", {\"type\": [\"work\", \"voice\"]}, \"text\", \"+1-650-253-0000\"]]]}]}";
+    "     [\"tel\", {\"type\": [\"work\", \"voice\"]}, \"text\", "
+    "\"+1-650-253-0000\"]]]}]}";
 
 static const char *
 jget(json_t *o, const char *path)
