@@ -152,29 +152,50 @@ check_part(const struct takedown_input *in, json_t *miss)
     return c;
 }
 
+/*
+ * DNS: the records looked up for the pack when there are some (the
+ * host's A, AAAA and CNAMEs, the domain's NS and MX), else the address
+ * the check connected to; that address either way, and whether DNS
+ * gives it (a host that answers from elsewhere is worth saying).
+ */
 static json_t *
 dns_part(const struct takedown_input *in, json_t *miss)
 {
-    json_t *d = json_object(), *a = json_array(), *aaaa = json_array();
+    static const char *const keys[] = { "a", "aaaa", "cname", "ns", "mx" };
+    json_t *d = json_object(), *v;
     const char *ip = in->fetch.ip;
-    char note[300];
+    bool listed = false;
+    char note[400];
+    size_t i, j;
 
-    if (ip)
-        json_array_append_new(strchr(ip, ':') ? aaaa : a, json_string(ip));
-    json_object_set_new(d, "a", a);
-    json_object_set_new(d, "aaaa", aaaa);
-    set_str(d, "from", ip ? "the address the check connected to" : NULL);
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        v = json_object_get(in->dns, keys[i]);
+        json_object_set_new(d, keys[i],
+                            json_is_array(v) ? json_deep_copy(v)
+                                             : json_array());
+    }
     if (in->dns) {
-        json_t *ns = json_object_get(in->dns, "ns");
-        json_t *mx = json_object_get(in->dns, "mx");
-
-        json_object_set(d, "ns", ns ? ns : json_null());
-        json_object_set(d, "mx", mx ? mx : json_null());
-    } else {
-        json_object_set_new(d, "ns", json_null());
-        json_object_set_new(d, "mx", json_null());
-        snprintf(note, sizeof(note), "NS and MX records not available (%s)",
-                 in->dns_missing ? in->dns_missing : "no resolver");
+        set_str(d, "from", "DNS lookups when the pack was built");
+        json_array_foreach(json_object_get(d, strchr(ip ? ip : "", ':')
+                                                  ? "aaaa"
+                                                  : "a"),
+                           j, v)
+            listed = listed || (ip && !strcmp(json_string_value(v), ip));
+    } else if (ip) {
+        json_array_append_new(json_object_get(d, strchr(ip, ':') ? "aaaa"
+                                                                 : "a"),
+                              json_string(ip));
+        set_str(d, "from", "the address the check connected to");
+        listed = true;
+    }
+    set_str(d, "connected", ip);
+    if (ip && !listed)
+        set_str(d, "connected_note", "the check connected to an address "
+                                     "DNS does not give (another resolver, "
+                                     "a redirect to another host)");
+    if (in->dns_missing) {
+        snprintf(note, sizeof(note), "%s%s",
+                 in->dns ? "" : "no DNS records: ", in->dns_missing);
         set_str(d, "note", note);
         missing(miss, "dns: %s", note);
     }
@@ -490,6 +511,8 @@ takedown_summary(const json_t *pack, struct buf *out)
         rc |= buf_addf(out, " A %s", json_string_value(v));
     json_array_foreach(json_object_get(dns, "aaaa"), i, v)
         rc |= buf_addf(out, " AAAA %s", json_string_value(v));
+    json_array_foreach(json_object_get(dns, "cname"), i, v)
+        rc |= buf_addf(out, " CNAME %s", json_string_value(v));
     json_array_foreach(json_object_get(dns, "ns"), i, v)
         rc |= buf_addf(out, " NS %s", json_string_value(v));
     json_array_foreach(json_object_get(dns, "mx"), i, v)

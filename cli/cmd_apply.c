@@ -10,6 +10,7 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "crawler/adapter.h"
+#include "crawler/resolve.h"
 #include "extract/extract.h"
 #include "storage/db.h"
 #include "storage/store.h"
@@ -70,6 +71,18 @@ cmd_apply(struct cli *c, int argc, char **argv)
         buf_release(&text);
         if (rc != EXIT_OK)
             goto out;
+    }
+    if (cfg.takedown.dns_servers) {
+        struct resolve_opts o = { .servers = cfg.takedown.dns_servers };
+        struct resolver *r = resolver_new(&o, &err);
+
+        if (r == NULL) {
+            fprintf(stderr, "drpwatch: %s: takedown.dns_servers: %s\n",
+                    argv[1], buf_str(&err));
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        resolver_free(r);
     }
     db = cli_db(c);
     if (db == NULL) {

@@ -20,12 +20,15 @@
 #include "common/secret.h"
 #include "common/xalloc.h"
 #include "crawler/fetch.h"
+#include "crawler/resolve.h"
 #include "crawler/url.h"
 #include "storage/cases.h"
 #include "storage/takedown.h"
 #include "common/banned.h"
 
 #define POLL_MS 250
+#define DNS_TIMEOUT_MS 2000 /* per try of a query */
+#define DNS_TRIES 2
 
 void
 takedown_fetch_opts(const struct config *cfg, struct fetch_opts *fo)
@@ -214,6 +217,87 @@ jstr(const json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
+static void
+put_list(json_t *o, const char *key, const struct resolve_list *l,
+         bool (*keep)(const char *))
+{
+    json_t *arr = json_array();
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        if (keep == NULL || keep(l->v[i]))
+            json_array_append_new(arr, json_string(l->v[i]));
+    json_object_set_new(o, key, arr);
+}
+
+static bool
+ipv4(const char *a)
+{
+    return strchr(a, ':') == NULL;
+}
+
+static bool
+ipv6(const char *a)
+{
+    return strchr(a, ':') != NULL;
+}
+
+/*
+ * The target's DNS records (crawler/resolve.h, without its wildcard
+ * probes): the host's A, AAAA and CNAME chain, the registrable domain's
+ * NS and MX. NULL with *why set when there are none to be had.
+ */
+static json_t *
+dns_records(const struct config *cfg, const char *host, const char *domain,
+            char **why)
+{
+    struct resolve_opts o = { 0 };
+    struct buf err = BUF_INIT(1024);
+    const struct resolve_result *h, *d;
+    struct resolver *r;
+    json_t *dns = NULL;
+
+    o.servers = cfg->takedown.dns_servers;
+    o.no_wildcard = true;
+    o.timeout_ms = DNS_TIMEOUT_MS;
+    o.tries = DNS_TRIES;
+    r = resolver_new(&o, &err);
+    if (r == NULL) {
+        *why = xasprintf("DNS resolver unusable: %s (takedown.dns_servers)",
+                         buf_str(&err));
+        goto out;
+    }
+    if (resolver_add(r, host, &err) < 0 ||
+        (domain && resolver_add(r, domain, &err) < 0)) {
+        *why = xasprintf("not looked up: %s", buf_str(&err));
+        goto out;
+    }
+    if (resolver_run(r, NULL, NULL) < 0) {
+        *why = xstrdup("DNS lookups failed (poll)");
+        goto out;
+    }
+    h = resolver_result(r, 0);
+    d = resolver_count(r) > 1 ? resolver_result(r, 1) : h;
+    dns = json_object();
+    put_list(dns, "a", &h->addrs, ipv4);
+    put_list(dns, "aaaa", &h->addrs, ipv6);
+    put_list(dns, "cname", &h->cname, NULL);
+    put_list(dns, "ns", &d->ns, NULL);
+    put_list(dns, "mx", &d->mx, NULL);
+    json_object_set_new(dns, "state",
+                        json_string(resolve_state_name(h->state)));
+    if (h->state == RESOLVE_UNREGISTERED)
+        *why = xasprintf("%s does not exist in DNS", host);
+    else if (h->reason || (d != h && d->reason))
+        *why = xasprintf("%s%s%s", h->reason ? h->reason : "",
+                         h->reason && d != h && d->reason ? "; " : "",
+                         d != h && d->reason ? d->reason : "");
+out:
+    resolver_free(r);
+    buf_release(&err);
+    return dns;
+}
+
 /* The audit event's detail: who the request goes to, what is missing. */
 static char *
 pack_detail(const json_t *pack)
@@ -243,6 +327,8 @@ takedown_make(struct db *db, const struct config *cfg, long long id,
 {
     struct takedown_input in = { 0 };
     struct takedown_record rec = { 0 };
+    char *dns_why = NULL;
+    json_t *dns = NULL;
     struct buf bootstrap_errors = BUF_INIT(4096);
     struct rdap_bootstrap *bs = NULL;
     struct lookup reg = { 0 }, host = { 0 };
@@ -282,8 +368,17 @@ takedown_make(struct db *db, const struct config *cfg, long long id,
         goto out;
     }
 
-    /* The target and its domain's registrar at once; the network once
-       the address is known. */
+    /* Its DNS records first (bounded: DNS_TRIES of DNS_TIMEOUT_MS per
+       query); then the target and its domain's registrar at once; the
+       network once the address is known. */
+    reg.query = rdap_registrable(target_host);
+    if (url_is_onion(url))
+        dns_why = xstrdup("an onion service has no DNS records");
+    else if (reg.query == NULL)
+        dns_why = xasprintf("the host '%s' is an address or has no "
+                            "registrable domain", target_host);
+    else
+        dns = dns_records(cfg, target_host, reg.query, &dns_why);
     bs = load_bootstrap(cfg, &bootstrap_errors);
     takedown_fetch_opts(cfg, &fo);
     f = fetcher_new(&fo);
@@ -296,7 +391,6 @@ takedown_make(struct db *db, const struct config *cfg, long long id,
     log_info("takedown: fetching the target again: alert=%lld url='%s'", id,
              url);
     fetcher_add(f, &req);
-    reg.query = rdap_registrable(target_host);
     if (url_is_onion(url))
         reg.error = xstrdup("an onion service has no registrar");
     else if (reg.query == NULL)
@@ -357,7 +451,8 @@ takedown_make(struct db *db, const struct config *cfg, long long id,
     } else {
         in.fetch.error = "the fetch did not finish";
     }
-    in.dns_missing = "no DNS resolver in this build";
+    in.dns = dns;
+    in.dns_missing = dns_why;
     in.registrar.query = reg.query;
     in.registrar.server = reg.server;
     in.registrar.result = reg.result;
@@ -396,6 +491,8 @@ takedown_make(struct db *db, const struct config *cfg, long long id,
     log_info("takedown requested: alert=%lld pack=%lld %s", id,
              out->takedown_id, detail);
 out:
+    json_decref(dns);
+    free(dns_why);
     free(pack_text);
     free(detail);
     lookup_release(&reg);

@@ -203,6 +203,7 @@ config_release(struct config *cfg)
     free(cfg->rdap.ip);
     free(cfg->takedown.requester);
     free(cfg->takedown.contact);
+    free(cfg->takedown.dns_servers);
     free(cfg->terms);
     free(cfg->sources);
     free(cfg->channels);
@@ -1530,9 +1531,12 @@ takedown_pair(struct loader *ld, const char *key, const yaml_node_t *k,
         t->unreachable_checks = (int)n;
         return rc;
     }
+    /* Checked by apply, which knows the resolver's syntax. */
+    if (!strcmp(key, "dns_servers"))
+        return get_str(ld, v, "takedown.dns_servers", &t->dns_servers);
     return unknown(ld, k, key, "'takedown'",
                    "requester, contact, recheck, remind_after, "
-                   "unreachable_checks");
+                   "unreachable_checks, dns_servers");
 }
 
 static int

@@ -172,6 +172,8 @@ struct takedown_conf {
                            each reminder */
     int unreachable_checks; /* unreachable re-checks in a row that resolve
                                the case */
+    char *dns_servers;  /* "IP[:PORT],..." for the pack's DNS lookups, or
+                           NULL: the system's (/etc/resolv.conf) */
 };
 
 #define CONFIG_MAX_BOOTSTRAP 8 /* bootstrap files */

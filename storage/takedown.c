@@ -33,10 +33,12 @@ store_put_takedown_settings(struct db *db, const struct config *cfg,
                            "rdap.allow_private", "takedown.requester",
                            "takedown.contact", "takedown.recheck",
                            "takedown.remind_after",
-                           "takedown.unreachable_checks" };
-    const char *vals[11] = { NULL, r->domain, r->ip, v[0], v[1],
+                           "takedown.unreachable_checks",
+                           "takedown.dns_servers" };
+    const char *vals[12] = { NULL, r->domain, r->ip, v[0], v[1],
                              r->allow_private ? "true" : "false",
-                             t->requester, t->contact, v[2], v[3], v[4] };
+                             t->requester, t->contact, v[2], v[3], v[4],
+                             t->dns_servers };
     PGresult *res;
     size_t i;
     int rc = 0;
@@ -120,6 +122,9 @@ store_takedown_setting(struct config *cfg, const char *k, const char *v)
     } else if (!strcmp(k, "takedown.unreachable_checks")) {
         if (n > 0)
             t->unreachable_checks = (int)n;
+    } else if (!strcmp(k, "takedown.dns_servers")) {
+        free(t->dns_servers);
+        t->dns_servers = xstrdup(v);
     } else {
         return false;
     }

@@ -3,7 +3,8 @@
 # (served under a *.localhost name, so that it has a domain) and the RDAP
 # fixture (tests/fixtures/rdap.py): a crawl opens cases; `alerts takedown`
 # builds a pack with the evidence (the stored page's hash and saved copy,
-# no password, the hosting address as connected), the registrar and the
+# no password, the hosting address as connected, DNS records from a
+# private unbound), the registrar and the
 # network with their abuse contacts, and the request text; the status
 # change and its audit events; RDAP failures (no server, 404, malformed,
 # oversized, slow, a private address) leave a pack that says what is
@@ -14,6 +15,17 @@
 . "${top_srcdir:?run through make check}/tests/lib.sh" || exit 99
 
 start_world
+# The domain's DNS: its name servers and mail exchanger, the host's
+# address (curl takes *.localhost for loopback without asking).
+cat >"$T/dns.conf" <<'CONF'
+  local-zone: "northwind-login.localhost." static
+  local-data: "northwind-login.localhost. 60 IN SOA ns1.bulletproof.example. hostmaster.bulletproof.example. 1 3600 600 86400 60"
+  local-data: "northwind-login.localhost. 60 IN NS ns1.bulletproof.example."
+  local-data: "northwind-login.localhost. 60 IN NS ns2.bulletproof.example."
+  local-data: "northwind-login.localhost. 60 IN MX 10 mail.northwind-login.localhost."
+  local-data: "pastedrop.northwind-login.localhost. 60 IN A 127.0.0.1"
+CONF
+start_unbound "$T/dns.conf"
 RDAP="$T/rdap"
 "$PYTHON3" "$top_srcdir/tests/fixtures/rdap.py" --state "$RDAP" \
     >"$LOGS/rdap.log" 2>&1 &
@@ -46,6 +58,7 @@ notifications:
 takedown:
   requester: "Northwind Bank, brand protection"
   contact: brand-protection@northwindbank.com
+  dns_servers: 127.0.0.1:$DNS_PORT
 rdap:
 YAML
     printf '%s\n' "$@"
@@ -108,7 +121,7 @@ blob = page.decode() + open(d + "/pack.json").read() + open(d + "/request.txt").
 out.append("passwords " + str(sum(1 for x in pw if x in blob)))
 out.append("ip %s a %s aaaa %s" % (ev["check"]["hosting_ip"], ev["dns"]["a"], ev["dns"]["aaaa"]))
 out.append("http %s same %s" % (ev["check"]["http_status"], ev["check"]["same_as_stored"]))
-out.append("ns %s note %s" % (ev["dns"]["ns"], bool(ev["dns"]["note"])))
+out.append("ns %s mx %s from %s" % (ev["dns"]["ns"], ev["dns"]["mx"], ev["dns"]["from"]))
 out.append("seen %s %s" % (bool(ev["first_seen"]), bool(ev["last_seen"])))
 r = p["registrar"]
 out.append("registrar %s %s %s %s %s" % (r["domain"], r["registrar"]["name"], r["registrar"]["iana_id"],
@@ -132,15 +145,15 @@ copy-is-stored-text True
 passwords 0
 ip 127.0.0.1 a ['127.0.0.1'] aaaa []
 http 200 same True
-ns None note True
+ns ['ns1.bulletproof.example', 'ns2.bulletproof.example'] mx ['10 mail.northwind-login.localhost'] from DNS lookups when the pack was built
 seen True True
 registrar northwind-login.localhost Example Registrar, Inc. 9999 abuse@registrar.example +1.5555550100
 ns-rdap ['NS1.BULLETPROOF.EXAMPLE', 'NS2.BULLETPROOF.EXAMPLE']
 hosting 127.0.0.1 LOOPBACK-HOSTING NET-127-0-0-0-1 abuse@hosting.example Loopback Hosting B.V.
 to ['abuse@hosting.example', 'abuse@registrar.example']
 text True
-missing ['dns']"
-is "$got" "$want" "the pack: page hash, saved copy without passwords, hosting address, RDAP contacts, request"
+missing []"
+is "$got" "$want" "the pack: page hash, saved copy without passwords, hosting address, DNS, RDAP contacts, request"
 grep -q "^GET /domain/northwind-login.localhost accept=application/rdap+json" "$RDAP_LOG"
 ok $? "the registrar lookup asks the bootstrap's server for the registrable domain, in RDAP's media type"
 grep -q "^GET /ip/127.0.0.1 " "$RDAP_LOG"
@@ -216,6 +229,11 @@ drp bad apply "$T/bad.yaml"
 is "$rc" 2 "apply refuses a file that is not an RDAP bootstrap"
 grep -q "rdap.bootstrap: $T/bad-bootstrap.json: not an RDAP bootstrap file" "$LOGS/bad.err"
 ok $? "and names it"
+sed 's/dns_servers: .*/dns_servers: "1.2.3"/' "$T/td.yaml" >"$T/bad-dns.yaml"
+drp bad-dns apply "$T/bad-dns.yaml"
+is "$rc" 2 "apply refuses a DNS server that is not one"
+grep -q "takedown.dns_servers: bad nameserver '1.2.3'" "$LOGS/bad-dns.err"
+ok $? "and says which"
 drp apply-back apply "$T/td.yaml"
 
 # Follow-through: a live page stays requested; a request past

@@ -142,7 +142,8 @@ test_takedown_keys(void)
                      "takedown:\n  requester: Northwind, brand protection\n"
                      "  contact: brand@northwind.example\n"
                      "  recheck: 90m\n  remind_after: 3d\n"
-                     "  unreachable_checks: 5\n",
+                     "  unreachable_checks: 5\n"
+                     "  dns_servers: 127.0.0.1:5353\n",
                      boot, strrchr(boot, '/') + 1);
     rc = load(yaml, &cfg, &err);
     is(rc, 0, "rdap and takedown load (%s)", buf_str(&err));
@@ -156,7 +157,8 @@ test_takedown_keys(void)
            !strcmp(cfg.takedown.contact, "brand@northwind.example") &&
            cfg.takedown.recheck == 5400 &&
            cfg.takedown.remind_after == 3 * 86400 &&
-           cfg.takedown.unreachable_checks == 5,
+           cfg.takedown.unreachable_checks == 5 &&
+           !strcmp(cfg.takedown.dns_servers, "127.0.0.1:5353"),
        "every value read; a relative bootstrap file is made absolute; "
        "durations with units");
     config_release(&cfg);

@@ -111,9 +111,11 @@ test_full_pack(void)
            "content: the host first");
     is(json_array_size(json_object_get(p, "missing")), 1,
        "only the DNS records are missing");
-    ok(has(json_object_get(p, "missing"), "dns: NS and MX records not "
-                                          "available (no DNS resolver"),
+    ok(has(json_object_get(p, "missing"), "dns: no DNS records: no DNS "
+                                          "resolver in this build"),
        "and the pack says so");
+    is_str(s(json_object_get(p, "evidence"), "dns", "connected"), "192.0.2.7",
+           "the address connected is kept");
     ok(strstr(text, "We are Northwind, brand protection "
                     "(brand@northwind.example)") &&
            strstr(text, "publishes login credentials") &&
@@ -134,6 +136,33 @@ test_full_pack(void)
     json_decref(p);
     buf_release(&out);
 
+    /* With DNS records: those, and the address connected among them. */
+    in.dns = json_pack("{s:[s,s], s:[], s:[s], s:[s], s:[s]}", "a",
+                       "192.0.2.9", "192.0.2.7", "aaaa", "cname",
+                       "paste-cdn.example", "ns", "ns1.host.example", "mx",
+                       "10 mail.paste.example");
+    in.dns_missing = NULL;
+    p = takedown_pack(&in);
+    {
+        json_t *d = json_object_get(json_object_get(p, "evidence"), "dns");
+
+        ok(json_array_size(json_object_get(d, "a")) == 2 &&
+               !strcmp(json_string_value(json_array_get(
+                           json_object_get(d, "ns"), 0)),
+                       "ns1.host.example") &&
+               json_object_get(d, "connected_note") == NULL &&
+               json_array_size(json_object_get(p, "missing")) == 0,
+           "DNS records from the lookups; nothing missing");
+    }
+    json_decref(p);
+    json_array_remove(json_object_get(in.dns, "a"), 1);
+    p = takedown_pack(&in);
+    ok(json_object_get(json_object_get(json_object_get(p, "evidence"), "dns"),
+                       "connected_note") != NULL,
+       "an address connected that DNS does not give is pointed out");
+    json_decref(p);
+    json_decref((json_t *)in.dns);
+    in.dns = NULL;
     json_object_set_new(a, "kind", json_string("brand-mention"));
     p = takedown_pack(&in);
     is(json_array_size(json_object_get(json_object_get(p, "evidence"),
