@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "alerts/alerts.h"
 #include "alerts/rdap.h"
@@ -175,7 +176,9 @@ lookup_finish(struct lookup *l, const struct config *cfg)
                                               &err);
         if (l->result == NULL)
             l->error = xasprintf("%s (from %s)", buf_str(&err), l->server);
-    } else if (r->err == DRP_EHTTP) {
+    } else if (r->status >= 400) {
+        /* An RDAP error object when the server sent one (an HTML error
+           page is not read past its headers). */
         msg = rdap_error_message(buf_str(&r->body), r->body.len);
         if (r->status == 404)
             l->error = xasprintf("the RDAP server has no record of %s "
@@ -383,6 +386,7 @@ takedown_make(struct db *db, const struct config *cfg, long long id,
     takedown_fetch_opts(cfg, &fo);
     f = fetcher_new(&fo);
     req.url = url;
+    req.max_body = cfg->crawl.max_body;
     req.tor = json_is_true(json_object_get(src, "tor"));
     req.allow_private = json_is_true(json_object_get(src, "allow_private"));
     req.isolation = jstr(src, "name");
@@ -554,9 +558,19 @@ takedown_write_dir(const char *dir, const json_t *pack,
              jstr(req, "text") ? jstr(req, "text") : "");
     if (rc == 0)
         rc = write_file(dir, "request.txt", buf_str(&text), text.len, err);
-    if (rc == 0 && saved_copy)
+    if (rc == 0 && saved_copy) {
         rc = write_file(dir, TAKEDOWN_SAVED_COPY, saved_copy,
                         strlen(saved_copy), err);
+    } else if (rc == 0) {
+        /* Not an older pack's copy beside this pack. */
+        char *path = xasprintf("%s/%s", dir, TAKEDOWN_SAVED_COPY);
+
+        if (unlink(path) < 0 && errno != ENOENT) {
+            buf_addf(err, "cannot remove %s: %s", path, strerror(errno));
+            rc = DRP_EIO;
+        }
+        free(path);
+    }
     buf_release(&text);
     return rc;
 }
@@ -638,6 +652,7 @@ takedown_checker_start(struct takedown_checker *tc, struct fetcher *f,
         tc->pending++;
         /* One GET, with the policy of the source it was found on. */
         req.url = c->url;
+        req.max_body = tc->cfg->crawl.max_body;
         req.tor = json_is_true(json_object_get(o, "tor"));
         req.allow_private = json_is_true(json_object_get(o, "allow_private"));
         req.user = c;

@@ -27,7 +27,7 @@ store_put_takedown_settings(struct db *db, const struct config *cfg,
     const struct rdap_conf *r = &cfg->rdap;
     const struct takedown_conf *t = &cfg->takedown;
     struct buf files = BUF_INIT(1u << 16);
-    char v[6][24];
+    char v[5][24];
     const char *keys[] = { "rdap.bootstrap", "rdap.domain", "rdap.ip",
                            "rdap.timeout", "rdap.max_bytes",
                            "rdap.allow_private", "takedown.requester",
@@ -182,6 +182,7 @@ store_takedown_evidence(struct db *db, long long id, struct buf *err)
                  "  coalesce(json_agg(u.url ORDER BY u.url), '[]') FROM "
                  "  (SELECT DISTINCT s.url FROM sightings s "
                  "   WHERE s.finding_id = a.finding_id "
+                 "   AND a.kind <> 'brand-mention' "
                  "   ORDER BY s.url LIMIT 50) u), "
                  "  'source', (SELECT json_build_object('name', s.name, "
                  "    'tor', s.tor, 'allow_private', s.allow_private) "

@@ -36,7 +36,9 @@ bool store_takedown_setting(struct config *cfg, const char *key,
  *           (hex, of the page as served), http_status, content_type,
  *           title, bytes; or null;
  *   text    that page's stored text (redacted), or null;
- *   urls    the URLs where the case's finding was seen (at most 50);
+ *   urls    the URLs where the case's finding was seen (at most 50;
+ *           none for a brand mention, whose finding is the term itself,
+ *           seen on every page that names it);
  *   source  {name, tor, allow_private} of the alert's source, or null.
  * NULL with "no alert ID" (DRP_ENOTFOUND's case) or the database's error
  * in err.
