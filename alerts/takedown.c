@@ -248,6 +248,21 @@ line(struct buf *b, const char *label, const char *value)
         buf_addf(b, "  %s: %s\n", label, value);
 }
 
+/* "  label: a, b, c" when the list has any. */
+static void
+list_line(struct buf *b, const char *label, const json_t *list)
+{
+    const json_t *v;
+    size_t i;
+
+    if (json_array_size(list) == 0)
+        return;
+    buf_addf(b, "  %s: ", label);
+    json_array_foreach(list, i, v)
+        buf_addf(b, "%s%s", i ? ", " : "", json_string_value(v));
+    buf_addc(b, '\n');
+}
+
 static void
 contact_line(struct buf *b, const char *label, const char *name,
              const json_t *ab)
@@ -308,6 +323,10 @@ request_part(json_t *pack, const struct takedown_input *in)
     line(&b, "host", in->host);
     line(&b, "domain", in->domain);
     line(&b, "hosting address", str(chk, "hosting_ip"));
+    list_line(&b, "name servers",
+              json_object_get(json_object_get(ev, "dns"), "ns"));
+    list_line(&b, "mail exchangers",
+              json_object_get(json_object_get(ev, "dns"), "mx"));
     contact_line(&b, "network", str(host, "name"),
                  json_object_get(host, "abuse"));
     contact_line(&b, "registrar",

@@ -134,7 +134,8 @@ out.append("to %s" % p["request"]["to"])
 t = p["request"]["text"]
 out.append("text " + str(all(s in t for s in (p["target"]["url"], ev["page"]["sha256"],
     "Northwind Bank, brand protection", "brand-protection@northwindbank.com",
-    "page.txt", "abuse@registrar.example", "127.0.0.1"))))
+    "page.txt", "abuse@registrar.example", "127.0.0.1",
+    "name servers: ns1.bulletproof.example, ns2.bulletproof.example"))))
 out.append("missing %s" % [m.split(":")[0] for m in p["missing"]])
 print("\n".join(out))
 PY
