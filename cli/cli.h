@@ -23,6 +23,7 @@ struct cli {
 };
 
 struct buf;
+struct config;
 struct db;
 struct extractor;
 struct resolve_opts;
@@ -47,6 +48,9 @@ void cli_resolve_details(struct buf *d, const struct resolve_result *res);
 
 /* Connects (starting the embedded cluster if needed) or prints why not. */
 struct db *cli_db(struct cli *c);
+/* cli_db(), then the applied settings into cfg (config_init()ed); NULL,
+   logged, if either fails. */
+struct db *cli_db_settings(struct cli *c, struct config *cfg);
 
 /*
  * Reads the operator's known-benign list at path (NULL: nothing to do) into

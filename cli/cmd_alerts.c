@@ -24,7 +24,6 @@
 #include "common/err.h"
 #include "common/xalloc.h"
 #include "storage/cases.h"
-#include "storage/store.h"
 #include "common/banned.h"
 
 static const char *
@@ -447,13 +446,8 @@ takedown(struct cli *c, int argc, char **argv)
         rc = EXIT_USAGE;
         goto out;
     }
-    db = cli_db(c);
+    db = cli_db_settings(c, &cfg);
     if (db == NULL) {
-        rc = EXIT_DB;
-        goto out;
-    }
-    if (store_load_settings(db, &cfg, &err) < 0) {
-        log_err("cannot load the applied configuration: %s", buf_str(&err));
         rc = EXIT_DB;
         goto out;
     }

@@ -20,7 +20,6 @@
 #include "common/table.h"
 #include "crawler/fetch.h"
 #include "storage/db.h"
-#include "storage/store.h"
 #include "storage/takedown.h"
 #include "common/banned.h"
 
@@ -169,13 +168,8 @@ check(struct cli *c, int argc, char **argv)
             goto out;
         }
     }
-    db = cli_db(c);
+    db = cli_db_settings(c, &cfg);
     if (db == NULL) {
-        rc = EXIT_DB;
-        goto out;
-    }
-    if (store_load_settings(db, &cfg, &err) < 0) {
-        log_err("cannot load the applied configuration: %s", buf_str(&err));
         rc = EXIT_DB;
         goto out;
     }

@@ -18,6 +18,7 @@
 #include "extract/extract.h"
 #include "storage/cluster.h"
 #include "storage/db.h"
+#include "storage/store.h"
 #include "common/banned.h"
 
 static const char usage[] =
@@ -80,6 +81,21 @@ cli_db(struct cli *c)
 
     if (db == NULL)
         log_err("%s", buf_str(&err));
+    buf_release(&err);
+    return db;
+}
+
+struct db *
+cli_db_settings(struct cli *c, struct config *cfg)
+{
+    struct buf err = BUF_INIT(8192);
+    struct db *db = cli_db(c);
+
+    if (db && store_load_settings(db, cfg, &err) < 0) {
+        log_err("cannot load the applied configuration: %s", buf_str(&err));
+        db_close(db);
+        db = NULL;
+    }
     buf_release(&err);
     return db;
 }

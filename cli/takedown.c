@@ -15,6 +15,7 @@
 #include "alerts/alerts.h"
 #include "alerts/rdap.h"
 #include "alerts/takedown.h"
+#include "cli/cli.h"
 #include "cli/takedown.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -220,29 +221,18 @@ jstr(const json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
-static void
-put_list(json_t *o, const char *key, const struct resolve_list *l,
-         bool (*keep)(const char *))
+/* The addresses of a resolver answer of one family, as a new array. */
+static json_t *
+family(const json_t *addresses, bool v6)
 {
     json_t *arr = json_array();
+    const json_t *v;
     size_t i;
 
-    for (i = 0; i < l->n; i++)
-        if (keep == NULL || keep(l->v[i]))
-            json_array_append_new(arr, json_string(l->v[i]));
-    json_object_set_new(o, key, arr);
-}
-
-static bool
-ipv4(const char *a)
-{
-    return strchr(a, ':') == NULL;
-}
-
-static bool
-ipv6(const char *a)
-{
-    return strchr(a, ':') != NULL;
+    json_array_foreach(addresses, i, v)
+        if ((strchr(json_string_value(v), ':') != NULL) == v6)
+            json_array_append_new(arr, json_string(json_string_value(v)));
+    return arr;
 }
 
 /*
@@ -258,7 +248,7 @@ dns_records(const struct config *cfg, const char *host, const char *domain,
     struct buf err = BUF_INIT(1024);
     const struct resolve_result *h, *d;
     struct resolver *r;
-    json_t *dns = NULL;
+    json_t *dns = NULL, *hj, *dj;
 
     o.servers = cfg->takedown.dns_servers;
     o.no_wildcard = true;
@@ -281,14 +271,19 @@ dns_records(const struct config *cfg, const char *host, const char *domain,
     }
     h = resolver_result(r, 0);
     d = resolver_count(r) > 1 ? resolver_result(r, 1) : h;
+    hj = cli_resolve_json(h);
+    dj = cli_resolve_json(d);
     dns = json_object();
-    put_list(dns, "a", &h->addrs, ipv4);
-    put_list(dns, "aaaa", &h->addrs, ipv6);
-    put_list(dns, "cname", &h->cname, NULL);
-    put_list(dns, "ns", &d->ns, NULL);
-    put_list(dns, "mx", &d->mx, NULL);
-    json_object_set_new(dns, "state",
-                        json_string(resolve_state_name(h->state)));
+    json_object_set_new(dns, "a",
+                        family(json_object_get(hj, "addresses"), false));
+    json_object_set_new(dns, "aaaa",
+                        family(json_object_get(hj, "addresses"), true));
+    json_object_set(dns, "cname", json_object_get(hj, "cname"));
+    json_object_set(dns, "ns", json_object_get(dj, "ns"));
+    json_object_set(dns, "mx", json_object_get(dj, "mx"));
+    json_object_set(dns, "state", json_object_get(hj, "state"));
+    json_decref(hj);
+    json_decref(dj);
     if (h->state == RESOLVE_UNREGISTERED)
         *why = xasprintf("%s does not exist in DNS", host);
     else if (h->reason || (d != h && d->reason))
