@@ -8,7 +8,7 @@
 
 start_world
 sed -e 's/^  max_body: .*/  max_body: 1048576\n  low_speed_time: 2/' \
-    -e 's/^  timeout: .*/  timeout: 5/' "$WORLD/errors.yaml" >"$T/errors.yaml"
+    -e 's/^  timeout: .*/  timeout: 10/' "$WORLD/errors.yaml" >"$T/errors.yaml"
 cat >>"$T/errors.yaml" <<YAML
   - name: private-refused
     kind: site
@@ -54,7 +54,7 @@ check endless "body larger than 1048576 bytes (crawl.max_body)" \
 check gzip-bomb "body larger than 1048576 bytes (crawl.max_body)" \
     "a compression bomb stops at the decoded-size cap"
 check redirect-loop "curl=47" "a redirect loop stops at the redirect limit"
-check slow-drip "no complete answer within 5 s (crawl.timeout)" \
+check slow-drip "no complete answer within 10 s (crawl.timeout)" \
     "a slow but endless drip stops at the total-time cap"
 check trickle "slower than 64 bytes/s for 2 s (crawl.low_speed_time)" \
     "a trickle (slowloris) stops at the low-speed cap"
