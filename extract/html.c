@@ -424,6 +424,8 @@ html_doc_release(struct html_doc *doc)
     buf_release(&doc->text);
     x_free(doc->title);
     x_free(doc->base);
+    x_free(doc->icon);
+    x_free(doc->tags);
     for (i = 0; i < doc->nlinks; i++)
         x_free(doc->links[i]);
     x_free(doc->links);
@@ -723,6 +725,63 @@ nofollow(const GumboNode *node)
     return false;
 }
 
+/* Whether the space-separated token list s holds tok (any case). */
+static bool
+has_token(const char *s, const char *tok)
+{
+    size_t n, m = strlen(tok);
+
+    while (s && *s) {
+        while (is_space(*s))
+            s++;
+        n = 0;
+        while (s[n] && !is_space(s[n]))
+            n++;
+        if (n == m && strncasecmp(s, tok, m) == 0)
+            return true;
+        s += n;
+    }
+    return false;
+}
+
+/* Whether s contains one of the needles, ASCII letters in any case. */
+static bool
+has_any(const char *s, const char *const *needles)
+{
+    size_t i, n, k, m;
+
+    for (; s != NULL && *needles != NULL; needles++) {
+        m = strlen(*needles);
+        n = strlen(s);
+        for (i = 0; i + m <= n; i++) {
+            for (k = 0; k < m; k++)
+                if (ascii_lower(s[i + k]) != (*needles)[k])
+                    break;
+            if (k == m)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* An input that asks for a payment card: by autocomplete, name or id. */
+static bool
+card_input(const GumboNode *node)
+{
+    static const char *const autocomplete[] = { "cc-number", "cc-csc",
+                                                "cc-exp", NULL };
+    static const char *const names[] = {
+        "cardnumber", "card_number", "card-number", "cardno", "card_no",
+        "ccnum", "cc_num", "cc-num", "ccnumber", "cvv", "cvc", "csc",
+        "securitycode", "security_code", "card_exp", "cardexp",
+        "expiry", NULL,
+    };
+
+    return has_any(attr(node, "autocomplete"), autocomplete) ||
+           has_any(attr(node, "name"), names) ||
+           has_any(attr(node, "id"), names);
+}
+
 /* Element-specific work on entering: metadata, links, forms. */
 static void
 visit_element(struct html_doc *doc, struct link_set *set, GumboNode *node,
@@ -732,6 +791,15 @@ visit_element(struct html_doc *doc, struct link_set *set, GumboNode *node,
 
     if (node->v.element.tag_namespace != GUMBO_NAMESPACE_HTML)
         return;
+    if (doc->ntags < HTML_MAX_TAGS) {
+        /* Grown at each power of two from 64. */
+        if (doc->ntags == 0 ||
+            (doc->ntags >= 64 && (doc->ntags & (doc->ntags - 1)) == 0))
+            doc->tags = xreallocarray(doc->tags,
+                                      doc->ntags ? doc->ntags * 2 : 64,
+                                      sizeof(*doc->tags));
+        doc->tags[doc->ntags++] = (unsigned short)node->v.element.tag;
+    }
     switch (node->v.element.tag) {
     case GUMBO_TAG_TITLE:
         if (doc->title == NULL)
@@ -741,6 +809,12 @@ visit_element(struct html_doc *doc, struct link_set *set, GumboNode *node,
         v = attr(node, "href");
         if (doc->base == NULL && v != NULL)
             doc->base = xstrdup(v);
+        break;
+    case GUMBO_TAG_LINK:
+        v = attr(node, "href");
+        if (doc->icon == NULL && v != NULL && *v != '\0' &&
+            has_token(attr(node, "rel"), "icon"))
+            doc->icon = xstrdup(v);
         break;
     case GUMBO_TAG_A:
     case GUMBO_TAG_AREA:
@@ -755,6 +829,9 @@ visit_element(struct html_doc *doc, struct link_set *set, GumboNode *node,
         v = attr(node, "type");
         if (v != NULL && strcasecmp(v, "password") == 0)
             doc->forms[form].has_password = true;
+        else if (v == NULL || (strcasecmp(v, "hidden") != 0 &&
+                               strcasecmp(v, "submit") != 0))
+            doc->forms[form].has_card |= card_input(node);
         break;
     case GUMBO_TAG_SELECT:
     case GUMBO_TAG_TEXTAREA:

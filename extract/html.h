@@ -17,11 +17,15 @@
 #define HTML_MAX_LINKS 5000
 #define HTML_MAX_FORMS 100
 #define HTML_MAX_ATTR 4096         /* longer hrefs/actions are dropped */
+#define HTML_MAX_TAGS 20000        /* elements kept in html_doc.tags */
 
 struct html_form {
     char *action;      /* raw attribute, may be NULL */
     char *method;      /* lowercased, "get" when absent */
     bool has_password; /* an <input type=password> */
+    bool has_card;     /* a payment card field: an input whose autocomplete
+                          is cc-number, cc-csc or cc-exp, or whose name or
+                          id says card number, CVV/CVC or expiry */
     int ninputs;
 };
 
@@ -30,12 +34,21 @@ struct html_doc {
                          whitespace in <pre> and <textarea> kept */
     char *title;      /* <title> text or NULL */
     char *base;       /* <base href> or NULL */
+    char *icon;       /* href of the first <link rel="icon"> (any token
+                         list holding "icon": "shortcut icon" too), raw,
+                         or NULL */
     char **links;     /* raw href values of <a>/<area>, in document order,
                          no duplicates, each < HTML_MAX_ATTR bytes; links
                          marked rel="nofollow" are left out */
     size_t nlinks;
     struct html_form *forms;
     size_t nforms;
+    unsigned short *tags; /* every element's tag in document order, as
+                             gumbo numbers them (unknown elements share
+                             one number): the page's markup skeleton, for
+                             comparing two pages parsed by one binary;
+                             stops quietly at HTML_MAX_TAGS */
+    size_t ntags;
     int parse_errors; /* gumbo's count: >0 means malformed markup */
     bool invalid_utf8; /* the input had bytes that are not UTF-8 or NUL */
 };
