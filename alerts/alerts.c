@@ -25,6 +25,8 @@
 #define BASE_CARD 40
 #define BASE_OWN_LISTED 35
 #define BASE_MENTION 15
+#define BASE_LOOKALIKE 20     /* a name that passes for ours, registered */
+#define BASE_IMPERSONATION 35 /* a copy of our site, wherever it is */
 
 /* A secret is tied to an owned domain written this close to it. */
 #define SECRET_TIE_BYTES 1024
@@ -134,7 +136,8 @@ total(struct alert_draft *a)
 
     a->parts.total = clamp(p->kind + p->priority + p->confidence +
                            p->reliability + p->exposure + p->corroboration +
-                           p->freshness + p->precision);
+                           p->freshness + p->precision + p->form +
+                           p->mail + p->similarity + p->brand);
     /* A canary is proof, whatever else the parts say. */
     if (strcmp(a->kind, "canary") == 0 && a->parts.total < 95)
         a->parts.total = 95;
@@ -207,6 +210,16 @@ alerts_rescore(struct alert_draft *a, const struct alert_facts *f)
 void
 alerts_score_json(const struct alert_score *s, char *out, size_t n)
 {
+    if (s->lookalike) {
+        snprintf(out, n,
+                 "{\"impact\": {\"kind\": %d, \"priority\": %d, "
+                 "\"form\": %d, \"mail\": %d}, "
+                 "\"likelihood\": {\"similarity\": %d, \"brand\": %d, "
+                 "\"freshness\": %d, \"precision\": %d}, \"total\": %d}",
+                 s->kind, s->priority, s->form, s->mail, s->similarity,
+                 s->brand, s->freshness, s->precision, s->total);
+        return;
+    }
     snprintf(out, n,
              "{\"impact\": {\"kind\": %d, \"priority\": %d}, "
              "\"likelihood\": {\"confidence\": %d, \"reliability\": %d, "
@@ -641,4 +654,180 @@ alerts_filter(const struct alerts_conf *ac, const struct source_conf *src,
         d->v[n++] = *a;
     }
     d->n = n;
+}
+
+double
+alerts_likeness(const struct lookalike_obs *o)
+{
+    if (!o->official)
+        return 0.0;
+    return (2.0 * o->text_similarity + o->markup_similarity) / 3.0;
+}
+
+/* The host of url (no port), into out; "" when it has none. */
+static void
+url_host(const char *url, char *out, size_t n)
+{
+    const char *p = url ? strstr(url, "://") : NULL, *at;
+    size_t k = 0;
+
+    if (p != NULL) {
+        p += 3;
+        at = memchr(p, '@', strcspn(p, "/?#"));
+        if (at != NULL)
+            p = at + 1;
+        while (p[k] && !strchr(":/?#", p[k]) && k + 1 < n)
+            k++;
+        memcpy(out, p, k);
+    }
+    out[k] = '\0';
+}
+
+/* What the page is, in a few words, for titles. */
+static const char *
+lookalike_what(const struct lookalike_obs *o, bool live, double like)
+{
+    if (o->to_official)
+        return "redirects to the official site";
+    if (!live)
+        return o->http_status ? "registered, its site answers with an error"
+                              : "registered, no site";
+    if (like >= ALERTS_CLONE_SIMILARITY)
+        return o->payment_form  ? "live clone with a payment form"
+               : o->login_form  ? "live clone with a login form"
+                                : "live clone of the official site";
+    if (o->parked)
+        return "parked";
+    if (o->login_form || o->payment_form)
+        return o->payment_form ? "live site with a payment form"
+                               : "live site with a login form";
+    if (like >= 0.1 || o->brand_terms || o->favicon_match)
+        return "live site like the official one";
+    return "live site unrelated to the official one";
+}
+
+static struct alert_draft *
+lookalike_draft(struct alert_drafts *d, char *key, const char *kind, int base,
+                const struct lookalike_obs *o, const struct alert_score *p)
+{
+    struct alert_draft *a;
+
+    d->v = xreallocarray(d->v, d->n + 1, sizeof(*d->v));
+    a = &d->v[d->n++];
+    memset(a, 0, sizeof(*a));
+    a->dedup_key = key;
+    a->kind = kind;
+    a->term = o->term ? o->term->value : NULL;
+    a->sources = 1;
+    a->audience = "brand";
+    a->parts = *p;
+    a->parts.kind = base;
+    total(a);
+    return a;
+}
+
+void
+alerts_lookalike(const struct lookalike_obs *o, struct alert_drafts *out)
+{
+    bool live = o->http_status >= 200 && o->http_status < 300;
+    double like = live ? alerts_likeness(o) : 0.0;
+    const char *what = lookalike_what(o, live, like);
+    struct alert_score p = { 0 };
+    struct alert_draft *a;
+    char host[256];
+    double pr;
+
+    p.lookalike = true;
+    p.priority = o->term ? priority_bonus(o->term->priority) : 0;
+    if (live && o->payment_form)
+        p.form = 30;
+    else if (live && o->login_form)
+        p.form = 25;
+    p.mail = o->mx ? 10 : 0;
+    if (live) {
+        p.similarity = (int)(like * 30.0 + 0.5);
+        p.brand = (o->brand_terms > 0 ? 10 : 0) + (o->favicon_match ? 10 : 0);
+        /* Someone else's site: no likeness, no brand, no form, in use. */
+        if (o->official && like < 0.1 && p.brand == 0 && p.form == 0 &&
+            !o->parked)
+            p.similarity = -10;
+    }
+    if (o->to_official) {
+        p.form = p.brand = 0;
+        p.similarity = -20;
+        like = 0.0;
+    }
+    p.freshness = o->new_registration ? 5 : 0;
+    pr = (o->rule_tp + 1.0) / (o->rule_tp + o->rule_fp + 2.0);
+    p.precision = (int)((pr - 0.5) * 10.0 + (pr >= 0.5 ? 0.5 : -0.5));
+
+    a = lookalike_draft(out, xasprintf("lookalike-domain:%s", o->name),
+                        "lookalike-domain", BASE_LOOKALIKE, o, &p);
+    a->subject = xstrdup(o->name);
+    a->title = xasprintf("Lookalike domain %s%s%s%s of %s: %s", o->name,
+                         strcmp(o->name, o->unicode) ? " (" : "",
+                         strcmp(o->name, o->unicode) ? o->unicode : "",
+                         strcmp(o->name, o->unicode) ? ")" : "",
+                         o->term ? o->term->value : "?", what);
+    a->summary = xasprintf(
+        "name=%s domain=%s fuzzers=%s addresses=%s mx=%s url=%s http=%ld%s%s "
+        "text_similarity=%.2f markup_similarity=%.2f login_form=%s "
+        "payment_form=%s brand_terms=%d favicon=%s parked=%s "
+        "new_registration=%s",
+        o->name, o->term ? o->term->value : "?", o->fuzzers,
+        o->addresses ? o->addresses : "-", o->mx ? o->mx : "-",
+        o->final_url ? o->final_url : o->url ? o->url : "-", o->http_status,
+        o->fetch_error ? " error=" : "",
+        o->fetch_error ? o->fetch_error : "", o->text_similarity,
+        o->markup_similarity, o->login_form ? "yes" : "no",
+        o->payment_form ? "yes" : "no", o->brand_terms,
+        o->favicon_match ? "official" : "other", o->parked ? "yes" : "no",
+        o->new_registration ? "yes" : "no");
+    if (p.form > 0 || like >= ALERTS_CLONE_SIMILARITY)
+        a->next_step = xasprintf(
+            "Phishing in progress: request a takedown from the registrar "
+            "and the host of %s (drpwatch alerts takedown), block it at "
+            "the web and mail gateways, and warn customers and staff.",
+            o->name);
+    else if (o->to_official)
+        a->next_step = xasprintf(
+            "Most likely the brand's own registration (it redirects to the "
+            "official site): confirm with whoever manages the brand's "
+            "domains and mark it accepted-risk.");
+    else if (live && p.similarity > 0)
+        a->next_step = xasprintf(
+            "Check whether %s trades on the brand: if so, send a cease and "
+            "desist or file a UDRP complaint; block it if it collects "
+            "data.", o->name);
+    else
+        a->next_step = xasprintf(
+            "Watch it: drpwatch re-checks %s each pass and re-raises this "
+            "case when it goes live. Consider a defensive registration or "
+            "a UDRP complaint%s; mark it false-positive if it is someone "
+            "else's legitimate name.",
+            o->name, o->mx ? ", and block mail from it now (it has MX)" : "");
+
+    if (!live || like < ALERTS_CLONE_SIMILARITY)
+        return;
+    url_host(o->final_url ? o->final_url : o->url, host, sizeof(host));
+    a = lookalike_draft(out, xasprintf("impersonation:%s", host),
+                        "impersonation", BASE_IMPERSONATION, o, &p);
+    a->subject = xstrdup(host);
+    a->title = xasprintf("Site impersonating %s on %s (%.0f%% alike)%s",
+                         o->term ? o->term->value : "?", host, like * 100.0,
+                         p.form ? (o->payment_form ? " with a payment form"
+                                                   : " with a login form")
+                                : "");
+    a->summary = xasprintf(
+        "host=%s url=%s via=%s text_similarity=%.2f markup_similarity=%.2f "
+        "login_form=%s payment_form=%s brand_terms=%d favicon=%s",
+        host, o->final_url ? o->final_url : o->url, o->name,
+        o->text_similarity, o->markup_similarity,
+        o->login_form ? "yes" : "no", o->payment_form ? "yes" : "no",
+        o->brand_terms, o->favicon_match ? "official" : "other");
+    a->next_step = xasprintf(
+        "A copy of the official site is live at %s: request its takedown "
+        "from the host (and the registrar of %s), submit the URL to the "
+        "browsers' safe-browsing lists, and block it at the gateways.",
+        host, o->name);
 }

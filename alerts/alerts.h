@@ -33,6 +33,19 @@ struct alert_score {
                           ALERTS_STALE_DAYS: a re-post of an old leak */
     int precision;     /* analysts' verdicts on the source and on the rule
                           (-10 to +10; 0 without verdicts) */
+    /* lookalike-domain and impersonation cases only (alerts_lookalike()) */
+    bool lookalike;    /* these parts apply, and are shown */
+    int form;          /* impact: a password (+25) or payment card (+30)
+                          form on the live page */
+    int mail;          /* impact: MX records, mail to the name is taken
+                          (+10) */
+    int similarity;    /* likelihood: text and markup likeness to the
+                          official page, 0 to +30; -10 for a live page
+                          that shares nothing with it (someone else's),
+                          -20 for one that redirects to the official site
+                          (the brand's own) */
+    int brand;         /* likelihood: brand terms on the page (+10), the
+                          official favicon (+10) */
     int total;         /* the score */
 };
 
@@ -119,9 +132,61 @@ const char *alerts_severity(int score);
  */
 void alerts_rescore(struct alert_draft *a, const struct alert_facts *f);
 
+/*
+ * What one check of a lookalike candidate saw (crawler/resolve.h for the
+ * DNS, a fetch of its page, extract/ for the page's likeness): the
+ * evidence its case is scored and written from.
+ */
+struct lookalike_obs {
+    const char *name;      /* the candidate, A-labels */
+    const char *unicode;   /* and in Unicode (the same when ASCII) */
+    const char *fuzzers;   /* "omission,homoglyph" */
+    const struct watch_term *term; /* the owned domain it imitates */
+    const char *addresses; /* "192.0.2.1, 2001:db8::1", or NULL */
+    const char *mx;        /* "10 mx.example, ...", or NULL: no MX */
+    const char *url;       /* the page asked for, or NULL: none */
+    const char *final_url; /* after redirects */
+    long http_status;      /* 0: no answer (fetch_error says why) */
+    const char *fetch_error;
+    bool official;         /* the official page was fetched: likeness
+                              below is measured */
+    double text_similarity;   /* 0-1 (extract/similar.h) */
+    double markup_similarity; /* 0-1 */
+    bool login_form;       /* a form with a password field */
+    bool payment_form;     /* a form with payment card fields */
+    int brand_terms;       /* brand, product or domain terms on the page */
+    bool favicon_match;    /* its favicon's SHA-256 is the official one's */
+    bool parked;           /* parked, for sale or unconfigured */
+    bool to_official;      /* its page redirected to the official site:
+                              most likely the brand's own registration */
+    bool new_registration; /* registered since an earlier pass saw the
+                              owned domain's candidates */
+    int rule_tp, rule_fp;  /* verdicts on cases of the same kinds */
+};
+
+/* A page is a clone of the official one from this likeness: an
+   impersonation case, whatever the host. */
+#define ALERTS_CLONE_SIMILARITY 0.6
+
+/* The likeness of a page to the official one: text weighs twice as much
+   as markup (templates are shared by unrelated sites). */
+double alerts_likeness(const struct lookalike_obs *o);
+
+/*
+ * The cases of one registered candidate into out: its lookalike-domain
+ * case (key "lookalike-domain:NAME"), scored by what the domain does,
+ * and an impersonation case (key "impersonation:HOST" of the page's
+ * final URL) when its live page is a clone of the official one. finding
+ * is 0 (no finding behind them). Severity: a parked or silent domain is
+ * low, an unrelated live site info, a live clone with a password or
+ * card form critical.
+ */
+void alerts_lookalike(const struct lookalike_obs *o,
+                      struct alert_drafts *out);
+
 /* The parts as a JSON object, NUL-terminated in out[0..n); fits in
    ALERTS_PARTS_JSON_MAX bytes. */
-#define ALERTS_PARTS_JSON_MAX 256
+#define ALERTS_PARTS_JSON_MAX 384
 void alerts_score_json(const struct alert_score *s, char *out, size_t n);
 
 /* Status names, and whether an alert may go from one to the other. */
