@@ -30,6 +30,7 @@ struct transfer {
     CURL *easy;
     struct fetch_result *res;
     struct curl_slist *headers;
+    struct curl_slist *resolve; /* the request's pinned addresses */
     bool allow_private;
     const char *const *types; /* accepted content types */
     int timeout;         /* seconds */
@@ -116,6 +117,7 @@ static void
 transfer_free(struct transfer *t)
 {
     curl_slist_free_all(t->headers);
+    curl_slist_free_all(t->resolve);
     if (t->easy)
         curl_easy_cleanup(t->easy);
     free(t);
@@ -372,6 +374,12 @@ fetcher_add(struct fetcher *f, const struct fetch_req *req)
     } else {
         /* No environment proxy either: clear-web goes direct, as told. */
         curl_easy_setopt(t->easy, CURLOPT_PROXY, "");
+        if (req->resolve) {
+            /* Addresses already known (the DNS checks'): connected to
+               and checked like any other. */
+            t->resolve = curl_slist_append(NULL, req->resolve);
+            curl_easy_setopt(t->easy, CURLOPT_RESOLVE, t->resolve);
+        }
     }
     if (req->accept) {
         char *h = xasprintf("Accept: %s", req->accept);

@@ -49,6 +49,12 @@ struct fetch_req {
                                  headers (lowercase, NULL-terminated;
                                  not copied: a static list); NULL: the
                                  crawler's (pages, feeds) */
+    const char *resolve;   /* "HOST:PORT:ADDR[,ADDR...]": connect to these
+                              addresses for HOST:PORT instead of asking the
+                              system's resolver (CURLOPT_RESOLVE; the
+                              lookalike watch's DNS answers), or NULL. The
+                              address checks still apply; ignored through
+                              Tor. */
     void *user;            /* returned in the result */
 };
 
