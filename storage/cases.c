@@ -59,16 +59,18 @@ out:
     return rc;
 }
 
-int
-store_case_put(struct db *db, const struct store_doc *doc, size_t i,
-               const char *finding_id, struct case_counts *c,
-               struct buf *err)
+/*
+ * Opens or updates case a scored sc, resting on finding_id and seen on
+ * source sid (either may be NULL) at url: the upsert, its audit event and
+ * its notification. *id gets the case's id.
+ */
+static int
+put(struct db *db, const struct store_alert *a, const struct store_score *sc,
+    const char *finding_id, const char *sid, const char *url,
+    struct case_counts *c, long long *id, struct buf *err)
 {
-    const struct store_alert *a = &doc->alerts[i];
-    struct store_case_facts facts;
-    struct store_score sc = { a->score, a->severity, a->score_parts, 1 };
     const char *severity, *parts;
-    char score[16], sid[24], nsrc[16], detail[600];
+    char score[16], nsrc[16], detail[600];
     char was[16] = "", was_status[32] = "";
     const char *event;
     PGresult *r = NULL;
@@ -91,16 +93,10 @@ store_case_put(struct db *db, const struct store_doc *doc, size_t i,
         PQclear(r);
         r = NULL;
     }
-    rc = facts_of(db, doc, finding_id, a, &facts, err);
-    if (rc < 0)
-        return rc;
-    if (doc->rescore)
-        doc->rescore(doc->rescore_arg, i, &facts, &sc);
-    severity = sc.severity;
-    parts = sc.parts;
-    snprintf(score, sizeof(score), "%d", sc.score);
-    snprintf(sid, sizeof(sid), "%lld", doc->source->id);
-    snprintf(nsrc, sizeof(nsrc), "%d", sc.sources);
+    severity = sc->severity;
+    parts = sc->parts;
+    snprintf(score, sizeof(score), "%d", sc->score);
+    snprintf(nsrc, sizeof(nsrc), "%d", sc->sources);
     /* Severities rank by their first letters: info, low, medium, high,
        critical. A rise re-raises an open or resolved case (a resolved one
        reopens); a false positive or an accepted risk stays decided. */
@@ -111,7 +107,7 @@ store_case_put(struct db *db, const struct store_doc *doc, size_t i,
     {
         const char *p[16] = { a->dedup_key, a->kind, severity, score,
                               a->title, a->summary, a->next_step,
-                              a->audience, finding_id, sid, doc->job->url,
+                              a->audience, finding_id, sid, url,
                               parts, a->term, nsrc,
                               raised && !decided ? "t" : "f",
                               reopen ? "t" : "f" };
@@ -140,12 +136,12 @@ store_case_put(struct db *db, const struct store_doc *doc, size_t i,
         event = "created";
         c->opened++;
         snprintf(detail, sizeof(detail), "score %s (%s) url=%s", score,
-                 severity, doc->job->url);
+                 severity, url ? url : "-");
     } else if (raised && !decided) {
         event = reopen ? "reopened" : "severity-raised";
         c->raised++;
         snprintf(detail, sizeof(detail), "severity %s -> %s, score %s url=%s",
-                 was, severity, score, doc->job->url);
+                 was, severity, score, url ? url : "-");
     } else {
         event = "seen-again";
         c->updated++;
@@ -154,36 +150,66 @@ store_case_put(struct db *db, const struct store_doc *doc, size_t i,
                      "severity %s -> %s, score %s%s url=%s", was, severity,
                      score,
                      raised ? " (not re-raised: decided by an analyst)" : "",
-                     doc->job->url);
+                     url ? url : "-");
         else
             snprintf(detail, sizeof(detail), "score %s (%s) url=%s", score,
-                     severity, doc->job->url);
+                     severity, url ? url : "-");
     }
     {
         const char *q[3] = { PQgetvalue(r, 0, 0), event, detail };
-        long long id = strtoll(q[0], NULL, 10);
         PGresult *r2 = db_query(db,
                                 "INSERT INTO alert_events (alert_id, actor, "
                                 "event, detail) VALUES ($1, 'drpwatch', $2, "
                                 "$3)",
                                 3, q, err);
 
+        *id = strtoll(q[0], NULL, 10);
         PQclear(r);
         r = r2;
         if (r == NULL)
             rc = DRP_EDB;
         else if (created) /* announced on the channels that take it */
-            rc = store_notify_alert(db, id, "opened", err);
+            rc = store_notify_alert(db, *id, "opened", err);
         else if (raised && !decided) { /* and again when it rises */
             char reason[32];
 
             snprintf(reason, sizeof(reason), "severity:%s", severity);
-            rc = store_notify_alert(db, id, reason, err);
+            rc = store_notify_alert(db, *id, reason, err);
         }
     }
 out:
     PQclear(r);
     return rc;
+}
+
+int
+store_case_put(struct db *db, const struct store_doc *doc, size_t i,
+               const char *finding_id, struct case_counts *c,
+               struct buf *err)
+{
+    const struct store_alert *a = &doc->alerts[i];
+    struct store_case_facts facts;
+    struct store_score sc = { a->score, a->severity, a->score_parts, 1 };
+    char sid[24];
+    long long id;
+    int rc;
+
+    rc = facts_of(db, doc, finding_id, a, &facts, err);
+    if (rc < 0)
+        return rc;
+    if (doc->rescore)
+        doc->rescore(doc->rescore_arg, i, &facts, &sc);
+    snprintf(sid, sizeof(sid), "%lld", doc->source->id);
+    return put(db, a, &sc, finding_id, sid, doc->job->url, c, &id, err);
+}
+
+int
+store_case_raise(struct db *db, const struct store_alert *a, const char *url,
+                 struct case_counts *c, long long *id, struct buf *err)
+{
+    struct store_score sc = { a->score, a->severity, a->score_parts, 1 };
+
+    return put(db, a, &sc, NULL, NULL, url, c, id, err);
 }
 
 int

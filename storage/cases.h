@@ -36,6 +36,16 @@ int store_case_put(struct db *db, const struct store_doc *doc, size_t i,
                    const char *finding_id, struct case_counts *c,
                    struct buf *err);
 
+/*
+ * Opens or updates case a that rests on no stored document, finding or
+ * source (a lookalike check), scored as a says; url is its evidence page
+ * (may be NULL). Re-raising and notifications as for store_case_put();
+ * *id gets the case's id. Runs inside the caller's transaction.
+ */
+int store_case_raise(struct db *db, const struct store_alert *a,
+                     const char *url, struct case_counts *c, long long *id,
+                     struct buf *err);
+
 /* Replaces the stored allowlist and suppression rules with cfg's
    (inside store_apply()'s transaction). */
 int store_put_alert_filters(struct db *db, const struct config *cfg,
