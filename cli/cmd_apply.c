@@ -10,6 +10,7 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "crawler/adapter.h"
+#include "crawler/permute.h"
 #include "crawler/resolve.h"
 #include "extract/extract.h"
 #include "storage/db.h"
@@ -45,6 +46,25 @@ cmd_apply(struct cli *c, int argc, char **argv)
             rc = EXIT_USAGE;
             goto out;
         }
+    if (cfg.lookalikes.enabled) {
+        const struct lookalike_conf *l = &cfg.lookalikes;
+        struct resolve_opts ro = { .servers = l->servers };
+        struct resolver *r = NULL;
+        uint32_t mask;
+
+        if ((l->fuzzers && permute_parse_fuzzers(l->fuzzers, &mask,
+                                                 &err) < 0) ||
+            (r = resolver_new(&ro, &err)) == NULL) {
+            fprintf(stderr, "drpwatch: %s: lookalikes.%s: %s\n", argv[1],
+                    r == NULL && err.len && strstr(buf_str(&err), "fuzzer")
+                        ? "fuzzers"
+                        : "servers",
+                    buf_str(&err));
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        resolver_free(r);
+    }
     if (cfg.benign_file) {
         struct extractor *x = extractor_new(NULL, 0, NULL, 0);
 

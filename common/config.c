@@ -168,6 +168,9 @@ config_init(struct config *cfg)
     cfg->takedown.recheck = 6 * 3600;
     cfg->takedown.remind_after = 72 * 3600;
     cfg->takedown.unreachable_checks = 3;
+    cfg->lookalikes.interval = LOOKALIKE_INTERVAL_DEFAULT;
+    cfg->lookalikes.retry = LOOKALIKE_RETRY_DEFAULT;
+    cfg->lookalikes.fetch = true;
 }
 
 void
@@ -214,6 +217,8 @@ config_release(struct config *cfg)
     free(cfg->hash_key_file);
     free(cfg->benign_file);
     free(cfg->crawl.user_agent);
+    free(cfg->lookalikes.fuzzers);
+    free(cfg->lookalikes.servers);
     config_init(cfg);
 }
 
@@ -1540,6 +1545,54 @@ takedown_pair(struct loader *ld, const char *key, const yaml_node_t *k,
 }
 
 static int
+lookalikes_pair(struct loader *ld, const char *key, const yaml_node_t *k,
+                yaml_node_t *v, void *arg)
+{
+    static const struct {
+        const char *key;
+        long lo, hi;
+        size_t off;
+    } ints[] = {
+        { "rate", 1, 1000000, offsetof(struct lookalike_conf, rate) },
+        { "max_inflight", 1, 20000,
+          offsetof(struct lookalike_conf, max_inflight) },
+        { "timeout", 1, 60000, offsetof(struct lookalike_conf, timeout_ms) },
+        { "tries", 1, 10, offsetof(struct lookalike_conf, tries) },
+        { "http_port", 1, 65535,
+          offsetof(struct lookalike_conf, http_port) },
+    };
+    struct lookalike_conf *l = arg;
+    char what[64];
+    size_t i;
+    long n;
+    int rc;
+
+    snprintf(what, sizeof(what), "lookalikes.%s", key);
+    if (!strcmp(key, "interval"))
+        return get_duration(ld, v, what, 60, 365L * 86400, &l->interval);
+    if (!strcmp(key, "retry"))
+        return get_duration(ld, v, what, 60, 365L * 86400, &l->retry);
+    for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+        if (strcmp(key, ints[i].key) != 0)
+            continue;
+        rc = get_int(ld, v, what, ints[i].lo, ints[i].hi, &n);
+        *(int *)(void *)((char *)l + ints[i].off) = (int)n;
+        return rc;
+    }
+    if (!strcmp(key, "fuzzers"))
+        return get_str(ld, v, what, &l->fuzzers);
+    if (!strcmp(key, "servers"))
+        return get_str(ld, v, what, &l->servers);
+    if (!strcmp(key, "fetch"))
+        return get_bool(ld, v, what, &l->fetch);
+    if (!strcmp(key, "allow_private"))
+        return get_bool(ld, v, what, &l->allow_private);
+    return unknown(ld, k, key, "'lookalikes'",
+                   "interval, retry, fuzzers, servers, rate, max_inflight, "
+                   "timeout, tries, fetch, http_port, allow_private");
+}
+
+static int
 top_pair(struct loader *ld, const char *key, const yaml_node_t *k,
          yaml_node_t *v, void *arg)
 {
@@ -1567,9 +1620,17 @@ top_pair(struct loader *ld, const char *key, const yaml_node_t *k,
         return each_pair(ld, v, "rdap", rdap_pair, &cfg->rdap);
     if (!strcmp(key, "takedown"))
         return each_pair(ld, v, "takedown", takedown_pair, &cfg->takedown);
+    if (!strcmp(key, "lookalikes")) {
+        cfg->lookalikes.enabled = true;
+        if (v->type == YAML_SCALAR_NODE && *scalar(v) == '\0')
+            return 0; /* "lookalikes:" alone: the defaults */
+        return each_pair(ld, v, "lookalikes", lookalikes_pair,
+                         &cfg->lookalikes);
+    }
     return unknown(ld, k, key, "the top level",
                    "tor, crawl, credentials, benign_file, watchlist, "
-                   "sources, alerts, misp, notifications, rdap, takedown");
+                   "sources, alerts, misp, notifications, rdap, takedown, "
+                   "lookalikes");
 }
 
 int

@@ -177,6 +177,34 @@ struct takedown_conf {
 };
 
 #define CONFIG_MAX_BOOTSTRAP 8 /* bootstrap files */
+/*
+ * The lookalike watch (the YAML's lookalikes section): every owned domain
+ * (watch terms of kind domain) gets its candidates made, checked by DNS,
+ * and the registered ones fetched and scored, every interval seconds.
+ * Off without the section. The fuzzer list and the servers are checked
+ * by `apply` (crawler/permute.h, crawler/resolve.h).
+ */
+struct lookalike_conf {
+    bool enabled;      /* the section is present */
+    int interval;      /* seconds between passes of one domain (86400) */
+    int retry;         /* seconds before names DNS left unknown are checked
+                          again, when sooner than interval (3600) */
+    char *fuzzers;     /* comma-separated fuzzer names; NULL: all */
+    char *servers;     /* resolvers "IP[:PORT],..."; NULL: the system's */
+    int rate;          /* DNS queries per second; 0: no limit */
+    int max_inflight;  /* DNS queries in flight; 0: the resolver's */
+    int timeout_ms;    /* per DNS try; 0: the resolver's */
+    int tries;         /* per DNS query; 0: the resolver's */
+    bool fetch;        /* fetch the registered candidates' pages (true) */
+    int http_port;     /* fetch http://NAME:PORT/ (0: http://NAME/), and
+                          the official site the same way: for tests and
+                          operators whose pages are on another port */
+    bool allow_private; /* the pages may be on loopback or private
+                           addresses (SSRF guard off: tests only) */
+};
+
+#define LOOKALIKE_INTERVAL_DEFAULT 86400
+#define LOOKALIKE_RETRY_DEFAULT 3600
 
 struct config {
     char *path;
@@ -196,6 +224,7 @@ struct config {
     size_t nsources;
     struct alerts_conf alerts;
     struct misp_conf misp;
+    struct lookalike_conf lookalikes;
     struct notify_channel *channels;
     size_t nchannels;
     struct rdap_conf rdap;

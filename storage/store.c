@@ -42,6 +42,81 @@ array_close(struct buf *b)
     buf_adds(b, b->len ? "}" : "{}");
 }
 
+/* The lookalike watch's settings (put_settings() has emptied the table);
+   nothing when the section is absent. */
+static int
+put_lookalike_settings(struct db *db, const struct lookalike_conf *l,
+                       struct buf *err)
+{
+    char v[9][16];
+    const char *keys[] = { "lookalikes.enabled", "lookalikes.interval",
+                           "lookalikes.retry", "lookalikes.rate",
+                           "lookalikes.max_inflight", "lookalikes.timeout",
+                           "lookalikes.tries", "lookalikes.http_port",
+                           "lookalikes.fetch", "lookalikes.allow_private",
+                           "lookalikes.fuzzers", "lookalikes.servers" };
+    const char *vals[12] = { "1", v[0], v[1], v[2], v[3], v[4], v[5], v[6],
+                             l->fetch ? "1" : "0",
+                             l->allow_private ? "1" : "0", l->fuzzers,
+                             l->servers };
+    size_t i;
+
+    if (!l->enabled)
+        return 0;
+    snprintf(v[0], sizeof(v[0]), "%d", l->interval);
+    snprintf(v[1], sizeof(v[1]), "%d", l->retry);
+    snprintf(v[2], sizeof(v[2]), "%d", l->rate);
+    snprintf(v[3], sizeof(v[3]), "%d", l->max_inflight);
+    snprintf(v[4], sizeof(v[4]), "%d", l->timeout_ms);
+    snprintf(v[5], sizeof(v[5]), "%d", l->tries);
+    snprintf(v[6], sizeof(v[6]), "%d", l->http_port);
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const char *p[2] = { keys[i], vals[i] };
+
+        if (vals[i] != NULL &&
+            db_exec(db, "INSERT INTO settings (key, value) VALUES ($1, $2)",
+                    2, p, err) < 0)
+            return DRP_EDB;
+    }
+    return 0;
+}
+
+/* One lookalikes.KEY setting (without its prefix) into l. */
+static void
+load_lookalike_setting(struct lookalike_conf *l, const char *k,
+                       const char *v)
+{
+    long n = strtol(v, NULL, 10);
+
+    if (!strcmp(k, "enabled"))
+        l->enabled = n == 1;
+    else if (!strcmp(k, "interval") && n > 0)
+        l->interval = (int)n;
+    else if (!strcmp(k, "retry") && n > 0)
+        l->retry = (int)n;
+    else if (!strcmp(k, "rate") && n >= 0)
+        l->rate = (int)n;
+    else if (!strcmp(k, "max_inflight") && n >= 0)
+        l->max_inflight = (int)n;
+    else if (!strcmp(k, "timeout") && n >= 0)
+        l->timeout_ms = (int)n;
+    else if (!strcmp(k, "tries") && n >= 0)
+        l->tries = (int)n;
+    else if (!strcmp(k, "http_port") && n >= 0 && n <= 65535)
+        l->http_port = (int)n;
+    else if (!strcmp(k, "fetch"))
+        l->fetch = n == 1;
+    else if (!strcmp(k, "allow_private"))
+        l->allow_private = n == 1;
+    else if (!strcmp(k, "fuzzers")) {
+        free(l->fuzzers);
+        l->fuzzers = xstrdup(v);
+    } else if (!strcmp(k, "servers")) {
+        free(l->servers);
+        l->servers = xstrdup(v);
+    }
+}
+
 /* The crawl settings, as key/value rows (replaced whole). */
 static int
 put_settings(struct db *db, const struct config *cfg, struct buf *err)
@@ -90,6 +165,8 @@ put_settings(struct db *db, const struct config *cfg, struct buf *err)
         PQclear(r);
     }
     rc = store_put_takedown_settings(db, cfg, err);
+    if (rc == 0)
+        rc = put_lookalike_settings(db, &cfg->lookalikes, err);
 out:
     return rc;
 }
@@ -155,6 +232,8 @@ store_load_settings(struct db *db, struct config *cfg, struct buf *err)
             cfg->tor_control_password_file = xstrdup(v);
         } else if (!strcmp(k, "tor.newnym_after") && n > 0) {
             cfg->tor_newnym_after = (int)n;
+        } else if (!strncmp(k, "lookalikes.", 11)) {
+            load_lookalike_setting(&cfg->lookalikes, k + 11, v);
         } else {
             store_takedown_setting(cfg, k, v);
         }
