@@ -3,7 +3,9 @@
  * [--registered [DNS options]] DOMAIN: the lookalike candidates of a
  * domain (crawler/permute.h), as a table or JSON lines; with --registered,
  * those that DNS says exist (crawler/resolve.h), and those it could not
- * tell (unknown is never unregistered). No database.
+ * tell (unknown is never unregistered). No database. With --watch
+ * [DOMAIN...]: one pass of the lookalike watch over the owned domains of
+ * the applied watchlist (cli/lookwatch.h), stored and alerted.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -11,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/lookwatch.h"
 #include "common/buf.h"
 #include "common/config.h"
 #include "common/log.h"
@@ -20,6 +24,11 @@
 #include "common/table.h"
 #include "crawler/permute.h"
 #include "crawler/resolve.h"
+#include "common/err.h"
+#include "common/idn.h"
+#include "storage/cases.h"
+#include "storage/db.h"
+#include "storage/store.h"
 #include "common/banned.h"
 
 static const char usage[] =
@@ -29,7 +38,8 @@ static const char usage[] =
     "[--rate QPS]\n"
     "                           [--max-inflight N] [--timeout MS] "
     "[--tries N]\n"
-    "                           [--no-wildcard]] DOMAIN\n";
+    "                           [--no-wildcard]] DOMAIN\n"
+    "       drpwatch lookalikes --watch [--json] [DOMAIN...]\n";
 
 /* The names of the fuzzers in mask, comma-separated, into out. */
 static void
@@ -194,6 +204,153 @@ out:
     return rc;
 }
 
+/* A row of the watch's report: a table row or a JSON line. */
+struct watch_out {
+    struct table *t;
+    bool json;
+};
+
+static void
+watch_row(void *arg, const struct lookwatch_row *r)
+{
+    struct watch_out *o = arg;
+    char http[16], like[16], score[16];
+    const char *row[9];
+
+    snprintf(http, sizeof(http), "%ld", r->http_status);
+    snprintf(like, sizeof(like), "%.2f", r->likeness);
+    snprintf(score, sizeof(score), "%d", r->score);
+    if (o->json) {
+        json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "domain",
+                              r->domain, "name", r->name, "unicode",
+                              r->unicode, "fuzzers", r->fuzzers, "state",
+                              r->state, "dns", r->dns);
+        char *line;
+
+        if (j == NULL)
+            return;
+        json_object_set_new(j, "http_status", r->http_status
+                                                  ? json_integer(r->http_status)
+                                                  : json_null());
+        json_object_set_new(j, "likeness", r->likeness >= 0
+                                               ? json_real(r->likeness)
+                                               : json_null());
+        json_object_set_new(j, "form", r->form ? json_string(r->form)
+                                               : json_null());
+        json_object_set_new(j, "score", r->score >= 0 ? json_integer(r->score)
+                                                      : json_null());
+        json_object_set_new(j, "severity", r->severity
+                                               ? json_string(r->severity)
+                                               : json_null());
+        json_object_set_new(j, "title", r->what ? json_string(r->what)
+                                                : json_null());
+        line = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (line)
+            puts(line);
+        free(line);
+        json_decref(j);
+        return;
+    }
+    row[0] = r->domain;
+    row[1] = r->name;
+    row[2] = r->state;
+    row[3] = r->dns;
+    row[4] = r->http_status ? http : NULL;
+    row[5] = r->likeness >= 0 ? like : NULL;
+    row[6] = r->form;
+    row[7] = r->score >= 0 ? score : NULL;
+    row[8] = r->severity;
+    table_add(o->t, row);
+}
+
+/* lookalikes --watch [--json] [DOMAIN...]: one pass now, stored. */
+static int
+watch(struct cli *c, char **names, int nnames, bool json)
+{
+    static const char *head[] = { "OWNED", "DOMAIN", "STATE", "DNS", "HTTP",
+                                  "LIKENESS", "FORM", "SCORE", "SEVERITY" };
+    static const int max[] = { 0, 0, 0, 60, 0, 0, 0, 0, 0 };
+    struct watch_out out = { NULL, json };
+    struct lookwatch_counts n = { 0 };
+    struct buf err = BUF_INIT(8192);
+    struct config cfg;
+    struct db *db;
+    char **owned = NULL, **only = NULL, owner[300], host[256];
+    size_t nowned = 0, i, k;
+    int rc = EXIT_OK;
+
+    config_init(&cfg);
+    db = cli_db(c);
+    if (db == NULL) {
+        rc = EXIT_DB;
+        goto out;
+    }
+    if (store_load_settings(db, &cfg, &err) < 0 ||
+        store_load_terms(db, &cfg, &err) < 0 ||
+        store_load_alert_filters(db, &cfg, &err) < 0) {
+        log_err("cannot load the applied configuration: %s", buf_str(&err));
+        rc = EXIT_DB;
+        goto out;
+    }
+    owned = lookwatch_domains(&cfg, &nowned);
+    if (nowned == 0) {
+        log_err("lookalikes: no owned domain to watch: declare watch terms "
+                "of kind domain and 'drpwatch apply' them");
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    only = xcalloc((size_t)nnames + 1, sizeof(*only));
+    for (i = 0; i < (size_t)nnames; i++) {
+        only[i] = idn_to_ascii(names[i], strlen(names[i]), NULL);
+        for (k = 0; only[i] && k < nowned && strcmp(owned[k], only[i]); k++)
+            ;
+        if (only[i] == NULL || k == nowned) {
+            log_err("lookalikes: '%s' is not an owned domain of the applied "
+                    "watchlist", names[i]);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+    }
+    if (gethostname(host, sizeof(host)) < 0)
+        snprintf(host, sizeof(host), "localhost");
+    host[sizeof(host) - 1] = '\0';
+    snprintf(owner, sizeof(owner), "%s:%d:lookalikes", host, (int)getpid());
+    if (!json)
+        out.t = table_new(9, head, max);
+    rc = lookwatch_pass(db, &cfg, owner, true,
+                        nnames ? (const char *const *)only : NULL,
+                        (size_t)nnames, NULL, &n, watch_row, &out);
+    if (out.t) {
+        table_print(out.t, stdout);
+        table_free(out.t);
+    }
+    log_info("lookalikes: %d domain%s, %d candidates: %d registered, %d "
+             "unknown (checked again next pass), %d under a wildcard; %d "
+             "pages; cases: %d opened, %d raised, %d updated",
+             n.domains, n.domains == 1 ? "" : "s", n.candidates,
+             n.registered, n.unknown, n.wildcard, n.pages, n.opened,
+             n.raised, n.updated);
+    if (n.db_errors > 0 || rc == DRP_EDB)
+        rc = EXIT_DB;
+    else if (rc == DRP_EINVAL)
+        rc = EXIT_USAGE;
+    else if (rc < 0 || n.failed > 0 || n.unknown > 0)
+        rc = EXIT_PARTIAL;
+    else
+        rc = EXIT_OK;
+out:
+    for (i = 0; only && i < (size_t)nnames; i++)
+        free(only[i]);
+    free(only);
+    for (i = 0; i < nowned; i++)
+        free(owned[i]);
+    free(owned);
+    config_release(&cfg);
+    db_close(db);
+    buf_release(&err);
+    return rc;
+}
+
 int
 cmd_lookalikes(struct cli *c, int argc, char **argv)
 {
@@ -202,11 +359,12 @@ cmd_lookalikes(struct cli *c, int argc, char **argv)
         { "fuzzers", required_argument, NULL, 'f' },
         { "dictionary", required_argument, NULL, 'd' },
         { "registered", no_argument, NULL, 'R' },
+        { "watch", no_argument, NULL, 'W' },
         CLI_RESOLVE_OPTIONS,
         { NULL, 0, NULL, 0 },
     };
     struct resolve_opts ro = { 0 };
-    bool check = false, dns_opt = false;
+    bool check = false, dns_opt = false, watching = false;
     struct buf err = BUF_INIT(4096);
     struct buf words = BUF_INIT(PERMUTE_MAX_WORDS_FILE);
     struct lookalikes l;
@@ -223,6 +381,8 @@ cmd_lookalikes(struct cli *c, int argc, char **argv)
             json = true;
         } else if (ch == 'R') {
             check = true;
+        } else if (ch == 'W') {
+            watching = true;
         } else if (cli_resolve_option(ch, optarg, &ro)) {
             dns_opt = true;
         } else if (ch == 'd') {
@@ -238,6 +398,18 @@ cmd_lookalikes(struct cli *c, int argc, char **argv)
             rc = EXIT_USAGE;
             goto out;
         }
+    }
+    if (watching) {
+        if (check || dns_opt || dict || mask != PERMUTE_ALL) {
+            fprintf(stderr, "drpwatch: lookalikes: --watch takes its "
+                            "fuzzers and DNS settings from the applied "
+                            "configuration (lookalikes:)\n");
+            fputs(usage, stderr);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        rc = watch(c, argv + optind, argc - optind, json);
+        goto out;
     }
     if (optind + 1 != argc || (dns_opt && !check)) {
         if (dns_opt && !check)

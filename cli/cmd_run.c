@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/lookwatch.h"
 #include "cli/notifier.h"
 #include "cli/pipeline.h"
 #include "cli/takedown.h"
@@ -185,9 +186,9 @@ load(struct run *run, struct cli *c)
         rc = EXIT_DB;
         goto out;
     }
-    if (run->cfg.nsources == 0) {
-        log_err("no enabled sources: declare them with 'drpwatch apply "
-                "drpwatch.yaml' first");
+    if (run->cfg.nsources == 0 && !run->cfg.lookalikes.enabled) {
+        log_err("no enabled sources and no lookalike watch: declare them "
+                "with 'drpwatch apply drpwatch.yaml' first");
         rc = EXIT_USAGE;
         goto out;
     }
@@ -623,6 +624,8 @@ cmd_run(struct cli *c, int argc, char **argv)
     struct fetch_opts fo = { 0 };
     struct sigaction sa = { 0 };
     struct notifier *notifier = NULL;
+    struct lookwatch *lookwatch = NULL;
+    struct lookwatch_counts lw = { 0 };
     bool once = false, notify = true;
     int rc = EXIT_OK;
     int ch;
@@ -690,9 +693,13 @@ cmd_run(struct cli *c, int argc, char **argv)
              once ? "yes" : "no");
     /* Notifications go out beside the crawl, on their own thread; a
        single pass delivers what it opened before it returns. */
+    /* The lookalike watch too, on a thread and a connection of its own;
+       a single pass waits for its pass over every owned domain. */
+    lookwatch = lookwatch_start(c, run.owner, once);
     if (notify)
         notifier = notifier_start(c, run.owner);
     rc = crawl(&run, once);
+    lookwatch_stop(lookwatch, &lw);
     notifier_stop(notifier, once && !stopping);
     if (frontier_release(run.db, run.owner, &err) < 0)
         log_warn("cannot release leases: %s", buf_str(&err));
@@ -701,9 +708,16 @@ cmd_run(struct cli *c, int argc, char **argv)
            (long)(time(NULL) - started), run.st.fetched, run.st.unchanged,
            run.st.failed, run.st.skipped, run.st.findings,
            run.st.new_alerts, run.st.db_errors);
-    if (rc == EXIT_OK && run.st.db_errors > 0)
+    if (lookwatch != NULL)
+        printf("lookalikes: domains=%d candidates=%d registered=%d "
+               "unknown=%d wildcard=%d pages=%d cases opened=%d raised=%d "
+               "updated=%d failed=%d database errors=%d\n",
+               lw.domains, lw.candidates, lw.registered, lw.unknown,
+               lw.wildcard, lw.pages, lw.opened, lw.raised, lw.updated,
+               lw.failed, lw.db_errors);
+    if (rc == EXIT_OK && (run.st.db_errors > 0 || lw.db_errors > 0))
         rc = EXIT_DB;
-    else if (rc == EXIT_OK && run.st.failed > 0)
+    else if (rc == EXIT_OK && (run.st.failed > 0 || lw.failed > 0))
         rc = EXIT_PARTIAL;
 out:
     release_retries(&run);

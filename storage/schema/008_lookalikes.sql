@@ -1,4 +1,4 @@
--- drpwatch schema, migration 007: the lookalike watch. Each owned domain's
+-- drpwatch schema, migration 008: the lookalike watch. Each owned domain's
 -- passes (leased like the frontier, so several workers share them), each
 -- candidate that DNS ever found registered or could not tell, with its
 -- current state, and the history of its checks: a new registration, a
