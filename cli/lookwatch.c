@@ -469,6 +469,13 @@ out:
     return rc;
 }
 
+/* What a favicon may be: only hashed, never parsed. */
+static const char *const icon_types[] = {
+    "image/x-icon", "image/vnd.microsoft.icon", "image/png", "image/gif",
+    "image/jpeg", "image/svg+xml", "image/webp", "application/octet-stream",
+    NULL,
+};
+
 /* The favicons of the pages that have one to fetch. */
 static void
 fetch_icons(struct watch *w, struct page *pages, char **pins, size_t n)
@@ -489,7 +496,7 @@ fetch_icons(struct watch *w, struct page *pages, char **pins, size_t n)
             .url = pages[i].icon_url,
             .allow_private = w->cfg->lookalikes.allow_private,
             .max_body = LOOKWATCH_ICON_MAX,
-            .any_type = true,
+            .types = icon_types,
             .resolve = pins[i],
             .user = &idx[k],
         };

@@ -82,8 +82,8 @@ watchlist:
     value: nwbank.com
     priority: medium
 lookalikes:
-  interval: 86400
-  retry: 600
+  interval: 1d
+  retry: 10m
   fuzzers: omission,transposition,replacement,combosquatting,subdomain
   servers: 127.0.0.1:$DNS_PORT
   timeout: 300
