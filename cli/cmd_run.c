@@ -699,7 +699,7 @@ cmd_run(struct cli *c, int argc, char **argv)
     if (notify)
         notifier = notifier_start(c, run.owner);
     rc = crawl(&run, once);
-    lookwatch_stop(lookwatch, &lw);
+    lookwatch_stop(lookwatch, once && !stopping, &lw);
     notifier_stop(notifier, once && !stopping);
     if (frontier_release(run.db, run.owner, &err) < 0)
         log_warn("cannot release leases: %s", buf_str(&err));

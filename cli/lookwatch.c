@@ -719,17 +719,28 @@ lookwatch_pass(struct db *db, const struct config *cfg, const char *owner,
     struct buf err = BUF_INIT(8192);
     size_t n = 0, i;
     char **domains = lookwatch_domains(cfg, &n);
-    long long since = all || only ? (long long)time(NULL) : 0;
+    char since[64];
     char *d = NULL;
     int rc = 0;
 
+    /* Every domain once: those not passed since now, by the database's
+       clock (the one last_pass is written with). */
+    if ((all || only) && store_lookalike_clock(db, since, sizeof(since),
+                                                &err) < 0) {
+        log_err("lookalikes: %s", buf_str(&err));
+        c->db_errors++;
+        rc = DRP_EDB;
+        goto out;
+    }
     w.brand = brand_terms(cfg);
     for (;;) {
         if (stopped(&w))
             break;
         rc = store_lookalike_lease(db, owner,
                                    only ? only : (const char *const *)domains,
-                                   only ? nonly : n, since, LOOKWATCH_LEASE,
+                                   only ? nonly : n,
+                                   all || only ? since : NULL,
+                                   LOOKWATCH_LEASE,
                                    &d, &err);
         if (rc < 0) {
             log_err("lookalikes: cannot lease a domain: %s", buf_str(&err));
@@ -754,6 +765,7 @@ lookwatch_pass(struct db *db, const struct config *cfg, const char *owner,
     }
     if (store_lookalike_release(db, owner, &err) < 0)
         c->db_errors++;
+out:
     termset_free(w.brand);
     for (i = 0; i < n; i++)
         free(domains[i]);
@@ -845,11 +857,11 @@ fail:
 }
 
 void
-lookwatch_stop(struct lookwatch *w, struct lookwatch_counts *c)
+lookwatch_stop(struct lookwatch *w, bool finish, struct lookwatch_counts *c)
 {
     if (w == NULL)
         return;
-    if (!w->once)
+    if (!(w->once && finish))
         atomic_store(&w->stop, true);
     pthread_join(w->thread, NULL);
     if (c != NULL) {

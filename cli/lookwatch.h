@@ -78,8 +78,10 @@ struct lookwatch;
 struct lookwatch *lookwatch_start(struct cli *c, const char *owner,
                                   bool once);
 
-/* Stops the thread (after its pass when once) and waits for it; adds its
-   counts to *c (may be NULL). NULL is a no-op. */
-void lookwatch_stop(struct lookwatch *w, struct lookwatch_counts *c);
+/* Stops the thread and waits for it (with finish, a once thread ends
+   its pass first; else it stops between steps); adds its counts to *c
+   (may be NULL). NULL is a no-op. */
+void lookwatch_stop(struct lookwatch *w, bool finish,
+                    struct lookwatch_counts *c);
 
 #endif

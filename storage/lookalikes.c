@@ -32,18 +32,17 @@ text_array(const char *const *names, size_t n)
 
 int
 store_lookalike_lease(struct db *db, const char *owner,
-                      const char *const *domains, size_t n, long long since,
+                      const char *const *domains, size_t n, const char *since,
                       int lease_secs, char **out, struct buf *err)
 {
     char *arr = text_array(domains, n);
-    char secs[16], ssince[24];
-    const char *p[4] = { arr, owner, secs, ssince };
+    char secs[16];
+    const char *p[4] = { arr, owner, secs, since };
     PGresult *r = NULL;
     int rc = 0;
 
     *out = NULL;
     snprintf(secs, sizeof(secs), "%d", lease_secs);
-    snprintf(ssince, sizeof(ssince), "%lld", since);
     QUERY(r,
           "INSERT INTO lookalike_domains (domain) "
           "SELECT unnest($1::text[]) ON CONFLICT DO NOTHING",
@@ -55,9 +54,8 @@ store_lookalike_lease(struct db *db, const char *owner,
           "WHERE domain = (SELECT domain FROM lookalike_domains "
           "  WHERE domain = ANY($1::text[]) "
           "    AND (lease_until IS NULL OR lease_until < now()) "
-          "    AND CASE WHEN $4::bigint = 0 THEN due_at <= now() "
-          "      ELSE last_pass IS NULL "
-          "        OR last_pass < to_timestamp($4::bigint) END "
+          "    AND CASE WHEN $4::timestamptz IS NULL THEN due_at <= now() "
+          "      ELSE last_pass IS NULL OR last_pass < $4::timestamptz END "
           "  ORDER BY due_at, domain LIMIT 1 FOR UPDATE SKIP LOCKED) "
           "RETURNING domain",
           4, p);
@@ -66,6 +64,19 @@ store_lookalike_lease(struct db *db, const char *owner,
 out:
     PQclear(r);
     free(arr);
+    return rc;
+}
+
+int
+store_lookalike_clock(struct db *db, char *out, size_t n, struct buf *err)
+{
+    PGresult *r = NULL;
+    int rc = 0;
+
+    QUERY(r, "SELECT now()::text", 0, NULL);
+    snprintf(out, n, "%s", PQgetvalue(r, 0, 0));
+out:
+    PQclear(r);
     return rc;
 }
 

@@ -17,16 +17,21 @@
 
 struct db;
 
+/* The database's time now, as timestamptz text, into out (cap n). */
+int store_lookalike_clock(struct db *db, char *out, size_t n,
+                          struct buf *err);
+
 /*
  * Leases the next owned domain among domains[0..n) (A-labels) that no
- * other worker holds, for lease_secs: with since 0, one whose pass is due
- * (a domain seen for the first time is due at once); else one not passed
- * since that time (Unix seconds: every domain once in a `run --once`).
- * *out gets the domain (caller frees), or NULL when none is left.
+ * other worker holds, for lease_secs: with since NULL, one whose pass is
+ * due (a domain seen for the first time is due at once); else one not
+ * passed since that time (store_lookalike_clock()'s text: every domain
+ * once in a `run --once`). *out gets the domain (caller frees), or NULL
+ * when none is left.
  */
 int store_lookalike_lease(struct db *db, const char *owner,
                           const char *const *domains, size_t n,
-                          long long since, int lease_secs, char **out,
+                          const char *since, int lease_secs, char **out,
                           struct buf *err);
 
 /* What the table knows of a candidate before this check. */
