@@ -226,7 +226,8 @@ add_item(json_t *objs, const struct stix_item *it, const char *producer,
     json_t *ind, *marks;
     size_t i;
 
-    tlp_used[t - tlps] = 1;
+    if (tlp_used)
+        tlp_used[t - tlps] = 1;
     /* Hash names are quoted: 'SHA-256' holds a hyphen. */
     if (s->hash)
         buf_addf(&pat, "[file:hashes.'%s' = ", s->hash);
@@ -273,7 +274,7 @@ add_item(json_t *objs, const struct stix_item *it, const char *producer,
         key = xasprintf("source:%s", g->source);
         src_id = object_id("identity", ns_drpwatch, key);
         free(key);
-        if (json_object_get(sources, src_id) == NULL)
+        if (sources && json_object_get(sources, src_id) == NULL)
             json_object_set_new(sources, src_id,
                                 identity(src_id, g->source,
                                          "a source drpwatch crawls"));
@@ -303,6 +304,89 @@ add_item(json_t *objs, const struct stix_item *it, const char *producer,
 }
 
 json_t *
+stix_source_identity(const char *name)
+{
+    char *key = xasprintf("source:%s", name);
+    char *id = object_id("identity", ns_drpwatch, key);
+    json_t *o = identity(id, name, "a source drpwatch crawls");
+
+    free(key);
+    free(id);
+    return o;
+}
+
+static json_t *
+producer_identity(const char *id)
+{
+    return identity(id, "drpwatch",
+                    "drpwatch digital risk protection: indicators found on "
+                    "dark-web forums, paste sites and lookalike domains");
+}
+
+json_t *
+stix_shared_objects(void)
+{
+    char *producer = object_id("identity", ns_drpwatch, "producer:drpwatch");
+    json_t *objs = json_array();
+    size_t i;
+
+    json_array_append_new(objs, producer_identity(producer));
+    for (i = 0; i < sizeof(tlps) / sizeof(tlps[0]); i++)
+        json_array_append_new(objs, marking(&tlps[i]));
+    free(producer);
+    return objs;
+}
+
+void
+stix_item_objects(const struct stix_item *it, json_t *objs)
+{
+    char *producer;
+
+    if (it->kind == NULL || it->value == NULL || sco_of(it->kind) == NULL)
+        return;
+    producer = object_id("identity", ns_drpwatch, "producer:drpwatch");
+    add_item(objs, it, producer, NULL, NULL);
+    free(producer);
+}
+
+struct stix_item *
+stix_items_of(json_t *rows, struct stix_sighting **sg)
+{
+    size_t n = json_array_size(rows), i, k, ns = 0;
+    struct stix_item *v = xcalloc(n + 1, sizeof(*v));
+    json_t *o, *g;
+
+    json_array_foreach(rows, i, o)
+        ns += json_array_size(json_object_get(o, "sightings"));
+    *sg = xcalloc(ns + 1, sizeof(**sg));
+    ns = 0;
+    json_array_foreach(rows, i, o) {
+        v[i].kind = json_string_value(json_object_get(o, "kind"));
+        v[i].value = json_string_value(json_object_get(o, "value"));
+        v[i].confidence =
+            (int)json_integer_value(json_object_get(o, "confidence"));
+        v[i].tlp = json_string_value(json_object_get(o, "tlp"));
+        v[i].first_seen =
+            (time_t)json_integer_value(json_object_get(o, "first_seen"));
+        v[i].last_seen =
+            (time_t)json_integer_value(json_object_get(o, "last_seen"));
+        v[i].sightings = *sg + ns;
+        json_array_foreach(json_object_get(o, "sightings"), k, g) {
+            struct stix_sighting *s = *sg + ns++;
+
+            s->source = json_string_value(json_object_get(g, "source"));
+            s->first_seen =
+                (time_t)json_integer_value(json_object_get(g, "first_seen"));
+            s->last_seen =
+                (time_t)json_integer_value(json_object_get(g, "last_seen"));
+            s->count = (int)json_integer_value(json_object_get(g, "count"));
+            v[i].nsightings++;
+        }
+    }
+    return v;
+}
+
+json_t *
 stix_bundle(const struct stix_item *items, size_t n)
 {
     json_t *bundle, *objs = json_array(), *sources = json_object(), *o;
@@ -313,11 +397,7 @@ stix_bundle(const struct stix_item *items, size_t n)
     const char *k;
     size_t i;
 
-    json_array_append_new(objs,
-                          identity(producer, "drpwatch",
-                                   "drpwatch digital risk protection: "
-                                   "indicators found on dark-web forums, "
-                                   "paste sites and lookalike domains"));
+    json_array_append_new(objs, producer_identity(producer));
     for (i = 0; i < n; i++)
         if (sco_of(items[i].kind) != NULL)
             add_item(objs, &items[i], producer, sources, tlp_used);

@@ -53,6 +53,25 @@ int stix_ttl_days(const char *kind);
  */
 json_t *stix_bundle(const struct stix_item *items, size_t n);
 
+/*
+ * The rows of store_export_findings() (kind, value, confidence, tlp,
+ * first_seen, last_seen, sightings) as items, borrowing rows' strings; the
+ * sightings are allocated in *sg. The caller frees both (and keeps rows
+ * until then). Rows without a kind come out with kind NULL.
+ */
+struct stix_item *stix_items_of(json_t *rows, struct stix_sighting **sg);
+
+/*
+ * For a collection served piece by piece (the TAXII server): the objects
+ * of one item appended to objs (indicator, observable, relationship and
+ * its sightings, with the ids stix_bundle() gives them; nothing for a kind
+ * outside stix_kinds); the identity of a source; and the objects every
+ * collection shares (drpwatch's identity and the TLP marking definitions).
+ */
+void stix_item_objects(const struct stix_item *it, json_t *objs);
+json_t *stix_source_identity(const char *name);
+json_t *stix_shared_objects(void);
+
 /* A UUIDv5 of name[0..n) in namespace ns, as 36 characters and a NUL. */
 void stix_uuid5(const unsigned char ns[16], const char *name, size_t n,
                 char out[37]);

@@ -31,44 +31,6 @@ static const char export_usage[] =
     "                            [--min-confidence N] [-o FILE | --push URL]"
     "\n";
 
-/* The rows of store_export_findings() as items; sightings in *sg. */
-static struct stix_item *
-items_of(json_t *rows, struct stix_sighting **sg)
-{
-    size_t n = json_array_size(rows), i, k, ns = 0;
-    struct stix_item *v = xcalloc(n + 1, sizeof(*v));
-    json_t *o, *g;
-
-    json_array_foreach(rows, i, o)
-        ns += json_array_size(json_object_get(o, "sightings"));
-    *sg = xcalloc(ns + 1, sizeof(**sg));
-    ns = 0;
-    json_array_foreach(rows, i, o) {
-        v[i].kind = json_string_value(json_object_get(o, "kind"));
-        v[i].value = json_string_value(json_object_get(o, "value"));
-        v[i].confidence =
-            (int)json_integer_value(json_object_get(o, "confidence"));
-        v[i].tlp = json_string_value(json_object_get(o, "tlp"));
-        v[i].first_seen =
-            (time_t)json_integer_value(json_object_get(o, "first_seen"));
-        v[i].last_seen =
-            (time_t)json_integer_value(json_object_get(o, "last_seen"));
-        v[i].sightings = *sg + ns;
-        json_array_foreach(json_object_get(o, "sightings"), k, g) {
-            struct stix_sighting *s = *sg + ns++;
-
-            s->source = json_string_value(json_object_get(g, "source"));
-            s->first_seen =
-                (time_t)json_integer_value(json_object_get(g, "first_seen"));
-            s->last_seen =
-                (time_t)json_integer_value(json_object_get(g, "last_seen"));
-            s->count = (int)json_integer_value(json_object_get(g, "count"));
-            v[i].nsightings++;
-        }
-    }
-    return v;
-}
-
 /* Writes j to path through a temporary file, or to stdout. */
 static int
 write_json(json_t *j, const char *path)
@@ -249,7 +211,7 @@ export_stix(struct cli *c, int argc, char **argv)
         rc = query_failed(&a, &err);
         goto out;
     }
-    items = items_of(rows, &sg);
+    items = stix_items_of(rows, &sg);
     bundle = stix_bundle(items, json_array_size(rows));
     if (write_json(bundle, a.out) < 0)
         rc = EXIT_FAIL;
