@@ -70,5 +70,6 @@ int cmd_notify(struct cli *c, int argc, char **argv);
 int cmd_lookalikes(struct cli *c, int argc, char **argv);
 int cmd_dns_check(struct cli *c, int argc, char **argv);
 int cmd_takedowns(struct cli *c, int argc, char **argv);
+int cmd_serve(struct cli *c, int argc, char **argv);
 
 #endif

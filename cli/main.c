@@ -46,6 +46,8 @@ static const char usage[] =
     "                        host abuse contacts (RDAP), request text\n"
     "  takedowns [list|check|show ID]\n"
     "                        takedown requests: follow-through, re-check now\n"
+    "  serve [--listen ADDR:PORT] [--port-file FILE] [--threads N]\n"
+    "                        the TAXII 2.1 server\n"
     "  stats [--days N] [--json]\n"
     "                        precision per source and rule, timings,\n"
     "                        and what was not seen\n"
@@ -211,6 +213,8 @@ main(int argc, char **argv)
         rc = cmd_dns_check(&c, nrest, rest);
     else if (!strcmp(rest[0], "takedowns"))
         rc = cmd_takedowns(&c, nrest, rest);
+    else if (!strcmp(rest[0], "serve"))
+        rc = cmd_serve(&c, nrest, rest);
     else {
         fprintf(stderr, "drpwatch: unknown command '%s'\n\n%s", rest[0],
                 usage);

@@ -161,6 +161,8 @@ config_init(struct config *cfg)
     cfg->misp.threat_level = 2;
     cfg->misp.to_ids_min = 70;
     cfg->misp.retries = 5;
+    cfg->taxii.max_page = TAXII_MAX_PAGE;
+    cfg->taxii.max_connections = TAXII_CONNECTIONS_DEFAULT;
     cfg->crawl.max_body = 8L << 20;
     cfg->crawl.max_redirects = 5;
     cfg->rdap.timeout = 15;
@@ -197,6 +199,7 @@ config_release(struct config *cfg)
     free(cfg->alerts.suppress);
     free(cfg->misp.group);
     free(cfg->misp.key_file);
+    config_taxii_release(&cfg->taxii);
     for (i = 0; i < cfg->nchannels; i++)
         config_channel_release(&cfg->channels[i]);
     for (i = 0; i < cfg->rdap.nbootstrap; i++)
@@ -1592,6 +1595,292 @@ lookalikes_pair(struct loader *ld, const char *key, const yaml_node_t *k,
                    "timeout, tries, fetch, http_port, allow_private");
 }
 
+void
+config_taxii_release(struct taxii_conf *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->nusers; i++) {
+        free(t->users[i].name);
+        free(t->users[i].password_file);
+        free(t->users[i].token_file);
+    }
+    for (i = 0; i < t->ncollections; i++) {
+        struct taxii_collection_conf *c = &t->collections[i];
+
+        free(c->alias);
+        free(c->title);
+        free(c->description);
+        free_list(c->tlp, c->ntlp);
+        free_list(c->watch, c->nwatch);
+        free_list(c->readers, c->nreaders);
+    }
+    free(t->users);
+    free(t->collections);
+    free(t->listen);
+    free(t->title);
+    free(t->url);
+    free(t->tls_cert);
+    free(t->tls_key);
+    memset(t, 0, sizeof(*t));
+    t->max_page = TAXII_MAX_PAGE;
+    t->max_connections = TAXII_CONNECTIONS_DEFAULT;
+}
+
+/* ADDR:PORT with a numeric IPv4 address or a bracketed IPv6 one. */
+static bool
+listen_valid(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    char host[64], *end;
+    unsigned char a[16];
+    size_t n;
+    long port;
+
+    if (colon == NULL || colon[1] == '\0')
+        return false;
+    errno = 0;
+    port = strtol(colon + 1, &end, 10);
+    if (errno || *end != '\0' || port < 0 || port > 65535)
+        return false;
+    n = (size_t)(colon - s);
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+        if (n - 2 >= sizeof(host))
+            return false;
+        memcpy(host, s + 1, n - 2);
+        host[n - 2] = '\0';
+        return inet_pton(AF_INET6, host, a) == 1;
+    }
+    if (n >= sizeof(host))
+        return false;
+    memcpy(host, s, n);
+    host[n] = '\0';
+    return inet_pton(AF_INET, host, a) == 1;
+}
+
+static bool
+tlp_valid(const char *s)
+{
+    static const char *tlps[] = { "clear", "white", "green", "amber", "red",
+                                  NULL };
+
+    return in_list(s, tlps);
+}
+
+/* A collection alias: [a-z0-9-], 1-64 bytes. */
+static bool
+alias_valid(const char *s)
+{
+    size_t n = strlen(s);
+
+    return n > 0 && n <= 64 &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+/* A watch-term value as the watchlist takes it: any printable text. */
+static bool
+term_text_valid(const char *s)
+{
+    return *s != '\0' && strlen(s) <= 256 && !has_ctl(s);
+}
+
+static int
+taxii_user_pair(struct loader *ld, const char *key, const yaml_node_t *k,
+                yaml_node_t *v, void *arg)
+{
+    struct taxii_user *u = arg;
+    int rc;
+
+    if (!strcmp(key, "name")) {
+        rc = get_chan_str(ld, v, "taxii user name", &u->name);
+        if (rc == 0 && !word_valid(u->name))
+            rc = fail(ld, v, "a TAXII user name is 1-64 characters of "
+                             "[A-Za-z0-9._-], got '%s'", u->name);
+        return rc;
+    }
+    if (!strcmp(key, "password_file"))
+        return get_path(ld, v, "taxii user password_file", &u->password_file);
+    if (!strcmp(key, "token_file"))
+        return get_path(ld, v, "taxii user token_file", &u->token_file);
+    if (!strcmp(key, "password") || !strcmp(key, "token"))
+        return fail(ld, k, "a TAXII user's %s never goes in the YAML: put "
+                           "it in a file (mode 0600) and name it with "
+                           "'%s_file'", key, key);
+    return unknown(ld, k, key, "a TAXII user",
+                   "name, password_file, token_file");
+}
+
+static int
+load_taxii_users(struct loader *ld, struct taxii_conf *t, yaml_node_t *list)
+{
+    yaml_node_item_t *it;
+    size_t i;
+    int rc = want_kind(ld, list, YAML_SEQUENCE_NODE, "taxii.users");
+
+    for (it = list->data.sequence.items.start;
+         rc == 0 && it < list->data.sequence.items.top; it++) {
+        yaml_node_t *n = yaml_document_get_node(&ld->doc, *it);
+        struct taxii_user *u;
+
+        if (t->nusers >= TAXII_MAX_USERS)
+            return fail(ld, n, "more than %d TAXII users", TAXII_MAX_USERS);
+        t->users = xreallocarray(t->users, t->nusers + 1, sizeof(*t->users));
+        u = &t->users[t->nusers++];
+        memset(u, 0, sizeof(*u));
+        rc = each_pair(ld, n, "TAXII user", taxii_user_pair, u);
+        if (rc < 0)
+            return rc;
+        if (!u->name || (!u->password_file == !u->token_file))
+            return fail(ld, n, "a TAXII user needs 'name' and one of "
+                               "'password_file' (HTTP Basic) or "
+                               "'token_file' (Bearer)");
+        for (i = 0; i + 1 < t->nusers; i++)
+            if (!strcmp(t->users[i].name, u->name))
+                return fail(ld, n, "TAXII user '%s' is listed twice",
+                            u->name);
+    }
+    return rc;
+}
+
+static int
+taxii_collection_pair(struct loader *ld, const char *key,
+                      const yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+    struct taxii_collection_conf *c = arg;
+
+    if (!strcmp(key, "alias"))
+        return get_chan_str(ld, v, "collection alias", &c->alias);
+    if (!strcmp(key, "title"))
+        return get_chan_str(ld, v, "collection title", &c->title);
+    if (!strcmp(key, "description"))
+        return get_chan_str(ld, v, "collection description",
+                            &c->description);
+    if (!strcmp(key, "tlp"))
+        return get_list(ld, v, "collection tlp", 5, tlp_valid,
+                        "a TLP level (clear, green, amber, red)", &c->tlp,
+                        &c->ntlp);
+    if (!strcmp(key, "watch"))
+        return get_list(ld, v, "collection watch", CONFIG_MAX_TERMS,
+                        term_text_valid, "a watch-term value", &c->watch,
+                        &c->nwatch);
+    if (!strcmp(key, "readers"))
+        return get_list(ld, v, "collection readers", TAXII_MAX_USERS,
+                        word_valid, "a TAXII user name", &c->readers,
+                        &c->nreaders);
+    return unknown(ld, k, key, "a TAXII collection",
+                   "alias, title, description, tlp, watch, readers");
+}
+
+static int
+load_taxii_collections(struct loader *ld, struct taxii_conf *t,
+                       yaml_node_t *list)
+{
+    yaml_node_item_t *it;
+    size_t i;
+    int rc = want_kind(ld, list, YAML_SEQUENCE_NODE, "taxii.collections");
+
+    for (it = list->data.sequence.items.start;
+         rc == 0 && it < list->data.sequence.items.top; it++) {
+        yaml_node_t *n = yaml_document_get_node(&ld->doc, *it);
+        struct taxii_collection_conf *c;
+
+        if (t->ncollections >= TAXII_MAX_COLLECTIONS)
+            return fail(ld, n, "more than %d TAXII collections",
+                        TAXII_MAX_COLLECTIONS);
+        t->collections = xreallocarray(t->collections, t->ncollections + 1,
+                                       sizeof(*t->collections));
+        c = &t->collections[t->ncollections++];
+        memset(c, 0, sizeof(*c));
+        rc = each_pair(ld, n, "TAXII collection", taxii_collection_pair, c);
+        if (rc < 0)
+            return rc;
+        if (!c->alias || !alias_valid(c->alias))
+            return fail(ld, n, "a TAXII collection needs an 'alias' of "
+                               "1-64 characters [a-z0-9-]");
+        for (i = 0; i + 1 < t->ncollections; i++)
+            if (!strcmp(t->collections[i].alias, c->alias))
+                return fail(ld, n, "collection alias '%s' is used twice",
+                            c->alias);
+    }
+    return rc;
+}
+
+static int
+taxii_pair(struct loader *ld, const char *key, const yaml_node_t *k,
+           yaml_node_t *v, void *arg)
+{
+    struct taxii_conf *t = arg;
+    long n = 0;
+    int rc;
+
+    if (!strcmp(key, "listen")) {
+        rc = get_chan_str(ld, v, "taxii.listen", &t->listen);
+        if (rc == 0 && !listen_valid(t->listen))
+            rc = fail(ld, v, "'taxii.listen' is ADDR:PORT with a numeric "
+                             "address (127.0.0.1:9443, [::1]:9443), got "
+                             "'%s'", t->listen);
+        return rc;
+    }
+    if (!strcmp(key, "title"))
+        return get_chan_str(ld, v, "taxii.title", &t->title);
+    if (!strcmp(key, "url")) {
+        rc = get_chan_str(ld, v, "taxii.url", &t->url);
+        if (rc == 0 && strncmp(t->url, "http://", 7) != 0 &&
+            strncmp(t->url, "https://", 8) != 0)
+            rc = fail(ld, v, "'taxii.url' is the server's public "
+                             "http(s):// base URL, got '%s'", t->url);
+        return rc;
+    }
+    if (!strcmp(key, "tls_cert"))
+        return get_path(ld, v, "taxii.tls_cert", &t->tls_cert);
+    if (!strcmp(key, "tls_key"))
+        return get_path(ld, v, "taxii.tls_key", &t->tls_key);
+    if (!strcmp(key, "max_page")) {
+        rc = get_int(ld, v, "taxii.max_page", 1, TAXII_MAX_PAGE, &n);
+        t->max_page = (int)n;
+        return rc;
+    }
+    if (!strcmp(key, "max_connections")) {
+        rc = get_int(ld, v, "taxii.max_connections", 1, 10000, &n);
+        t->max_connections = (int)n;
+        return rc;
+    }
+    if (!strcmp(key, "users"))
+        return load_taxii_users(ld, t, v);
+    if (!strcmp(key, "collections"))
+        return load_taxii_collections(ld, t, v);
+    return unknown(ld, k, key, "'taxii'",
+                   "listen, title, url, tls_cert, tls_key, max_page, "
+                   "max_connections, users, collections");
+}
+
+/* The TAXII section as a whole: a key needs its certificate, readers
+   are declared users. */
+static int
+load_taxii(struct loader *ld, struct taxii_conf *t, yaml_node_t *v)
+{
+    size_t i, j, u;
+    int rc = each_pair(ld, v, "taxii", taxii_pair, t);
+
+    if (rc < 0)
+        return rc;
+    if (!t->tls_cert != !t->tls_key)
+        return fail(ld, v, "'taxii' needs both 'tls_cert' and 'tls_key' "
+                           "(or neither, for plain HTTP)");
+    for (i = 0; i < t->ncollections; i++)
+        for (j = 0; j < t->collections[i].nreaders; j++) {
+            for (u = 0; u < t->nusers; u++)
+                if (!strcmp(t->users[u].name, t->collections[i].readers[j]))
+                    break;
+            if (u == t->nusers)
+                return fail(ld, v, "collection '%s' names reader '%s', who "
+                                   "is not in 'taxii.users'",
+                            t->collections[i].alias,
+                            t->collections[i].readers[j]);
+        }
+    return 0;
+}
+
 static int
 top_pair(struct loader *ld, const char *key, const yaml_node_t *k,
          yaml_node_t *v, void *arg)
@@ -1614,6 +1903,8 @@ top_pair(struct loader *ld, const char *key, const yaml_node_t *k,
         return each_pair(ld, v, "alerts", alerts_pair, &cfg->alerts);
     if (!strcmp(key, "misp"))
         return each_pair(ld, v, "misp", misp_pair, &cfg->misp);
+    if (!strcmp(key, "taxii"))
+        return load_taxii(ld, &cfg->taxii, v);
     if (!strcmp(key, "notifications"))
         return load_channels(ld, cfg, v);
     if (!strcmp(key, "rdap"))
@@ -1629,7 +1920,8 @@ top_pair(struct loader *ld, const char *key, const yaml_node_t *k,
     }
     return unknown(ld, k, key, "the top level",
                    "tor, crawl, credentials, benign_file, watchlist, "
-                   "sources, alerts, misp, notifications, rdap, takedown, "
+                   "sources, alerts, misp, taxii, notifications, rdap, "
+                   "takedown, "
                    "lookalikes");
 }
 

@@ -206,6 +206,52 @@ struct lookalike_conf {
 #define LOOKALIKE_INTERVAL_DEFAULT 86400
 #define LOOKALIKE_RETRY_DEFAULT 3600
 
+/*
+ * The TAXII 2.1 server (drpwatch serve, alerts/taxii.h). No secret is held
+ * here: a user's password or bearer token is read from the file named
+ * when the server starts.
+ */
+struct taxii_user {
+    char *name;          /* [A-Za-z0-9._-], unique */
+    char *password_file; /* HTTP Basic: the password, one line */
+    char *token_file;    /* Bearer: the token, one line */
+};
+
+/* A collection: the shareable findings of the TLP levels and watch terms
+   it names (NULL: any), readable by the users it names (NULL: all). */
+struct taxii_collection_conf {
+    char *alias;         /* [a-z0-9-], unique; the id is a UUIDv5 of it */
+    char *title;
+    char *description;
+    char **tlp;          /* clear, green, amber, red */
+    size_t ntlp;
+    char **watch;        /* watch-term values */
+    size_t nwatch;
+    char **readers;      /* user names */
+    size_t nreaders;
+};
+
+#define TAXII_MAX_USERS 100
+#define TAXII_MAX_COLLECTIONS 100
+#define TAXII_MAX_PAGE 1000         /* objects a page may hold at most */
+#define TAXII_PAGE_DEFAULT 100
+#define TAXII_CONNECTIONS_DEFAULT 512
+
+struct taxii_conf {
+    char *listen;        /* ADDR:PORT (default 127.0.0.1:9443) */
+    char *title;
+    char *url;           /* the public base URL (https://host:port), or
+                            NULL: from the request's Host */
+    char *tls_cert;      /* PEM files (absolute paths), or NULL: plain */
+    char *tls_key;
+    int max_page;        /* 1-TAXII_MAX_PAGE (default 1000) */
+    int max_connections; /* at once (default 512) */
+    struct taxii_user *users;
+    size_t nusers;
+    struct taxii_collection_conf *collections; /* none: one per TLP */
+    size_t ncollections;
+};
+
 struct config {
     char *path;
     char *tor_proxy;     /* socks5h://host:port, or NULL (fail closed) */
@@ -225,6 +271,7 @@ struct config {
     struct alerts_conf alerts;
     struct misp_conf misp;
     struct lookalike_conf lookalikes;
+    struct taxii_conf taxii;
     struct notify_channel *channels;
     size_t nchannels;
     struct rdap_conf rdap;
@@ -260,6 +307,9 @@ void config_source_release(struct source_conf *s);
 void config_channel_init(struct notify_channel *ch);
 /* Frees what a notify_channel owns (not the struct). */
 void config_channel_release(struct notify_channel *ch);
+
+/* Frees what a taxii_conf owns and zeroes it (the defaults back). */
+void config_taxii_release(struct taxii_conf *t);
 
 /* Whether s is a severity word (info, low, medium, high, critical). */
 bool config_severity_valid(const char *s);

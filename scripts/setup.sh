@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PACKAGES="gcc libc6-dev make autoconf automake pkg-config
 libcurl4-openssl-dev libxml2-dev libgumbo-dev libpcre2-dev libpq-dev
 libyaml-dev libjansson-dev libssl-dev libhyperscan-dev libunistring-dev libpsl-dev
-libicu-dev libidn2-dev libuchardet-dev libc-ares-dev
+libicu-dev libidn2-dev libuchardet-dev libc-ares-dev libmicrohttpd-dev
 postgresql postgresql-client python3 python3-aiosmtpd clang libclang-rt-14-dev nodejs
 unbound dnstwist python3-idna python3-dnspython"
 

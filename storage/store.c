@@ -4,6 +4,7 @@
  * that also completes the document's job, so a retried job after a crash
  * finds either everything or nothing.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,145 @@ load_lookalike_setting(struct lookalike_conf *l, const char *k,
     }
 }
 
+static json_t *
+jlist(char **v, size_t n)
+{
+    json_t *a;
+    size_t i;
+
+    if (v == NULL)
+        return json_null();
+    a = json_array();
+    for (i = 0; i < n; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+/* The taxii section as one JSON setting (NULL members stay out). */
+static char *
+taxii_setting(const struct taxii_conf *t)
+{
+    json_t *o = json_pack("{s:i, s:i, s:[], s:[]}", "max_page", t->max_page,
+                          "max_connections", t->max_connections, "users",
+                          "collections");
+    json_t *users = json_object_get(o, "users");
+    json_t *colls = json_object_get(o, "collections");
+    char *text;
+    size_t i;
+
+#define SET(obj, k, v)                                                        \
+    do {                                                                      \
+        if (v)                                                                \
+            json_object_set_new(obj, k, json_string(v));                      \
+    } while (0)
+    SET(o, "listen", t->listen);
+    SET(o, "title", t->title);
+    SET(o, "url", t->url);
+    SET(o, "tls_cert", t->tls_cert);
+    SET(o, "tls_key", t->tls_key);
+    for (i = 0; i < t->nusers; i++) {
+        json_t *u = json_object();
+
+        SET(u, "name", t->users[i].name);
+        SET(u, "password_file", t->users[i].password_file);
+        SET(u, "token_file", t->users[i].token_file);
+        json_array_append_new(users, u);
+    }
+    for (i = 0; i < t->ncollections; i++) {
+        const struct taxii_collection_conf *c = &t->collections[i];
+        json_t *j = json_object();
+
+        SET(j, "alias", c->alias);
+        SET(j, "title", c->title);
+        SET(j, "description", c->description);
+        json_object_set_new(j, "tlp", jlist(c->tlp, c->ntlp));
+        json_object_set_new(j, "watch", jlist(c->watch, c->nwatch));
+        json_object_set_new(j, "readers", jlist(c->readers, c->nreaders));
+        json_array_append_new(colls, j);
+    }
+#undef SET
+    text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return text;
+}
+
+static char *
+jdup(json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+
+    return v ? xstrdup(v) : NULL;
+}
+
+static char **
+jlist_dup(json_t *o, const char *k, size_t *n)
+{
+    json_t *a = json_object_get(o, k), *e;
+    char **v;
+    size_t i;
+
+    *n = 0;
+    if (!json_is_array(a))
+        return NULL;
+    v = xcalloc(json_array_size(a) + 1, sizeof(*v));
+    json_array_foreach(a, i, e)
+        if (json_is_string(e))
+            v[(*n)++] = xstrdup(json_string_value(e));
+    return v;
+}
+
+/* The stored taxii setting back into t (as taxii_setting() wrote it). */
+static void
+load_taxii_setting(const char *text, struct taxii_conf *t)
+{
+    json_t *o = json_loads(text, 0, NULL), *e;
+    json_int_t n;
+    size_t i;
+
+    if (o == NULL)
+        return;
+    config_taxii_release(t);
+    t->listen = jdup(o, "listen");
+    t->title = jdup(o, "title");
+    t->url = jdup(o, "url");
+    t->tls_cert = jdup(o, "tls_cert");
+    t->tls_key = jdup(o, "tls_key");
+    n = json_integer_value(json_object_get(o, "max_page"));
+    if (n >= 1 && n <= TAXII_MAX_PAGE)
+        t->max_page = (int)n;
+    n = json_integer_value(json_object_get(o, "max_connections"));
+    if (n >= 1 && n <= 10000)
+        t->max_connections = (int)n;
+    e = json_object_get(o, "users");
+    t->users = xcalloc(json_array_size(e) + 1, sizeof(*t->users));
+    for (i = 0; i < json_array_size(e); i++) {
+        json_t *u = json_array_get(e, i);
+        struct taxii_user *d = &t->users[t->nusers];
+
+        d->name = jdup(u, "name");
+        d->password_file = jdup(u, "password_file");
+        d->token_file = jdup(u, "token_file");
+        if (d->name)
+            t->nusers++;
+    }
+    e = json_object_get(o, "collections");
+    t->collections = xcalloc(json_array_size(e) + 1, sizeof(*t->collections));
+    for (i = 0; i < json_array_size(e); i++) {
+        json_t *j = json_array_get(e, i);
+        struct taxii_collection_conf *c = &t->collections[t->ncollections];
+
+        c->alias = jdup(j, "alias");
+        c->title = jdup(j, "title");
+        c->description = jdup(j, "description");
+        c->tlp = jlist_dup(j, "tlp", &c->ntlp);
+        c->watch = jlist_dup(j, "watch", &c->nwatch);
+        c->readers = jlist_dup(j, "readers", &c->nreaders);
+        if (c->alias)
+            t->ncollections++;
+    }
+    json_decref(o);
+}
+
 /* The crawl settings, as key/value rows (replaced whole). */
 static int
 put_settings(struct db *db, const struct config *cfg, struct buf *err)
@@ -132,13 +272,14 @@ put_settings(struct db *db, const struct config *cfg, struct buf *err)
                            "tor.newnym_after", "misp.group",
                            "misp.distribution", "misp.threat_level",
                            "misp.to_ids_min_confidence",
-                           "misp.key_file", "misp.retries" };
-    const char *vals[19] = { cfg->tor_proxy, cfg->hash_key_file,
+                           "misp.key_file", "misp.retries", "taxii" };
+    char *taxii = taxii_setting(&cfg->taxii);
+    const char *vals[20] = { cfg->tor_proxy, cfg->hash_key_file,
                              c->user_agent, v[0], v[1], v[2], v[3], v[4],
                              cfg->benign_file, v[5], cfg->tor_control,
                              cfg->tor_control_password_file, v[6],
                              cfg->misp.group, v[7], v[8], v[9],
-                             cfg->misp.key_file, v[10] };
+                             cfg->misp.key_file, v[10], taxii };
     PGresult *r;
     size_t i;
     int rc = 0;
@@ -168,6 +309,7 @@ put_settings(struct db *db, const struct config *cfg, struct buf *err)
     if (rc == 0)
         rc = put_lookalike_settings(db, &cfg->lookalikes, err);
 out:
+    free(taxii);
     return rc;
 }
 
@@ -232,6 +374,8 @@ store_load_settings(struct db *db, struct config *cfg, struct buf *err)
             cfg->tor_control_password_file = xstrdup(v);
         } else if (!strcmp(k, "tor.newnym_after") && n > 0) {
             cfg->tor_newnym_after = (int)n;
+        } else if (!strcmp(k, "taxii")) {
+            load_taxii_setting(v, &cfg->taxii);
         } else if (!strncmp(k, "lookalikes.", 11)) {
             load_lookalike_setting(&cfg->lookalikes, k + 11, v);
         } else {
@@ -832,4 +976,91 @@ store_export_misp(struct db *db, const char *const *kinds, const char *since,
         "  'alert_severity', alert_severity, 'alert_url', alert_url) "
         "  ORDER BY last_seen DESC, kind, value), '[]')::text FROM rows",
         kinds, since, min_confidence, by_alert ? "t" : "f", err);
+}
+
+/* What a TAXII collection holds (store_taxii_rows): the shareable findings
+   of $1 (kinds), of TLP $2 (NULL: any), sighted on a page where a case of
+   a watch term in $3 (NULL: any) was seen. */
+#define TAXII_FINDINGS                                                        \
+    "f.kind = ANY ($1::text[]) AND drp_shareable(f) "                         \
+    "AND ($2::text[] IS NULL OR f.tlp = ANY ($2::text[])) "                   \
+    "AND ($3::text[] IS NULL OR EXISTS (SELECT 1 FROM sightings t "           \
+    "  WHERE t.finding_id = f.id AND t.url IN (SELECT url FROM pages))) "
+#define TAXII_AT "'epoch'::timestamptz + $4::bigint * interval '1 microsecond'"
+#define TAXII_US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
+
+json_t *
+store_taxii_rows(struct db *db, const struct store_taxii_filter *f,
+                 const struct store_taxii_key *after, int n, struct buf *err)
+{
+    struct buf kinds = BUF_INIT(1u << 16), tlp = BUF_INIT(1u << 16);
+    struct buf watch = BUF_INIT(1u << 22);
+    char us[24], src_id[24], fnd_id[24], lim[16];
+    const char *p[7] = { NULL, NULL, NULL, us, src_id, fnd_id, lim };
+    PGresult *r;
+    size_t i;
+
+    for (i = 0; f->kinds[i]; i++)
+        array_add(&kinds, f->kinds[i]);
+    array_close(&kinds);
+    p[0] = buf_str(&kinds);
+    for (i = 0; i < f->ntlp; i++)
+        array_add(&tlp, f->tlp[i]);
+    array_close(&tlp);
+    p[1] = f->tlp ? buf_str(&tlp) : NULL;
+    for (i = 0; i < f->nwatch; i++)
+        array_add(&watch, f->watch[i]);
+    array_close(&watch);
+    p[2] = f->watch ? buf_str(&watch) : NULL;
+    /* The key (added, group, id) as each branch's (added, id) key: a
+       branch whose group sorts after the key's takes every id at that
+       instant, one before it none. */
+    snprintf(us, sizeof(us), "%lld", after->added_us);
+    snprintf(src_id, sizeof(src_id), "%lld",
+             after->group < STORE_TAXII_SOURCE    ? 0
+             : after->group == STORE_TAXII_SOURCE ? after->id
+                                                    : LLONG_MAX);
+    snprintf(fnd_id, sizeof(fnd_id), "%lld",
+             after->group < STORE_TAXII_FINDING    ? 0
+             : after->group == STORE_TAXII_FINDING ? after->id
+                                                     : LLONG_MAX);
+    snprintf(lim, sizeof(lim), "%d", n);
+    r = db_query(
+        db,
+        "WITH pages AS (SELECT DISTINCT t.url FROM alerts a "
+        "  JOIN sightings t ON t.finding_id = a.finding_id "
+        "  WHERE $3::text[] IS NOT NULL AND lower(a.term) IN "
+        "  (SELECT lower(x) FROM unnest($3::text[]) x)), "
+        "s AS (SELECT 1 AS g, s.id, " TAXII_US("s.created_at") " AS added_us, "
+        "  s.name, NULL::text AS kind, NULL::text AS value, "
+        "  NULL::int AS confidence, NULL::text AS tlp, NULL::bigint AS "
+        "  first_seen, NULL::bigint AS last_seen, NULL::json AS sightings "
+        "  FROM sources s WHERE (s.created_at, s.id) > (" TAXII_AT ", $5::bigint) "
+        "  AND EXISTS (SELECT 1 FROM sightings t JOIN findings f ON "
+        "    f.id = t.finding_id WHERE t.source_id = s.id AND "
+        TAXII_FINDINGS ") "
+        "  ORDER BY s.created_at, s.id LIMIT $7::int), "
+        "f AS (SELECT 2 AS g, f.id, " TAXII_US("f.last_seen") " AS added_us, "
+        "  NULL::text AS name, f.kind, f.value, f.confidence, f.tlp, "
+        "  extract(epoch FROM f.first_seen)::bigint AS first_seen, "
+        "  extract(epoch FROM f.last_seen)::bigint AS last_seen, "
+        "  (SELECT coalesce(json_agg(json_build_object('source', "
+        "    g.name, 'first_seen', g.first, 'last_seen', g.last, "
+        "    'count', g.n) ORDER BY g.name), '[]') FROM ("
+        "    SELECT s.name, extract(epoch FROM min(t.seen_at))::bigint "
+        "      AS first, extract(epoch FROM max(t.seen_at))::bigint "
+        "      AS last, count(*) AS n FROM sightings t "
+        "    JOIN sources s ON s.id = t.source_id "
+        "    WHERE t.finding_id = f.id GROUP BY s.name) g) AS sightings "
+        "  FROM findings f WHERE (f.last_seen, f.id) > (" TAXII_AT ", $6::bigint) "
+        "  AND " TAXII_FINDINGS
+        "  ORDER BY f.last_seen, f.id LIMIT $7::int) "
+        "SELECT coalesce(json_agg(x ORDER BY x.added_us, x.g, x.id), "
+        "  '[]')::text FROM (SELECT * FROM s UNION ALL SELECT * FROM f "
+        "  ORDER BY 3, 1, 2 LIMIT $7::int) x",
+        7, p, err);
+    buf_release(&kinds);
+    buf_release(&tlp);
+    buf_release(&watch);
+    return r ? db_json(r, err) : NULL;
 }

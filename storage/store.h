@@ -170,4 +170,37 @@ json_t *store_export_misp(struct db *db, const char *const *kinds,
                           const char *since, int min_confidence,
                           bool by_alert, struct buf *err);
 
+/* What a TAXII collection holds: the shareable findings (as
+   store_export_findings() chooses them) of kinds, of the TLP levels tlp
+   (NULL: any) and seen on a page where a case of one of the watch terms
+   was seen (NULL: any). */
+struct store_taxii_filter {
+    const char *const *kinds; /* NULL-terminated */
+    const char *const *tlp;
+    size_t ntlp;
+    const char *const *watch;
+    size_t nwatch;
+};
+
+/* Rows sort by (added_us, group, id); group 0 is the caller's own. */
+enum { STORE_TAXII_SOURCE = 1, STORE_TAXII_FINDING = 2 };
+
+struct store_taxii_key {
+    long long added_us; /* microseconds since the epoch */
+    int group;
+    long long id;
+};
+
+/*
+ * The next n rows of a collection after the key, in key order, as a JSON
+ * array (caller json_decref()s): the sources that sighted something in it
+ * (group 1, added when the source was created: g, id, added_us, name) and
+ * its findings (group 2, added when last seen: g, id, added_us and the
+ * members of store_export_findings()'s objects). Parameterised; pages
+ * through an index on (last_seen, id).
+ */
+json_t *store_taxii_rows(struct db *db, const struct store_taxii_filter *f,
+                         const struct store_taxii_key *after, int n,
+                         struct buf *err);
+
 #endif
