@@ -375,25 +375,6 @@ accept_ok(struct MHD_Connection *c)
 
 /* ---- query parameters ---- */
 
-/* Splits a comma-separated list (copied) into out, at most max. */
-static bool
-split_list(struct query *q, int slot, const char *v, const char **out,
-           size_t *n)
-{
-    char *p, *save = NULL, *tok;
-
-    free(q->copy[slot]);
-    q->copy[slot] = xstrdup(v);
-    *n = 0;
-    for (p = q->copy[slot]; (tok = strtok_r(p, ",", &save)) != NULL;
-         p = NULL) {
-        if (*n >= TAXII_MAX_MATCH)
-            return false;
-        out[(*n)++] = tok;
-    }
-    return *n > 0;
-}
-
 static bool
 type_valid(const char *t)
 {
@@ -415,7 +396,27 @@ id_valid(const char *id)
                strlen(id);
 }
 
-/* next: "ADDED.GROUP.ID.SKIP", as make_next() writes it. */
+/* Splits a comma-separated list (copied) into out, at most
+   TAXII_MAX_MATCH; false when empty, longer, or an item fails valid. */
+static bool
+split_list(struct query *q, int slot, const char *v, const char **out,
+           size_t *n, bool (*valid)(const char *))
+{
+    char *p, *save = NULL, *tok;
+
+    free(q->copy[slot]);
+    q->copy[slot] = xstrdup(v);
+    *n = 0;
+    for (p = q->copy[slot]; (tok = strtok_r(p, ",", &save)) != NULL;
+         p = NULL) {
+        if (*n >= TAXII_MAX_MATCH || (valid && !valid(tok)))
+            return false;
+        out[(*n)++] = tok;
+    }
+    return *n > 0;
+}
+
+/* next: "ADDED.GROUP.ID.SKIP", as page_add() writes it. */
 static bool
 parse_next(const char *v, struct query *q)
 {
@@ -484,29 +485,19 @@ take_param(void *cls, enum MHD_ValueKind kind, const char *key,
             return MHD_NO;
         }
     } else if (strcmp(key, "match[type]") == 0) {
-        if (!split_list(q, 0, v, q->types, &q->ntypes)) {
-            q->error = "'match[type]' takes 1-100 STIX types";
+        if (!split_list(q, 0, v, q->types, &q->ntypes, type_valid)) {
+            q->error = "'match[type]' takes 1-100 STIX type names";
             return MHD_NO;
         }
-        for (i = 0; i < q->ntypes; i++)
-            if (!type_valid(q->types[i])) {
-                q->error = "'match[type]' takes STIX type names";
-                return MHD_NO;
-            }
     } else if (strcmp(key, "match[id]") == 0) {
-        if (!split_list(q, 1, v, q->ids, &q->nids)) {
-            q->error = "'match[id]' takes 1-100 STIX ids";
+        if (!split_list(q, 1, v, q->ids, &q->nids, id_valid)) {
+            q->error = "'match[id]' takes 1-100 STIX ids (type--UUID)";
             return MHD_NO;
         }
-        for (i = 0; i < q->nids; i++)
-            if (!id_valid(q->ids[i])) {
-                q->error = "'match[id]' takes STIX ids (type--UUID)";
-                return MHD_NO;
-            }
     } else if (strcmp(key, "match[version]") == 0) {
         const char *vs[TAXII_MAX_MATCH];
 
-        if (!split_list(q, 2, v, vs, &q->nversions)) {
+        if (!split_list(q, 2, v, vs, &q->nversions, NULL)) {
             q->error = "'match[version]' takes 1-100 versions";
             return MHD_NO;
         }
@@ -527,7 +518,7 @@ take_param(void *cls, enum MHD_ValueKind kind, const char *key,
         const char *vs[TAXII_MAX_MATCH];
         size_t nv;
 
-        if (!split_list(q, 3, v, vs, &nv)) {
+        if (!split_list(q, 3, v, vs, &nv, NULL)) {
             q->error = "'match[spec_version]' takes 1-100 versions";
             return MHD_NO;
         }
@@ -706,7 +697,12 @@ page_fill(struct taxii_server *s, const struct coll *c, const struct query *q,
 {
     static const struct taxii_key shared = { SHARED_US, 0, 0 };
     struct taxii_key key = { 0, -1, 0 }; /* before anything */
-    int batch = q->limit < BATCH_MAX ? q->limit + 1 : BATCH_MAX;
+    /* A finding makes three objects or more: unfiltered, a third of a
+       page of rows fills it (the loop asks for more when not). */
+    int batch = q->nids ? BATCH_MAX
+                : q->ntypes || q->nversions || !q->spec_21
+                    ? (q->limit < BATCH_MAX ? q->limit + 1 : BATCH_MAX)
+                    : q->limit / 3 + 2;
     bool full = false;
     json_t *rows, *objs;
 
@@ -1091,6 +1087,9 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 /* ---- start and stop ---- */
 
 /* libmicrohttpd's own messages, into drpwatch's log. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {

@@ -1036,9 +1036,11 @@ store_taxii_rows(struct db *db, const struct store_taxii_filter *f,
         "  NULL::int AS confidence, NULL::text AS tlp, NULL::bigint AS "
         "  first_seen, NULL::bigint AS last_seen, NULL::json AS sightings "
         "  FROM sources s WHERE (s.created_at, s.id) > (" TAXII_AT ", $5::bigint) "
-        "  AND EXISTS (SELECT 1 FROM sightings t JOIN findings f ON "
+        /* A subquery that stops at the first hit, run only for the
+           sources past the key (a semi-join would join every finding). */
+        "  AND (SELECT 1 FROM sightings t JOIN findings f ON "
         "    f.id = t.finding_id WHERE t.source_id = s.id AND "
-        TAXII_FINDINGS ") "
+        TAXII_FINDINGS " LIMIT 1) IS NOT NULL "
         "  ORDER BY s.created_at, s.id LIMIT $7::int), "
         "f AS (SELECT 2 AS g, f.id, " TAXII_US("f.last_seen") " AS added_us, "
         "  NULL::text AS name, f.kind, f.value, f.confidence, f.tlp, "

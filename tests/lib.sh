@@ -118,3 +118,21 @@ drp() {
     "$DRPWATCH" "$@" >"$LOGS/$name.out" 2>"$LOGS/$name.err"
     rc=$?
 }
+
+# find_validator: sets validator to ../shared/tools/stix-validate, looked
+# for up the tree (under distcheck the sources are unpacked deeper), or
+# bails out.
+find_validator() {
+    local d _
+    validator=""
+    d=$(cd "$top_srcdir" && pwd)
+    for _ in 1 2 3 4 5 6; do
+        if [ -x "$d/../shared/tools/stix-validate" ]; then
+            validator="$d/../shared/tools/stix-validate"
+            return 0
+        fi
+        d=$(dirname "$d")
+    done
+    echo "Bail out! ../shared/tools/stix-validate not found above $top_srcdir"
+    exit 1
+}

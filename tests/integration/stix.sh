@@ -8,21 +8,7 @@
 # moves when a finding is seen again; --since and --min-confidence filter.
 . "${top_srcdir:?run through make check}/tests/lib.sh" || exit 99
 
-# The validator lives in ../shared beside the checkout; under distcheck
-# the sources are unpacked deeper, so look up the tree.
-validator=""
-d=$(cd "$top_srcdir" && pwd)
-for _ in 1 2 3 4 5 6; do
-    if [ -x "$d/../shared/tools/stix-validate" ]; then
-        validator="$d/../shared/tools/stix-validate"
-        break
-    fi
-    d=$(dirname "$d")
-done
-if [ -z "$validator" ]; then
-    echo "Bail out! ../shared/tools/stix-validate not found above $top_srcdir"
-    exit 1
-fi
+find_validator
 
 start_world
 drp apply apply "$WORLD/demo.yaml"

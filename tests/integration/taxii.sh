@@ -8,19 +8,7 @@
 # clients gone mid-response; TLS; SIGTERM ends it with 0.
 . "${top_srcdir:?run through make check}/tests/lib.sh" || exit 99
 
-validator=""
-d=$(cd "$top_srcdir" && pwd)
-for _ in 1 2 3 4 5 6; do
-    if [ -x "$d/../shared/tools/stix-validate" ]; then
-        validator="$d/../shared/tools/stix-validate"
-        break
-    fi
-    d=$(dirname "$d")
-done
-if [ -z "$validator" ]; then
-    echo "Bail out! ../shared/tools/stix-validate not found above $top_srcdir"
-    exit 1
-fi
+find_validator
 TAXII="application/taxii+json;version=2.1"
 
 start_world
