@@ -910,7 +910,24 @@ collection_page(struct taxii_server *s, struct MHD_Connection *c,
     return ok;
 }
 
-/* Splits "/drpwatch/collections/ID/REST" (trailing slash optional). */
+/* Whether a read may go on; if not, *ok is the 405 (a method other than
+   GET or HEAD) or 406 (an Accept without the TAXII type) sent. */
+static bool
+get_ok(struct MHD_Connection *c, bool get, enum MHD_Result *ok)
+{
+    if (!get)
+        *ok = send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+                         "Method not allowed",
+                         "This server is read-only: GET only.");
+    else if (!accept_ok(c))
+        *ok = send_error(c, MHD_HTTP_NOT_ACCEPTABLE, "Not acceptable",
+                         "The server answers in " TAXII_MEDIA_TYPE);
+    else
+        return true;
+    return false;
+}
+
+/* The collection of that id (36 characters), or NULL. */
 static const struct coll *
 find_collection(const struct taxii_server *s, const char *id, size_t n)
 {
@@ -952,14 +969,8 @@ route(struct taxii_server *s, struct MHD_Connection *c, const char *url,
         strcmp(url, TAXII_API_ROOT) == 0 || strcmp(url, "/drpwatch") == 0 ||
         strcmp(url, TAXII_API_ROOT "collections/") == 0 ||
         strcmp(url, TAXII_API_ROOT "collections") == 0) {
-        if (!get)
-            return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-                              "Method not allowed",
-                              "This server is read-only: GET only.");
-        if (!accept_ok(c))
-            return send_error(c, MHD_HTTP_NOT_ACCEPTABLE,
-                              "Not acceptable",
-                              "The server answers in " TAXII_MEDIA_TYPE);
+        if (!get_ok(c, get, &ok))
+            return ok;
         if (url[1] == 't')
             return discovery(s, c);
         if (strstr(url, "collections"))
@@ -978,13 +989,8 @@ route(struct taxii_server *s, struct MHD_Connection *c, const char *url,
                           "The API root has no collection of that id.");
     seg = segment(&p, &n);
     if (n == 0 && *p == '\0') {
-        if (!get)
-            return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-                              "Method not allowed",
-                              "This server is read-only: GET only.");
-        if (!accept_ok(c))
-            return send_error(c, MHD_HTTP_NOT_ACCEPTABLE, "Not acceptable",
-                              "The server answers in " TAXII_MEDIA_TYPE);
+        if (!get_ok(c, get, &ok))
+            return ok;
         return send_json(c, MHD_HTTP_OK, collection_json(col, u), NULL,
                          NULL);
     }
@@ -1034,13 +1040,8 @@ route(struct taxii_server *s, struct MHD_Connection *c, const char *url,
                               "This collection cannot be written "
                               "(can_write is false).");
     }
-    if (!get)
-        return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-                          "Method not allowed",
-                          "This server is read-only: GET only.");
-    if (!accept_ok(c))
-        return send_error(c, MHD_HTTP_NOT_ACCEPTABLE, "Not acceptable",
-                          "The server answers in " TAXII_MEDIA_TYPE);
+    if (!get_ok(c, get, &ok))
+        return ok;
     memset(&q, 0, sizeof(q));
     q.spec_21 = true;
     q.limit = TAXII_PAGE_DEFAULT;

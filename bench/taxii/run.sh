@@ -88,7 +88,8 @@ INSERT INTO sightings (finding_id, document_id, source_id, url, byte_offset,
                        seen_at)
 SELECT f.id, f.id, s.id, 'http://127.0.0.1:9/paste/' || f.id, 0, f.last_seen
 FROM findings f, sources s WHERE s.name = 'bench-paste';
-ANALYZE findings; ANALYZE sightings;" >/dev/null || die "generating the findings failed"
+ANALYZE findings; ANALYZE sightings;" >/dev/null 2>"$run/gen.err" ||
+    { cat "$run/gen.err" >&2; die "generating the findings failed"; }
 t1=$(date +%s.%N)
 gen=$(python3 -c "print('%.1f' % ($t1 - $t0))")
 
