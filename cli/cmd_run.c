@@ -224,14 +224,27 @@ lease(struct run *run, int want, int *got)
     struct buf err = BUF_INIT(8192);
     struct job *jobs = NULL;
     long long *skip = xcalloc(run->nheld + 1, sizeof(*skip));
-    size_t n = 0, i;
+    size_t n = 0, nskip = 0, i;
     int rc;
 
     *got = 0;
-    for (i = 0; i < run->nheld; i++)
-        skip[i] = run->held[i]->source_id;
+    for (i = 0; i < run->nheld; i++) {
+        long long id = run->held[i]->source_id;
+        size_t k;
+
+        for (k = 0; k < nskip && skip[k] != id; k++)
+            ;
+        if (k == nskip)
+            skip[nskip++] = id;
+    }
+    if (nskip >= run->cfg.nsources) {
+        /* Every source has jobs waiting here: none could be leased. */
+        free(skip);
+        buf_release(&err);
+        return 0;
+    }
     rc = frontier_lease(run->db, run->owner, want, run->lease_secs, skip,
-                        run->nheld, &jobs, &n, &err);
+                        nskip, &jobs, &n, &err);
     free(skip);
     if (rc < 0) {
         log_err("cannot lease jobs: %s", buf_str(&err));
@@ -477,14 +490,15 @@ release_retries(struct run *run)
 /*
  * The jobs leased by a worker on this host that died (SIGKILL, OOM) come
  * back now rather than at lease expiry. Workers on other hosts get them
- * back when the leases expire.
+ * back when the leases expire (cleared here too).
  */
 static void
 reclaim(struct run *run)
 {
     struct buf err = BUF_INIT(8192);
 
-    if (frontier_reclaim_local(run->db, run->host, &err) < 0)
+    if (frontier_reclaim_local(run->db, run->host, &err) < 0 ||
+        frontier_expire(run->db, &err) < 0)
         log_warn("cannot reclaim dead workers' leases: %s", buf_str(&err));
     run->reclaimed = time(NULL);
     buf_release(&err);
@@ -666,6 +680,7 @@ cmd_run(struct cli *c, int argc, char **argv)
                      (RUN_PER_HOST + 1) * (max_delay_ms(&run.cfg) +
                                            ROBOTS_MAX_CRAWL_DELAY_MS) / 1000;
     if (frontier_reclaim_local(run.db, run.host, &err) < 0 ||
+        frontier_expire(run.db, &err) < 0 ||
         store_prepare_partitions(run.db, &err) < 0 ||
         (once && frontier_start_pass(run.db, &err) < 0)) {
         log_err("cannot prepare the crawl: %s", buf_str(&err));

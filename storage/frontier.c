@@ -69,14 +69,6 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
         buf_addf(&skips, k ? ",%lld" : "%lld", skip[k]);
     buf_addc(&skips, '}');
     params[3] = buf_str(&skips);
-    /* The leases of workers that died (or hung) beyond their expiry. */
-    if (db_exec(db, "UPDATE jobs SET lease_owner = NULL, "
-                    "lease_expires = NULL WHERE lease_owner IS NOT NULL "
-                    "AND lease_expires < now()",
-                0, NULL, err) < 0) {
-        buf_release(&skips);
-        return DRP_EDB;
-    }
     r = db_query(db,
                  "UPDATE jobs j SET lease_owner = $1, "
                  "  lease_expires = now() + make_interval(secs => $3), "
@@ -114,6 +106,15 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
     *n = (size_t)rows;
     PQclear(r);
     return 0;
+}
+
+int
+frontier_expire(struct db *db, struct buf *err)
+{
+    return db_exec(db, "UPDATE jobs SET lease_owner = NULL, "
+                       "lease_expires = NULL WHERE lease_owner IS NOT NULL "
+                       "AND lease_expires < now()",
+                   0, NULL, err);
 }
 
 int
