@@ -337,7 +337,12 @@ pipeline_process(struct db *db, const struct extractor *x,
         .rescore_arg = &rc_ctx,
     };
     rc = store_document(db, &sd, &new_alerts, err);
-    if (rc == 0) {
+    if (rc == DRP_ETOOBIG) {
+        char *msg = xstrdup(buf_str(err));
+
+        rc = fail(db, job, src, r->status, msg, st, err);
+        free(msg);
+    } else if (rc == 0) {
         st->fetched++;
         st->findings += (int)found.n;
         st->new_alerts += new_alerts;

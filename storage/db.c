@@ -3,6 +3,7 @@
  * an advisory lock so that several workers starting at once apply each one
  * exactly once.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,11 +78,22 @@ db_open(const char *conninfo, struct buf *err)
     return db;
 }
 
+static void
+forget_prepared(struct db *db)
+{
+    int i;
+
+    for (i = 0; i < db->nprepared; i++)
+        free(db->prepared[i].sql);
+    db->nprepared = 0;
+}
+
 void
 db_close(struct db *db)
 {
     if (db == NULL)
         return;
+    forget_prepared(db);
     PQfinish(db->conn);
     free(db->conninfo);
     free(db);
@@ -107,17 +119,10 @@ db_ping(struct db *db)
     return true;
 }
 
-PGresult *
-db_query(struct db *db, const char *sql, int nparams,
-         const char *const *params, struct buf *err)
+/* err gets r's error (or the connection's); r is cleared. */
+static void
+query_error(struct db *db, PGresult *r, struct buf *err)
 {
-    PGresult *r;
-    ExecStatusType st;
-
-    r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
-    st = PQresultStatus(r);
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-        return r;
     if (err) {
         buf_reset(err);
         buf_adds(err, "database error: ");
@@ -127,19 +132,336 @@ db_query(struct db *db, const char *sql, int nparams,
             buf_adds(err, " (connection lost)");
     }
     PQclear(r);
+}
+
+static bool
+result_ok(const PGresult *r)
+{
+    ExecStatusType st = PQresultStatus(r);
+
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+PGresult *
+db_query(struct db *db, const char *sql, int nparams,
+         const char *const *params, struct buf *err)
+{
+    PGresult *r;
+
+    r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    if (result_ok(r))
+        return r;
+    query_error(db, r, err);
     return NULL;
+}
+
+/* FNV-1a: finds a statement's text among the prepared ones. */
+static unsigned long
+text_hash(const char *s, size_t *len)
+{
+    unsigned long h = 14695981039346656037ul;
+    const char *p;
+
+    for (p = s; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ul;
+    *len = (size_t)(p - s);
+    return h;
+}
+
+/*
+ * The name of sql prepared on this connection, preparing it when it is
+ * new: *name is NULL when the cache is full (run it unprepared). Returns
+ * 0 or DRP_EDB.
+ */
+static int
+prepare(struct db *db, const char *sql, int nparams, const char **name,
+        struct buf *err)
+{
+    struct db_prepared *p;
+    size_t len;
+    unsigned long h = text_hash(sql, &len);
+    PGresult *r;
+    int i;
+
+    *name = NULL;
+    if (PQbackendPID(db->conn) != db->prepared_pid) {
+        /* A new session (a reconnect): nothing is prepared in it. */
+        forget_prepared(db);
+        db->prepared_pid = PQbackendPID(db->conn);
+    }
+    for (i = 0; i < db->nprepared; i++) {
+        p = &db->prepared[i];
+        if (p->hash == h && p->len == len && memcmp(p->sql, sql, len) == 0) {
+            *name = p->name;
+            return 0;
+        }
+    }
+    if (db->nprepared == DB_MAX_PREPARED)
+        return 0;
+    p = &db->prepared[db->nprepared];
+    snprintf(p->name, sizeof(p->name), "drp%u", db->next_name++);
+    r = PQprepare(db->conn, p->name, sql, nparams, NULL);
+    if (!result_ok(r)) {
+        query_error(db, r, err);
+        return DRP_EDB;
+    }
+    PQclear(r);
+    p->sql = xstrdup(sql);
+    p->len = len;
+    p->hash = h;
+    db->nprepared++;
+    *name = p->name;
+    return 0;
+}
+
+PGresult *
+db_query_prepared(struct db *db, const char *sql, int nparams,
+                  const char *const *params, struct buf *err)
+{
+    const char *name;
+    PGresult *r;
+
+    if (prepare(db, sql, nparams, &name, err) < 0)
+        return NULL;
+    if (name == NULL)
+        return db_query(db, sql, nparams, params, err);
+    r = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+    if (result_ok(r))
+        return r;
+    query_error(db, r, err);
+    return NULL;
+}
+
+/* db_exec()'s end: a result nobody reads. */
+static int
+cleared(PGresult *r)
+{
+    if (r == NULL)
+        return DRP_EDB;
+    PQclear(r);
+    return 0;
+}
+
+int
+db_exec_prepared(struct db *db, const char *sql, int nparams,
+                 const char *const *params, struct buf *err)
+{
+    return cleared(db_query_prepared(db, sql, nparams, params, err));
+}
+
+void
+db_batch_init(struct db_batch *b)
+{
+    memset(b, 0, sizeof(*b));
+    buf_init(&b->args, DB_BATCH_MAX);
+}
+
+void
+db_batch_add(struct db_batch *b, const char *sql, int nparams,
+             const char *const *params)
+{
+    int i;
+
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 16;
+        b->stmts = xreallocarray(b->stmts, b->cap, sizeof(*b->stmts));
+    }
+    b->stmts[b->n++] = (struct db_batch_stmt){ sql, nparams, b->nargs };
+    for (i = 0; i < nparams; i++) {
+        size_t at = SIZE_MAX;
+
+        if (b->nargs == b->capargs) {
+            b->capargs = b->capargs ? 2 * b->capargs : 64;
+            b->args_at = xreallocarray(b->args_at, b->capargs,
+                                       sizeof(*b->args_at));
+        }
+        if (params[i]) {
+            at = b->args.len;
+            if (buf_add(&b->args, params[i], strlen(params[i]) + 1) < 0) {
+                b->too_big = true;
+                at = SIZE_MAX;
+            }
+        }
+        b->args_at[b->nargs++] = at;
+    }
+}
+
+static void
+clear_results(struct db_batch *b)
+{
+    size_t i;
+
+    for (i = 0; b->res && i < b->n; i++) {
+        PQclear(b->res[i]);
+        b->res[i] = NULL;
+    }
+}
+
+void
+db_batch_reset(struct db_batch *b)
+{
+    clear_results(b);
+    free(b->res);
+    b->res = NULL;
+    b->n = 0;
+    b->nargs = 0;
+    b->too_big = false;
+    buf_reset(&b->args);
+}
+
+void
+db_batch_release(struct db_batch *b)
+{
+    db_batch_reset(b);
+    free(b->stmts);
+    free(b->args_at);
+    buf_release(&b->args);
+    memset(b, 0, sizeof(*b));
+}
+
+/*
+ * A batch that could not be sent whole must not commit a part: the
+ * session is dropped (the server rolls the transaction back) and opened
+ * again.
+ */
+static void
+drop_session(struct db *db)
+{
+    PQreset(db->conn);
+    if (PQstatus(db->conn) == CONNECTION_OK)
+        session_setup(db);
+}
+
+/*
+ * Sends the batch and reads its results; *deadlock is set when the server
+ * broke a deadlock by failing it. Leaves pipeline mode when the connection
+ * still works.
+ */
+static int
+run_once(struct db *db, struct db_batch *b, const char **names,
+         bool *deadlock, struct buf *err)
+{
+    const char **params = NULL;
+    size_t i, max = 0;
+    int rc = 0, nulls = 0;
+    PGresult *r;
+
+    *deadlock = false;
+    for (i = 0; i < b->n; i++)
+        if ((size_t)b->stmts[i].nparams > max)
+            max = (size_t)b->stmts[i].nparams;
+    if (!PQenterPipelineMode(db->conn)) {
+        query_error(db, NULL, err);
+        return DRP_EDB;
+    }
+    params = xcalloc(max + 1, sizeof(*params));
+    for (i = 0; i < b->n; i++) {
+        const struct db_batch_stmt *st = &b->stmts[i];
+        int k, ok;
+
+        for (k = 0; k < st->nparams; k++) {
+            size_t at = b->args_at[st->first + (size_t)k];
+
+            params[k] = at == SIZE_MAX ? NULL : b->args.ptr + at;
+        }
+        if (names[i])
+            ok = PQsendQueryPrepared(db->conn, names[i], st->nparams, params,
+                                     NULL, NULL, 0);
+        else
+            ok = PQsendQueryParams(db->conn, st->sql, st->nparams, NULL,
+                                   params, NULL, NULL, 0);
+        if (!ok)
+            break;
+    }
+    free(params);
+    if (i < b->n || !PQpipelineSync(db->conn)) {
+        query_error(db, NULL, err);
+        drop_session(db);
+        return DRP_EDB;
+    }
+    /* The statements' results, each followed by NULL, then the sync
+       point; after an error, the statements skipped say so. Two NULLs in
+       a row: nothing more will come (the connection broke). */
+    for (i = 0;;) {
+        r = PQgetResult(db->conn);
+        if (r == NULL) {
+            if (++nulls < 2 && PQstatus(db->conn) == CONNECTION_OK)
+                continue;
+            if (rc == 0)
+                query_error(db, NULL, err);
+            return DRP_EDB;
+        }
+        nulls = 0;
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (result_ok(r) && i < b->n) {
+            b->res[i] = r;
+        } else if (rc == 0 && PQresultStatus(r) != PGRES_PIPELINE_ABORTED) {
+            const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+            *deadlock = state && strcmp(state, "40P01") == 0;
+            query_error(db, r, err);
+            rc = DRP_EDB;
+        } else {
+            PQclear(r);
+        }
+        i++;
+    }
+    if (!PQexitPipelineMode(db->conn) && rc == 0) {
+        query_error(db, NULL, err);
+        rc = DRP_EDB;
+    }
+    if (rc == 0 && i != b->n) {
+        buf_reset(err);
+        buf_addf(err, "database error: %zu results for %zu statements", i,
+                 b->n);
+        rc = DRP_EDB;
+    }
+    return rc;
+}
+
+int
+db_batch_run(struct db *db, struct db_batch *b, struct buf *err)
+{
+    const char **names;
+    bool deadlock = false;
+    size_t i;
+    int rc = 0, tries;
+
+    if (b->too_big) {
+        buf_reset(err);
+        buf_addf(err, "database batch larger than %u bytes",
+                 (unsigned)DB_BATCH_MAX);
+        return DRP_ETOOBIG;
+    }
+    names = xcalloc(b->n + 1, sizeof(*names));
+    for (i = 0; i < b->n && rc == 0; i++)
+        rc = prepare(db, b->stmts[i].sql, b->stmts[i].nparams, &names[i],
+                     err);
+    if (rc < 0)
+        goto out;
+    if (b->res == NULL)
+        b->res = xcalloc(b->n + 1, sizeof(*b->res));
+    for (tries = 0; tries < DB_BATCH_TRIES; tries++) {
+        clear_results(b);
+        rc = run_once(db, b, names, &deadlock, err);
+        if (rc == 0 || !deadlock)
+            break;
+        log_debug("database deadlock, the batch runs again: %s",
+                  buf_str(err));
+    }
+out:
+    free(names);
+    return rc;
 }
 
 int
 db_exec(struct db *db, const char *sql, int nparams,
         const char *const *params, struct buf *err)
 {
-    PGresult *r = db_query(db, sql, nparams, params, err);
-
-    if (r == NULL)
-        return DRP_EDB;
-    PQclear(r);
-    return 0;
+    return cleared(db_query(db, sql, nparams, params, err));
 }
 
 static int

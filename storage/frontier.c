@@ -69,7 +69,7 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
         buf_addf(&skips, k ? ",%lld" : "%lld", skip[k]);
     buf_addc(&skips, '}');
     params[3] = buf_str(&skips);
-    r = db_query(db,
+    r = db_query_prepared(db,
                  "UPDATE jobs j SET lease_owner = $1, "
                  "  lease_expires = now() + make_interval(secs => $3), "
                  "  attempts = j.attempts + 1 "
@@ -130,7 +130,7 @@ frontier_fail(struct db *db, const struct job *job, int http_status,
     if (http_status == 0)
         params[1] = NULL;
     /* Back off: 5 minutes doubling per failed attempt, at most a day. */
-    return db_exec(db,
+    return db_exec_prepared(db,
                 "WITH j AS (UPDATE jobs SET lease_owner = NULL, "
                 "  lease_expires = NULL, last_status = $2::int, "
                 "  last_error = $3, due_at = now() + least("
@@ -159,7 +159,7 @@ frontier_skip(struct db *db, const struct job *job, const char *reason,
        Due again after the interval whatever its role (not drp_next_due):
        the page was not read, so a thread or a paste must be tried again
        once robots.txt or the session allows it. */
-    rc = db_exec(db,
+    rc = db_exec_prepared(db,
                  "UPDATE jobs SET lease_owner = NULL, lease_expires = NULL, "
                  "  last_error = $2, due_at = now() + make_interval(secs => "
                  "  (SELECT interval_s FROM sources s WHERE s.id = source_id)) "
@@ -167,7 +167,7 @@ frontier_skip(struct db *db, const struct job *job, const char *reason,
                  2, params, err);
     if (rc < 0 || !source_warning)
         return rc;
-    return db_exec(db,
+    return db_exec_prepared(db,
                    "WITH e AS (INSERT INTO source_errors (source_id, url, "
                    "  error) VALUES ($1::bigint, $3, $2) RETURNING id) "
                    "UPDATE sources SET last_error = $2, last_error_at = now() "
@@ -179,24 +179,30 @@ int
 frontier_unchanged(struct db *db, const struct job *job, int http_status,
                    struct buf *err)
 {
-    char id[24], status[16];
+    char id[24], sid[24], status[16];
     const char *params[2] = { id, status };
+    const char *sparams[1] = { sid };
+    struct db_batch b;
     int rc;
 
     snprintf(id, sizeof(id), "%lld", job->id);
+    snprintf(sid, sizeof(sid), "%lld", job->source_id);
     snprintf(status, sizeof(status), "%d", http_status);
-    rc = db_exec(db,
-              "UPDATE jobs SET lease_owner = NULL, lease_expires = NULL, "
-              "  attempts = 0, last_status = $2::int, last_error = NULL, "
-              "  fetched_at = now(), due_at = drp_next_due(role, "
-              "  (SELECT interval_s FROM sources s WHERE s.id = source_id)) "
-              "WHERE id = $1::bigint",
-              2, params, err);
-    if (rc < 0)
-        return rc;
-    snprintf(id, sizeof(id), "%lld", job->source_id);
-    return db_exec(db, "UPDATE sources SET last_success = now() "
-                    "WHERE id = $1::bigint", 1, params, err);
+    db_batch_init(&b);
+    db_batch_add(&b,
+                 "UPDATE jobs SET lease_owner = NULL, lease_expires = NULL, "
+                 "  attempts = 0, last_status = $2::int, last_error = NULL, "
+                 "  fetched_at = now(), due_at = drp_next_due(role, "
+                 "  (SELECT interval_s FROM sources s "
+                 "  WHERE s.id = source_id)) "
+                 "WHERE id = $1::bigint",
+                 2, params);
+    db_batch_add(&b, "UPDATE sources SET last_success = now() "
+                     "WHERE id = $1::bigint",
+                 1, sparams);
+    rc = db_batch_run(db, &b, err);
+    db_batch_release(&b);
+    return rc;
 }
 
 int
@@ -233,9 +239,9 @@ frontier_release_job(struct db *db, const struct job *job, struct buf *err)
     const char *params[1] = { id };
 
     snprintf(id, sizeof(id), "%lld", job->id);
-    return db_exec(db, "UPDATE jobs SET lease_owner = NULL, "
-                    "lease_expires = NULL WHERE id = $1::bigint",
-                1, params, err);
+    return db_exec_prepared(db, "UPDATE jobs SET lease_owner = NULL, "
+                                "lease_expires = NULL WHERE id = $1::bigint",
+                            1, params, err);
 }
 
 int

@@ -12,10 +12,26 @@
 
 #include "common/buf.h"
 
+#define DB_MAX_PREPARED 64      /* statements kept prepared per connection */
+#define DB_BATCH_MAX (1u << 28) /* bytes of parameters in one batch */
+#define DB_BATCH_TRIES 5        /* runs of a batch that loses deadlocks */
+
+/* A statement prepared on the connection, found again by its text. */
+struct db_prepared {
+    char *sql;
+    size_t len;
+    unsigned long hash;
+    char name[16];
+};
+
 struct db {
     PGconn *conn;
     char *conninfo;
     bool async_commit; /* db_async_commit() was asked: kept on reconnect */
+    struct db_prepared prepared[DB_MAX_PREPARED];
+    int nprepared;
+    int prepared_pid;  /* the server process they were prepared in */
+    unsigned int next_name;
 };
 
 /* A timestamptz column as ISO 8601 UTC text ("2024-01-02T08:00:00Z"). */
@@ -33,6 +49,61 @@ PGresult *db_query(struct db *db, const char *sql, int nparams,
 /* db_query() for statements whose rows are not needed: 0 or DRP_EDB. */
 int db_exec(struct db *db, const char *sql, int nparams,
             const char *const *params, struct buf *err);
+
+/*
+ * db_query() and db_exec() for statements run again and again: sql is
+ * parsed and planned once per connection (a named prepared statement, made
+ * the first time this text is seen on it; after a reconnect, again), then
+ * only executed. Beyond DB_MAX_PREPARED texts, statements run unprepared.
+ */
+PGresult *db_query_prepared(struct db *db, const char *sql, int nparams,
+                            const char *const *params, struct buf *err);
+int db_exec_prepared(struct db *db, const char *sql, int nparams,
+                     const char *const *params, struct buf *err);
+
+/*
+ * A batch: statements sent to the server together (libpq's pipeline mode)
+ * and run in one transaction, in one round trip. No statement can use the
+ * rows of another on the client side; what one needs of another comes
+ * through SQL (a sub-select, currval()). Each statement is prepared
+ * (db_query_prepared()). Parameters are copied when added.
+ */
+struct db_batch_stmt {
+    const char *sql;  /* borrowed: a string literal */
+    int nparams;
+    size_t first;     /* its first parameter in args_at */
+};
+
+struct db_batch {
+    struct buf args;         /* the parameters' text, each NUL-terminated */
+    size_t *args_at;         /* per parameter: offset in args, or SIZE_MAX
+                                for SQL NULL */
+    size_t nargs, capargs;
+    struct db_batch_stmt *stmts;
+    size_t n, cap;
+    PGresult **res;          /* after db_batch_run(): one per statement */
+    bool too_big;            /* the parameters passed DB_BATCH_MAX */
+};
+
+void db_batch_init(struct db_batch *b);
+
+/* Queues a statement; params (NULL entries are SQL NULL) are copied. */
+void db_batch_add(struct db_batch *b, const char *sql, int nparams,
+                  const char *const *params);
+
+/*
+ * Runs the queued statements as one transaction: all of them or none.
+ * Returns 0 with each statement's result in b->res[i] (freed by
+ * db_batch_release()), or DRP_EDB with the first error in err
+ * (DRP_ETOOBIG when the parameters passed DB_BATCH_MAX). When the server
+ * chose this transaction as a deadlock's victim, it is run again, up to
+ * DB_BATCH_TRIES times.
+ */
+int db_batch_run(struct db *db, struct db_batch *b, struct buf *err);
+
+/* The statements and results go; the batch may be reused. */
+void db_batch_reset(struct db_batch *b);
+void db_batch_release(struct db_batch *b);
 
 /* A copy of a result value, or NULL for SQL NULL. Caller frees. */
 char *db_value_dup(const PGresult *r, int row, int col);

@@ -20,27 +20,38 @@
 #include "storage/takedown.h"
 #include "common/banned.h"
 
-/* Runs a statement; on failure sets rc and jumps to the caller's label. */
 /*
- * A text[] literal built item by item, passed as one parameter (never
- * spliced into SQL): array_add() each item, then array_close().
+ * An array literal built item by item, passed as one parameter (never
+ * spliced into SQL): array_add() each item (NULL: SQL NULL), then
+ * array_close(). Past the buffer's cap they fail with DRP_ETOOBIG, and
+ * the literal must not be used.
  */
-static void
+static int
 array_add(struct buf *b, const char *item)
 {
-    buf_adds(b, b->len ? ",\"" : "{\"");
-    for (; *item; item++) {
-        if (*item == '"' || *item == '\\')
-            buf_addc(b, '\\');
-        buf_addc(b, *item);
+    int rc;
+
+    if (item == NULL)
+        return buf_adds(b, b->len ? ",NULL" : "{NULL");
+    rc = buf_adds(b, b->len ? ",\"" : "{\"");
+    while (rc == 0 && *item) {
+        size_t run = strcspn(item, "\"\\");
+
+        rc = buf_add(b, item, run);
+        item += run;
+        if (rc == 0 && *item) {
+            char esc[2] = { '\\', *item++ };
+
+            rc = buf_add(b, esc, 2);
+        }
     }
-    buf_addc(b, '"');
+    return rc ? rc : buf_addc(b, '"');
 }
 
-static void
+static int
 array_close(struct buf *b)
 {
-    buf_adds(b, b->len ? "}" : "{}");
+    return buf_adds(b, b->len ? "}" : "{}");
 }
 
 /* The lookalike watch's settings (put_settings() has emptied the table);
@@ -614,157 +625,295 @@ store_prepare_partitions(struct db *db, struct buf *err)
                    0, NULL, err);
 }
 
-/* Upserts one finding and its sighting; *id gets the finding id. */
+/* A finding of the page and where it is in doc->findings. */
+struct finding_ref {
+    const struct store_finding *f;
+    size_t i;
+};
+
+/* By kind and value, then by position: the order rows are locked in. */
 static int
-put_finding(struct db *db, const struct store_doc *doc, const char *doc_id,
-            const struct store_finding *f, char *id, size_t idlen,
-            struct buf *err)
+cmp_finding_ref(const void *a, const void *b)
 {
-    PGresult *r = NULL;
-    char conf[16], sid[24], off[24];
+    const struct finding_ref *x = a, *y = b;
+    int c = strcmp(x->f->kind, y->f->kind);
+
+    if (c == 0)
+        c = strcmp(x->f->value, y->f->value);
+    if (c == 0)
+        c = x->i < y->i ? -1 : x->i > y->i;
+    return c;
+}
+
+/* The arrays of put_findings(), a column each. */
+enum {
+    FA_KIND, FA_VALUE, FA_WATCHED, FA_CONFIDENCE, FA_BENIGN, FA_OFFSET,
+    FA_SNIPPET, FA_IDENTITY, FA_DOMAIN, FA_HMAC, FA_HINT, FA_N
+};
+
+/*
+ * The page's findings, their sightings and credentials: one statement.
+ * A value found twice on the page is one row (one sighting, at its first
+ * place; the highest confidence; watched if any was; the last label), so
+ * that no row is upserted twice in the statement. Rows go in (kind,
+ * value) order, so that two workers storing pages with the same findings
+ * lock them in the same order. The sightings name the document inserted
+ * just before in the same transaction (currval()).
+ */
+static int
+put_findings(struct db_batch *b, const struct store_doc *doc,
+             const char *sid)
+{
+    struct finding_ref *refs;
+    struct buf a[FA_N];
+    size_t i, j, k;
     int rc = 0;
 
-    snprintf(conf, sizeof(conf), "%d", f->confidence);
-    snprintf(sid, sizeof(sid), "%lld", doc->source->id);
-    snprintf(off, sizeof(off), "%zu", f->offset);
-    {
-        const char *p[5] = { f->kind, f->value, f->watched ? "t" : "f",
-                             conf, f->benign };
+    for (k = 0; k < FA_N; k++)
+        buf_init(&a[k], DB_BATCH_MAX);
+    refs = xcalloc(doc->nfindings + 1, sizeof(*refs));
+    for (i = 0; i < doc->nfindings; i++)
+        refs[i] = (struct finding_ref){ &doc->findings[i], i };
+    qsort(refs, doc->nfindings, sizeof(*refs), cmp_finding_ref);
+    for (i = 0; i < doc->nfindings && rc == 0; i = j) {
+        const struct store_finding *first = refs[i].f, *last = first;
+        bool watched = first->watched;
+        int conf = first->confidence;
+        char sconf[16], soff[24];
 
+        for (j = i + 1; j < doc->nfindings &&
+                        strcmp(refs[j].f->kind, first->kind) == 0 &&
+                        strcmp(refs[j].f->value, first->value) == 0;
+             j++) {
+            last = refs[j].f;
+            watched = watched || last->watched;
+            if (last->confidence > conf)
+                conf = last->confidence;
+        }
+        snprintf(sconf, sizeof(sconf), "%d", conf);
+        snprintf(soff, sizeof(soff), "%zu", first->offset);
+        rc |= array_add(&a[FA_KIND], first->kind);
+        rc |= array_add(&a[FA_VALUE], first->value);
+        rc |= array_add(&a[FA_WATCHED], watched ? "t" : "f");
+        rc |= array_add(&a[FA_CONFIDENCE], sconf);
+        rc |= array_add(&a[FA_BENIGN], last->benign);
+        rc |= array_add(&a[FA_OFFSET], soff);
+        rc |= array_add(&a[FA_SNIPPET], first->snippet);
+        rc |= array_add(&a[FA_IDENTITY], first->identity);
+        rc |= array_add(&a[FA_DOMAIN], first->identity ? first->domain
+                                                        : NULL);
+        rc |= array_add(&a[FA_HMAC], first->identity ? first->pw_hmac_hex
+                                                      : NULL);
+        rc |= array_add(&a[FA_HINT], first->identity ? first->pw_hint
+                                                      : NULL);
+    }
+    for (k = 0; k < FA_N; k++)
+        rc |= array_close(&a[k]);
+    if (rc == 0) {
+        const char *p[FA_N + 2];
+
+        for (k = 0; k < FA_N; k++)
+            p[k] = buf_str(&a[k]);
+        p[FA_N] = sid;
+        p[FA_N + 1] = doc->job->url;
         /* The label is the latest one: the watchlist and the operator's
            list may have changed since the last sighting. */
-        QUERY(r,
-              "INSERT INTO findings (kind, value, watched, confidence, "
-              "  benign) "
-              "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, value) "
-              "DO UPDATE SET last_seen = now(), "
-              "watched = findings.watched OR $3, "
-              "confidence = greatest(findings.confidence, $4), benign = $5 "
-              "RETURNING id",
-              5, p);
-        snprintf(id, idlen, "%s", PQgetvalue(r, 0, 0));
-        PQclear(r);
+        db_batch_add(
+            b,
+            "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], "
+            "  $3::bool[], $4::int[], $5::text[], $6::bigint[], $7::text[], "
+            "  $8::text[], $9::text[], $10::text[], $11::text[]) "
+            "  AS u(kind, value, watched, confidence, benign, byte_offset, "
+            "    snippet, identity, domain, pw_hmac, pw_hint)), "
+            "f AS (INSERT INTO findings AS o (kind, value, watched, "
+            "    confidence, benign, sighting_count) "
+            "  SELECT kind, value, watched, confidence, benign, 1 FROM u "
+            "  ORDER BY kind, value "
+            "  ON CONFLICT (kind, value) DO UPDATE SET last_seen = now(), "
+            "    watched = o.watched OR EXCLUDED.watched, "
+            "    confidence = greatest(o.confidence, EXCLUDED.confidence), "
+            "    benign = EXCLUDED.benign, "
+            "    sighting_count = o.sighting_count + 1 "
+            "  RETURNING id, kind, value), "
+            "c AS (INSERT INTO credentials (finding_id, identity, domain, "
+            "    password_hmac, password_hint) "
+            "  SELECT f.id, u.identity, u.domain, decode(u.pw_hmac, 'hex'), "
+            "    u.pw_hint FROM u JOIN f USING (kind, value) "
+            "  WHERE u.identity IS NOT NULL "
+            "  ON CONFLICT (finding_id) DO NOTHING) "
+            "INSERT INTO sightings (finding_id, document_id, source_id, url, "
+            "  byte_offset, snippet) "
+            "SELECT f.id, currval('documents_id_seq'), $12::bigint, $13, "
+            "  u.byte_offset, u.snippet FROM u JOIN f USING (kind, value) "
+            "ON CONFLICT (finding_id, document_id) DO NOTHING",
+            FA_N + 2, p);
     }
-    if (f->identity) {
-        const char *p[5] = { id, f->identity, f->domain, f->pw_hmac_hex,
-                             f->pw_hint };
+    for (k = 0; k < FA_N; k++)
+        buf_release(&a[k]);
+    free(refs);
+    return rc ? DRP_ETOOBIG : 0;
+}
 
-        QUERY(r,
-              "INSERT INTO credentials (finding_id, identity, domain, "
-              "  password_hmac, password_hint) "
-              "VALUES ($1, $2, $3, decode($4, 'hex'), $5) "
-              "ON CONFLICT (finding_id) DO NOTHING",
-              5, p);
-        PQclear(r);
-    }
-    {
-        const char *p[6] = { id, doc_id, sid, doc->job->url, off,
-                             f->snippet };
+/* By dedup key: the order cases are locked in. */
+static int
+cmp_alert(const void *a, const void *b)
+{
+    const struct store_alert *const *x = a, *const *y = b;
 
-        QUERY(r,
-              "WITH s AS (INSERT INTO sightings (finding_id, document_id, "
-              "  source_id, url, byte_offset, snippet) "
-              "  VALUES ($1, $2, $3, $4, $5, $6) "
-              "  ON CONFLICT (finding_id, document_id) DO NOTHING "
-              "  RETURNING finding_id) "
-              "UPDATE findings SET sighting_count = sighting_count + 1 "
-              "WHERE id IN (SELECT finding_id FROM s)",
-              6, p);
-        PQclear(r);
+    return strcmp((*x)->dedup_key, (*y)->dedup_key);
+}
+
+/*
+ * The ids of the findings doc's alerts rest on, in doc->alerts order, as
+ * one statement's rows: put_findings() upserted them earlier in the
+ * transaction.
+ */
+static int
+put_alert_findings(struct db_batch *b, const struct store_doc *doc)
+{
+    struct buf kinds = BUF_INIT(DB_BATCH_MAX), values = BUF_INIT(DB_BATCH_MAX);
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < doc->nalerts; i++) {
+        const struct store_finding *f = &doc->findings[doc->alerts[i].finding];
+
+        rc |= array_add(&kinds, f->kind);
+        rc |= array_add(&values, f->value);
     }
-out:
+    rc |= array_close(&kinds);
+    rc |= array_close(&values);
+    if (rc == 0) {
+        const char *p[2] = { buf_str(&kinds), buf_str(&values) };
+
+        db_batch_add(b,
+                     "SELECT f.id FROM unnest($1::text[], $2::text[]) "
+                     "  WITH ORDINALITY AS u(kind, value, n) "
+                     "LEFT JOIN findings f USING (kind, value) "
+                     "ORDER BY u.n",
+                     2, p);
+    }
+    buf_release(&kinds);
+    buf_release(&values);
+    return rc ? DRP_ETOOBIG : 0;
+}
+
+/*
+ * Opens or updates the cases of doc's alerts (store_case_put(): the
+ * store's facts go to the rescore hook between statements), in dedup-key
+ * order. r holds their findings' ids (put_alert_findings()).
+ */
+static int
+put_cases(struct db *db, const struct store_doc *doc, const PGresult *r,
+          struct case_counts *cases, struct buf *err)
+{
+    const struct store_alert **v = xcalloc(doc->nalerts + 1, sizeof(*v));
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < doc->nalerts; i++)
+        v[i] = &doc->alerts[i];
+    qsort(v, doc->nalerts, sizeof(*v), cmp_alert);
+    for (i = 0; i < doc->nalerts && rc == 0; i++) {
+        size_t a = (size_t)(v[i] - doc->alerts);
+        int row = (int)a;
+        const char *fid = row < PQntuples(r) && !PQgetisnull(r, row, 0)
+                              ? PQgetvalue(r, row, 0)
+                              : NULL;
+
+        rc = store_case_put(db, doc, a, fid, cases, err);
+    }
+    free(v);
     return rc;
 }
 
 /*
  * Enqueues the links of a stored page. The source's max_pages bounds a
  * site's frontier as a whole, and an adapter's backlog of pages not yet
- * fetched (the counts are kept on the source's row: migration 004) (a paste site's frontier grows with every paste it ever had:
- * that is how a paste is fetched once).
+ * fetched (the counts are kept on the source's row: migration 004; a
+ * paste site's frontier grows with every paste it ever had: that is how a
+ * paste is fetched once).
  *   - a thread row (marked, with a marker): new, or due now when its
  *     marker changed, and then its last known page too;
  *   - a later page of a thread: new, or due again now, since the page
  *     that links to it changed (only changed pages are stored);
  *   - anything else: new, or left as it is; all such links of the page
- *     go in one statement.
+ *     go in one statement, inserted in URL order (two workers inserting
+ *     the same new links wait on each other in the same order).
  */
 #define ROOM                                                                  \
     "(SELECT CASE WHEN $5 = 'page' THEN jobs_total ELSE jobs_unfetched END " \
     "FROM sources WHERE id = $1::bigint) < $4::int"
 
-static int
-put_link(struct db *db, const struct store_doc *doc,
-         const struct store_link *l, struct buf *err)
+static void
+put_link(struct db_batch *b, const struct store_doc *doc,
+         const struct store_link *l)
 {
     char sid[24], depth[16], maxp[16], thread[24];
     const char *p[6] = { sid, l->url, depth, maxp, l->role, NULL };
-    PGresult *r = NULL;
-    int rc = 0;
 
     snprintf(sid, sizeof(sid), "%lld", doc->source->id);
     snprintf(depth, sizeof(depth), "%d", doc->job->depth + 1);
     snprintf(maxp, sizeof(maxp), "%d", doc->source->max_pages);
     if (l->marker) {
         p[5] = l->marker;
-        QUERY(r,
-              "WITH old AS (SELECT id, marker FROM jobs "
-              "  WHERE source_id = $1::bigint AND url = $2), "
-              "up AS (INSERT INTO jobs (source_id, url, depth, role, marker) "
-              "  SELECT $1::bigint, $2, $3::int, $5, $6 "
-              "  WHERE EXISTS (SELECT 1 FROM old) OR " ROOM " "
-              "  ON CONFLICT (source_id, url) DO UPDATE SET "
-              "    role = EXCLUDED.role, marker = EXCLUDED.marker, "
-              "    due_at = CASE WHEN jobs.marker IS DISTINCT FROM "
-              "      EXCLUDED.marker THEN now() ELSE jobs.due_at END "
-              "  RETURNING id) "
-              "UPDATE jobs SET due_at = now() WHERE id = (SELECT max(j.id) "
-              "  FROM jobs j WHERE j.thread_id = (SELECT id FROM up)) "
-              "  AND EXISTS (SELECT 1 FROM old "
-              "    WHERE old.marker IS DISTINCT FROM $6)",
-              6, p);
+        db_batch_add(
+            b,
+            "WITH old AS (SELECT id, marker FROM jobs "
+            "  WHERE source_id = $1::bigint AND url = $2), "
+            "up AS (INSERT INTO jobs (source_id, url, depth, role, marker) "
+            "  SELECT $1::bigint, $2, $3::int, $5, $6 "
+            "  WHERE EXISTS (SELECT 1 FROM old) OR " ROOM " "
+            "  ON CONFLICT (source_id, url) DO UPDATE SET "
+            "    role = EXCLUDED.role, marker = EXCLUDED.marker, "
+            "    due_at = CASE WHEN jobs.marker IS DISTINCT FROM "
+            "      EXCLUDED.marker THEN now() ELSE jobs.due_at END "
+            "  RETURNING id) "
+            "UPDATE jobs SET due_at = now() WHERE id = (SELECT max(j.id) "
+            "  FROM jobs j WHERE j.thread_id = (SELECT id FROM up)) "
+            "  AND EXISTS (SELECT 1 FROM old "
+            "    WHERE old.marker IS DISTINCT FROM $6)",
+            6, p);
     } else {
         snprintf(thread, sizeof(thread), "%lld",
                  doc->job->thread_id ? doc->job->thread_id : doc->job->id);
         p[5] = thread;
-        QUERY(r,
-              "INSERT INTO jobs (source_id, url, depth, role, thread_id) "
-              "SELECT $1::bigint, $2, $3::int, $5, $6::bigint WHERE " ROOM " "
-              "ON CONFLICT (source_id, url) DO UPDATE SET due_at = now() "
-              "WHERE jobs.due_at > now() AND jobs.lease_owner IS NULL",
-              6, p);
+        db_batch_add(
+            b,
+            "INSERT INTO jobs (source_id, url, depth, role, thread_id) "
+            "SELECT $1::bigint, $2, $3::int, $5, $6::bigint WHERE " ROOM " "
+            "ON CONFLICT (source_id, url) DO UPDATE SET due_at = now() "
+            "WHERE jobs.due_at > now() AND jobs.lease_owner IS NULL",
+            6, p);
     }
-    PQclear(r);
-out:
-    return rc;
 }
 #undef ROOM
 
 static int
-put_links(struct db *db, const struct store_doc *doc, struct buf *err)
+put_links(struct db_batch *b, const struct store_doc *doc)
 {
-    struct buf urls = BUF_INIT(1u << 26), roles = BUF_INIT(1u << 20);
+    struct buf urls = BUF_INIT(DB_BATCH_MAX), roles = BUF_INIT(1u << 24);
     char sid[24], depth[16], maxp[16];
     bool deep = doc->job->depth >= doc->source->max_depth;
-    PGresult *r = NULL;
     size_t i;
     int rc = 0;
 
-    for (i = 0; i < doc->nlinks; i++) {
+    for (i = 0; i < doc->nlinks && rc == 0; i++) {
         const struct store_link *l = &doc->links[i];
 
         if (l->marker || l->continues) {
-            rc = put_link(db, doc, l, err);
-            if (rc < 0)
-                goto out;
+            put_link(b, doc, l);
         } else if (!(deep && strcmp(l->role, "page") == 0)) {
-            array_add(&urls, l->url);
-            array_add(&roles, l->role);
+            rc |= array_add(&urls, l->url);
+            rc |= array_add(&roles, l->role);
         }
     }
-    if (urls.len == 0)
+    if (urls.len == 0 || rc != 0)
         goto out;
-    array_close(&urls);
-    array_close(&roles);
+    rc |= array_close(&urls);
+    rc |= array_close(&roles);
+    if (rc != 0)
+        goto out;
     snprintf(sid, sizeof(sid), "%lld", doc->source->id);
     snprintf(depth, sizeof(depth), "%d", doc->job->depth + 1);
     snprintf(maxp, sizeof(maxp), "%d", doc->source->max_pages);
@@ -774,36 +923,34 @@ put_links(struct db *db, const struct store_doc *doc, struct buf *err)
         const char *p[5] = { sid, buf_str(&urls), depth, maxp,
                              buf_str(&roles) };
 
-        QUERY(r,
-              "WITH room AS (SELECT $4::int - jobs_total AS total, "
-              "  $4::int - jobs_unfetched AS backlog "
-              "  FROM sources WHERE id = $1::bigint) "
-              "INSERT INTO jobs (source_id, url, depth, role) "
-              "SELECT $1::bigint, l.url, $3::int, l.role "
-              "FROM unnest($2::text[], $5::text[]) WITH ORDINALITY "
-              "  AS l(url, role, n), room "
-              "WHERE l.n <= CASE WHEN l.role = 'page' THEN room.total "
-              "  ELSE room.backlog END "
-              "ON CONFLICT (source_id, url) DO NOTHING",
-              5, p);
-        PQclear(r);
+        db_batch_add(b,
+                     "WITH room AS (SELECT $4::int - jobs_total AS total, "
+                     "  $4::int - jobs_unfetched AS backlog "
+                     "  FROM sources WHERE id = $1::bigint) "
+                     "INSERT INTO jobs (source_id, url, depth, role) "
+                     "SELECT $1::bigint, l.url, $3::int, l.role "
+                     "FROM unnest($2::text[], $5::text[]) WITH ORDINALITY "
+                     "  AS l(url, role, n), room "
+                     "WHERE l.n <= CASE WHEN l.role = 'page' THEN room.total "
+                     "  ELSE room.backlog END "
+                     "ORDER BY l.url "
+                     "ON CONFLICT (source_id, url) DO NOTHING",
+                     5, p);
     }
 out:
     buf_release(&urls);
     buf_release(&roles);
-    return rc;
+    return rc ? DRP_ETOOBIG : 0;
 }
 
 int
 store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
                struct buf *err)
 {
-    PGresult *r = NULL;
-    char job_id[24], sid[24], status[16], bytes[24];
-    char doc_id[24];
-    char (*fids)[24] = NULL;
+    struct db_batch b;
     struct case_counts cases = { 0 };
-    size_t i;
+    char job_id[24], sid[24], status[16], bytes[24];
+    size_t ids;
     int rc;
 
     *new_alerts = 0;
@@ -811,79 +958,90 @@ store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
     snprintf(sid, sizeof(sid), "%lld", doc->source->id);
     snprintf(status, sizeof(status), "%d", doc->http_status);
     snprintf(bytes, sizeof(bytes), "%zu", doc->body_bytes);
-    rc = db_begin(db, err);
-    if (rc < 0)
-        return rc;
+    db_batch_init(&b);
+    /* Cases need the store's facts between statements (the rescore
+       hook): the transaction is then opened here and spans two batches
+       and the cases; a page without one is a single batch. */
+    if (doc->nalerts)
+        db_batch_add(&b, "BEGIN", 0, NULL);
     {
         const char *p[9] = { sid, job_id, doc->job->url, status,
                              doc->content_type, doc->sha256_hex, doc->title,
                              bytes, doc->text };
 
-        QUERY(r,
-              "INSERT INTO documents (source_id, job_id, url, http_status, "
-              "  content_type, sha256, title, body_bytes, text) "
-              "VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'), $7, $8, $9) "
-              "RETURNING id",
-              9, p);
-        snprintf(doc_id, sizeof(doc_id), "%s", PQgetvalue(r, 0, 0));
-        PQclear(r);
+        db_batch_add(&b,
+                     "INSERT INTO documents (source_id, job_id, url, "
+                     "  http_status, content_type, sha256, title, "
+                     "  body_bytes, text) "
+                     "VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'), $7, $8, "
+                     "  $9)",
+                     9, p);
     }
-    if (doc->nfindings)
-        fids = xcalloc(doc->nfindings, sizeof(*fids));
-    for (i = 0; i < doc->nfindings; i++) {
-        rc = put_finding(db, doc, doc_id, &doc->findings[i], fids[i],
-                         sizeof(fids[i]), err);
+    rc = doc->nfindings ? put_findings(&b, doc, sid) : 0;
+    if (rc < 0)
+        goto out;
+    if (doc->nalerts) {
+        ids = b.n;
+        rc = put_alert_findings(&b, doc);
         if (rc < 0)
             goto out;
-    }
-    for (i = 0; i < doc->nalerts; i++) {
-        rc = store_case_put(db, doc, i, fids[doc->alerts[i].finding],
-                            &cases, err);
+        rc = db_batch_run(db, &b, err);
+        if (rc == 0)
+            rc = put_cases(db, doc, b.res[ids], &cases, err);
         if (rc < 0)
             goto out;
+        db_batch_reset(&b);
     }
-    *new_alerts = cases.opened;
-    rc = put_links(db, doc, err);
+    rc = put_links(&b, doc);
     if (rc < 0)
         goto out;
     {
         const char *p[5] = { job_id, status, doc->sha256_hex, doc->etag,
                              doc->last_modified };
 
-        QUERY(r,
-              "UPDATE jobs SET lease_owner = NULL, lease_expires = NULL, "
-              "  attempts = 0, last_status = $2, last_error = NULL, "
-              "  content_hash = decode($3, 'hex'), etag = $4, "
-              "  last_modified = $5, fetched_at = now(), "
-              "  due_at = drp_next_due(role, (SELECT interval_s "
-              "  FROM sources s WHERE s.id = source_id)) "
-              "WHERE id = $1",
-              5, p);
-        PQclear(r);
+        db_batch_add(&b,
+                     "UPDATE jobs SET lease_owner = NULL, "
+                     "  lease_expires = NULL, attempts = 0, "
+                     "  last_status = $2, last_error = NULL, "
+                     "  content_hash = decode($3, 'hex'), etag = $4, "
+                     "  last_modified = $5, fetched_at = now(), "
+                     "  due_at = drp_next_due(role, (SELECT interval_s "
+                     "  FROM sources s WHERE s.id = source_id)) "
+                     "WHERE id = $1",
+                     5, p);
     }
     if (doc->warning) {
         const char *p[3] = { sid, doc->job->url, doc->warning };
 
-        QUERY(r,
-              "WITH e AS (INSERT INTO source_errors (source_id, url, error) "
-              "  VALUES ($1, $2, $3) RETURNING id) "
-              "UPDATE sources SET last_error = $3, last_error_at = now(), "
-              "  last_success = now() WHERE id = $1",
-              3, p);
+        db_batch_add(&b,
+                     "WITH e AS (INSERT INTO source_errors (source_id, url, "
+                     "  error) VALUES ($1, $2, $3) RETURNING id) "
+                     "UPDATE sources SET last_error = $3, "
+                     "  last_error_at = now(), last_success = now() "
+                     "WHERE id = $1",
+                     3, p);
     } else {
         const char *p[1] = { sid };
 
-        QUERY(r, "UPDATE sources SET last_success = now() WHERE id = $1", 1,
-              p);
+        db_batch_add(&b,
+                     "UPDATE sources SET last_success = now() WHERE id = $1",
+                     1, p);
     }
-    PQclear(r);
-    rc = db_commit(db, err);
+    if (doc->nalerts)
+        db_batch_add(&b, "COMMIT", 0, NULL);
+    rc = db_batch_run(db, &b, err);
 out:
-    if (rc < 0) {
-        db_rollback(db);
-        *new_alerts = 0;
+    if (rc == DRP_ETOOBIG) {
+        buf_reset(err);
+        buf_addf(err, "page too large to store: its findings or links pass "
+                      "%u bytes",
+                 (unsigned)DB_BATCH_MAX);
     }
-    free(fids);
+    if (rc < 0 && doc->nalerts)
+        db_rollback(db); /* the transaction opened for the cases */
+    if (rc == 0)
+        *new_alerts = cases.opened;
+    db_batch_release(&b);
     return rc;
 }
 

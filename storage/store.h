@@ -136,8 +136,11 @@ int store_prepare_partitions(struct db *db, struct buf *err);
 /*
  * Stores one fetched document and everything found in it, enqueues its
  * links (depth + 1, within the source's max_depth and max_pages), completes
- * its job and marks the source healthy, all in one transaction. Sets
- * *new_alerts to the number of alerts opened (not updated).
+ * its job and marks the source healthy, all in one transaction (one round
+ * trip). Sets *new_alerts to the number of alerts opened (not updated).
+ * Returns 0, DRP_EDB (nothing stored: the job is still leased), or
+ * DRP_ETOOBIG when the page's findings or links pass what one transaction
+ * carries (nothing stored; the reason in err).
  */
 int store_document(struct db *db, const struct store_doc *doc,
                    int *new_alerts, struct buf *err);
