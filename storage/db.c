@@ -447,7 +447,9 @@ db_batch_run(struct db *db, struct db_batch *b, struct buf *err)
     for (tries = 0; tries < DB_BATCH_TRIES; tries++) {
         clear_results(b);
         rc = run_once(db, b, names, &deadlock, err);
-        if (rc == 0 || !deadlock)
+        /* Inside the caller's transaction, the whole of it failed. */
+        if (rc == 0 || !deadlock ||
+            PQtransactionStatus(db->conn) != PQTRANS_IDLE)
             break;
         log_debug("database deadlock, the batch runs again: %s",
                   buf_str(err));

@@ -97,7 +97,9 @@ void db_batch_add(struct db_batch *b, const char *sql, int nparams,
  * db_batch_release()), or DRP_EDB with the first error in err
  * (DRP_ETOOBIG when the parameters passed DB_BATCH_MAX). When the server
  * chose this transaction as a deadlock's victim, it is run again, up to
- * DB_BATCH_TRIES times.
+ * DB_BATCH_TRIES times. Inside a transaction the caller opened
+ * (db_begin()), the statements are part of it instead, and it is never
+ * run again.
  */
 int db_batch_run(struct db *db, struct db_batch *b, struct buf *err);
 
