@@ -1,5 +1,6 @@
 /*
- * common/: the capped buffer, spans, error texts, log levels, tables.
+ * common/: the capped buffer, spans, error texts, log levels, tables, the
+ * work queue.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/table.h"
+#include "common/workq.h"
 #include "tests/tap.h"
 
 static void
@@ -87,6 +89,63 @@ test_table(void)
     table_free(t);
 }
 
+/* Each item is an int: the work doubles it and notes the worker. */
+struct workq_test {
+    int seen[4];
+    int notified;
+};
+
+static void
+double_it(void *arg, int w, void *item)
+{
+    struct workq_test *t = arg;
+
+    *(int *)item *= 2;
+    __atomic_add_fetch(&t->seen[w & 3], 1, __ATOMIC_RELAXED);
+}
+
+static void
+count_notify(void *arg)
+{
+    struct workq_test *t = arg;
+
+    __atomic_add_fetch(&t->notified, 1, __ATOMIC_RELAXED);
+}
+
+static void
+test_workq(void)
+{
+    struct workq_test t = { { 0 }, 0 };
+    struct workq *q = workq_new(3, double_it, count_notify, &t);
+    int items[200], i, sum = 0, got = 0, *p;
+
+    ok(workq_wait(q) == NULL, "an idle queue has nothing to wait for");
+    ok(workq_done(q) == NULL, "nor anything finished");
+    for (i = 0; i < 200; i++) {
+        items[i] = i;
+        workq_push(q, &items[i]);
+    }
+    ok(workq_count(q) <= 200 && workq_count(q) > 0,
+       "pushed items are counted until taken back");
+    while ((p = workq_wait(q)) != NULL) {
+        sum += *p;
+        got++;
+    }
+    is(got, 200, "every item comes back once");
+    is(sum, 199 * 200, "each was run once");
+    is(workq_count(q), 0, "none is left");
+    is(t.seen[0] + t.seen[1] + t.seen[2] + t.seen[3], 200,
+       "the workers ran them all");
+    items[0] = 21;
+    workq_push(q, &items[0]);
+    while ((p = workq_done(q)) == NULL)
+        ;
+    is(*p, 42, "workq_done() hands back a finished item");
+    workq_free(q);
+    is(t.notified, 201, "the owner was told of each");
+    workq_free(NULL);
+}
+
 int
 main(void)
 {
@@ -94,5 +153,6 @@ main(void)
     test_span();
     test_misc();
     test_table();
+    test_workq();
     return done_testing();
 }

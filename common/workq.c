@@ -1,0 +1,208 @@
+/*
+ * The work queue (workq.h): a FIFO of items to run and a FIFO of finished
+ * ones under one mutex, with a condition for each. No item is ever
+ * dropped or run twice; the threads stop only when told to by
+ * workq_free(), after the owner took every item back.
+ */
+#include <assert.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "common/workq.h"
+#include "common/xalloc.h"
+#include "common/banned.h"
+
+/* A FIFO of pointers in a ring that doubles when full. */
+struct ring {
+    void **v;
+    size_t head, n, cap; /* cap is 0 or a power of two */
+};
+
+struct worker {
+    struct workq *q;
+    int index;
+    pthread_t thread;
+};
+
+struct workq {
+    pthread_mutex_t lock;
+    pthread_cond_t queued;   /* an item to run, or stopping */
+    pthread_cond_t finished; /* an item finished */
+    struct ring todo, done;
+    size_t count;   /* pushed and not taken back */
+    size_t running; /* taken by a worker, not finished */
+    bool stopping;
+    workq_fn *fn;
+    workq_notify_fn *notify;
+    void *arg;
+    struct worker *workers;
+    int nworkers;
+};
+
+static void
+ring_push(struct ring *r, void *item)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 16, i;
+        void **v = xcalloc(cap, sizeof(*v));
+
+        for (i = 0; i < r->n; i++)
+            v[i] = r->v[(r->head + i) & (r->cap - 1)];
+        free(r->v);
+        r->v = v;
+        r->cap = cap;
+        r->head = 0;
+    }
+    r->v[(r->head + r->n) & (r->cap - 1)] = item;
+    r->n++;
+}
+
+static void *
+ring_pop(struct ring *r)
+{
+    void *item;
+
+    if (r->n == 0)
+        return NULL;
+    item = r->v[r->head];
+    r->head = (r->head + 1) & (r->cap - 1);
+    r->n--;
+    return item;
+}
+
+static void *
+work(void *p)
+{
+    struct worker *w = p;
+    struct workq *q = w->q;
+
+    pthread_mutex_lock(&q->lock);
+    for (;;) {
+        void *item;
+
+        while (q->todo.n == 0 && !q->stopping)
+            pthread_cond_wait(&q->queued, &q->lock);
+        if (q->todo.n == 0)
+            break; /* stopping, and nothing is left */
+        item = ring_pop(&q->todo);
+        q->running++;
+        pthread_mutex_unlock(&q->lock);
+        q->fn(q->arg, w->index, item);
+        pthread_mutex_lock(&q->lock);
+        q->running--;
+        ring_push(&q->done, item);
+        pthread_cond_broadcast(&q->finished);
+        if (q->notify) {
+            pthread_mutex_unlock(&q->lock);
+            q->notify(q->arg);
+            pthread_mutex_lock(&q->lock);
+        }
+    }
+    pthread_mutex_unlock(&q->lock);
+    return NULL;
+}
+
+struct workq *
+workq_new(int nworkers, workq_fn *fn, workq_notify_fn *notify, void *arg)
+{
+    struct workq *q = xcalloc(1, sizeof(*q));
+    sigset_t all, old;
+    int i;
+
+    if (nworkers < 1)
+        nworkers = 1;
+    pthread_mutex_init(&q->lock, NULL);
+    pthread_cond_init(&q->queued, NULL);
+    pthread_cond_init(&q->finished, NULL);
+    q->fn = fn;
+    q->notify = notify;
+    q->arg = arg;
+    q->nworkers = nworkers;
+    q->workers = xcalloc((size_t)nworkers, sizeof(*q->workers));
+    /* The threads inherit a mask that blocks every signal. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    for (i = 0; i < nworkers; i++) {
+        q->workers[i].q = q;
+        q->workers[i].index = i;
+        if (pthread_create(&q->workers[i].thread, NULL, work,
+                           &q->workers[i]) != 0)
+            abort();
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return q;
+}
+
+void
+workq_push(struct workq *q, void *item)
+{
+    pthread_mutex_lock(&q->lock);
+    ring_push(&q->todo, item);
+    q->count++;
+    pthread_cond_signal(&q->queued);
+    pthread_mutex_unlock(&q->lock);
+}
+
+void *
+workq_done(struct workq *q)
+{
+    void *item;
+
+    pthread_mutex_lock(&q->lock);
+    item = ring_pop(&q->done);
+    if (item)
+        q->count--;
+    pthread_mutex_unlock(&q->lock);
+    return item;
+}
+
+void *
+workq_wait(struct workq *q)
+{
+    void *item;
+
+    pthread_mutex_lock(&q->lock);
+    while (q->done.n == 0 && (q->todo.n > 0 || q->running > 0))
+        pthread_cond_wait(&q->finished, &q->lock);
+    item = ring_pop(&q->done);
+    if (item)
+        q->count--;
+    pthread_mutex_unlock(&q->lock);
+    return item;
+}
+
+size_t
+workq_count(struct workq *q)
+{
+    size_t n;
+
+    pthread_mutex_lock(&q->lock);
+    n = q->count;
+    pthread_mutex_unlock(&q->lock);
+    return n;
+}
+
+void
+workq_free(struct workq *q)
+{
+    int i;
+
+    if (q == NULL)
+        return;
+    pthread_mutex_lock(&q->lock);
+    assert(q->count == 0);
+    q->stopping = true;
+    pthread_cond_broadcast(&q->queued);
+    pthread_mutex_unlock(&q->lock);
+    for (i = 0; i < q->nworkers; i++)
+        pthread_join(q->workers[i].thread, NULL);
+    free(q->todo.v);
+    free(q->done.v);
+    free(q->workers);
+    pthread_cond_destroy(&q->queued);
+    pthread_cond_destroy(&q->finished);
+    pthread_mutex_destroy(&q->lock);
+    free(q);
+}
