@@ -4,6 +4,9 @@
  * (cli/notifier.h). --once makes every page due now and returns
  * when the pass is done; without it the service runs until SIGTERM/SIGINT.
  * A database outage is waited out (bounded) and reported in the exit code.
+ * This thread leases and fetches; worker threads, each with its own
+ * database connection, take fetched pages through the pipeline, so that
+ * transfers go on while pages are parsed and stored.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -22,7 +25,9 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/secret.h"
+#include "common/workq.h"
 #include "common/xalloc.h"
+#include "crawler/adapter.h"
 #include "crawler/cookie.h"
 #include "crawler/fetch.h"
 #include "crawler/polite.h"
@@ -47,6 +52,7 @@
 #define RUN_TAKEDOWN_EVERY 60  /* seconds between looks for due takedown
                                   re-checks and reminders */
 #define RUN_TAKEDOWN_MAX 8     /* re-checks in flight at most */
+#define RUN_MAX_WORKERS 8      /* pipeline threads, at most */
 
 /* The user pointer of robots.txt transfers (page transfers carry a job). */
 static char robots_tag;
@@ -121,6 +127,20 @@ struct run {
     char **cookie_errors; /* per source: why its cookie is unusable */
     struct takedown_checker *tc; /* takedown follow-through (the service) */
     time_t takedowns_at; /* last look for due re-checks */
+    struct workq *wq;   /* fetched pages through the pipeline */
+    struct db **wdb;    /* per worker: its connection */
+    bool *wfailed;      /* per worker: its last page met a database error */
+    int nworkers;
+};
+
+/* A fetched page on its way through a worker. */
+struct page_work {
+    struct job *job;
+    struct fetch_result *res; /* freed by the worker */
+    const struct source_conf *src;
+    struct run_stats st;      /* what the pipeline counted */
+    int rc;                   /* pipeline_process()'s */
+    char *errmsg;             /* why, when rc < 0 */
 };
 
 static size_t
@@ -441,32 +461,105 @@ tor_health(struct run *run, const struct fetch_result *r)
     buf_release(&err);
 }
 
+/* A worker's part: the page through the pipeline on its connection. */
+static void
+work_page(void *arg, int w, void *item)
+{
+    struct run *run = arg;
+    struct page_work *pw = item;
+    struct buf err = BUF_INIT(8192);
+    struct db *db = run->wdb[w];
+
+    /* After a database error, the connection may need a new session. */
+    if (run->wfailed[w] && !db_ping(db)) {
+        pw->rc = DRP_EDB;
+        buf_adds(&err, "database unreachable");
+    } else {
+        pw->rc = pipeline_process(db, run->x, &run->cfg, pw->src, pw->job,
+                                  pw->res, &pw->st, &err);
+    }
+    run->wfailed[w] = pw->rc < 0;
+    if (pw->rc < 0)
+        pw->errmsg = xstrdup(buf_str(&err));
+    fetch_result_free(pw->res);
+    pw->res = NULL;
+    buf_release(&err);
+}
+
+/* A worker finished a page: wake the fetch loop to collect it. */
+static void
+page_worked(void *arg)
+{
+    struct run *run = arg;
+
+    fetcher_wakeup(run->f);
+}
+
 static void
 handle(struct run *run, struct fetch_result *r)
 {
-    struct buf err = BUF_INIT(8192);
     struct job *j = r->user;
-    const struct source_conf *src = find_source(&run->cfg, j->source_id);
-    int rc;
+    struct page_work *pw = xcalloc(1, sizeof(*pw));
 
     polite_finished(run->polite, j->url);
     tor_health(run, r);
+    pw->job = j;
+    pw->res = r;
+    pw->src = find_source(&run->cfg, j->source_id);
+    workq_push(run->wq, pw);
+}
 
-    rc = pipeline_process(run->db, run->x, &run->cfg, src, j, r, &run->st,
-                          &err);
-    if (rc < 0) {
-        log_err("cannot store page: source='%s' url='%s' %s", src->name,
-                j->url, buf_str(&err));
-        run->st.db_errors++;
+/* A page back from its worker: its counts, and its job done or kept for
+   a retry when the database did not take it. */
+static void
+collect(struct run *run, struct page_work *pw)
+{
+    struct run_stats *st = &run->st;
+
+    st->fetched += pw->st.fetched;
+    st->unchanged += pw->st.unchanged;
+    st->failed += pw->st.failed;
+    st->skipped += pw->st.skipped;
+    st->findings += pw->st.findings;
+    st->new_alerts += pw->st.new_alerts;
+    st->db_errors += pw->st.db_errors;
+    if (pw->rc < 0) {
+        log_err("cannot store page: source='%s' url='%s' %s", pw->src->name,
+                pw->job->url, pw->errmsg);
+        st->db_errors++;
         run->retry = xreallocarray(run->retry, run->nretry + 1,
                                    sizeof(*run->retry));
-        run->retry[run->nretry++] = j;
+        run->retry[run->nretry++] = pw->job;
     } else {
-        job_release(j);
-        free(j);
+        job_release(pw->job);
+        free(pw->job);
     }
-    fetch_result_free(r);
-    buf_release(&err);
+    free(pw->errmsg);
+    free(pw);
+}
+
+/* Every page the workers finished; true when there was one. */
+static bool
+collect_done(struct run *run)
+{
+    struct page_work *pw;
+    bool any = false;
+
+    while ((pw = workq_done(run->wq)) != NULL) {
+        collect(run, pw);
+        any = true;
+    }
+    return any;
+}
+
+/* Waits for the workers to finish every page they have. */
+static void
+drain_workers(struct run *run)
+{
+    struct page_work *pw;
+
+    while ((pw = workq_wait(run->wq)) != NULL)
+        collect(run, pw);
 }
 
 /* After an outage: release the leases of jobs that were not stored. */
@@ -542,18 +635,25 @@ crawl(struct run *run, bool once)
     long long last_empty = 0;
 
     for (;;) {
-        int pending = fetcher_pending(run->f);
-        int busy = pending + (int)run->nheld;
+        int busy, inflight;
         long long now = polite_now_ms(), wait = -1;
         bool tried = false;
 
+        if (collect_done(run))
+            last_empty = 0; /* their links may be due now */
+        if (run->nretry > 0)
+            db_down = true;
+        inflight = fetcher_pending(run->f) + (int)workq_count(run->wq);
+        busy = inflight + (int)run->nheld;
         got = 0;
         if (!stopping && !db_down &&
             time(NULL) - run->reclaimed >= RUN_RECLAIM_EVERY)
             reclaim(run);
         if (!once && !stopping && !db_down)
             takedowns(run);
-        if (!stopping && !db_down && busy < conc &&
+        /* Leases in batches, when half the slots are free: each lease
+           is a statement, whatever the number of jobs it returns. */
+        if (!stopping && !db_down && busy <= conc / 2 &&
             now - last_empty >= RUN_LEASE_EVERY_MS) {
             tried = true;
             if (lease(run, conc - busy, &got) < 0) {
@@ -566,8 +666,6 @@ crawl(struct run *run, bool once)
             drop_held(run);
         else if (!db_down)
             dispatch(run, &wait);
-        if (run->nretry > 0)
-            db_down = true;
         if (db_down) {
             /* Let transfers in flight finish while we wait. */
             if (fetcher_pending(run->f) == 0 || run->nretry > 0) {
@@ -578,7 +676,9 @@ crawl(struct run *run, bool once)
                 continue;
             }
         }
-        if (fetcher_pending(run->f) == 0 && got == 0 && run->nheld == 0) {
+        /* Again: dispatch() may have started held jobs. */
+        inflight = fetcher_pending(run->f) + (int)workq_count(run->wq);
+        if (inflight == 0 && got == 0 && run->nheld == 0) {
             if (!tried && !stopping && !db_down) {
                 /* The last look found nothing a moment ago: look again
                    (a finished page may have added jobs) before idling. */
@@ -600,13 +700,8 @@ crawl(struct run *run, bool once)
         }
         if (wait < 0 || wait > 250)
             wait = 250;
-        if (fetcher_pending(run->f) == 0) {
-            /* Only held jobs, waiting for their host's slot. */
-            struct timespec ts = { 0, (long)(wait > 0 ? wait : 1) * 1000000L };
-
-            nanosleep(&ts, NULL);
-            continue;
-        }
+        /* Transfers, or the workers (they wake us), or held jobs waiting
+           for their host's slot. */
         if (fetcher_poll(run->f, (int)(wait > 0 ? wait : 1)) < 0)
             return EXIT_FAIL;
         while ((r = fetcher_next(run->f)) != NULL) {
@@ -618,11 +713,50 @@ crawl(struct run *run, bool once)
             if (takedown_checker_take(run->tc, r))
                 continue;
             handle(run, r);
-            last_empty = 0; /* its links may be due now */
-            if (run->nretry > 0)
-                db_down = true;
         }
     }
+}
+
+/* The workers and their connections; false when one cannot connect. */
+static bool
+start_workers(struct run *run)
+{
+    struct buf err = BUF_INIT(8192);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int i;
+
+    run->nworkers = ncpu < 1 ? 1 : ncpu > RUN_MAX_WORKERS ? RUN_MAX_WORKERS
+                                                           : (int)ncpu;
+    run->wdb = xcalloc((size_t)run->nworkers, sizeof(*run->wdb));
+    run->wfailed = xcalloc((size_t)run->nworkers, sizeof(*run->wfailed));
+    for (i = 0; i < run->nworkers; i++) {
+        run->wdb[i] = db_open_another(run->db, &err);
+        if (run->wdb[i] == NULL) {
+            log_err("%s", buf_str(&err));
+            buf_release(&err);
+            return false;
+        }
+    }
+    run->wq = workq_new(run->nworkers, work_page, page_worked, run);
+    buf_release(&err);
+    return true;
+}
+
+static void
+stop_workers(struct run *run)
+{
+    int i;
+
+    if (run->wq) {
+        drain_workers(run);
+        workq_free(run->wq);
+        run->wq = NULL;
+    }
+    for (i = 0; run->wdb && i < run->nworkers; i++)
+        db_close(run->wdb[i]);
+    free(run->wdb);
+    free(run->wfailed);
+    run->wdb = NULL;
 }
 
 int
@@ -700,12 +834,18 @@ cmd_run(struct cli *c, int argc, char **argv)
     run.f = fetcher_new(&fo);
     run.polite = polite_new(RUN_PER_HOST);
     run.tc = takedown_checker_new(run.db, &run.cfg);
+    adapter_init();
+    if (!start_workers(&run)) {
+        rc = EXIT_DB;
+        goto out;
+    }
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    log_info("crawl started: owner='%s' sources=%zu terms=%zu once=%s",
+    log_info("crawl started: owner='%s' sources=%zu terms=%zu once=%s "
+             "workers=%d",
              run.owner, run.cfg.nsources, run.cfg.nterms,
-             once ? "yes" : "no");
+             once ? "yes" : "no", run.nworkers);
     /* Notifications go out beside the crawl, on their own thread; a
        single pass delivers what it opened before it returns. */
     /* The lookalike watch too, on a thread and a connection of its own;
@@ -714,6 +854,9 @@ cmd_run(struct cli *c, int argc, char **argv)
     if (notify)
         notifier = notifier_start(c, run.owner);
     rc = crawl(&run, once);
+    /* No lease goes back while a worker may still store its page, and
+       the notifier delivers what the workers opened. */
+    drain_workers(&run);
     lookwatch_stop(lookwatch, once && !stopping, &lw);
     notifier_stop(notifier, once && !stopping);
     if (frontier_release(run.db, run.owner, &err) < 0)
@@ -735,6 +878,7 @@ cmd_run(struct cli *c, int argc, char **argv)
     else if (rc == EXIT_OK && (run.st.failed > 0 || lw.failed > 0))
         rc = EXIT_PARTIAL;
 out:
+    stop_workers(&run);
     release_retries(&run);
     free(run.retry);
     drop_held(&run);

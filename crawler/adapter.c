@@ -130,6 +130,12 @@ quiet_errors(void)
     xmlSetStructuredErrorFunc(NULL, quiet);
 }
 
+void
+adapter_init(void)
+{
+    xmlInitParser();
+}
+
 static pcre2_code *
 compile_id(const char *pattern, char *msg, size_t msglen)
 {

@@ -45,6 +45,12 @@ struct adapter_links {
     size_t n;
 };
 
+/*
+ * Sets libxml2 up; call it once on the main thread before adapter_links()
+ * runs on other threads (libxml2's own lazy set-up is not thread-safe).
+ */
+void adapter_init(void);
+
 /* Whether the source is crawled by its adapter (else by all its links). */
 bool adapter_used(const struct source_conf *src);
 

@@ -547,7 +547,10 @@ fetcher_poll(struct fetcher *f, int timeout_ms)
     if (f->ndone > 0)
         return 0;
     mc = curl_multi_perform(f->multi, &f->running);
-    if (mc == CURLM_OK && f->running > 0)
+    /* None running: they finished just now (collected below, no wait),
+       or there are none (a wait until timeout or fetcher_wakeup()). */
+    if (mc == CURLM_OK && timeout_ms > 0 &&
+        (f->running > 0 || f->pending == 0))
         mc = curl_multi_poll(f->multi, NULL, 0, timeout_ms, NULL);
     if (mc == CURLM_OK)
         mc = curl_multi_perform(f->multi, &f->running);
@@ -565,6 +568,12 @@ fetcher_poll(struct fetcher *f, int timeout_ms)
         finish(f, t, msg->data.result);
     }
     return 0;
+}
+
+void
+fetcher_wakeup(struct fetcher *f)
+{
+    curl_multi_wakeup(f->multi);
 }
 
 struct fetch_result *

@@ -107,8 +107,15 @@ void fetcher_add(struct fetcher *f, const struct fetch_req *req);
 /* Transfers queued or running. */
 int fetcher_pending(const struct fetcher *f);
 
-/* Runs transfers for up to timeout_ms; returns 0 or DRP_ENET. */
+/*
+ * Runs transfers for up to timeout_ms (sleeping that long when there are
+ * none), less when one finishes or fetcher_wakeup() is called; returns 0
+ * or DRP_ENET.
+ */
 int fetcher_poll(struct fetcher *f, int timeout_ms);
+
+/* Ends a fetcher_poll() early; the one call safe from any thread. */
+void fetcher_wakeup(struct fetcher *f);
 
 /* A finished transfer (caller frees), or NULL when none is ready. */
 struct fetch_result *fetcher_next(struct fetcher *f);

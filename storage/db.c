@@ -53,6 +53,16 @@ session_setup(struct db *db)
     PQclear(r);
 }
 
+struct db *
+db_open_another(const struct db *db, struct buf *err)
+{
+    struct db *other = db_open(db->conninfo, err);
+
+    if (other && db->async_commit)
+        db_async_commit(other);
+    return other;
+}
+
 void
 db_async_commit(struct db *db)
 {

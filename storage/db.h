@@ -28,6 +28,13 @@ struct db *db_open(const char *conninfo, struct buf *err);
 void db_close(struct db *db);
 
 /*
+ * Another connection to db's database with db's session settings
+ * (db_async_commit()), for another thread: a connection is used by one
+ * thread at a time. NULL with the reason in err.
+ */
+struct db *db_open_another(const struct db *db, struct buf *err);
+
+/*
  * Where to connect: --db, else DRPWATCH_DB, else the embedded cluster under
  * data_dir (started, and created on first use). Returns a connection or NULL
  * with the reason in err.
