@@ -84,19 +84,23 @@ scoped_links(const struct html_doc *doc, const char *page_url,
              const struct source_conf *src, struct adapter_links *out)
 {
     char *base = doc->base ? url_resolve(page_url, doc->base) : NULL;
+    char *site = url_origin(src->url); /* url_same_site(), once a page */
     size_t i;
 
     out->v = xcalloc(doc->nlinks + 1, sizeof(*out->v));
     out->n = 0;
-    for (i = 0; i < doc->nlinks; i++) {
+    for (i = 0; i < doc->nlinks && site; i++) {
         char *abs = url_resolve(base ? base : page_url, doc->links[i]);
+        char *origin = abs ? url_origin(abs) : NULL;
 
-        if (abs && url_same_site(src->url, abs))
+        if (origin && strcmp(origin, site) == 0)
             out->v[out->n++] = (struct adapter_link){ abs, ROLE_PAGE, NULL,
                                                       false };
         else
             free(abs);
+        free(origin);
     }
+    free(site);
     free(base);
 }
 
