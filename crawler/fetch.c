@@ -43,6 +43,7 @@ struct transfer {
 
 struct fetcher {
     CURLM *multi;
+    CURLSH *private_pool; /* connections of allow_private transfers */
     struct fetch_opts opts;
     int running;
     int pending;
@@ -99,6 +100,14 @@ fetcher_new(const struct fetch_opts *opts)
     curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
                       (long)(opts->per_host > 0 ? opts->per_host : 4));
     curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    /* Transfers that may reach private addresses keep their connections
+       apart: one of theirs is never reused by a transfer that may not,
+       whose own connections are all checked (on_open_socket). */
+    f->private_pool = curl_share_init();
+    if (f->private_pool == NULL ||
+        curl_share_setopt(f->private_pool, CURLSHOPT_SHARE,
+                          CURL_LOCK_DATA_CONNECT) != CURLSHE_OK)
+        abort();
     return f;
 }
 
@@ -141,6 +150,7 @@ fetcher_free(struct fetcher *f)
         fetch_result_free(f->done[i]);
     free(f->done);
     curl_multi_cleanup(f->multi);
+    curl_share_cleanup(f->private_pool);
     free(f);
 }
 
@@ -361,9 +371,10 @@ fetcher_add(struct fetcher *f, const struct fetch_req *req)
     curl_easy_setopt(t->easy, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
     curl_easy_setopt(t->easy, CURLOPT_OPENSOCKETDATA, t);
     if (req->allow_private && !res->via_tor) {
-        /* Its connection may be private: never leave it in the cache for
-           a transfer that is not allowed there (reuse skips the check). */
-        curl_easy_setopt(t->easy, CURLOPT_FORBID_REUSE, 1L);
+        /* Its connection may be private: it goes to the pool of such
+           transfers, never to the one of transfers that are not allowed
+           there (a reused connection is not checked again). */
+        curl_easy_setopt(t->easy, CURLOPT_SHARE, f->private_pool);
     }
     if (res->via_tor) {
         /* socks5h: the proxy resolves the name; nothing goes direct. */

@@ -90,4 +90,29 @@ is "$got" 1 "the binary body was requested once"
 got=$(q "SELECT count(*) FROM jobs WHERE last_error IS NOT NULL AND due_at <= now()")
 is "$got" 0 "failed jobs are backed off, not retried at once"
 
+# Connections are reused, but one opened for a source that may reach
+# private addresses never serves a source that may not: one transfer at
+# a time, the allowed source's page first, on the same host and port.
+cat >"$T/reuse.yaml" <<YAML
+crawl:
+  concurrency: 1
+  timeout: 5
+watchlist:
+  - {kind: brand, value: Northwind Bank}
+sources:
+  - {name: reuse-allowed, kind: site, url: "${MISC_URL}ok?first",
+     allow_private: true, max_depth: 0}
+  - {name: reuse-refused, kind: site, url: "${MISC_URL}ok?second",
+     max_depth: 0}
+YAML
+drp reuse-apply apply "$T/reuse.yaml"
+drp reuse run --once
+is "$rc" 3 "a crawl with a refused source exits 3 (partial)"
+check reuse-refused "refused to connect: address 127.0.0.1 is loopback" \
+    "loopback refused after an allowed source's transfer to the same host"
+got=$(grep '^misc ' "$WORLD/world.log" | grep -c '/ok?second')
+is "$got" 0 "the refused source's page was never requested"
+got=$(grep '^misc ' "$WORLD/world.log" | grep -c '/ok?first')
+is "$got" 1 "the allowed source's page was"
+
 done_testing
