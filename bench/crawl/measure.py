@@ -194,7 +194,8 @@ def cmd_perfsum(argv):
     """Self time of the given processes in `perf report --sort pid,dso,sym
     --no-children -g none --stdio` output, as shares of their own total
     (perf report's --pid filter drops most samples of a system-wide
-    record here, so the filtering is done on its full table)."""
+    record here, so the filtering is done on its full table). perf's
+    "pid" is a thread's id: pass every thread of a process."""
     opts, _ = opts_and_cmd(argv + ["--"], {"pids": "", "report": None,
                                           "top": "30"})
     pids = {p for p in opts["pids"].split(",") if p}
@@ -209,10 +210,13 @@ def cmd_perfsum(argv):
     if total <= 0:
         print("  (no samples of these processes)")
         return 0
-    byproc, bydso = {}, {}
-    for pct, comm, dso, _ in rows:
+    byproc, bydso, bysym = {}, {}, {}
+    for pct, comm, dso, sym in rows:
         byproc[comm] = byproc.get(comm, 0.0) + pct
         bydso[(comm, dso)] = bydso.get((comm, dso), 0.0) + pct
+        # a function of several threads or backends: one line
+        bysym[(comm, dso, sym)] = bysym.get((comm, dso, sym), 0.0) + pct
+    rows = [(v, c, d, f) for (c, d, f), v in bysym.items()]
     print("  by process: " + ", ".join(
         "%s %.1f %%" % (c, 100 * v / total)
         for c, v in sorted(byproc.items(), key=lambda kv: -kv[1])))

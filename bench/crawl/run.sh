@@ -278,9 +278,14 @@ if [ "${BENCH_PERF:-0}" = 1 ]; then
 overhead is in drpwatch's figures"
         perf record -q -a -g -F 249 -o "$W/perf.data" >"$W/perf.log" 2>&1 &
         perf_pid=$!
-        # The backend's pid, for perf report (it is gone at the end).
+        # The backends' pids and drpwatch's threads, for perf report
+        # (they are gone at the end; perf counts threads apart).
         (while [ ! -f "$W/crawl.done" ]; do
             pgrep -P "$pg_pid" >>"$W/pg-pids" 2>/dev/null || true
+            if [ -s "$W/drpwatch.pid" ]; then
+                ls "/proc/$(cat "$W/drpwatch.pid")/task" \
+                    >>"$W/pg-pids" 2>/dev/null || true
+            fi
             sleep 0.5
         done) &
         # What drpwatch's backend is doing, 10 times a second, through one
@@ -330,7 +335,8 @@ if [ -n "$perf_pid" ]; then
         python3 "$measure" perfsum --pids "$pids" \
             --report "$W/perf-report.txt"
         echo
-        echo "drpwatch's database session, sampled 10 times a second"
+        echo "drpwatch's database sessions (the fetch loop's and one per"
+        echo "worker thread), each sampled 10 times a second"
         echo "(pg_stat_activity: the statement running, or idle: drpwatch"
         echo "works, inside a document's transaction or between them)"
         sort "$W/pg-samples" | uniq -c | sort -rn | awk -v n="$(wc -l \
