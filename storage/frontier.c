@@ -197,9 +197,7 @@ frontier_unchanged(struct db *db, const struct job *job, int http_status,
                  "  WHERE s.id = source_id)) "
                  "WHERE id = $1::bigint",
                  2, params);
-    db_batch_add(&b, "UPDATE sources SET last_success = now() "
-                     "WHERE id = $1::bigint",
-                 1, sparams);
+    db_batch_add(&b, DB_SOURCE_SUCCESS, 1, sparams);
     rc = db_batch_run(db, &b, err);
     db_batch_release(&b);
     return rc;

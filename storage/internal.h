@@ -133,6 +133,17 @@ json_t *db_rows_json(PGresult *r, const char *const *cols);
    Clears r. For queries that build their answer with json_agg(). */
 json_t *db_json(PGresult *r, struct buf *err);
 
+/*
+ * A page of source $1 was read: its last success, written at most once a
+ * second (every stored page of every worker would take the source's row
+ * in turn), and always after an error, so that the source's health
+ * (last_success >= last_error_at) is never behind.
+ */
+#define DB_SOURCE_SUCCESS                                                     \
+    "UPDATE sources SET last_success = now() WHERE id = $1::bigint "         \
+    "AND (last_success IS NULL OR last_success < now() - interval '1 s' "    \
+    "OR last_error_at >= last_success)"
+
 /* BEGIN/COMMIT/ROLLBACK; rollback never fails loudly. */
 int db_begin(struct db *db, struct buf *err);
 int db_commit(struct db *db, struct buf *err);

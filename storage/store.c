@@ -1023,9 +1023,7 @@ store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
     } else {
         const char *p[1] = { sid };
 
-        db_batch_add(&b,
-                     "UPDATE sources SET last_success = now() WHERE id = $1",
-                     1, p);
+        db_batch_add(&b, DB_SOURCE_SUCCESS, 1, p);
     }
     if (doc->nalerts)
         db_batch_add(&b, "COMMIT", 0, NULL);
