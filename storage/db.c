@@ -399,6 +399,8 @@ run_once(struct db *db, struct db_batch *b, const char **names,
                 continue;
             if (rc == 0)
                 query_error(db, NULL, err);
+            if (PQstatus(db->conn) == CONNECTION_OK)
+                drop_session(db); /* out of step with the server */
             return DRP_EDB;
         }
         nulls = 0;
@@ -437,6 +439,7 @@ db_batch_run(struct db *db, struct db_batch *b, struct buf *err)
 {
     const char **names;
     bool deadlock = false;
+    bool own = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
     size_t i;
     int rc = 0, tries;
 
@@ -457,9 +460,13 @@ db_batch_run(struct db *db, struct db_batch *b, struct buf *err)
     for (tries = 0; tries < DB_BATCH_TRIES; tries++) {
         clear_results(b);
         rc = run_once(db, b, names, &deadlock, err);
-        /* Inside the caller's transaction, the whole of it failed. */
-        if (rc == 0 || !deadlock ||
+        /* A transaction the batch opened itself (BEGIN ... COMMIT) and
+           left open by its failure. */
+        if (rc < 0 && own && PQstatus(db->conn) == CONNECTION_OK &&
             PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+            db_rollback(db);
+        /* Inside the caller's transaction, the whole of it failed. */
+        if (rc == 0 || !deadlock || !own)
             break;
         log_debug("database deadlock, the batch runs again: %s",
                   buf_str(err));

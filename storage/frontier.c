@@ -55,6 +55,7 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
 {
     char smax[16], ssecs[16];
     struct buf skips = BUF_INIT(1u << 20);
+    struct db_batch b;
     const char *params[4] = { owner, smax, ssecs, NULL };
     PGresult *r;
     size_t k;
@@ -69,7 +70,17 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
         buf_addf(&skips, k ? ",%lld" : "%lld", skip[k]);
     buf_addc(&skips, '}');
     params[3] = buf_str(&skips);
-    r = db_query_prepared(db,
+    /* Walks jobs_lease in crawl order and stops after max jobs, whatever
+       the statistics say: estimates made when few jobs were due (before
+       a pass, early in a crawl, or just after an ANALYZE mid-crawl) had
+       the planner read and sort every due job instead, on every lease.
+       The settings hold for this transaction only. */
+    db_batch_init(&b);
+    db_batch_add(&b, "BEGIN", 0, NULL);
+    db_batch_add(&b, "SET LOCAL enable_seqscan = off", 0, NULL);
+    db_batch_add(&b, "SET LOCAL enable_bitmapscan = off", 0, NULL);
+    db_batch_add(&b, "SET LOCAL enable_sort = off", 0, NULL);
+    db_batch_add(&b,
                  "UPDATE jobs j SET lease_owner = $1, "
                  "  lease_expires = now() + make_interval(secs => $3), "
                  "  attempts = j.attempts + 1 "
@@ -83,10 +94,14 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
                  "RETURNING j.id, j.source_id, j.url, j.depth, j.etag, "
                  "  j.last_modified, encode(j.content_hash, 'hex'), j.role, "
                  "  j.thread_id",
-                 4, params, err);
+                 4, params);
+    db_batch_add(&b, "COMMIT", 0, NULL);
+    r = db_batch_run(db, &b, err) < 0 ? NULL : b.res[4];
     buf_release(&skips);
-    if (r == NULL)
+    if (r == NULL) {
+        db_batch_release(&b);
         return DRP_EDB;
+    }
     rows = PQntuples(r);
     if (rows > 0)
         *jobs = xcalloc((size_t)rows, sizeof(**jobs));
@@ -104,7 +119,7 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
         j->thread_id = strtoll(PQgetvalue(r, i, 8), NULL, 10);
     }
     *n = (size_t)rows;
-    PQclear(r);
+    db_batch_release(&b);
     return 0;
 }
 

@@ -99,7 +99,9 @@ void db_batch_add(struct db_batch *b, const char *sql, int nparams,
  * chose this transaction as a deadlock's victim, it is run again, up to
  * DB_BATCH_TRIES times. Inside a transaction the caller opened
  * (db_begin()), the statements are part of it instead, and it is never
- * run again.
+ * run again. A batch may open and close a transaction of its own (BEGIN
+ * and COMMIT as its first and last statements, for SET LOCAL): it is
+ * rolled back when the batch fails.
  */
 int db_batch_run(struct db *db, struct db_batch *b, struct buf *err);
 
