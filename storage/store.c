@@ -786,10 +786,12 @@ put_alert_findings(struct db_batch *b, const struct store_doc *doc)
     if (rc == 0) {
         const char *p[2] = { buf_str(&kinds), buf_str(&values) };
 
+        /* One index lookup each (a join could scan every finding). */
         db_batch_add(b,
-                     "SELECT f.id FROM unnest($1::text[], $2::text[]) "
+                     "SELECT (SELECT f.id FROM findings f "
+                     "  WHERE f.kind = u.kind AND f.value = u.value) "
+                     "FROM unnest($1::text[], $2::text[]) "
                      "  WITH ORDINALITY AS u(kind, value, n) "
-                     "LEFT JOIN findings f USING (kind, value) "
                      "ORDER BY u.n",
                      2, p);
     }
