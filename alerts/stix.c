@@ -3,6 +3,7 @@
  * observables' deterministic ids (STIX 2.1 section 2.9), TLP 1.0 marking
  * definitions by their fixed ids, timestamps in UTC to the millisecond.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,16 +112,6 @@ stix_uuid5(const unsigned char ns[16], const char *name, size_t n,
     uuid_text(h, 5, out);
 }
 
-/* "type--uuid5(ns, name)", freshly allocated. */
-static char *
-object_id(const char *type, const unsigned char ns[16], const char *name)
-{
-    char u[37];
-
-    stix_uuid5(ns, name, strlen(name), u);
-    return xasprintf("%s--%s", type, u);
-}
-
 static void
 timestamp(time_t t, char out[32])
 {
@@ -192,26 +183,76 @@ identity(const char *id, const char *name, const char *description)
     return o;
 }
 
-/* The observable of it, its id in *id (caller frees). */
+/* An observable's ID-contributing property (STIX 2.1 section 2.9). */
 static json_t *
-observable(const struct stix_item *it, const struct sco *s, char **id)
+sco_contrib(const struct sco *s, const char *value)
 {
-    json_t *o = json_pack("{s:s, s:s}", "type", s->type, "spec_version",
-                          "2.1");
-    json_t *contrib = s->hash ? json_pack("{s:{s:s}}", "hashes", s->hash,
-                                          it->value)
-                              : json_pack("{s:s}", "value", it->value);
-    char *canon;
+    return s->hash ? json_pack("{s:{s:s}}", "hashes", s->hash, value)
+                   : json_pack("{s:s}", "value", value);
+}
+
+/* An observable's id: a UUIDv5 in the specification's namespace over the
+   canonical JSON of its ID-contributing property. */
+static void
+sco_id(const struct sco *s, const char *value, char out[STIX_ID_MAX])
+{
+    json_t *c = sco_contrib(s, value);
+    char *canon, u[37];
 
     /* RFC 8785: one member (or one nested), no blanks; jansson's compact
        form of these is that canonical form. */
-    canon = json_dumps(contrib, JSON_COMPACT | JSON_SORT_KEYS);
-    *id = object_id(s->type, ns_sco, canon);
+    canon = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
+    stix_uuid5(ns_sco, canon, strlen(canon), u);
+    snprintf(out, STIX_ID_MAX, "%s--%s", s->type, u);
     free(canon);
-    json_object_set_new(o, "id", json_string(*id));
-    json_object_update(o, contrib);
-    json_decref(contrib);
-    return o;
+    json_decref(c);
+}
+
+/* "type--uuid5(drpwatch's namespace, fmt...)" into out. */
+static void
+own_id(char out[STIX_ID_MAX], const char *type, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+own_id(char out[STIX_ID_MAX], const char *type, const char *fmt, ...)
+{
+    struct buf name = BUF_INIT(1u << 20);
+    char u[37];
+    va_list ap;
+
+    va_start(ap, fmt);
+    buf_vaddf(&name, fmt, ap);
+    va_end(ap);
+    stix_uuid5(ns_drpwatch, buf_str(&name), name.len, u);
+    snprintf(out, STIX_ID_MAX, "%s--%s", type, u);
+    buf_release(&name);
+}
+
+bool
+stix_finding_ids(const char *kind, const char *value,
+                 char ind[STIX_ID_MAX], char sco[STIX_ID_MAX],
+                 char rel[STIX_ID_MAX])
+{
+    const struct sco *s = kind && value ? sco_of(kind) : NULL;
+
+    if (s == NULL)
+        return false;
+    own_id(ind, "indicator", "indicator:%s:%s", kind, value);
+    sco_id(s, value, sco);
+    own_id(rel, "relationship", "based-on:%s", ind);
+    return true;
+}
+
+void
+stix_sighting_id(const char *ind, const char *source, char out[STIX_ID_MAX])
+{
+    own_id(out, "sighting", "sighting:%s:%s", ind, source);
+}
+
+void
+stix_source_id(const char *name, char out[STIX_ID_MAX])
+{
+    own_id(out, "identity", "source:%s", name);
 }
 
 static void
@@ -221,9 +262,9 @@ add_item(json_t *objs, const struct stix_item *it, const char *producer,
     const struct sco *s = sco_of(it->kind);
     const struct tlp *t = tlp_of(it->tlp);
     struct buf pat = BUF_INIT(1u << 16), name = BUF_INIT(1u << 16);
-    char *ind_id, *sco_id = NULL, *rel_id, *key;
+    char ind_id[STIX_ID_MAX], obs_id[STIX_ID_MAX], rel_id[STIX_ID_MAX];
     time_t until = it->last_seen + (time_t)stix_ttl_days(it->kind) * 86400;
-    json_t *ind, *marks;
+    json_t *ind, *marks, *obs, *contrib;
     size_t i;
 
     if (tlp_used)
@@ -235,9 +276,7 @@ add_item(json_t *objs, const struct stix_item *it, const char *producer,
         buf_addf(&pat, "[%s:value = ", s->type);
     pattern_string(&pat, it->value);
     buf_addc(&pat, ']');
-    key = xasprintf("indicator:%s:%s", it->kind, it->value);
-    ind_id = object_id("indicator", ns_drpwatch, key);
-    free(key);
+    stix_finding_ids(it->kind, it->value, ind_id, obs_id, rel_id);
     buf_addf(&name, "%s %s", it->kind, it->value);
     marks = json_pack("[s]", t->id);
     ind = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:o, s:o, "
@@ -253,10 +292,12 @@ add_item(json_t *objs, const struct stix_item *it, const char *producer,
                                                          : it->confidence,
                     "labels", it->kind, "object_marking_refs", marks);
     json_array_append_new(objs, ind);
-    json_array_append_new(objs, observable(it, s, &sco_id));
-    key = xasprintf("based-on:%s", ind_id);
-    rel_id = object_id("relationship", ns_drpwatch, key);
-    free(key);
+    obs = json_pack("{s:s, s:s, s:s}", "type", s->type, "spec_version",
+                    "2.1", "id", obs_id);
+    contrib = sco_contrib(s, it->value);
+    json_object_update(obs, contrib);
+    json_decref(contrib);
+    json_array_append_new(objs, obs);
     json_array_append_new(
         objs, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:O}",
                         "type", "relationship", "spec_version", "2.1", "id",
@@ -264,23 +305,19 @@ add_item(json_t *objs, const struct stix_item *it, const char *producer,
                         jtime(it->first_seen), "modified",
                         jtime(it->last_seen), "relationship_type",
                         "based-on", "source_ref", ind_id, "target_ref",
-                        sco_id, "object_marking_refs", marks));
+                        obs_id, "object_marking_refs", marks));
     for (i = 0; i < it->nsightings; i++) {
         const struct stix_sighting *g = &it->sightings[i];
-        char *src_id, *sg_id;
+        char src_id[STIX_ID_MAX], sg_id[STIX_ID_MAX];
         time_t last = g->last_seen < g->first_seen ? g->first_seen
                                                    : g->last_seen;
 
-        key = xasprintf("source:%s", g->source);
-        src_id = object_id("identity", ns_drpwatch, key);
-        free(key);
+        stix_source_id(g->source, src_id);
         if (sources && json_object_get(sources, src_id) == NULL)
             json_object_set_new(sources, src_id,
                                 identity(src_id, g->source,
                                          "a source drpwatch crawls"));
-        key = xasprintf("sighting:%s:%s", ind_id, g->source);
-        sg_id = object_id("sighting", ns_drpwatch, key);
-        free(key);
+        stix_sighting_id(ind_id, g->source, sg_id);
         json_array_append_new(
             objs,
             json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:s, "
@@ -292,13 +329,8 @@ add_item(json_t *objs, const struct stix_item *it, const char *producer,
                       jtime(last), "count", g->count < 1 ? 1 : g->count,
                       "sighting_of_ref", ind_id, "where_sighted_refs",
                       src_id, "object_marking_refs", marks));
-        free(src_id);
-        free(sg_id);
     }
     json_decref(marks);
-    free(ind_id);
-    free(sco_id);
-    free(rel_id);
     buf_release(&pat);
     buf_release(&name);
 }
@@ -306,13 +338,10 @@ add_item(json_t *objs, const struct stix_item *it, const char *producer,
 json_t *
 stix_source_identity(const char *name)
 {
-    char *key = xasprintf("source:%s", name);
-    char *id = object_id("identity", ns_drpwatch, key);
-    json_t *o = identity(id, name, "a source drpwatch crawls");
+    char id[STIX_ID_MAX];
 
-    free(key);
-    free(id);
-    return o;
+    stix_source_id(name, id);
+    return identity(id, name, "a source drpwatch crawls");
 }
 
 static json_t *
@@ -326,27 +355,26 @@ producer_identity(const char *id)
 json_t *
 stix_shared_objects(void)
 {
-    char *producer = object_id("identity", ns_drpwatch, "producer:drpwatch");
+    char producer[STIX_ID_MAX];
     json_t *objs = json_array();
     size_t i;
 
+    own_id(producer, "identity", "producer:drpwatch");
     json_array_append_new(objs, producer_identity(producer));
     for (i = 0; i < sizeof(tlps) / sizeof(tlps[0]); i++)
         json_array_append_new(objs, marking(&tlps[i]));
-    free(producer);
     return objs;
 }
 
 void
 stix_item_objects(const struct stix_item *it, json_t *objs)
 {
-    char *producer;
+    char producer[STIX_ID_MAX];
 
     if (it->kind == NULL || it->value == NULL || sco_of(it->kind) == NULL)
         return;
-    producer = object_id("identity", ns_drpwatch, "producer:drpwatch");
+    own_id(producer, "identity", "producer:drpwatch");
     add_item(objs, it, producer, NULL, NULL);
-    free(producer);
 }
 
 struct stix_item *
@@ -392,11 +420,11 @@ stix_bundle(const struct stix_item *items, size_t n)
     json_t *bundle, *objs = json_array(), *sources = json_object(), *o;
     unsigned tlp_used[sizeof(tlps) / sizeof(tlps[0])] = { 0 };
     unsigned char r[16];
-    char *producer = object_id("identity", ns_drpwatch, "producer:drpwatch");
-    char uuid[37];
+    char producer[STIX_ID_MAX], uuid[37];
     const char *k;
     size_t i;
 
+    own_id(producer, "identity", "producer:drpwatch");
     json_array_append_new(objs, producer_identity(producer));
     for (i = 0; i < n; i++)
         if (sco_of(items[i].kind) != NULL)
@@ -407,7 +435,6 @@ stix_bundle(const struct stix_item *items, size_t n)
         if (tlp_used[i])
             json_array_append_new(objs, marking(&tlps[i]));
     json_decref(sources);
-    free(producer);
     /* A random (version 4) id for the bundle itself. */
     if (RAND_bytes(r, sizeof(r)) != 1)
         abort();

@@ -72,6 +72,21 @@ void stix_item_objects(const struct stix_item *it, json_t *objs);
 json_t *stix_source_identity(const char *name);
 json_t *stix_shared_objects(void);
 
+/*
+ * The ids stix_item_objects() gives a finding's objects (so that the TAXII
+ * server can find an object by its id): its indicator, its observable and
+ * their relationship; false (and nothing written) for a kind outside
+ * stix_kinds. A sighting's id follows from its indicator's and the source;
+ * a source's identity from its name.
+ */
+#define STIX_ID_MAX 80
+bool stix_finding_ids(const char *kind, const char *value,
+                      char ind[STIX_ID_MAX], char sco[STIX_ID_MAX],
+                      char rel[STIX_ID_MAX]);
+void stix_sighting_id(const char *ind, const char *source,
+                      char out[STIX_ID_MAX]);
+void stix_source_id(const char *name, char out[STIX_ID_MAX]);
+
 /* A UUIDv5 of name[0..n) in namespace ns, as 36 characters and a NUL. */
 void stix_uuid5(const unsigned char ns[16], const char *name, size_t n,
                 char out[37]);

@@ -89,6 +89,33 @@ main(void)
            strstr(text, "TLP:AMBER") && !strstr(text, "TLP:WHITE"),
        "the TLP markings used, and only those");
     free(text);
+
+    /* The ids the TAXII server indexes are the ids the objects carry. */
+    {
+        char ind[STIX_ID_MAX], sco[STIX_ID_MAX], rel[STIX_ID_MAX];
+        char sgt[STIX_ID_MAX], src[STIX_ID_MAX];
+
+        ok(stix_finding_ids("url", items[0].value, ind, sco, rel),
+           "a URL has finding ids");
+        is_str(ind, s(find(objs, "indicator", 0), "id"),
+               "stix_finding_ids: the indicator's id");
+        is_str(sco, s(find(objs, "url", 0), "id"),
+               "stix_finding_ids: the observable's id");
+        is_str(rel, s(find(objs, "relationship", 0), "id"),
+               "stix_finding_ids: the relationship's id");
+        stix_sighting_id(ind, "leak-forum", sgt);
+        is_str(sgt, s(find(objs, "sighting", 0), "id"),
+               "stix_sighting_id: the sighting's id");
+        stix_source_id("leak-forum", src);
+        is_str(src, s(find(objs, "identity", 1), "id"),
+               "stix_source_id: the source's identity");
+        ok(stix_finding_ids("sha256", items[1].value, ind, sco, rel) &&
+               strcmp(sco, s(find(objs, "file", 0), "id")) == 0,
+           "stix_finding_ids: a file's id over its hashes");
+        ok(!stix_finding_ids("credential", "alice@example.com", ind, sco,
+                             rel),
+           "a credential has no STIX ids");
+    }
     is(stix_ttl_days("ipv4"), 30, "addresses stay valid 30 days");
     is(stix_ttl_days("md5"), 365, "hashes a year");
     json_decref(b);
