@@ -328,11 +328,9 @@ can_read(const struct taxii_collection_conf *c, const struct user *u)
 /* Whether Accept admits the TAXII 2.1 media type: no Accept, any type,
    any application type, application/taxii+json without a version or with
    version 2.1. */
-static bool
-accept_ok(struct MHD_Connection *c)
+bool
+taxii_accept_ok(const char *h)
 {
-    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                MHD_HTTP_HEADER_ACCEPT);
     const char *p;
 
     if (h == NULL)
@@ -373,6 +371,13 @@ accept_ok(struct MHD_Connection *c)
     return false;
 }
 
+static bool
+accept_ok(struct MHD_Connection *c)
+{
+    return taxii_accept_ok(MHD_lookup_connection_value(
+        c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT));
+}
+
 /* ---- query parameters ---- */
 
 static bool
@@ -384,16 +389,26 @@ type_valid(const char *t)
            strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
 }
 
+/* type--UUID: a type name, then 8-4-4-4-12 lowercase hex digits. */
 static bool
 id_valid(const char *id)
 {
-    const char *dash = strstr(id, "--");
+    const char *dash = strstr(id, "--"), *u;
+    size_t i;
 
-    if (dash == NULL || strlen(dash + 2) != 36)
+    if (dash == NULL || dash == id || strlen(dash + 2) != 36)
         return false;
-    return strspn(dash + 2, "0123456789abcdef-") == 36 &&
-           strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") ==
-               strlen(id);
+    for (u = id; u < dash; u++)
+        if (!((*u >= 'a' && *u <= 'z') || (*u >= '0' && *u <= '9') ||
+              *u == '-'))
+            return false;
+    for (u = dash + 2, i = 0; i < 36; i++)
+        if ((i == 8 || i == 13 || i == 18 || i == 23)
+                ? u[i] != '-'
+                : !((u[i] >= '0' && u[i] <= '9') ||
+                    (u[i] >= 'a' && u[i] <= 'f')))
+            return false;
+    return true;
 }
 
 /* Splits a comma-separated list (copied) into out, at most
@@ -542,6 +557,24 @@ query_release(struct query *q)
 
     for (i = 0; i < sizeof(q->copy) / sizeof(q->copy[0]); i++)
         free(q->copy[i]);
+}
+
+const char *
+taxii_query_check(const char *const *keys, const char *const *values,
+                  size_t n)
+{
+    struct query q;
+    size_t i;
+
+    memset(&q, 0, sizeof(q));
+    q.spec_21 = true;
+    q.limit = TAXII_PAGE_DEFAULT;
+    for (i = 0; i < n; i++)
+        if (take_param(&q, MHD_GET_ARGUMENT_KIND, keys[i], values[i]) ==
+            MHD_NO)
+            break;
+    query_release(&q);
+    return q.error;
 }
 
 /* ---- paging through a collection ---- */
@@ -718,7 +751,8 @@ page_fill(struct taxii_server *s, const struct coll *c, const struct query *q,
         size_t n, i;
         json_t *row;
 
-        rows = s->rows(s->rows_arg, c->conf, &key, batch, err);
+        rows = s->rows(s->rows_arg, c->conf, &key, batch,
+                       q->nids ? q->ids : NULL, q->nids, err);
         if (rows == NULL)
             return -1;
         n = json_array_size(rows);

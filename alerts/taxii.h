@@ -16,6 +16,7 @@
 #ifndef DRP_TAXII_H
 #define DRP_TAXII_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -46,11 +47,14 @@ struct taxii_key {
  * The rows of collection c after key (exclusive), at most n, in key order,
  * as a JSON array the server json_decref()s: each with g, id, added_us, and
  * for a source its name, for a finding the members store_export_findings()
- * gives. NULL with a message in err when the data is unavailable (the
- * client gets 503). Called from several threads at once.
+ * gives. With ids (nids of them, not NULL), only the rows whose objects
+ * may hold one of those STIX ids (more rows are harmless: the server
+ * filters objects by id). NULL with a message in err when the data is
+ * unavailable (the client gets 503). Called from several threads at once.
  */
 typedef json_t *taxii_rows_fn(void *arg, const struct taxii_collection_conf *c,
                               const struct taxii_key *after, int n,
+                              const char *const *ids, size_t nids,
                               struct buf *err);
 
 struct taxii_server;
@@ -75,5 +79,17 @@ size_t taxii_ncollections(const struct taxii_server *s);
 
 /* Stops (in-flight responses end) and frees; NULL is a no-op. */
 void taxii_stop(struct taxii_server *s);
+
+/*
+ * What the server checks of a request, for tests and fuzzing:
+ * taxii_query_check: n query parameters (keys and values, a NULL value for
+ * a key without '='), as libmicrohttpd hands them over: NULL when the
+ * server takes them, else the description of the 400 it answers.
+ * taxii_accept_ok: whether an Accept header (NULL: none) admits the TAXII
+ * 2.1 media type.
+ */
+const char *taxii_query_check(const char *const *keys,
+                              const char *const *values, size_t n);
+bool taxii_accept_ok(const char *accept);
 
 #endif

@@ -1153,8 +1153,10 @@ store_taxii_rows(struct db *db, const struct store_taxii_filter *f,
 {
     struct buf kinds = BUF_INIT(1u << 16), tlp = BUF_INIT(1u << 16);
     struct buf watch = BUF_INIT(1u << 22);
-    char us[24], src_id[24], fnd_id[24], lim[16];
-    const char *p[7] = { NULL, NULL, NULL, us, src_id, fnd_id, lim };
+    struct buf fids = BUF_INIT(1u << 20), sids = BUF_INIT(1u << 20);
+    char us[24], src_id[24], fnd_id[24], lim[16], num[24];
+    const char *p[9] = { NULL, NULL, NULL, us, src_id, fnd_id, lim, NULL,
+                         NULL };
     PGresult *r;
     size_t i;
 
@@ -1170,6 +1172,20 @@ store_taxii_rows(struct db *db, const struct store_taxii_filter *f,
         array_add(&watch, f->watch[i]);
     array_close(&watch);
     p[2] = f->watch ? buf_str(&watch) : NULL;
+    if (f->by_id) {
+        for (i = 0; i < f->nfinding_ids; i++) {
+            snprintf(num, sizeof(num), "%lld", f->finding_ids[i]);
+            array_add(&fids, num);
+        }
+        for (i = 0; i < f->nsource_ids; i++) {
+            snprintf(num, sizeof(num), "%lld", f->source_ids[i]);
+            array_add(&sids, num);
+        }
+        array_close(&fids);
+        array_close(&sids);
+        p[7] = buf_str(&fids);
+        p[8] = buf_str(&sids);
+    }
     /* The key (added, group, id) as each branch's (added, id) key: a
        branch whose group sorts after the key's takes every id at that
        instant, one before it none. */
@@ -1194,6 +1210,7 @@ store_taxii_rows(struct db *db, const struct store_taxii_filter *f,
         "  NULL::int AS confidence, NULL::text AS tlp, NULL::bigint AS "
         "  first_seen, NULL::bigint AS last_seen, NULL::json AS sightings "
         "  FROM sources s WHERE (s.created_at, s.id) > (" TAXII_AT ", $5::bigint) "
+        "  AND ($9::bigint[] IS NULL OR s.id = ANY ($9::bigint[])) "
         /* A subquery that stops at the first hit, run only for the
            sources past the key (a semi-join would join every finding). */
         "  AND (SELECT 1 FROM sightings t JOIN findings f ON "
@@ -1213,14 +1230,150 @@ store_taxii_rows(struct db *db, const struct store_taxii_filter *f,
         "    JOIN sources s ON s.id = t.source_id "
         "    WHERE t.finding_id = f.id GROUP BY s.name) g) AS sightings "
         "  FROM findings f WHERE (f.last_seen, f.id) > (" TAXII_AT ", $6::bigint) "
+        "  AND ($8::bigint[] IS NULL OR f.id = ANY ($8::bigint[])) "
         "  AND " TAXII_FINDINGS
         "  ORDER BY f.last_seen, f.id LIMIT $7::int) "
         "SELECT coalesce(json_agg(x ORDER BY x.added_us, x.g, x.id), "
         "  '[]')::text FROM (SELECT * FROM s UNION ALL SELECT * FROM f "
         "  ORDER BY 3, 1, 2 LIMIT $7::int) x",
-        7, p, err);
+        9, p, err);
     buf_release(&kinds);
     buf_release(&tlp);
     buf_release(&watch);
+    buf_release(&fids);
+    buf_release(&sids);
+    return r ? db_json(r, err) : NULL;
+}
+
+int
+store_stix_top(struct db *db, long long *finding, long long *sighting,
+               struct buf *err)
+{
+    PGresult *r = db_query(db,
+                           "SELECT coalesce((SELECT max(id) FROM findings), "
+                           "0), coalesce((SELECT max(id) FROM sightings), 0)",
+                           0, NULL, err);
+
+    if (r == NULL)
+        return DRP_EDB;
+    *finding = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    *sighting = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+    PQclear(r);
+    return 0;
+}
+
+json_t *
+store_stix_pending(struct db *db, const char *const *kinds,
+                   long long after_finding, long long after_sighting, int n,
+                   struct buf *err)
+{
+    struct buf k = BUF_INIT(1u << 16);
+    char af[24], as[24], lim[16];
+    const char *p[4] = { NULL, af, as, lim };
+    PGresult *r;
+    size_t i;
+
+    for (i = 0; kinds[i]; i++)
+        array_add(&k, kinds[i]);
+    array_close(&k);
+    p[0] = buf_str(&k);
+    snprintf(af, sizeof(af), "%lld", after_finding);
+    snprintf(as, sizeof(as), "%lld", after_sighting);
+    snprintf(lim, sizeof(lim), "%d", n);
+    /* Each group walks its primary key from the mark and stops after n
+       rows without ids: what is indexed costs an index probe. */
+    r = db_query(
+        db,
+        "WITH f AS (SELECT 1 AS g, f.id AS at, f.id AS f, NULL::bigint AS s, "
+        "  f.kind, f.value, NULL::text AS name FROM findings f "
+        "  WHERE f.id > $2::bigint AND f.kind = ANY ($1::text[]) "
+        "  AND NOT EXISTS (SELECT 1 FROM stix_ids i WHERE "
+        "  i.finding_id = f.id AND i.source_id IS NULL) "
+        "  ORDER BY f.id LIMIT $4::int), "
+        "t AS (SELECT 2 AS g, t.id AS at, t.finding_id AS f, "
+        "  t.source_id AS s, f.kind, f.value, s.name FROM sightings t "
+        "  JOIN findings f ON f.id = t.finding_id "
+        "  JOIN sources s ON s.id = t.source_id WHERE t.id > $3::bigint "
+        "  AND f.kind = ANY ($1::text[]) AND NOT EXISTS (SELECT 1 FROM "
+        "  stix_ids i WHERE i.finding_id = t.finding_id "
+        "  AND i.source_id = t.source_id) ORDER BY t.id LIMIT $4::int), "
+        "s AS (SELECT 3 AS g, s.id AS at, NULL::bigint AS f, s.id AS s, "
+        "  NULL::text AS kind, NULL::text AS value, s.name FROM sources s "
+        "  WHERE NOT EXISTS (SELECT 1 FROM stix_ids i WHERE "
+        "  i.source_id = s.id AND i.finding_id IS NULL) "
+        "  ORDER BY s.id LIMIT $4::int) "
+        "SELECT coalesce(json_agg(x), '[]')::text FROM (SELECT * FROM f "
+        "  UNION ALL SELECT * FROM t UNION ALL SELECT * FROM s) x",
+        4, p, err);
+    buf_release(&k);
+    return r ? db_json(r, err) : NULL;
+}
+
+int
+store_stix_index(struct db *db, const char *const *ids,
+                 const long long *findings, const long long *sources,
+                 size_t n, struct buf *err)
+{
+    struct buf a = BUF_INIT(1u << 26), f = BUF_INIT(1u << 24),
+               s = BUF_INIT(1u << 24);
+    const char *p[3];
+    char num[24];
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < n && rc == 0; i++) {
+        const char *u = strstr(ids[i], "--");
+
+        rc = array_add(&a, u ? u + 2 : ids[i]);
+        snprintf(num, sizeof(num), "%lld", findings[i]);
+        rc = rc ? rc : array_add(&f, findings[i] ? num : NULL);
+        snprintf(num, sizeof(num), "%lld", sources[i]);
+        rc = rc ? rc : array_add(&s, sources[i] ? num : NULL);
+    }
+    if (rc == 0)
+        rc = array_close(&a) || array_close(&f) || array_close(&s)
+                 ? DRP_ETOOBIG
+                 : 0;
+    if (rc) {
+        buf_adds(err, "too many STIX ids at once");
+        rc = DRP_ETOOBIG;
+    } else {
+        p[0] = buf_str(&a);
+        p[1] = buf_str(&f);
+        p[2] = buf_str(&s);
+        rc = db_exec(db,
+                     "INSERT INTO stix_ids (stix_id, finding_id, source_id) "
+                     "SELECT * FROM unnest($1::uuid[], $2::bigint[], "
+                     "$3::bigint[]) ON CONFLICT DO NOTHING",
+                     3, p, err);
+    }
+    buf_release(&a);
+    buf_release(&f);
+    buf_release(&s);
+    return rc;
+}
+
+json_t *
+store_stix_lookup(struct db *db, const char *const *ids, size_t n,
+                  struct buf *err)
+{
+    struct buf a = BUF_INIT(1u << 20);
+    const char *p[1];
+    PGresult *r;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const char *u = strstr(ids[i], "--");
+
+        array_add(&a, u ? u + 2 : ids[i]);
+    }
+    array_close(&a);
+    p[0] = buf_str(&a);
+    r = db_query(db,
+                 "SELECT coalesce(json_agg(json_build_object('f', "
+                 "finding_id, 's', source_id)), '[]')::text FROM stix_ids "
+                 "WHERE stix_id = ANY ($1::uuid[])",
+                 1, p, err);
+    buf_release(&a);
     return r ? db_json(r, err) : NULL;
 }

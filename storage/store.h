@@ -183,6 +183,13 @@ struct store_taxii_filter {
     size_t ntlp;
     const char *const *watch;
     size_t nwatch;
+    /* by_id: only these findings and these sources' identities (a lookup
+       by STIX id, store_stix_lookup()); else any. */
+    bool by_id;
+    const long long *finding_ids;
+    size_t nfinding_ids;
+    const long long *source_ids;
+    size_t nsource_ids;
 };
 
 /* Rows sort by (added_us, group, id); group 0 is the caller's own. */
@@ -205,5 +212,33 @@ struct store_taxii_key {
 json_t *store_taxii_rows(struct db *db, const struct store_taxii_filter *f,
                          const struct store_taxii_key *after, int n,
                          struct buf *err);
+
+/*
+ * The index of STIX ids (migration 013), kept by the TAXII server so that
+ * it finds an object by its id (the ids come from alerts/stix.h).
+ *
+ * store_stix_top: the highest finding and sighting ids now.
+ * store_stix_pending: what has no ids in the index yet, at most n of each
+ * group g, as a JSON array of {g, at, f, s, kind, value, name}: findings
+ * of kinds past after_finding (g 1, at and f the finding; s null), the
+ * sightings past after_sighting of a finding of kinds by a source not yet
+ * indexed with it (g 2, at the sighting; f, s, the source's name), and
+ * sources (g 3, s and name; f null); each group in the order of at.
+ * store_stix_index: adds n ids ("type--UUID": the UUID is kept) with their
+ * finding and source (0: none); ids already there are skipped.
+ * store_stix_lookup: the owners of ids (by their UUIDs, valid ones only:
+ * the TAXII server checks them), as a JSON array of {f, s} (f null: a
+ * source's identity).
+ */
+int store_stix_top(struct db *db, long long *finding, long long *sighting,
+                   struct buf *err);
+json_t *store_stix_pending(struct db *db, const char *const *kinds,
+                           long long after_finding, long long after_sighting,
+                           int n, struct buf *err);
+int store_stix_index(struct db *db, const char *const *ids,
+                     const long long *findings, const long long *sources,
+                     size_t n, struct buf *err);
+json_t *store_stix_lookup(struct db *db, const char *const *ids, size_t n,
+                          struct buf *err);
 
 #endif

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Pages through a TAXII 2.1 collection as a client polls it and prints
 objects/s: one client, then four at once (each its own connection and
-the whole collection), then one manifest pass and an objects/{id} lookup.
+the whole collection), then one manifest pass, then objects/{id} lookups
+of objects of every type and one match[id] request.
 
     measure.py BASE_URL USER PASSWORD LIMIT
 """
@@ -38,6 +39,7 @@ def walk(endpoint):
     c = http.client.HTTPConnection(u.hostname, u.port, timeout=600)
     objs = pages = size = 0
     types = {}
+    sample = {}
     lat = []
     nxt = None
     t0 = time.monotonic()
@@ -52,14 +54,19 @@ def walk(endpoint):
             objs += 1
             ty = o.get("type", "record")
             types[ty] = types.get(ty, 0) + 1
+            # every 997th object of each type, for the lookups by id
+            if types[ty] % 997 == 1:
+                sample.setdefault(ty, []).append(o["id"])
         if not j.get("more"):
             break
         nxt = j["next"]
     c.close()
+    walk.sample = sample
     return objs, pages, size, time.monotonic() - t0, sorted(lat), types
 
 
 objs, pages, size, dt, lat, types = walk("objects")
+sample = walk.sample
 print("objects, one client, limit=%d:" % limit)
 print("  %d objects in %d pages (%.1f MB of JSON) in %.2f s: %.0f objects/s, "
       "%.0f indicators/s" % (objs, pages, size / 1e6, dt, objs / dt,
@@ -81,11 +88,23 @@ print("manifest, one client: %d records in %d pages in %.2f s: %.0f records/s"
       % (m, mp, mdt, m / mdt))
 
 c = http.client.HTTPConnection(u.hostname, u.port, timeout=600)
-j, _ = get(c, "/drpwatch/collections/%s/objects/?match[type]=indicator&limit=1" % cid)
-oid = j["objects"][0]["id"]
+ids = [i for ty in sorted(sample) for i in sample[ty][:25]]
+lat = []
+found = 0
+for oid in ids:
+    t = time.monotonic()
+    j, _ = get(c, "/drpwatch/collections/%s/objects/%s/" % (cid, oid))
+    lat.append(time.monotonic() - t)
+    found += [o["id"] for o in j.get("objects", [])] == [oid]
+lat.sort()
+print("objects/{id}: %d lookups (up to 25 of each type: %s), %d found: "
+      "median %.1f ms, max %.1f ms" % (
+          len(ids), ", ".join(sorted(sample)), found, 1000 * lat[len(lat) // 2],
+          1000 * lat[-1]))
 t = time.monotonic()
-get(c, "/drpwatch/collections/%s/objects/%s/" % (cid, oid))
-print("objects/{id} of the first indicator (a scan of the collection): %.2f s"
-      % (time.monotonic() - t))
+j, _ = get(c, "/drpwatch/collections/%s/objects/?match[id]=%s" % (
+    cid, ",".join(ids[:100])))
+print("match[id] with %d ids: %d objects in %.1f ms" % (
+    min(len(ids), 100), len(j.get("objects", [])), 1000 * (time.monotonic() - t)))
 ok = objs == m and all(r[0] == objs for r in res)
 print("consistency: every pass saw the same %d objects: %s" % (objs, "yes" if ok else "NO"))

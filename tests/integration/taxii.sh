@@ -143,6 +143,31 @@ while read -r line; do
     esac
 done <"$LOGS/check.out"
 
+# A finding stored while the server runs is found by its id at once: the
+# ids are computed here independently (UUIDv5 in drpwatch's namespace).
+q "WITH f AS (INSERT INTO findings (kind, value, confidence, tlp)
+     VALUES ('ipv4', '45.33.32.77', 80, 'green') RETURNING id),
+   t AS (SELECT document_id, source_id, url FROM sightings LIMIT 1)
+   INSERT INTO sightings (finding_id, document_id, source_id, url, byte_offset)
+   SELECT f.id, t.document_id, t.source_id, t.url, 0 FROM f, t" >/dev/null
+read -r ind sco sgt < <("$PYTHON3" -c "
+import uuid, json
+ns = uuid.UUID('6b1d3c59-0e4a-4f52-9a87-2d5e416cf093')
+sco = uuid.UUID('00abedb4-aa42-466c-9c01-fed23315a9b7')
+ind = 'indicator--%s' % uuid.uuid5(ns, 'indicator:ipv4:45.33.32.77')
+print(ind, 'ipv4-addr--%s' % uuid.uuid5(sco, json.dumps({'value': '45.33.32.77'}, separators=(',', ':'))),
+      'sighting--%s' % uuid.uuid5(ns, 'sighting:%s:%s' % (ind, '$(q "SELECT s.name FROM sightings t JOIN sources s ON s.id = t.source_id ORDER BY t.id LIMIT 1")')))")
+for id in "$ind" "$sco" "$sgt"; do
+    got=$(curl -s --max-time 30 -u 'opencti:opencti-S3cret!' -H "Accept: $TAXII" \
+        "$B/drpwatch/collections/$(col all)/objects/$id/" |
+        "$PYTHON3" -c "import json, sys; print([o['id'] for o in json.load(sys.stdin).get('objects', [])])")
+    is "$got" "['$id']" "a finding stored while serving: objects/${id%%--*}--.../ finds it"
+done
+is "$(q "SELECT count(*) FROM stix_ids WHERE stix_id IN ('${ind#*--}', '${sco#*--}', '${sgt#*--}')")" 3 \
+    "its ids are in the index of STIX ids"
+ok $(grep -q "indexed STIX ids" "$LOGS/serve.err"; echo $?) \
+    "serve says when it indexes STIX ids"
+
 kill -0 "$PID" 2>/dev/null
 ok $? "the server is still up"
 stop
