@@ -241,13 +241,20 @@ lookup(struct db *db, struct sync *y, const char *const *ids, size_t nids,
        long long **fs, size_t *nf, long long **ss, size_t *ns,
        struct buf *err)
 {
-    json_t *owners, *o;
+    json_t *r, *owners, *o;
     size_t i;
 
-    sync_now(db, y);
-    owners = store_stix_lookup(db, ids, nids, err);
-    if (owners == NULL)
+    /* The index is brought up to date only when it lacks an id: a new
+       finding or sighting, or no such object. */
+    r = store_stix_lookup(db, ids, nids, err);
+    if (r && json_integer_value(json_object_get(r, "found")) < (long long)nids) {
+        json_decref(r);
+        sync_now(db, y);
+        r = store_stix_lookup(db, ids, nids, err);
+    }
+    if (r == NULL)
         return false;
+    owners = json_object_get(r, "owners");
     *fs = xcalloc(json_array_size(owners) + 1, sizeof(**fs));
     *ss = xcalloc(json_array_size(owners) + 1, sizeof(**ss));
     *nf = *ns = 0;
@@ -259,7 +266,7 @@ lookup(struct db *db, struct sync *y, const char *const *ids, size_t nids,
         else
             (*ss)[(*ns)++] = json_integer_value(json_object_get(o, "s"));
     }
-    json_decref(owners);
+    json_decref(r);
     return true;
 }
 

@@ -1370,9 +1370,10 @@ store_stix_lookup(struct db *db, const char *const *ids, size_t n,
     array_close(&a);
     p[0] = buf_str(&a);
     r = db_query(db,
-                 "SELECT coalesce(json_agg(json_build_object('f', "
-                 "finding_id, 's', source_id)), '[]')::text FROM stix_ids "
-                 "WHERE stix_id = ANY ($1::uuid[])",
+                 "SELECT json_build_object('found', count(DISTINCT "
+                 "stix_id), 'owners', coalesce(json_agg(json_build_object("
+                 "'f', finding_id, 's', source_id)), '[]'))::text "
+                 "FROM stix_ids WHERE stix_id = ANY ($1::uuid[])",
                  1, p, err);
     buf_release(&a);
     return r ? db_json(r, err) : NULL;

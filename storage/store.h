@@ -227,8 +227,9 @@ json_t *store_taxii_rows(struct db *db, const struct store_taxii_filter *f,
  * store_stix_index: adds n ids ("type--UUID": the UUID is kept) with their
  * finding and source (0: none); ids already there are skipped.
  * store_stix_lookup: the owners of ids (by their UUIDs, valid ones only:
- * the TAXII server checks them), as a JSON array of {f, s} (f null: a
- * source's identity).
+ * the TAXII server checks them), as a JSON object: found, how many of the
+ * ids the index holds; owners, an array of {f, s} (f null: a source's
+ * identity).
  */
 int store_stix_top(struct db *db, long long *finding, long long *sighting,
                    struct buf *err);
