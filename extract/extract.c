@@ -3768,6 +3768,40 @@ add_token(struct run *r, size_t slot, size_t *done, size_t at)
     *done = hi;
 }
 
+/*
+ * Like add_token(), but the candidate is only the run around text[at] of
+ * the bytes a match and its lookarounds are made of (letters, digits,
+ * '_', '.', and '-' when dash): pcre2 then skips the rest of a long token
+ * ("https://", a path, the local part of an e-mail address). Next to a
+ * bracket, where a defanged dot may go on ("evil[.]example.com"), the
+ * whole token as before.
+ */
+static void
+add_run(struct run *r, size_t slot, size_t *done, size_t at, bool dash)
+{
+    const unsigned char *t = (const unsigned char *)r->text;
+    size_t lo, hi;
+
+    if (at < *done)
+        return;
+    for (lo = at; lo > *done && (ascii_isalnum(t[lo - 1]) || t[lo - 1] == '_' ||
+                                 t[lo - 1] == '.' ||
+                                 (dash && t[lo - 1] == '-'));
+         lo--)
+        ;
+    for (hi = at + 1; hi < r->len && (ascii_isalnum(t[hi]) || t[hi] == '_' ||
+                                      t[hi] == '.' || (dash && t[hi] == '-'));
+         hi++)
+        ;
+    if ((lo > 0 && strchr("[](){}", t[lo - 1]) != NULL && t[lo - 1] != 0) ||
+        (hi < r->len && strchr("[](){}", t[hi]) != NULL && t[hi] != 0)) {
+        add_token(r, slot, done, at);
+        return;
+    }
+    add_range(&r->cand[slot], lo, hi);
+    *done = hi;
+}
+
 /* Length of the run of bytes of class is at t[i..n), counted up to max. */
 static size_t
 class_run(const unsigned char *t, size_t i, size_t n, size_t max,
@@ -3802,11 +3836,11 @@ dot_hits(struct run *r)
         if (i == 0 || !ascii_isalnum(t[i - 1]))
             continue;
         if (i + 2 < n && ascii_isalpha(t[i + 1]) && ascii_isalpha(t[i + 2]))
-            add_token(r, PAT_DOMAIN, &dom, i);
+            add_run(r, PAT_DOMAIN, &dom, i, true);
         k = class_run(t, i + 1, n, 4, ascii_isdigit);
         if (ascii_isdigit(t[i - 1]) && k >= 1 && k <= 3 && i + k + 2 < n &&
             t[i + k + 1] == '.' && ascii_isdigit(t[i + k + 2]))
-            add_token(r, PAT_IPV4, &ip, i);
+            add_run(r, PAT_IPV4, &ip, i, false);
     }
     for (p = memchr(t, ':', n); p != NULL;
          p = memchr(p + 1, ':', n - (size_t)(p + 1 - t))) {
