@@ -176,7 +176,8 @@ static const char *const pattern_pre[PAT_COUNT] = {
     "://",                                             /* ulp */
     /* userpass: none. Its separators (":;|" and tab) are on most lines
        of a paste or log, so its candidates covered the whole text and
-       one pass over it ran anyway, after as many prefilter hits. */
+       one pass over it ran anyway, after as many prefilter hits; the
+       lines of that shape are found in C (userpass_lines()). */
     NULL,
 };
 
@@ -1965,6 +1966,8 @@ build_prefilter(struct extractor *x)
             x->filtered[i] = true; /* mask_hits() adds candidates */
             x->run_slot[long_run_slot(i)] = i;
         }
+        if (i == PAT_USERPASS)
+            x->filtered[i] = true; /* userpass_lines() adds candidates */
         if (i >= PAT_COUNT && rules[i - PAT_COUNT].re == re_ipv6)
             x->ipv6_slot = i;
     }
@@ -3859,6 +3862,76 @@ dot_hits(struct run *r)
     }
 }
 
+/* A byte of the identity of a user:password line: not a blank, nor a
+   separator or a sign re_userpass refuses there. */
+static bool
+userpass_id_byte(unsigned char c)
+{
+    switch (c) {
+    case ':': case ';': case '|': case '"': case '\'': case '<': case '>':
+    case '(': case ')': case '{': case '}': case '[': case ']': case '=':
+    case ',': case '\\': case '/':
+        return false;
+    default:
+        return !ascii_isspace(c);
+    }
+}
+
+/*
+ * Candidates of re_userpass: the lines of its shape, blanks, a run of
+ * identity bytes, a separator, a password of bytes that are no blank
+ * (not starting with a slash) and blanks to the line's end. Bytes are
+ * counted, not characters, and with no limit: a superset of its matches.
+ * A line holding a lone '\r' (a line end to pcre2 too) is taken whole.
+ * Each line is walked up to its first blank at most: most fail at their
+ * first word, and a memchr() goes to the next.
+ */
+static void
+userpass_lines(struct run *r)
+{
+    const unsigned char *t = (const unsigned char *)r->text;
+    struct lines *c = &r->cand[PAT_USERPASS];
+    const unsigned char *nl, *cr = t;
+    size_t ls = 0, le, p, q;
+    bool lone;
+
+    while (ls < r->len) {
+        nl = memchr(t + ls, '\n', r->len - ls);
+        le = nl != NULL ? (size_t)(nl - t) + 1 : r->len;
+        /* A '\r' inside the line that is not the one before its '\n'. */
+        if (cr != NULL && (size_t)(cr - t) < ls)
+            cr = memchr(t + ls, '\r', r->len - ls);
+        lone = false;
+        while (cr != NULL && (size_t)(cr - t) < le) {
+            if ((size_t)(cr - t) + 1 >= r->len || cr[1] != '\n') {
+                lone = true;
+                break;
+            }
+            cr = memchr(cr + 1, '\r', r->len - (size_t)(cr + 1 - t));
+        }
+        for (p = ls; p < le && (t[p] == ' ' || t[p] == '\t'); p++)
+            ;
+        for (q = p; q < le && userpass_id_byte(t[q]); q++)
+            ;
+        if (lone ||
+            (q > p && q + 1 < le &&
+             (t[q] == ':' || t[q] == ';' || t[q] == '|' || t[q] == '\t') &&
+             !ascii_isspace(t[q + 1]) && t[q + 1] != '/' &&
+             t[q + 1] != '\\')) {
+            if (!lone) {
+                for (q += 2; q < le && !ascii_isspace(t[q]); q++)
+                    ;
+                while (q < le && (t[q] == ' ' || t[q] == '\t'))
+                    q++;
+                lone = q == le || t[q] == '\r' || t[q] == '\n';
+            }
+            if (lone)
+                add_range(c, ls, le);
+        }
+        ls = le;
+    }
+}
+
 /* Ranges of two sources in order, put in order, overlapping ones merged. */
 static void
 sort_ranges(struct lines *c)
@@ -3912,6 +3985,7 @@ prefilter(struct run *r)
     }
     dot_hits(r);
     mask_hits(r);
+    userpass_lines(r);
     /* Calling pcre2 line by line costs more than one pass once the
        lines cover much of the text. */
     for (i = 0; i < NSLOTS; i++) {
