@@ -177,7 +177,7 @@ static const char *const pattern_pre[PAT_COUNT] = {
     /* userpass: none. Its separators (":;|" and tab) are on most lines
        of a paste or log, so its candidates covered the whole text and
        one pass over it ran anyway, after as many prefilter hits; the
-       lines of that shape are found in C (userpass_lines()). */
+       lines of that shape are found in C (userpass_line()). */
     NULL,
 };
 
@@ -1967,7 +1967,7 @@ build_prefilter(struct extractor *x)
             x->run_slot[long_run_slot(i)] = i;
         }
         if (i == PAT_USERPASS)
-            x->filtered[i] = true; /* userpass_lines() adds candidates */
+            x->filtered[i] = true; /* mask_hits() adds candidates */
         if (i >= PAT_COUNT && rules[i - PAT_COUNT].re == re_ipv6)
             x->ipv6_slot = i;
     }
@@ -3586,6 +3586,8 @@ struct masks {
     uint64_t alnum; /* ASCII letters and digits */
     uint64_t digit;
     uint64_t sep;   /* ' ' and '-', a card number's group separators */
+    uint64_t nl;    /* '\n' */
+    uint64_t cr;    /* '\r' */
 };
 
 static void
@@ -3595,7 +3597,7 @@ masks_at(const unsigned char *t, size_t len, size_t base, struct masks *m)
 
     if (n > 64)
         n = 64;
-    m->alnum = m->digit = m->sep = 0;
+    m->alnum = m->digit = m->sep = m->nl = m->cr = 0;
 #ifdef __SSE2__
     if (n == 64) {
         for (i = 0; i < 64; i += 16) {
@@ -3613,6 +3615,12 @@ masks_at(const unsigned char *t, size_t len, size_t base, struct masks *m)
             m->alnum |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(a, d))
                         << i;
             m->sep |= (uint64_t)(uint16_t)_mm_movemask_epi8(s) << i;
+            m->nl |= (uint64_t)(uint16_t)_mm_movemask_epi8(
+                         _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')))
+                     << i;
+            m->cr |= (uint64_t)(uint16_t)_mm_movemask_epi8(
+                         _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')))
+                     << i;
         }
         return;
     }
@@ -3626,6 +3634,10 @@ masks_at(const unsigned char *t, size_t len, size_t base, struct masks *m)
             m->alnum |= UINT64_C(1) << i;
         if (c == ' ' || c == '-')
             m->sep |= UINT64_C(1) << i;
+        if (c == '\n')
+            m->nl |= UINT64_C(1) << i;
+        if (c == '\r')
+            m->cr |= UINT64_C(1) << i;
     }
 }
 
@@ -3700,16 +3712,56 @@ card_hit(struct run *r, size_t e)
               r->len - e > w[1] + 2 ? e + w[1] + 2 : r->len);
 }
 
-/* The long runs (long_run()) and card numbers with separators
-   (card_hit()) in one pass over the masks. */
+/* The bytes re_userpass's identity cannot hold: blanks, separators and
+   the signs it refuses there. */
+static const unsigned char not_userpass_id[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
+    [':'] = 1,  [';'] = 1,  ['|'] = 1,  ['"'] = 1,  ['\''] = 1, ['<'] = 1,
+    ['>'] = 1,  ['('] = 1,  [')'] = 1,  ['{'] = 1,  ['}'] = 1,  ['['] = 1,
+    [']'] = 1,  ['='] = 1,  [','] = 1,  ['\\'] = 1, ['/'] = 1,
+};
+
+/*
+ * Whether the line text[ls..le) (its '\n' included) may hold a match of
+ * re_userpass: blanks, a run of identity bytes, a separator, a password
+ * of bytes that are no blank (not starting with a slash) and blanks to
+ * the line's end. Bytes are counted, not characters, and with no limit:
+ * a superset of its matches. Most lines fail at their first word.
+ */
+static bool
+userpass_line(const unsigned char *t, size_t ls, size_t le)
+{
+    size_t p, q;
+
+    for (p = ls; p < le && (t[p] == ' ' || t[p] == '\t'); p++)
+        ;
+    for (q = p; q < le && !not_userpass_id[t[q]]; q++)
+        ;
+    if (q == p || q + 1 >= le ||
+        (t[q] != ':' && t[q] != ';' && t[q] != '|' && t[q] != '\t') ||
+        ascii_isspace(t[q + 1]) || t[q + 1] == '/' || t[q + 1] == '\\')
+        return false;
+    for (q += 2; q < le && !ascii_isspace(t[q]); q++)
+        ;
+    while (q < le && (t[q] == ' ' || t[q] == '\t'))
+        q++;
+    return q == le || t[q] == '\r' || t[q] == '\n';
+}
+
+/*
+ * The long runs (long_run()), card numbers with separators (card_hit())
+ * and the candidate lines of re_userpass in one pass over the masks. A
+ * line holding a lone '\r' (a line end to pcre2 too) is taken whole.
+ */
 static void
 mask_hits(struct run *r)
 {
     const unsigned char *t = (const unsigned char *)r->text;
     struct masks prev = { 0 }, cur, next;
-    size_t base, hi, done = 0;
-    uint64_t starts, seps, left, right;
+    size_t base, hi, done = 0, ls = 0, e;
+    uint64_t starts, seps, left, right, lone, ends;
     unsigned b;
+    bool line_lone = false;
 
     if (r->len == 0)
         return;
@@ -3745,8 +3797,29 @@ mask_hits(struct run *r)
             card_hit(r, base + b + 4);
             seps &= seps - 1;
         }
+        /* Line ends and lone '\r's, in order. */
+        lone = cur.cr & ~(cur.nl >> 1 | next.nl << 63);
+        ends = cur.nl | lone;
+        while (ends != 0) {
+            b = (unsigned)__builtin_ctzll(ends);
+            ends &= ends - 1;
+            e = base + b;
+            if (t[e] == '\r') {
+                line_lone = true;
+                continue;
+            }
+            if (line_lone || userpass_line(t, ls, e + 1))
+                add_range(&r->cand[PAT_USERPASS], ls, e + 1);
+            ls = e + 1;
+            line_lone = false;
+        }
         prev = cur;
         cur = next;
+    }
+    /* The last line, without a '\n'. */
+    if (ls < r->len) {
+        if (line_lone || userpass_line(t, ls, r->len))
+            add_range(&r->cand[PAT_USERPASS], ls, r->len);
     }
 }
 
@@ -3862,76 +3935,6 @@ dot_hits(struct run *r)
     }
 }
 
-/* A byte of the identity of a user:password line: not a blank, nor a
-   separator or a sign re_userpass refuses there. */
-static bool
-userpass_id_byte(unsigned char c)
-{
-    switch (c) {
-    case ':': case ';': case '|': case '"': case '\'': case '<': case '>':
-    case '(': case ')': case '{': case '}': case '[': case ']': case '=':
-    case ',': case '\\': case '/':
-        return false;
-    default:
-        return !ascii_isspace(c);
-    }
-}
-
-/*
- * Candidates of re_userpass: the lines of its shape, blanks, a run of
- * identity bytes, a separator, a password of bytes that are no blank
- * (not starting with a slash) and blanks to the line's end. Bytes are
- * counted, not characters, and with no limit: a superset of its matches.
- * A line holding a lone '\r' (a line end to pcre2 too) is taken whole.
- * Each line is walked up to its first blank at most: most fail at their
- * first word, and a memchr() goes to the next.
- */
-static void
-userpass_lines(struct run *r)
-{
-    const unsigned char *t = (const unsigned char *)r->text;
-    struct lines *c = &r->cand[PAT_USERPASS];
-    const unsigned char *nl, *cr = t;
-    size_t ls = 0, le, p, q;
-    bool lone;
-
-    while (ls < r->len) {
-        nl = memchr(t + ls, '\n', r->len - ls);
-        le = nl != NULL ? (size_t)(nl - t) + 1 : r->len;
-        /* A '\r' inside the line that is not the one before its '\n'. */
-        if (cr != NULL && (size_t)(cr - t) < ls)
-            cr = memchr(t + ls, '\r', r->len - ls);
-        lone = false;
-        while (cr != NULL && (size_t)(cr - t) < le) {
-            if ((size_t)(cr - t) + 1 >= r->len || cr[1] != '\n') {
-                lone = true;
-                break;
-            }
-            cr = memchr(cr + 1, '\r', r->len - (size_t)(cr + 1 - t));
-        }
-        for (p = ls; p < le && (t[p] == ' ' || t[p] == '\t'); p++)
-            ;
-        for (q = p; q < le && userpass_id_byte(t[q]); q++)
-            ;
-        if (lone ||
-            (q > p && q + 1 < le &&
-             (t[q] == ':' || t[q] == ';' || t[q] == '|' || t[q] == '\t') &&
-             !ascii_isspace(t[q + 1]) && t[q + 1] != '/' &&
-             t[q + 1] != '\\')) {
-            if (!lone) {
-                for (q += 2; q < le && !ascii_isspace(t[q]); q++)
-                    ;
-                while (q < le && (t[q] == ' ' || t[q] == '\t'))
-                    q++;
-                lone = q == le || t[q] == '\r' || t[q] == '\n';
-            }
-            if (lone)
-                add_range(c, ls, le);
-        }
-        ls = le;
-    }
-}
-
 /* Ranges of two sources in order, put in order, overlapping ones merged. */
 static void
 sort_ranges(struct lines *c)
@@ -3985,7 +3988,6 @@ prefilter(struct run *r)
     }
     dot_hits(r);
     mask_hits(r);
-    userpass_lines(r);
     /* Calling pcre2 line by line costs more than one pass once the
        lines cover much of the text. */
     for (i = 0; i < NSLOTS; i++) {

@@ -489,6 +489,61 @@ test_userpass_lists(void)
     findings_release(&f);
 }
 
+/* Whether two sets of findings are the same: kinds, values and spans. */
+static bool
+same_findings(const struct findings *a, const struct findings *b)
+{
+    size_t i;
+
+    if (a->n != b->n)
+        return false;
+    for (i = 0; i < a->n; i++)
+        if (a->v[i].kind != b->v[i].kind || a->v[i].offset != b->v[i].offset ||
+            a->v[i].len != b->v[i].len ||
+            strcmp(a->v[i].value, b->v[i].value) != 0)
+            return false;
+    return true;
+}
+
+/*
+ * The candidate lines of user:password lists are found 64 bytes at a
+ * time (mask_hits()): lines ending with a lone CR, lines across those
+ * 64-byte blocks, a last line with no line end, a text ending in CR. The
+ * findings must be what the pattern finds over the whole text.
+ */
+static void
+test_userpass_candidates(void)
+{
+    static const char *const texts[] = {
+        "intro\ralice:S3cret!x\rbob_1:Pa55word9\rcarol:Qwerty12\r",
+        "alice:S3cret!x\r\nbob_1:Pa55word9\r\ncarol:Qwerty12",
+        "0123456789012345678901234567890123456789012345678901234567\n"
+        "alice:S3cret!x\nbob_1:Pa55word9\rcarol:Qwerty12\n\r",
+        "                                                            "
+        "    alice:S3cret!x\n                                    "
+        "bob_1:Pa55word9   \ncarol:Qwerty12\t\n",
+        "note: see below\nalice: S3cret!x\nbob_1:/Pa55word9\n"
+        "carol:Qwerty12 extra\n",
+    };
+    struct findings a, b;
+    char name[64];
+    size_t i;
+
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        runs(texts[i], &a);
+        extractor_set_prefilter(x, false);
+        runs(texts[i], &b);
+        extractor_set_prefilter(x, true);
+        snprintf(name, sizeof(name),
+                 "user:password candidates, text %zu: as without them", i);
+        ok(same_findings(&a, &b), "%s", name);
+        if (i < 4)
+            is(count(&a, FIND_CREDENTIAL), 3, "three credentials");
+        findings_release(&a);
+        findings_release(&b);
+    }
+}
+
 static void
 test_ulp(void)
 {
@@ -1649,6 +1704,7 @@ main(void)
     test_password_vetoes();
     test_redact();
     test_userpass_lists();
+    test_userpass_candidates();
     test_ulp();
     test_stealer_blocks();
     test_userinfo();
