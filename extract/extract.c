@@ -261,6 +261,7 @@ struct run {
     const pcre2_code *last_re; /* next_match()'s slot cache */
     size_t last_slot;
     EVP_MD_CTX *mac; /* password_mac()'s scratch, made on first use */
+    PCRE2_SIZE ov[10]; /* the ovector of a match found in C (next_match) */
 };
 
 static const char *const kind_names[FIND_KIND_COUNT] = {
@@ -2343,6 +2344,179 @@ set_unicode(struct run *r, size_t before, char *unicode)
         x_free(unicode);
 }
 
+/* --- re_ipv4 and re_domain in C ----------------------------------------
+ *
+ * The two patterns with the most candidates, matched in C on them: the
+ * same leftmost match, groups and lookarounds as pcre2 finds in
+ * text[0..end) from start (lookbehinds see the text before start, nothing
+ * past end is seen), at a fraction of the cost of a pcre2 call. pcre2
+ * still runs them without the prefilter, which the tests compare.
+ */
+
+static bool
+word_byte(unsigned char c)
+{
+    return ascii_isalnum(c) || c == '_';
+}
+
+/* Length of the dot form at t[i] ("." or RE_IPDOT's "[.]", "(.)", "{.}";
+   with names, RE_DOT's "[dot]", "(dot)" in any case too), or 0. */
+static size_t
+dot_form(const char *t, size_t i, size_t end, bool names)
+{
+    char c;
+
+    if (i >= end)
+        return 0;
+    c = t[i];
+    if (c == '.')
+        return 1;
+    if (c != '[' && c != '(' && c != '{')
+        return 0;
+    if (end - i >= 3 && t[i + 1] == '.' &&
+        t[i + 2] == (c == '[' ? ']' : c == '(' ? ')' : '}'))
+        return 3;
+    if (names && c != '{' && end - i >= 5 && ascii_lower(t[i + 1]) == 'd' &&
+        ascii_lower(t[i + 2]) == 'o' && ascii_lower(t[i + 3]) == 't' &&
+        t[i + 4] == (c == '[' ? ']' : ')'))
+        return 5;
+    return 0;
+}
+
+/* Digits at t[i..end), counted up to 4. */
+static size_t
+digits(const char *t, size_t i, size_t end)
+{
+    size_t k = 0;
+
+    while (i + k < end && k < 4 && ascii_isdigit(t[i + k]))
+        k++;
+    return k;
+}
+
+/* re_ipv4: four groups of 1-3 digits joined by dot forms. */
+static bool
+match_ipv4(const char *t, size_t start, size_t end, PCRE2_SIZE *ov)
+{
+    size_t p, q, g, n, d;
+
+    for (p = start; p < end; p++) {
+        if (!ascii_isdigit(t[p]) ||
+            (p > 0 && (word_byte(t[p - 1]) || t[p - 1] == '.')) ||
+            (p >= 4 && ascii_isdigit(t[p - 4]) && t[p - 3] == '[' &&
+             t[p - 2] == '.' && t[p - 1] == ']'))
+            continue;
+        for (q = p, g = 0; g < 4; g++) {
+            n = digits(t, q, end);
+            if (n < 1 || n > 3)
+                break;
+            ov[2 + 2 * g] = q;
+            ov[3 + 2 * g] = q + n;
+            q += n;
+            if (g == 3)
+                continue;
+            d = dot_form(t, q, end, false);
+            if (d == 0)
+                break;
+            q += d;
+        }
+        if (g < 4 || (q < end && word_byte(t[q])) ||
+            ((d = dot_form(t, q, end, false)) > 0 && q + d < end &&
+             ascii_isdigit(t[q + d])))
+            continue;
+        ov[0] = p;
+        ov[1] = q;
+        return true;
+    }
+    return false;
+}
+
+/* RE_LABEL at t[i]: its length, or 0. */
+static size_t
+label_len(const char *t, size_t i, size_t end)
+{
+    size_t k = 0;
+
+    if (i >= end || !ascii_isalnum(t[i]))
+        return 0;
+    while (i + 1 + k < end && k < 62 &&
+           (ascii_isalnum(t[i + 1 + k]) || t[i + 1 + k] == '-'))
+        k++;
+    return k > 0 && ascii_isalnum(t[i + k]) ? k + 1 : 1;
+}
+
+/* re_domain's top-level domain at t[i]: 2-24 letters, or "xn--" and 1-20
+   letters and digits, then no name byte. Its length, or 0. */
+static size_t
+tld_len(const char *t, size_t i, size_t end)
+{
+    size_t k = 0, n = 0;
+
+    while (i + k < end && k < 25 && ascii_isalpha(t[i + k]))
+        k++;
+    if (k >= 2 && k <= 24 &&
+        (i + k == end || !(word_byte(t[i + k]) || t[i + k] == '-')))
+        return k;
+    if (end - i < 5 || ascii_lower(t[i]) != 'x' ||
+        ascii_lower(t[i + 1]) != 'n' || t[i + 2] != '-' || t[i + 3] != '-')
+        return 0;
+    while (i + 4 + n < end && n < 21 && ascii_isalnum(t[i + 4 + n]))
+        n++;
+    if (n >= 1 && n <= 20 &&
+        (i + 4 + n == end ||
+         !(word_byte(t[i + 4 + n]) || t[i + 4 + n] == '-')))
+        return 4 + n;
+    return 0;
+}
+
+/*
+ * re_domain: labels each followed by a dot form, then a top-level domain.
+ * The labels go as far as they can; pcre2 then backs off one label at a
+ * time until a top-level domain follows, so the match ends at the last
+ * label that is one. A start that fails fails at every label start of its
+ * chain too (their top-level domains are among its own): the search goes
+ * on past the chain.
+ */
+static bool
+match_domain(const char *t, size_t start, size_t end, PCRE2_SIZE *ov)
+{
+    size_t p, q, l, d, k, best, best_len, pairs;
+
+    for (p = start; p < end; p++) {
+        if (!ascii_isalnum(t[p]) ||
+            (p > 0 && (word_byte(t[p - 1]) || t[p - 1] == '-')))
+            continue;
+        best = best_len = 0;
+        for (q = p, pairs = 0;; pairs++) {
+            l = label_len(t, q, end);
+            d = l > 0 ? dot_form(t, q + l, end, true) : 0;
+            if (d == 0)
+                break;
+            /* A label after a dot form that is a top-level domain: the
+               match when none follows further on. */
+            if (pairs > 0 && (k = tld_len(t, q, end)) > 0) {
+                best = q;
+                best_len = k;
+            }
+            q += l + d;
+        }
+        if (pairs > 0 && (k = tld_len(t, q, end)) > 0) {
+            best = q;
+            best_len = k;
+        }
+        if (best_len > 0) {
+            ov[0] = p;
+            ov[1] = best + best_len;
+            ov[2] = best;
+            ov[3] = best + best_len;
+            return true;
+        }
+        if (q > p)
+            p = q; /* the loop goes on at q + 1 */
+    }
+    return false;
+}
+
 /*
  * Next match of re in the text from *start; fills ov with the ovector.
  * Returns false when there are no more (or on a match error, logged).
@@ -2352,7 +2526,7 @@ next_match(struct run *r, const pcre2_code *re, size_t *start,
            PCRE2_SIZE **ov)
 {
     struct lines *c = NULL;
-    size_t slot, end = r->len;
+    size_t slot = NSLOTS, end = r->len;
     int rc;
 
     if (*start > r->len || r->full)
@@ -2382,6 +2556,16 @@ retry:
         if (*start < c->v[c->next][0])
             *start = c->v[c->next][0];
         end = c->v[c->next][1];
+    }
+    if (c != NULL && (slot == PAT_IPV4 || slot == PAT_DOMAIN)) {
+        if (!(slot == PAT_IPV4 ? match_ipv4 : match_domain)(r->text, *start,
+                                                           end, r->ov)) {
+            *start = end;
+            goto retry;
+        }
+        *ov = r->ov;
+        *start = (*ov)[1] > (*ov)[0] ? (*ov)[1] : (*ov)[0] + 1;
+        return true;
     }
     /* pcre2_jit_match() skips pcre2_match()'s checks of its arguments,
        which cost more than the match on a short candidate. */

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "common/err.h"
@@ -542,6 +543,62 @@ test_userpass_candidates(void)
         findings_release(&a);
         findings_release(&b);
     }
+}
+
+/*
+ * IPv4 addresses and domain names are matched in C on the prefilter's
+ * candidates, by pcre2 without it: random texts made of the bytes that
+ * matter to those patterns (digits, letters of "xn--" and "dot", dots,
+ * brackets, hyphens, underscores, blanks) must give the same findings
+ * both ways.
+ */
+static void
+test_names_in_c(void)
+{
+    static const char *const pieces[] = {
+        "1",   "22",  "255", "1234", "0",   ".",    "[.]", "(.)", "{.}",
+        "[dot]", "(DOT)", "[",  "]",   "(",   ")",   "{",   "}",   "-",
+        "_",   " ",   "\n",  "a",   "com", "xn--", "p1ai", "example",
+        "EXAMPLE", "org", "b2",  "x",   "n",   "d",   "ot",  "@",   ":",
+        "/",   "info", "zz",  "abcdefghijklmnopqrstuvwxy", "io", "1.2.3.4",
+    };
+    static const char *const ip_pieces[] = {
+        "1", "12", "123", "1234", ".", ".", ".", "[.]", "(.)", "{.}", "a",
+        "_", "-", " ", "[", "]", "9",
+    };
+    struct findings a, b;
+    char text[256];
+    uint32_t seed = 12345;
+    size_t i, n, k, len, bad = 0;
+
+    for (i = 0; i < 8000; i++) {
+        /* Names first, then texts of digits and dots. */
+        const char *const *set = i < 4000 ? pieces : ip_pieces;
+        size_t nset = i < 4000 ? sizeof(pieces) / sizeof(pieces[0])
+                               : sizeof(ip_pieces) / sizeof(ip_pieces[0]);
+
+        seed = seed * 1103515245u + 12345u;
+        n = 1 + (seed >> 16) % 24;
+        for (len = 0, k = 0; k < n; k++) {
+            const char *pc;
+
+            seed = seed * 1103515245u + 12345u;
+            pc = set[(seed >> 16) % nset];
+            if (len + strlen(pc) >= sizeof(text))
+                break;
+            memcpy(text + len, pc, strlen(pc));
+            len += strlen(pc);
+        }
+        run(text, len, &a);
+        extractor_set_prefilter(x, false);
+        run(text, len, &b);
+        extractor_set_prefilter(x, true);
+        if (!same_findings(&a, &b) && bad++ < 5)
+            diag("differs: '%.*s'", (int)len, text);
+        findings_release(&a);
+        findings_release(&b);
+    }
+    is(bad, 0, "IPv4 and domain matching in C is pcre2's on 8000 texts");
 }
 
 static void
@@ -1705,6 +1762,7 @@ main(void)
     test_redact();
     test_userpass_lists();
     test_userpass_candidates();
+    test_names_in_c();
     test_ulp();
     test_stealer_blocks();
     test_userinfo();
