@@ -1,7 +1,7 @@
 /*
  * The extraction engine: pcre2 (JIT) patterns compiled once per extractor,
  * run only on the candidates a Hyperscan prefilter and a few byte scans
- * flag (tokens, windows or lines, see on_candidate(), dot_hits(),
+ * flag (tokens, windows or lines, see on_candidate(),
  * mask_hits()), then validators in C (octet ranges,
  * public suffixes, checksums); watch terms come from extract/terms.c, the
  * checks of the credential and generic secret forms from extract/cred.c.
@@ -164,7 +164,7 @@ static const char *const pattern_src[PAT_COUNT] = {
 static const char *const pattern_pre[PAT_COUNT] = {
     "@[A-Za-z0-9]",                                     /* email */
     "@[A-Za-z0-9]",                                     /* combo */
-    /* ipv4, domain: their plain dots are dot_hits()' */
+    /* ipv4, domain: their plain dots are mask_hits()' */
     PRE_DEFANGED_DOT,                                     /* ipv4 */
     PRE_DEFANGED_DOT "\n\\[dot\\]\n\\(dot\\)",              /* domain */
     "://\n\\[:\\]//\n\\[://\\]",                          /* url */
@@ -207,7 +207,7 @@ struct extractor {
     hs_scratch_t *pre_proto[PRE_GROUPS];
     bool *filtered;       /* per slot: PAT_* then rules[] */
     size_t run_slot[RUN_CARD + 1]; /* mask_hits() kind -> slot */
-    size_t ipv6_slot;     /* dot_hits() adds its candidates */
+    size_t ipv6_slot;     /* mask_hits() adds its candidates */
     bool *token;          /* per slot: matches hold no ASCII blank, so a
                              candidate is the blank-free run around a
                              prefilter hit instead of its whole line */
@@ -1644,7 +1644,7 @@ static const struct rule rules[] = {
       false, "T1[0-9]{3}" },
     { FIND_ONION, NULL, re_onion, PCRE2_CASELESS, check_onion, false,
       "\\.onion" },
-    /* Plain colons: dot_hits(). */
+    /* Plain colons: mask_hits(). */
     { FIND_IPV6, NULL, re_ipv6, 0, check_ipv6, false, "\\[:\\]" },
     { FIND_BTC, NULL, re_btc58, 0, check_btc58, false, NULL },
     { FIND_BTC, NULL, re_bech32, PCRE2_CASELESS, check_bech32, false,
@@ -3760,6 +3760,61 @@ record:
 }
 
 /*
+ * The blank-free run around text[at] as a candidate of slot (a token
+ * slot), unless it ends at or before *done, the end of the last one
+ * mask_hits() recorded for the slot; the walk back stops there too.
+ */
+static void
+add_token(struct run *r, size_t slot, size_t *done, size_t at)
+{
+    const unsigned char *t = (const unsigned char *)r->text;
+    size_t lo, hi;
+
+    if (at < *done)
+        return;
+    for (lo = at; lo > *done && !ascii_isspace(t[lo - 1]); lo--)
+        ;
+    for (hi = at + 1; hi < r->len && !ascii_isspace(t[hi]); hi++)
+        ;
+    add_range(&r->cand[slot], lo, hi);
+    *done = hi;
+}
+
+/*
+ * Like add_token(), but the candidate is only the run around text[at] of
+ * the bytes a match and its lookarounds are made of (letters, digits,
+ * '_', '.', and '-' when dash): pcre2 then skips the rest of a long token
+ * ("https://", a path, the local part of an e-mail address). Next to a
+ * bracket, where a defanged dot may go on ("evil[.]example.com"), the
+ * whole token as before.
+ */
+static void
+add_run(struct run *r, size_t slot, size_t *done, size_t at, bool dash)
+{
+    const unsigned char *t = (const unsigned char *)r->text;
+    size_t lo, hi;
+
+    if (at < *done)
+        return;
+    for (lo = at; lo > *done && (ascii_isalnum(t[lo - 1]) || t[lo - 1] == '_' ||
+                                 t[lo - 1] == '.' ||
+                                 (dash && t[lo - 1] == '-'));
+         lo--)
+        ;
+    for (hi = at + 1; hi < r->len && (ascii_isalnum(t[hi]) || t[hi] == '_' ||
+                                      t[hi] == '.' || (dash && t[hi] == '-'));
+         hi++)
+        ;
+    if ((lo > 0 && strchr("[](){}", t[lo - 1]) != NULL && t[lo - 1] != 0) ||
+        (hi < r->len && strchr("[](){}", t[hi]) != NULL && t[hi] != 0)) {
+        add_token(r, slot, done, at);
+        return;
+    }
+    add_range(&r->cand[slot], lo, hi);
+    *done = hi;
+}
+
+/*
  * Byte classes of 64 bytes of text at a time, as bit masks (bit i for
  * text[base + i]; bytes past the text are in no class): what mask_hits()
  * looks for. SSE2 where there is one, 16 bytes a compare; the loops these
@@ -3772,6 +3827,10 @@ struct masks {
     uint64_t sep;   /* ' ' and '-', a card number's group separators */
     uint64_t nl;    /* '\n' */
     uint64_t cr;    /* '\r' */
+    uint64_t alpha; /* ASCII letters */
+    uint64_t xdigit; /* hex digits */
+    uint64_t dot;   /* '.' */
+    uint64_t colon; /* ':' */
 };
 
 static void
@@ -3781,7 +3840,7 @@ masks_at(const unsigned char *t, size_t len, size_t base, struct masks *m)
 
     if (n > 64)
         n = 64;
-    m->alnum = m->digit = m->sep = m->nl = m->cr = 0;
+    memset(m, 0, sizeof(*m));
 #ifdef __SSE2__
     if (n == 64) {
         for (i = 0; i < 64; i += 16) {
@@ -3805,6 +3864,18 @@ masks_at(const unsigned char *t, size_t len, size_t base, struct masks *m)
             m->cr |= (uint64_t)(uint16_t)_mm_movemask_epi8(
                          _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')))
                      << i;
+            m->alpha |= (uint64_t)(uint16_t)_mm_movemask_epi8(a) << i;
+            m->xdigit |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(
+                             d, _mm_and_si128(
+                                    _mm_cmpgt_epi8(lv, _mm_set1_epi8('a' - 1)),
+                                    _mm_cmpgt_epi8(_mm_set1_epi8('f' + 1), lv))))
+                         << i;
+            m->dot |= (uint64_t)(uint16_t)_mm_movemask_epi8(
+                          _mm_cmpeq_epi8(v, _mm_set1_epi8('.')))
+                      << i;
+            m->colon |= (uint64_t)(uint16_t)_mm_movemask_epi8(
+                            _mm_cmpeq_epi8(v, _mm_set1_epi8(':')))
+                        << i;
         }
         return;
     }
@@ -3822,6 +3893,14 @@ masks_at(const unsigned char *t, size_t len, size_t base, struct masks *m)
             m->nl |= UINT64_C(1) << i;
         if (c == '\r')
             m->cr |= UINT64_C(1) << i;
+        if (ascii_isalpha(c))
+            m->alpha |= UINT64_C(1) << i;
+        if (ascii_isxdigit(c))
+            m->xdigit |= UINT64_C(1) << i;
+        if (c == '.')
+            m->dot |= UINT64_C(1) << i;
+        if (c == ':')
+            m->colon |= UINT64_C(1) << i;
     }
 }
 
@@ -3942,8 +4021,8 @@ mask_hits(struct run *r)
 {
     const unsigned char *t = (const unsigned char *)r->text;
     struct masks prev = { 0 }, cur, next;
-    size_t base, hi, done = 0, ls = 0, e;
-    uint64_t starts, seps, left, right, lone, ends;
+    size_t base, hi, done = 0, ls = 0, e, ip = 0, dom = 0, six = 0;
+    uint64_t starts, seps, left, right, lone, ends, hits, l4, r4;
     unsigned b;
     bool line_lone = false;
 
@@ -3981,6 +4060,57 @@ mask_hits(struct run *r)
             card_hit(r, base + b + 4);
             seps &= seps - 1;
         }
+/* Bit i: the mask's bit for byte base + i + k (FWD), base + i - k (BWD). */
+#define FWD(m, k) (cur.m >> (k) | next.m << (64 - (k)))
+#define BWD(m, k) (cur.m << (k) | prev.m >> (64 - (k)))
+        /* Dots after a letter or digit: before two letters, a domain
+           name's; between digits, with 1-3 digits and a dot and a digit
+           after, an IPv4 address's. With no literal to start from,
+           Hyperscan spent more on these classes than on all its other
+           patterns, and a memchr() for each dot and colon took 5 % of
+           the scan; the defanged forms ("[.]", "[:]") stay in the
+           prefilter database. */
+        hits = cur.dot & BWD(alnum, 1) & FWD(alpha, 1) & FWD(alpha, 2);
+        while (hits != 0) {
+            b = (unsigned)__builtin_ctzll(hits);
+            hits &= hits - 1;
+            add_run(r, PAT_DOMAIN, &dom, base + b, true);
+        }
+        hits = cur.dot & BWD(digit, 1) & FWD(digit, 1) &
+               ((FWD(dot, 2) & FWD(digit, 3)) |
+                (FWD(digit, 2) & FWD(dot, 3) & FWD(digit, 4)) |
+                (FWD(digit, 2) & FWD(digit, 3) & FWD(dot, 4) & FWD(digit, 5)));
+        while (hits != 0) {
+            b = (unsigned)__builtin_ctzll(hits);
+            hits &= hits - 1;
+            add_run(r, PAT_IPV4, &ip, base + b, false);
+        }
+        /* IPv6: "::", or a colon with 1-4 hex digits and a colon on each
+           side (inet_pton() wants "::" or six colons; clock times have
+           two). */
+        hits = cur.colon & FWD(colon, 1);
+        if (cur.colon != 0) {
+            r4 = FWD(xdigit, 1) &
+                 (FWD(colon, 2) |
+                  (FWD(xdigit, 2) &
+                   (FWD(colon, 3) |
+                    (FWD(xdigit, 3) & (FWD(colon, 4) |
+                                       (FWD(xdigit, 4) & FWD(colon, 5)))))));
+            l4 = BWD(xdigit, 1) &
+                 (BWD(colon, 2) |
+                  (BWD(xdigit, 2) &
+                   (BWD(colon, 3) |
+                    (BWD(xdigit, 3) & (BWD(colon, 4) |
+                                       (BWD(xdigit, 4) & BWD(colon, 5)))))));
+            hits |= cur.colon & l4 & r4;
+        }
+        while (hits != 0) {
+            b = (unsigned)__builtin_ctzll(hits);
+            hits &= hits - 1;
+            add_token(r, r->x->ipv6_slot, &six, base + b);
+        }
+#undef FWD
+#undef BWD
         /* Line ends and lone '\r's, in order. */
         lone = cur.cr & ~(cur.nl >> 1 | next.nl << 63);
         ends = cur.nl | lone;
@@ -4007,117 +4137,6 @@ mask_hits(struct run *r)
     }
 }
 
-/*
- * The blank-free run around text[at] as a candidate of slot (a token
- * slot), unless it ends at or before *done, the end of the last one
- * dot_hits() recorded for the slot; the walk back stops there too.
- */
-static void
-add_token(struct run *r, size_t slot, size_t *done, size_t at)
-{
-    const unsigned char *t = (const unsigned char *)r->text;
-    size_t lo, hi;
-
-    if (at < *done)
-        return;
-    for (lo = at; lo > *done && !ascii_isspace(t[lo - 1]); lo--)
-        ;
-    for (hi = at + 1; hi < r->len && !ascii_isspace(t[hi]); hi++)
-        ;
-    add_range(&r->cand[slot], lo, hi);
-    *done = hi;
-}
-
-/*
- * Like add_token(), but the candidate is only the run around text[at] of
- * the bytes a match and its lookarounds are made of (letters, digits,
- * '_', '.', and '-' when dash): pcre2 then skips the rest of a long token
- * ("https://", a path, the local part of an e-mail address). Next to a
- * bracket, where a defanged dot may go on ("evil[.]example.com"), the
- * whole token as before.
- */
-static void
-add_run(struct run *r, size_t slot, size_t *done, size_t at, bool dash)
-{
-    const unsigned char *t = (const unsigned char *)r->text;
-    size_t lo, hi;
-
-    if (at < *done)
-        return;
-    for (lo = at; lo > *done && (ascii_isalnum(t[lo - 1]) || t[lo - 1] == '_' ||
-                                 t[lo - 1] == '.' ||
-                                 (dash && t[lo - 1] == '-'));
-         lo--)
-        ;
-    for (hi = at + 1; hi < r->len && (ascii_isalnum(t[hi]) || t[hi] == '_' ||
-                                      t[hi] == '.' || (dash && t[hi] == '-'));
-         hi++)
-        ;
-    if ((lo > 0 && strchr("[](){}", t[lo - 1]) != NULL && t[lo - 1] != 0) ||
-        (hi < r->len && strchr("[](){}", t[hi]) != NULL && t[hi] != 0)) {
-        add_token(r, slot, done, at);
-        return;
-    }
-    add_range(&r->cand[slot], lo, hi);
-    *done = hi;
-}
-
-/* Length of the run of bytes of class is at t[i..n), counted up to max. */
-static size_t
-class_run(const unsigned char *t, size_t i, size_t n, size_t max,
-          bool (*is)(unsigned char))
-{
-    size_t k = 0;
-
-    while (i + k < n && k < max && is(t[i + k]))
-        k++;
-    return k;
-}
-
-/*
- * Candidates of the IPv4, domain and IPv6 slots at plain dots and colons,
- * what their prefilter patterns were: "[0-9]\.[0-9]{1,3}\.[0-9]",
- * "[A-Za-z0-9]\.[A-Za-z]{2}", and "::" or ":[0-9A-Fa-f]{1,4}:" twice
- * (inet_pton() wants "::" or six colons; clock times have two). With no
- * literal to start from, Hyperscan spent more on these classes than on
- * all its other patterns; memchr() finds each dot and colon, and a few
- * bytes around it decide. Their defanged forms ("[.]", "[:]") stay in
- * the prefilter database.
- */
-static void
-dot_hits(struct run *r)
-{
-    const unsigned char *t = (const unsigned char *)r->text, *p;
-    size_t n = r->len, i, k, ip = 0, dom = 0, six = 0;
-
-    for (p = memchr(t, '.', n); p != NULL;
-         p = memchr(p + 1, '.', n - (size_t)(p + 1 - t))) {
-        i = (size_t)(p - t);
-        if (i == 0 || !ascii_isalnum(t[i - 1]))
-            continue;
-        if (i + 2 < n && ascii_isalpha(t[i + 1]) && ascii_isalpha(t[i + 2]))
-            add_run(r, PAT_DOMAIN, &dom, i, true);
-        k = class_run(t, i + 1, n, 4, ascii_isdigit);
-        if (ascii_isdigit(t[i - 1]) && k >= 1 && k <= 3 && i + k + 2 < n &&
-            t[i + k + 1] == '.' && ascii_isdigit(t[i + k + 2]))
-            add_run(r, PAT_IPV4, &ip, i, false);
-    }
-    for (p = memchr(t, ':', n); p != NULL;
-         p = memchr(p + 1, ':', n - (size_t)(p + 1 - t))) {
-        i = (size_t)(p - t);
-        if (i + 1 < n && t[i + 1] == ':') {
-            add_token(r, r->x->ipv6_slot, &six, i);
-            continue;
-        }
-        k = class_run(t, i + 1, n, 5, ascii_isxdigit);
-        if (k < 1 || k > 4 || i + k + 1 >= n || t[i + k + 1] != ':')
-            continue;
-        i += k + 1;
-        k = class_run(t, i + 1, n, 5, ascii_isxdigit);
-        if (k >= 1 && k <= 4 && i + k + 1 < n && t[i + k + 1] == ':')
-            add_token(r, r->x->ipv6_slot, &six, i);
-    }
-}
 
 /* Ranges of two sources in order, put in order, overlapping ones merged. */
 static void
@@ -4125,8 +4144,8 @@ sort_ranges(struct lines *c)
 {
     size_t i, k, n = 0;
 
-    /* Two sources each in order (the prefilter's, then dot_hits() or
-       mask_hits()): one merge, not a sort. */
+    /* Two sources each in order (the prefilter's, then mask_hits()'s):
+       one merge, not a sort. */
     for (k = 1; k < c->n && c->v[k][0] >= c->v[k - 1][0]; k++)
         ;
     order_spans(c->v, k, c->n);
@@ -4170,7 +4189,6 @@ prefilter(struct run *r)
                 on_candidate, r);
         hs_free_scratch(scratch);
     }
-    dot_hits(r);
     mask_hits(r);
     /* Calling pcre2 line by line costs more than one pass once the
        lines cover much of the text. */
