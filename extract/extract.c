@@ -24,6 +24,10 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define MASKS_AVX2 1 /* masks_avx2() where the CPU has AVX2 */
+#endif
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <openssl/evp.h>
@@ -229,6 +233,7 @@ struct extractor {
     EVP_MD_CTX *mac_outer; /* ... after key ^ opad */
     struct benign *benign;   /* known-benign values (extract/benign.c) */
     struct context *context; /* context words (extract/context.c) */
+    bool avx2;               /* masks_avx2() runs here */
 };
 
 /* Byte ranges [lo, hi) of whole lines, in order, not overlapping. */
@@ -2067,6 +2072,9 @@ extractor_new(const struct watch_term *terms, size_t nterms,
     size_t i;
 
     x->jit = true; /* until a pattern fails to JIT-compile */
+#ifdef MASKS_AVX2
+    x->avx2 = __builtin_cpu_supports("avx2");
+#endif
     for (i = 0; i < PAT_COUNT; i++) {
         x->re[i] = compile(pattern_src[i], pattern_opts[i], "builtin",
                            &x->jit);
@@ -3788,6 +3796,13 @@ add_token(struct run *r, size_t slot, size_t *done, size_t at)
  * bracket, where a defanged dot may go on ("evil[.]example.com"), the
  * whole token as before.
  */
+static bool
+bracket(unsigned char c)
+{
+    return c == '[' || c == ']' || c == '(' || c == ')' || c == '{' ||
+           c == '}';
+}
+
 static void
 add_run(struct run *r, size_t slot, size_t *done, size_t at, bool dash)
 {
@@ -3805,8 +3820,7 @@ add_run(struct run *r, size_t slot, size_t *done, size_t at, bool dash)
                                       t[hi] == '.' || (dash && t[hi] == '-'));
          hi++)
         ;
-    if ((lo > 0 && strchr("[](){}", t[lo - 1]) != NULL && t[lo - 1] != 0) ||
-        (hi < r->len && strchr("[](){}", t[hi]) != NULL && t[hi] != 0)) {
+    if ((lo > 0 && bracket(t[lo - 1])) || (hi < r->len && bracket(t[hi]))) {
         add_token(r, slot, done, at);
         return;
     }
@@ -3833,13 +3847,71 @@ struct masks {
     uint64_t colon; /* ':' */
 };
 
+#ifdef MASKS_AVX2
+/* The masks of 64 bytes at p with AVX2, 32 bytes a compare. */
+__attribute__((target("avx2"))) static void
+masks_avx2(const unsigned char *p, struct masks *m)
+{
+    uint64_t v[9] = { 0 };
+    int i, k;
+
+    for (i = 0; i < 64; i += 32) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        __m256i lx = _mm256_or_si256(x, _mm256_set1_epi8(0x20));
+        /* Signed compares: bytes >= 0x80 are negative, in no class. */
+        __m256i d = _mm256_and_si256(
+            _mm256_cmpgt_epi8(x, _mm256_set1_epi8('0' - 1)),
+            _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), x));
+        __m256i a = _mm256_and_si256(
+            _mm256_cmpgt_epi8(lx, _mm256_set1_epi8('a' - 1)),
+            _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), lx));
+        __m256i h = _mm256_and_si256(
+            _mm256_cmpgt_epi8(lx, _mm256_set1_epi8('a' - 1)),
+            _mm256_cmpgt_epi8(_mm256_set1_epi8('f' + 1), lx));
+        __m256i w[9] = {
+            d,
+            a,
+            h,
+            _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(' ')),
+                            _mm256_cmpeq_epi8(x, _mm256_set1_epi8('-'))),
+            _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\n')),
+            _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\r')),
+            _mm256_cmpeq_epi8(x, _mm256_set1_epi8('.')),
+            _mm256_cmpeq_epi8(x, _mm256_set1_epi8(':')),
+            _mm256_setzero_si256(),
+        };
+
+        for (k = 0; k < 8; k++)
+            v[k] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(w[k]) << i;
+    }
+    m->digit = v[0];
+    m->alpha = v[1];
+    m->alnum = v[0] | v[1];
+    m->xdigit = v[0] | v[2];
+    m->sep = v[3];
+    m->nl = v[4];
+    m->cr = v[5];
+    m->dot = v[6];
+    m->colon = v[7];
+}
+#endif
+
 static void
-masks_at(const unsigned char *t, size_t len, size_t base, struct masks *m)
+masks_at(const unsigned char *t, size_t len, size_t base, bool avx2,
+         struct masks *m)
 {
     size_t n = base < len ? len - base : 0, i;
 
     if (n > 64)
         n = 64;
+#ifdef MASKS_AVX2
+    if (n == 64 && avx2) {
+        masks_avx2(t + base, m);
+        return;
+    }
+#else
+    (void)avx2;
+#endif
     memset(m, 0, sizeof(*m));
 #ifdef __SSE2__
     if (n == 64) {
@@ -3851,12 +3923,14 @@ masks_at(const unsigned char *t, size_t len, size_t base, struct masks *m)
                                       _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), v));
             __m128i a = _mm_and_si128(_mm_cmpgt_epi8(lv, _mm_set1_epi8('a' - 1)),
                                       _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), lv));
+            __m128i h = _mm_and_si128(_mm_cmpgt_epi8(lv, _mm_set1_epi8('a' - 1)),
+                                      _mm_cmpgt_epi8(_mm_set1_epi8('f' + 1), lv));
             __m128i s = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
                                      _mm_cmpeq_epi8(v, _mm_set1_epi8('-')));
 
             m->digit |= (uint64_t)(uint16_t)_mm_movemask_epi8(d) << i;
-            m->alnum |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(a, d))
-                        << i;
+            m->alpha |= (uint64_t)(uint16_t)_mm_movemask_epi8(a) << i;
+            m->xdigit |= (uint64_t)(uint16_t)_mm_movemask_epi8(h) << i;
             m->sep |= (uint64_t)(uint16_t)_mm_movemask_epi8(s) << i;
             m->nl |= (uint64_t)(uint16_t)_mm_movemask_epi8(
                          _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')))
@@ -3864,12 +3938,6 @@ masks_at(const unsigned char *t, size_t len, size_t base, struct masks *m)
             m->cr |= (uint64_t)(uint16_t)_mm_movemask_epi8(
                          _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')))
                      << i;
-            m->alpha |= (uint64_t)(uint16_t)_mm_movemask_epi8(a) << i;
-            m->xdigit |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(
-                             d, _mm_and_si128(
-                                    _mm_cmpgt_epi8(lv, _mm_set1_epi8('a' - 1)),
-                                    _mm_cmpgt_epi8(_mm_set1_epi8('f' + 1), lv))))
-                         << i;
             m->dot |= (uint64_t)(uint16_t)_mm_movemask_epi8(
                           _mm_cmpeq_epi8(v, _mm_set1_epi8('.')))
                       << i;
@@ -3877,6 +3945,8 @@ masks_at(const unsigned char *t, size_t len, size_t base, struct masks *m)
                             _mm_cmpeq_epi8(v, _mm_set1_epi8(':')))
                         << i;
         }
+        m->alnum = m->digit | m->alpha;
+        m->xdigit |= m->digit;
         return;
     }
 #endif
@@ -4028,9 +4098,9 @@ mask_hits(struct run *r)
 
     if (r->len == 0)
         return;
-    masks_at(t, r->len, 0, &cur);
+    masks_at(t, r->len, 0, r->x->avx2, &cur);
     for (base = 0; base < r->len; base += 64) {
-        masks_at(t, r->len, base + 64, &next);
+        masks_at(t, r->len, base + 64, r->x->avx2, &next);
         /* Runs of 13 that start at or after the end of the last run. */
         starts = runs_of(cur.alnum, next.alnum, RUN_MIN);
         if (done > base)
