@@ -28,13 +28,17 @@
 /* One JSON line: a finding's raw text (a key block, at most some 64 KiB)
    six times over if every byte were escaped, and the other fields. */
 #define SCAN_LINE_MAX (1u << 20)
+/* JSON lines are gathered and written this many bytes at a time: one
+   fwrite() a line cost as much as building it. */
+#define SCAN_FLUSH (256u << 10)
 
 struct scan {
     const struct extractor *x;
     const struct config *cfg;
     bool json;
     FILE *out;
-    struct buf line; /* the JSON line being built */
+    struct buf line; /* JSON lines not written yet, then the one being
+                        built (SCAN_FLUSH + SCAN_LINE_MAX at most) */
     unsigned long long findings[FIND_KIND_COUNT];
 };
 
@@ -155,15 +159,27 @@ put_uint(struct buf *out, unsigned long long v)
     buf_add(out, p, (size_t)(num + sizeof(num) - p));
 }
 
+/* Writes the JSON lines gathered so far. */
+static void
+flush_json(struct scan *sc)
+{
+    if (sc->line.len > 0)
+        fwrite(sc->line.ptr, 1, sc->line.len, sc->out);
+    buf_reset(&sc->line);
+}
+
 static void
 print_json(struct scan *sc, const struct finding *fd, const char *raw,
            size_t len, unsigned long long base)
 {
     struct buf *out = &sc->line;
+    size_t start;
     char *snippet;
     const char *v;
 
-    buf_reset(out);
+    if (out->len >= SCAN_FLUSH)
+        flush_json(sc);
+    start = out->len;
     PUT_LIT(out, "{\"kind\":\"");
     buf_adds(out, finding_kind_name(fd->kind));
     buf_addc(out, '"');
@@ -204,9 +220,11 @@ print_json(struct scan *sc, const struct finding *fd, const char *raw,
     if (PUT_LIT(out, "}\n") < 0) {
         log_warn("scan: finding at offset %llu too long to print",
                  base + fd->offset);
+        out->len = start; /* the lines before it stay */
+        if (out->ptr != NULL)
+            out->ptr[start] = '\0';
         return;
     }
-    fwrite(out->ptr, 1, out->len, sc->out);
 }
 
 static void
@@ -241,6 +259,8 @@ scan_block(struct scan *sc, char *block, size_t len, unsigned long long base)
         else
             print_row(sc, &f.v[i], base);
     }
+    if (sc->json)
+        flush_json(sc); /* a block's lines out before the next is read */
     findings_release(&f);
     return 0;
 }
@@ -344,7 +364,7 @@ cmd_scan(struct cli *c, int argc, char **argv)
     sc.x = x;
     sc.cfg = &cfg;
     sc.out = stdout;
-    buf_init(&sc.line, SCAN_LINE_MAX);
+    buf_init(&sc.line, SCAN_FLUSH + SCAN_LINE_MAX);
     if (!sc.json)
         fprintf(sc.out, "%-12s  %-16s  %4s  %-13s  %s\n", "OFFSET", "KIND",
                 "CONF", "BENIGN", "VALUE");
