@@ -329,13 +329,14 @@ psl_suffix(const char *tld)
 }
 
 /*
- * The answers for two- and three-letter names, each asked of libpsl once
- * per process, when first seen: nearly every TLD in text is one of them,
- * and a lookup in the list costs some 2,000 instructions (asking for all
- * 18,252 up front cost 13 ms of every start). 0: not asked yet, else
+ * The answers for names of two to four letters, each asked of libpsl once
+ * per process, when first seen: nearly every TLD in text is one of them
+ * ("com", "info", and file extensions such as "html" that are none), and
+ * a lookup in the list costs some 2,000 instructions (asking for all
+ * 475,228 up front would cost every start). 0: not asked yet, else
  * 1 + the answer; threads that race ask libpsl twice and agree.
  */
-#define SHORT_TLDS (26 * 26 + 26 * 26 * 26)
+#define SHORT_TLDS (26 * 26 + 26 * 26 * 26 + 26 * 26 * 26 * 26)
 static unsigned char short_tlds[SHORT_TLDS];
 
 /* Whether tld (lowercase) is in libpsl's built-in public suffix list. */
@@ -345,15 +346,17 @@ known_tld(const char *tld)
     size_t n = strlen(tld), i, k;
     unsigned char v;
 
-    if (n < 2 || n > 3)
+    if (n < 2 || n > 4)
         return psl_suffix(tld);
     for (i = 0, k = 0; i < n; i++) {
         if (tld[i] < 'a' || tld[i] > 'z')
             return psl_suffix(tld);
         k = k * 26 + (size_t)(tld[i] - 'a');
     }
-    if (n == 3)
+    if (n >= 3)
         k += 26 * 26;
+    if (n == 4)
+        k += 26 * 26 * 26;
     v = __atomic_load_n(&short_tlds[k], __ATOMIC_RELAXED);
     if (v == 0) {
         v = psl_suffix(tld) ? 2 : 1;
