@@ -134,6 +134,8 @@ blank_at(const unsigned char *t, size_t n)
         return 1;
     if (n >= 2 && t[0] == 0xc2 && t[1] == 0xa0)
         return 2;
+    if (t[0] != '&') /* every entity starts so: no strlen() a letter */
+        return 0;
     for (i = 0; i < sizeof(entity_blanks) / sizeof(entity_blanks[0]); i++) {
         k = strlen(entity_blanks[i]);
         if (n >= k && memcmp(t, entity_blanks[i], k) == 0)
