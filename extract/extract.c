@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <assert.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -646,12 +647,28 @@ upper_str(char *s)
         *s = upper(*s);
 }
 
+/*
+ * SHA-256 and SHA3-256 fetched from OpenSSL's provider once per process:
+ * EVP_sha256() is a legacy handle that each EVP_Digest() looked up again,
+ * some 7,000 instructions a digest, most of a checksum's cost. Never
+ * freed (held to the end, like the provider).
+ */
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+static EVP_MD *md_sha256, *md_sha3_256;
+
+static void
+md_fetch(void)
+{
+    md_sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+    md_sha3_256 = EVP_MD_fetch(NULL, "SHA3-256", NULL);
+}
+
 static bool
 digest(const EVP_MD *md, const void *data, size_t n, unsigned char *out)
 {
     unsigned int outlen = 0;
 
-    return EVP_Digest(data, n, out, &outlen, md, NULL) == 1;
+    return md != NULL && EVP_Digest(data, n, out, &outlen, md, NULL) == 1;
 }
 
 /* "CVE-2021-44228", years 1999..2099. */
@@ -725,7 +742,7 @@ check_onion(const struct rule *rl, const char *text, size_t len,
         memcpy(in, salt, sizeof(salt) - 1);
         memcpy(in + sizeof(salt) - 1, raw, 32);
         in[sizeof(in) - 1] = raw[34];
-        if (!digest(EVP_sha3_256(), in, sizeof(in), md) || md[0] != raw[32] ||
+        if (!digest(md_sha3_256, in, sizeof(in), md) || md[0] != raw[32] ||
             md[1] != raw[33])
             return false;
         v->confidence = 95;
@@ -849,8 +866,8 @@ check_btc58(const struct rule *rl, const char *text, size_t len,
 
     if (!base58_decode(text + ov[0], n, raw, sizeof(raw)) ||
         (raw[0] != 0x00 && raw[0] != 0x05) ||
-        !digest(EVP_sha256(), raw, 21, h1) ||
-        !digest(EVP_sha256(), h1, sizeof(h1), h2) ||
+        !digest(md_sha256, raw, 21, h1) ||
+        !digest(md_sha256, h1, sizeof(h1), h2) ||
         memcmp(h2, raw + 21, 4) != 0)
         return false;
     v->value = xstrndup(text + ov[0], n);
@@ -2075,6 +2092,7 @@ extractor_new(const struct watch_term *terms, size_t nterms,
     size_t i;
 
     x->jit = true; /* until a pattern fails to JIT-compile */
+    pthread_once(&md_once, md_fetch);
 #ifdef MASKS_AVX2
     x->avx2 = __builtin_cpu_supports("avx2");
 #endif
@@ -2355,9 +2373,9 @@ set_unicode(struct run *r, size_t before, char *unicode)
         x_free(unicode);
 }
 
-/* --- re_ipv4 and re_domain in C ----------------------------------------
+/* --- re_ipv4, re_domain and re_hex in C ---------------------------------
  *
- * The two patterns with the most candidates, matched in C on them: the
+ * The patterns with the most candidates, matched in C on them: the
  * same leftmost match, groups and lookarounds as pcre2 finds in
  * text[0..end) from start (lookbehinds see the text before start, nothing
  * past end is seen), at a fraction of the cost of a pcre2 call. pcre2
@@ -2480,6 +2498,28 @@ tld_len(const char *t, size_t i, size_t end)
     return 0;
 }
 
+/* re_hex: a run of 32-128 hex digits, no letter, digit or '_' either side;
+   a start that fails skips its run (no start inside it can match). */
+static bool
+match_hex(const char *t, size_t start, size_t end, PCRE2_SIZE *ov)
+{
+    size_t p, n;
+
+    for (p = start; p < end; p++) {
+        if (!ascii_isxdigit(t[p]) || (p > 0 && word_byte(t[p - 1])))
+            continue;
+        for (n = 1; p + n < end && n <= 128 && ascii_isxdigit(t[p + n]); n++)
+            ;
+        if (n >= 32 && n <= 128 && (p + n == end || !word_byte(t[p + n]))) {
+            ov[0] = p;
+            ov[1] = p + n;
+            return true;
+        }
+        p += n - 1;
+    }
+    return false;
+}
+
 /*
  * re_domain: labels each followed by a dot form, then a top-level domain.
  * The labels go as far as they can; pcre2 then backs off one label at a
@@ -2568,9 +2608,11 @@ retry:
             *start = c->v[c->next][0];
         end = c->v[c->next][1];
     }
-    if (c != NULL && (slot == PAT_IPV4 || slot == PAT_DOMAIN)) {
-        if (!(slot == PAT_IPV4 ? match_ipv4 : match_domain)(r->text, *start,
-                                                           end, r->ov)) {
+    if (c != NULL &&
+        (slot == PAT_IPV4 || slot == PAT_DOMAIN || slot == PAT_HEX)) {
+        if (!(slot == PAT_IPV4     ? match_ipv4
+              : slot == PAT_DOMAIN ? match_domain
+                                   : match_hex)(r->text, *start, end, r->ov)) {
             *start = end;
             goto retry;
         }

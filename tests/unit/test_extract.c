@@ -546,11 +546,11 @@ test_userpass_candidates(void)
 }
 
 /*
- * IPv4 addresses and domain names are matched in C on the prefilter's
- * candidates, by pcre2 without it: random texts made of the bytes that
- * matter to those patterns (digits, letters of "xn--" and "dot", dots,
- * brackets, hyphens, underscores, blanks) must give the same findings
- * both ways.
+ * IPv4 addresses, domain names and hex digests are matched in C on the
+ * prefilter's candidates, by pcre2 without it: random texts made of the
+ * bytes that matter to those patterns (digits, hex runs, letters of
+ * "xn--" and "dot", dots, brackets, hyphens, underscores, blanks, UTF-8
+ * and invalid bytes) must give the same findings both ways.
  */
 static void
 test_names_in_c(void)
@@ -561,6 +561,8 @@ test_names_in_c(void)
         "_",   " ",   "\n",  "a",   "com", "xn--", "p1ai", "example",
         "EXAMPLE", "org", "b2",  "x",   "n",   "d",   "ot",  "@",   ":",
         "/",   "info", "zz",  "abcdefghijklmnopqrstuvwxy", "io", "1.2.3.4",
+        "\xff", "\xc3\xa9", "0123456789abcdef", "0123456789ABCDEF",
+        "d41d8cd98f00b204e9800998ecf8427e",
     };
     static const char *const ip_pieces[] = {
         "1", "12", "123", "1234", ".", ".", ".", "[.]", "(.)", "{.}", "a",
@@ -598,7 +600,7 @@ test_names_in_c(void)
         findings_release(&a);
         findings_release(&b);
     }
-    is(bad, 0, "IPv4 and domain matching in C is pcre2's on 8000 texts");
+    is(bad, 0, "IPv4, domain and hex matching in C is pcre2's on 8000 texts");
 }
 
 static void
