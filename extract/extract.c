@@ -4281,6 +4281,80 @@ sort_ranges(struct lines *c)
     c->unsorted = false;
 }
 
+/*
+ * Whether a line may hold a match of re_combo: blanks, an address (a run
+ * of its bytes with an '@'), blanks, a separator (a tab among the blanks
+ * may be it). A superset of the pattern's lines.
+ */
+static bool
+combo_candidate(const char *t, size_t ls, size_t le)
+{
+    size_t p = ls, q;
+    bool at = false, tab = false;
+
+    while (p < le && (t[p] == ' ' || t[p] == '\t'))
+        p++;
+    for (q = p; q < le && (ascii_isalnum(t[q]) || t[q] == '.' ||
+                           t[q] == '_' || t[q] == '%' || t[q] == '+' ||
+                           t[q] == '-' || t[q] == '@');
+         q++)
+        at = at || t[q] == '@';
+    if (q == p || !at)
+        return false;
+    for (; q < le && (t[q] == ' ' || t[q] == '\t'); q++)
+        tab = tab || t[q] == '\t';
+    return tab || (q < le && (t[q] == ':' || t[q] == ';' || t[q] == '|'));
+}
+
+/* Whether a line may hold a match of re_ulp: blanks, a scheme of 1-16
+   letters, digits and "+.-" starting with a letter, "://". */
+static bool
+ulp_candidate(const char *t, size_t ls, size_t le)
+{
+    size_t p = ls, k = 0;
+
+    while (p < le && (t[p] == ' ' || t[p] == '\t'))
+        p++;
+    if (p >= le || !ascii_isalpha(t[p]))
+        return false;
+    while (p + 1 + k < le && k < 15 &&
+           (ascii_isalnum(t[p + 1 + k]) || t[p + 1 + k] == '+' ||
+            t[p + 1 + k] == '.' || t[p + 1 + k] == '-'))
+        k++;
+    return le - (p + 1 + k) >= 3 && memcmp(t + p + 1 + k, "://", 3) == 0;
+}
+
+/*
+ * Keeps of the candidate lines of a line-anchored pattern (its match
+ * starts at a line's start and ends at its end) those that check()
+ * passes; a line holding a lone '\r' (a line end to pcre2, which may
+ * start a match after it) is kept whole. The prefilter's hits mark a
+ * line and the one before it; most of them cannot start a match.
+ */
+static void
+keep_lines(struct run *r, struct lines *c,
+           bool (*check)(const char *, size_t, size_t))
+{
+    struct lines kept = { 0 };
+    const char *t = r->text, *nl, *cr;
+    size_t i, ls, le;
+
+    for (i = 0; i < c->n; i++) {
+        for (ls = c->v[i][0]; ls < c->v[i][1]; ls = le) {
+            nl = memchr(t + ls, '\n', c->v[i][1] - ls);
+            le = nl != NULL ? (size_t)(nl - t) + 1 : c->v[i][1];
+            cr = memchr(t + ls, '\r', le - ls);
+            if (check(t, ls, le) ||
+                (cr != NULL && (size_t)(cr - t) + 2 != le) ||
+                (cr != NULL && nl == NULL))
+                add_range(&kept, ls, le);
+        }
+    }
+    x_free(c->v);
+    kept.next = 0;
+    *c = kept;
+}
+
 /* The Hyperscan passes and the byte scans marking where each filtered
    pattern may match. */
 #define PREFILTER_DENSE 4 /* whole-text pass past 1/4 of the text */
@@ -4310,6 +4384,9 @@ prefilter(struct run *r)
     for (i = 0; i < NSLOTS; i++) {
         if (r->cand[i].unsorted)
             sort_ranges(&r->cand[i]);
+        if (i == PAT_COMBO || i == PAT_ULP)
+            keep_lines(r, &r->cand[i],
+                       i == PAT_COMBO ? combo_candidate : ulp_candidate);
         /* Tokens and windows are short enough for per-range calls. */
         r->cand[i].dense = r->cand[i].bytes > r->len / PREFILTER_DENSE &&
                            !r->x->token[i] && r->x->window[i][1] == 0 &&

@@ -546,6 +546,47 @@ test_userpass_candidates(void)
 }
 
 /*
+ * E-mail combo and URL:login:password lines: of the lines the prefilter
+ * marks, pcre2 runs on those of the patterns' shape (keep_lines()). Tabs
+ * as separators, blanks around them, lone CRs, CRLF, schemes of 16 and
+ * 17 characters, a last line without a line end: the findings must be
+ * what the patterns find over the whole text.
+ */
+static void
+test_line_candidates(void)
+{
+    static const char *const texts[] = {
+        "bob@example.com:Secr3t!\n  ann@example.org \t Pa55word\n"
+        "x carl@example.net:Qwerty12\ndan@example.com ;\tHunter22\r\n",
+        "intro\reve@example.com|Passw0rd1\rfrank@example.org:Zx12cv34\r",
+        "see https://example.com/login:bob@example.com:Pa55word\n"
+        "  https://example.com/login:bob@example.com:Pa55word\n"
+        "abcdefghijklmnop://example.com/l:bob@example.com:Pa55word\n"
+        "abcdefghijklmnopq://example.com/l:bob@example.com:Pa55word\n"
+        "android://abc@com.example/:bob@example.com:Pa55word",
+        "note\rftp://example.com:21:root:Toor1234\r\n"
+        "mail gina@example.com\tS3cretPw\nhank@example.com : pw12345x",
+    };
+    struct findings a, b;
+    char name[64];
+    size_t i;
+
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        runs(texts[i], &a);
+        extractor_set_prefilter(x, false);
+        runs(texts[i], &b);
+        extractor_set_prefilter(x, true);
+        snprintf(name, sizeof(name),
+                 "combo and URL lines, text %zu: as without the prefilter", i);
+        ok(same_findings(&a, &b), "%s", name);
+        ok(count(&a, FIND_CREDENTIAL) >= 2, "credentials found (%zu)",
+           count(&a, FIND_CREDENTIAL));
+        findings_release(&a);
+        findings_release(&b);
+    }
+}
+
+/*
  * IPv4 addresses, domain names and hex digests are matched in C on the
  * prefilter's candidates, by pcre2 without it: random texts made of the
  * bytes that matter to those patterns (digits, hex runs, letters of
@@ -1765,6 +1806,7 @@ main(void)
     test_userpass_lists();
     test_userpass_candidates();
     test_names_in_c();
+    test_line_candidates();
     test_ulp();
     test_stealer_blocks();
     test_userinfo();
