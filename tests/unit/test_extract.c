@@ -549,8 +549,10 @@ test_userpass_candidates(void)
  * E-mail combo and URL:login:password lines: of the lines the prefilter
  * marks, pcre2 runs on those of the patterns' shape (keep_lines()). Tabs
  * as separators, blanks around them, lone CRs, CRLF, schemes of 16 and
- * 17 characters, a last line without a line end: the findings must be
- * what the patterns find over the whole text.
+ * 17 characters, a last line without a line end; password labels, found
+ * in a window around the prefilter's hit, with blanks and quotes around
+ * them and in Japanese: the findings must be what the patterns find over
+ * the whole text.
  */
 static void
 test_line_candidates(void)
@@ -566,6 +568,13 @@ test_line_candidates(void)
         "android://abc@com.example/:bob@example.com:Pa55word",
         "note\rftp://example.com:21:root:Toor1234\r\n"
         "mail gina@example.com\tS3cretPw\nhank@example.com : pw12345x",
+        /* Password labels: pcre2 runs on a window around each. */
+        "user: alice\n\"PassWord\"        :"
+        "                                                              "
+        "Hunter22x\nlogin=bob&pwd=x\n"
+        "\xe3\x83\xa6\xe3\x83\xbc\xe3\x82\xb6: carol \xe3\x83\x91"
+        "\xe3\x82\xb9\xe3\x83\xaf\xe3\x83\xbc\xe3\x83\x89\xef\xbc\x9a"
+        "Zx98cv76\nLogin: dave / mot de passe = Qq11ww22\n",
     };
     struct findings a, b;
     char name[64];
@@ -579,8 +588,9 @@ test_line_candidates(void)
         snprintf(name, sizeof(name),
                  "combo and URL lines, text %zu: as without the prefilter", i);
         ok(same_findings(&a, &b), "%s", name);
-        ok(count(&a, FIND_CREDENTIAL) >= 2, "credentials found (%zu)",
-           count(&a, FIND_CREDENTIAL));
+        if (i < 4)
+            ok(count(&a, FIND_CREDENTIAL) >= 2, "credentials found (%zu)",
+               count(&a, FIND_CREDENTIAL));
         findings_release(&a);
         findings_release(&b);
     }
