@@ -2382,7 +2382,7 @@ set_unicode(struct run *r, size_t before, char *unicode)
         x_free(unicode);
 }
 
-/* --- re_ipv4, re_domain and re_hex in C ---------------------------------
+/* --- re_ipv4, re_domain, re_hex, re_email and re_ipv6 in C -------------
  *
  * The patterns with the most candidates, matched in C on them: the
  * same leftmost match, groups and lookarounds as pcre2 finds in
@@ -2529,6 +2529,125 @@ match_hex(const char *t, size_t start, size_t end, PCRE2_SIZE *ov)
     return false;
 }
 
+/* RE_EMAIL's top-level domain at t[i]: 2-24 letters, then no letter,
+   digit or '-'. Its length, or 0. */
+static size_t
+email_tld_len(const char *t, size_t i, size_t end)
+{
+    size_t k = 0;
+
+    while (i + k < end && k < 25 && ascii_isalpha(t[i + k]))
+        k++;
+    return k >= 2 && k <= 24 &&
+                   (i + k == end ||
+                    !(ascii_isalnum(t[i + k]) || t[i + k] == '-'))
+               ? k
+               : 0;
+}
+
+/* A byte of an e-mail address's local part (RE_EMAIL). */
+static bool
+local_byte(unsigned char c)
+{
+    return ascii_isalnum(c) || c == '.' || c == '_' || c == '%' || c == '+' ||
+           c == '-';
+}
+
+/*
+ * re_email: a local part of 1-64 bytes, '@', labels each followed by a
+ * dot, and a top-level domain of 2-24 letters with no letter, digit or
+ * '-' after it. As in match_domain(), the labels go as far as they can
+ * and the match ends at the last one that is a top-level domain. A start
+ * that fails skips its local part; the next may start after its '@'
+ * ("a@b@c.com" holds "b@c.com").
+ */
+static bool
+match_email(const char *t, size_t start, size_t end, PCRE2_SIZE *ov)
+{
+    size_t p, q, d, l, k, best, best_len, pairs;
+
+    for (p = start; p < end; p++) {
+        if (!ascii_isalnum(t[p]) || (p > 0 && local_byte(t[p - 1])))
+            continue;
+        for (q = p + 1; q < end && q - p < 64 && local_byte(t[q]); q++)
+            ;
+        if (q >= end || t[q] != '@') {
+            p = q - 1; /* the loop goes on at q */
+            continue;
+        }
+        best = best_len = 0;
+        for (d = q + 1, pairs = 0;; pairs++) {
+            l = label_len(t, d, end);
+            if (l == 0 || d + l >= end || t[d + l] != '.')
+                break;
+            if (pairs > 0 && (k = email_tld_len(t, d, end)) > 0) {
+                best = d;
+                best_len = k;
+            }
+            d += l + 1;
+        }
+        if (pairs > 0 && (k = email_tld_len(t, d, end)) > 0) {
+            best = d;
+            best_len = k;
+        }
+        if (best_len > 0) {
+            ov[0] = p;
+            ov[1] = best + best_len;
+            return true;
+        }
+        p = q; /* the loop goes on after the '@' */
+    }
+    return false;
+}
+
+/* A byte of re_ipv6's run after its first colon (not "[:]"). */
+static bool
+ipv6_byte(unsigned char c)
+{
+    return ascii_isxdigit(c) || c == ':' || c == '.';
+}
+
+/*
+ * re_ipv6: up to 4 hex digits, a colon (or "[:]"), then 1-76 hex digits,
+ * colons, dots or "[:]", with no letter, digit or '_' after. Every part
+ * is possessive: a start has one run, which fits or not.
+ */
+static bool
+match_ipv6(const char *t, size_t start, size_t end, PCRE2_SIZE *ov)
+{
+    size_t p, q, n;
+
+    for (p = start; p < end; p++) {
+        if (p > 0 && (word_byte(t[p - 1]) || t[p - 1] == ':' ||
+                      t[p - 1] == '.'))
+            continue;
+        for (q = p; q < end && q - p < 4 && ascii_isxdigit(t[q]); q++)
+            ;
+        if (q < end && t[q] == ':')
+            q++;
+        else if (end - q >= 3 && t[q] == '[' && t[q + 1] == ':' &&
+                 t[q + 2] == ']')
+            q += 3;
+        else
+            continue;
+        for (n = 0; n < 76 && q < end; n++) {
+            if (ipv6_byte(t[q]))
+                q++;
+            else if (end - q >= 3 && t[q] == '[' && t[q + 1] == ':' &&
+                     t[q + 2] == ']')
+                q += 3;
+            else
+                break;
+        }
+        if (n == 0 || (q < end && word_byte(t[q])))
+            continue;
+        ov[0] = p;
+        ov[1] = q;
+        return true;
+    }
+    return false;
+}
+
 /*
  * re_domain: labels each followed by a dot form, then a top-level domain.
  * The labels go as far as they can; pcre2 then backs off one label at a
@@ -2617,11 +2736,15 @@ retry:
             *start = c->v[c->next][0];
         end = c->v[c->next][1];
     }
-    if (c != NULL &&
-        (slot == PAT_IPV4 || slot == PAT_DOMAIN || slot == PAT_HEX)) {
+    if (c != NULL && (slot == PAT_IPV4 || slot == PAT_DOMAIN ||
+                      slot == PAT_HEX || slot == PAT_EMAIL ||
+                      slot == r->x->ipv6_slot)) {
         if (!(slot == PAT_IPV4     ? match_ipv4
               : slot == PAT_DOMAIN ? match_domain
-                                   : match_hex)(r->text, *start, end, r->ov)) {
+              : slot == PAT_HEX    ? match_hex
+              : slot == PAT_EMAIL  ? match_email
+                                   : match_ipv6)(r->text, *start, end,
+                                                 r->ov)) {
             *start = end;
             goto retry;
         }
