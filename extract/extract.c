@@ -2382,13 +2382,15 @@ set_unicode(struct run *r, size_t before, char *unicode)
         x_free(unicode);
 }
 
-/* --- re_ipv4, re_domain, re_hex, re_email and re_ipv6 in C -------------
+/* --- re_ipv4, re_domain, re_hex, re_email, re_ipv6 and re_card in C ----
  *
  * The patterns with the most candidates, matched in C on them: the
- * same leftmost match, groups and lookarounds as pcre2 finds in
- * text[0..end) from start (lookbehinds see the text before start, nothing
- * past end is seen), at a fraction of the cost of a pcre2 call. pcre2
- * still runs them without the prefilter, which the tests compare.
+ * leftmost match that starts in text[start..stop), the same match,
+ * groups and lookarounds as pcre2 finds in the whole text text[0..end)
+ * (a candidate range only bounds where a match may start: the match and
+ * its lookarounds see the text around it, as without the prefilter), at
+ * a fraction of the cost of a pcre2 call. pcre2 still runs them without
+ * the prefilter, which the tests compare.
  */
 
 static bool
@@ -2434,11 +2436,12 @@ digits(const char *t, size_t i, size_t end)
 
 /* re_ipv4: four groups of 1-3 digits joined by dot forms. */
 static bool
-match_ipv4(const char *t, size_t start, size_t end, PCRE2_SIZE *ov)
+match_ipv4(const char *t, size_t start, size_t stop, size_t end,
+            PCRE2_SIZE *ov)
 {
     size_t p, q, g, n, d;
 
-    for (p = start; p < end; p++) {
+    for (p = start; p < stop; p++) {
         if (!ascii_isdigit(t[p]) ||
             (p > 0 && (word_byte(t[p - 1]) || t[p - 1] == '.')) ||
             (p >= 4 && ascii_isdigit(t[p - 4]) && t[p - 3] == '[' &&
@@ -2510,11 +2513,12 @@ tld_len(const char *t, size_t i, size_t end)
 /* re_hex: a run of 32-128 hex digits, no letter, digit or '_' either side;
    a start that fails skips its run (no start inside it can match). */
 static bool
-match_hex(const char *t, size_t start, size_t end, PCRE2_SIZE *ov)
+match_hex(const char *t, size_t start, size_t stop, size_t end,
+           PCRE2_SIZE *ov)
 {
     size_t p, n;
 
-    for (p = start; p < end; p++) {
+    for (p = start; p < stop; p++) {
         if (!ascii_isxdigit(t[p]) || (p > 0 && word_byte(t[p - 1])))
             continue;
         for (n = 1; p + n < end && n <= 128 && ascii_isxdigit(t[p + n]); n++)
@@ -2562,11 +2566,12 @@ local_byte(unsigned char c)
  * ("a@b@c.com" holds "b@c.com").
  */
 static bool
-match_email(const char *t, size_t start, size_t end, PCRE2_SIZE *ov)
+match_email(const char *t, size_t start, size_t stop, size_t end,
+             PCRE2_SIZE *ov)
 {
     size_t p, q, d, l, k, best, best_len, pairs;
 
-    for (p = start; p < end; p++) {
+    for (p = start; p < stop; p++) {
         if (!ascii_isalnum(t[p]) || (p > 0 && local_byte(t[p - 1])))
             continue;
         for (q = p + 1; q < end && q - p < 64 && local_byte(t[q]); q++)
@@ -2600,6 +2605,81 @@ match_email(const char *t, size_t start, size_t end, PCRE2_SIZE *ov)
     return false;
 }
 
+/* Whether t[i..i+n) are n digits, all before end. */
+static bool
+all_digits_at(const char *t, size_t i, size_t n, size_t end)
+{
+    size_t k;
+
+    if (end < i || end - i < n)
+        return false;
+    for (k = 0; k < n; k++)
+        if (!ascii_isdigit(t[i + k]))
+            return false;
+    return true;
+}
+
+/* re_card's lookaheads at q: no letter, digit or '_', and no '-' and a
+   digit unless an expiry ("-12/27") follows. */
+static bool
+card_end(const char *t, size_t q, size_t end)
+{
+    if (q < end && word_byte(t[q]))
+        return false;
+    return !(q + 1 < end && t[q] == '-' && ascii_isdigit(t[q + 1]) &&
+             !(all_digits_at(t, q + 1, 2, end) && q + 3 < end &&
+               t[q + 3] == '/' && all_digits_at(t, q + 4, 2, end)));
+}
+
+/*
+ * re_card: 13-19 digits, "dddd dddd dddd dddd" (one separator, ' ' or
+ * '-', throughout) or Amex's "dddd dddddd ddddd", in that order at each
+ * start; not after a letter, digit or '_' (but after "%B"), nor after a
+ * digit and '-'.
+ */
+static bool
+match_card(const char *t, size_t start, size_t stop, size_t end,
+            PCRE2_SIZE *ov)
+{
+    size_t p, n;
+    char sep;
+
+    for (p = start; p < stop; p++) {
+        if (!ascii_isdigit(t[p]) ||
+            (p > 0 && word_byte(t[p - 1]) &&
+             !(p >= 2 && t[p - 2] == '%' && t[p - 1] == 'B')) ||
+            (p >= 2 && ascii_isdigit(t[p - 2]) && t[p - 1] == '-'))
+            continue;
+        for (n = 1; p + n < end && n < 20 && ascii_isdigit(t[p + n]); n++)
+            ;
+        if (n >= 13 && n <= 19 && card_end(t, p + n, end)) {
+            ov[0] = p;
+            ov[1] = p + n;
+            return true;
+        }
+        sep = p + 4 < end ? t[p + 4] : 0;
+        if ((sep == ' ' || sep == '-') && all_digits_at(t, p, 4, end) &&
+            all_digits_at(t, p + 5, 4, end) && p + 9 < end &&
+            t[p + 9] == sep && all_digits_at(t, p + 10, 4, end) &&
+            p + 14 < end && t[p + 14] == sep &&
+            all_digits_at(t, p + 15, 4, end) && card_end(t, p + 19, end)) {
+            ov[0] = p;
+            ov[1] = p + 19;
+            return true;
+        }
+        if (t[p] == '3' && p + 1 < end && (t[p + 1] == '4' || t[p + 1] == '7') &&
+            (sep == ' ' || sep == '-') && all_digits_at(t, p, 4, end) &&
+            all_digits_at(t, p + 5, 6, end) && p + 11 < end &&
+            t[p + 11] == sep && all_digits_at(t, p + 12, 5, end) &&
+            card_end(t, p + 17, end)) {
+            ov[0] = p;
+            ov[1] = p + 17;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* A byte of re_ipv6's run after its first colon (not "[:]"). */
 static bool
 ipv6_byte(unsigned char c)
@@ -2613,11 +2693,12 @@ ipv6_byte(unsigned char c)
  * is possessive: a start has one run, which fits or not.
  */
 static bool
-match_ipv6(const char *t, size_t start, size_t end, PCRE2_SIZE *ov)
+match_ipv6(const char *t, size_t start, size_t stop, size_t end,
+            PCRE2_SIZE *ov)
 {
     size_t p, q, n;
 
-    for (p = start; p < end; p++) {
+    for (p = start; p < stop; p++) {
         if (p > 0 && (word_byte(t[p - 1]) || t[p - 1] == ':' ||
                       t[p - 1] == '.'))
             continue;
@@ -2657,11 +2738,12 @@ match_ipv6(const char *t, size_t start, size_t end, PCRE2_SIZE *ov)
  * on past the chain.
  */
 static bool
-match_domain(const char *t, size_t start, size_t end, PCRE2_SIZE *ov)
+match_domain(const char *t, size_t start, size_t stop, size_t end,
+              PCRE2_SIZE *ov)
 {
     size_t p, q, l, d, k, best, best_len, pairs;
 
-    for (p = start; p < end; p++) {
+    for (p = start; p < stop; p++) {
         if (!ascii_isalnum(t[p]) ||
             (p > 0 && (word_byte(t[p - 1]) || t[p - 1] == '-')))
             continue;
@@ -2738,13 +2820,17 @@ retry:
     }
     if (c != NULL && (slot == PAT_IPV4 || slot == PAT_DOMAIN ||
                       slot == PAT_HEX || slot == PAT_EMAIL ||
-                      slot == r->x->ipv6_slot)) {
-        if (!(slot == PAT_IPV4     ? match_ipv4
-              : slot == PAT_DOMAIN ? match_domain
-              : slot == PAT_HEX    ? match_hex
-              : slot == PAT_EMAIL  ? match_email
-                                   : match_ipv6)(r->text, *start, end,
-                                                 r->ov)) {
+                      slot == r->x->ipv6_slot ||
+                      slot == r->x->run_slot[RUN_CARD])) {
+        /* Starts in the candidate range; the match and its lookaheads
+           see the whole text, as without the prefilter. */
+        if (!(slot == PAT_IPV4            ? match_ipv4
+              : slot == PAT_DOMAIN        ? match_domain
+              : slot == PAT_HEX           ? match_hex
+              : slot == PAT_EMAIL         ? match_email
+              : slot == r->x->ipv6_slot   ? match_ipv6
+                                          : match_card)(r->text, *start, end,
+                                                        r->len, r->ov)) {
             *start = end;
             goto retry;
         }

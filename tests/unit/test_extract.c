@@ -597,8 +597,8 @@ test_line_candidates(void)
 }
 
 /*
- * IPv4 and IPv6 addresses, domain names, e-mail addresses and hex
- * digests are matched in C on the prefilter's candidates, by pcre2
+ * IPv4 and IPv6 addresses, domain names, e-mail addresses, hex digests
+ * and card numbers are matched in C on the prefilter's candidates, by pcre2
  * without it: random texts made of the bytes that matter to those
  * patterns (digits, hex runs, letters of "xn--" and "dot", dots, colons,
  * '@', brackets, hyphens, underscores, blanks, UTF-8 and invalid bytes)
@@ -620,6 +620,9 @@ test_names_in_c(void)
     static const char *const ip_pieces[] = {
         "1", "12", "123", "1234", ".", ".", ".", "[.]", "(.)", "{.}", "a",
         "_", "-", " ", "[", "]", "9",
+        /* card numbers (Luhn-valid), their groups and expiries */
+        "4111111111111111", "4111", "1111 ", "1111-", "3782 822463 10005",
+        "%B", "-12/27", "378282246310005", "5500000000000004",
     };
     struct findings a, b;
     char text[256];
@@ -627,7 +630,7 @@ test_names_in_c(void)
     size_t i, n, k, len, bad = 0;
 
     for (i = 0; i < 16000; i++) {
-        /* Names first, then texts of digits and dots. */
+        /* Names first, then texts of digits, dots and card numbers. */
         const char *const *set = i < 12000 ? pieces : ip_pieces;
         size_t nset = i < 12000 ? sizeof(pieces) / sizeof(pieces[0])
                                : sizeof(ip_pieces) / sizeof(ip_pieces[0]);
