@@ -257,6 +257,7 @@ struct run {
     const char *text;
     size_t len;
     pcre2_match_data *md;
+    pcre2_match_context *mctx; /* the offset limit of candidate ranges */
     struct item *items;
     size_t n, cap;
     size_t (*pw)[2]; /* sensitive spans (passwords, secrets, cards) */
@@ -1700,7 +1701,9 @@ compile(const char *src, uint32_t opts, const char *what, bool *jit)
     cc = pcre2_compile_context_create(NULL);
     pcre2_set_newline(cc, PCRE2_NEWLINE_ANYCRLF);
     re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED,
-                       opts | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err,
+                       opts | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF |
+                           PCRE2_USE_OFFSET_LIMIT,
+                       &err,
                        &erroff, cc);
     pcre2_compile_context_free(cc);
     if (re == NULL) {
@@ -1875,32 +1878,34 @@ long_run_slot(size_t slot)
 }
 
 /*
- * The patterns that may match blanks but whose matches reach a bounded
- * number of bytes before and after the end of their prefilter hit: a
- * candidate is that window, not the hit's whole line (which may be
- * megabytes long). { 0, 0 }: no bound.
+ * The patterns that may match blanks but whose matches start a bounded
+ * number of bytes before the end of their prefilter hit: a candidate is
+ * that window, not the hit's whole line (which may be megabytes long).
+ * { 0, 0 }: no bound.
  */
 static void
 window_slot(size_t slot, size_t w[2])
 {
     const char *re = slot < PAT_COUNT ? NULL : rules[slot - PAT_COUNT].re;
 
+    /* A window bounds where a match starts (next_match()'s offset
+       limit): they all start before their hit ends, so one byte after
+       it (a window's w[1] is never 0) and the two of the lookaheads. */
     w[0] = w[1] = 0;
     if (slot == PAT_PWLABEL) {
         /* The hit ends at the separator after an ASCII label (a quote,
            a label of 12 bytes at most, a quote, 8 blanks and a separator
            of 3 bytes before it), or at the end of a label in another
-           script (15 bytes at most); the 64 blanks after the separator
-           end the match. The line was searched whole before: pcre2 took
-           4 us a line. */
+           script (15 bytes at most). The line was searched whole before:
+           pcre2 took 4 us a line. */
         w[0] = 48;
-        w[1] = 96;
+        w[1] = 1;
     } else if (re == re_card) {
         w[0] = 20; /* the hit ends within 19 digits and separators */
-        w[1] = 12;
+        w[1] = 1;
     } else if (re == re_email_df) {
         w[0] = 72; /* the hit is " [at] ", after 64 bytes at most */
-        w[1] = 600; /* 8 labels of 63, their dots and the TLD */
+        w[1] = 1;
     }
 }
 
@@ -2808,8 +2813,7 @@ next_match(struct run *r, const pcre2_code *re, size_t *start,
     }
 retry:
     if (c != NULL) {
-        /* Only the candidate lines; the text before each stays visible
-           to lookbehinds, the subject ends with the line. */
+        /* Only the starts in the candidate ranges. */
         while (c->next < c->n && c->v[c->next][1] <= *start)
             c->next++;
         if (c->next == c->n)
@@ -2822,8 +2826,6 @@ retry:
                       slot == PAT_HEX || slot == PAT_EMAIL ||
                       slot == r->x->ipv6_slot ||
                       slot == r->x->run_slot[RUN_CARD])) {
-        /* Starts in the candidate range; the match and its lookaheads
-           see the whole text, as without the prefilter. */
         if (!(slot == PAT_IPV4            ? match_ipv4
               : slot == PAT_DOMAIN        ? match_domain
               : slot == PAT_HEX           ? match_hex
@@ -2838,14 +2840,18 @@ retry:
         *start = (*ov)[1] > (*ov)[0] ? (*ov)[1] : (*ov)[0] + 1;
         return true;
     }
-    /* pcre2_jit_match() skips pcre2_match()'s checks of its arguments,
-       which cost more than the match on a short candidate. */
+    /* A candidate range bounds where a match may start (the offset
+       limit); the match and its lookarounds see the whole text, as
+       without the prefilter. pcre2_jit_match() skips pcre2_match()'s
+       checks of its arguments, which cost more than the match on a short
+       candidate. */
+    pcre2_set_offset_limit(r->mctx, c != NULL ? end : PCRE2_UNSET);
     if (r->x->jit)
-        rc = pcre2_jit_match(re, (PCRE2_SPTR)r->text, end, *start, 0, r->md,
-                             NULL);
+        rc = pcre2_jit_match(re, (PCRE2_SPTR)r->text, r->len, *start, 0,
+                             r->md, r->mctx);
     else
-        rc = pcre2_match(re, (PCRE2_SPTR)r->text, end, *start, 0, r->md,
-                         NULL);
+        rc = pcre2_match(re, (PCRE2_SPTR)r->text, r->len, *start, 0, r->md,
+                         r->mctx);
     if (rc == PCRE2_ERROR_NOMATCH && c != NULL) {
         *start = end;
         goto retry;
@@ -4639,7 +4645,8 @@ extract_text(const struct extractor *x, const char *text, size_t len,
             groups = c;
     }
     r.md = pcre2_match_data_create(groups + 1, NULL);
-    if (r.md == NULL) {
+    r.mctx = pcre2_match_context_create(NULL);
+    if (r.md == NULL || r.mctx == NULL) {
         log_err("out of memory: pcre2 match data groups=%u", groups + 1);
         abort();
     }
@@ -4671,6 +4678,7 @@ extract_text(const struct extractor *x, const char *text, size_t len,
     benign_label(x->benign, out->v + first, r.n);
 
     pcre2_match_data_free(r.md);
+    pcre2_match_context_free(r.mctx);
     EVP_MD_CTX_free(r.mac);
     for (i = 0; r.cand && i < NSLOTS; i++)
         x_free(r.cand[i].v);
