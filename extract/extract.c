@@ -1,8 +1,9 @@
 /*
  * The extraction engine: pcre2 (JIT) patterns compiled once per extractor,
- * run only on the candidates a Hyperscan prefilter and a few byte scans
- * flag (tokens, windows or lines, see on_candidate(),
- * mask_hits()), then validators in C (octet ranges,
+ * run only on the candidates a Hyperscan prefilter and byte masks flag
+ * (tokens, windows or lines, see on_candidate(), mask_hits()), the
+ * commonest of them matched in C instead (match_ipv4() and the others),
+ * then validators in C (octet ranges,
  * public suffixes, checksums); watch terms come from extract/terms.c, the
  * checks of the credential and generic secret forms from extract/cred.c.
  * Matching uses per-call match data, so one extractor serves many threads.
@@ -4121,47 +4122,41 @@ struct masks {
 __attribute__((target("avx2"))) static void
 masks_avx2(const unsigned char *p, struct masks *m)
 {
-    uint64_t v[9] = { 0 };
-    int i, k;
+    const __m256i c0 = _mm256_set1_epi8('0' - 1), c9 = _mm256_set1_epi8('9' + 1);
+    const __m256i ca = _mm256_set1_epi8('a' - 1), cz = _mm256_set1_epi8('z' + 1);
+    const __m256i cf = _mm256_set1_epi8('f' + 1), sp = _mm256_set1_epi8(0x20);
+    uint64_t d = 0, a = 0, h = 0, s = 0, nl = 0, cr = 0, dot = 0, col = 0;
+    int i;
 
+#define MOVEMASK(v) ((uint64_t)(uint32_t)_mm256_movemask_epi8(v) << i)
     for (i = 0; i < 64; i += 32) {
         __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
-        __m256i lx = _mm256_or_si256(x, _mm256_set1_epi8(0x20));
+        __m256i lx = _mm256_or_si256(x, sp);
         /* Signed compares: bytes >= 0x80 are negative, in no class. */
-        __m256i d = _mm256_and_si256(
-            _mm256_cmpgt_epi8(x, _mm256_set1_epi8('0' - 1)),
-            _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), x));
-        __m256i a = _mm256_and_si256(
-            _mm256_cmpgt_epi8(lx, _mm256_set1_epi8('a' - 1)),
-            _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), lx));
-        __m256i h = _mm256_and_si256(
-            _mm256_cmpgt_epi8(lx, _mm256_set1_epi8('a' - 1)),
-            _mm256_cmpgt_epi8(_mm256_set1_epi8('f' + 1), lx));
-        __m256i w[9] = {
-            d,
-            a,
-            h,
-            _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(' ')),
-                            _mm256_cmpeq_epi8(x, _mm256_set1_epi8('-'))),
-            _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\n')),
-            _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\r')),
-            _mm256_cmpeq_epi8(x, _mm256_set1_epi8('.')),
-            _mm256_cmpeq_epi8(x, _mm256_set1_epi8(':')),
-            _mm256_setzero_si256(),
-        };
+        __m256i lo = _mm256_cmpgt_epi8(lx, ca);
 
-        for (k = 0; k < 8; k++)
-            v[k] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(w[k]) << i;
+        d |= MOVEMASK(_mm256_and_si256(_mm256_cmpgt_epi8(x, c0),
+                                       _mm256_cmpgt_epi8(c9, x)));
+        a |= MOVEMASK(_mm256_and_si256(lo, _mm256_cmpgt_epi8(cz, lx)));
+        h |= MOVEMASK(_mm256_and_si256(lo, _mm256_cmpgt_epi8(cf, lx)));
+        s |= MOVEMASK(_mm256_or_si256(
+            _mm256_cmpeq_epi8(x, sp),
+            _mm256_cmpeq_epi8(x, _mm256_set1_epi8('-'))));
+        nl |= MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\n')));
+        cr |= MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\r')));
+        dot |= MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('.')));
+        col |= MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(':')));
     }
-    m->digit = v[0];
-    m->alpha = v[1];
-    m->alnum = v[0] | v[1];
-    m->xdigit = v[0] | v[2];
-    m->sep = v[3];
-    m->nl = v[4];
-    m->cr = v[5];
-    m->dot = v[6];
-    m->colon = v[7];
+#undef MOVEMASK
+    m->digit = d;
+    m->alpha = a;
+    m->alnum = d | a;
+    m->xdigit = d | h;
+    m->sep = s;
+    m->nl = nl;
+    m->cr = cr;
+    m->dot = dot;
+    m->colon = col;
 }
 #endif
 
