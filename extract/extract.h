@@ -134,9 +134,12 @@ int extractor_add_benign(struct extractor *x, const char *name,
                          const char *text, size_t len, struct buf *err);
 
 /*
- * Whether a Hyperscan prefilter pass picks the lines each pattern may
- * match before pcre2 runs (on by default). The findings are the same
- * either way; tests compare the two.
+ * Whether a prefilter (Hyperscan passes and byte masks) picks where each
+ * pattern may match before it runs, the commonest kinds (IPv4 and IPv6
+ * addresses, domains, e-mail addresses, hex digests, card numbers)
+ * matched there in C (on by default); off, pcre2 runs every pattern over
+ * the whole text. The findings are the same either way; tests compare
+ * the two.
  */
 void extractor_set_prefilter(struct extractor *x, bool on);
 
