@@ -2420,7 +2420,9 @@ dot_form(const char *t, size_t i, size_t end, bool names)
     if (c != '[' && c != '(' && c != '{')
         return 0;
     if (end - i >= 3 && t[i + 1] == '.' &&
-        t[i + 2] == (c == '[' ? ']' : c == '(' ? ')' : '}'))
+        t[i + 2] == (c == '['   ? ']'
+                     : c == '(' ? ')'
+                                : '}'))
         return 3;
     if (names && c != '{' && end - i >= 5 && ascii_lower(t[i + 1]) == 'd' &&
         ascii_lower(t[i + 2]) == 'o' && ascii_lower(t[i + 3]) == 't' &&
@@ -2442,8 +2444,7 @@ digits(const char *t, size_t i, size_t end)
 
 /* re_ipv4: four groups of 1-3 digits joined by dot forms. */
 static bool
-match_ipv4(const char *t, size_t start, size_t stop, size_t end,
-            PCRE2_SIZE *ov)
+match_ipv4(const char *t, size_t start, size_t stop, size_t end, PCRE2_SIZE *ov)
 {
     size_t p, q, g, n, d;
 
@@ -2510,8 +2511,7 @@ tld_len(const char *t, size_t i, size_t end)
     while (i + 4 + n < end && n < 21 && ascii_isalnum(t[i + 4 + n]))
         n++;
     if (n >= 1 && n <= 20 &&
-        (i + 4 + n == end ||
-         !(word_byte(t[i + 4 + n]) || t[i + 4 + n] == '-')))
+        (i + 4 + n == end || !(word_byte(t[i + 4 + n]) || t[i + 4 + n] == '-')))
         return 4 + n;
     return 0;
 }
@@ -2519,8 +2519,7 @@ tld_len(const char *t, size_t i, size_t end)
 /* re_hex: a run of 32-128 hex digits, no letter, digit or '_' either side;
    a start that fails skips its run (no start inside it can match). */
 static bool
-match_hex(const char *t, size_t start, size_t stop, size_t end,
-           PCRE2_SIZE *ov)
+match_hex(const char *t, size_t start, size_t stop, size_t end, PCRE2_SIZE *ov)
 {
     size_t p, n;
 
@@ -2573,7 +2572,7 @@ local_byte(unsigned char c)
  */
 static bool
 match_email(const char *t, size_t start, size_t stop, size_t end,
-             PCRE2_SIZE *ov)
+            PCRE2_SIZE *ov)
 {
     size_t p, q, d, l, k, best, best_len, pairs;
 
@@ -2644,8 +2643,7 @@ card_end(const char *t, size_t q, size_t end)
  * digit and '-'.
  */
 static bool
-match_card(const char *t, size_t start, size_t stop, size_t end,
-            PCRE2_SIZE *ov)
+match_card(const char *t, size_t start, size_t stop, size_t end, PCRE2_SIZE *ov)
 {
     size_t p, n;
     char sep;
@@ -2665,15 +2663,16 @@ match_card(const char *t, size_t start, size_t stop, size_t end,
         }
         sep = p + 4 < end ? t[p + 4] : 0;
         if ((sep == ' ' || sep == '-') && all_digits_at(t, p, 4, end) &&
-            all_digits_at(t, p + 5, 4, end) && p + 9 < end &&
-            t[p + 9] == sep && all_digits_at(t, p + 10, 4, end) &&
-            p + 14 < end && t[p + 14] == sep &&
-            all_digits_at(t, p + 15, 4, end) && card_end(t, p + 19, end)) {
+            all_digits_at(t, p + 5, 4, end) && p + 9 < end && t[p + 9] == sep &&
+            all_digits_at(t, p + 10, 4, end) && p + 14 < end &&
+            t[p + 14] == sep && all_digits_at(t, p + 15, 4, end) &&
+            card_end(t, p + 19, end)) {
             ov[0] = p;
             ov[1] = p + 19;
             return true;
         }
-        if (t[p] == '3' && p + 1 < end && (t[p + 1] == '4' || t[p + 1] == '7') &&
+        if (t[p] == '3' && p + 1 < end &&
+            (t[p + 1] == '4' || t[p + 1] == '7') &&
             (sep == ' ' || sep == '-') && all_digits_at(t, p, 4, end) &&
             all_digits_at(t, p + 5, 6, end) && p + 11 < end &&
             t[p + 11] == sep && all_digits_at(t, p + 12, 5, end) &&
@@ -2699,14 +2698,13 @@ ipv6_byte(unsigned char c)
  * is possessive: a start has one run, which fits or not.
  */
 static bool
-match_ipv6(const char *t, size_t start, size_t stop, size_t end,
-            PCRE2_SIZE *ov)
+match_ipv6(const char *t, size_t start, size_t stop, size_t end, PCRE2_SIZE *ov)
 {
     size_t p, q, n;
 
     for (p = start; p < stop; p++) {
-        if (p > 0 && (word_byte(t[p - 1]) || t[p - 1] == ':' ||
-                      t[p - 1] == '.'))
+        if (p > 0 &&
+            (word_byte(t[p - 1]) || t[p - 1] == ':' || t[p - 1] == '.'))
             continue;
         for (q = p; q < end && q - p < 4 && ascii_isxdigit(t[q]); q++)
             ;
@@ -2745,7 +2743,7 @@ match_ipv6(const char *t, size_t start, size_t stop, size_t end,
  */
 static bool
 match_domain(const char *t, size_t start, size_t stop, size_t end,
-              PCRE2_SIZE *ov)
+             PCRE2_SIZE *ov)
 {
     size_t p, q, l, d, k, best, best_len, pairs;
 
@@ -4069,8 +4067,7 @@ add_token(struct run *r, size_t slot, size_t *done, size_t at)
 static bool
 bracket(unsigned char c)
 {
-    return c == '[' || c == ']' || c == '(' || c == ')' || c == '{' ||
-           c == '}';
+    return c == '[' || c == ']' || c == '(' || c == ')' || c == '{' || c == '}';
 }
 
 static void
@@ -4081,9 +4078,9 @@ add_run(struct run *r, size_t slot, size_t *done, size_t at, bool dash)
 
     if (at < *done)
         return;
-    for (lo = at; lo > *done && (ascii_isalnum(t[lo - 1]) || t[lo - 1] == '_' ||
-                                 t[lo - 1] == '.' ||
-                                 (dash && t[lo - 1] == '-'));
+    for (lo = at;
+         lo > *done && (ascii_isalnum(t[lo - 1]) || t[lo - 1] == '_' ||
+                        t[lo - 1] == '.' || (dash && t[lo - 1] == '-'));
          lo--)
         ;
     for (hi = at + 1; hi < r->len && (ascii_isalnum(t[hi]) || t[hi] == '_' ||
@@ -4108,13 +4105,13 @@ add_run(struct run *r, size_t slot, size_t *done, size_t at, bool dash)
 struct masks {
     uint64_t alnum; /* ASCII letters and digits */
     uint64_t digit;
-    uint64_t sep;   /* ' ' and '-', a card number's group separators */
-    uint64_t nl;    /* '\n' */
-    uint64_t cr;    /* '\r' */
-    uint64_t alpha; /* ASCII letters */
+    uint64_t sep;    /* ' ' and '-', a card number's group separators */
+    uint64_t nl;     /* '\n' */
+    uint64_t cr;     /* '\r' */
+    uint64_t alpha;  /* ASCII letters */
     uint64_t xdigit; /* hex digits */
-    uint64_t dot;   /* '.' */
-    uint64_t colon; /* ':' */
+    uint64_t dot;    /* '.' */
+    uint64_t colon;  /* ':' */
 };
 
 #ifdef MASKS_AVX2
@@ -4122,8 +4119,10 @@ struct masks {
 __attribute__((target("avx2"))) static void
 masks_avx2(const unsigned char *p, struct masks *m)
 {
-    const __m256i c0 = _mm256_set1_epi8('0' - 1), c9 = _mm256_set1_epi8('9' + 1);
-    const __m256i ca = _mm256_set1_epi8('a' - 1), cz = _mm256_set1_epi8('z' + 1);
+    const __m256i c0 = _mm256_set1_epi8('0' - 1),
+                  c9 = _mm256_set1_epi8('9' + 1);
+    const __m256i ca = _mm256_set1_epi8('a' - 1),
+                  cz = _mm256_set1_epi8('z' + 1);
     const __m256i cf = _mm256_set1_epi8('f' + 1), sp = _mm256_set1_epi8(0x20);
     uint64_t d = 0, a = 0, h = 0, s = 0, nl = 0, cr = 0, dot = 0, col = 0;
     int i;
@@ -4139,9 +4138,9 @@ masks_avx2(const unsigned char *p, struct masks *m)
                                        _mm256_cmpgt_epi8(c9, x)));
         a |= MOVEMASK(_mm256_and_si256(lo, _mm256_cmpgt_epi8(cz, lx)));
         h |= MOVEMASK(_mm256_and_si256(lo, _mm256_cmpgt_epi8(cf, lx)));
-        s |= MOVEMASK(_mm256_or_si256(
-            _mm256_cmpeq_epi8(x, sp),
-            _mm256_cmpeq_epi8(x, _mm256_set1_epi8('-'))));
+        s |= MOVEMASK(
+            _mm256_or_si256(_mm256_cmpeq_epi8(x, sp),
+                            _mm256_cmpeq_epi8(x, _mm256_set1_epi8('-'))));
         nl |= MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\n')));
         cr |= MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\r')));
         dot |= MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('.')));
@@ -4183,12 +4182,15 @@ masks_at(const unsigned char *t, size_t len, size_t base, bool avx2,
             __m128i v = _mm_loadu_si128((const __m128i *)(t + base + i));
             __m128i lv = _mm_or_si128(v, _mm_set1_epi8(0x20));
             /* Signed compares: bytes >= 0x80 are negative, in no class. */
-            __m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                      _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), v));
-            __m128i a = _mm_and_si128(_mm_cmpgt_epi8(lv, _mm_set1_epi8('a' - 1)),
-                                      _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), lv));
-            __m128i h = _mm_and_si128(_mm_cmpgt_epi8(lv, _mm_set1_epi8('a' - 1)),
-                                      _mm_cmpgt_epi8(_mm_set1_epi8('f' + 1), lv));
+            __m128i d =
+                _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                              _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), v));
+            __m128i a =
+                _mm_and_si128(_mm_cmpgt_epi8(lv, _mm_set1_epi8('a' - 1)),
+                              _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), lv));
+            __m128i h =
+                _mm_and_si128(_mm_cmpgt_epi8(lv, _mm_set1_epi8('a' - 1)),
+                              _mm_cmpgt_epi8(_mm_set1_epi8('f' + 1), lv));
             __m128i s = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
                                      _mm_cmpeq_epi8(v, _mm_set1_epi8('-')));
 
@@ -4276,8 +4278,7 @@ long_run(struct run *r, size_t lo, size_t hi)
         d = t[k] >= '0' && t[k] <= '9';
         digits = digits && d;
         hex = hex && (d || ((t[k] | 0x20) >= 'a' && (t[k] | 0x20) <= 'f'));
-        b58 = b58 && t[k] != '0' && t[k] != 'O' && t[k] != 'I' &&
-              t[k] != 'l';
+        b58 = b58 && t[k] != '0' && t[k] != 'O' && t[k] != 'I' && t[k] != 'l';
     }
     /* Two bytes past the run for the patterns' lookaheads. */
     end = hi + 2 < r->len ? hi + 2 : r->len;
@@ -4289,8 +4290,8 @@ long_run(struct run *r, size_t lo, size_t hi)
         add_range(&r->cand[r->x->run_slot[RUN_XMR]], lo, end);
     if (digits && n <= 19)
         add_range(&r->cand[r->x->run_slot[RUN_CARD]], lo, end);
-    else if (n >= 14 && n <= 20 && t[lo] == 'B' && lo > 0 &&
-             t[lo - 1] == '%' && all_digits((const char *)t + lo + 1, n - 1))
+    else if (n >= 14 && n <= 20 && t[lo] == 'B' && lo > 0 && t[lo - 1] == '%' &&
+             all_digits((const char *)t + lo + 1, n - 1))
         add_range(&r->cand[r->x->run_slot[RUN_CARD]], lo + 1, end);
 }
 
@@ -4513,9 +4514,9 @@ combo_candidate(const char *t, size_t ls, size_t le)
 
     while (p < le && (t[p] == ' ' || t[p] == '\t'))
         p++;
-    for (q = p; q < le && (ascii_isalnum(t[q]) || t[q] == '.' ||
-                           t[q] == '_' || t[q] == '%' || t[q] == '+' ||
-                           t[q] == '-' || t[q] == '@');
+    for (q = p;
+         q < le && (ascii_isalnum(t[q]) || t[q] == '.' || t[q] == '_' ||
+                    t[q] == '%' || t[q] == '+' || t[q] == '-' || t[q] == '@');
          q++)
         at = at || t[q] == '@';
     if (q == p || !at)
@@ -4554,7 +4555,7 @@ static void
 keep_lines(struct run *r, struct lines *c,
            bool (*check)(const char *, size_t, size_t))
 {
-    struct lines kept = { 0 };
+    struct lines kept = {0};
     const char *t = r->text, *nl, *cr;
     size_t i, ls, le;
 
