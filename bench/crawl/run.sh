@@ -21,6 +21,8 @@
 #   BENCH_PERF      1: profile the drpwatch crawl with perf (system-wide,
 #                   -g) and print the top functions of drpwatch and of its
 #                   PostgreSQL backend; perf's overhead is in the figures
+#   BENCH_PGSS      1: load pg_stat_statements in the embedded server and
+#                   print the statements of the crawl by server time
 #
 # Exit status: 0 when the benchmark ran (whether or not targets are met),
 # 1 when it could not run (no binary, no nginx, a crawl that failed, ...).
@@ -237,6 +239,15 @@ EOF
 echo "bench: drpwatch apply (creates the embedded PostgreSQL in $W/home)"
 "$bin" apply "$W/drpwatch.yaml" >"$W/apply.log" 2>&1 ||
     { cat "$W/apply.log" >&2; die "drpwatch apply failed"; }
+if [ "${BENCH_PGSS:-0}" = 1 ]; then
+    # pg_stat_statements must be preloaded: the server restarts once.
+    sql "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" \
+        >/dev/null || die "cannot configure pg_stat_statements"
+    { "$bin" db stop && "$bin" db start; } >>"$W/apply.log" 2>&1 ||
+        die "the embedded PostgreSQL did not restart (see $W/apply.log)"
+    sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null ||
+        die "pg_stat_statements is not available (postgresql-contrib)"
+fi
 pg_pid=$(head -n 1 "$DRPWATCH_HOME/pg/postmaster.pid" 2>/dev/null) ||
     die "the embedded PostgreSQL is not running"
 
@@ -311,6 +322,8 @@ dbstat() {
         tup_updated FROM pg_stat_database WHERE datname = current_database()"
 }
 st0=$(dbstat)
+[ "${BENCH_PGSS:-0}" != 1 ] ||
+    sql "SELECT pg_stat_statements_reset()" >/dev/null
 pg0=$(python3 "$measure" treecpu "$pg_pid")
 ng0=$(python3 "$measure" treecpu "$nginx_pid")
 DRPWATCH_DB=$conninfo python3 "$measure" run --label drpwatch \
@@ -343,6 +356,20 @@ if [ -n "$perf_pid" ]; then
             <"$W/pg-samples")" 'NR <= 12 { c = $1; $1 = "";
             printf "  %5.1f %%  %s\n", 100 * c / n, substr($0, 2) }'
     } >"$W/profile.txt"
+fi
+if [ "${BENCH_PGSS:-0}" = 1 ]; then
+    {
+        echo "Statements of the crawl by server time (pg_stat_statements;"
+        echo "ms in all, calls, ms and rows a call, buffers hit a call)"
+        sql "SELECT to_char(total_exec_time, '99999990') || ' ' ||
+            to_char(calls, '99999990') || ' ' ||
+            to_char(total_exec_time / calls, '90.999') || ' ' ||
+            to_char(rows::float8 / calls, '99990.9') || ' ' ||
+            to_char(shared_blks_hit::float8 / calls, '999990.9') || '  ' ||
+            left(regexp_replace(query, '\s+', ' ', 'g'), 90)
+            FROM pg_stat_statements WHERE query !~* 'pg_stat'
+            ORDER BY total_exec_time DESC LIMIT 25"
+    } >"$W/pgss.txt"
 fi
 put pg.cpu "$(python3 -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$pg0" "$pg1")"
 put nginx_drpwatch.cpu "$(python3 -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$ng0" "$ng1")"
@@ -411,6 +438,10 @@ echo
     if [ -s "$W/profile.txt" ]; then
         echo
         cat "$W/profile.txt"
+    fi
+    if [ -s "$W/pgss.txt" ]; then
+        echo
+        cat "$W/pgss.txt"
     fi
 } | tee "$bench_dir/report-crawl-last.txt"
 cp "$results" "$bench_dir/results-crawl-last.txt"
