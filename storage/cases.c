@@ -28,20 +28,26 @@ facts_of(struct db *db, const struct store_doc *doc, const char *finding_id,
     int rc = 0;
 
     snprintf(sid, sizeof(sid), "%lld", doc->source->id);
+    /* The verdicts are counts kept by triggers (migration 012); the
+       finding's sources are counted by a skip scan of
+       sightings_finding_source, a probe per distinct source. */
     QUERY(r,
           "SELECT extract(epoch FROM now() - f.first_seen) / 86400.0, "
           "  coalesce((SELECT extract(epoch FROM now() - first_seen) "
           "    / 86400.0 FROM alerts WHERE dedup_key = $4), 0), "
-          "  (SELECT count(DISTINCT source_id) FROM sightings "
-          "    WHERE finding_id = f.id), "
+          "  (WITH RECURSIVE d(sid) AS ("
+          "     SELECT min(source_id) FROM sightings WHERE finding_id = f.id "
+          "     UNION ALL "
+          "     SELECT (SELECT min(t.source_id) FROM sightings t "
+          "       WHERE t.finding_id = f.id AND t.source_id > d.sid) "
+          "     FROM d WHERE d.sid IS NOT NULL) "
+          "   SELECT count(sid) FROM d), "
           "  s.tp, s.fp, k.tp, k.fp "
           "FROM findings f, "
-          "  (SELECT count(*) FILTER (WHERE drp_verdict(status)) tp, "
-          "     count(*) FILTER (WHERE NOT drp_verdict(status)) fp "
-          "   FROM alerts WHERE source_id = $2::bigint) s, "
-          "  (SELECT count(*) FILTER (WHERE drp_verdict(status)) tp, "
-          "     count(*) FILTER (WHERE NOT drp_verdict(status)) fp "
-          "   FROM alerts WHERE kind = $3) k "
+          "  (SELECT coalesce(sum(tp), 0) tp, coalesce(sum(fp), 0) fp "
+          "   FROM alert_verdicts WHERE source_id = $2::bigint) s, "
+          "  (SELECT coalesce(sum(tp), 0) tp, coalesce(sum(fp), 0) fp "
+          "   FROM alert_verdicts WHERE kind = $3) k "
           "WHERE f.id = $1::bigint",
           4, p);
     memset(f, 0, sizeof(*f));

@@ -93,12 +93,10 @@ store_lookalike_prior(struct db *db, const char *domain, const char *name,
           "SELECT l.state, l.first_registered IS NOT NULL, "
           "  (SELECT first_pass IS NOT NULL FROM lookalike_domains "
           "   WHERE domain = $2), "
-          "  (SELECT count(*) FILTER (WHERE drp_verdict(status)) "
-          "   FROM alerts WHERE kind IN ('lookalike-domain', "
-          "   'impersonation')), "
-          "  (SELECT count(*) FILTER (WHERE NOT drp_verdict(status)) "
-          "   FROM alerts WHERE kind IN ('lookalike-domain', "
-          "   'impersonation')) "
+          "  (SELECT coalesce(sum(tp), 0) FROM alert_verdicts "
+          "   WHERE kind IN ('lookalike-domain', 'impersonation')), "
+          "  (SELECT coalesce(sum(fp), 0) FROM alert_verdicts "
+          "   WHERE kind IN ('lookalike-domain', 'impersonation')) "
           "FROM (SELECT 1) one LEFT JOIN lookalikes l ON l.name = $1",
           2, p);
     pr->known = !PQgetisnull(r, 0, 0);

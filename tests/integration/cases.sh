@@ -190,4 +190,20 @@ is "$rc" 2 "an unknown kind exits 2"
 grep -q "unknown alert kind 'nonsense' (credential-leak" "$LOGS/lb.err"
 ok $? "and lists the kinds"
 
+# The verdicts are counted by triggers (migration 012): the counts agree
+# with the alerts after every change above, and follow a verdict undone.
+verdicts_agree() {
+    q "SELECT count(*) FROM (SELECT kind, coalesce(source_id, 0) AS source_id,
+         count(*) FILTER (WHERE drp_verdict(status)) AS tp,
+         count(*) FILTER (WHERE NOT drp_verdict(status)) AS fp
+       FROM alerts WHERE drp_verdict(status) IS NOT NULL GROUP BY 1, 2) a
+       FULL JOIN (SELECT * FROM alert_verdicts WHERE tp <> 0 OR fp <> 0) v
+       USING (kind, source_id)
+       WHERE a.tp IS DISTINCT FROM v.tp OR a.fp IS DISTINCT FROM v.fp"
+}
+is "$(verdicts_agree)" 0 "the verdict counts agree with the alerts' statuses"
+q "UPDATE alerts SET status = 'new' WHERE id = $okafor" >/dev/null
+q "UPDATE alerts SET source_id = NULL WHERE status = 'false-positive'" >/dev/null
+is "$(verdicts_agree)" 0 "and after a verdict undone and cases moved by hand"
+
 done_testing
