@@ -195,27 +195,30 @@ frontier_unchanged(struct db *db, const struct job *job, int http_status,
                    struct buf *err)
 {
     char id[24], sid[24], status[16];
-    const char *params[2] = { id, status };
-    const char *sparams[1] = { sid };
-    struct db_batch b;
-    int rc;
+    const char *params[3] = { sid, id, status };
 
     snprintf(id, sizeof(id), "%lld", job->id);
     snprintf(sid, sizeof(sid), "%lld", job->source_id);
     snprintf(status, sizeof(status), "%d", http_status);
-    db_batch_init(&b);
-    db_batch_add(&b,
-                 "UPDATE jobs SET lease_owner = NULL, lease_expires = NULL, "
-                 "  attempts = 0, last_status = $2::int, last_error = NULL, "
+    /* A job fetched for the first time leaves the source's count of
+       unfetched jobs (migration 014); o is its row as it was. */
+    return db_exec_prepared(db,
+                 "WITH o AS (SELECT fetched_at IS NULL AS first FROM jobs "
+                 "  WHERE id = $2::bigint), "
+                 "j AS (UPDATE jobs SET lease_owner = NULL, "
+                 "  lease_expires = NULL, attempts = 0, "
+                 "  last_status = $3::int, last_error = NULL, "
                  "  fetched_at = now(), due_at = drp_next_due(role, "
                  "  (SELECT interval_s FROM sources s "
                  "  WHERE s.id = source_id)) "
-                 "WHERE id = $1::bigint",
-                 2, params);
-    db_batch_add(&b, DB_SOURCE_SUCCESS, 1, sparams);
-    rc = db_batch_run(db, &b, err);
-    db_batch_release(&b);
-    return rc;
+                 "  WHERE id = $2::bigint RETURNING id), "
+                 "c AS (SELECT (SELECT count(*) FROM o WHERE o.first) "
+                 "  AS first, (SELECT count(*) FROM j) AS done) "
+                 "UPDATE sources SET last_success = now(), "
+                 "  jobs_unfetched = jobs_unfetched - c.first "
+                 "FROM c WHERE id = $1::bigint AND (c.first > 0 OR "
+                 DB_SOURCE_STALE ")",
+                 3, params, err);
 }
 
 int

@@ -141,10 +141,23 @@ json_t *db_json(PGresult *r, struct buf *err);
  * in turn), and always after an error, so that the source's health
  * (last_success >= last_error_at) is never behind.
  */
+#define DB_SOURCE_STALE                                                       \
+    "(last_success IS NULL OR last_success < now() - interval '1 s' "        \
+    "OR last_error_at >= last_success)"
 #define DB_SOURCE_SUCCESS                                                     \
     "UPDATE sources SET last_success = now() WHERE id = $1::bigint "         \
-    "AND (last_success IS NULL OR last_success < now() - interval '1 s' "    \
-    "OR last_error_at >= last_success)"
+    "AND " DB_SOURCE_STALE
+
+/*
+ * The frontier counts of the source $1 (migration 014): a statement that
+ * inserts jobs ends with this update, the CTE "new" holding a row per job
+ * it inserted (and maybe others whose column new is false).
+ */
+#define DB_SOURCE_COUNT_NEW                                                   \
+    "UPDATE sources SET jobs_total = jobs_total + c.n, "                     \
+    "  jobs_unfetched = jobs_unfetched + c.n "                               \
+    "FROM (SELECT count(*) FILTER (WHERE new.new) AS n FROM new) c "         \
+    "WHERE id = $1::bigint AND c.n > 0"
 
 /* BEGIN/COMMIT/ROLLBACK; rollback never fails loudly. */
 int db_begin(struct db *db, struct buf *err);

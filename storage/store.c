@@ -491,10 +491,13 @@ store_apply(struct db *db, const struct config *cfg, struct apply_stats *st,
             const char *q[3] = { PQgetvalue(r, 0, 0), s->url,
                                  strcmp(s->kind, "site") ? "list" : "page" };
             PGresult *r2 = db_query(db,
-                                    "INSERT INTO jobs (source_id, url, depth, "
-                                    "  role) VALUES ($1, $2, 0, $3) "
-                                    "ON CONFLICT (source_id, url) DO UPDATE "
-                                    "SET depth = 0, role = $3",
+                                    "WITH new AS (INSERT INTO jobs "
+                                    "  (source_id, url, depth, role) "
+                                    "  VALUES ($1, $2, 0, $3) "
+                                    "  ON CONFLICT (source_id, url) DO UPDATE "
+                                    "  SET depth = 0, role = $3 "
+                                    "  RETURNING (xmax = 0) AS new) "
+                                    DB_SOURCE_COUNT_NEW,
                                     3, q, err);
 
             PQclear(r);
@@ -863,18 +866,19 @@ put_link(struct db_batch *b, const struct store_doc *doc,
             b,
             "WITH old AS (SELECT id, marker FROM jobs "
             "  WHERE source_id = $1::bigint AND url = $2), "
-            "up AS (INSERT INTO jobs (source_id, url, depth, role, marker) "
+            "new AS (INSERT INTO jobs (source_id, url, depth, role, marker) "
             "  SELECT $1::bigint, $2, $3::int, $5, $6 "
             "  WHERE EXISTS (SELECT 1 FROM old) OR " ROOM " "
             "  ON CONFLICT (source_id, url) DO UPDATE SET "
             "    role = EXCLUDED.role, marker = EXCLUDED.marker, "
             "    due_at = CASE WHEN jobs.marker IS DISTINCT FROM "
             "      EXCLUDED.marker THEN now() ELSE jobs.due_at END "
-            "  RETURNING id) "
-            "UPDATE jobs SET due_at = now() WHERE id = (SELECT max(j.id) "
-            "  FROM jobs j WHERE j.thread_id = (SELECT id FROM up)) "
+            "  RETURNING id, (xmax = 0) AS new), "
+            "last AS (UPDATE jobs SET due_at = now() WHERE id = (SELECT "
+            "  max(j.id) FROM jobs j WHERE j.thread_id = (SELECT id FROM new)) "
             "  AND EXISTS (SELECT 1 FROM old "
-            "    WHERE old.marker IS DISTINCT FROM $6)",
+            "    WHERE old.marker IS DISTINCT FROM $6)) "
+            DB_SOURCE_COUNT_NEW,
             6, p);
     } else {
         snprintf(thread, sizeof(thread), "%lld",
@@ -882,20 +886,33 @@ put_link(struct db_batch *b, const struct store_doc *doc,
         p[5] = thread;
         db_batch_add(
             b,
-            "INSERT INTO jobs (source_id, url, depth, role, thread_id) "
-            "SELECT $1::bigint, $2, $3::int, $5, $6::bigint WHERE " ROOM " "
-            "ON CONFLICT (source_id, url) DO UPDATE SET due_at = now() "
-            "WHERE jobs.due_at > now() AND jobs.lease_owner IS NULL",
+            "WITH new AS (INSERT INTO jobs (source_id, url, depth, role, "
+            "  thread_id) "
+            "  SELECT $1::bigint, $2, $3::int, $5, $6::bigint WHERE " ROOM " "
+            "  ON CONFLICT (source_id, url) DO UPDATE SET due_at = now() "
+            "  WHERE jobs.due_at > now() AND jobs.lease_owner IS NULL "
+            "  RETURNING (xmax = 0) AS new) "
+            DB_SOURCE_COUNT_NEW,
             6, p);
     }
 }
 #undef ROOM
 
+/*
+ * The end of a stored page, one statement: its links (the ordinary ones
+ * in one insert, inserted in URL order, so that two workers inserting the
+ * same new links wait on each other in the same order; the others by
+ * put_link() before it), its job completed, and the source's row updated
+ * once: the frontier counts (the links inserted, the job's first fetch:
+ * migration 014), the last success (written at most once a second unless
+ * the row changes anyway) or the page's warning.
+ */
 static int
-put_links(struct db_batch *b, const struct store_doc *doc)
+put_page_end(struct db_batch *b, const struct store_doc *doc,
+             const char *job_id, const char *sid, const char *status)
 {
     struct buf urls = BUF_INIT(DB_BATCH_MAX), roles = BUF_INIT(1u << 24);
-    char sid[24], depth[16], maxp[16];
+    char depth[16], maxp[16];
     bool deep = doc->job->depth >= doc->source->max_depth;
     size_t i;
     int rc = 0;
@@ -910,34 +927,60 @@ put_links(struct db_batch *b, const struct store_doc *doc)
             rc |= array_add(&roles, l->role);
         }
     }
-    if (urls.len == 0 || rc != 0)
-        goto out;
     rc |= array_close(&urls);
     rc |= array_close(&roles);
     if (rc != 0)
         goto out;
-    snprintf(sid, sizeof(sid), "%lld", doc->source->id);
     snprintf(depth, sizeof(depth), "%d", doc->job->depth + 1);
     snprintf(maxp, sizeof(maxp), "%d", doc->source->max_pages);
     {
-        /* The room left is counted once, before the links: a link that
-           is already known uses none but is counted in the limit. */
-        const char *p[5] = { sid, buf_str(&urls), depth, maxp,
-                             buf_str(&roles) };
+        const char *p[12] = { sid, buf_str(&urls), depth, maxp,
+                              buf_str(&roles), job_id, status,
+                              doc->sha256_hex, doc->etag,
+                              doc->last_modified, doc->job->url,
+                              doc->warning };
 
-        db_batch_add(b,
-                     "WITH room AS (SELECT $4::int - jobs_total AS total, "
-                     "  $4::int - jobs_unfetched AS backlog "
-                     "  FROM sources WHERE id = $1::bigint) "
-                     "INSERT INTO jobs (source_id, url, depth, role) "
-                     "SELECT $1::bigint, l.url, $3::int, l.role "
-                     "FROM unnest($2::text[], $5::text[]) WITH ORDINALITY "
-                     "  AS l(url, role, n), room "
-                     "WHERE l.n <= CASE WHEN l.role = 'page' THEN room.total "
-                     "  ELSE room.backlog END "
-                     "ORDER BY l.url "
-                     "ON CONFLICT (source_id, url) DO NOTHING",
-                     5, p);
+        /* The room left is counted once, before the links: a link that
+           is already known uses none but is counted in the limit. The
+           job's row as it was (o) tells a first fetch. */
+        db_batch_add(
+            b,
+            "WITH room AS (SELECT $4::int - jobs_total AS total, "
+            "  $4::int - jobs_unfetched AS backlog "
+            "  FROM sources WHERE id = $1::bigint), "
+            "new AS (INSERT INTO jobs (source_id, url, depth, role) "
+            "  SELECT $1::bigint, l.url, $3::int, l.role "
+            "  FROM unnest($2::text[], $5::text[]) WITH ORDINALITY "
+            "    AS l(url, role, n), room "
+            "  WHERE l.n <= CASE WHEN l.role = 'page' THEN room.total "
+            "    ELSE room.backlog END "
+            "  ORDER BY l.url "
+            "  ON CONFLICT (source_id, url) DO NOTHING RETURNING 1), "
+            "o AS (SELECT fetched_at IS NULL AS first FROM jobs "
+            "  WHERE id = $6::bigint), "
+            "j AS (UPDATE jobs SET lease_owner = NULL, "
+            "  lease_expires = NULL, attempts = 0, "
+            "  last_status = $7::int, last_error = NULL, "
+            "  content_hash = decode($8, 'hex'), etag = $9, "
+            "  last_modified = $10, fetched_at = now(), "
+            "  due_at = drp_next_due(role, (SELECT interval_s "
+            "  FROM sources s WHERE s.id = source_id)) "
+            "  WHERE id = $6::bigint RETURNING id), "
+            "e AS (INSERT INTO source_errors (source_id, url, error) "
+            "  SELECT $1::bigint, $11, $12::text WHERE $12::text IS NOT NULL "
+            "  RETURNING id), "
+            "c AS (SELECT (SELECT count(*) FROM new) AS links, "
+            "  (SELECT count(*) FROM o WHERE o.first) AS first, "
+            "  (SELECT count(*) FROM j) + (SELECT count(*) FROM e) AS done) "
+            "UPDATE sources SET jobs_total = jobs_total + c.links, "
+            "  jobs_unfetched = jobs_unfetched + c.links - c.first, "
+            "  last_success = now(), "
+            "  last_error = coalesce($12::text, last_error), "
+            "  last_error_at = CASE WHEN $12::text IS NULL "
+            "    THEN last_error_at ELSE now() END "
+            "FROM c WHERE id = $1::bigint AND (c.links > 0 OR c.first > 0 "
+            "  OR $12::text IS NOT NULL OR " DB_SOURCE_STALE ")",
+            12, p);
     }
 out:
     buf_release(&urls);
@@ -994,39 +1037,9 @@ store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
             goto out;
         db_batch_reset(&b);
     }
-    rc = put_links(&b, doc);
+    rc = put_page_end(&b, doc, job_id, sid, status);
     if (rc < 0)
         goto out;
-    {
-        const char *p[5] = { job_id, status, doc->sha256_hex, doc->etag,
-                             doc->last_modified };
-
-        db_batch_add(&b,
-                     "UPDATE jobs SET lease_owner = NULL, "
-                     "  lease_expires = NULL, attempts = 0, "
-                     "  last_status = $2, last_error = NULL, "
-                     "  content_hash = decode($3, 'hex'), etag = $4, "
-                     "  last_modified = $5, fetched_at = now(), "
-                     "  due_at = drp_next_due(role, (SELECT interval_s "
-                     "  FROM sources s WHERE s.id = source_id)) "
-                     "WHERE id = $1",
-                     5, p);
-    }
-    if (doc->warning) {
-        const char *p[3] = { sid, doc->job->url, doc->warning };
-
-        db_batch_add(&b,
-                     "WITH e AS (INSERT INTO source_errors (source_id, url, "
-                     "  error) VALUES ($1, $2, $3) RETURNING id) "
-                     "UPDATE sources SET last_error = $3, "
-                     "  last_error_at = now(), last_success = now() "
-                     "WHERE id = $1",
-                     3, p);
-    } else {
-        const char *p[1] = { sid };
-
-        db_batch_add(&b, DB_SOURCE_SUCCESS, 1, p);
-    }
     if (doc->nalerts)
         db_batch_add(&b, "COMMIT", 0, NULL);
     rc = db_batch_run(db, &b, err);
