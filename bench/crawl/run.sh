@@ -247,6 +247,9 @@ if [ "${BENCH_PGSS:-0}" = 1 ]; then
         die "the embedded PostgreSQL did not restart (see $W/apply.log)"
     sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null ||
         die "pg_stat_statements is not available (postgresql-contrib)"
+    { sql "ALTER SYSTEM SET pg_stat_statements.track_planning = on" &&
+        sql "SELECT pg_reload_conf()"; } >/dev/null ||
+        die "cannot configure pg_stat_statements"
 fi
 pg_pid=$(head -n 1 "$DRPWATCH_HOME/pg/postmaster.pid" 2>/dev/null) ||
     die "the embedded PostgreSQL is not running"
@@ -360,15 +363,17 @@ fi
 if [ "${BENCH_PGSS:-0}" = 1 ]; then
     {
         echo "Statements of the crawl by server time (pg_stat_statements;"
-        echo "ms in all, calls, ms and rows a call, buffers hit a call)"
+        echo "ms executing in all, ms planning in all, calls, ms and rows a"
+        echo "call, buffers hit a call)"
         sql "SELECT to_char(total_exec_time, '99999990') || ' ' ||
+            to_char(total_plan_time, '99999990') || ' ' ||
             to_char(calls, '99999990') || ' ' ||
             to_char(total_exec_time / calls, '90.999') || ' ' ||
             to_char(rows::float8 / calls, '99990.9') || ' ' ||
             to_char(shared_blks_hit::float8 / calls, '999990.9') || '  ' ||
             left(regexp_replace(query, '\s+', ' ', 'g'), 90)
             FROM pg_stat_statements WHERE query !~* 'pg_stat'
-            ORDER BY total_exec_time DESC LIMIT 25"
+            ORDER BY total_exec_time + total_plan_time DESC LIMIT 25"
     } >"$W/pgss.txt"
 fi
 put pg.cpu "$(python3 -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$pg0" "$pg1")"
