@@ -31,7 +31,7 @@ facts_of(struct db *db, const struct store_doc *doc, const char *finding_id,
     /* The verdicts are counts kept by triggers (migration 012); the
        finding's sources are counted by a skip scan of
        sightings_finding_source, a probe per distinct source. */
-    QUERY(r,
+    QUERY_PREPARED(r,
           "SELECT extract(epoch FROM now() - f.first_seen) / 86400.0, "
           "  coalesce((SELECT extract(epoch FROM now() - first_seen) "
           "    / 86400.0 FROM alerts WHERE dedup_key = $4), 0), "
@@ -87,7 +87,7 @@ put(struct db *db, const struct store_alert *a, const struct store_score *sc,
     {
         const char *p[1] = { a->dedup_key };
 
-        QUERY(r,
+        QUERY_PREPARED(r,
               "SELECT severity, status FROM alerts WHERE dedup_key = $1 "
               "FOR UPDATE",
               1, p);
@@ -118,7 +118,7 @@ put(struct db *db, const struct store_alert *a, const struct store_score *sc,
                               raised && !decided ? "t" : "f",
                               reopen ? "t" : "f" };
 
-        QUERY(r,
+        QUERY_PREPARED(r,
               "INSERT INTO alerts AS a (dedup_key, kind, severity, score, "
               "  title, summary, next_step, audience, finding_id, source_id, "
               "  url, score_parts, term, sources_seen) "
@@ -163,11 +163,11 @@ put(struct db *db, const struct store_alert *a, const struct store_score *sc,
     }
     {
         const char *q[3] = { PQgetvalue(r, 0, 0), event, detail };
-        PGresult *r2 = db_query(db,
-                                "INSERT INTO alert_events (alert_id, actor, "
-                                "event, detail) VALUES ($1, 'drpwatch', $2, "
-                                "$3)",
-                                3, q, err);
+        PGresult *r2 = db_query_prepared(db,
+                                         "INSERT INTO alert_events (alert_id, "
+                                         "actor, event, detail) VALUES ($1, "
+                                         "'drpwatch', $2, $3)",
+                                         3, q, err);
 
         *id = strtoll(q[0], NULL, 10);
         PQclear(r);

@@ -130,6 +130,17 @@ json_t *db_rows_json(PGresult *r, const char *const *cols);
         }                                                                     \
     } while (0)
 
+/* QUERY() with db_query_prepared(): for statements run again and again
+   (a case's statements, run for every case a crawl stores). */
+#define QUERY_PREPARED(r, sql, n, params)                                     \
+    do {                                                                      \
+        (r) = db_query_prepared(db, (sql), (n), (params), err);              \
+        if ((r) == NULL) {                                                    \
+            rc = DRP_EDB;                                                     \
+            goto out;                                                         \
+        }                                                                     \
+    } while (0)
+
 /* The first column of r's only row parsed as JSON (NULL when there is
    no row, or it is SQL NULL, or not JSON: then with a message in err).
    Clears r. For queries that build their answer with json_agg(). */

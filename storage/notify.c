@@ -236,7 +236,7 @@ store_notify_alert(struct db *db, long long alert_id, const char *reason,
         return DRP_EINVAL;
     }
     snprintf(id, sizeof(id), "%lld", alert_id);
-    return db_exec(db,
+    return db_exec_prepared(db,
                    "INSERT INTO notify_outbox (alert_id, channel_id, reason) "
                    "SELECT a.id, c.id, $2 FROM alerts a "
                    "JOIN notify_channels c ON c.enabled AND NOT c.digest "
