@@ -23,6 +23,7 @@
 #include "cli/takedown.h"
 #include "common/config.h"
 #include "common/err.h"
+#include "common/keyset.h"
 #include "common/log.h"
 #include "common/secret.h"
 #include "common/workq.h"
@@ -53,6 +54,8 @@
                                   re-checks and reminders */
 #define RUN_TAKEDOWN_MAX 8     /* re-checks in flight at most */
 #define RUN_MAX_WORKERS 8      /* pipeline threads, at most */
+#define RUN_KNOWN_LINKS (256 * 1024) /* links remembered as in the frontier
+                                       (a table of 4 MB) */
 
 /* The user pointer of robots.txt transfers (page transfers carry a job). */
 static char robots_tag;
@@ -131,6 +134,7 @@ struct run {
     struct db **wdb;    /* per worker: its connection */
     bool *wfailed;      /* per worker: its last page met a database error */
     int nworkers;
+    struct keyset *known_links; /* the workers' store_doc.known_links */
 };
 
 /* A fetched page on its way through a worker. */
@@ -476,7 +480,7 @@ work_page(void *arg, int w, void *item)
         buf_adds(&err, "database unreachable");
     } else {
         pw->rc = pipeline_process(db, run->x, &run->cfg, pw->src, pw->job,
-                                  pw->res, &pw->st, &err);
+                                  pw->res, run->known_links, &pw->st, &err);
     }
     run->wfailed[w] = pw->rc < 0;
     if (pw->rc < 0)
@@ -737,6 +741,7 @@ start_workers(struct run *run)
             return false;
         }
     }
+    run->known_links = keyset_new(RUN_KNOWN_LINKS);
     run->wq = workq_new(run->nworkers, work_page, page_worked, run);
     buf_release(&err);
     return true;
@@ -757,6 +762,8 @@ stop_workers(struct run *run)
     free(run->wdb);
     free(run->wfailed);
     run->wdb = NULL;
+    keyset_free(run->known_links);
+    run->known_links = NULL;
 }
 
 int

@@ -173,7 +173,8 @@ int
 pipeline_process(struct db *db, const struct extractor *x,
                  const struct config *cfg, const struct source_conf *src,
                  const struct job *job, const struct fetch_result *r,
-                 struct run_stats *st, struct buf *err)
+                 struct keyset *known_links, struct run_stats *st,
+                 struct buf *err)
 {
     struct html_doc doc;
     struct charset_result cs;
@@ -339,6 +340,7 @@ pipeline_process(struct db *db, const struct extractor *x,
         .nalerts = drafts.n,
         .rescore = rescore,
         .rescore_arg = &rc_ctx,
+        .known_links = known_links,
     };
     rc = store_document(db, &sd, &new_alerts, err);
     if (rc == DRP_ETOOBIG) {

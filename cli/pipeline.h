@@ -13,6 +13,7 @@ struct db;
 struct job;
 struct extractor;
 struct fetch_result;
+struct keyset;
 
 struct run_stats {
     int fetched;     /* pages stored */
@@ -28,10 +29,13 @@ struct run_stats {
  * Handles r, the result of fetching job of src. Returns 0 when the outcome
  * is recorded (even a failed fetch), or DRP_EDB when the database did not
  * take it: the job is then still leased and should be retried.
+ * known_links (may be NULL) is store_doc's, shared by the pipeline's
+ * threads.
  */
 int pipeline_process(struct db *db, const struct extractor *x,
                      const struct config *cfg, const struct source_conf *src,
                      const struct job *job, const struct fetch_result *r,
-                     struct run_stats *st, struct buf *err);
+                     struct keyset *known_links, struct run_stats *st,
+                     struct buf *err);
 
 #endif

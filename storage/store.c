@@ -909,7 +909,8 @@ put_link(struct db_batch *b, const struct store_doc *doc,
  */
 static int
 put_page_end(struct db_batch *b, const struct store_doc *doc,
-             const char *job_id, const char *sid, const char *status)
+             const char *job_id, const char *sid, const char *status,
+             uint64_t *keys, size_t *nkeys)
 {
     struct buf urls = BUF_INIT(DB_BATCH_MAX), roles = BUF_INIT(1u << 24);
     char depth[16], maxp[16];
@@ -917,12 +918,20 @@ put_page_end(struct db_batch *b, const struct store_doc *doc,
     size_t i;
     int rc = 0;
 
+    *nkeys = 0;
     for (i = 0; i < doc->nlinks && rc == 0; i++) {
         const struct store_link *l = &doc->links[i];
 
         if (l->marker || l->continues) {
             put_link(b, doc, l);
         } else if (!(deep && strcmp(l->role, "page") == 0)) {
+            if (doc->known_links) {
+                uint64_t k = keyset_key(doc->source->id, l->url);
+
+                if (keyset_has(doc->known_links, k))
+                    continue; /* in the frontier: left as it is */
+                keys[(*nkeys)++] = k;
+            }
             rc |= array_add(&urls, l->url);
             rc |= array_add(&roles, l->role);
         }
@@ -969,17 +978,22 @@ put_page_end(struct db_batch *b, const struct store_doc *doc,
             "e AS (INSERT INTO source_errors (source_id, url, error) "
             "  SELECT $1::bigint, $11, $12::text WHERE $12::text IS NOT NULL "
             "  RETURNING id), "
-            "c AS (SELECT (SELECT count(*) FROM new) AS links, "
+            "c AS MATERIALIZED (SELECT (SELECT count(*) FROM new) AS links, "
             "  (SELECT count(*) FROM o WHERE o.first) AS first, "
-            "  (SELECT count(*) FROM j) + (SELECT count(*) FROM e) AS done) "
-            "UPDATE sources SET jobs_total = jobs_total + c.links, "
+            "  (SELECT count(*) FROM j) + (SELECT count(*) FROM e) AS done), "
+            "s AS (UPDATE sources SET jobs_total = jobs_total + c.links, "
             "  jobs_unfetched = jobs_unfetched + c.links - c.first, "
             "  last_success = now(), "
             "  last_error = coalesce($12::text, last_error), "
             "  last_error_at = CASE WHEN $12::text IS NULL "
             "    THEN last_error_at ELSE now() END "
-            "FROM c WHERE id = $1::bigint AND (c.links > 0 OR c.first > 0 "
-            "  OR $12::text IS NOT NULL OR " DB_SOURCE_STALE ")",
+            "  FROM c WHERE id = $1::bigint AND (c.links > 0 "
+            "  OR c.first > 0 OR $12::text IS NOT NULL OR "
+            DB_SOURCE_STALE ") RETURNING 1) "
+            /* Whether every link was within the limits: then each is in
+               the frontier once this commits. */
+            "SELECT cardinality($2::text[]) <= (SELECT least(total, "
+            "  backlog) FROM room)",
             12, p);
     }
 out:
@@ -995,7 +1009,8 @@ store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
     struct db_batch b;
     struct case_counts cases = { 0 };
     char job_id[24], sid[24], status[16], bytes[24];
-    size_t ids;
+    uint64_t *keys = xcalloc(doc->nlinks + 1, sizeof(*keys));
+    size_t ids, end, nkeys = 0;
     int rc;
 
     *new_alerts = 0;
@@ -1037,12 +1052,16 @@ store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
             goto out;
         db_batch_reset(&b);
     }
-    rc = put_page_end(&b, doc, job_id, sid, status);
+    rc = put_page_end(&b, doc, job_id, sid, status, keys, &nkeys);
     if (rc < 0)
         goto out;
+    end = b.n - 1; /* after the put_link() statements it added */
     if (doc->nalerts)
         db_batch_add(&b, "COMMIT", 0, NULL);
     rc = db_batch_run(db, &b, err);
+    if (rc == 0 && nkeys && PQntuples(b.res[end]) == 1 &&
+        PQgetvalue(b.res[end], 0, 0)[0] == 't')
+        keyset_add(doc->known_links, keys, nkeys);
 out:
     if (rc == DRP_ETOOBIG) {
         buf_reset(err);
@@ -1055,6 +1074,7 @@ out:
     if (rc == 0)
         *new_alerts = cases.opened;
     db_batch_release(&b);
+    free(keys);
     return rc;
 }
 

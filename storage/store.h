@@ -14,6 +14,7 @@
 
 #include "common/buf.h"
 #include "common/config.h"
+#include "common/keyset.h"
 
 struct db;
 struct job;
@@ -124,6 +125,12 @@ struct store_doc {
     size_t nalerts;
     store_rescore_fn *rescore; /* NULL: scores as drafted */
     void *rescore_arg;
+    /* Links known to be in the source's frontier (keyset_key() of the
+       source's id and the URL), shared by the threads that store pages:
+       those are not sent again. store_document() adds the page's links
+       once they are committed, unless the source's max_pages left some
+       out. NULL: every link is sent. */
+    struct keyset *known_links;
 };
 
 /*

@@ -1,6 +1,6 @@
 /*
  * common/: the capped buffer, spans, error texts, log levels, tables, the
- * work queue.
+ * work queue, the key set.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/keyset.h"
 #include "common/log.h"
 #include "common/table.h"
 #include "common/workq.h"
@@ -146,6 +147,46 @@ test_workq(void)
     workq_free(NULL);
 }
 
+static void
+test_keyset(void)
+{
+    struct keyset *s = keyset_new(16);
+    uint64_t k[20];
+    size_t i;
+    bool all = true;
+
+    k[0] = keyset_key(1, "http://a.example/");
+    is(k[0] == keyset_key(1, "http://a.example/"), 1, "a key is stable");
+    ok(k[0] != keyset_key(2, "http://a.example/"),
+       "the namespace is part of the key");
+    ok(k[0] != keyset_key(1, "http://a.example/x"), "so is every byte");
+    is(keyset_has(s, k[0]), 0, "an empty set holds nothing");
+    keyset_add(s, k, 1);
+    is(keyset_has(s, k[0]), 1, "an added key is held");
+    keyset_add(s, k, 1);
+    is(keyset_count(s), 1, "adding it again changes nothing");
+    for (i = 0; i < 16; i++) {
+        char url[32];
+
+        snprintf(url, sizeof(url), "http://a.example/%zu", i);
+        k[i] = keyset_key(1, url);
+    }
+    keyset_add(s, k, 15);
+    is(keyset_count(s), 16, "the set fills up to its cap");
+    for (i = 0; i < 15; i++)
+        all = all && keyset_has(s, k[i]);
+    ok(all, "and holds every key added");
+    keyset_add(s, &k[15], 1);
+    is(keyset_count(s), 1, "past the cap it forgets all and starts again");
+    is(keyset_has(s, k[15]), 1, "with the new key");
+    is(keyset_has(s, k[0]), 0, "without the old ones");
+    k[0] = 0;
+    keyset_add(s, k, 1);
+    is(keyset_has(s, 0), 1, "even key 0 is a key");
+    keyset_free(s);
+    keyset_free(NULL);
+}
+
 int
 main(void)
 {
@@ -154,5 +195,6 @@ main(void)
     test_misc();
     test_table();
     test_workq();
+    test_keyset();
     return done_testing();
 }
