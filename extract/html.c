@@ -2,8 +2,11 @@
  * HTML to visible text, links and forms with gumbo. The input is first made
  * valid UTF-8 (bad bytes and NUL become U+FFFD) so that gumbo only ever sees
  * clean text, and start tags nested deeper than MAX_DEPTH are dropped
- * (gumbo 0.10 is quadratic or worse in depth). The tree is then walked
- * without recursion. No I/O and no URL resolution happen here.
+ * (gumbo 0.10 is quadratic or worse in depth). Long runs of plain text
+ * stand as one private-use character each while gumbo parses (it handles
+ * text a character at a time: most of its work on a forum page) and are
+ * put back as the tree is walked. The tree is then walked without
+ * recursion. No I/O and no URL resolution happen here.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,6 +28,12 @@
 #define TAG_NAME_MAX 16            /* longer names are not tracked */
 #define ARENA_FIRST (64u << 10)    /* gumbo's first block: a typical page */
 #define ARENA_ALIGN 16u
+#define RUN_MIN 16                 /* shorter text is left to gumbo */
+#define RUN_FIRST 0xf0000u         /* placeholders: U+F0000 .. U+FFFFD */
+#define RUN_MAX 0xfffeu            /* placeholders a page may have */
+#define RUN_LEAD 0xf3              /* their first byte (and of no other
+                                      text a placeholder page may have) */
+#define NO_DATA SIZE_MAX           /* flatten(): not surely in data state */
 
 /* One element being walked: where we are among its children. */
 struct frame {
@@ -35,10 +44,30 @@ struct frame {
     int form;          /* index of the enclosing form, or -1 */
 };
 
+/*
+ * Text runs that gumbo saw as one placeholder each: placeholder k
+ * (U+F0000 + k) stands for base[at[k] .. at[k] + len[k]). A run is text
+ * in the tokenizer's data state, between two pieces of markup that
+ * flatten() read whole, trimmed of white space at both ends (so that
+ * gumbo still sees where text starts and ends), with no character
+ * reference and no "]]>" in it: gumbo would have made of it a text node
+ * of exactly those characters (CR aside, which gumbo turns into LF) in
+ * whatever insertion mode, since every mode treats non-space characters
+ * alike. Off (n stays 0) for a page that has text of its own that could
+ * read as a placeholder.
+ */
+struct runs {
+    const char *base;
+    size_t *at, *len;
+    size_t n, cap;
+    bool on;
+};
+
 /* Text output state: runs of white space become one space, lazily. */
 struct emitter {
     struct buf *out;
     bool pending_space;
+    const struct runs *runs; /* to put back, or NULL */
 };
 
 /* Open-addressing set of link strings (pointers owned by doc->links). */
@@ -346,17 +375,98 @@ close_tag(struct tag_stack *st, const char *name)
 }
 
 /*
+ * Whether a placeholder may stand for s[a..b): a page whose own text
+ * holds the placeholders' first byte, or a numeric character reference
+ * long enough to name one, keeps all its text as it is.
+ */
+static bool
+runs_possible(const char *s, size_t len)
+{
+    const char *p = s, *end = s + len;
+    size_t digits;
+    bool hex;
+
+    if (memchr(s, RUN_LEAD, len) != NULL)
+        return false;
+    while ((p = memchr(p, '&', (size_t)(end - p))) != NULL) {
+        p++;
+        if (p == end || *p != '#')
+            continue;
+        p++;
+        hex = p < end && (*p == 'x' || *p == 'X');
+        p += hex;
+        for (digits = 0; p < end && (hex ? ascii_isxdigit(*p)
+                                         : ascii_isdigit(*p));
+             p++)
+            digits++;
+        if (digits >= (hex ? 5u : 6u))
+            return false; /* e.g. &#xF0000; or &#983040; */
+    }
+    return true;
+}
+
+/*
+ * Text s[a..b) in the data state: its part between white space at both
+ * ends goes to out as a placeholder when it qualifies (struct runs), with
+ * s[*from..) before it; *from moves past it.
+ */
+static int
+put_run(const char *s, size_t a, size_t b, size_t *from, struct buf *out,
+        struct runs *r)
+{
+    uint32_t cp;
+    unsigned char ph[4];
+    const char *q;
+    int rc;
+
+    while (a < b && is_space(s[a]))
+        a++;
+    while (b > a && is_space(s[b - 1]))
+        b--;
+    if (b - a < RUN_MIN || r->n >= RUN_MAX || memchr(s + a, '&', b - a))
+        return 0;
+    for (q = s + a; (q = memchr(q, ']', (size_t)(s + b - q))) != NULL; q++)
+        if (s + b - q >= 3 && q[1] == ']' && q[2] == '>')
+            return 0; /* would end a CDATA section */
+    rc = buf_add(out, s + *from, a - *from);
+    if (rc != 0)
+        return rc;
+    cp = RUN_FIRST + (uint32_t)r->n;
+    ph[0] = RUN_LEAD;
+    ph[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+    ph[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+    ph[3] = (unsigned char)(0x80 | (cp & 0x3f));
+    rc = buf_add(out, ph, 4);
+    if (rc != 0)
+        return rc;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 64;
+        r->at = xreallocarray(r->at, r->cap, sizeof(*r->at));
+        r->len = xreallocarray(r->len, r->cap, sizeof(*r->len));
+    }
+    r->at[r->n] = a;
+    r->len[r->n] = b - a;
+    r->n++;
+    *from = b;
+    return 0;
+}
+
+/*
  * Copies s into out, leaving out the start tags that would nest deeper
  * than MAX_DEPTH. The model errs towards deeper than gumbo's tree (an end
  * tag closes less, markup in doubt counts), so gumbo's depth stays within
- * a small multiple of MAX_DEPTH whatever the input.
+ * a small multiple of MAX_DEPTH whatever the input. With r->on, long text
+ * runs become placeholders (struct runs): only text that follows markup
+ * read whole (a tag, a comment) and outside <svg> and <math>, up to the
+ * next '<'; after anything else ("<3", "</ x>", "<!x>") the tokenizer's
+ * state is not known here, so the text is left as it is.
  */
 static int
-flatten(const char *s, size_t len, struct buf *out)
+flatten(const char *s, size_t len, struct buf *out, struct runs *r)
 {
     struct tag_stack *st = xcalloc(1, sizeof(*st));
     char name[TAG_NAME_MAX + 1];
-    size_t i = 0, from = 0, end;
+    size_t i = 0, from = 0, end, data = r->on ? 0 : NO_DATA;
     int rc = 0;
 
     while (i + 1 < len) {
@@ -364,14 +474,22 @@ flatten(const char *s, size_t len, struct buf *out)
             i++;
             continue;
         }
+        if (data != NO_DATA && st->nforeign == 0) {
+            rc = put_run(s, data, i, &from, out, r);
+            if (rc != 0)
+                goto out;
+        }
+        data = NO_DATA;
         if (len - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
             i = comment_end(s, len, i);
+            data = r->on ? i : NO_DATA;
             continue;
         }
         if (s[i + 1] == '/' && i + 2 < len && ascii_isalpha(s[i + 2])) {
             tag_name(s, len, i + 2, name);
             close_tag(st, name);
             i = tag_end(s, len, i);
+            data = r->on ? i : NO_DATA;
             continue;
         }
         if (!ascii_isalpha(s[i + 1])) {
@@ -382,12 +500,13 @@ flatten(const char *s, size_t len, struct buf *out)
         tag_name(s, len, i + 1, name);
         if (st->nforeign == 0) {
             if (in_set(name, raw_text)) {
-                i = raw_text_end(s, len, end, name);
+                i = raw_text_end(s, len, end, name); /* at its end tag */
                 continue;
             }
             if (strcmp(name, "plaintext") == 0)
                 break;
         }
+        data = r->on ? end : NO_DATA;
         if (in_set(name, untracked) ||
             (st->depth > 0 && in_set(name, self_closing) &&
              st->tag[st->depth - 1].hash == name_hash(name))) {
@@ -404,6 +523,13 @@ flatten(const char *s, size_t len, struct buf *out)
             goto out;
         i = end;
         from = end;
+    }
+    if (i + 1 >= len && data != NO_DATA && st->nforeign == 0) {
+        /* the text up to the end, but a last '<' (gumbo's text too) */
+        rc = put_run(s, data, len - (len > 0 && s[len - 1] == '<'), &from,
+                     out, r);
+        if (rc != 0)
+            goto out;
     }
     rc = buf_add(out, s + from, len - from);
 out:
@@ -448,12 +574,12 @@ last_char(const struct buf *b)
 
 /* Text outside <pre>: white space runs fold to one space between words. */
 static int
-emit_flow(struct emitter *e, const char *s)
+emit_flow(struct emitter *e, const char *s, size_t n)
 {
-    const char *p = s, *run;
+    const char *p = s, *end = s + n, *run;
     int rc;
 
-    while (*p != '\0') {
+    while (p < end) {
         if (is_space(*p)) {
             e->pending_space = true;
             p++;
@@ -470,7 +596,7 @@ emit_flow(struct emitter *e, const char *s)
             }
         }
         run = p;
-        while (*p != '\0' && !is_space(*p))
+        while (p < end && !is_space(*p))
             p++;
         rc = buf_add(e->out, run, (size_t)(p - run));
         if (rc != 0)
@@ -481,10 +607,71 @@ emit_flow(struct emitter *e, const char *s)
 
 /* Text inside <pre>/<textarea>: kept byte for byte. */
 static int
-emit_pre(struct emitter *e, const char *s)
+emit_pre(struct emitter *e, const char *s, size_t n)
 {
     e->pending_space = false;
-    return buf_adds(e->out, s);
+    return buf_add(e->out, s, n);
+}
+
+/* A run put back inside <pre>: CR LF and CR become LF, as gumbo reads
+   them in any text. */
+static int
+emit_pre_run(struct emitter *e, const char *s, size_t n)
+{
+    const char *end = s + n, *cr;
+    int rc = 0;
+
+    e->pending_space = false;
+    while (rc == 0 && (cr = memchr(s, '\r', (size_t)(end - s))) != NULL) {
+        rc = buf_add(e->out, s, (size_t)(cr - s));
+        if (rc == 0)
+            rc = buf_addc(e->out, '\n');
+        s = cr + 1 + (cr + 1 < end && cr[1] == '\n');
+    }
+    return rc ? rc : buf_add(e->out, s, (size_t)(end - s));
+}
+
+/*
+ * A text node's text (NUL-terminated), each placeholder as the run it
+ * stands for (struct runs).
+ */
+static int
+emit_text(struct emitter *e, const char *s, bool pre)
+{
+    const struct runs *r = e->runs;
+    const char *end = s + strlen(s), *p;
+    size_t k;
+    int rc;
+
+    while (r != NULL && r->n > 0 &&
+           (p = memchr(s, RUN_LEAD, (size_t)(end - s))) != NULL) {
+        const unsigned char *u = (const unsigned char *)p;
+
+        if (end - p < 4 || u[1] < 0xb0 || u[1] > 0xbf) {
+            k = SIZE_MAX;
+        } else {
+            k = ((size_t)(u[1] & 0x0f) << 12) | ((size_t)(u[2] & 0x3f) << 6) |
+                (size_t)(u[3] & 0x3f);
+        }
+        if (k >= r->n) { /* not ours: cannot happen (runs_possible()) */
+            rc = pre ? emit_pre(e, s, (size_t)(p + 1 - s))
+                     : emit_flow(e, s, (size_t)(p + 1 - s));
+            if (rc != 0)
+                return rc;
+            s = p + 1;
+            continue;
+        }
+        rc = pre ? emit_pre(e, s, (size_t)(p - s))
+                 : emit_flow(e, s, (size_t)(p - s));
+        if (rc == 0)
+            rc = pre ? emit_pre_run(e, r->base + r->at[k], r->len[k])
+                     : emit_flow(e, r->base + r->at[k], r->len[k]);
+        if (rc != 0)
+            return rc;
+        s = p + 4;
+    }
+    return pre ? emit_pre(e, s, (size_t)(end - s))
+               : emit_flow(e, s, (size_t)(end - s));
 }
 
 /* Ends the current line unless it is already empty. */
@@ -687,10 +874,10 @@ add_form(struct html_doc *doc, const GumboNode *node)
 
 /* <title>: its text, white space folded and trimmed; NULL when too long. */
 static char *
-title_text(const GumboNode *node)
+title_text(const GumboNode *node, const struct runs *runs)
 {
     struct buf b = BUF_INIT(HTML_MAX_ATTR - 1);
-    struct emitter e = { &b, false };
+    struct emitter e = { &b, false, runs };
     const GumboVector *kids = &node->v.element.children;
     const GumboNode *kid;
     unsigned int i;
@@ -699,7 +886,7 @@ title_text(const GumboNode *node)
         kid = kids->data[i];
         if (kid->type != GUMBO_NODE_TEXT && kid->type != GUMBO_NODE_WHITESPACE)
             continue;
-        if (emit_flow(&e, kid->v.text.text) != 0) {
+        if (emit_text(&e, kid->v.text.text, false) != 0) {
             buf_release(&b);
             return NULL;
         }
@@ -787,7 +974,7 @@ card_input(const GumboNode *node)
 /* Element-specific work on entering: metadata, links, forms. */
 static void
 visit_element(struct html_doc *doc, struct link_set *set, GumboNode *node,
-              int form)
+              int form, const struct runs *runs)
 {
     const char *v;
 
@@ -805,7 +992,7 @@ visit_element(struct html_doc *doc, struct link_set *set, GumboNode *node,
     switch (node->v.element.tag) {
     case GUMBO_TAG_TITLE:
         if (doc->title == NULL)
-            doc->title = title_text(node);
+            doc->title = title_text(node, runs);
         break;
     case GUMBO_TAG_BASE:
         v = attr(node, "href");
@@ -851,9 +1038,9 @@ visit_element(struct html_doc *doc, struct link_set *set, GumboNode *node,
  * title and base live in <head>).
  */
 static int
-walk(GumboNode *root, struct html_doc *doc)
+walk(GumboNode *root, struct html_doc *doc, const struct runs *runs)
 {
-    struct emitter e = { &doc->text, false };
+    struct emitter e = { &doc->text, false, runs };
     struct link_set set = { NULL, 0 };
     struct frame *stack = NULL, *top;
     size_t depth = 0, cap = 0;
@@ -893,8 +1080,7 @@ walk(GumboNode *root, struct html_doc *doc)
         case GUMBO_NODE_WHITESPACE:
             if (hidden > 0)
                 break;
-            rc = top->pre ? emit_pre(&e, node->v.text.text)
-                          : emit_flow(&e, node->v.text.text);
+            rc = emit_text(&e, node->v.text.text, top->pre);
             if (rc != 0)
                 goto out;
             break;
@@ -911,7 +1097,7 @@ walk(GumboNode *root, struct html_doc *doc)
             depth++;
             if (tag == GUMBO_TAG_FORM && top->form < 0)
                 top->form = add_form(doc, node);
-            visit_element(doc, &set, node, top->form);
+            visit_element(doc, &set, node, top->form, runs);
             if (node->type == GUMBO_NODE_TEMPLATE || is_hidden(tag)) {
                 hidden++;
                 break;
@@ -1000,14 +1186,15 @@ arena_release(struct arena *a)
     }
 }
 
-int
-html_parse(const char *html, size_t len, struct html_doc *doc)
+static int
+parse(const char *html, size_t len, struct html_doc *doc, bool placeholders)
 {
     struct buf clean = BUF_INIT((size_t)HTML_MAX_INPUT * 3);
     struct buf flat = BUF_INIT((size_t)HTML_MAX_INPUT * 3);
     GumboOptions opts = kGumboDefaultOptions;
     GumboOutput *output = NULL;
     struct arena arena = { NULL, 0, 0 };
+    struct runs runs = { NULL, NULL, NULL, 0, 0, false };
     const char *input = html;
     size_t inlen = len;
     int rc = 0;
@@ -1021,24 +1208,42 @@ html_parse(const char *html, size_t len, struct html_doc *doc)
         input = buf_str(&clean);
         inlen = clean.len;
     }
-    rc = flatten(input, inlen, &flat);
+    /* A page with bad bytes keeps gumbo's count of markup errors as it
+       was (its warning says it), which placeholders would lower. */
+    runs.base = input;
+    runs.on = placeholders && !doc->invalid_utf8 &&
+              runs_possible(input, inlen);
+    rc = flatten(input, inlen, &flat, &runs);
     if (rc != 0)
         goto out;
-    buf_release(&clean);
     opts.max_errors = GUMBO_MAX_ERRORS;
     opts.allocator = arena_alloc;
     opts.deallocator = arena_free;
     opts.userdata = &arena;
     output = gumbo_parse_with_options(&opts, buf_str(&flat), flat.len);
     doc->parse_errors = (int)output->errors.length;
-    rc = walk(output->document, doc);
+    rc = walk(output->document, doc, &runs);
     if (rc == 0 && doc->text.ptr == NULL)
         rc = buf_add(&doc->text, "", 0);
 out:
     arena_release(&arena); /* the tree: gumbo_destroy_output() frees none */
     buf_release(&flat);
-    buf_release(&clean);
+    buf_release(&clean); /* after the walk: the runs point into it */
+    free(runs.at);
+    free(runs.len);
     return rc;
+}
+
+int
+html_parse(const char *html, size_t len, struct html_doc *doc)
+{
+    return parse(html, len, doc, true);
+}
+
+int
+html_parse_plain(const char *html, size_t len, struct html_doc *doc)
+{
+    return parse(html, len, doc, false);
 }
 
 int

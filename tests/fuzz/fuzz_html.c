@@ -1,6 +1,8 @@
 /*
  * libFuzzer target for extract/html.c: any bytes must parse (or hit a cap)
- * without crashing, leaking, or producing text with invalid UTF-8 or NUL.
+ * without crashing, leaking, or producing text with invalid UTF-8 or NUL,
+ * and html_parse() must give what its reference html_parse_plain() gives
+ * (text runs as placeholders change nothing).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +13,34 @@
 #include "common/banned.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Aborts unless html_parse_plain() gives what html_parse() gave (a). */
+static void
+same_as_plain(const uint8_t *data, size_t size, const struct html_doc *a)
+{
+    struct html_doc b;
+    size_t i;
+
+    html_doc_init(&b);
+    if (html_parse_plain((const char *)data, size, &b) == 0) {
+        if (a->text.len != b.text.len ||
+            (a->text.len && memcmp(a->text.ptr, b.text.ptr, a->text.len)))
+            abort();
+        if ((a->title == NULL) != (b.title == NULL) ||
+            (a->title && strcmp(a->title, b.title) != 0))
+            abort();
+        if (a->nlinks != b.nlinks || a->nforms != b.nforms ||
+            a->ntags != b.ntags)
+            abort();
+        for (i = 0; i < a->nlinks; i++)
+            if (strcmp(a->links[i], b.links[i]) != 0)
+                abort();
+        if (a->ntags &&
+            memcmp(a->tags, b.tags, a->ntags * sizeof(*a->tags)) != 0)
+            abort();
+    }
+    html_doc_release(&b);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -31,6 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (i = 0; i < doc.nforms; i++)
             if (doc.forms[i].method == NULL)
                 abort();
+        same_as_plain(data, size, &doc);
     }
     html_doc_release(&doc);
 

@@ -297,6 +297,76 @@ test_release_reuse(void)
     html_doc_release(&doc);
 }
 
+/* Whether html_parse() and its reference html_parse_plain() agree on s. */
+static bool
+same_as_plain(const char *s)
+{
+    struct html_doc a, b;
+    bool same;
+    size_t i;
+
+    html_doc_init(&a);
+    html_doc_init(&b);
+    same = html_parse(s, strlen(s), &a) == html_parse_plain(s, strlen(s), &b);
+    same = same && a.text.len == b.text.len &&
+           memcmp(a.text.ptr, b.text.ptr, a.text.len) == 0;
+    same = same && (a.title == NULL) == (b.title == NULL) &&
+           (a.title == NULL || strcmp(a.title, b.title) == 0);
+    same = same && a.nlinks == b.nlinks && a.nforms == b.nforms &&
+           a.ntags == b.ntags &&
+           (a.ntags == 0 ||
+            memcmp(a.tags, b.tags, a.ntags * sizeof(*a.tags)) == 0);
+    for (i = 0; same && i < a.nlinks; i++)
+        same = strcmp(a.links[i], b.links[i]) == 0;
+    html_doc_release(&a);
+    html_doc_release(&b);
+    return same;
+}
+
+/* Long text runs go through gumbo as placeholders: nothing may change. */
+static void
+test_placeholders(void)
+{
+    static const char *const pages[] = {
+        "<p>a plain paragraph of text long enough to stand as one</p>",
+        "<pre>\nfirst line kept after the dropped newline\r\nsecond "
+        "line\rthird line</pre>",
+        "<textarea>\ntext of a text area, long enough</textarea>",
+        "<table><tr>text fostered out of the table, before it<td>"
+        "a cell with its own long text</table>",
+        "<title>a title long enough to be a run</title><p>body text "
+        "long enough as well</p>",
+        "<svg><![CDATA[ cdata <b> long text inside it ]]> after it "
+        "the svg text</svg> and outside the svg again, long",
+        "<p>text then </ x> a bogus comment with long text> after</p>",
+        "<p>a <3 in the middle of long enough text and <!x> more</p>",
+        "<a href='x>y'>a link whose quoted href holds a '>' sign</a>",
+        "<p>text with &amp; a reference is left to gumbo as it is</p>",
+        "<p>a literal \xf3\xb0\x80\x80 placeholder-like character in "
+        "the page's own text</p>",
+        "<p>a reference &#xF0001; that names a placeholder, long text</p>",
+        "<frameset>text that a frameset drops, long enough</frameset>",
+        "<script>var s = 'script text, long enough';</script><p>after "
+        "the script, text</p>",
+        "<plaintext>all the rest is text, <b>tags</b> included, long",
+        "text before any markup at all, long enough\f",
+        "<p>text at the very end without a closing tag, long enough <",
+        "<div><p>first run of text here</p><p>second run of text "
+        "here</p><select><option>option text long enough</select></div>",
+    };
+    size_t i;
+    bool all = true;
+
+    for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+        if (!same_as_plain(pages[i])) {
+            diag("differs from html_parse_plain(): %s", pages[i]);
+            all = false;
+        }
+    ok(all, "placeholders: text, title, links, forms and tags as gumbo "
+            "gives them character by character (%zu pages)",
+       sizeof(pages) / sizeof(pages[0]));
+}
+
 int
 main(void)
 {
@@ -312,5 +382,6 @@ main(void)
     test_deep_nesting();
     test_caps();
     test_release_reuse();
+    test_placeholders();
     return done_testing();
 }
