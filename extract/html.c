@@ -191,7 +191,7 @@ static bool
 in_set(const char *name, const char *const *set)
 {
     for (; *set != NULL; set++)
-        if (strcmp(name, *set) == 0)
+        if (name[0] == (*set)[0] && strcmp(name, *set) == 0)
             return true;
     return false;
 }
