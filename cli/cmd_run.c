@@ -54,8 +54,7 @@
                                   re-checks and reminders */
 #define RUN_TAKEDOWN_MAX 8     /* re-checks in flight at most */
 #define RUN_MAX_WORKERS 8      /* pipeline threads, at most */
-#define RUN_KNOWN_LINKS (256 * 1024) /* links remembered as in the frontier
-                                       (a table of 4 MB) */
+#define RUN_KNOWN_LINKS 262144 /* links known in frontiers (4 MB) */
 
 /* The user pointer of robots.txt transfers (page transfers carry a job). */
 static char robots_tag;

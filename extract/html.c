@@ -31,8 +31,7 @@
 #define RUN_MIN 16                 /* shorter text is left to gumbo */
 #define RUN_FIRST 0xf0000u         /* placeholders: U+F0000 .. U+FFFFD */
 #define RUN_MAX 0xfffeu            /* placeholders a page may have */
-#define RUN_LEAD 0xf3              /* their first byte (and of no other
-                                      text a placeholder page may have) */
+#define RUN_LEAD 0xf3              /* their first byte: none elsewhere */
 #define NO_DATA SIZE_MAX           /* flatten(): not surely in data state */
 
 /* One element being walked: where we are among its children. */
@@ -395,9 +394,8 @@ runs_possible(const char *s, size_t len)
         p++;
         hex = p < end && (*p == 'x' || *p == 'X');
         p += hex;
-        for (digits = 0; p < end && (hex ? ascii_isxdigit(*p)
-                                         : ascii_isdigit(*p));
-             p++)
+        for (digits = 0;
+             p < end && (hex ? ascii_isxdigit(*p) : ascii_isdigit(*p)); p++)
             digits++;
         if (digits >= (hex ? 5u : 6u))
             return false; /* e.g. &#xF0000; or &#983040; */
@@ -526,8 +524,8 @@ flatten(const char *s, size_t len, struct buf *out, struct runs *r)
     }
     if (i + 1 >= len && data != NO_DATA && st->nforeign == 0) {
         /* the text up to the end, but a last '<' (gumbo's text too) */
-        rc = put_run(s, data, len - (len > 0 && s[len - 1] == '<'), &from,
-                     out, r);
+        rc = put_run(s, data, len - (len > 0 && s[len - 1] == '<'), &from, out,
+                     r);
         if (rc != 0)
             goto out;
     }
