@@ -130,7 +130,7 @@ context_free(struct context *c)
 {
     if (c == NULL)
         return;
-    hs_free_scratch(c->proto);
+    hsdb_scratch_free(c->proto);
     hs_free_database(c->db);
     x_free(c);
 }
@@ -262,8 +262,7 @@ context_raise(const struct context *c, const char *text, size_t len,
         any = family_of(f[i].kind) != 0;
     if (!any || len == 0)
         return;
-    if (hs_clone_scratch(c->proto, &scratch) != HS_SUCCESS)
-        abort();
+    scratch = hsdb_scratch_take(c->proto);
     /* The head, then the windows around the findings, merged (findings
        come in order of offset, so window starts never go back). */
     whi = head;
@@ -280,7 +279,7 @@ context_raise(const struct context *c, const char *text, size_t len,
             whi = hi;
     }
     scan(c, scratch, &h, wlo, whi);
-    hs_free_scratch(scratch);
+    hsdb_scratch_give(c->proto, scratch);
     if (h.n == 0)
         return;
     qsort(h.v, h.n, sizeof(*h.v), cmp_hit);

@@ -2017,7 +2017,7 @@ build_prefilter(struct extractor *x)
             /* Without its database no slot is filtered: the whole text
                is searched, slower and still correct. */
             for (g = 0; g < PRE_GROUPS; g++) {
-                hs_free_scratch(x->pre_proto[g]);
+                hsdb_scratch_free(x->pre_proto[g]);
                 hs_free_database(x->pre[g]);
                 x->pre_proto[g] = NULL;
                 x->pre[g] = NULL;
@@ -2151,7 +2151,7 @@ extractor_free(struct extractor *x)
         pcre2_code_free(x->rule_re[i]);
     x_free(x->rule_re);
     for (i = 0; i < PRE_GROUPS; i++) {
-        hs_free_scratch(x->pre_proto[i]);
+        hsdb_scratch_free(x->pre_proto[i]);
         hs_free_database(x->pre[i]);
     }
     x_free(x->filtered);
@@ -4592,11 +4592,10 @@ prefilter(struct run *r)
         return;
     r->cand = xcalloc(NSLOTS, sizeof(*r->cand));
     for (i = 0; i < PRE_GROUPS; i++) {
-        if (hs_clone_scratch(r->x->pre_proto[i], &scratch) != HS_SUCCESS)
-            abort();
+        scratch = hsdb_scratch_take(r->x->pre_proto[i]);
         hs_scan(r->x->pre[i], r->text, (unsigned)r->len, 0, scratch,
                 on_candidate, r);
-        hs_free_scratch(scratch);
+        hsdb_scratch_give(r->x->pre_proto[i], scratch);
     }
     mask_hits(r);
     /* Calling pcre2 line by line costs more than one pass once the

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,4 +359,127 @@ out:
     free(path);
     free(dir);
     return 0;
+}
+
+/* ---- scratch kept per thread ---- */
+
+#define SCRATCH_SLOTS 16
+
+/* A thread's copies: of which prototype, made when the generation was
+   what, lent out now or not. A prototype freed bumps the generation, so
+   that a later one at the same address never gets a stale copy. */
+struct scratch_cache {
+    struct {
+        hs_scratch_t *proto, *s;
+        unsigned long gen;
+        bool busy;
+    } slot[SCRATCH_SLOTS];
+};
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static unsigned long scratch_gen = 1;
+
+static void
+scratch_cache_free(void *arg)
+{
+    struct scratch_cache *c = arg;
+    size_t i;
+
+    for (i = 0; i < SCRATCH_SLOTS; i++)
+        hs_free_scratch(c->slot[i].s); /* NULL is fine */
+    free(c);
+}
+
+static void
+scratch_key_make(void)
+{
+    if (pthread_key_create(&scratch_key, scratch_cache_free) != 0)
+        abort();
+}
+
+static struct scratch_cache *
+scratch_cache(void)
+{
+    struct scratch_cache *c;
+
+    pthread_once(&scratch_once, scratch_key_make);
+    c = pthread_getspecific(scratch_key);
+    if (c == NULL) {
+        c = xcalloc(1, sizeof(*c));
+        if (pthread_setspecific(scratch_key, c) != 0)
+            abort();
+    }
+    return c;
+}
+
+hs_scratch_t *
+hsdb_scratch_take(hs_scratch_t *proto)
+{
+    struct scratch_cache *c = scratch_cache();
+    unsigned long gen = __atomic_load_n(&scratch_gen, __ATOMIC_ACQUIRE);
+    hs_scratch_t *s = NULL;
+    size_t i, spare = SCRATCH_SLOTS;
+
+    for (i = 0; i < SCRATCH_SLOTS; i++) {
+        if (c->slot[i].busy)
+            continue;
+        if (c->slot[i].s && c->slot[i].proto == proto &&
+            c->slot[i].gen == gen) {
+            c->slot[i].busy = true;
+            return c->slot[i].s;
+        }
+        /* An empty slot, else one of a stale generation, else any. */
+        if (spare == SCRATCH_SLOTS || c->slot[i].s == NULL ||
+            (c->slot[spare].s != NULL && c->slot[i].gen != gen))
+            spare = i;
+    }
+    if (hs_clone_scratch(proto, &s) != HS_SUCCESS)
+        abort(); /* out of memory */
+    if (spare < SCRATCH_SLOTS) {
+        hs_free_scratch(c->slot[spare].s);
+        c->slot[spare].proto = proto;
+        c->slot[spare].s = s;
+        c->slot[spare].gen = gen;
+        c->slot[spare].busy = true;
+    }
+    return s;
+}
+
+void
+hsdb_scratch_give(hs_scratch_t *proto, hs_scratch_t *s)
+{
+    struct scratch_cache *c = scratch_cache();
+    size_t i;
+
+    (void)proto;
+    for (i = 0; i < SCRATCH_SLOTS; i++)
+        if (c->slot[i].s == s) {
+            c->slot[i].busy = false;
+            return;
+        }
+    hs_free_scratch(s); /* a copy the cache had no room for */
+}
+
+void
+hsdb_scratch_free(hs_scratch_t *proto)
+{
+    struct scratch_cache *c;
+    unsigned long gen;
+    size_t i;
+
+    if (proto == NULL)
+        return;
+    gen = __atomic_add_fetch(&scratch_gen, 1, __ATOMIC_ACQ_REL);
+    hs_free_scratch(proto);
+    /* This thread's stale copies go now (the last thread to free an
+       extractor is often the only one left); others' when reused or when
+       their thread ends. */
+    c = scratch_cache();
+    for (i = 0; i < SCRATCH_SLOTS; i++)
+        if (c->slot[i].s && !c->slot[i].busy && c->slot[i].gen != gen) {
+            hs_free_scratch(c->slot[i].s);
+            c->slot[i].s = NULL;
+            c->slot[i].proto = NULL;
+        }
 }

@@ -52,4 +52,18 @@ int hsdb_compile(const struct hsdb_patterns *p, hs_database_t **db,
 /* The cache directory in use (caller frees), or NULL when it is off. */
 char *hsdb_cache_dir(void);
 
+/*
+ * Scratch space for a scan, cloned from a prototype (hs_alloc_scratch()'s)
+ * and kept for the calling thread: the first scan of a thread clones it,
+ * later ones reuse it (a clone costs a malloc and a copy of the whole
+ * scratch on every page). hsdb_scratch_take() aborts when out of memory,
+ * as a failed clone did; give it back with hsdb_scratch_give().
+ * hsdb_scratch_free() frees a prototype and forgets every thread's copies
+ * of it (and of any other freed prototype); a thread's copies go when it
+ * ends.
+ */
+hs_scratch_t *hsdb_scratch_take(hs_scratch_t *proto);
+void hsdb_scratch_give(hs_scratch_t *proto, hs_scratch_t *s);
+void hsdb_scratch_free(hs_scratch_t *proto);
+
 #endif

@@ -611,7 +611,7 @@ termset_free(struct termset *ts)
     free(ts->bucket);
     free(ts->next);
     free(ts->leet_word);
-    hs_free_scratch(ts->proto);
+    hsdb_scratch_free(ts->proto);
     hs_free_database(ts->db);
     free(ts);
 }
@@ -1248,8 +1248,7 @@ termset_match(const struct termset *ts, const char *text, size_t len,
     c.len = len;
     /* Candidates before the boundary check: allow some slack over max. */
     c.max = max > ((size_t)-1) / 4 ? max : max * 4 + 1024;
-    if (hs_clone_scratch(ts->proto, &scratch) != HS_SUCCESS)
-        abort();
+    scratch = hsdb_scratch_take(ts->proto);
     /* The text is scanned as it is; then the lines that hold other bytes
        than ASCII (which that pass lists) with their lookalikes folded. */
     c.find_high = true;
@@ -1270,7 +1269,7 @@ termset_match(const struct termset *ts, const char *text, size_t len,
     free(out);
     free(fold_at);
     free(text_at);
-    hs_free_scratch(scratch);
+    hsdb_scratch_give(ts->proto, scratch);
     if (c.n > 1)
         qsort(c.v, c.n, sizeof(*c.v), by_offset_longest);
     /* Room for every candidate at once, not one realloc per match. */

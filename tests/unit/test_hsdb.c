@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,89 @@ matches(const hs_database_t *db, const char *text)
     hs_scan(db, text, (unsigned)strlen(text), 0, s, on_match, &seen);
     hs_free_scratch(s);
     return seen;
+}
+
+/* Scans with a scratch of the per-thread cache. */
+static unsigned
+matches_kept(const hs_database_t *db, hs_scratch_t *proto)
+{
+    hs_scratch_t *s = hsdb_scratch_take(proto);
+    unsigned seen = 0;
+
+    hs_scan(db, "ACME r2d", 8, 0, s, on_match, &seen);
+    hsdb_scratch_give(proto, s);
+    return seen;
+}
+
+struct worker {
+    const hs_database_t *db;
+    hs_scratch_t *proto;
+    int bad;
+};
+
+static void *
+scan_many(void *arg)
+{
+    struct worker *w = arg;
+    int i;
+
+    for (i = 0; i < 2000; i++)
+        if (matches_kept(w->db, w->proto) != ((1u << 1) | (1u << 2)))
+            w->bad++;
+    return NULL;
+}
+
+static void
+scratch_tests(const hs_database_t *db)
+{
+    hs_scratch_t *proto = NULL, *proto2 = NULL, *a, *b;
+    struct worker w[4];
+    pthread_t t[4];
+    int i, bad = 0;
+
+    if (hs_alloc_scratch(db, &proto) != HS_SUCCESS ||
+        hs_alloc_scratch(db, &proto2) != HS_SUCCESS)
+        abort();
+    a = hsdb_scratch_take(proto);
+    hsdb_scratch_give(proto, a);
+    b = hsdb_scratch_take(proto);
+    ok(a == b, "a thread's second scan reuses its scratch");
+    a = hsdb_scratch_take(proto);
+    ok(a != b, "a scratch lent out is not lent twice");
+    hsdb_scratch_give(proto, a);
+    hsdb_scratch_give(proto, b);
+    a = hsdb_scratch_take(proto2);
+    ok(a != b, "another prototype gets its own scratch");
+    hsdb_scratch_give(proto2, a);
+    is(matches_kept(db, proto), (1u << 1) | (1u << 2),
+       "a kept scratch scans");
+    for (i = 0; i < 4; i++) {
+        w[i] = (struct worker){ db, proto, 0 };
+        pthread_create(&t[i], NULL, scan_many, &w[i]);
+    }
+    for (i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        bad += w[i].bad;
+    }
+    is(bad, 0, "four threads scanning 2,000 times each: every scan right");
+    hsdb_scratch_free(proto2);
+    hsdb_scratch_free(proto);
+    /* A prototype made after one was freed (perhaps at its address)
+       never gets the freed one's copies. */
+    proto = NULL;
+    if (hs_alloc_scratch(db, &proto) != HS_SUCCESS)
+        abort();
+    is(matches_kept(db, proto), (1u << 1) | (1u << 2),
+       "after a prototype is freed, a new one scans");
+    hsdb_scratch_free(proto);
+    for (i = 0; i < 40; i++) { /* more prototypes than the cache has slots */
+        proto = NULL;
+        if (hs_alloc_scratch(db, &proto) != HS_SUCCESS)
+            abort();
+        bad += matches_kept(db, proto) != ((1u << 1) | (1u << 2));
+        hsdb_scratch_free(proto);
+    }
+    is(bad, 0, "40 prototypes in turn, more than the slots: every scan right");
 }
 
 static hs_database_t *
@@ -223,8 +307,9 @@ main(void)
     setenv("DRPWATCH_CACHE_DIR", "/proc/drpwatch-no-such-dir", 1);
     db = compile(&p, &cached);
     ok(db != NULL && !cached, "an unwritable cache directory: compiled");
-    hs_free_database(db);
 
+    scratch_tests(db);
+    hs_free_database(db);
     {
         char cmd[4200];
 
