@@ -224,20 +224,42 @@ prepare(struct db *db, const char *sql, int nparams, const char **name,
     return 0;
 }
 
+static bool
+is_deadlock(const PGresult *r)
+{
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+    return state && strcmp(state, "40P01") == 0;
+}
+
+/*
+ * A statement run on its own (no transaction open) that loses a deadlock
+ * runs again, as a batch does (statements of other workers lock a
+ * source's row and its jobs' rows, not always in the same order).
+ */
 PGresult *
 db_query_prepared(struct db *db, const char *sql, int nparams,
                   const char *const *params, struct buf *err)
 {
+    bool own = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
     const char *name;
     PGresult *r;
+    int tries;
 
     if (prepare(db, sql, nparams, &name, err) < 0)
         return NULL;
     if (name == NULL)
         return db_query(db, sql, nparams, params, err);
-    r = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
-    if (result_ok(r))
-        return r;
+    for (tries = 1;; tries++) {
+        r = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+        if (result_ok(r))
+            return r;
+        if (!own || tries == DB_BATCH_TRIES || !is_deadlock(r))
+            break;
+        log_debug("database deadlock, the statement runs again: %s",
+                  PQresultErrorMessage(r));
+        PQclear(r);
+    }
     query_error(db, r, err);
     return NULL;
 }
@@ -411,9 +433,7 @@ run_once(struct db *db, struct db_batch *b, const char **names,
         if (result_ok(r) && i < b->n) {
             b->res[i] = r;
         } else if (rc == 0 && PQresultStatus(r) != PGRES_PIPELINE_ABORTED) {
-            const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-
-            *deadlock = state && strcmp(state, "40P01") == 0;
+            *deadlock = is_deadlock(r);
             query_error(db, r, err);
             rc = DRP_EDB;
         } else {

@@ -845,10 +845,13 @@ put_cases(struct db *db, const struct store_doc *doc, const PGresult *r,
  *   - anything else: new, or left as it is; all such links of the page
  *     go in one statement, inserted in URL order (two workers inserting
  *     the same new links wait on each other in the same order).
+ * The room is read with the source's row locked (ROOM): the counts are
+ * then the last committed, and two workers cannot both take the last of
+ * it.
  */
 #define ROOM                                                                  \
     "(SELECT CASE WHEN $5 = 'page' THEN jobs_total ELSE jobs_unfetched END " \
-    "FROM sources WHERE id = $1::bigint) < $4::int"
+    "FROM sources WHERE id = $1::bigint FOR NO KEY UPDATE) < $4::int"
 
 static void
 put_link(struct db_batch *b, const struct store_doc *doc,
@@ -951,12 +954,15 @@ put_page_end(struct db_batch *b, const struct store_doc *doc,
 
         /* The room left is counted once, before the links: a link that
            is already known uses none but is counted in the limit. The
-           job's row as it was (o) tells a first fetch. */
+           source's row is locked while it is counted, so that the counts
+           read are the last ones committed: two workers of one source
+           cannot both fill the same room. The job's row as it was (o)
+           tells a first fetch. */
         db_batch_add(
             b,
             "WITH room AS (SELECT $4::int - jobs_total AS total, "
             "  $4::int - jobs_unfetched AS backlog "
-            "  FROM sources WHERE id = $1::bigint), "
+            "  FROM sources WHERE id = $1::bigint FOR NO KEY UPDATE), "
             "new AS (INSERT INTO jobs (source_id, url, depth, role) "
             "  SELECT $1::bigint, l.url, $3::int, l.role "
             "  FROM unnest($2::text[], $5::text[]) WITH ORDINALITY "
