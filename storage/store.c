@@ -54,6 +54,25 @@ array_close(struct buf *b)
     return buf_adds(b, b->len ? "}" : "{}");
 }
 
+/* array_add() of a row id; 0 is SQL NULL. */
+static int
+array_add_id(struct buf *b, long long id)
+{
+    char num[24];
+
+    snprintf(num, sizeof(num), "%lld", id);
+    return array_add(b, id ? num : NULL);
+}
+
+/* array_add() of a STIX id's UUID, the part after "type--". */
+static int
+array_add_uuid(struct buf *b, const char *stix_id)
+{
+    const char *u = strstr(stix_id, "--");
+
+    return array_add(b, u ? u + 2 : stix_id);
+}
+
 /* The lookalike watch's settings (put_settings() has emptied the table);
    nothing when the section is absent. */
 static int
@@ -1193,37 +1212,38 @@ store_taxii_rows(struct db *db, const struct store_taxii_filter *f,
     struct buf kinds = BUF_INIT(1u << 16), tlp = BUF_INIT(1u << 16);
     struct buf watch = BUF_INIT(1u << 22);
     struct buf fids = BUF_INIT(1u << 20), sids = BUF_INIT(1u << 20);
-    char us[24], src_id[24], fnd_id[24], lim[16], num[24];
+    char us[24], src_id[24], fnd_id[24], lim[16];
     const char *p[9] = { NULL, NULL, NULL, us, src_id, fnd_id, lim, NULL,
                          NULL };
-    PGresult *r;
+    PGresult *r = NULL;
     size_t i;
+    int rc = 0;
 
     for (i = 0; f->kinds[i]; i++)
-        array_add(&kinds, f->kinds[i]);
-    array_close(&kinds);
+        rc |= array_add(&kinds, f->kinds[i]);
+    rc |= array_close(&kinds);
     p[0] = buf_str(&kinds);
     for (i = 0; i < f->ntlp; i++)
-        array_add(&tlp, f->tlp[i]);
-    array_close(&tlp);
+        rc |= array_add(&tlp, f->tlp[i]);
+    rc |= array_close(&tlp);
     p[1] = f->tlp ? buf_str(&tlp) : NULL;
     for (i = 0; i < f->nwatch; i++)
-        array_add(&watch, f->watch[i]);
-    array_close(&watch);
+        rc |= array_add(&watch, f->watch[i]);
+    rc |= array_close(&watch);
     p[2] = f->watch ? buf_str(&watch) : NULL;
     if (f->by_id) {
-        for (i = 0; i < f->nfinding_ids; i++) {
-            snprintf(num, sizeof(num), "%lld", f->finding_ids[i]);
-            array_add(&fids, num);
-        }
-        for (i = 0; i < f->nsource_ids; i++) {
-            snprintf(num, sizeof(num), "%lld", f->source_ids[i]);
-            array_add(&sids, num);
-        }
-        array_close(&fids);
-        array_close(&sids);
+        for (i = 0; i < f->nfinding_ids; i++)
+            rc |= array_add_id(&fids, f->finding_ids[i]);
+        for (i = 0; i < f->nsource_ids; i++)
+            rc |= array_add_id(&sids, f->source_ids[i]);
+        rc |= array_close(&fids);
+        rc |= array_close(&sids);
         p[7] = buf_str(&fids);
         p[8] = buf_str(&sids);
+    }
+    if (rc) {
+        buf_adds(err, "TAXII filter too large");
+        goto out;
     }
     /* The key (added, group, id) as each branch's (added, id) key: a
        branch whose group sorts after the key's takes every id at that
@@ -1276,6 +1296,7 @@ store_taxii_rows(struct db *db, const struct store_taxii_filter *f,
         "  '[]')::text FROM (SELECT * FROM s UNION ALL SELECT * FROM f "
         "  ORDER BY 3, 1, 2 LIMIT $7::int) x",
         9, p, err);
+out:
     buf_release(&kinds);
     buf_release(&tlp);
     buf_release(&watch);
@@ -1356,23 +1377,14 @@ store_stix_index(struct db *db, const char *const *ids,
     struct buf a = BUF_INIT(1u << 26), f = BUF_INIT(1u << 24),
                s = BUF_INIT(1u << 24);
     const char *p[3];
-    char num[24];
     size_t i;
     int rc = 0;
 
-    for (i = 0; i < n && rc == 0; i++) {
-        const char *u = strstr(ids[i], "--");
-
-        rc = array_add(&a, u ? u + 2 : ids[i]);
-        snprintf(num, sizeof(num), "%lld", findings[i]);
-        rc = rc ? rc : array_add(&f, findings[i] ? num : NULL);
-        snprintf(num, sizeof(num), "%lld", sources[i]);
-        rc = rc ? rc : array_add(&s, sources[i] ? num : NULL);
-    }
+    for (i = 0; i < n && rc == 0; i++)
+        rc = array_add_uuid(&a, ids[i]) | array_add_id(&f, findings[i]) |
+             array_add_id(&s, sources[i]);
     if (rc == 0)
-        rc = array_close(&a) || array_close(&f) || array_close(&s)
-                 ? DRP_ETOOBIG
-                 : 0;
+        rc = array_close(&a) | array_close(&f) | array_close(&s);
     if (rc) {
         buf_adds(err, "too many STIX ids at once");
         rc = DRP_ETOOBIG;
@@ -1400,13 +1412,15 @@ store_stix_lookup(struct db *db, const char *const *ids, size_t n,
     const char *p[1];
     PGresult *r;
     size_t i;
+    int rc = 0;
 
-    for (i = 0; i < n; i++) {
-        const char *u = strstr(ids[i], "--");
-
-        array_add(&a, u ? u + 2 : ids[i]);
+    for (i = 0; i < n && rc == 0; i++)
+        rc = array_add_uuid(&a, ids[i]);
+    if (rc || array_close(&a)) {
+        buf_adds(err, "too many STIX ids at once");
+        buf_release(&a);
+        return NULL;
     }
-    array_close(&a);
     p[0] = buf_str(&a);
     r = db_query(db,
                  "SELECT json_build_object('found', count(DISTINCT "
