@@ -437,11 +437,7 @@ store_case_transition(struct db *db, long long id, const char *from,
     if (rc < 0)
         return rc;
     rc = store_case_transition_tx(db, id, from, to, actor, note, err);
-    if (rc == 0)
-        rc = db_commit(db, err);
-    if (rc < 0)
-        db_rollback(db);
-    return rc;
+    return db_end(db, rc, err);
 }
 
 json_t *

@@ -538,6 +538,16 @@ db_rollback(struct db *db)
 }
 
 int
+db_end(struct db *db, int rc, struct buf *err)
+{
+    if (rc == 0)
+        rc = db_commit(db, err);
+    if (rc < 0)
+        db_rollback(db);
+    return rc;
+}
+
+int
 db_migrate(struct db *db, int *applied, struct buf *err)
 {
     const struct migration *m;

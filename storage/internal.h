@@ -174,5 +174,8 @@ json_t *db_json(PGresult *r, struct buf *err);
 int db_begin(struct db *db, struct buf *err);
 int db_commit(struct db *db, struct buf *err);
 void db_rollback(struct db *db);
+/* The end of a transaction db_begin() opened: COMMIT when rc is 0, else
+   (or when the commit fails) ROLLBACK; returns rc or the commit's error. */
+int db_end(struct db *db, int rc, struct buf *err);
 
 #endif

@@ -217,12 +217,9 @@ store_lookalike_put(struct db *db, const struct store_lookalike_check *k,
     }
     PQclear(r);
     r = NULL;
-    rc = db_commit(db, err);
 out:
     PQclear(r);
-    if (rc < 0)
-        db_rollback(db);
-    return rc;
+    return db_end(db, rc, err);
 }
 
 int

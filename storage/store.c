@@ -547,12 +547,8 @@ store_apply(struct db *db, const struct config *cfg, struct apply_stats *st,
     if (rc < 0)
         goto out;
     rc = store_notify_apply(db, cfg, st, err);
-    if (rc < 0)
-        goto out;
-    rc = db_commit(db, err);
 out:
-    if (rc < 0)
-        db_rollback(db);
+    rc = db_end(db, rc, err);
     buf_release(&kinds);
     buf_release(&values);
     buf_release(&names);

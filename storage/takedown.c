@@ -275,12 +275,9 @@ store_takedown_request(struct db *db, const struct takedown_record *rec,
         PQclear(r);
     }
     r = NULL;
-    rc = db_commit(db, err);
 out:
     PQclear(r);
-    if (rc < 0)
-        db_rollback(db);
-    return rc;
+    return db_end(db, rc, err);
 }
 
 json_t *
@@ -363,12 +360,9 @@ store_takedown_checked(struct db *db, const struct takedown_outcome *o,
     }
     PQclear(r);
     r = NULL;
-    rc = db_commit(db, err);
 out:
     PQclear(r);
-    if (rc < 0)
-        db_rollback(db);
-    return rc;
+    return db_end(db, rc, err);
 }
 
 json_t *
@@ -428,11 +422,10 @@ store_takedown_remind(struct db *db, int remind_after, struct buf *err)
         if (rc < 0)
             goto out;
     }
-    rc = db_commit(db, err);
 out:
     PQclear(r);
+    rc = db_end(db, rc, err);
     if (rc < 0) {
-        db_rollback(db);
         json_decref(due);
         due = NULL;
     }
