@@ -46,6 +46,15 @@ struct json_t;
 struct json_t *cli_resolve_json(const struct resolve_result *res);
 void cli_resolve_details(struct buf *d, const struct resolve_result *res);
 
+/*
+ * A whole number from min to max given to the option opt (e.g. "--limit")
+ * into *n; false, with "drpwatch: OPT must be a number from MIN to MAX"
+ * printed, for anything else (empty, trailing text, out of range).
+ */
+bool cli_number(const char *opt, const char *v, long min, long max, long *n);
+/* A row id given on the command line: a positive number, nothing else. */
+bool cli_id(const char *v, long long *id);
+
 /* Connects (starting the embedded cluster if needed) or prints why not. */
 struct db *cli_db(struct cli *c);
 /* cli_db(), then the applied settings into cfg (config_init()ed); NULL,

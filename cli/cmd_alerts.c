@@ -98,15 +98,6 @@ print_json_lines(json_t *arr)
     }
 }
 
-static bool
-parse_id(const char *s, long long *id)
-{
-    char *end;
-
-    *id = strtoll(s, &end, 10);
-    return *s != '\0' && *end == '\0' && *id > 0;
-}
-
 static int
 list(struct cli *c, int argc, char **argv)
 {
@@ -176,11 +167,8 @@ list(struct cli *c, int argc, char **argv)
             f.since = optarg;
             break;
         case 'n':
-            limit = strtol(optarg, NULL, 10);
-            if (limit < 1 || limit > 1000000) {
-                fprintf(stderr, "drpwatch: --limit must be 1-1000000\n");
+            if (!cli_number("--limit", optarg, 1, 1000000, &limit))
                 return EXIT_USAGE;
-            }
             f.limit = (int)limit;
             break;
         default:
@@ -288,7 +276,7 @@ show(struct cli *c, int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (ids == NULL || !parse_id(ids, &id)) {
+    if (ids == NULL || !cli_id(ids, &id)) {
         fprintf(stderr, "drpwatch: alerts show needs an alert id (a "
                         "positive number)\n");
         return EXIT_USAGE;
@@ -355,7 +343,7 @@ transition(struct cli *c, const char *to, int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (optind + 1 != argc || !parse_id(argv[optind], &id)) {
+    if (optind + 1 != argc || !cli_id(argv[optind], &id)) {
         fprintf(stderr, "drpwatch: alerts %s needs one alert id\n%s",
                 argv[0], alerts_usage);
         return EXIT_USAGE;
@@ -433,7 +421,7 @@ takedown(struct cli *c, int argc, char **argv)
             goto out;
         }
     }
-    if (optind + 1 != argc || !parse_id(argv[optind], &id)) {
+    if (optind + 1 != argc || !cli_id(argv[optind], &id)) {
         fprintf(stderr, "drpwatch: alerts takedown needs one alert id\n%s",
                 alerts_usage);
         rc = EXIT_USAGE;
@@ -584,11 +572,8 @@ cmd_stats(struct cli *c, int argc, char **argv)
         if (ch == 'j')
             json = true;
         else if (ch == 'd') {
-            days = strtol(optarg, NULL, 10);
-            if (days < 1 || days > 3650) {
-                fprintf(stderr, "drpwatch: --days must be 1-3650\n");
+            if (!cli_number("--days", optarg, 1, 3650, &days))
                 return EXIT_USAGE;
-            }
         } else {
             fprintf(stderr, "usage: drpwatch stats [--days N] [--json]\n");
             return EXIT_USAGE;

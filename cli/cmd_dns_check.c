@@ -182,20 +182,14 @@ add_row(struct table *t, const struct resolve_result *res)
     buf_release(&d);
 }
 
-/* An unsigned option within [1, max]; exits with a usage error. */
+/* An option within [1, max]; exits with a usage error. */
 static unsigned
-number(const char *opt, const char *v, unsigned long max)
+number(const char *opt, const char *v, long max)
 {
-    char *end;
-    unsigned long n;
+    long n;
 
-    errno = 0;
-    n = strtoul(v, &end, 10);
-    if (errno || end == v || *end || v[0] == '-' || n < 1 || n > max) {
-        fprintf(stderr, "drpwatch: %s must be a number from 1 to %lu\n",
-                opt, max);
+    if (!cli_number(opt, v, 1, max, &n))
         exit(EXIT_USAGE);
-    }
     return (unsigned)n;
 }
 

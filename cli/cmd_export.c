@@ -82,7 +82,6 @@ parse_args(int argc, char **argv, bool misp, struct export_args *a)
         { "push", required_argument, NULL, 'p' },
         { NULL, 0, NULL, 0 },
     };
-    char *end;
     int ch;
 
     memset(a, 0, sizeof(*a));
@@ -93,13 +92,9 @@ parse_args(int argc, char **argv, bool misp, struct export_args *a)
             a->since = optarg;
             break;
         case 'c':
-            a->min_confidence = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || a->min_confidence < 0 ||
-                a->min_confidence > 100) {
-                fprintf(stderr, "drpwatch: --min-confidence must be "
-                                "0-100\n");
+            if (!cli_number("--min-confidence", optarg, 0, 100,
+                            &a->min_confidence))
                 return EXIT_USAGE;
-            }
             break;
         case 'o':
             a->out = optarg;

@@ -186,11 +186,8 @@ cmd_notify(struct cli *c, int argc, char **argv)
             }
             break;
         case 'n':
-            limit = strtol(optarg, NULL, 10);
-            if (limit < 1 || limit > 1000000) {
-                fprintf(stderr, "drpwatch: --limit must be 1-1000000\n");
+            if (!cli_number("--limit", optarg, 1, 1000000, &limit))
                 return EXIT_USAGE;
-            }
             break;
         default:
             fputs(usage_text, stderr);

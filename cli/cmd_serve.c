@@ -367,7 +367,6 @@ cmd_serve(struct cli *c, int argc, char **argv)
     bool indexer_started = false;
     sigset_t stop;
     long threads = SERVE_THREADS_DEFAULT;
-    char *end;
     int ch, sig, rc = EXIT_OK;
     size_t i;
 
@@ -381,13 +380,9 @@ cmd_serve(struct cli *c, int argc, char **argv)
             port_file = optarg;
             break;
         case 't':
-            threads = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || threads < 1 ||
-                threads > SERVE_THREADS_MAX) {
-                fprintf(stderr, "drpwatch: --threads must be 1-%d\n",
-                        SERVE_THREADS_MAX);
+            if (!cli_number("--threads", optarg, 1, SERVE_THREADS_MAX,
+                            &threads))
                 return EXIT_USAGE;
-            }
             break;
         default:
             fputs(serve_usage, stderr);

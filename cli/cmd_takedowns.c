@@ -75,11 +75,8 @@ list(struct cli *c, int argc, char **argv)
         } else if (ch == 'j') {
             json = true;
         } else if (ch == 'n') {
-            limit = strtol(optarg, NULL, 10);
-            if (limit < 1 || limit > 1000000) {
-                fprintf(stderr, "drpwatch: --limit must be 1-1000000\n");
+            if (!cli_number("--limit", optarg, 1, 1000000, &limit))
                 return EXIT_USAGE;
-            }
         } else {
             fputs(usage, stderr);
             return EXIT_USAGE;
@@ -241,7 +238,6 @@ show(struct cli *c, int argc, char **argv)
     bool json = false;
     struct db *db;
     json_t *t;
-    char *end;
     long long id;
     int ch, rc = EXIT_OK;
 
@@ -257,7 +253,7 @@ show(struct cli *c, int argc, char **argv)
         }
     }
     if (optind + 1 != argc ||
-        (id = strtoll(argv[optind], &end, 10)) <= 0 || *end != '\0') {
+        !cli_id(argv[optind], &id)) {
         fprintf(stderr, "drpwatch: takedowns show needs one alert id\n%s",
                 usage);
         return EXIT_USAGE;

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,30 @@ static const char usage[] =
     "  --db CONNINFO         use this PostgreSQL server (or DRPWATCH_DB)\n"
     "  --log-level LEVEL     debug, info, warn or error (default info)\n"
     "  -v, -q                same as --log-level debug / warn\n";
+
+bool
+cli_number(const char *opt, const char *v, long min, long max, long *n)
+{
+    char *end;
+
+    errno = 0;
+    *n = strtol(v, &end, 10);
+    if (errno == 0 && end != v && *end == '\0' && *n >= min && *n <= max)
+        return true;
+    fprintf(stderr, "drpwatch: %s must be a number from %ld to %ld\n", opt,
+            min, max);
+    return false;
+}
+
+bool
+cli_id(const char *v, long long *id)
+{
+    char *end;
+
+    errno = 0;
+    *id = strtoll(v, &end, 10);
+    return errno == 0 && end != v && *end == '\0' && *id > 0;
+}
 
 struct db *
 cli_db(struct cli *c)

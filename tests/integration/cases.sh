@@ -131,6 +131,19 @@ drp none alerts ack 999999
 is "$rc" 1 "a missing alert exits 1"
 drp bad alerts ack notanumber
 is "$rc" 2 "a bad id exits 2"
+# Numbers on the command line are whole numbers in range, nothing else.
+for args in "alerts ack 12x" "alerts show -3" "alerts list --limit 10abc" \
+    "alerts list --limit 0" "stats --days 3651" "notify list --limit x" \
+    "takedowns list --limit 99999999999999999999" \
+    "export stix --min-confidence 101" "serve --threads 0" \
+    "dns-check --tries 1.5 x.example"; do
+    # shellcheck disable=SC2086
+    drp badnum $args
+    case "$rc:$(cat "$LOGS/badnum.err")" in
+    2:*"must be a number from"* | 2:*"needs"*"id"*) ok 0 "'$args' is a usage error" ;;
+    *) ok 1 "'$args' is a usage error"; diag "rc=$rc: $(cat "$LOGS/badnum.err")" ;;
+    esac
+done
 drp show alerts show "$fresh_id" --json
 is "$rc" 0 "show --json exits 0"
 got=$("$PYTHON3" -c "
