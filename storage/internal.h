@@ -170,6 +170,13 @@ json_t *db_json(PGresult *r, struct buf *err);
     "FROM (SELECT count(*) FILTER (WHERE new.new) AS n FROM new) c "         \
     "WHERE id = $1::bigint AND c.n > 0"
 
+struct config;
+
+/* The settings of cfg as the rows of table settings, replaced whole
+   (storage/settings.c; inside store_apply()'s transaction). */
+int store_put_settings(struct db *db, const struct config *cfg,
+                       struct buf *err);
+
 /* BEGIN/COMMIT/ROLLBACK; rollback never fails loudly. */
 int db_begin(struct db *db, struct buf *err);
 int db_commit(struct db *db, struct buf *err);

@@ -33,8 +33,16 @@ struct apply_stats {
 int store_apply(struct db *db, const struct config *cfg,
                 struct apply_stats *st, struct buf *err);
 
-/* The applied crawl settings (tor proxy, limits) into cfg. */
+/* The applied settings (tor, crawl limits, misp, taxii, lookalikes, rdap,
+   takedown: storage/settings.c) into cfg. */
 int store_load_settings(struct db *db, struct config *cfg, struct buf *err);
+/* The settings rows cfg makes, as a JSON object of strings (key: value),
+   or NULL (err set) when one is too long; what apply stores. */
+json_t *store_settings_rows(const struct config *cfg, struct buf *err);
+/* One settings row into cfg; an unknown key or a value out of range (a row
+   written by another version) leaves cfg as it was. */
+void store_setting_load(struct config *cfg, const char *key,
+                        const char *value);
 
 /* The active watch terms / enabled sources, as config structs (with ids). */
 int store_load_terms(struct db *db, struct config *cfg, struct buf *err);

@@ -19,15 +19,6 @@
 
 struct db;
 
-/* The rdap.* and takedown.* settings of cfg, as settings rows (inside
-   store_apply()'s transaction, after the old rows are gone). */
-int store_put_takedown_settings(struct db *db, const struct config *cfg,
-                                struct buf *err);
-
-/* Takes a settings row into cfg if it is one of those; false if not. */
-bool store_takedown_setting(struct config *cfg, const char *key,
-                            const char *value);
-
 /*
  * What a pack for alert id is built from, as a new object:
  *   alert   store_case_show()'s object;
