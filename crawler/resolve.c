@@ -41,7 +41,11 @@ struct answer {
     unsigned char status; /* enum answer_status */
     unsigned char tries;
     bool chain_cut;
+    bool answered;               /* why came in a server's answer */
     char *error;                 /* ANS_FAILED: why */
+    /* While tried: the latest failure a server answered (SERVFAIL,
+       REFUSED, a malformed answer), else the latest try's (timeout). */
+    char *why;
     struct resolve_list values;  /* sorted (dnsmsg keeps them so) */
     struct resolve_list chain;
     char *zone;
@@ -243,6 +247,7 @@ answers_free(struct answer *ans)
         return;
     for (qi = 0; qi < Q_COUNT; qi++) {
         free(ans[qi].error);
+        free(ans[qi].why);
         list_release(&ans[qi].values);
         list_release(&ans[qi].chain);
         free(ans[qi].zone);
@@ -740,6 +745,15 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
     } else {
         why = failure(status);
     }
+    /* A server's answer says more of the name than a try that got none:
+       a SERVFAIL followed by a retry lost on the way (a server's full
+       receive queue drops queries of a burst) stays a SERVFAIL. abuf is
+       NULL when no answer came (timeout, network error). */
+    if (why && (abuf || !a->answered)) {
+        free(a->why);
+        a->why = xstrdup(why);
+        a->answered = abuf != NULL;
+    }
     if (why && a->tries < r->tries) {
         enqueue(r, q->idx, q->probe, q->qi);
         free(q);
@@ -747,9 +761,9 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
     }
     if (why) {
         a->status = ANS_FAILED;
-        a->error = xasprintf("%s: %s after %u tr%s",
-                             dns_type_name(qtypes[q->qi]), why, a->tries,
-                             a->tries == 1 ? "y" : "ies");
+        a->error =
+            xasprintf("%s: %s after %u tr%s", dns_type_name(qtypes[q->qi]),
+                      a->why, a->tries, a->tries == 1 ? "y" : "ies");
     } else {
         keep_answer(r, a);
     }

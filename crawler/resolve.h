@@ -90,7 +90,9 @@ struct resolve_list {
 struct resolve_result {
     char *name;                /* as checked: lower case, no final dot */
     enum resolve_state state;
-    /* unknown: what failed ("NS: timeout after 3 tries"); wildcard: the
+    /* unknown: what failed ("NS: timeout after 3 tries"; when its tries
+       failed in different ways, the latest a server answered, such as
+       SERVFAIL, is named rather than a timeout); wildcard: the
        wildcard ("*.parent"); registered: anything odd ("exists without
        NS, A, AAAA or MX records", "MX: SERVFAIL after 3 tries", "CNAME
        target does not exist"); otherwise NULL. */
