@@ -7,6 +7,9 @@
 # capped lists and bad input.
 . "${top_srcdir:?run through make check}/tests/lib.sh" || exit 99
 
+loss_pid=""
+trap '[ -n "$loss_pid" ] && kill "$loss_pid" 2>/dev/null; cleanup' EXIT
+
 Z=$T/zones
 mkdir -p "$Z"
 {
@@ -118,13 +121,17 @@ assert [r["name"] for r in rows][:2] == ["a-only.example", "aaaa-only.example"],
 PY
 ok $? "every name has its exact state, in input order, once"
 
-# field NAME KEY: one field of a name's JSON line, as JSON.
-field() {
+# field_of FILE NAME KEY: one field of a name's JSON line in FILE, as
+# JSON; field NAME KEY: the same in the first run's output.
+field_of() {
     "$PYTHON3" -c 'import json, sys
 for l in open(sys.argv[1]):
     r = json.loads(l)
     if r["name"] == sys.argv[2]:
-        print(json.dumps(r[sys.argv[3]]))' "$LOGS/check.out" "$1" "$2"
+        print(json.dumps(r[sys.argv[3]]))' "$1" "$2" "$3"
+}
+field() {
+    field_of "$LOGS/check.out" "$1" "$2"
 }
 is "$(field a-only.example addresses)" '["192.0.2.1", "192.0.2.2"]' \
     "A records are kept"
@@ -172,6 +179,48 @@ is "$(grep -c ' free\.example\. ' "$T/unbound/unbound.log")" 1 \
 elapsed=$("$PYTHON3" -c "print(int(float('$t1') - float('$t0')))")
 ok "$([ "$elapsed" -lt 10 ] && echo 0 || echo 1)" \
     "timeouts bounded: the run took ${elapsed}s (< 10)"
+
+# An answer read, then its retry lost: the name keeps the server's
+# answer as its reason, not the lost retry's timeout. Among 100 names in
+# flight, loop1.example's NS query gets SERVFAIL and refused.example's
+# REFUSED at once, and the retry of each is lost on the way (a relay
+# drops it, as a server's full receive queue drops queries in a burst:
+# lookalike-watch.sh's CNAME loop was recorded as a timeout so).
+# timeout.example's queries are never answered: a timeout still.
+"$PYTHON3" "$top_srcdir/tests/fixtures/dnsloss.py" --upstream "$SERVER" \
+    --port-file "$T/loss.port" --log "$LOGS/loss.log" \
+    --drop loop1.example/NS/2 --drop refused.example/NS/2 \
+    >"$LOGS/loss.err" 2>&1 &
+loss_pid=$!
+for _ in $(seq 1 100); do
+    [ -s "$T/loss.port" ] && break
+    sleep 0.1
+done
+{
+    seq 1 100 | sed 's/$/.loss.example/'
+    printf '%s\n' loop1.example refused.example timeout.example
+} >"$T/loss.txt"
+t0=$(date +%s.%N)
+drp loss dns-check --server "127.0.0.1:$(cat "$T/loss.port")" \
+    --timeout 300 --tries 2 --json - <"$T/loss.txt"
+t1=$(date +%s.%N)
+grep -q '^drop loop1\.example NS 2$' "$LOGS/loss.log"
+ok $? "the relay lost the retry of loop1.example's NS query"
+is "$(field_of "$LOGS/loss.out" loop1.example reason)" \
+    '"NS: SERVFAIL after 2 tries"' \
+    "a SERVFAIL answer stays the reason when the retry is lost"
+is "$(field_of "$LOGS/loss.out" refused.example reason)" \
+    '"NS: REFUSED after 2 tries"' "and so does REFUSED"
+is "$(field_of "$LOGS/loss.out" timeout.example reason)" \
+    '"NS: timeout after 2 tries"' "a name never answered times out"
+is "$(grep -c '"state":"unregistered"' "$LOGS/loss.out")" 100 \
+    "the names in flight around them are answered"
+elapsed=$("$PYTHON3" -c "print(int(float('$t1') - float('$t0')))")
+ok "$([ "$elapsed" -lt 5 ] && echo 0 || echo 1)" \
+    "bounded: the run took ${elapsed}s (< 5)"
+kill "$loss_pid" 2>/dev/null
+wait "$loss_pid" 2>/dev/null
+loss_pid=""
 
 # A definite answer for every name: exit 0. Names on stdin, table output.
 printf '# candidates\na-only.example\n\n  free.example  # comment\nx.wild.example\n' \
