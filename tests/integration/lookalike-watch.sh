@@ -107,16 +107,11 @@ is "$(q "SELECT count(*) FROM lookalikes WHERE state = 'unregistered'")" 0 \
     "no unknown is stored as unregistered"
 is "$(q "SELECT reason FROM lookalikes WHERE name = 'nwbakn.com'")" \
     "NS: timeout after 2 tries" "a timeout is unknown, with its reason"
-# The SERVFAIL reason itself is checked by lookalike-dns.sh; here, among
-# 290 names in flight with nwbakn.com's dropped queries, unbound's SERVFAIL
-# for nbank.com's NS is sometimes read only after the query timed out
-# (seen in the clang build since 2026-11-22; under investigation): the
-# name must stay unknown either way.
-got=$(q "SELECT reason FROM lookalikes WHERE name = 'nbank.com'")
-case "$got" in
-"NS: SERVFAIL after 2 tries" | "NS: timeout after 2 tries") ok 0 "a CNAME loop (SERVFAIL) stays unknown with its reason ($got)" ;;
-*) ok 1 "a CNAME loop (SERVFAIL) stays unknown with its reason"; diag "got: $got" ;;
-esac
+# Among 290 names in flight, the retry of nbank.com's NS query may be
+# lost in unbound's full receive queue: the SERVFAIL answered stays the
+# reason all the same.
+is "$(q "SELECT reason FROM lookalikes WHERE name = 'nbank.com'")" \
+    "NS: SERVFAIL after 2 tries" "so is SERVFAIL"
 scores=$(q "SELECT string_agg(name, ' ' ORDER BY score DESC) FROM lookalikes
             WHERE state = 'registered'")
 is "$scores" "nwbnak.com nwbank-login.com wbank.com nwbak.com" \
