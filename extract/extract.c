@@ -4267,21 +4267,48 @@ runs_of(uint64_t lo, uint64_t hi, unsigned k)
  */
 #define RUN_MIN 13
 
+/* What each byte of a long run may belong to: a card number, a hex
+   digest, a base58 address. long_run() ANDs them, a load a byte. */
+enum { RUN_DIGITS = 1, RUN_XDIGITS = 2, RUN_B58 = 4 };
+#define RUN_DH (RUN_DIGITS | RUN_XDIGITS)
+#define RUN_DHB (RUN_DIGITS | RUN_XDIGITS | RUN_B58)
+#define RUN_HB (RUN_XDIGITS | RUN_B58)
+static const unsigned char run_class[256] = {
+    ['0'] = RUN_DH, ['1'] = RUN_DHB, ['2'] = RUN_DHB, ['3'] = RUN_DHB,
+    ['4'] = RUN_DHB, ['5'] = RUN_DHB, ['6'] = RUN_DHB, ['7'] = RUN_DHB,
+    ['8'] = RUN_DHB, ['9'] = RUN_DHB,
+    ['a'] = RUN_HB, ['b'] = RUN_HB, ['c'] = RUN_HB, ['d'] = RUN_HB,
+    ['e'] = RUN_HB, ['f'] = RUN_HB,
+    ['A'] = RUN_HB, ['B'] = RUN_HB, ['C'] = RUN_HB, ['D'] = RUN_HB,
+    ['E'] = RUN_HB, ['F'] = RUN_HB,
+    ['g'] = RUN_B58, ['h'] = RUN_B58, ['i'] = RUN_B58, ['j'] = RUN_B58,
+    ['k'] = RUN_B58, ['m'] = RUN_B58, ['n'] = RUN_B58, ['o'] = RUN_B58,
+    ['p'] = RUN_B58, ['q'] = RUN_B58, ['r'] = RUN_B58, ['s'] = RUN_B58,
+    ['t'] = RUN_B58, ['u'] = RUN_B58, ['v'] = RUN_B58, ['w'] = RUN_B58,
+    ['x'] = RUN_B58, ['y'] = RUN_B58, ['z'] = RUN_B58,
+    ['G'] = RUN_B58, ['H'] = RUN_B58, ['J'] = RUN_B58, ['K'] = RUN_B58,
+    ['L'] = RUN_B58, ['M'] = RUN_B58, ['N'] = RUN_B58, ['P'] = RUN_B58,
+    ['Q'] = RUN_B58, ['R'] = RUN_B58, ['S'] = RUN_B58, ['T'] = RUN_B58,
+    ['U'] = RUN_B58, ['V'] = RUN_B58, ['W'] = RUN_B58, ['X'] = RUN_B58,
+    ['Y'] = RUN_B58, ['Z'] = RUN_B58,
+};
+
 static void
 long_run(struct run *r, size_t lo, size_t hi)
 {
     const unsigned char *t = (const unsigned char *)r->text;
     size_t end, k, n = hi - lo;
-    bool hex = true, digits = true, b58 = true, d;
+    unsigned cls = RUN_DHB;
+    bool hex, digits, b58;
 
     if (n < RUN_MIN || n > 128)
         return;
-    for (k = lo; k < hi && (hex || b58); k++) {
-        d = t[k] >= '0' && t[k] <= '9';
-        digits = digits && d;
-        hex = hex && (d || ((t[k] | 0x20) >= 'a' && (t[k] | 0x20) <= 'f'));
-        b58 = b58 && t[k] != '0' && t[k] != 'O' && t[k] != 'I' && t[k] != 'l';
-    }
+    /* Digits only matter while the run is hex too. */
+    for (k = lo; k < hi && (cls & RUN_HB); k++)
+        cls &= run_class[t[k]];
+    digits = cls & RUN_DIGITS;
+    hex = cls & RUN_XDIGITS;
+    b58 = cls & RUN_B58;
     /* Two bytes past the run for the patterns' lookaheads. */
     end = hi + 2 < r->len ? hi + 2 : r->len;
     if (hex && n >= 32)
@@ -4420,10 +4447,12 @@ mask_hits(struct run *r)
             hits &= hits - 1;
             add_run(r, PAT_DOMAIN, &dom, base + b, true);
         }
-        hits = cur.dot & BWD(digit, 1) & FWD(digit, 1) &
-               ((FWD(dot, 2) & FWD(digit, 3)) |
-                (FWD(digit, 2) & FWD(dot, 3) & FWD(digit, 4)) |
-                (FWD(digit, 2) & FWD(digit, 3) & FWD(dot, 4) & FWD(digit, 5)));
+        hits = cur.dot & BWD(digit, 1) & FWD(digit, 1);
+        if (hits != 0) /* most dots end a sentence or split a name */
+            hits &= (FWD(dot, 2) & FWD(digit, 3)) |
+                    (FWD(digit, 2) & FWD(dot, 3) & FWD(digit, 4)) |
+                    (FWD(digit, 2) & FWD(digit, 3) & FWD(dot, 4) &
+                     FWD(digit, 5));
         while (hits != 0) {
             b = (unsigned)__builtin_ctzll(hits);
             hits &= hits - 1;
