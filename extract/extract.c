@@ -4250,6 +4250,16 @@ runs_of(uint64_t lo, uint64_t hi, unsigned k)
     unsigned __int128 w = (unsigned __int128)hi << 64 | lo, x = w;
     unsigned have = 1, step;
 
+    /* The two lengths mask_hits() asks for, unrolled (the loop's own
+       arithmetic cost as much as the shifts). */
+    if (k == 4)
+        return (uint64_t)(((x & x >> 1) & (x & x >> 1) >> 2));
+    if (k == 13) {
+        x &= x >> 1;
+        x &= x >> 2;
+        x &= x >> 4;
+        return (uint64_t)(x & x >> 5);
+    }
     /* x: runs of have; doubling, then the rest in one step. */
     while (have < k) {
         step = have <= k - have ? have : k - have;
