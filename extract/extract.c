@@ -266,6 +266,11 @@ struct run {
     size_t (*pw)[2]; /* sensitive spans (passwords, secrets, cards) */
     size_t npw, pwcap;
     size_t npw_sorted; /* pw[0..npw_sorted) is in text order */
+    /* in_password()'s last answer: pw_at is the first span ending after
+       pw_at_off, while npw_sorted was pw_at_sorted; usable while the
+       sorted spans' ends are in order too (pw_ends_sorted). */
+    size_t pw_at, pw_at_off, pw_at_sorted;
+    bool pw_ends_sorted;
     bool full;
     struct lines *cand;  /* per slot: where its pattern may match */
     const pcre2_code *last_re; /* next_match()'s slot cache */
@@ -2183,18 +2188,30 @@ extractor_free(struct extractor *x)
  * card number) found by an earlier scan of this run.
  */
 static bool
-in_password(const struct run *r, size_t off, size_t n)
+in_password(struct run *r, size_t off, size_t n)
 {
     size_t lo = 0, hi = r->npw_sorted, mid;
 
-    /* First span that ends after off. */
-    while (lo < hi) {
-        mid = lo + (hi - lo) / 2;
-        if (r->pw[mid][0] + r->pw[mid][1] <= off)
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* First span that ends after off. Each scan asks in the order of the
+       text: on from the last answer then, a search otherwise (the same
+       span while the ends are in order: no span holds another). */
+    if (r->pw_ends_sorted && r->pw_at_sorted == r->npw_sorted &&
+        off >= r->pw_at_off) {
+        for (lo = r->pw_at; lo < hi && r->pw[lo][0] + r->pw[lo][1] <= off;
+             lo++)
+            ;
+    } else {
+        while (lo < hi) {
+            mid = lo + (hi - lo) / 2;
+            if (r->pw[mid][0] + r->pw[mid][1] <= off)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
     }
+    r->pw_at = lo;
+    r->pw_at_off = off;
+    r->pw_at_sorted = r->npw_sorted;
     return lo < r->npw_sorted && r->pw[lo][0] < off + n;
 }
 
@@ -2301,9 +2318,15 @@ order_spans(size_t (*v)[2], size_t k, size_t n)
 static void
 sort_spans(struct run *r)
 {
+    size_t i;
+
     if (r->npw > r->npw_sorted)
         order_spans(r->pw, r->npw_sorted, r->npw);
     r->npw_sorted = r->npw;
+    r->pw_ends_sorted = true;
+    for (i = 1; i < r->npw && r->pw_ends_sorted; i++)
+        r->pw_ends_sorted = r->pw[i - 1][0] + r->pw[i - 1][1] <=
+                            r->pw[i][0] + r->pw[i][1];
 }
 
 /*
