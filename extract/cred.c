@@ -700,17 +700,22 @@ bool
 cred_combo_context(const char *s, size_t n)
 {
     size_t i, k, wn;
-    char c;
+    char c, c2;
 
-    /* One pass: only a 'c', 'l' or 'u' can start one of the words. */
-    for (i = 0; i < n; i++) {
+    /* One pass: only a 'c', 'l' or 'u' can start one of the words, and
+       their second bytes ('o', 's', ':') rule most of the rest out. */
+    for (i = 0; i + 1 < n; i++) {
         c = ascii_lower(s[i]);
         if (c != 'c' && c != 'l' && c != 'u')
             continue;
+        c2 = ascii_lower(s[i + 1]);
+        if (c2 != 'o' && c2 != 's' && c2 != ':')
+            continue;
         for (k = 0; k < sizeof(combo_words) / sizeof(combo_words[0]); k++) {
+            if (combo_words[k][0] != c || combo_words[k][1] != c2)
+                continue;
             wn = strlen(combo_words[k]);
-            if (combo_words[k][0] == c && wn <= n - i &&
-                strncasecmp(s + i, combo_words[k], wn) == 0)
+            if (wn <= n - i && strncasecmp(s + i, combo_words[k], wn) == 0)
                 return true;
         }
     }
