@@ -203,6 +203,43 @@ main(void)
         free(text);
     }
 
+    /* Lookalike words among ASCII ones, kilobytes apart, are found
+       wherever they stand (the words with bytes that are not ASCII are
+       folded, not their lines): at both ends of the text, after a tab,
+       before a comma, after a line end, in typographic quotes. */
+    {
+        struct buf t = BUF_INIT(1 << 20), want = BUF_INIT(4096);
+        size_t k;
+
+        buf_adds(&t, "N\xd0\xberthwind ");  /* Cyrillic o */
+        buf_addf(&want, "Northwind@0~");
+        for (k = 0; k < 4; k++) {
+            for (i = 0; i < 300; i++)
+                buf_adds(&t, "lorem ipsum ");
+            if (k == 0) {
+                buf_adds(&t, "\t");
+                buf_addf(&want, " PayPal@%zu~", t.len);
+                buf_adds(&t, "P\xd0\xb0yPal, ");  /* Cyrillic a */
+            } else if (k == 1) {
+                buf_adds(&t, "\r\n\xc2\xab");  /* guillemet */
+                buf_addf(&want, " Northwind@%zu~", t.len);
+                buf_adds(&t, "N0rthw\xd1\x96nd\xc2\xbb ");
+            } else if (k == 2) {
+                buf_addf(&want, " M\xc3\xbcller@%zu", t.len);
+                buf_adds(&t, "M\xc3\xbcller ");
+            } else {
+                buf_addf(&want, " Northwind@%zu~", t.len);
+                buf_adds(&t, "N\xd0\xberthwind");
+            }
+        }
+        got = show(ts, buf_str(&t), t.len, &rc);
+        is_str(got, buf_str(&want),
+               "lookalike words among 3 kB runs of ASCII words");
+        free(got);
+        buf_release(&t);
+        buf_release(&want);
+    }
+
     none = termset_new(NULL, 0, &err);
     got = show(none, "Northwind", 9, &rc);
     ok(none != NULL && rc == 0 && *got == '\0', "an empty set matches nothing");
