@@ -659,6 +659,55 @@ test_names_in_c(void)
     is(bad, 0, "matching in C is pcre2's on 16000 random texts");
 }
 
+/*
+ * User info after "://" is found in C (userinfo_hits()), not by a
+ * Hyperscan regex: random texts of URL pieces give the same findings
+ * with the prefilter and without.
+ */
+static void
+test_userinfo_in_c(void)
+{
+    static const char *const pieces[] = {
+        "://", "http", " https://", "ftp://", "[:]//", "a", "bob", "p@ss",
+        ":",   "::",   "@",  "@@",   "/",    "?",     "#",  " ",   "\t",
+        "\v",  "\n",   "\r\n", "host.com", "10.0.0.5", ":8080", "%40",
+        "\"",  "<",    "x:y@", "alice:", "S3cr3t!", "@host.com/", ".",
+        "-",   "\xc3\xa9", "\xff", " https://alice:S3cr3t!@host.com/",
+        " ftp://bob:Pa55w0rd!@10.0.0.5:8080/x",
+    };
+    struct findings a, b;
+    char text[256];
+    uint32_t seed = 2024;
+    size_t i, n, k, len, bad = 0, creds = 0;
+
+    for (i = 0; i < 6000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        n = 1 + (seed >> 16) % 20;
+        for (len = 0, k = 0; k < n; k++) {
+            const char *pc;
+
+            seed = seed * 1103515245u + 12345u;
+            pc = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+            if (len + strlen(pc) >= sizeof(text))
+                break;
+            memcpy(text + len, pc, strlen(pc));
+            len += strlen(pc);
+        }
+        run(text, len, &a);
+        extractor_set_prefilter(x, false);
+        run(text, len, &b);
+        extractor_set_prefilter(x, true);
+        creds += count(&a, FIND_CREDENTIAL);
+        if (!same_findings(&a, &b) && bad++ < 5)
+            diag("differs: '%.*s'", (int)len, text);
+        findings_release(&a);
+        findings_release(&b);
+    }
+    ok(bad == 0 && creds > 1000,
+       "user info in C is the prefilter's on 6000 random texts "
+       "(%zu credentials)", creds);
+}
+
 static void
 test_ulp(void)
 {
@@ -1821,6 +1870,7 @@ main(void)
     test_userpass_lists();
     test_userpass_candidates();
     test_names_in_c();
+    test_userinfo_in_c();
     test_line_candidates();
     test_ulp();
     test_stealer_blocks();
