@@ -103,8 +103,8 @@ struct collect {
        [first, last) pairs, neighbours FOLD_GAP or less apart joined. */
     bool find_high;
     size_t high_end;     /* words before this are listed */
-    size_t *lines;
-    size_t nlines, caplines;
+    size_t *words;
+    size_t nwords, capwords;
     struct term_match *v;
     size_t n, cap;
     size_t max;   /* candidates kept; beyond: too many */
@@ -955,17 +955,17 @@ note_high(struct collect *c, size_t at)
     while (last < c->len && !space_byte(t[last]))
         last++;
     c->high_end = last;
-    if (c->nlines > 0 && first - c->lines[2 * c->nlines - 1] <= FOLD_GAP) {
-        c->lines[2 * c->nlines - 1] = last;
+    if (c->nwords > 0 && first - c->words[2 * c->nwords - 1] <= FOLD_GAP) {
+        c->words[2 * c->nwords - 1] = last;
         return;
     }
-    if (c->nlines == c->caplines) {
-        c->caplines = c->caplines ? c->caplines * 2 : 64;
-        c->lines = xreallocarray(c->lines, c->caplines, 2 * sizeof(size_t));
+    if (c->nwords == c->capwords) {
+        c->capwords = c->capwords ? c->capwords * 2 : 64;
+        c->words = xreallocarray(c->words, c->capwords, 2 * sizeof(size_t));
     }
-    c->lines[2 * c->nlines] = first;
-    c->lines[2 * c->nlines + 1] = last;
-    c->nlines++;
+    c->words[2 * c->nwords] = first;
+    c->words[2 * c->nwords + 1] = last;
+    c->nwords++;
 }
 
 /*
@@ -1271,7 +1271,7 @@ termset_match(const struct termset *ts, const char *text, size_t len,
     c.find_high = true;
     scan_raw(&c, scratch, 0, len);
     c.find_high = false;
-    for (i = 0; i < c.nlines && !c.full; i++) {
+    for (i = 0; i < c.nwords && !c.full; i++) {
         if (out == NULL) {
             out = xmalloc(FOLD_PIECE + 4);
             fold_at = xreallocarray(NULL, FOLD_PIECE / 2 + 2,
@@ -1279,10 +1279,10 @@ termset_match(const struct termset *ts, const char *text, size_t len,
             text_at = xreallocarray(NULL, FOLD_PIECE / 2 + 2,
                                     sizeof(*text_at));
         }
-        scan_folded(&c, scratch, c.lines[2 * i], c.lines[2 * i + 1], out,
+        scan_folded(&c, scratch, c.words[2 * i], c.words[2 * i + 1], out,
                     fold_at, text_at);
     }
-    free(c.lines);
+    free(c.words);
     free(out);
     free(fold_at);
     free(text_at);
