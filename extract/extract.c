@@ -2206,8 +2206,7 @@ in_password(struct run *r, size_t off, size_t n)
        span while the ends are in order: no span holds another). */
     if (r->pw_ends_sorted && r->pw_at_sorted == r->npw_sorted &&
         off >= r->pw_at_off) {
-        for (lo = r->pw_at; lo < hi && r->pw[lo][0] + r->pw[lo][1] <= off;
-             lo++)
+        for (lo = r->pw_at; lo < hi && r->pw[lo][0] + r->pw[lo][1] <= off; lo++)
             ;
     } else {
         while (lo < hi) {
@@ -2334,8 +2333,8 @@ sort_spans(struct run *r)
     r->npw_sorted = r->npw;
     r->pw_ends_sorted = true;
     for (i = 1; i < r->npw && r->pw_ends_sorted; i++)
-        r->pw_ends_sorted = r->pw[i - 1][0] + r->pw[i - 1][1] <=
-                            r->pw[i][0] + r->pw[i][1];
+        r->pw_ends_sorted =
+            r->pw[i - 1][0] + r->pw[i - 1][1] <= r->pw[i][0] + r->pw[i][1];
 }
 
 /*
@@ -4316,23 +4315,21 @@ enum { RUN_DIGITS = 1, RUN_XDIGITS = 2, RUN_B58 = 4 };
 #define RUN_DHB (RUN_DIGITS | RUN_XDIGITS | RUN_B58)
 #define RUN_HB (RUN_XDIGITS | RUN_B58)
 static const unsigned char run_class[256] = {
-    ['0'] = RUN_DH, ['1'] = RUN_DHB, ['2'] = RUN_DHB, ['3'] = RUN_DHB,
+    ['0'] = RUN_DH,  ['1'] = RUN_DHB, ['2'] = RUN_DHB, ['3'] = RUN_DHB,
     ['4'] = RUN_DHB, ['5'] = RUN_DHB, ['6'] = RUN_DHB, ['7'] = RUN_DHB,
-    ['8'] = RUN_DHB, ['9'] = RUN_DHB,
-    ['a'] = RUN_HB, ['b'] = RUN_HB, ['c'] = RUN_HB, ['d'] = RUN_HB,
-    ['e'] = RUN_HB, ['f'] = RUN_HB,
-    ['A'] = RUN_HB, ['B'] = RUN_HB, ['C'] = RUN_HB, ['D'] = RUN_HB,
-    ['E'] = RUN_HB, ['F'] = RUN_HB,
-    ['g'] = RUN_B58, ['h'] = RUN_B58, ['i'] = RUN_B58, ['j'] = RUN_B58,
-    ['k'] = RUN_B58, ['m'] = RUN_B58, ['n'] = RUN_B58, ['o'] = RUN_B58,
-    ['p'] = RUN_B58, ['q'] = RUN_B58, ['r'] = RUN_B58, ['s'] = RUN_B58,
-    ['t'] = RUN_B58, ['u'] = RUN_B58, ['v'] = RUN_B58, ['w'] = RUN_B58,
-    ['x'] = RUN_B58, ['y'] = RUN_B58, ['z'] = RUN_B58,
-    ['G'] = RUN_B58, ['H'] = RUN_B58, ['J'] = RUN_B58, ['K'] = RUN_B58,
-    ['L'] = RUN_B58, ['M'] = RUN_B58, ['N'] = RUN_B58, ['P'] = RUN_B58,
-    ['Q'] = RUN_B58, ['R'] = RUN_B58, ['S'] = RUN_B58, ['T'] = RUN_B58,
-    ['U'] = RUN_B58, ['V'] = RUN_B58, ['W'] = RUN_B58, ['X'] = RUN_B58,
-    ['Y'] = RUN_B58, ['Z'] = RUN_B58,
+    ['8'] = RUN_DHB, ['9'] = RUN_DHB, ['a'] = RUN_HB,  ['b'] = RUN_HB,
+    ['c'] = RUN_HB,  ['d'] = RUN_HB,  ['e'] = RUN_HB,  ['f'] = RUN_HB,
+    ['A'] = RUN_HB,  ['B'] = RUN_HB,  ['C'] = RUN_HB,  ['D'] = RUN_HB,
+    ['E'] = RUN_HB,  ['F'] = RUN_HB,  ['g'] = RUN_B58, ['h'] = RUN_B58,
+    ['i'] = RUN_B58, ['j'] = RUN_B58, ['k'] = RUN_B58, ['m'] = RUN_B58,
+    ['n'] = RUN_B58, ['o'] = RUN_B58, ['p'] = RUN_B58, ['q'] = RUN_B58,
+    ['r'] = RUN_B58, ['s'] = RUN_B58, ['t'] = RUN_B58, ['u'] = RUN_B58,
+    ['v'] = RUN_B58, ['w'] = RUN_B58, ['x'] = RUN_B58, ['y'] = RUN_B58,
+    ['z'] = RUN_B58, ['G'] = RUN_B58, ['H'] = RUN_B58, ['J'] = RUN_B58,
+    ['K'] = RUN_B58, ['L'] = RUN_B58, ['M'] = RUN_B58, ['N'] = RUN_B58,
+    ['P'] = RUN_B58, ['Q'] = RUN_B58, ['R'] = RUN_B58, ['S'] = RUN_B58,
+    ['T'] = RUN_B58, ['U'] = RUN_B58, ['V'] = RUN_B58, ['W'] = RUN_B58,
+    ['X'] = RUN_B58, ['Y'] = RUN_B58, ['Z'] = RUN_B58,
 };
 
 static void
@@ -4384,8 +4381,8 @@ card_hit(struct run *r, size_t e)
 /* The bytes that end the runs of userinfo_end(): \s (but the vertical
    tab), '/', '?' and '#'. */
 static const unsigned char userinfo_stop[256] = {
-    ['\t'] = 1, ['\n'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
-    ['/'] = 1,  ['?'] = 1,  ['#'] = 1,
+    ['\t'] = 1, ['\n'] = 1, ['\f'] = 1, ['\r'] = 1,
+    [' '] = 1,  ['/'] = 1,  ['?'] = 1,  ['#'] = 1,
 };
 
 /* The bytes re_userpass's identity cannot hold: blanks, separators and
@@ -4491,10 +4488,10 @@ mask_hits(struct run *r)
         }
         hits = cur.dot & BWD(digit, 1) & FWD(digit, 1);
         if (hits != 0) /* most dots end a sentence or split a name */
-            hits &= (FWD(dot, 2) & FWD(digit, 3)) |
-                    (FWD(digit, 2) & FWD(dot, 3) & FWD(digit, 4)) |
-                    (FWD(digit, 2) & FWD(digit, 3) & FWD(dot, 4) &
-                     FWD(digit, 5));
+            hits &=
+                (FWD(dot, 2) & FWD(digit, 3)) |
+                (FWD(digit, 2) & FWD(dot, 3) & FWD(digit, 4)) |
+                (FWD(digit, 2) & FWD(digit, 3) & FWD(dot, 4) & FWD(digit, 5));
         while (hits != 0) {
             b = (unsigned)__builtin_ctzll(hits);
             hits &= hits - 1;
@@ -4665,8 +4662,7 @@ userinfo_end(const char *t, size_t at, size_t len)
 {
     size_t q;
 
-    for (q = at; q < len && !userinfo_stop[(unsigned char)t[q]] &&
-                 t[q] != ':';
+    for (q = at; q < len && !userinfo_stop[(unsigned char)t[q]] && t[q] != ':';
          q++)
         ;
     if (q == at || q >= len || t[q] != ':')

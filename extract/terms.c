@@ -85,7 +85,7 @@ struct termset {
 /* Bytes of text folded at once (with an overlap) where it is not ASCII. */
 #define FOLD_PIECE (64u << 10)
 #define FOLD_OVERLAP (4 * TERMS_MAX_LEN) /* > a first word, in any form */
-#define FOLD_GAP 256     /* ASCII bytes folded along rather than cut out */
+#define FOLD_GAP 256 /* ASCII bytes folded along rather than cut out */
 
 struct collect {
     const struct termset *ts;
@@ -102,7 +102,7 @@ struct collect {
        the leet pass over the text as it is, to be scanned folded:
        [first, last) pairs, neighbours FOLD_GAP or less apart joined. */
     bool find_high;
-    size_t high_end;     /* words before this are listed */
+    size_t high_end; /* words before this are listed */
     size_t *words;
     size_t nwords, capwords;
     struct term_match *v;

@@ -211,7 +211,7 @@ main(void)
         struct buf t = BUF_INIT(1 << 20), want = BUF_INIT(4096);
         size_t k;
 
-        buf_adds(&t, "N\xd0\xberthwind ");  /* Cyrillic o */
+        buf_adds(&t, "N\xd0\xberthwind "); /* Cyrillic o */
         buf_addf(&want, "Northwind@0~");
         for (k = 0; k < 4; k++) {
             for (i = 0; i < 300; i++)
@@ -219,9 +219,9 @@ main(void)
             if (k == 0) {
                 buf_adds(&t, "\t");
                 buf_addf(&want, " PayPal@%zu~", t.len);
-                buf_adds(&t, "P\xd0\xb0yPal, ");  /* Cyrillic a */
+                buf_adds(&t, "P\xd0\xb0yPal, "); /* Cyrillic a */
             } else if (k == 1) {
-                buf_adds(&t, "\r\n\xc2\xab");  /* guillemet */
+                buf_adds(&t, "\r\n\xc2\xab"); /* guillemet */
                 buf_addf(&want, " Northwind@%zu~", t.len);
                 buf_adds(&t, "N0rthw\xd1\x96nd\xc2\xbb ");
             } else if (k == 2) {
