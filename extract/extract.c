@@ -273,6 +273,8 @@ struct run {
     bool pw_ends_sorted;
     bool full;
     struct lines *cand;  /* per slot: where its pattern may match */
+    struct leet_masks *leet;   /* the watch terms' leet masks, made with
+                                  masks_avx2()'s, (len + 63) / 64; or NULL */
     const pcre2_code *last_re; /* next_match()'s slot cache */
     size_t last_slot;
     EVP_MD_CTX *mac; /* password_mac()'s scratch, made on first use */
@@ -3592,8 +3594,8 @@ scan_brand(struct run *r)
 
     if (x->brand == NULL)
         return;
-    if (termset_match(x->brand, r->text, r->len, &v, &n,
-                      EXTRACT_MAX_FINDINGS) < 0)
+    if (termset_match_masked(x->brand, r->text, r->len, r->leet, &v, &n,
+                             EXTRACT_MAX_FINDINGS) < 0)
         r->full = true;
     for (i = 0; i < n; i++) {
         t = v[i].term;
@@ -4148,53 +4150,149 @@ struct masks {
 };
 
 #ifdef MASKS_AVX2
-/* The masks of 64 bytes at p with AVX2, 32 bytes a compare. */
-__attribute__((target("avx2"))) static void
-masks_avx2(const unsigned char *p, struct masks *m)
+/* The byte classes of 32 bytes for masks_avx2(), bit i for byte i. */
+enum {
+    C_DIGIT,
+    C_ALPHA,
+    C_XALPHA,
+    C_SEP,
+    C_NL,
+    C_CR,
+    C_DOT,
+    C_COLON,
+    C_SIGN,
+    C_BIT5,
+    C_CAPITAL_I,
+    C_HIGH,
+    C_COUNT
+};
+
+/* The classes of p[0..32) into c; those of the leet pass too when leet
+   (C_SIGN on). Inlined twice with constant indices, so that the
+   compiler keeps c in registers and the constants out of the loop. */
+__attribute__((target("avx2"), always_inline)) static inline void
+classes32(const unsigned char *p, bool leet, uint32_t *c)
 {
+    /* Leet signs (digits and @ $ | ! +) by their two nibbles: bit 0
+       0x21 0x24 0x2b, bit 1 0x30-0x39, bit 2 0x40, bit 3 0x7c. */
+    const __m256i sign_lo =
+        _mm256_setr_epi8(6, 3, 2, 2, 3, 2, 2, 2, 2, 2, 0, 1, 8, 0, 0, 0, 6, 3,
+                         2, 2, 3, 2, 2, 2, 2, 2, 0, 1, 8, 0, 0, 0);
+    const __m256i sign_hi =
+        _mm256_setr_epi8(0, 0, 1, 2, 4, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                         1, 2, 4, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i nib = _mm256_set1_epi8(0x0f);
     const __m256i c0 = _mm256_set1_epi8('0' - 1),
                   c9 = _mm256_set1_epi8('9' + 1);
     const __m256i ca = _mm256_set1_epi8('a' - 1),
                   cz = _mm256_set1_epi8('z' + 1);
     const __m256i cf = _mm256_set1_epi8('f' + 1), sp = _mm256_set1_epi8(0x20);
-    uint64_t d = 0, a = 0, h = 0, s = 0, nl = 0, cr = 0, dot = 0, col = 0;
-    int i;
+    __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i lx = _mm256_or_si256(x, sp);
+    /* Signed compares: bytes >= 0x80 are negative, in no class. */
+    __m256i lo = _mm256_cmpgt_epi8(lx, ca);
 
-#define MOVEMASK(v) ((uint64_t)(uint32_t)_mm256_movemask_epi8(v) << i)
-    for (i = 0; i < 64; i += 32) {
-        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
-        __m256i lx = _mm256_or_si256(x, sp);
-        /* Signed compares: bytes >= 0x80 are negative, in no class. */
-        __m256i lo = _mm256_cmpgt_epi8(lx, ca);
+#define MOVEMASK(v) ((uint32_t)_mm256_movemask_epi8(v))
+    c[C_DIGIT] = MOVEMASK(
+        _mm256_and_si256(_mm256_cmpgt_epi8(x, c0), _mm256_cmpgt_epi8(c9, x)));
+    c[C_ALPHA] = MOVEMASK(_mm256_and_si256(lo, _mm256_cmpgt_epi8(cz, lx)));
+    c[C_XALPHA] = MOVEMASK(_mm256_and_si256(lo, _mm256_cmpgt_epi8(cf, lx)));
+    c[C_SEP] = MOVEMASK(_mm256_or_si256(
+        _mm256_cmpeq_epi8(x, sp), _mm256_cmpeq_epi8(x, _mm256_set1_epi8('-'))));
+    c[C_NL] = MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\n')));
+    c[C_CR] = MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\r')));
+    c[C_DOT] = MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('.')));
+    c[C_COLON] = MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(':')));
+    if (leet) {
+        __m256i sg = _mm256_and_si256(
+            _mm256_shuffle_epi8(sign_lo, _mm256_and_si256(x, nib)),
+            _mm256_shuffle_epi8(
+                sign_hi, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib)));
 
-        d |= MOVEMASK(_mm256_and_si256(_mm256_cmpgt_epi8(x, c0),
-                                       _mm256_cmpgt_epi8(c9, x)));
-        a |= MOVEMASK(_mm256_and_si256(lo, _mm256_cmpgt_epi8(cz, lx)));
-        h |= MOVEMASK(_mm256_and_si256(lo, _mm256_cmpgt_epi8(cf, lx)));
-        s |= MOVEMASK(
-            _mm256_or_si256(_mm256_cmpeq_epi8(x, sp),
-                            _mm256_cmpeq_epi8(x, _mm256_set1_epi8('-'))));
-        nl |= MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\n')));
-        cr |= MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\r')));
-        dot |= MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('.')));
-        col |= MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(':')));
+        c[C_SIGN] = MOVEMASK(_mm256_cmpgt_epi8(sg, _mm256_setzero_si256()));
+        /* A letter with bit 5 set is a small one. */
+        c[C_BIT5] = MOVEMASK(_mm256_slli_epi16(x, 2));
+        c[C_CAPITAL_I] = MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('I')));
+        c[C_HIGH] = MOVEMASK(x);
     }
 #undef MOVEMASK
-    m->digit = d;
-    m->alpha = a;
-    m->alnum = d | a;
-    m->xdigit = d | h;
-    m->sep = s;
-    m->nl = nl;
-    m->cr = cr;
-    m->dot = dot;
-    m->colon = col;
+}
+
+/*
+ * The masks of 64 bytes at p with AVX2, 32 bytes a compare; and when lm
+ * is not NULL, the watch terms' leet masks of the same bytes: their own
+ * pass classified every byte again.
+ */
+__attribute__((target("avx2"))) static void
+masks_avx2(const unsigned char *p, struct masks *m, struct leet_masks *lm)
+{
+    uint32_t lo[C_COUNT], hi[C_COUNT];
+    uint64_t sign, ci, alpha;
+
+    if (lm != NULL) {
+        classes32(p, true, lo);
+        classes32(p + 32, true, hi);
+    } else {
+        classes32(p, false, lo);
+        classes32(p + 32, false, hi);
+    }
+#define JOIN(k) ((uint64_t)lo[k] | (uint64_t)hi[k] << 32)
+    alpha = JOIN(C_ALPHA);
+    m->digit = JOIN(C_DIGIT);
+    m->alpha = alpha;
+    m->alnum = m->digit | alpha;
+    m->xdigit = m->digit | JOIN(C_XALPHA);
+    m->sep = JOIN(C_SEP);
+    m->nl = JOIN(C_NL);
+    m->cr = JOIN(C_CR);
+    m->dot = JOIN(C_DOT);
+    m->colon = JOIN(C_COLON);
+    if (lm != NULL) {
+        sign = JOIN(C_SIGN);
+        ci = JOIN(C_CAPITAL_I);
+        lm->high = JOIN(C_HIGH);
+        lm->word = 0;
+        lm->hits = (sign | ci) == 0
+                       ? 0 /* most blocks of prose */
+                       : termset_leet_hits(sign, alpha, alpha & JOIN(C_BIT5),
+                                           ci, &lm->word);
+    }
+#undef JOIN
 }
 #endif
 
+/* The leet masks of t[0..n), n < 64, as masks_avx2() makes them. */
+static void
+leet_tail(const unsigned char *t, size_t n, struct leet_masks *lm)
+{
+    uint64_t sign = 0, letter = 0, small = 0, ci = 0, high = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = t[i];
+
+        if (ascii_isdigit(c) || c == '@' || c == '$' || c == '|' || c == '!' ||
+            c == '+')
+            sign |= UINT64_C(1) << i;
+        if (ascii_isalpha(c))
+            letter |= UINT64_C(1) << i;
+        if (c >= 'a' && c <= 'z')
+            small |= UINT64_C(1) << i;
+        if (c == 'I')
+            ci |= UINT64_C(1) << i;
+        if (c >= 0x80)
+            high |= UINT64_C(1) << i;
+    }
+    lm->high = high;
+    lm->hits = termset_leet_hits(sign, letter, small, ci, &lm->word) &
+               ((UINT64_C(1) << n) - 1);
+}
+
+/* The masks of t[base..base + 64) (fewer at the text's end), and its
+   leet masks into *lm when lm is not NULL (AVX2 only). */
 static void
 masks_at(const unsigned char *t, size_t len, size_t base, bool avx2,
-         struct masks *m)
+         struct masks *m, struct leet_masks *lm)
 {
     size_t n = base < len ? len - base : 0, i;
 
@@ -4202,11 +4300,14 @@ masks_at(const unsigned char *t, size_t len, size_t base, bool avx2,
         n = 64;
 #ifdef MASKS_AVX2
     if (n == 64 && avx2) {
-        masks_avx2(t + base, m);
+        masks_avx2(t + base, m, lm);
         return;
     }
+    if (lm != NULL && n > 0)
+        leet_tail(t + base, n, lm);
 #else
     (void)avx2;
+    (void)lm;
 #endif
     memset(m, 0, sizeof(*m));
 #ifdef __SSE2__
@@ -4431,6 +4532,7 @@ mask_hits(struct run *r)
 {
     const unsigned char *t = (const unsigned char *)r->text;
     struct masks prev = { 0 }, cur, next;
+    struct leet_masks *lm; /* where next's leet masks go, or NULL */
     size_t base, hi, done = 0, ls = 0, e, ip = 0, dom = 0, six = 0;
     uint64_t starts, seps, left, right, lone, ends, hits, l4, r4;
     unsigned b;
@@ -4438,9 +4540,11 @@ mask_hits(struct run *r)
 
     if (r->len == 0)
         return;
-    masks_at(t, r->len, 0, r->x->avx2, &cur);
+    masks_at(t, r->len, 0, r->x->avx2, &cur, r->leet);
     for (base = 0; base < r->len; base += 64) {
-        masks_at(t, r->len, base + 64, r->x->avx2, &next);
+        lm = r->leet != NULL && r->len - base > 64 ? r->leet + base / 64 + 1
+                                                   : NULL;
+        masks_at(t, r->len, base + 64, r->x->avx2, &next, lm);
         /* Runs of 13 that start at or after the end of the last run. */
         starts = runs_of(cur.alnum, next.alnum, RUN_MIN);
         if (done > base)
@@ -4721,6 +4825,12 @@ prefilter(struct run *r)
         r->len > 0xffffffffu)
         return;
     r->cand = xcalloc(NSLOTS, sizeof(*r->cand));
+#ifdef MASKS_AVX2
+    /* The leet masks come with masks_avx2()'s; without AVX2 the terms'
+       own pass makes them. */
+    if (r->x->brand != NULL && r->x->avx2)
+        r->leet = xreallocarray(NULL, (r->len + 63) / 64, sizeof(*r->leet));
+#endif
     for (i = 0; i < PRE_GROUPS; i++) {
         scratch = hsdb_scratch_take(r->x->pre_proto[i]);
         hs_scan(r->x->pre[i], r->text, (unsigned)r->len, 0, scratch,
@@ -4809,6 +4919,7 @@ extract_text(const struct extractor *x, const char *text, size_t len,
     for (i = 0; r.cand && i < NSLOTS; i++)
         x_free(r.cand[i].v);
     x_free(r.cand);
+    x_free(r.leet);
     x_free(r.items);
     x_free(r.pw);
     return rc;

@@ -98,6 +98,10 @@ struct collect {
     size_t nbreak;
     const unsigned char *buf; /* what is scanned: text, or a folded piece */
     size_t buflen;
+    /* The leet masks of the text as it is (termset_match_masked()), or
+       NULL: leet_scan() uses them while buf is the text. */
+    const struct leet_masks *masks;
+    bool use_masks;
     /* Words (between ASCII blanks) with other bytes than ASCII, found by
        the leet pass over the text as it is, to be scanned folded:
        [first, last) pairs, neighbours FOLD_GAP or less apart joined. */
@@ -785,7 +789,7 @@ leet_lookup(struct collect *c, size_t s, size_t e)
 static uint64_t
 leet_mask(const unsigned char *p, uint64_t *word, uint64_t *high)
 {
-    uint64_t sign = 0, letter = 0, small = 0, capital_i = 0, w, inner, ends;
+    uint64_t sign = 0, letter = 0, small = 0, capital_i = 0;
 #ifdef __SSE2__
     const __m128i c0 = _mm_set1_epi8('0' - 1), c9 = _mm_set1_epi8('9' + 1);
     const __m128i ca = _mm_set1_epi8('a' - 1), cz = _mm_set1_epi8('z' + 1);
@@ -836,16 +840,7 @@ leet_mask(const unsigned char *p, uint64_t *word, uint64_t *high)
             capital_i |= UINT64_C(1) << k;
     }
 #endif
-    *word = w = letter | sign;
-    /* A sign between letters ("N0rthw1nd"), or two between ("g00gle"), or
-       after or before two letters at the end of a word ("paypa1",
-       "$ell"); bit i of letter << 1 is a letter at i - 1. */
-    inner = ((letter << 1) & ((letter >> 1) | ((sign >> 1) & (letter >> 2)))) |
-            ((letter >> 1) & (sign << 1) & (letter << 2));
-    ends = ((letter << 1) & (letter << 2) & ~(w >> 1)) |
-           ((letter >> 1) & (letter >> 2) & ~(w << 1));
-    return (sign & (inner | ends | UINT64_C(3) | (UINT64_C(3) << 62))) |
-           (capital_i & ((small << 1) | UINT64_C(1)));
+    return termset_leet_hits(sign, letter, small, capital_i, word);
 }
 
 #ifdef LEET_AVX2
@@ -859,7 +854,6 @@ leet_mask_avx2(const unsigned char *p, uint64_t *word, uint64_t *high)
     const __m256i cz = _mm256_set1_epi8('z' + 1);
     const __m256i sp = _mm256_set1_epi8(0x20);
     uint64_t sign = 0, letter = 0, small = 0, capital_i = 0, hi = 0;
-    uint64_t w, inner, ends;
     __m256i x[2], lx, m;
     int k;
 
@@ -890,13 +884,7 @@ leet_mask_avx2(const unsigned char *p, uint64_t *word, uint64_t *high)
                              _mm256_cmpgt_epi8(cz, lx));
         letter |= (uint64_t)(uint32_t)_mm256_movemask_epi8(m) << (32 * k);
     }
-    *word = w = letter | sign;
-    inner = ((letter << 1) & ((letter >> 1) | ((sign >> 1) & (letter >> 2)))) |
-            ((letter >> 1) & (sign << 1) & (letter << 2));
-    ends = ((letter << 1) & (letter << 2) & ~(w >> 1)) |
-           ((letter >> 1) & (letter >> 2) & ~(w << 1));
-    return (sign & (inner | ends | UINT64_C(3) | (UINT64_C(3) << 62))) |
-           (capital_i & ((small << 1) | UINT64_C(1)));
+    return termset_leet_hits(sign, letter, small, capital_i, word);
 }
 #endif
 
@@ -985,7 +973,13 @@ leet_scan(struct collect *c)
     bool long_run = false; /* the run going on is longer than limit */
 
     for (base = 0; base < n; base += 64) {
-        if (n - base >= 64)
+        if (c->use_masks) { /* c->base is a multiple of 64 */
+            const struct leet_masks *lm = &c->masks[(c->base + base) / 64];
+
+            m = lm->hits;
+            word = lm->word;
+            high = lm->high;
+        } else if (n - base >= 64)
 #ifdef LEET_AVX2
             m = c->ts->avx2 ? leet_mask_avx2(b + base, &word, &high)
                             : leet_mask(b + base, &word, &high);
@@ -1152,8 +1146,10 @@ scan_raw(struct collect *c, hs_scratch_t *scratch, size_t off, size_t n)
         c->buflen = chunk;
         hs_scan(c->ts->db, (const char *)c->buf, (unsigned)chunk, 0,
                 scratch, on_match, c);
+        c->use_masks = c->masks != NULL;
         if (!c->full)
             leet_scan(c); /* also lists the words to scan folded */
+        c->use_masks = false;
     }
 }
 
@@ -1250,6 +1246,14 @@ int
 termset_match(const struct termset *ts, const char *text, size_t len,
               struct term_match **v, size_t *n, size_t max)
 {
+    return termset_match_masked(ts, text, len, NULL, v, n, max);
+}
+
+int
+termset_match_masked(const struct termset *ts, const char *text, size_t len,
+                     const struct leet_masks *masks, struct term_match **v,
+                     size_t *n, size_t max)
+{
     struct collect c = { 0 };
     hs_scratch_t *scratch = NULL;
     const unsigned char *t = (const unsigned char *)text;
@@ -1263,6 +1267,7 @@ termset_match(const struct termset *ts, const char *text, size_t len,
     c.ts = ts;
     c.text = t;
     c.len = len;
+    c.masks = masks;
     /* Candidates before the boundary check: allow some slack over max. */
     c.max = max > ((size_t)-1) / 4 ? max : max * 4 + 1024;
     scratch = hsdb_scratch_take(ts->proto);

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/buf.h"
 
@@ -50,6 +51,53 @@ void termset_free(struct termset *ts);
  */
 int termset_match(const struct termset *ts, const char *text, size_t len,
                   struct term_match **v, size_t *n, size_t max);
+
+/*
+ * The leet pass's view of 64 bytes of text (bit i for byte i), for a
+ * caller that classifies every byte of the text anyway (extract.c's
+ * prefilter): termset_match_masked() then need not read the bytes again.
+ * hits: where a leet word of a term may be (termset_leet_hits()); word:
+ * the bytes that may be part of one (used only where hits is not 0);
+ * high: the bytes that are not ASCII.
+ */
+struct leet_masks {
+    uint64_t hits, word, high;
+};
+
+/*
+ * hits and *word of struct leet_masks from the byte classes of 64 bytes
+ * (bytes past the text in none, and hits then cut to the text): sign,
+ * ASCII digits and @ $ | ! +; letter, ASCII letters; small, a-z;
+ * capital_i, 'I'. A digit or sign inside letters ("N0rthw1nd"), or two
+ * between ("g00gle"), or after or before two letters at the end of a
+ * word ("paypa1", "$ell"), or a capital I after a small letter
+ * ("PaypaI"); at the block's edges any (callers look across). "v1",
+ * "x64", "sha256" are left out.
+ */
+static inline uint64_t
+termset_leet_hits(uint64_t sign, uint64_t letter, uint64_t small,
+                  uint64_t capital_i, uint64_t *word)
+{
+    uint64_t w = letter | sign, inner, ends;
+
+    *word = w;
+    /* Bit i of letter << 1 is a letter at i - 1. */
+    inner = ((letter << 1) & ((letter >> 1) | ((sign >> 1) & (letter >> 2)))) |
+            ((letter >> 1) & (sign << 1) & (letter << 2));
+    ends = ((letter << 1) & (letter << 2) & ~(w >> 1)) |
+           ((letter >> 1) & (letter >> 2) & ~(w << 1));
+    return (sign & (inner | ends | UINT64_C(3) | (UINT64_C(3) << 62))) |
+           (capital_i & ((small << 1) | UINT64_C(1)));
+}
+
+/*
+ * termset_match() with the leet masks of text[0..len) given: masks[k] for
+ * text[64 k .. 64 k + 64), (len + 63) / 64 of them, as termset_leet_hits()
+ * makes them from the bytes. masks may be NULL (termset_match()).
+ */
+int termset_match_masked(const struct termset *ts, const char *text, size_t len,
+                         const struct leet_masks *masks, struct term_match **v,
+                         size_t *n, size_t max);
 
 /*
  * The normalised value of term s[0..n): NFKC and full case folding

@@ -708,6 +708,127 @@ test_userinfo_in_c(void)
        "(%zu credentials)", creds);
 }
 
+/*
+ * The watch terms' leet masks come from the prefilter's byte classes
+ * (masks_avx2()) where it runs, else from the terms' own pass: random
+ * texts of leet words, signs, capitals and bytes other than ASCII, over
+ * several 64-byte blocks and ending anywhere in one, give the same brand
+ * findings (variants included) with the prefilter and without.
+ */
+static void
+test_leet_masks(void)
+{
+    static struct watch_term leet_terms[] = {
+        {"brand", "Northwind", "high", "brand"},
+        {"brand", "Paypal", "high", "brand"},
+        {"executive", "Jane Holloway", "high", "security"},
+        {"domain", "northwind.com", "high", "soc"},
+    };
+    static const char *const pieces[] = {
+        "Paypal",
+        "PaypaI",
+        "P4yp4l",
+        "paypa1",
+        "PAYPAL",
+        "PaYPaI",
+        "Holloway",
+        "HoIIoway",
+        "H0ll0way",
+        "northw1nd.com",
+        "I",
+        "aI",
+        "Il",
+        "N0rthw1nd",
+        "Northwind",
+        "n0rthw1nd!!",
+        "N0RTHWIND",
+        "NorthwInd",
+        "!Northw1nd",
+        "Northw|nd",
+        "N0rthw!nd",
+        "Nor+hwind",
+        "$",
+        "@",
+        "|",
+        "!",
+        "+",
+        "0",
+        "1",
+        "v1",
+        "x64",
+        " ",
+        "  ",
+        "\n",
+        "\r\n",
+        "\t",
+        "Bank",
+        "B4nk",
+        "B@nk",
+        "Jane",
+        "Q.",
+        "D0e",
+        "Doe",
+        "J4ne",
+        "-",
+        ".",
+        "I",
+        "l",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "\xc3\xa9",
+        "\xd0\xb0",
+        "N\xd0\xberthwind",
+        "\xff",
+        "Z",
+        "zz9zz",
+        "sha256",
+    };
+    struct extractor *lx;
+    struct findings a, b;
+    char text[600];
+    uint32_t seed = 77;
+    size_t i, n, k, len, bad = 0, brands = 0, variants = 0;
+    bool differs;
+
+    lx = extractor_new(leet_terms, sizeof(leet_terms) / sizeof(leet_terms[0]),
+                       key, sizeof(key) - 1);
+    for (i = 0; i < 6000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        n = 1 + (seed >> 16) % 60;
+        for (len = 0, k = 0; k < n; k++) {
+            const char *pc;
+
+            seed = seed * 1103515245u + 12345u;
+            pc = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+            if (len + strlen(pc) >= sizeof(text))
+                break;
+            memcpy(text + len, pc, strlen(pc));
+            len += strlen(pc);
+        }
+        findings_init(&a);
+        findings_init(&b);
+        extract_text(lx, text, len, &a);
+        extractor_set_prefilter(lx, false);
+        extract_text(lx, text, len, &b);
+        extractor_set_prefilter(lx, true);
+        brands += count(&a, FIND_BRAND);
+        for (k = 0; k < a.n; k++)
+            variants += a.v[k].kind == FIND_BRAND && a.v[k].variant;
+        differs = !same_findings(&a, &b);
+        for (k = 0; !differs && k < a.n; k++)
+            differs =
+                a.v[k].variant != b.v[k].variant || a.v[k].term != b.v[k].term;
+        if (differs && bad++ < 5)
+            diag("differs: '%.*s'", (int)len, text);
+        findings_release(&a);
+        findings_release(&b);
+    }
+    extractor_free(lx);
+    ok(bad == 0 && variants > 1000,
+       "leet masks from the prefilter are the terms' own on 6000 random "
+       "texts (%zu brand findings, %zu variants)",
+       brands, variants);
+}
+
 static void
 test_ulp(void)
 {
@@ -1871,6 +1992,7 @@ main(void)
     test_userpass_candidates();
     test_names_in_c();
     test_userinfo_in_c();
+    test_leet_masks();
     test_line_candidates();
     test_ulp();
     test_stealer_blocks();
