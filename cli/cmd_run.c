@@ -586,15 +586,14 @@ release_retries(struct run *run)
 /*
  * The jobs leased by a worker on this host that died (SIGKILL, OOM) come
  * back now rather than at lease expiry. Workers on other hosts get them
- * back when the leases expire (cleared here too).
+ * back when the leases expire (frontier_lease() takes expired leases).
  */
 static void
 reclaim(struct run *run)
 {
     struct buf err = BUF_INIT(8192);
 
-    if (frontier_reclaim_local(run->db, run->host, &err) < 0 ||
-        frontier_expire(run->db, &err) < 0)
+    if (frontier_reclaim_local(run->db, run->host, &err) < 0)
         log_warn("cannot reclaim dead workers' leases: %s", buf_str(&err));
     run->reclaimed = time(NULL);
     buf_release(&err);
@@ -820,7 +819,6 @@ cmd_run(struct cli *c, int argc, char **argv)
                      (RUN_PER_HOST + 1) * (max_delay_ms(&run.cfg) +
                                            ROBOTS_MAX_CRAWL_DELAY_MS) / 1000;
     if (frontier_reclaim_local(run.db, run.host, &err) < 0 ||
-        frontier_expire(run.db, &err) < 0 ||
         store_prepare_partitions(run.db, &err) < 0 ||
         (once && frontier_start_pass(run.db, &err) < 0)) {
         log_err("cannot prepare the crawl: %s", buf_str(&err));

@@ -74,7 +74,10 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
        the statistics say: estimates made when few jobs were due (before
        a pass, early in a crawl, or just after an ANALYZE mid-crawl) had
        the planner read and sort every due job instead, on every lease.
-       The settings hold for this transaction only. */
+       The settings hold for this transaction only. A job leased to
+       someone else is skipped until its lease expires: jobs_lease holds
+       every job, so that taking or clearing a lease changes no index and
+       the update can stay on its page (migration 015). */
     db_batch_init(&b);
     db_batch_add(&b, "BEGIN", 0, NULL);
     db_batch_add(&b, "SET LOCAL enable_seqscan = off", 0, NULL);
@@ -86,7 +89,8 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
                  "  attempts = j.attempts + 1 "
                  "FROM (SELECT j2.id FROM jobs j2 "
                  "      JOIN sources s ON s.id = j2.source_id AND s.enabled "
-                 "      WHERE j2.due_at <= now() AND j2.lease_owner IS NULL "
+                 "      WHERE j2.due_at <= now() AND (j2.lease_owner IS NULL "
+                 "        OR j2.lease_expires < now()) "
                  "        AND NOT (j2.source_id = ANY ($4::bigint[])) "
                  "      ORDER BY j2.depth, j2.due_at, j2.id LIMIT $2 "
                  "      FOR UPDATE OF j2 SKIP LOCKED) due "
@@ -121,15 +125,6 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
     *n = (size_t)rows;
     db_batch_release(&b);
     return 0;
-}
-
-int
-frontier_expire(struct db *db, struct buf *err)
-{
-    return db_exec(db, "UPDATE jobs SET lease_owner = NULL, "
-                       "lease_expires = NULL WHERE lease_owner IS NOT NULL "
-                       "AND lease_expires < now()",
-                   0, NULL, err);
 }
 
 int

@@ -36,20 +36,12 @@ int frontier_start_pass(struct db *db, struct buf *err);
 /*
  * Leases up to max due jobs for owner for lease_secs seconds, none of the
  * sources in skip (ids; nskip may be 0). *jobs is a new array of *n jobs
- * (jobs_free() it). Jobs whose lease expired are not taken until
- * frontier_expire() has cleared it.
+ * (jobs_free() it). A job leased to another owner is taken once its lease
+ * has expired (a worker that died or hung on another host).
  */
 int frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
                    const long long *skip, size_t nskip, struct job **jobs,
                    size_t *n, struct buf *err);
-
-/*
- * Clears the leases that outlived their expiry (a worker that died or
- * hung on another host), so that their jobs can be leased again. Call it
- * before the first lease and then every few seconds, not before every
- * lease: it is a statement of its own.
- */
-int frontier_expire(struct db *db, struct buf *err);
 
 /*
  * A fetch of job failed: records the error on the job and its source

@@ -333,7 +333,11 @@ enum {
  * that no row is upserted twice in the statement. Rows go in (kind,
  * value) order, so that two workers storing pages with the same findings
  * lock them in the same order. The sightings name the document inserted
- * just before in the same transaction (currval()).
+ * just before in the same transaction (currval()). No foreign key checks
+ * these rows (migration 015): sightings and credentials take their
+ * findings' ids from the upsert itself, and the sightings' source is
+ * locked once for the page (FOR KEY SHARE: it cannot be deleted before
+ * this commits, and a source already gone gets no sightings).
  */
 static int
 put_findings(struct db_batch *b, const struct store_doc *doc,
@@ -415,11 +419,13 @@ put_findings(struct db_batch *b, const struct store_doc *doc,
             "  SELECT f.id, u.identity, u.domain, decode(u.pw_hmac, 'hex'), "
             "    u.pw_hint FROM u JOIN f USING (kind, value) "
             "  WHERE u.identity IS NOT NULL "
-            "  ON CONFLICT (finding_id) DO NOTHING) "
+            "  ON CONFLICT (finding_id) DO NOTHING), "
+            "s AS (SELECT id FROM sources WHERE id = $12::bigint "
+            "  FOR KEY SHARE) "
             "INSERT INTO sightings (finding_id, document_id, source_id, url, "
             "  byte_offset, snippet) "
-            "SELECT f.id, currval('documents_id_seq'), $12::bigint, $13, "
-            "  u.byte_offset, u.snippet FROM u JOIN f USING (kind, value) "
+            "SELECT f.id, currval('documents_id_seq'), s.id, $13, "
+            "  u.byte_offset, u.snippet FROM u JOIN f USING (kind, value), s "
             "ON CONFLICT (finding_id, document_id) DO NOTHING",
             FA_N + 2, p);
     }
@@ -522,7 +528,8 @@ put_cases(struct db *db, const struct store_doc *doc, const PGresult *r,
  * it.
  */
 #define ROOM                                                                  \
-    "(SELECT CASE WHEN $5 = 'page' THEN jobs_total ELSE jobs_unfetched END " \
+    "(SELECT CASE WHEN $5::text = 'page' THEN jobs_total "                   \
+    "ELSE jobs_unfetched END "                                                \
     "FROM sources WHERE id = $1::bigint FOR NO KEY UPDATE) < $4::int"
 
 static void
@@ -542,7 +549,7 @@ put_link(struct db_batch *b, const struct store_doc *doc,
             "WITH old AS (SELECT id, marker FROM jobs "
             "  WHERE source_id = $1::bigint AND url = $2), "
             "new AS (INSERT INTO jobs (source_id, url, depth, role, marker) "
-            "  SELECT $1::bigint, $2, $3::int, $5, $6 "
+            "  SELECT $1::bigint, $2, $3::int, $5::text, $6 "
             "  WHERE EXISTS (SELECT 1 FROM old) OR " ROOM " "
             "  ON CONFLICT (source_id, url) DO UPDATE SET "
             "    role = EXCLUDED.role, marker = EXCLUDED.marker, "
@@ -563,7 +570,8 @@ put_link(struct db_batch *b, const struct store_doc *doc,
             b,
             "WITH new AS (INSERT INTO jobs (source_id, url, depth, role, "
             "  thread_id) "
-            "  SELECT $1::bigint, $2, $3::int, $5, $6::bigint WHERE " ROOM " "
+            "  SELECT $1::bigint, $2, $3::int, $5::text, $6::bigint "
+            "  WHERE " ROOM " "
             "  ON CONFLICT (source_id, url) DO UPDATE SET due_at = now() "
             "  WHERE jobs.due_at > now() AND jobs.lease_owner IS NULL "
             "  RETURNING (xmax = 0) AS new) "
@@ -580,7 +588,9 @@ put_link(struct db_batch *b, const struct store_doc *doc,
  * put_link() before it), its job completed, and the source's row updated
  * once: the frontier counts (the links inserted, the job's first fetch:
  * migration 014), the last success (written at most once a second unless
- * the row changes anyway) or the page's warning.
+ * the row changes anyway) or the page's warning. The new jobs are selected
+ * from the source's locked row (room): no foreign key checks their source
+ * (migration 015), and a source deleted meanwhile gets none.
  */
 static int
 put_page_end(struct db_batch *b, const struct store_doc *doc,

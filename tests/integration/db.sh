@@ -52,6 +52,39 @@ is "$(psql -X -A -t -d "$UPG" -c "SELECT count(*) FROM findings WHERE benign IS 
     "existing findings have no benign label"
 psql -X -q -d "$UPG" -c "UPDATE sources SET reliability = 101" >/dev/null 2>&1
 ok $((! $?)) "a reliability above 100 is refused by the schema"
+
+# Migration 015: the rules of the CHECK constraints hold as domains, and
+# deleting a source or a finding by hand still removes what hung on it
+# (the foreign keys' cascades, now triggers).
+upg() {
+    psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$UPG" -c "$1" 2>>"$LOGS/upgrade-015.err"
+}
+refused() { # SQL WHAT
+    psql -X -q -d "$UPG" -c "$1" >/dev/null 2>&1
+    ok $((! $?)) "$2 is refused by the schema"
+}
+refused "UPDATE sources SET kind = 'blog'" "a source kind outside the list"
+refused "UPDATE sources SET delay_ms = -1" "a negative delay"
+refused "INSERT INTO jobs (source_id, url, role) SELECT id, 'http://a/x', 'post'
+         FROM sources WHERE name = 'a'" "a job role outside the list"
+refused "UPDATE findings SET confidence = 101" "a confidence above 100"
+upg "INSERT INTO jobs (source_id, url) SELECT id, 'http://' || name || '/p'
+     FROM sources;
+     INSERT INTO sightings (finding_id, document_id, source_id, url, byte_offset)
+     SELECT f.id, s.id, s.id, s.url, 0 FROM findings f, sources s;
+     INSERT INTO credentials (finding_id, identity, password_hmac, password_hint)
+     SELECT id, 'x@example.com', '\\x00', 'a**b' FROM findings"
+ok $? "jobs, sightings and a credential added to the upgraded store"
+upg "DELETE FROM sources WHERE name = 'a'"
+is "$(upg "SELECT count(*) FROM jobs j WHERE NOT EXISTS (SELECT 1 FROM sources s
+           WHERE s.id = j.source_id)") $(upg "SELECT count(*) FROM sightings t
+           WHERE NOT EXISTS (SELECT 1 FROM sources s WHERE s.id = t.source_id)")" \
+    "0 0" "a source deleted by hand takes its jobs and sightings along"
+is "$(upg "SELECT count(*) FROM jobs") $(upg "SELECT count(*) FROM sightings")" \
+    "3 3" "and only those"
+upg "DELETE FROM findings"
+is "$(upg "SELECT count(*) FROM sightings") $(upg "SELECT count(*) FROM credentials")" \
+    "0 0" "a finding deleted by hand takes its sightings and credentials along"
 got=$(echo 'SELECT 40 + 2;' | "$DRPWATCH" db psql 2>"$LOGS/psql.err" | grep -c '42')
 is "$got" 1 "db psql opens a shell on the database"
 is "$("$DRPWATCH" db psql -X -A -t -c 'SELECT count(*) FROM watch_terms' 2>/dev/null)" 0 \
