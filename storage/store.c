@@ -600,7 +600,7 @@ put_page_end(struct db_batch *b, const struct store_doc *doc,
     struct buf urls = BUF_INIT(DB_BATCH_MAX), roles = BUF_INIT(1u << 24);
     char depth[16], maxp[16];
     bool deep = doc->job->depth >= doc->source->max_depth;
-    size_t i;
+    size_t i, n = 0;
     int rc = 0;
 
     *nkeys = 0;
@@ -619,12 +619,41 @@ put_page_end(struct db_batch *b, const struct store_doc *doc,
             }
             rc |= array_add(&urls, l->url);
             rc |= array_add(&roles, l->role);
+            n++;
         }
     }
     rc |= array_close(&urls);
     rc |= array_close(&roles);
     if (rc != 0)
         goto out;
+    if (n == 0 && doc->warning == NULL) {
+        const char *p[6] = { sid, job_id, status, doc->sha256_hex,
+                             doc->etag, doc->last_modified };
+
+        /* Most pages of a crawl under way: no link to add, no warning.
+           The job completed and the source's row updated, without the
+           room (nothing to count it for) nor the other statements'
+           plans, which the server would set up for nothing. The job's
+           row as it was (o) tells a first fetch. */
+        db_batch_add(
+            b,
+            "WITH o AS (SELECT fetched_at IS NULL AS first FROM jobs "
+            "  WHERE id = $2::bigint), "
+            "j AS (UPDATE jobs SET lease_owner = NULL, "
+            "  lease_expires = NULL, attempts = 0, "
+            "  last_status = $3::int, last_error = NULL, "
+            "  content_hash = decode($4, 'hex'), etag = $5, "
+            "  last_modified = $6, fetched_at = now(), "
+            "  due_at = drp_next_due(role, (SELECT interval_s "
+            "  FROM sources s WHERE s.id = source_id)) "
+            "  WHERE id = $2::bigint) "
+            "UPDATE sources SET jobs_unfetched = jobs_unfetched - "
+            "  o.first::int, last_success = now() "
+            "FROM o WHERE id = $1::bigint AND (o.first OR "
+            DB_SOURCE_STALE ")",
+            6, p);
+        goto out;
+    }
     snprintf(depth, sizeof(depth), "%d", doc->job->depth + 1);
     snprintf(maxp, sizeof(maxp), "%d", doc->source->max_pages);
     {
