@@ -143,6 +143,7 @@ struct page_work {
     const struct source_conf *src;
     struct run_stats st;      /* what the pipeline counted */
     int rc;                   /* pipeline_process()'s */
+    bool refused;             /* rc < 0: the database refused the page */
     char *errmsg;             /* why, when rc < 0 */
 };
 
@@ -298,17 +299,23 @@ lease(struct run *run, int want, int *got)
     return 0;
 }
 
-/* Done with j: freed, or kept for a retry when the database failed. */
+/*
+ * Done with j: freed, or kept for a retry when the database failed. A
+ * statement the database refused would fail again: the job is left to its
+ * lease's expiry instead of being retried at once without end.
+ */
 static void
 settle(struct run *run, struct job *j, int rc, const struct buf *err)
 {
     if (rc < 0) {
         log_err("cannot record job: url='%s' %s", j->url, buf_str(err));
         run->st.db_errors++;
-        run->retry = xreallocarray(run->retry, run->nretry + 1,
-                                   sizeof(*run->retry));
-        run->retry[run->nretry++] = j;
-        return;
+        if (!db_refused(run->db)) {
+            run->retry = xreallocarray(run->retry, run->nretry + 1,
+                                       sizeof(*run->retry));
+            run->retry[run->nretry++] = j;
+            return;
+        }
     }
     job_release(j);
     free(j);
@@ -481,7 +488,8 @@ work_page(void *arg, int w, void *item)
         pw->rc = pipeline_process(db, run->x, &run->cfg, pw->src, pw->job,
                                   pw->res, run->known_links, &pw->st, &err);
     }
-    run->wfailed[w] = pw->rc < 0;
+    pw->refused = pw->rc < 0 && db_refused(db);
+    run->wfailed[w] = pw->rc < 0 && !pw->refused;
     if (pw->rc < 0)
         pw->errmsg = xstrdup(buf_str(&err));
     fetch_result_free(pw->res);
@@ -526,7 +534,21 @@ collect(struct run *run, struct page_work *pw)
     st->findings += pw->st.findings;
     st->new_alerts += pw->st.new_alerts;
     st->db_errors += pw->st.db_errors;
-    if (pw->rc < 0) {
+    if (pw->rc < 0 && pw->refused) {
+        /* Not an outage: the page's job fails (backing off, as a failed
+           fetch does) and the crawl goes on. */
+        struct buf err = BUF_INIT(8192);
+        char *why = xasprintf("the database refused the page: %s",
+                              pw->errmsg);
+
+        log_err("cannot store page: source='%s' url='%s' %s", pw->src->name,
+                pw->job->url, why);
+        st->db_errors++;
+        settle(run, pw->job, frontier_fail(run->db, pw->job, 0, why, &err),
+               &err);
+        free(why);
+        buf_release(&err);
+    } else if (pw->rc < 0) {
         log_err("cannot store page: source='%s' url='%s' %s", pw->src->name,
                 pw->job->url, pw->errmsg);
         st->db_errors++;

@@ -110,6 +110,12 @@ db_close(struct db *db)
 }
 
 bool
+db_refused(const struct db *db)
+{
+    return db->refused;
+}
+
+bool
 db_ping(struct db *db)
 {
     PGresult *r;
@@ -129,10 +135,34 @@ db_ping(struct db *db)
     return true;
 }
 
+/*
+ * Whether the server's error state tells an outage or a conflict that
+ * passes (the same statement may succeed later): connection (08),
+ * transaction rollback (40: deadlock, serialization), insufficient
+ * resources (53), operator intervention (57: shutdown, starting up),
+ * system error (58), lock not available (55P03).
+ */
+static bool
+state_passes(const char *state)
+{
+    static const char *const classes[] = { "08", "40", "53", "57", "58" };
+    size_t i;
+
+    if (state == NULL || strlen(state) != 5)
+        return true;
+    for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+        if (strncmp(state, classes[i], 2) == 0)
+            return true;
+    return strcmp(state, "55P03") == 0;
+}
+
 /* err gets r's error (or the connection's); r is cleared. */
 static void
 query_error(struct db *db, PGresult *r, struct buf *err)
 {
+    db->refused = r != NULL && PQstatus(db->conn) == CONNECTION_OK &&
+                  PQresultStatus(r) == PGRES_FATAL_ERROR &&
+                  !state_passes(PQresultErrorField(r, PG_DIAG_SQLSTATE));
     if (err) {
         buf_reset(err);
         buf_adds(err, "database error: ");
@@ -158,6 +188,7 @@ db_query(struct db *db, const char *sql, int nparams,
 {
     PGresult *r;
 
+    db->refused = false;
     r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
     if (result_ok(r))
         return r;
@@ -246,6 +277,7 @@ db_query_prepared(struct db *db, const char *sql, int nparams,
     PGresult *r;
     int tries;
 
+    db->refused = false;
     if (prepare(db, sql, nparams, &name, err) < 0)
         return NULL;
     if (name == NULL)
@@ -463,6 +495,7 @@ db_batch_run(struct db *db, struct db_batch *b, struct buf *err)
     size_t i;
     int rc = 0, tries;
 
+    db->refused = false;
     if (b->too_big) {
         buf_reset(err);
         buf_addf(err, "database batch larger than %u bytes",

@@ -48,6 +48,14 @@ int db_migrate(struct db *db, int *applied, struct buf *err);
 /* Whether the connection is still usable; reconnects once if not. */
 bool db_ping(struct db *db);
 
+/*
+ * Whether the last error was the server refusing a statement (bad data, a
+ * constraint, a trigger's exception: the same statement would fail
+ * again), rather than an outage, a lost connection or a deadlock, which
+ * pass.
+ */
+bool db_refused(const struct db *db);
+
 /* The connection string db_connect() would use, for `drpwatch db psql`. */
 char *db_conninfo(const char *db_opt, const char *data_dir);
 

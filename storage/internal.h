@@ -32,6 +32,8 @@ struct db {
     int nprepared;
     int prepared_pid;  /* the server process they were prepared in */
     unsigned int next_name;
+    bool refused;      /* the last error: the server refused a statement
+                          (db_refused()) */
 };
 
 /* A timestamptz column as ISO 8601 UTC text ("2024-01-02T08:00:00Z"). */

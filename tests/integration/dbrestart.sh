@@ -48,4 +48,44 @@ is "$(q "SELECT count(*) FROM jobs WHERE lease_owner IS NOT NULL")" 0 \
 is "$(q "SELECT count(*) FROM alert_events WHERE event = 'created'")" \
     "$(q "SELECT count(*) FROM alerts")" "each alert created once"
 
+# A page the database refuses (a statement error, here a trigger's
+# exception, not an outage) fails its job with the server's reason and the
+# crawl ends: it is not retried at once without end as an outage would be.
+q "CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS \$\$
+   BEGIN
+     IF NEW.url LIKE '%/ok' THEN RAISE EXCEPTION 'test: page refused'; END IF;
+     RETURN NEW;
+   END \$\$"
+q "CREATE TRIGGER test_refuse BEFORE INSERT ON documents
+   FOR EACH ROW EXECUTE FUNCTION test_refuse()"
+cp "$T/slow.yaml" "$T/refused.yaml"
+cat >>"$T/refused.yaml" <<YAML
+  - {name: refused, kind: site, url: "${MISC_URL}ok", allow_private: true, max_depth: 0}
+YAML
+drp apply2 apply "$T/refused.yaml"
+is "$rc" 0 "apply with the refused page's source exits 0"
+timeout 120 "$DRPWATCH" run --once >"$LOGS/run3.out" 2>"$LOGS/run3.err"
+rc=$?
+is "$rc" 4 "a run whose page the database refuses ends, exit 4"
+grep -q "the database refused the page: .*test: page refused" "$LOGS/run3.err"
+ok $? "it logs the server's reason"
+refused_job() {
+    q "SELECT j.$1 FROM jobs j JOIN sources s ON s.id = j.source_id
+       WHERE s.name = 'refused'"
+}
+is "$(refused_job attempts)" 1 "the page was tried once"
+case "$(refused_job last_error)" in
+*"test: page refused"*) ok 0 "its job records the reason" ;;
+*) ok 1 "its job records the reason"; diag "$(refused_job last_error)" ;;
+esac
+is "$(refused_job "lease_owner IS NULL AND j.due_at > now()")" t \
+    "its job backs off, unleased"
+q "DROP TRIGGER test_refuse ON documents"
+q "UPDATE jobs SET due_at = now() WHERE source_id =
+   (SELECT id FROM sources WHERE name = 'refused')"
+drp run4 run --once
+is "$rc" 0 "once the database takes it, the next run exits 0"
+is "$(q "SELECT count(*) FROM documents WHERE url = '${MISC_URL}ok'")" 1 \
+    "and stores the page"
+
 done_testing
