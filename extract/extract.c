@@ -2194,6 +2194,22 @@ extractor_free(struct extractor *x)
 
 /* --- one extraction run ---------------------------------------------- */
 
+/* The first sensitive span (in end order) that ends after off. */
+static size_t
+span_ending_after(const struct run *r, size_t off)
+{
+    size_t lo = 0, hi = r->npw_sorted, mid;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        if (r->pw[mid][0] + r->pw[mid][1] <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /*
  * True when [off, off+n) overlaps a sensitive span (a password, secret or
  * card number) found by an earlier scan of this run.
@@ -2201,7 +2217,7 @@ extractor_free(struct extractor *x)
 static bool
 in_password(struct run *r, size_t off, size_t n)
 {
-    size_t lo = 0, hi = r->npw_sorted, mid;
+    size_t lo, hi = r->npw_sorted;
 
     /* First span that ends after off. Each scan asks in the order of the
        text: on from the last answer then, a search otherwise (the same
@@ -2211,13 +2227,7 @@ in_password(struct run *r, size_t off, size_t n)
         for (lo = r->pw_at; lo < hi && r->pw[lo][0] + r->pw[lo][1] <= off; lo++)
             ;
     } else {
-        while (lo < hi) {
-            mid = lo + (hi - lo) / 2;
-            if (r->pw[mid][0] + r->pw[mid][1] <= off)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
+        lo = span_ending_after(r, off);
     }
     r->pw_at = lo;
     r->pw_at_off = off;
@@ -2247,15 +2257,8 @@ static bool
 url_holds_sensitive(const struct run *r, const char *value, size_t off,
                     size_t n)
 {
-    size_t lo = 0, hi = r->npw_sorted, mid, vn = strlen(value);
+    size_t lo = span_ending_after(r, off), vn = strlen(value);
 
-    while (lo < hi) {
-        mid = lo + (hi - lo) / 2;
-        if (r->pw[mid][0] + r->pw[mid][1] <= off)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     for (; lo < r->npw_sorted && r->pw[lo][0] < off + n; lo++) {
         size_t a = r->pw[lo][0] > off ? r->pw[lo][0] : off;
         size_t b = r->pw[lo][0] + r->pw[lo][1];

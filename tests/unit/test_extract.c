@@ -604,6 +604,31 @@ test_line_candidates(void)
  * '@', brackets, hyphens, underscores, blanks, UTF-8 and invalid bytes)
  * must give the same findings both ways.
  */
+/*
+ * A random text of 1 to max_pieces pieces of set[0..nset) into text
+ * (cap bytes, no terminator), from the generator *seed; its length.
+ */
+static size_t
+random_text(uint32_t *seed, const char *const *set, size_t nset,
+            size_t max_pieces, char *text, size_t cap)
+{
+    size_t len = 0, k, n;
+
+    *seed = *seed * 1103515245u + 12345u;
+    n = 1 + (*seed >> 16) % max_pieces;
+    for (k = 0; k < n; k++) {
+        const char *pc;
+
+        *seed = *seed * 1103515245u + 12345u;
+        pc = set[(*seed >> 16) % nset];
+        if (len + strlen(pc) >= cap)
+            break;
+        memcpy(text + len, pc, strlen(pc));
+        len += strlen(pc);
+    }
+    return len;
+}
+
 static void
 test_names_in_c(void)
 {
@@ -627,7 +652,7 @@ test_names_in_c(void)
     struct findings a, b;
     char text[256];
     uint32_t seed = 12345;
-    size_t i, n, k, len, bad = 0;
+    size_t i, len, bad = 0;
 
     for (i = 0; i < 16000; i++) {
         /* Names first, then texts of digits, dots and card numbers. */
@@ -635,18 +660,7 @@ test_names_in_c(void)
         size_t nset = i < 12000 ? sizeof(pieces) / sizeof(pieces[0])
                                : sizeof(ip_pieces) / sizeof(ip_pieces[0]);
 
-        seed = seed * 1103515245u + 12345u;
-        n = 1 + (seed >> 16) % 24;
-        for (len = 0, k = 0; k < n; k++) {
-            const char *pc;
-
-            seed = seed * 1103515245u + 12345u;
-            pc = set[(seed >> 16) % nset];
-            if (len + strlen(pc) >= sizeof(text))
-                break;
-            memcpy(text + len, pc, strlen(pc));
-            len += strlen(pc);
-        }
+        len = random_text(&seed, set, nset, 24, text, sizeof(text));
         run(text, len, &a);
         extractor_set_prefilter(x, false);
         run(text, len, &b);
@@ -678,21 +692,11 @@ test_userinfo_in_c(void)
     struct findings a, b;
     char text[256];
     uint32_t seed = 2024;
-    size_t i, n, k, len, bad = 0, creds = 0;
+    size_t i, len, bad = 0, creds = 0;
 
     for (i = 0; i < 6000; i++) {
-        seed = seed * 1103515245u + 12345u;
-        n = 1 + (seed >> 16) % 20;
-        for (len = 0, k = 0; k < n; k++) {
-            const char *pc;
-
-            seed = seed * 1103515245u + 12345u;
-            pc = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
-            if (len + strlen(pc) >= sizeof(text))
-                break;
-            memcpy(text + len, pc, strlen(pc));
-            len += strlen(pc);
-        }
+        len = random_text(&seed, pieces, sizeof(pieces) / sizeof(pieces[0]),
+                          20, text, sizeof(text));
         run(text, len, &a);
         extractor_set_prefilter(x, false);
         run(text, len, &b);
@@ -786,24 +790,14 @@ test_leet_masks(void)
     struct findings a, b;
     char text[600];
     uint32_t seed = 77;
-    size_t i, n, k, len, bad = 0, brands = 0, variants = 0;
+    size_t i, k, len, bad = 0, brands = 0, variants = 0;
     bool differs;
 
     lx = extractor_new(leet_terms, sizeof(leet_terms) / sizeof(leet_terms[0]),
                        key, sizeof(key) - 1);
     for (i = 0; i < 6000; i++) {
-        seed = seed * 1103515245u + 12345u;
-        n = 1 + (seed >> 16) % 60;
-        for (len = 0, k = 0; k < n; k++) {
-            const char *pc;
-
-            seed = seed * 1103515245u + 12345u;
-            pc = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
-            if (len + strlen(pc) >= sizeof(text))
-                break;
-            memcpy(text + len, pc, strlen(pc));
-            len += strlen(pc);
-        }
+        len = random_text(&seed, pieces, sizeof(pieces) / sizeof(pieces[0]),
+                          60, text, sizeof(text));
         findings_init(&a);
         findings_init(&b);
         extract_text(lx, text, len, &a);
