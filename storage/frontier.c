@@ -195,25 +195,7 @@ frontier_unchanged(struct db *db, const struct job *job, int http_status,
     snprintf(id, sizeof(id), "%lld", job->id);
     snprintf(sid, sizeof(sid), "%lld", job->source_id);
     snprintf(status, sizeof(status), "%d", http_status);
-    /* A job fetched for the first time leaves the source's count of
-       unfetched jobs (migration 014); o is its row as it was. */
-    return db_exec_prepared(db,
-                 "WITH o AS (SELECT fetched_at IS NULL AS first FROM jobs "
-                 "  WHERE id = $2::bigint), "
-                 "j AS (UPDATE jobs SET lease_owner = NULL, "
-                 "  lease_expires = NULL, attempts = 0, "
-                 "  last_status = $3::int, last_error = NULL, "
-                 "  fetched_at = now(), due_at = drp_next_due(role, "
-                 "  (SELECT interval_s FROM sources s "
-                 "  WHERE s.id = source_id)) "
-                 "  WHERE id = $2::bigint RETURNING id), "
-                 "c AS (SELECT (SELECT count(*) FROM o WHERE o.first) "
-                 "  AS first, (SELECT count(*) FROM j) AS done) "
-                 "UPDATE sources SET last_success = now(), "
-                 "  jobs_unfetched = jobs_unfetched - c.first "
-                 "FROM c WHERE id = $1::bigint AND (c.first > 0 OR "
-                 DB_SOURCE_STALE ")",
-                 3, params, err);
+    return db_exec_prepared(db, DB_JOB_DONE(""), 3, params, err);
 }
 
 int

@@ -149,17 +149,32 @@ json_t *db_rows_json(PGresult *r, const char *const *cols);
 json_t *db_json(PGresult *r, struct buf *err);
 
 /*
- * A page of source $1 was read: its last success, written at most once a
- * second (every stored page of every worker would take the source's row
- * in turn), and always after an error, so that the source's health
- * (last_success >= last_error_at) is never behind.
+ * Whether a source whose page was read must have its last success
+ * written: at most once a second (every stored page of every worker would
+ * take the source's row in turn), and always after an error, so that the
+ * source's health (last_success >= last_error_at) is never behind.
  */
 #define DB_SOURCE_STALE                                                       \
     "(last_success IS NULL OR last_success < now() - interval '1 s' "        \
     "OR last_error_at >= last_success)"
-#define DB_SOURCE_SUCCESS                                                     \
-    "UPDATE sources SET last_success = now() WHERE id = $1::bigint "         \
-    "AND " DB_SOURCE_STALE
+
+/*
+ * A fetched job ($2, HTTP status $3) completed with nothing to add to the
+ * frontier, and its source ($1) counted: a job fetched for the first time
+ * leaves the source's count of unfetched jobs (migration 014; o is the
+ * job's row as it was), and the last success is written when stale. set:
+ * more "column = value, " of the job's row.
+ */
+#define DB_JOB_DONE(set)                                                      \
+    "WITH o AS (SELECT fetched_at IS NULL AS first FROM jobs "               \
+    "  WHERE id = $2::bigint), "                                             \
+    "j AS (UPDATE jobs SET lease_owner = NULL, lease_expires = NULL, "       \
+    "  attempts = 0, last_status = $3::int, last_error = NULL, " set         \
+    "  fetched_at = now(), due_at = drp_next_due(role, (SELECT interval_s "  \
+    "  FROM sources s WHERE s.id = source_id)) WHERE id = $2::bigint) "      \
+    "UPDATE sources SET jobs_unfetched = jobs_unfetched - o.first::int, "    \
+    "  last_success = now() "                                                \
+    "FROM o WHERE id = $1::bigint AND (o.first OR " DB_SOURCE_STALE ")"
 
 /*
  * The frontier counts of the source $1 (migration 014): a statement that

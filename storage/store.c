@@ -633,25 +633,11 @@ put_page_end(struct db_batch *b, const struct store_doc *doc,
         /* Most pages of a crawl under way: no link to add, no warning.
            The job completed and the source's row updated, without the
            room (nothing to count it for) nor the other statements'
-           plans, which the server would set up for nothing. The job's
-           row as it was (o) tells a first fetch. */
-        db_batch_add(
-            b,
-            "WITH o AS (SELECT fetched_at IS NULL AS first FROM jobs "
-            "  WHERE id = $2::bigint), "
-            "j AS (UPDATE jobs SET lease_owner = NULL, "
-            "  lease_expires = NULL, attempts = 0, "
-            "  last_status = $3::int, last_error = NULL, "
-            "  content_hash = decode($4, 'hex'), etag = $5, "
-            "  last_modified = $6, fetched_at = now(), "
-            "  due_at = drp_next_due(role, (SELECT interval_s "
-            "  FROM sources s WHERE s.id = source_id)) "
-            "  WHERE id = $2::bigint) "
-            "UPDATE sources SET jobs_unfetched = jobs_unfetched - "
-            "  o.first::int, last_success = now() "
-            "FROM o WHERE id = $1::bigint AND (o.first OR "
-            DB_SOURCE_STALE ")",
-            6, p);
+           plans, which the server would set up for nothing. */
+        db_batch_add(b,
+                     DB_JOB_DONE("content_hash = decode($4, 'hex'), "
+                                 "etag = $5, last_modified = $6, "),
+                     6, p);
         goto out;
     }
     snprintf(depth, sizeof(depth), "%d", doc->job->depth + 1);
