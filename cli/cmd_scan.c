@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <unistr.h>
 #ifdef __GLIBC__
@@ -42,6 +45,7 @@ struct scan {
     FILE *out;
     struct buf line; /* JSON lines not written yet, then the one being
                         built (SCAN_FLUSH + SCAN_LINE_MAX at most) */
+    size_t *term_len; /* strlen of each watch term's value */
     unsigned long long findings[FIND_KIND_COUNT];
 };
 
@@ -183,17 +187,269 @@ flush_json(struct scan *sc)
     buf_reset(&sc->line);
 }
 
+/*
+ * The fast path of a JSON line: written through a cursor into room made
+ * once for the line's worst case (every byte escaped), in one pass per
+ * string, with no check or NUL per append. A call per field through
+ * buf_add() cost as much as the escaping. Strings not valid UTF-8 (rare:
+ * they take html_from_text()) make it give up; put_str() does the line.
+ */
+
+/* Room for s[0..n) written by put_raw(): quotes, six bytes a byte, and
+   the sixteen-byte block stored past the end. */
+#define RAW_ROOM(n) (6 * (size_t)(n) + 2 + 16)
+
+/* Byte c escaped at p. */
+static char *
+put_escaped(char *p, unsigned char c)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    if (c == '"' || c == '\\') {
+        p[0] = '\\';
+        p[1] = (char)c;
+        return p + 2;
+    }
+    memcpy(p, "\\u00", 4);
+    p[4] = hex[c >> 4];
+    p[5] = hex[c & 0xf];
+    return p + 6;
+}
+
+#ifdef __SSE2__
+/*
+ * Bit i set when byte i of the sixteen at s needs a look: a control
+ * byte, '"', '\\', and (unless utf8, the string being checked already)
+ * a byte of a multibyte character.
+ */
+static inline unsigned
+block_marks(const char *s, bool utf8)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)s);
+    __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                             _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+
+    if (utf8) /* unsigned v < 0x20 */
+        m = _mm_or_si128(
+            m, _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v));
+    else /* signed v < 0x20: controls and bytes >= 0x80 */
+        m = _mm_or_si128(m, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+    return (unsigned)_mm_movemask_epi8(m);
+}
+
+/* "s[0..n)" at p, sixteen bytes at a time; NULL when s is not valid
+   UTF-8. */
+static char *
+put_raw(char *p, const char *s, size_t n)
+{
+    char tail[16];
+    const char *b;
+    bool utf8 = false;
+    unsigned marks;
+    size_t i = 0, k, left;
+
+    *p++ = '"';
+    while (i < n) {
+        left = n - i;
+        if (left >= 16) {
+            b = s + i;
+        } else {
+            memset(tail, 'a', sizeof(tail));
+            memcpy(tail, s + i, left);
+            b = tail;
+        }
+        marks = block_marks(b, utf8);
+        if (left < 16)
+            marks &= (1u << left) - 1;
+        /* The block goes out whole; p moves past its plain head. */
+        _mm_storeu_si128((__m128i *)p, _mm_loadu_si128((const __m128i *)b));
+        if (marks == 0) {
+            k = left < 16 ? left : 16;
+            p += k;
+            i += k;
+            continue;
+        }
+        k = (size_t)__builtin_ctz(marks);
+        p += k;
+        i += k;
+        if ((unsigned char)s[i] >= 0x80) {
+            /* Bytes before the first non-ASCII one are ASCII: checking
+               from it checks the whole string. */
+            if (u8_check((const uint8_t *)s + i, n - i) != NULL)
+                return NULL;
+            utf8 = true;
+            continue;
+        }
+        p = put_escaped(p, (unsigned char)s[i]);
+        i++;
+    }
+    *p++ = '"';
+    return p;
+}
+#else
+/* "s[0..n)" at p; NULL when s is not valid UTF-8. */
+static char *
+put_raw(char *p, const char *s, size_t n)
+{
+    bool checked = false;
+    size_t i;
+
+    *p++ = '"';
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c < 0x20 || c == '"' || c == '\\') {
+            p = put_escaped(p, c);
+            continue;
+        }
+        /* Bytes before the first non-ASCII one are ASCII: checking from
+           it checks the whole string. */
+        if (c >= 0x80 && !checked) {
+            if (u8_check((const uint8_t *)s + i, n - i) != NULL)
+                return NULL;
+            checked = true;
+        }
+        *p++ = (char)c;
+    }
+    *p++ = '"';
+    return p;
+}
+#endif
+
+/* A literal at p, without its NUL. */
+#define RAW_LIT(p, lit)                                                       \
+    (memcpy((p), (lit), sizeof(lit) - 1), (p) + sizeof(lit) - 1)
+
+/* A decimal number at p. */
+static char *
+raw_uint(char *p, unsigned long long v)
+{
+    char num[24], *q = num + sizeof(num);
+    size_t n;
+
+    do {
+        *--q = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    n = (size_t)(num + sizeof(num) - q);
+    memcpy(p, q, n);
+    return p + n;
+}
+
+/* ,"key":"value" at p; NULL as put_raw(). */
+#define RAW_FIELD(p, key, s, n)                                               \
+    ((p) = RAW_LIT((p), ",\"" key "\":"), (p) = put_raw((p), (s), (n)))
+
+/* The longest of the literals and numbers of a line, strings aside. */
+#define JSON_LINE_FIXED 512
+
+/*
+ * fd's JSON line (snippet: a brand mention's, or NULL) at the end of out
+ * when the room for its worst case fits under out's cap; false (out
+ * unchanged) otherwise, or when a string is not valid UTF-8.
+ */
+static bool
+print_json_fast(struct scan *sc, const struct finding *fd, const char *raw,
+                unsigned long long base, const char *snippet,
+                size_t snippet_len)
+{
+    struct buf *out = &sc->line;
+    const char *kind = finding_kind_name(fd->kind);
+    size_t value_len = strlen(fd->value), unicode_len = 0, term_len = 0;
+    size_t identity_len = 0, domain_len = 0, hint_len = 0, benign_len = 0;
+    size_t kind_len = strlen(kind), room;
+    bool term = fd->term >= 0 && (size_t)fd->term < sc->cfg->nterms;
+    char *p;
+
+    if (fd->unicode != NULL)
+        unicode_len = strlen(fd->unicode);
+    if (term)
+        term_len = sc->term_len[fd->term];
+    if (fd->kind == FIND_CREDENTIAL) {
+        identity_len = strlen(fd->identity);
+        if (fd->domain)
+            domain_len = strlen(fd->domain);
+        hint_len = strlen(fd->pw_hint);
+    }
+    if (fd->benign)
+        benign_len = strlen(fd->benign);
+    /* Each length is under SCAN_BLOCK or EXTRACT_MAX_VALUE-ish, so no
+       sum wraps; the cap decides. */
+    room = JSON_LINE_FIXED + kind_len + RAW_ROOM(value_len) +
+           RAW_ROOM(unicode_len) + RAW_ROOM(fd->len) + RAW_ROOM(term_len) +
+           RAW_ROOM(snippet_len) + RAW_ROOM(identity_len) +
+           RAW_ROOM(domain_len) + RAW_ROOM(hint_len) + RAW_ROOM(benign_len);
+    if (room >= out->cap - out->len && buf_grow(out, room) < 0)
+        return false;
+    p = out->ptr + out->len;
+    p = RAW_LIT(p, "{\"kind\":\"");
+    memcpy(p, kind, kind_len);
+    p += kind_len;
+    *p++ = '"';
+    if (RAW_FIELD(p, "value", fd->value, value_len) == NULL)
+        return false;
+    if (fd->unicode != NULL &&
+        RAW_FIELD(p, "unicode", fd->unicode, unicode_len) == NULL)
+        return false;
+    if (RAW_FIELD(p, "raw", raw + fd->offset, fd->len) == NULL)
+        return false;
+    p = RAW_LIT(p, ",\"offset\":");
+    p = raw_uint(p, base + fd->offset);
+    p = RAW_LIT(p, ",\"confidence\":");
+    p = raw_uint(p, fd->confidence > 0 ? (unsigned long long)fd->confidence
+                                       : 0);
+    if (fd->watched)
+        p = RAW_LIT(p, ",\"watched\":true");
+    else
+        p = RAW_LIT(p, ",\"watched\":false");
+    if (term &&
+        RAW_FIELD(p, "term", sc->cfg->terms[fd->term].value, term_len) ==
+            NULL)
+        return false;
+    if (fd->kind == FIND_BRAND) {
+        if (fd->variant)
+            p = RAW_LIT(p, ",\"variant\":true");
+        else
+            p = RAW_LIT(p, ",\"variant\":false");
+        if (RAW_FIELD(p, "snippet", snippet, snippet_len) == NULL)
+            return false;
+    }
+    if (fd->kind == FIND_CREDENTIAL) {
+        if (RAW_FIELD(p, "identity", fd->identity, identity_len) == NULL)
+            return false;
+        if (fd->domain &&
+            RAW_FIELD(p, "domain", fd->domain, domain_len) == NULL)
+            return false;
+        if (RAW_FIELD(p, "password_hint", fd->pw_hint, hint_len) == NULL)
+            return false;
+    }
+    if (fd->benign && RAW_FIELD(p, "benign", fd->benign, benign_len) == NULL)
+        return false;
+    p = RAW_LIT(p, "}\n");
+    *p = '\0';
+    out->len = (size_t)(p - out->ptr);
+    return true;
+}
+
 static void
 print_json(struct scan *sc, const struct finding *fd, const char *raw,
            size_t len, unsigned long long base)
 {
     struct buf *out = &sc->line;
     size_t start;
-    char *snippet;
+    char *snippet = NULL;
     const char *v;
 
     if (out->len >= SCAN_FLUSH)
         flush_json(sc);
+    /* The mention in its context, from the redacted text. */
+    if (fd->kind == FIND_BRAND)
+        snippet = extract_snippet(raw, len, fd);
+    if (print_json_fast(sc, fd, raw, base, snippet,
+                        snippet ? strlen(snippet) : 0)) {
+        x_free(snippet);
+        return;
+    }
     start = out->len;
     PUT_LIT(out, "{\"kind\":\"");
     buf_adds(out, finding_kind_name(fd->kind));
@@ -219,10 +475,7 @@ print_json(struct scan *sc, const struct finding *fd, const char *raw,
             PUT_LIT(out, ",\"variant\":true");
         else
             PUT_LIT(out, ",\"variant\":false");
-        /* The mention in its context, from the redacted text. */
-        snippet = extract_snippet(raw, len, fd);
         PUT_FIELD(out, "snippet", snippet, strlen(snippet));
-        x_free(snippet);
     }
     if (fd->kind == FIND_CREDENTIAL) {
         PUT_FIELD(out, "identity", fd->identity, strlen(fd->identity));
@@ -238,8 +491,8 @@ print_json(struct scan *sc, const struct finding *fd, const char *raw,
         out->len = start; /* the lines before it stay */
         if (out->ptr != NULL)
             out->ptr[start] = '\0';
-        return;
     }
+    x_free(snippet);
 }
 
 static void
@@ -330,6 +583,7 @@ cmd_scan(struct cli *c, int argc, char **argv)
     const char *watch = NULL, *name;
     FILE *in = NULL;
     int rc = EXIT_OK;
+    size_t t;
     int ch, k;
 
 #ifdef M_MMAP_THRESHOLD
@@ -389,6 +643,9 @@ cmd_scan(struct cli *c, int argc, char **argv)
     }
     sc.x = x;
     sc.cfg = &cfg;
+    sc.term_len = xreallocarray(NULL, cfg.nterms + 1, sizeof(*sc.term_len));
+    for (t = 0; t < cfg.nterms; t++)
+        sc.term_len[t] = strlen(cfg.terms[t].value);
     sc.out = stdout;
     buf_init(&sc.line, SCAN_FLUSH + SCAN_LINE_MAX);
     if (!sc.json)
@@ -415,6 +672,7 @@ out:
     extractor_free(x);
     config_release(&cfg);
     buf_release(&sc.line);
+    x_free(sc.term_len);
     buf_release(&key);
     buf_release(&err);
     return rc;
