@@ -279,6 +279,8 @@ struct run {
     size_t last_slot;
     EVP_MD_CTX *mac; /* password_mac()'s scratch, made on first use */
     PCRE2_SIZE ov[10]; /* the ovector of a match found in C (next_match) */
+    struct findings_pool **strings; /* the output's: where add() moves
+                                       the strings of the findings */
 };
 
 static const char *const kind_names[FIND_KIND_COUNT] = {
@@ -296,15 +298,60 @@ finding_kind_name(enum finding_kind kind)
     return kind_names[kind];
 }
 
-static void
-finding_release(struct finding *f)
+/*
+ * The strings of a struct findings, in blocks freed at once: a malloc()
+ * per string and a free() of each in findings_release() (one a finding
+ * or more, seven thousand a scan block) cost more than making it. A
+ * finding's strings are made by malloc() as the checks go, then moved in
+ * by add(): that free() follows its malloc() closely, where glibc's
+ * thread cache makes both cheap.
+ */
+struct findings_pool {
+    struct findings_pool *next;
+    size_t used, cap;
+    char data[];
+};
+
+#define POOL_FIRST 1024        /* bytes of a findings' first block */
+#define POOL_BLOCK (64u << 10) /* and of the next ones at most */
+
+/* A copy of s[0..n) and a NUL in *pool. */
+static char *
+pool_strndup(struct findings_pool **pool, const char *s, size_t n)
 {
-    x_free(f->value);
-    x_free(f->unicode);
-    x_free(f->identity);
-    x_free(f->domain);
-    x_free(f->pw_hint);
-    memset(f, 0, sizeof(*f));
+    struct findings_pool *b = *pool;
+    size_t cap;
+    char *p;
+
+    if (b == NULL || b->cap - b->used <= n) {
+        cap = b == NULL ? POOL_FIRST : b->cap < POOL_BLOCK ? 2 * b->cap
+                                                            : POOL_BLOCK;
+        if (cap <= n)
+            cap = n + 1; /* n is at most a block of text */
+        b = xmalloc(sizeof(*b) + cap);
+        b->next = *pool;
+        b->used = 0;
+        b->cap = cap;
+        *pool = b;
+    }
+    p = b->data + b->used;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    b->used += n + 1;
+    return p;
+}
+
+/* s (malloc()ed, n bytes, or NULL) moved into *pool. */
+static char *
+pool_take(struct findings_pool **pool, char *s, size_t n)
+{
+    char *p;
+
+    if (s == NULL)
+        return NULL;
+    p = pool_strndup(pool, s, n);
+    x_free(s);
+    return p;
 }
 
 void
@@ -312,18 +359,20 @@ findings_init(struct findings *f)
 {
     f->v = NULL;
     f->n = 0;
+    f->strings = NULL;
 }
 
 void
 findings_release(struct findings *f)
 {
-    size_t i;
+    struct findings_pool *b, *next;
 
-    for (i = 0; i < f->n; i++)
-        finding_release(&f->v[i]);
+    for (b = f->strings; b != NULL; b = next) {
+        next = b->next;
+        x_free(b);
+    }
     x_free(f->v);
-    f->v = NULL;
-    f->n = 0;
+    findings_init(f);
 }
 
 static void
@@ -2381,12 +2430,14 @@ add(struct run *r, enum finding_kind kind, char *value, size_t off,
     size_t n, int confidence, int term)
 {
     struct item *it;
+    size_t vlen;
 
     if (r->full) {
         x_free(value);
         return false;
     }
-    if (strlen(value) > EXTRACT_MAX_VALUE ||
+    vlen = strlen(value);
+    if (vlen > EXTRACT_MAX_VALUE ||
         (kind == FIND_URL ? url_holds_sensitive(r, value, off, n)
                           : kind != FIND_CREDENTIAL &&
                                 in_password(r, off, n)) ||
@@ -2407,7 +2458,7 @@ add(struct run *r, enum finding_kind kind, char *value, size_t off,
     memset(it, 0, sizeof(*it));
     r->n++;
     it->f.kind = kind;
-    it->f.value = value;
+    it->f.value = pool_take(r->strings, value, vlen);
     it->f.offset = off;
     it->f.len = n;
     it->f.confidence = confidence;
@@ -2420,8 +2471,9 @@ add(struct run *r, enum finding_kind kind, char *value, size_t off,
 static void
 set_unicode(struct run *r, size_t before, char *unicode)
 {
-    if (r->n > before)
-        r->items[r->n - 1].f.unicode = unicode;
+    if (r->n > before && unicode != NULL)
+        r->items[r->n - 1].f.unicode =
+            pool_take(r->strings, unicode, strlen(unicode));
     else
         x_free(unicode);
 }
@@ -3082,7 +3134,7 @@ add_credential(struct run *r, char *identity, char *domain, const char *pw,
     unsigned char mac[32];
     int term;
     struct finding *f;
-    char hex[17], *value;
+    char hex[17], *value, *hint;
     size_t i, before;
     bool ok;
 
@@ -3125,11 +3177,13 @@ add_credential(struct run *r, char *identity, char *domain, const char *pw,
         return ok;
     }
     f = &r->items[r->n - 1].f;
-    f->identity = identity;
-    f->domain = domain;
+    f->identity = pool_take(r->strings, identity, strlen(identity));
+    if (domain != NULL)
+        f->domain = pool_take(r->strings, domain, strlen(domain));
     memcpy(f->pw_hmac, mac, sizeof(mac));
     OPENSSL_cleanse(mac, sizeof(mac));
-    f->pw_hint = password_hint(pw, pwlen);
+    hint = password_hint(pw, pwlen);
+    f->pw_hint = pool_take(r->strings, hint, strlen(hint));
     f->pw_offset = pwoff;
     f->pw_len = pwspan;
     add_span(r, pwoff, pwspan);
@@ -4874,6 +4928,7 @@ extract_text(const struct extractor *x, const char *text, size_t len,
     r.x = x;
     r.text = text ? text : "";
     r.len = text ? len : 0;
+    r.strings = &out->strings;
     for (i = 0; i < PAT_COUNT + NRULES; i++) {
         uint32_t c = 0;
 

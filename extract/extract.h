@@ -102,9 +102,17 @@ struct finding {
     size_t pw_len;
 };
 
+struct findings_pool;
+
+/*
+ * The strings of v[] (value, unicode, identity, domain, pw_hint) are
+ * owned by the findings, kept in strings, and freed together by
+ * findings_release(): valid until then, never to be freed one by one.
+ */
 struct findings {
     struct finding *v;
     size_t n;
+    struct findings_pool *strings;
 };
 
 void findings_init(struct findings *f);
