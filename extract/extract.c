@@ -2445,6 +2445,53 @@ in_authority(const char *t, size_t off)
 }
 
 /*
+ * add()'s checks and the item they let it fill (zeroed), or NULL with
+ * *more false once the run is full (else true).
+ */
+static struct item *
+add_item(struct run *r, enum finding_kind kind, const char *value,
+         size_t vlen, size_t off, size_t n, bool *more)
+{
+    struct item *it;
+
+    *more = !r->full;
+    if (r->full)
+        return NULL;
+    if (vlen > EXTRACT_MAX_VALUE ||
+        (kind == FIND_URL ? url_holds_sensitive(r, value, off, n)
+                          : kind != FIND_CREDENTIAL &&
+                                in_password(r, off, n)) ||
+        (kind == FIND_EMAIL && in_authority(r->text, off)))
+        return NULL;
+    if (r->n == EXTRACT_MAX_FINDINGS) {
+        r->full = true;
+        *more = false;
+        return NULL;
+    }
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 64;
+        r->items = xreallocarray(r->items, r->cap, sizeof(*r->items));
+    }
+    it = &r->items[r->n];
+    memset(it, 0, sizeof(*it));
+    r->n++;
+    return it;
+}
+
+static void
+fill(struct item *it, enum finding_kind kind, char *value, size_t off,
+     size_t n, int confidence, int term)
+{
+    it->f.kind = kind;
+    it->f.value = value;
+    it->f.offset = off;
+    it->f.len = n;
+    it->f.confidence = confidence;
+    it->f.watched = term >= 0;
+    it->f.term = term;
+}
+
+/*
  * Adds a finding (taking ownership of value), unless the value is too long
  * or the span overlaps a password, secret or card number (a URL only when
  * its value holds the bytes it covers: see url_holds_sensitive). Returns
@@ -2454,41 +2501,42 @@ static bool
 add(struct run *r, enum finding_kind kind, char *value, size_t off,
     size_t n, int confidence, int term)
 {
+    size_t vlen = strlen(value);
     struct item *it;
-    size_t vlen;
+    bool more;
 
-    if (r->full) {
+    it = add_item(r, kind, value, vlen, off, n, &more);
+    if (it == NULL) {
         x_free(value);
-        return false;
+        return more;
     }
-    vlen = strlen(value);
-    if (vlen > EXTRACT_MAX_VALUE ||
-        (kind == FIND_URL ? url_holds_sensitive(r, value, off, n)
-                          : kind != FIND_CREDENTIAL &&
-                                in_password(r, off, n)) ||
-        (kind == FIND_EMAIL && in_authority(r->text, off))) {
-        x_free(value);
-        return true;
-    }
-    if (r->n == EXTRACT_MAX_FINDINGS) {
-        r->full = true;
-        x_free(value);
-        return false;
-    }
-    if (r->n == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 64;
-        r->items = xreallocarray(r->items, r->cap, sizeof(*r->items));
-    }
-    it = &r->items[r->n];
-    memset(it, 0, sizeof(*it));
-    r->n++;
-    it->f.kind = kind;
-    it->f.value = pool_take(r->strings, value, vlen);
-    it->f.offset = off;
-    it->f.len = n;
-    it->f.confidence = confidence;
-    it->f.watched = term >= 0;
-    it->f.term = term;
+    fill(it, kind, pool_take(r->strings, value, vlen), off, n, confidence,
+         term);
+    return true;
+}
+
+/*
+ * add() with a value copied from value[0..vlen) (not a URL: no NUL needed)
+ * straight into the findings' strings, lowercased when lower: no malloc()
+ * and free() for the common kinds whose value is a piece of the text.
+ */
+static bool
+add_copy(struct run *r, enum finding_kind kind, const char *value,
+         size_t vlen, bool lower, size_t off, size_t n, int confidence,
+         int term)
+{
+    struct item *it;
+    bool more;
+    char *v;
+
+    assert(kind != FIND_URL);
+    it = add_item(r, kind, value, vlen, off, n, &more);
+    if (it == NULL)
+        return more;
+    v = pool_strndup(r->strings, value, vlen);
+    if (lower)
+        lower_str(v);
+    fill(it, kind, v, off, n, confidence, term);
     return true;
 }
 
@@ -3682,8 +3730,9 @@ scan_brand(struct run *r)
     for (i = 0; i < n; i++) {
         t = v[i].term;
         before = r->n;
-        if (!add(r, FIND_BRAND, xstrdup(x->brand_value[t]), v[i].off,
-                 v[i].len, x->brand_conf[t], x->brand_term[t]))
+        if (!add_copy(r, FIND_BRAND, x->brand_value[t],
+                      strlen(x->brand_value[t]), false, v[i].off, v[i].len,
+                      x->brand_conf[t], x->brand_term[t]))
             break;
         if (r->n > before)
             r->items[r->n - 1].f.variant = v[i].variant;
@@ -3701,11 +3750,12 @@ ipv4_special(const unsigned int o[4])
            (o[0] == 192 && o[1] == 168);
 }
 
-/* "a.b.c.d" from four octets (0-255), without printf's cost. */
-static char *
-ipv4_str(const unsigned int o[4])
+/* "a.b.c.d" from four octets (0-255) in buf, without printf's cost:
+   its length. */
+static size_t
+ipv4_str(const unsigned int o[4], char buf[16])
 {
-    char buf[16], *p = buf;
+    char *p = buf;
     size_t i;
 
     for (i = 0; i < 4; i++) {
@@ -3714,9 +3764,10 @@ ipv4_str(const unsigned int o[4])
         if (o[i] >= 10)
             *p++ = (char)('0' + o[i] / 10 % 10);
         *p++ = (char)('0' + o[i] % 10);
-        *p++ = i < 3 ? '.' : '\0';
+        if (i < 3)
+            *p++ = '.';
     }
-    return xstrdup(buf);
+    return (size_t)(p - buf);
 }
 
 static void
@@ -3725,6 +3776,7 @@ scan_ipv4(struct run *r)
     size_t start = 0, i, j;
     unsigned int o[4];
     PCRE2_SIZE *ov;
+    char ip[16];
     bool valid;
 
     while (next_match(r, r->x->re[PAT_IPV4], &start, &ov)) {
@@ -3739,11 +3791,12 @@ scan_ipv4(struct run *r)
         if (!valid)
             continue;
         /* "1.2.3[.]4": marked as an indicator by whoever wrote it. */
-        if (!add(r, FIND_IPV4, ipv4_str(o), ov[0], ov[1] - ov[0],
-                 ipv4_special(o)                             ? 50
-                 : defanged(r->text + ov[0], ov[1] - ov[0]) ? 90
-                                                             : 80,
-                 -1))
+        if (!add_copy(r, FIND_IPV4, ip, ipv4_str(o, ip), false, ov[0],
+                      ov[1] - ov[0],
+                      ipv4_special(o)                             ? 50
+                      : defanged(r->text + ov[0], ov[1] - ov[0]) ? 90
+                                                                  : 80,
+                      -1))
             return;
     }
 }
@@ -4010,7 +4063,6 @@ scan_hex(struct run *r)
     size_t start = 0, n;
     enum finding_kind kind;
     PCRE2_SIZE *ov;
-    char *v;
 
     while (next_match(r, r->x->re[PAT_HEX], &start, &ov)) {
         n = ov[1] - ov[0];
@@ -4024,9 +4076,8 @@ scan_hex(struct run *r)
             kind = FIND_SHA512;
         else
             continue;
-        v = xstrndup(r->text + ov[0], n);
-        lower_str(v);
-        if (!add(r, kind, v, ov[0], n, all_digits(v, n) ? 40 : 80, -1))
+        if (!add_copy(r, kind, r->text + ov[0], n, true, ov[0], n,
+                      all_digits(r->text + ov[0], n) ? 40 : 80, -1))
             return;
     }
 }
