@@ -5104,6 +5104,8 @@ extract_redact(char *text, size_t len, const struct findings *f)
     }
 }
 
+#define SNIPPET_ONES 0x0101010101010101ull
+
 char *
 extract_snippet(const char *text, size_t len, const struct finding *fd)
 {
@@ -5125,10 +5127,23 @@ extract_snippet(const char *text, size_t len, const struct finding *fd)
         while (stop > start && (p[stop] & 0xc0) == 0x80)
             stop--;
     }
+    /* Room for the common case at once (invalid bytes, three each as
+       U+FFFD, may grow it). */
+    buf_grow(&b, stop - start);
     i = start;
     while (i < stop) {
-        /* A run of printable ASCII in one piece. */
-        for (n = i; n < stop && p[n] >= 0x20 && p[n] < 0x7f; n++)
+        /* A run of printable ASCII in one piece, eight bytes at a time
+           first: a word with a byte < 0x20 or >= 0x7f (or a borrow from
+           one) goes byte by byte. */
+        for (n = i; n + 8 <= stop; n += 8) {
+            uint64_t w;
+
+            memcpy(&w, p + n, 8);
+            if (((w - SNIPPET_ONES * 0x20) | w | (w + SNIPPET_ONES)) &
+                (SNIPPET_ONES * 0x80))
+                break;
+        }
+        for (; n < stop && p[n] >= 0x20 && p[n] < 0x7f; n++)
             ;
         if (n > i) {
             buf_add(&b, text + i, n - i);
