@@ -153,13 +153,15 @@ normalise(const char *s, size_t n, char *out, size_t cap)
     return true;
 }
 
+/* A loop over short lists; the first byte rules out most words without
+   a call to strcmp(). */
 static bool
 in_list(const char *w, const char *const *list, size_t n)
 {
     size_t i;
 
     for (i = 0; i < n; i++)
-        if (strcmp(w, list[i]) == 0)
+        if (w[0] == list[i][0] && strcmp(w, list[i]) == 0)
             return true;
     return false;
 }
@@ -684,14 +686,17 @@ cred_userpass(const char *id, size_t idn, const char *pw, size_t pwn,
     return !cred_placeholder(pw, pwn) && !id_placeholder(id, idn);
 }
 
-/* Whether needle occurs in s[0..n), ASCII case ignored. */
+/* Whether needle (lowercase) occurs in s[0..n), ASCII case ignored. */
 static bool
 has_word(const char *s, size_t n, const char *needle)
 {
     size_t k = strlen(needle), i;
 
+    /* needle is lowercase: its first byte rules out most places without
+       a call (no setlocale(): strncasecmp() folds ASCII only). */
     for (i = 0; i + k <= n; i++)
-        if (strncasecmp(s + i, needle, k) == 0)
+        if (ascii_lower(s[i]) == needle[0] &&
+            strncasecmp(s + i, needle, k) == 0)
             return true;
     return false;
 }
