@@ -292,7 +292,8 @@ def cmd_report(argv):
                     ("postgres", "PostgreSQL"), ("nginx", "nginx"),
                     ("scrapy", "Scrapy"), ("python", "Python"),
                     ("site", "site"), ("site_bytes", "site size"),
-                    ("config", "drpwatch configuration")]:
+                    ("config", "drpwatch configuration"),
+                    ("instr", "BENCH_INSTR")]:
         if k in r:
             L.append("  %-22s %s" % (name, r[k]))
     if "binary_changed" in r:
@@ -313,6 +314,7 @@ def cmd_report(argv):
                         ("db.alerts", "alerts"),
                         ("db.size", "database size"),
                         ("db.work", "PostgreSQL work"),
+                        ("pg.instr", "PostgreSQL instructions"),
                         ("summary", "drpwatch's own summary")]:
             if k in r:
                 L.append("  %-34s %s" % (name, r[k]))

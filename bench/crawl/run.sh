@@ -23,6 +23,10 @@
 #                   PostgreSQL backend; perf's overhead is in the figures
 #   BENCH_PGSS      1: load pg_stat_statements in the embedded server and
 #                   print the statements of the crawl by server time
+#   BENCH_INSTR     1: run the embedded server under callgrind (restarted
+#                   after apply) and print its instructions a stored page
+#                   (the processes the crawl started: its sessions and any
+#                   autovacuum); some 50 times slower: use BENCH_PAGES=2000
 #
 # Exit status: 0 when the benchmark ran (whether or not targets are met),
 # 1 when it could not run (no binary, no nginx, a crawl that failed, ...).
@@ -253,6 +257,39 @@ if [ "${BENCH_PGSS:-0}" = 1 ]; then
 fi
 pg_pid=$(head -n 1 "$DRPWATCH_HOME/pg/postmaster.pid" 2>/dev/null) ||
     die "the embedded PostgreSQL is not running"
+if [ "${BENCH_INSTR:-0}" = 1 ]; then
+    # The same server, started again by pg_ctl through a wrapper that runs
+    # it under callgrind: each process it forks writes its own count when
+    # it exits. Hardware counters (perf stat -e instructions) are not
+    # available in every VM; callgrind's count does not move with the load.
+    command -v valgrind >/dev/null 2>&1 ||
+        die "BENCH_INSTR=1 needs valgrind (apt-get install valgrind)"
+    postgres=$(readlink "/proc/$pg_pid/exe") ||
+        die "cannot find the embedded server's binary"
+    pg_user=$(stat -c %U "$DRPWATCH_HOME/pg")
+    mkdir -p "$W/callgrind" && chmod 777 "$W/callgrind"
+    cat >"$W/pg-callgrind.sh" <<EOF
+#!/bin/sh
+exec valgrind --tool=callgrind --log-file=$W/callgrind/vg.%p \\
+    --callgrind-out-file=$W/callgrind/cg.%p "$postgres" "\$@"
+EOF
+    chmod 755 "$W/pg-callgrind.sh"
+    "$bin" db stop >>"$W/apply.log" 2>&1 ||
+        die "the embedded PostgreSQL did not stop (see $W/apply.log)"
+    pg_ctl=$(dirname "$postgres")/pg_ctl
+    set -- "$pg_ctl" start -w -t 600 -D "$DRPWATCH_HOME/pg" \
+        -l "$W/callgrind/server.log" -p "$W/pg-callgrind.sh"
+    if [ "$(id -u)" -eq 0 ] && [ "$pg_user" != root ]; then
+        su -s /bin/sh "$pg_user" -c '"$0" "$@"' -- "$@" >>"$W/apply.log" 2>&1
+    else
+        "$@" >>"$W/apply.log" 2>&1
+    fi || die "the embedded PostgreSQL did not start under callgrind \
+(see $W/callgrind/server.log)"
+    pg_pid=$(head -n 1 "$DRPWATCH_HOME/pg/postmaster.pid" 2>/dev/null) ||
+        die "the embedded PostgreSQL is not running"
+    put instr "PostgreSQL under callgrind: its wall and CPU times are not \
+comparable with other runs"
+fi
 
 # ---- conditions
 put date "$(date -u '+%Y-%m-%d %H:%M:%S')"
@@ -327,6 +364,10 @@ dbstat() {
 st0=$(dbstat)
 [ "${BENCH_PGSS:-0}" != 1 ] ||
     sql "SELECT pg_stat_statements_reset()" >/dev/null
+if [ "${BENCH_INSTR:-0}" = 1 ]; then
+    sleep 2 # sessions write their counts as they exit
+    ls "$W/callgrind" | grep '^cg\.' | sort >"$W/callgrind.before"
+fi
 pg0=$(python3 "$measure" treecpu "$pg_pid")
 ng0=$(python3 "$measure" treecpu "$nginx_pid")
 DRPWATCH_DB=$conninfo python3 "$measure" run --label drpwatch \
@@ -337,6 +378,12 @@ DRPWATCH_DB=$conninfo python3 "$measure" run --label drpwatch \
 pg1=$(python3 "$measure" treecpu "$pg_pid")
 ng1=$(python3 "$measure" treecpu "$nginx_pid")
 : >"$W/crawl.done"
+if [ "${BENCH_INSTR:-0}" = 1 ]; then
+    # drpwatch's sessions ended with it: their counts are written as they
+    # exit (slowly, under valgrind).
+    sleep 5
+    ls "$W/callgrind" | grep '^cg\.' | sort >"$W/callgrind.after"
+fi
 if [ -n "$perf_pid" ]; then
     kill -INT "$perf_pid" 2>/dev/null || true
     wait "$perf_pid" 2>/dev/null || true
@@ -403,6 +450,19 @@ put db.alerts "$(sql 'SELECT count(*) FROM alerts') ($(sql \
     "SELECT string_agg(kind || ' ' || n, ', ' ORDER BY n DESC, kind)
      FROM (SELECT kind, count(*) AS n FROM alerts GROUP BY kind) s"))"
 put db.size "$(sql 'SELECT pg_size_pretty(pg_database_size(current_database()))')"
+if [ "${BENCH_INSTR:-0}" = 1 ]; then
+    # The processes started during the crawl: drpwatch's sessions (their
+    # counts name PostgresMain) and the others (autovacuum workers).
+    put pg.instr "$(cd "$W/callgrind" && comm -13 ../callgrind.before \
+        ../callgrind.after | while read -r f; do
+            printf '%s %s\n' "$(grep -q PostgresMain "$f" && echo s ||
+                echo o)" "$(sed -n 's/^summary: //p' "$f")"
+        done | awk -v n="$(sql 'SELECT count(*) FROM documents')" '
+        { t[$1] += $2; c[$1]++ } END { n = n ? n : 1
+            printf "%.0f a page stored: %.0f in drpwatch'"'"'s %d sessions, \
+%.0f in %d other processes (callgrind)", (t["s"] + t["o"]) / n,
+            t["s"] / n, c["s"], t["o"] / n, c["o"] }')"
+fi
 
 # ---- Scrapy
 if [ -n "$scrapy" ]; then
