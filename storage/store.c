@@ -327,6 +327,44 @@ enum {
 };
 
 /*
+ * put_findings()'s statement: the page's findings upserted (f), then
+ * creds (FINDINGS_CREDENTIALS or nothing) and the sightings. The
+ * credentials' insert is in the text only for a page that has some: the
+ * server sets up every insert of a statement, with its indexes, on every
+ * run, whether it writes a row or not.
+ */
+#define FINDINGS_UPSERT(creds)                                                \
+    "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], "                \
+    "  $3::bool[], $4::int[], $5::text[], $6::bigint[], $7::text[], "         \
+    "  $8::text[], $9::text[], $10::text[], $11::text[]) "                    \
+    "  AS u(kind, value, watched, confidence, benign, byte_offset, "          \
+    "    snippet, identity, domain, pw_hmac, pw_hint)), "                     \
+    "f AS (INSERT INTO findings AS o (kind, value, watched, "                 \
+    "    confidence, benign, sighting_count) "                                \
+    "  SELECT kind, value, watched, confidence, benign, 1 FROM u "            \
+    "  ORDER BY kind, value "                                                 \
+    "  ON CONFLICT (kind, value) DO UPDATE SET last_seen = now(), "           \
+    "    watched = o.watched OR EXCLUDED.watched, "                           \
+    "    confidence = greatest(o.confidence, EXCLUDED.confidence), "          \
+    "    benign = EXCLUDED.benign, "                                          \
+    "    sighting_count = o.sighting_count + 1 "                              \
+    "  RETURNING id, kind, value), " creds                                    \
+    "s AS (SELECT id FROM sources WHERE id = $12::bigint "                    \
+    "  FOR KEY SHARE) "                                                       \
+    "INSERT INTO sightings (finding_id, document_id, source_id, url, "        \
+    "  byte_offset, snippet) "                                                \
+    "SELECT f.id, currval('documents_id_seq'), s.id, $13, "                   \
+    "  u.byte_offset, u.snippet FROM u JOIN f USING (kind, value), s "        \
+    "ON CONFLICT (finding_id, document_id) DO NOTHING"
+#define FINDINGS_CREDENTIALS                                                  \
+    "c AS (INSERT INTO credentials (finding_id, identity, domain, "           \
+    "    password_hmac, password_hint) "                                      \
+    "  SELECT f.id, u.identity, u.domain, decode(u.pw_hmac, 'hex'), "         \
+    "    u.pw_hint FROM u JOIN f USING (kind, value) "                        \
+    "  WHERE u.identity IS NOT NULL "                                         \
+    "  ON CONFLICT (finding_id) DO NOTHING), "
+
+/*
  * The page's findings, their sightings and credentials: one statement.
  * A value found twice on the page is one row (one sighting, at its first
  * place; the highest confidence; watched if any was; the last label), so
@@ -346,6 +384,7 @@ put_findings(struct db_batch *b, const struct store_doc *doc,
     struct finding_ref *refs;
     struct buf a[FA_N];
     size_t i, j, k;
+    bool creds = false;
     int rc = 0;
 
     for (k = 0; k < FA_N; k++)
@@ -379,6 +418,7 @@ put_findings(struct db_batch *b, const struct store_doc *doc,
         rc |= array_add(&a[FA_OFFSET], soff);
         rc |= array_add(&a[FA_SNIPPET], first->snippet);
         rc |= array_add(&a[FA_IDENTITY], first->identity);
+        creds = creds || first->identity != NULL;
         rc |= array_add(&a[FA_DOMAIN], first->identity ? first->domain
                                                         : NULL);
         rc |= array_add(&a[FA_HMAC], first->identity ? first->pw_hmac_hex
@@ -397,37 +437,9 @@ put_findings(struct db_batch *b, const struct store_doc *doc,
         p[FA_N + 1] = doc->job->url;
         /* The label is the latest one: the watchlist and the operator's
            list may have changed since the last sighting. */
-        db_batch_add(
-            b,
-            "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], "
-            "  $3::bool[], $4::int[], $5::text[], $6::bigint[], $7::text[], "
-            "  $8::text[], $9::text[], $10::text[], $11::text[]) "
-            "  AS u(kind, value, watched, confidence, benign, byte_offset, "
-            "    snippet, identity, domain, pw_hmac, pw_hint)), "
-            "f AS (INSERT INTO findings AS o (kind, value, watched, "
-            "    confidence, benign, sighting_count) "
-            "  SELECT kind, value, watched, confidence, benign, 1 FROM u "
-            "  ORDER BY kind, value "
-            "  ON CONFLICT (kind, value) DO UPDATE SET last_seen = now(), "
-            "    watched = o.watched OR EXCLUDED.watched, "
-            "    confidence = greatest(o.confidence, EXCLUDED.confidence), "
-            "    benign = EXCLUDED.benign, "
-            "    sighting_count = o.sighting_count + 1 "
-            "  RETURNING id, kind, value), "
-            "c AS (INSERT INTO credentials (finding_id, identity, domain, "
-            "    password_hmac, password_hint) "
-            "  SELECT f.id, u.identity, u.domain, decode(u.pw_hmac, 'hex'), "
-            "    u.pw_hint FROM u JOIN f USING (kind, value) "
-            "  WHERE u.identity IS NOT NULL "
-            "  ON CONFLICT (finding_id) DO NOTHING), "
-            "s AS (SELECT id FROM sources WHERE id = $12::bigint "
-            "  FOR KEY SHARE) "
-            "INSERT INTO sightings (finding_id, document_id, source_id, url, "
-            "  byte_offset, snippet) "
-            "SELECT f.id, currval('documents_id_seq'), s.id, $13, "
-            "  u.byte_offset, u.snippet FROM u JOIN f USING (kind, value), s "
-            "ON CONFLICT (finding_id, document_id) DO NOTHING",
-            FA_N + 2, p);
+        db_batch_add(b, creds ? FINDINGS_UPSERT(FINDINGS_CREDENTIALS)
+                              : FINDINGS_UPSERT(""),
+                     FA_N + 2, p);
     }
     for (k = 0; k < FA_N; k++)
         buf_release(&a[k]);
@@ -582,6 +594,54 @@ put_link(struct db_batch *b, const struct store_doc *doc,
 #undef ROOM
 
 /*
+ * put_page_end()'s statement for a page with links to add or a warning.
+ * The room left is counted once, before the links: a link that is already
+ * known uses none but is counted in the limit. The source's row is locked
+ * while it is counted, so that the counts read are the last ones
+ * committed: two workers of one source cannot both fill the same room.
+ * The job's row as it was (o) tells a first fetch. The last column says
+ * whether every link was within the limits: then each is in the frontier
+ * once this commits. The warning's row (warn: PAGE_END_WARNING_ROW, $11
+ * the URL and $12 the warning) is in the text only for a page that has
+ * one: the server sets up every insert of a statement on every run,
+ * whether it writes a row or not. set: the source's columns written
+ * besides its counts; cond: "... OR " when the source's row is written
+ * whatever the counts.
+ */
+#define PAGE_END(warn, set, cond)                                             \
+    "WITH room AS (SELECT $4::int - jobs_total AS total, "                    \
+    "  $4::int - jobs_unfetched AS backlog "                                  \
+    "  FROM sources WHERE id = $1::bigint FOR NO KEY UPDATE), "               \
+    "new AS (INSERT INTO jobs (source_id, url, depth, role) "                 \
+    "  SELECT $1::bigint, l.url, $3::int, l.role "                            \
+    "  FROM unnest($2::text[], $5::text[]) WITH ORDINALITY "                  \
+    "    AS l(url, role, n), room "                                           \
+    "  WHERE l.n <= CASE WHEN l.role = 'page' THEN room.total "               \
+    "    ELSE room.backlog END "                                              \
+    "  ORDER BY l.url "                                                       \
+    "  ON CONFLICT (source_id, url) DO NOTHING RETURNING 1), "                \
+    "o AS (SELECT fetched_at IS NULL AS first FROM jobs "                     \
+    "  WHERE id = $6::bigint), "                                              \
+    "j AS (UPDATE jobs SET lease_owner = NULL, "                              \
+    "  lease_expires = NULL, attempts = 0, "                                  \
+    "  last_status = $7::int, last_error = NULL, "                            \
+    "  content_hash = decode($8, 'hex'), etag = $9, "                         \
+    "  last_modified = $10, fetched_at = now(), "                             \
+    "  due_at = drp_next_due(role, (SELECT interval_s "                       \
+    "  FROM sources s WHERE s.id = source_id)) "                              \
+    "  WHERE id = $6::bigint), " warn                                        \
+    "c AS MATERIALIZED (SELECT (SELECT count(*) FROM new) AS links, "         \
+    "  (SELECT count(*) FROM o WHERE o.first) AS first), "                    \
+    "s AS (UPDATE sources SET jobs_total = jobs_total + c.links, "            \
+    "  jobs_unfetched = jobs_unfetched + c.links - c.first, " set             \
+    "  FROM c WHERE id = $1::bigint AND (c.links > 0 "                        \
+    "  OR c.first > 0 OR " cond DB_SOURCE_STALE ") RETURNING 1) "             \
+    "SELECT cardinality($2::text[]) <= (SELECT least(total, "                 \
+    "  backlog) FROM room)"
+#define PAGE_END_WARNING_ROW                                                  \
+    "e AS (INSERT INTO source_errors (source_id, url, error) "                \
+    "  VALUES ($1::bigint, $11, $12::text)), "
+/*
  * The end of a stored page, one statement: its links (the ordinary ones
  * in one insert, inserted in URL order, so that two workers inserting the
  * same new links wait on each other in the same order; the others by
@@ -649,55 +709,16 @@ put_page_end(struct db_batch *b, const struct store_doc *doc,
                               doc->last_modified, doc->job->url,
                               doc->warning };
 
-        /* The room left is counted once, before the links: a link that
-           is already known uses none but is counted in the limit. The
-           source's row is locked while it is counted, so that the counts
-           read are the last ones committed: two workers of one source
-           cannot both fill the same room. The job's row as it was (o)
-           tells a first fetch. */
-        db_batch_add(
-            b,
-            "WITH room AS (SELECT $4::int - jobs_total AS total, "
-            "  $4::int - jobs_unfetched AS backlog "
-            "  FROM sources WHERE id = $1::bigint FOR NO KEY UPDATE), "
-            "new AS (INSERT INTO jobs (source_id, url, depth, role) "
-            "  SELECT $1::bigint, l.url, $3::int, l.role "
-            "  FROM unnest($2::text[], $5::text[]) WITH ORDINALITY "
-            "    AS l(url, role, n), room "
-            "  WHERE l.n <= CASE WHEN l.role = 'page' THEN room.total "
-            "    ELSE room.backlog END "
-            "  ORDER BY l.url "
-            "  ON CONFLICT (source_id, url) DO NOTHING RETURNING 1), "
-            "o AS (SELECT fetched_at IS NULL AS first FROM jobs "
-            "  WHERE id = $6::bigint), "
-            "j AS (UPDATE jobs SET lease_owner = NULL, "
-            "  lease_expires = NULL, attempts = 0, "
-            "  last_status = $7::int, last_error = NULL, "
-            "  content_hash = decode($8, 'hex'), etag = $9, "
-            "  last_modified = $10, fetched_at = now(), "
-            "  due_at = drp_next_due(role, (SELECT interval_s "
-            "  FROM sources s WHERE s.id = source_id)) "
-            "  WHERE id = $6::bigint RETURNING id), "
-            "e AS (INSERT INTO source_errors (source_id, url, error) "
-            "  SELECT $1::bigint, $11, $12::text WHERE $12::text IS NOT NULL "
-            "  RETURNING id), "
-            "c AS MATERIALIZED (SELECT (SELECT count(*) FROM new) AS links, "
-            "  (SELECT count(*) FROM o WHERE o.first) AS first, "
-            "  (SELECT count(*) FROM j) + (SELECT count(*) FROM e) AS done), "
-            "s AS (UPDATE sources SET jobs_total = jobs_total + c.links, "
-            "  jobs_unfetched = jobs_unfetched + c.links - c.first, "
-            "  last_success = now(), "
-            "  last_error = coalesce($12::text, last_error), "
-            "  last_error_at = CASE WHEN $12::text IS NULL "
-            "    THEN last_error_at ELSE now() END "
-            "  FROM c WHERE id = $1::bigint AND (c.links > 0 "
-            "  OR c.first > 0 OR $12::text IS NOT NULL OR "
-            DB_SOURCE_STALE ") RETURNING 1) "
-            /* Whether every link was within the limits: then each is in
-               the frontier once this commits. */
-            "SELECT cardinality($2::text[]) <= (SELECT least(total, "
-            "  backlog) FROM room)",
-            12, p);
+        if (doc->warning)
+            db_batch_add(b,
+                         PAGE_END(PAGE_END_WARNING_ROW,
+                                  "last_success = now(), last_error = "
+                                  "$12::text, last_error_at = now() ",
+                                  "$12::text IS NOT NULL OR "),
+                         12, p);
+        else
+            db_batch_add(b, PAGE_END("", "last_success = now() ", ""), 10,
+                         p);
     }
 out:
     buf_release(&urls);

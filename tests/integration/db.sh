@@ -82,6 +82,15 @@ is "$(upg "SELECT count(*) FROM jobs j WHERE NOT EXISTS (SELECT 1 FROM sources s
     "0 0" "a source deleted by hand takes its jobs and sightings along"
 is "$(upg "SELECT count(*) FROM jobs") $(upg "SELECT count(*) FROM sightings")" \
     "3 3" "and only those"
+# Migration 016: a thread's first job deleted by hand takes its later
+# pages along (the foreign key's cascade, now a trigger).
+upg "INSERT INTO jobs (source_id, url, thread_id)
+     SELECT source_id, url || '?page=' || n, id FROM jobs,
+     generate_series(2, 3) n WHERE url = 'http://c/p'"
+upg "DELETE FROM jobs WHERE url = 'http://c/p'"
+is "$(upg "SELECT count(*) FROM jobs WHERE url LIKE 'http://c/%'")
+$(upg "SELECT count(*) FROM jobs")" "0
+2" "a thread's first job deleted by hand takes its later pages along"
 upg "DELETE FROM findings"
 is "$(upg "SELECT count(*) FROM sightings") $(upg "SELECT count(*) FROM credentials")" \
     "0 0" "a finding deleted by hand takes its sightings and credentials along"
