@@ -94,6 +94,25 @@ $(upg "SELECT count(*) FROM jobs")" "0
 upg "DELETE FROM findings"
 is "$(upg "SELECT count(*) FROM sightings") $(upg "SELECT count(*) FROM credentials")" \
     "0 0" "a finding deleted by hand takes its sightings and credentials along"
+# Migration 017: documents' partitions, old and new, keep a text that fits
+# in the row as it is, and compress a longer one as before.
+is "$(q "SELECT count(*) FROM pg_inherits i JOIN pg_class c
+         ON c.oid = i.inhrelid WHERE i.inhparent = 'documents'::regclass
+         AND 'toast_tuple_target=8160' = ANY (c.reloptions)")" \
+    "$(q "SELECT count(*) FROM pg_inherits
+          WHERE inhparent = 'documents'::regclass")" \
+    "every partition of documents keeps its text in the row"
+q "SELECT drp_documents_partition('2031-05-15')" >/dev/null
+is "$(q "SELECT reloptions FROM pg_class WHERE relname = 'documents_203105'")" \
+    "{toast_tuple_target=8160}" "and so does a new month's"
+q "INSERT INTO documents (source_id, job_id, url, fetched_at, http_status,
+     sha256, body_bytes, text) VALUES
+     (1, 1, 'http://x/short', '2031-05-15', 200, '\\x00', 1, repeat('a', 6000)),
+     (1, 1, 'http://x/long', '2031-05-15', 200, '\\x00', 1, repeat('a', 20000))"
+is "$(q "SELECT string_agg(coalesce(pg_column_compression(text), 'none'), ' '
+         ORDER BY url) FROM documents_203105")" "lz4 none" \
+    "6,000 bytes of text stored as they are, 20,000 compressed"
+q "DROP TABLE documents_203105"
 got=$(echo 'SELECT 40 + 2;' | "$DRPWATCH" db psql 2>"$LOGS/psql.err" | grep -c '42')
 is "$got" 1 "db psql opens a shell on the database"
 is "$("$DRPWATCH" db psql -X -A -t -c 'SELECT count(*) FROM watch_terms' 2>/dev/null)" 0 \
