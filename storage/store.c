@@ -331,7 +331,10 @@ enum {
  * creds (FINDINGS_CREDENTIALS or nothing) and the sightings. The
  * credentials' insert is in the text only for a page that has some: the
  * server sets up every insert of a statement, with its indexes, on every
- * run, whether it writes a row or not.
+ * run, whether it writes a row or not. The sightings need no ON CONFLICT
+ * (an index probe before each row, and a speculative insert): their
+ * document is the one inserted just before, and their findings are
+ * distinct.
  */
 #define FINDINGS_UPSERT(creds)                                                \
     "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], "                \
@@ -354,8 +357,7 @@ enum {
     "INSERT INTO sightings (finding_id, document_id, source_id, url, "        \
     "  byte_offset, snippet) "                                                \
     "SELECT f.id, currval('documents_id_seq'), s.id, $13, "                   \
-    "  u.byte_offset, u.snippet FROM u JOIN f USING (kind, value), s "        \
-    "ON CONFLICT (finding_id, document_id) DO NOTHING"
+    "  u.byte_offset, u.snippet FROM u JOIN f USING (kind, value), s"
 #define FINDINGS_CREDENTIALS                                                  \
     "c AS (INSERT INTO credentials (finding_id, identity, domain, "           \
     "    password_hmac, password_hint) "                                      \
