@@ -168,13 +168,33 @@ json_t *db_json(PGresult *r, struct buf *err);
 #define DB_JOB_DONE(set)                                                      \
     "WITH o AS (SELECT fetched_at IS NULL AS first FROM jobs "               \
     "  WHERE id = $2::bigint), "                                             \
-    "j AS (UPDATE jobs SET lease_owner = NULL, lease_expires = NULL, "       \
-    "  attempts = 0, last_status = $3::int, last_error = NULL, " set         \
-    "  fetched_at = now(), due_at = drp_next_due(role, (SELECT interval_s "  \
-    "  FROM sources s WHERE s.id = source_id)) WHERE id = $2::bigint) "      \
+    "j AS (UPDATE jobs SET " DB_JOB_DONE_SET set "last_status = $3::int "     \
+    "  WHERE id = $2::bigint) "                                              \
+    DB_JOB_DONE_COUNT
+
+/* The job's columns DB_JOB_DONE() writes but its status ("col = x, "). */
+#define DB_JOB_DONE_SET                                                       \
+    "lease_owner = NULL, lease_expires = NULL, attempts = 0, "               \
+    "last_error = NULL, fetched_at = now(), "                                \
+    "due_at = drp_next_due(role, (SELECT interval_s FROM sources s "         \
+    "WHERE s.id = source_id)), "
+
+/* DB_JOB_DONE()'s update of the source, o the job's row as it was. */
+#define DB_JOB_DONE_COUNT                                                     \
     "UPDATE sources SET jobs_unfetched = jobs_unfetched - o.first::int, "    \
     "  last_success = now() "                                                \
     "FROM o WHERE id = $1::bigint AND (o.first OR " DB_SOURCE_STALE ")"
+
+/*
+ * DB_JOB_DONE() in two statements, for a batch: this one counts the
+ * source ($1) as the job ($2) is completed, and must come before the
+ * job's update (DB_JOB_DONE_SET) in the same transaction. The statement
+ * that may wait for the source's row, and be checked again against its
+ * new version, is then a small one.
+ */
+#define DB_JOB_DONE_SOURCE                                                    \
+    "WITH o AS (SELECT fetched_at IS NULL AS first FROM jobs "               \
+    "  WHERE id = $2::bigint) " DB_JOB_DONE_COUNT
 
 /*
  * The frontier counts of the source $1 (migration 014): a statement that
