@@ -352,8 +352,8 @@ enum {
     "    benign = EXCLUDED.benign, "                                          \
     "    sighting_count = o.sighting_count + 1 "                              \
     "  RETURNING id, kind, value), " creds                                    \
-    "s AS (SELECT id FROM sources WHERE id = $12::bigint "                    \
-    "  FOR KEY SHARE) "                                                       \
+    "s AS (SELECT source_id AS id FROM jobs WHERE id = $12::bigint "          \
+    "  FOR NO KEY UPDATE) "                                                   \
     "INSERT INTO sightings (finding_id, document_id, source_id, url, "        \
     "  byte_offset, snippet) "                                                \
     "SELECT f.id, currval('documents_id_seq'), s.id, $13, "                   \
@@ -375,13 +375,19 @@ enum {
  * lock them in the same order. The sightings name the document inserted
  * just before in the same transaction (currval()). No foreign key checks
  * these rows (migration 015): sightings and credentials take their
- * findings' ids from the upsert itself, and the sightings' source is
- * locked once for the page (FOR KEY SHARE: it cannot be deleted before
- * this commits, and a source already gone gets no sightings).
+ * findings' ids from the upsert itself, and the sightings' source from the
+ * page's job, whose row is locked here (the page's end updates it anyway):
+ * a source deleted by hand deletes its jobs before its sightings
+ * (drp_sources_deleted()), so it waits for this transaction before it
+ * deletes the sightings, and a source already gone has no job and gets
+ * none. Locking the source's row itself (FOR KEY SHARE) had each page's
+ * lock meet the other workers' updates of that row: the row's lockers
+ * then went into a multixact, which every later reader of the row had to
+ * look up.
  */
 static int
 put_findings(struct db_batch *b, const struct store_doc *doc,
-             const char *sid)
+             const char *job_id)
 {
     struct finding_ref *refs;
     struct buf a[FA_N];
@@ -435,7 +441,7 @@ put_findings(struct db_batch *b, const struct store_doc *doc,
 
         for (k = 0; k < FA_N; k++)
             p[k] = buf_str(&a[k]);
-        p[FA_N] = sid;
+        p[FA_N] = job_id;
         p[FA_N + 1] = doc->job->url;
         /* The label is the latest one: the watchlist and the operator's
            list may have changed since the last sighting. */
@@ -786,7 +792,7 @@ store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
                      "  $9)",
                      9, p);
     }
-    rc = doc->nfindings ? put_findings(&b, doc, sid) : 0;
+    rc = doc->nfindings ? put_findings(&b, doc, job_id) : 0;
     if (rc < 0)
         goto out;
     if (doc->nalerts) {

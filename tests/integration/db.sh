@@ -94,6 +94,30 @@ $(upg "SELECT count(*) FROM jobs")" "0
 upg "DELETE FROM findings"
 is "$(upg "SELECT count(*) FROM sightings") $(upg "SELECT count(*) FROM credentials")" \
     "0 0" "a finding deleted by hand takes its sightings and credentials along"
+# A page being stored locks its job's row before it inserts its sightings
+# (storage/store.c): a source deleted by hand meanwhile waits for the page
+# and then takes its sightings along.
+psql -X -q -v ON_ERROR_STOP=1 -d "$UPG" >"$LOGS/page-lock.out" 2>&1 <<'SQL' &
+BEGIN;
+SELECT 1 FROM jobs WHERE url = 'http://e/p' FOR NO KEY UPDATE;
+INSERT INTO sightings (finding_id, document_id, source_id, url, byte_offset)
+    SELECT 0, 0, source_id, url, 0 FROM jobs WHERE url = 'http://e/p';
+SELECT pg_sleep(1);
+COMMIT;
+SQL
+page_pid=$!
+sleep 0.5
+t0=$(date +%s%N)
+upg "DELETE FROM sources WHERE name = 'e'"
+waited=$(( ($(date +%s%N) - t0) / 1000000 ))
+wait "$page_pid"
+ok $? "a page stored while its source is deleted commits"
+[ "$waited" -ge 200 ]
+ok $? "the deletion waited for the page (${waited} ms)"
+is "$(upg "SELECT count(*) FROM sightings t WHERE NOT EXISTS
+           (SELECT 1 FROM sources s WHERE s.id = t.source_id)")" 0 \
+    "and the source's deletion takes its sightings along"
+
 # Migration 017: documents' partitions, old and new, keep a text that fits
 # in the row as it is, and compress a longer one as before.
 is "$(q "SELECT count(*) FROM pg_inherits i JOIN pg_class c
