@@ -143,7 +143,8 @@ plain_ipv4(const char *host, size_t n)
 }
 
 /*
- * Whether url is in the normal form url_normalise() would give it:
+ * The length of url's "scheme://host[:port]" when url is in the normal
+ * form url_normalise() would give it, else 0:
  * "http://", "https://" or (URLNORM_FTP) "ftp://"; a host of lowercase
  * LDH labels, none empty, none an A-label ("xn--"), the last starting
  * with a letter (so no number curl reads as an IPv4 address, "0x7f.1"),
@@ -153,15 +154,13 @@ plain_ipv4(const char *host, size_t n)
  * holds and no "." or ".." segment; a query and a fragment not empty;
  * a fragment only with URLNORM_FRAGMENT.
  */
-static bool
-normal_already(const char *url, unsigned flags)
+static size_t
+normal_prefix(const char *url, unsigned flags)
 {
-    const char *p = url, *label, *host, *port;
+    const char *p = url, *label, *host, *port, *path;
     bool query = false, fragment = false;
     size_t k;
 
-    if (flags & (URLNORM_ENCODE | URLNORM_CURL))
-        return false;
     if (strncmp(p, "http://", 7) == 0) {
         p += 7;
         port = "80";
@@ -172,50 +171,87 @@ normal_already(const char *url, unsigned flags)
         p += 6;
         port = "21";
     } else {
-        return false;
+        return 0;
     }
     host = p;
     for (;;) { /* one label */
         label = p;
         if (strncmp(p, "xn--", 4) == 0)
-            return false;
+            return 0;
         while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
                (*p == '-' && p != label))
             p++;
         if (p == label || p[-1] == '-')
-            return false;
+            return 0;
         if (*p != '.')
             break;
         p++;
     }
     if (!(*label >= 'a' && *label <= 'z') &&
         !plain_ipv4(host, (size_t)(p - host)))
-        return false;
+        return 0;
     if (*p == ':') {
         k = plain_number(p + 1, 65535);
         if (k == 0 || p[1] == '0' ||
             (strncmp(p + 1, port, k) == 0 && port[k] == '\0'))
-            return false; /* curl drops the scheme's port */
+            return 0; /* curl drops the scheme's port */
         p += 1 + k;
     }
     if (*p != '/')
-        return false;
+        return 0;
+    path = p;
     for (; *p != '\0'; p++) {
         if (!keeps((unsigned char)*p))
-            return false;
+            return 0;
         if (*p == '#') {
             if (fragment || !(flags & URLNORM_FRAGMENT) || p[1] == '\0')
-                return false;
+                return 0;
             fragment = true;
         } else if (*p == '?' && !query && !fragment) {
             if (p[1] == '\0' || p[1] == '#')
-                return false;
+                return 0;
             query = true;
         } else if (*p == '/' && p[1] == '.' && !query && !fragment) {
-            return false; /* a dot segment, or a name starting '.' */
+            return 0; /* a dot segment, or a name starting '.' */
         }
     }
-    return (size_t)(p - url) < URLNORM_MAX;
+    return (size_t)(p - url) < URLNORM_MAX ? (size_t)(path - url) : 0;
+}
+
+size_t
+urlnorm_authority(const char *url, unsigned flags)
+{
+    return normal_prefix(url, flags);
+}
+
+/*
+ * The fast path of a link from a base in normal form: an absolute URL in
+ * normal form as it is (curl sets it over the base), an absolute path
+ * ("/a/b?c", not "//host") after the base's "scheme://host[:port]" when
+ * that is in normal form too (curl resolves it so and prints it as it
+ * is); else NULL (ask curl).
+ */
+static char *
+resolve_fast(const char *base, const char *url, unsigned flags)
+{
+    size_t n = normal_prefix(base, flags), m;
+    char *out;
+
+    if (n == 0)
+        return NULL;
+    if (url[0] != '/')
+        return normal_prefix(url, flags) > 0 ? xstrdup(url) : NULL;
+    m = strlen(url);
+    if (url[1] == '/' || m >= URLNORM_MAX - n)
+        return NULL;
+    out = xmalloc(n + m + 1);
+    memcpy(out, base, n);
+    memcpy(out + n, url, m + 1);
+    if (normal_prefix(out, flags) == 0) {
+        x_free(out);
+        return NULL;
+    }
+    return out;
 }
 
 char *
@@ -225,8 +261,13 @@ url_normalise(const char *base, const char *url, unsigned flags)
     CURLU *u;
     char *scheme = NULL, *host = NULL, *norm = NULL, *out = NULL;
 
-    if (base == NULL && normal_already(url, flags))
-        return xstrdup(url);
+    if (!(flags & URLNORM_CURL)) {
+        out = base ? resolve_fast(base, url, flags)
+                   : normal_prefix(url, flags) > 0 ? xstrdup(url)
+                                                   : NULL;
+        if (out != NULL)
+            return out;
+    }
     u = curl_url();
     if (flags & URLNORM_ENCODE)
         set |= CURLU_URLENCODE;

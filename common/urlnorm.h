@@ -6,6 +6,8 @@
 #ifndef DRP_URLNORM_H
 #define DRP_URLNORM_H
 
+#include <stddef.h>
+
 #define URLNORM_MAX 4096 /* bytes; longer URLs are refused */
 
 enum urlnorm_flags {
@@ -27,9 +29,19 @@ enum urlnorm_flags {
  * host is empty or not a valid IDN, or a URL is longer than URLNORM_MAX.
  * A URL that is in its normal form already (plain lowercase host, a path,
  * no port, no user, no dot segment, no byte curl would touch) is copied
- * without a parse: the same string curl gives, ~50 times cheaper.
+ * without a parse: the same string curl gives, ~50 times cheaper; so is
+ * a link from a base in that form that is in it too, or is an absolute
+ * path ("/t/1.html") that gives one after the base's host.
  * Caller frees.
  */
 char *url_normalise(const char *base, const char *url, unsigned flags);
+
+/*
+ * When url is in the normal form that url_normalise() copies as it is
+ * (flags as there), the length of its "scheme://host[:port]": the
+ * scheme before "://", the host after it, a port only when it is not
+ * the scheme's (after the host's ':'); else 0 (ask curl).
+ */
+size_t urlnorm_authority(const char *url, unsigned flags);
 
 #endif

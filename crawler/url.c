@@ -41,6 +41,41 @@ part(CURLU *u, CURLUPart what, unsigned flags)
     return copy;
 }
 
+/*
+ * The scheme, host and port of a URL in normal form (common/urlnorm.h),
+ * read without a parse: what curl would give of it. False for any other
+ * URL (ask curl).
+ */
+struct plain_url {
+    size_t scheme_len;
+    const char *host, *port; /* port: the scheme's default when none */
+    size_t host_len, port_len;
+};
+
+static bool
+plain(const char *url, struct plain_url *p)
+{
+    size_t n = urlnorm_authority(url, URLNORM_FTP | URLNORM_FRAGMENT);
+    const char *colon;
+
+    if (n == 0)
+        return false;
+    p->scheme_len = (size_t)(strstr(url, "://") - url);
+    p->host = url + p->scheme_len + 3;
+    colon = memchr(p->host, ':', (size_t)(url + n - p->host));
+    p->host_len = (size_t)((colon ? colon : url + n) - p->host);
+    if (colon) {
+        p->port = colon + 1;
+        p->port_len = (size_t)(url + n - p->port);
+    } else {
+        p->port = p->scheme_len == 4   ? "80"
+                  : p->scheme_len == 5 ? "443"
+                                       : "21"; /* http, https, ftp */
+        p->port_len = strlen(p->port);
+    }
+    return true;
+}
+
 static void
 lower(char *s)
 {
@@ -61,9 +96,13 @@ url_resolve(const char *base, const char *href)
 char *
 url_host(const char *url)
 {
-    CURLU *u = parse(url);
+    struct plain_url p;
+    CURLU *u;
     char *host;
 
+    if (plain(url, &p))
+        return xstrndup(p.host, p.host_len);
+    u = parse(url);
     if (u == NULL)
         return NULL;
     host = part(u, CURLUPART_HOST, 0);
@@ -92,9 +131,22 @@ url_is_onion(const char *url)
 char *
 url_origin(const char *url)
 {
-    CURLU *u = parse(url);
+    struct plain_url p;
+    CURLU *u;
     char *scheme, *host, *port, *origin = NULL;
 
+    if (plain(url, &p)) {
+        /* "scheme://host" as it is in url, then ':' and the port */
+        size_t n = (size_t)(p.host - url) + p.host_len;
+
+        origin = xmalloc(n + 1 + p.port_len + 1);
+        memcpy(origin, url, n);
+        origin[n] = ':';
+        memcpy(origin + n + 1, p.port, p.port_len);
+        origin[n + 1 + p.port_len] = '\0';
+        return origin;
+    }
+    u = parse(url);
     if (u == NULL)
         return NULL;
     scheme = part(u, CURLUPART_SCHEME, 0);

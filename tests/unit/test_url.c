@@ -2,6 +2,8 @@
  * crawler/url.c: link resolution and site scoping on curl's URL API;
  * common/urlnorm.c: the normal form it shares with the extraction engine.
  */
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,23 +79,31 @@ test_normalise(void)
 }
 
 /*
- * The fast path (a URL in normal form already, copied) against curl on
- * the same URL: URLs that take it and URLs next to them that must not.
- * Returns the number of URLs that differ (each reported).
+ * The fast path (a URL in normal form already, copied; or a link resolved
+ * against such a base) against curl on the same URL: URLs that take it
+ * and URLs next to them that must not. Returns 1 when they differ (and
+ * says how), else 0.
  */
 static int
-same_as_curl(const char *url, unsigned flags)
+resolved_as_curl(const char *base, const char *url, unsigned flags)
 {
-    char *fast = url_normalise(NULL, url, flags);
-    char *slow = url_normalise(NULL, url, flags | URLNORM_CURL);
+    char *fast = url_normalise(base, url, flags);
+    char *slow = url_normalise(base, url, flags | URLNORM_CURL);
     int differs = (fast && slow) ? strcmp(fast, slow) != 0 : fast != slow;
 
     if (differs)
-        diag("'%s' (flags %u): fast path '%s', curl '%s'", url, flags,
-             fast ? fast : "(null)", slow ? slow : "(null)");
+        diag("'%s' against '%s' (flags %u): fast path '%s', curl '%s'", url,
+             base ? base : "(none)", flags, fast ? fast : "(null)",
+             slow ? slow : "(null)");
     free(fast);
     free(slow);
     return differs;
+}
+
+static int
+same_as_curl(const char *url, unsigned flags)
+{
+    return resolved_as_curl(NULL, url, flags);
 }
 
 static void
@@ -138,7 +148,7 @@ test_fast_path(void)
         "http://1.2.3.4:8443/panel", "http://1.2.3.4:80/x",
     };
     const unsigned flags[] = { URLNORM_FTP | URLNORM_FRAGMENT, 0,
-                               URLNORM_FRAGMENT };
+                               URLNORM_FRAGMENT, URLNORM_ENCODE };
     char url[96], label[71];
     size_t i, f;
     int differ = 0, c, k;
@@ -165,8 +175,122 @@ test_fast_path(void)
                               : "https://a.example/",
                      c, k == 3 ? "" : "y");
             differ += same_as_curl(url, URLNORM_FTP | URLNORM_FRAGMENT);
+            differ += same_as_curl(url, URLNORM_ENCODE);
         }
     ok(differ == 0, "fast path and curl agree on every printable byte");
+}
+
+/* Links resolved by the fast path against curl: bases and links that
+   take it and some next to them that must not. */
+static void
+test_fast_resolve(void)
+{
+    static const char *const bases[] = {
+        "http://f.example/board/1", "http://f.example/board/1?page=2",
+        "http://f.example/", "http://f.example:8080/a/b",
+        "http://127.0.0.1:37299/t/5.html", "https://f.example/a#top",
+        "ftp://f.example/pub/", "http://F.example/a", "http://f.example",
+        "http://f.example:80/a", "http://u@f.example/a",
+        "http://f.example/a/../b", "http://f.example/a b",
+        "http://xn--bcher-kva.de/a", "mailto:a@f.example",
+    };
+    static const char *const hrefs[] = {
+        "/", "/t/3.html", "/thread/3?page=2", "/a/./b", "/a/../b", "/.x",
+        "/a?x=/../y", "/a#frag", "/a?", "/a#", "//g.example/x", "/a b",
+        "/Ä", "/a\\b", "/a%41", "/a%zz", "/a:b@c", "/a?u=http://g/",
+        "http://g.example/x", "https://g.example:8443/x?y",
+        "HTTP://G.example/", "http://g.example:80/", "http://u@g.example/",
+        "ftp://g.example/x", "mailto:a@g.example", "x/y", "?q=1", "#f",
+        "", "../x", "/\t", "/a\tb",
+    };
+    const unsigned flags[] = { URLNORM_ENCODE, 0, URLNORM_FRAGMENT,
+                               URLNORM_FTP | URLNORM_FRAGMENT };
+    size_t b, h, f;
+    int differ = 0;
+
+    for (f = 0; f < sizeof(flags) / sizeof(flags[0]); f++)
+        for (b = 0; b < sizeof(bases) / sizeof(bases[0]); b++)
+            for (h = 0; h < sizeof(hrefs) / sizeof(hrefs[0]); h++)
+                differ += resolved_as_curl(bases[b], hrefs[h], flags[f]);
+    ok(differ == 0, "fast path and curl resolve %zu links alike",
+       sizeof(bases) / sizeof(bases[0]) * (sizeof(hrefs) / sizeof(hrefs[0])));
+}
+
+/* url_origin() and url_host() as they read every URL before their fast
+   path: through curl. */
+static char *
+curl_part(const char *url, bool origin)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL, *out = NULL;
+    size_t i;
+
+    if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) ==
+            CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
+            CURLUE_OK) {
+        size_t n = strlen(scheme) + strlen(host) + strlen(port) + 5;
+
+        out = malloc(n);
+        if (origin)
+            snprintf(out, n, "%s://%s:%s", scheme, host, port);
+        else
+            snprintf(out, n, "%s", host);
+        for (i = 0; out[i]; i++)
+            if (out[i] >= 'A' && out[i] <= 'Z')
+                out[i] = (char)(out[i] - 'A' + 'a');
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return out;
+}
+
+static void
+test_fast_origin(void)
+{
+    static const char *const urls[] = {
+        "http://a.example/", "https://a.example/x?y#z", "ftp://a.example/x",
+        "http://a.example:8080/", "https://a.example:8443/x",
+        "http://127.0.0.1:37299/t/5.html", "http://1.2.3.4/",
+        "http://A.example/", "HTTP://a.example/", "http://a.example:80/",
+        "http://u@a.example/", "http://a.example", "http://a.example./",
+        "http://[::1]:8080/", "http://xn--bcher-kva.de/", "gopher://a.example/",
+        "http://a.example/a b", "http://0x7f.1/", "http://a.example/x#",
+        "https://abc.onion/", "not a url",
+    };
+    size_t i;
+    int differ = 0;
+
+    for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+        char *want_origin = curl_part(urls[i], true);
+        char *want_host = curl_part(urls[i], false);
+        char *origin = url_origin(urls[i]);
+        char *host = url_host(urls[i]);
+
+        if ((origin && want_origin) ? strcmp(origin, want_origin) != 0
+                                    : origin != want_origin) {
+            diag("origin of '%s': '%s', curl '%s'", urls[i],
+                 origin ? origin : "(null)",
+                 want_origin ? want_origin : "(null)");
+            differ++;
+        }
+        if ((host && want_host) ? strcmp(host, want_host) != 0
+                                : host != want_host) {
+            diag("host of '%s': '%s', curl '%s'", urls[i],
+                 host ? host : "(null)", want_host ? want_host : "(null)");
+            differ++;
+        }
+        free(want_origin);
+        free(want_host);
+        free(origin);
+        free(host);
+    }
+    ok(differ == 0, "origins and hosts of %zu URLs as curl reads them",
+       sizeof(urls) / sizeof(urls[0]));
 }
 
 int
@@ -178,6 +302,8 @@ main(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     test_normalise();
     test_fast_path();
+    test_fast_resolve();
+    test_fast_origin();
     resolves("http://f.example/board/1", "../thread/3",
              "http://f.example/thread/3");
     resolves("http://f.example/board/1", "/thread/3?page=2",
