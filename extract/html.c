@@ -146,6 +146,17 @@ add_sanitised(struct buf *out, const char *s, size_t len, bool *invalid)
     return buf_add(out, s + start, len - start);
 }
 
+/* Whether the 8 bytes at p are all ASCII and none is NUL. */
+static bool
+ascii8(const unsigned char *p)
+{
+    const uint64_t lo = 0x0101010101010101ull, hi = 0x8080808080808080ull;
+    uint64_t w;
+
+    memcpy(&w, p, sizeof(w));
+    return ((w | ((w - lo) & ~w)) & hi) == 0;
+}
+
 /* True when s[0..len) is valid UTF-8 without NUL bytes. */
 static bool
 utf8_clean(const char *s, size_t len)
@@ -154,6 +165,10 @@ utf8_clean(const char *s, size_t len)
     size_t i = 0, n;
 
     while (i < len) {
+        if (len - i >= 8 && ascii8(p + i)) {
+            i += 8;
+            continue;
+        }
         if (p[i] >= 0x01 && p[i] < 0x80) {
             i++;
             continue;
@@ -169,7 +184,11 @@ utf8_clean(const char *s, size_t len)
 static bool
 is_space(char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+    unsigned char u = (unsigned char)c;
+
+    /* most bytes are above ' ': one comparison */
+    return u <= ' ' &&
+           (u == ' ' || u == '\t' || u == '\n' || u == '\r' || u == '\f');
 }
 
 /* An open element as the flattening pass models it. */
@@ -186,49 +205,107 @@ struct tag_stack {
     size_t nforeign; /* foreign elements among them */
 };
 
-static bool
-in_set(const char *name, const char *const *set)
+/* What the flattening pass needs to know of a start tag's element. */
+enum tag_class {
+    /*
+     * Holds no children, merges instead of nesting (html/head/body), or
+     * is <a>, which the adoption agency keeps from nesting by itself.
+     */
+    TAG_UNTRACKED = 1 << 0,
+    TAG_SELF_CLOSING = 1 << 1, /* a second one closes the first when it
+                                  is the current element */
+    TAG_RAW_TEXT = 1 << 2,     /* text to the matching end tag with no
+                                  markup in between */
+    TAG_FORMATTING = 1 << 3,   /* the adoption agency and reconstruction
+                                  re-open these: never popped */
+    TAG_SCOPE_EDGE = 1 << 4,   /* an end tag does not reach past these */
+    TAG_FOREIGN = 1 << 5,      /* <svg>, <math> */
+    TAG_PLAINTEXT = 1 << 6,    /* the rest of the page is its text */
+};
+
+/* The classes of a lowercase tag name: one lookup in gumbo's tag table. */
+static unsigned
+tag_class(const char *name)
 {
-    for (; *set != NULL; set++)
-        if (name[0] == (*set)[0] && strcmp(name, *set) == 0)
-            return true;
-    return false;
+    if (name[0] == '\0')
+        return 0;
+    switch (gumbo_tag_enum(name)) {
+    case GUMBO_TAG_AREA:
+    case GUMBO_TAG_BASE:
+    case GUMBO_TAG_BR:
+    case GUMBO_TAG_COL:
+    case GUMBO_TAG_EMBED:
+    case GUMBO_TAG_HR:
+    case GUMBO_TAG_IMG:
+    case GUMBO_TAG_INPUT:
+    case GUMBO_TAG_LINK:
+    case GUMBO_TAG_META:
+    case GUMBO_TAG_PARAM:
+    case GUMBO_TAG_SOURCE:
+    case GUMBO_TAG_TRACK:
+    case GUMBO_TAG_WBR:
+    case GUMBO_TAG_KEYGEN:
+    case GUMBO_TAG_FRAME:
+    case GUMBO_TAG_HTML:
+    case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_BODY:
+    case GUMBO_TAG_A:
+        return TAG_UNTRACKED;
+    case GUMBO_TAG_P:
+    case GUMBO_TAG_LI:
+    case GUMBO_TAG_DT:
+    case GUMBO_TAG_DD:
+    case GUMBO_TAG_TR:
+    case GUMBO_TAG_TD:
+    case GUMBO_TAG_TH:
+    case GUMBO_TAG_OPTION:
+    case GUMBO_TAG_OPTGROUP:
+    case GUMBO_TAG_TBODY:
+    case GUMBO_TAG_THEAD:
+    case GUMBO_TAG_TFOOT:
+    case GUMBO_TAG_CAPTION:
+    case GUMBO_TAG_COLGROUP:
+        return TAG_SELF_CLOSING;
+    case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE:
+    case GUMBO_TAG_TEXTAREA:
+    case GUMBO_TAG_TITLE:
+    case GUMBO_TAG_XMP:
+    case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_NOEMBED:
+    case GUMBO_TAG_NOFRAMES:
+        return TAG_RAW_TEXT;
+    case GUMBO_TAG_B:
+    case GUMBO_TAG_BIG:
+    case GUMBO_TAG_CODE:
+    case GUMBO_TAG_EM:
+    case GUMBO_TAG_FONT:
+    case GUMBO_TAG_I:
+    case GUMBO_TAG_NOBR:
+    case GUMBO_TAG_S:
+    case GUMBO_TAG_SMALL:
+    case GUMBO_TAG_STRIKE:
+    case GUMBO_TAG_STRONG:
+    case GUMBO_TAG_TT:
+    case GUMBO_TAG_U:
+        return TAG_FORMATTING;
+    case GUMBO_TAG_TABLE:
+    case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_OBJECT:
+    case GUMBO_TAG_APPLET:
+    case GUMBO_TAG_MARQUEE:
+    case GUMBO_TAG_FOREIGNOBJECT:
+    case GUMBO_TAG_SELECT:
+        return TAG_SCOPE_EDGE;
+    case GUMBO_TAG_SVG:
+    case GUMBO_TAG_MATH:
+        return TAG_SCOPE_EDGE | TAG_FOREIGN;
+    case GUMBO_TAG_PLAINTEXT:
+        return TAG_PLAINTEXT;
+    default:
+        return 0;
+    }
 }
-
-/*
- * Elements that hold no children, that merge instead of nesting
- * (html/head/body), and <a>, which the adoption agency keeps from nesting
- * by itself.
- */
-static const char *const untracked[] = {
-    "area", "base", "br",     "col",   "embed", "hr",    "img",   "input",
-    "link", "meta", "param",  "source", "track", "wbr",  "keygen", "frame",
-    "html", "head", "body",   "a",     NULL,
-};
-
-/* A second one closes the first when it is the current element. */
-static const char *const self_closing[] = {
-    "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "tbody",
-    "thead", "tfoot", "caption", "colgroup", NULL,
-};
-
-/* Their text runs to the matching end tag with no markup in between. */
-static const char *const raw_text[] = {
-    "script", "style", "textarea", "title", "xmp", "iframe", "noembed",
-    "noframes", NULL,
-};
-
-/* The adoption agency and reconstruction re-open these: never popped. */
-static const char *const formatting[] = {
-    "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike",
-    "strong", "tt", "u", NULL,
-};
-
-/* An end tag does not reach past these. */
-static const char *const scope_edge[] = {
-    "table", "template", "object", "applet", "marquee", "svg", "math",
-    "foreignobject", "select", NULL,
-};
 
 /*
  * Index past the tag at s[i] == '<', following the HTML tokenizer: the
@@ -331,14 +408,14 @@ name_hash(const char *name)
 }
 
 static void
-open_tag(struct tag_stack *st, const char *name)
+open_tag(struct tag_stack *st, uint32_t hash, unsigned cls)
 {
     struct open_tag *t = &st->tag[st->depth++];
 
-    t->hash = name_hash(name);
-    t->formatting = in_set(name, formatting);
-    t->scope_edge = in_set(name, scope_edge);
-    t->foreign = strcmp(name, "svg") == 0 || strcmp(name, "math") == 0;
+    t->hash = hash;
+    t->formatting = (cls & TAG_FORMATTING) != 0;
+    t->scope_edge = (cls & TAG_SCOPE_EDGE) != 0;
+    t->foreign = (cls & TAG_FOREIGN) != 0;
     st->nforeign += t->foreign;
 }
 
@@ -465,11 +542,15 @@ flatten(const char *s, size_t len, struct buf *out, struct runs *r)
     struct tag_stack *st = xcalloc(1, sizeof(*st));
     char name[TAG_NAME_MAX + 1];
     size_t i = 0, from = 0, end, data = r->on ? 0 : NO_DATA;
+    uint32_t hash;
+    unsigned cls;
     int rc = 0;
 
     while (i + 1 < len) {
         if (s[i] != '<') {
-            i++;
+            const char *lt = memchr(s + i, '<', len - 1 - i);
+
+            i = lt ? (size_t)(lt - s) : len - 1;
             continue;
         }
         if (data != NO_DATA && st->nforeign == 0) {
@@ -496,23 +577,25 @@ flatten(const char *s, size_t len, struct buf *out, struct runs *r)
         }
         end = tag_end(s, len, i);
         tag_name(s, len, i + 1, name);
+        cls = tag_class(name);
         if (st->nforeign == 0) {
-            if (in_set(name, raw_text)) {
+            if (cls & TAG_RAW_TEXT) {
                 i = raw_text_end(s, len, end, name); /* at its end tag */
                 continue;
             }
-            if (strcmp(name, "plaintext") == 0)
+            if (cls & TAG_PLAINTEXT)
                 break;
         }
         data = r->on ? end : NO_DATA;
-        if (in_set(name, untracked) ||
-            (st->depth > 0 && in_set(name, self_closing) &&
-             st->tag[st->depth - 1].hash == name_hash(name))) {
+        hash = name_hash(name);
+        if ((cls & TAG_UNTRACKED) ||
+            (st->depth > 0 && (cls & TAG_SELF_CLOSING) &&
+             st->tag[st->depth - 1].hash == hash)) {
             i = end;
             continue;
         }
         if (st->depth < MAX_DEPTH) {
-            open_tag(st, name);
+            open_tag(st, hash, cls);
             i = end;
             continue;
         }
@@ -593,9 +676,15 @@ emit_flow(struct emitter *e, const char *s, size_t n)
                     return rc;
             }
         }
+        /* words with one space between them go out as they are */
         run = p;
-        while (p < end && !is_space(*p))
+        for (;;) {
+            while (p < end && !is_space(*p))
+                p++;
+            if (end - p < 2 || *p != ' ' || is_space(p[1]))
+                break;
             p++;
+        }
         rc = buf_add(e->out, run, (size_t)(p - run));
         if (rc != 0)
             return rc;
