@@ -101,8 +101,33 @@ normal_host(const char *host)
 static bool
 keeps(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || strchr("-._~/?=&%+,;:@!$*'()#", c) != NULL;
+    switch (c) { /* a bit test, not a strchr() a byte */
+    case '-':
+    case '.':
+    case '_':
+    case '~':
+    case '/':
+    case '?':
+    case '=':
+    case '&':
+    case '%':
+    case '+':
+    case ',':
+    case ';':
+    case ':':
+    case '@':
+    case '!':
+    case '$':
+    case '*':
+    case '\'':
+    case '(':
+    case ')':
+    case '#':
+        return true;
+    default:
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               (c >= '0' && c <= '9');
+    }
 }
 
 /*
@@ -262,9 +287,10 @@ url_normalise(const char *base, const char *url, unsigned flags)
     char *scheme = NULL, *host = NULL, *norm = NULL, *out = NULL;
 
     if (!(flags & URLNORM_CURL)) {
-        out = base ? resolve_fast(base, url, flags)
-                   : normal_prefix(url, flags) > 0 ? xstrdup(url)
-                                                   : NULL;
+        if (base != NULL)
+            out = resolve_fast(base, url, flags);
+        else if (normal_prefix(url, flags) > 0)
+            out = xstrdup(url);
         if (out != NULL)
             return out;
     }

@@ -28,7 +28,7 @@
 #define TAG_NAME_MAX 16            /* longer names are not tracked */
 #define ARENA_FIRST (64u << 10)    /* gumbo's first block: a typical page */
 #define ARENA_ALIGN 16u
-#define RUN_MIN 16                 /* shorter text is left to gumbo */
+#define RUN_MIN 4                  /* shorter than a placeholder: left */
 #define RUN_FIRST 0xf0000u         /* placeholders: U+F0000 .. U+FFFFD */
 #define RUN_MAX 0xfffeu            /* placeholders a page may have */
 #define RUN_LEAD 0xf3              /* their first byte: none elsewhere */
