@@ -494,6 +494,8 @@ put_run(const char *s, size_t a, size_t b, size_t *from, struct buf *out,
     const char *q;
     int rc;
 
+    if (a >= b) /* a tag the input ends inside, then a last '<' */
+        return 0;
     while (a < b && is_space(s[a]))
         a++;
     while (b > a && is_space(s[b - 1]))

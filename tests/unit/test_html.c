@@ -367,6 +367,34 @@ test_placeholders(void)
        sizeof(pages) / sizeof(pages[0]));
 }
 
+/*
+ * A page that ends inside a tag whose last byte is '<': nothing is read
+ * past it (the input copied to the heap, without a NUL, so that ASan
+ * sees a read past its end).
+ */
+static void
+test_eof_in_tag(void)
+{
+    static const char *const pages[] = {
+        "x<a href=<",
+        "<p>a page that ends inside a tag, then a '<': <div class=a<",
+    };
+    struct html_doc doc;
+    size_t i, n;
+    char *copy;
+
+    for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+        n = strlen(pages[i]);
+        copy = xmalloc(n);
+        memcpy(copy, pages[i], n);
+        html_doc_init(&doc);
+        is(html_parse(copy, n, &doc), 0, "ends inside a tag, then '<': %s",
+           pages[i]);
+        html_doc_release(&doc);
+        free(copy);
+    }
+}
+
 int
 main(void)
 {
@@ -383,5 +411,6 @@ main(void)
     test_caps();
     test_release_reuse();
     test_placeholders();
+    test_eof_in_tag();
     return done_testing();
 }
