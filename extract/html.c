@@ -5,9 +5,12 @@
  * (gumbo 0.10 is quadratic or worse in depth). Long runs of plain text
  * stand as one private-use character each while gumbo parses (it handles
  * text a character at a time: most of its work on a forum page) and are
- * put back as the tree is walked. The tree is then walked without
+ * put back as the tree is walked; layout tags (<div class=...>) reach it
+ * without the attributes nobody reads. The tree is then walked without
  * recursion. No I/O and no URL resolution happen here.
  */
+#include "config.h" /* _GNU_SOURCE: memmem */
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +224,16 @@ enum tag_class {
     TAG_SCOPE_EDGE = 1 << 4,   /* an end tag does not reach past these */
     TAG_FOREIGN = 1 << 5,      /* <svg>, <math> */
     TAG_PLAINTEXT = 1 << 6,    /* the rest of the page is its text */
+    /*
+     * Its attributes are read neither by gumbo's tree building (which
+     * does for input, font, annotation-xml, isindex and the formatting
+     * elements' "Noah's Ark") nor by the walk (links, base, icon,
+     * forms), and in foreign content it breaks out to HTML, where a
+     * self-closing flag on it changes nothing: gumbo gets it bare.
+     */
+    TAG_BARE = 1 << 7,
+    TAG_IGNORING = 1 << 8, /* its insertion mode ignores most start tags,
+                              raw text ones too: <select>, <frameset> */
 };
 
 /* The classes of a lowercase tag name: one lookup in gumbo's tag table. */
@@ -230,13 +243,38 @@ tag_class(const char *name)
     if (name[0] == '\0')
         return 0;
     switch (gumbo_tag_enum(name)) {
-    case GUMBO_TAG_AREA:
-    case GUMBO_TAG_BASE:
     case GUMBO_TAG_BR:
-    case GUMBO_TAG_COL:
-    case GUMBO_TAG_EMBED:
     case GUMBO_TAG_HR:
     case GUMBO_TAG_IMG:
+        return TAG_UNTRACKED | TAG_BARE;
+    case GUMBO_TAG_P:
+    case GUMBO_TAG_LI:
+    case GUMBO_TAG_DT:
+    case GUMBO_TAG_DD:
+        return TAG_SELF_CLOSING | TAG_BARE;
+    case GUMBO_TAG_TABLE:
+        return TAG_SCOPE_EDGE | TAG_BARE;
+    case GUMBO_TAG_DIV:
+    case GUMBO_TAG_SPAN:
+    case GUMBO_TAG_BLOCKQUOTE:
+    case GUMBO_TAG_CENTER:
+    case GUMBO_TAG_DL:
+    case GUMBO_TAG_OL:
+    case GUMBO_TAG_UL:
+    case GUMBO_TAG_H1:
+    case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3:
+    case GUMBO_TAG_H4:
+    case GUMBO_TAG_H5:
+    case GUMBO_TAG_H6:
+    case GUMBO_TAG_SUB:
+    case GUMBO_TAG_SUP:
+    case GUMBO_TAG_VAR:
+        return TAG_BARE;
+    case GUMBO_TAG_AREA:
+    case GUMBO_TAG_BASE:
+    case GUMBO_TAG_COL:
+    case GUMBO_TAG_EMBED:
     case GUMBO_TAG_INPUT:
     case GUMBO_TAG_LINK:
     case GUMBO_TAG_META:
@@ -251,10 +289,6 @@ tag_class(const char *name)
     case GUMBO_TAG_BODY:
     case GUMBO_TAG_A:
         return TAG_UNTRACKED;
-    case GUMBO_TAG_P:
-    case GUMBO_TAG_LI:
-    case GUMBO_TAG_DT:
-    case GUMBO_TAG_DD:
     case GUMBO_TAG_TR:
     case GUMBO_TAG_TD:
     case GUMBO_TAG_TH:
@@ -289,14 +323,16 @@ tag_class(const char *name)
     case GUMBO_TAG_TT:
     case GUMBO_TAG_U:
         return TAG_FORMATTING;
-    case GUMBO_TAG_TABLE:
     case GUMBO_TAG_TEMPLATE:
     case GUMBO_TAG_OBJECT:
     case GUMBO_TAG_APPLET:
     case GUMBO_TAG_MARQUEE:
     case GUMBO_TAG_FOREIGNOBJECT:
-    case GUMBO_TAG_SELECT:
         return TAG_SCOPE_EDGE;
+    case GUMBO_TAG_SELECT:
+        return TAG_SCOPE_EDGE | TAG_IGNORING;
+    case GUMBO_TAG_FRAMESET:
+        return TAG_IGNORING;
     case GUMBO_TAG_SVG:
     case GUMBO_TAG_MATH:
         return TAG_SCOPE_EDGE | TAG_FOREIGN;
@@ -310,9 +346,10 @@ tag_class(const char *name)
 /*
  * Index past the tag at s[i] == '<', following the HTML tokenizer: the
  * name, then attributes whose values are quoted only right after '='.
+ * *closed tells a tag ended by its '>' from one the input ends inside.
  */
 static size_t
-tag_end(const char *s, size_t len, size_t i)
+tag_scan(const char *s, size_t len, size_t i, bool *closed)
 {
     char q;
 
@@ -348,7 +385,16 @@ tag_end(const char *s, size_t len, size_t i)
                 i++;
         }
     }
+    *closed = i < len;
     return i < len ? i + 1 : len;
+}
+
+static size_t
+tag_end(const char *s, size_t len, size_t i)
+{
+    bool closed;
+
+    return tag_scan(s, len, i, &closed);
 }
 
 /* Lowercased tag name at s[i..) into name; "" when too long. */
@@ -529,6 +575,50 @@ put_run(const char *s, size_t a, size_t b, size_t *from, struct buf *out,
 }
 
 /*
+ * The start tag s[i..end) of a TAG_BARE element, whose name is n bytes
+ * long, to out without its attributes ("<div>"), with s[*from..i) before
+ * it; *from moves past it. A tag that is bare already or that the input
+ * ends inside (not closed: gumbo drops it) is left as it is.
+ */
+static int
+put_bare(const char *s, size_t i, size_t end, bool closed, size_t n,
+         size_t *from, struct buf *out)
+{
+    size_t name_end = i + 1 + n;
+    int rc;
+
+    if (!closed || end <= name_end + 1)
+        return 0;
+    rc = buf_add(out, s + *from, name_end - *from);
+    if (rc == 0)
+        rc = buf_addc(out, '>');
+    if (rc == 0)
+        *from = end;
+    return rc;
+}
+
+/*
+ * Whether the raw text element name (n bytes) whose text starts at
+ * s[start] ends at s[k] as gumbo reads it too: "</name" then white
+ * space, '/' or '>' (else gumbo goes on to a later one), and for
+ * <script> no "<!--" before (its escaped states end elsewhere).
+ */
+static bool
+raw_text_sure(const char *s, size_t len, size_t start, size_t k,
+              const char *name, size_t n)
+{
+    size_t after = k + 2 + n;
+
+    if (after >= len || !(is_space(s[after]) || s[after] == '/' ||
+                          s[after] == '>'))
+        return false;
+    if (strcmp(name, "script") == 0 && k - start >= 4 &&
+        memmem(s + start, k - start, "<!--", 4) != NULL)
+        return false;
+    return true;
+}
+
+/*
  * Copies s into out, leaving out the start tags that would nest deeper
  * than MAX_DEPTH. The model errs towards deeper than gumbo's tree (an end
  * tag closes less, markup in doubt counts), so gumbo's depth stays within
@@ -537,6 +627,18 @@ put_run(const char *s, size_t a, size_t b, size_t *from, struct buf *out,
  * read whole (a tag, a comment) and outside <svg> and <math>, up to the
  * next '<'; after anything else ("<3", "</ x>", "<!x>") the tokenizer's
  * state is not known here, so the text is left as it is.
+ *
+ * A placeholder is put back wherever gumbo puts it, so a model a little
+ * off does no harm there; a tag's attributes left out (TAG_BARE) would
+ * show if gumbo read the tag as text. So that is done only while the
+ * model reads every '<' as gumbo's tokenizer does (sure): from the
+ * start of the page, past a declaration, a processing instruction or a
+ * bogus comment (which end at their first '>'), a comment, a tag, a raw
+ * text element that ends as gumbo ends it; never again after a '<'
+ * inside such a declaration or bogus comment (the model may read it as
+ * markup and skip past gumbo's end), <svg>, <math>, a raw text element
+ * it may read otherwise, or <select> and <frameset> (whose modes ignore
+ * a <title> or <style>: no raw text then).
  */
 static int
 flatten(const char *s, size_t len, struct buf *out, struct runs *r)
@@ -544,8 +646,11 @@ flatten(const char *s, size_t len, struct buf *out, struct runs *r)
     struct tag_stack *st = xcalloc(1, sizeof(*st));
     char name[TAG_NAME_MAX + 1];
     size_t i = 0, from = 0, end, data = r->on ? 0 : NO_DATA;
+    size_t unsure_until = 0; /* a bogus comment's end, past its '>' */
+    const char *gt;
     uint32_t hash;
     unsigned cls;
+    bool sure = r->on, closed;
     int rc = 0;
 
     while (i + 1 < len) {
@@ -555,6 +660,8 @@ flatten(const char *s, size_t len, struct buf *out, struct runs *r)
             i = lt ? (size_t)(lt - s) : len - 1;
             continue;
         }
+        if (i < unsure_until)
+            sure = false; /* markup the model reads in a bogus comment */
         if (data != NO_DATA && st->nforeign == 0) {
             rc = put_run(s, data, i, &from, out, r);
             if (rc != 0)
@@ -574,15 +681,25 @@ flatten(const char *s, size_t len, struct buf *out, struct runs *r)
             continue;
         }
         if (!ascii_isalpha(s[i + 1])) {
+            if (sure &&
+                (s[i + 1] == '!' || s[i + 1] == '?' || s[i + 1] == '/')) {
+                /* "<!DOCTYPE", "<!x", "<?x", "</ x": to the first '>' */
+                gt = memchr(s + i, '>', len - i);
+                unsure_until = gt ? (size_t)(gt - s) + 1 : len;
+            }
             i++;
             continue;
         }
-        end = tag_end(s, len, i);
+        end = tag_scan(s, len, i, &closed);
         tag_name(s, len, i + 1, name);
         cls = tag_class(name);
+        if (cls & (TAG_FOREIGN | TAG_IGNORING))
+            sure = false;
         if (st->nforeign == 0) {
             if (cls & TAG_RAW_TEXT) {
                 i = raw_text_end(s, len, end, name); /* at its end tag */
+                if (!raw_text_sure(s, len, end, i, name, strlen(name)))
+                    sure = false;
                 continue;
             }
             if (cls & TAG_PLAINTEXT)
@@ -590,6 +707,12 @@ flatten(const char *s, size_t len, struct buf *out, struct runs *r)
         }
         data = r->on ? end : NO_DATA;
         hash = name_hash(name);
+        if ((cls & TAG_BARE) && sure &&
+            ((cls & TAG_UNTRACKED) || st->depth < MAX_DEPTH)) {
+            rc = put_bare(s, i, end, closed, strlen(name), &from, out);
+            if (rc != 0)
+                goto out;
+        }
         if ((cls & TAG_UNTRACKED) ||
             (st->depth > 0 && (cls & TAG_SELF_CLOSING) &&
              st->tag[st->depth - 1].hash == hash)) {

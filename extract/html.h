@@ -64,11 +64,13 @@ void html_doc_release(struct html_doc *doc);
 int html_parse(const char *html, size_t len, struct html_doc *doc);
 
 /*
- * html_parse() with every character of text through gumbo one by one.
- * html_parse() hands gumbo long runs of plain text as one placeholder
- * character each (gumbo's per-character work is most of a parse) and
- * must give the same text, title, links, forms and tags as this, its
- * reference (only parse_errors may be lower): for tests and fuzzing.
+ * html_parse() with every character of text through gumbo one by one
+ * and every attribute as written. html_parse() hands gumbo runs of plain
+ * text as one placeholder character each and layout tags without the
+ * attributes that neither gumbo nor the walk reads (gumbo's
+ * per-character work is most of a parse) and must give the same text,
+ * title, links, forms and tags as this, its reference (only
+ * parse_errors may be lower): for tests and fuzzing.
  */
 int html_parse_plain(const char *html, size_t len, struct html_doc *doc);
 

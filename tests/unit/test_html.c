@@ -353,6 +353,24 @@ test_placeholders(void)
         "<p>text at the very end without a closing tag, long enough <",
         "<div><p>first run of text here</p><p>second run of text "
         "here</p><select><option>option text long enough</select></div>",
+        /* attributes left out before gumbo (TAG_BARE), and where not */
+        "<div class=\"post\" id=p1><p title='a>b'>text of a post whose "
+        "tags lose their attributes</p><br clear=all/><hr/class=x></div>",
+        "<div class=a/><span/><p id=x/>self-closing flags on tags that "
+        "lose their attributes</p>",
+        "<table border=1><tr><td class=a><p id=q>a cell with text</table>",
+        "<select><option>x</select><title>a title in the select's "
+        "mode is no raw text</title><div class=a>after</div>",
+        "<svg><div class=x/>breaks out of the svg<p id=y>text</svg>",
+        "<!x <div title=\"a>b\"> text> after a bogus comment<p id=z>x",
+        "</ <div title=\"q\"><noembed> then<div class=n>raw text</div>",
+        "<title>a title that </titlex> goes on <div class=t>here</title>",
+        "<script><!--<script></script><div class=s>x</div></script>"
+        "<p class=after>after the script's escaped text</p>",
+        "<textarea><div class=a>text of the text area</textarea>",
+        "<!DOCTYPE html><html lang=en><body class=b><div class=c>page "
+        "text</div></body></html>",
+        "<div class=\"unterminated value to the end of the input",
     };
     size_t i;
     bool all = true;
