@@ -248,7 +248,11 @@ pipeline_process(struct db *db, const struct extractor *x,
         free(msg);
         goto out;
     }
-    if (doc.invalid_utf8)
+    if (doc.parser_failed)
+        warning = xstrdup("malformed page: the HTML parser gave up on its "
+                          "markup; its bytes were read as plain text (no "
+                          "links followed)");
+    else if (doc.invalid_utf8)
         warning = xasprintf("malformed page: invalid UTF-8 or NUL bytes "
                             "replaced (%d markup errors); stored what "
                             "could be read", doc.parse_errors);

@@ -11,6 +11,9 @@
  */
 #include "config.h" /* _GNU_SOURCE: memmem */
 
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1429,6 +1432,59 @@ arena_release(struct arena *a)
     }
 }
 
+/*
+ * gumbo 0.10 (Debian 12's) fails assertions on some hostile markup: a
+ * CDATA section at an integration point of <svg> or <math> inside a
+ * table ("<table><svg><title><![CDATA[x]]>y") aborts in handle_in_table.
+ * A page must not end the crawler: while a thread is in gumbo, a SIGABRT
+ * it raises jumps back to parse_guarded(), which answers NULL. gumbo
+ * allocates only from the arena and keeps no state of its own between
+ * calls, so what it leaves goes with the arena. Any other SIGABRT goes to
+ * the handler there was before (the default: the process ends).
+ */
+static __thread sigjmp_buf *volatile gumbo_jump;
+static struct sigaction abort_before;
+static pthread_once_t abort_once = PTHREAD_ONCE_INIT;
+
+static void
+on_abort(int sig)
+{
+    sigjmp_buf *jump = gumbo_jump;
+
+    if (jump != NULL) {
+        gumbo_jump = NULL;
+        siglongjmp(*jump, 1);
+    }
+    sigaction(SIGABRT, &abort_before, NULL);
+    raise(sig);
+}
+
+static void
+abort_guard(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_abort;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGABRT, &sa, &abort_before);
+}
+
+static GumboOutput *
+parse_guarded(const GumboOptions *opts, const char *s, size_t n)
+{
+    sigjmp_buf jump;
+    GumboOutput *volatile out = NULL;
+
+    pthread_once(&abort_once, abort_guard);
+    if (sigsetjmp(jump, 1) == 0) {
+        gumbo_jump = &jump;
+        out = gumbo_parse_with_options(opts, s, n);
+    }
+    gumbo_jump = NULL;
+    return out;
+}
+
 static int
 parse(const char *html, size_t len, struct html_doc *doc, bool placeholders)
 {
@@ -1463,7 +1519,14 @@ parse(const char *html, size_t len, struct html_doc *doc, bool placeholders)
     opts.allocator = arena_alloc;
     opts.deallocator = arena_free;
     opts.userdata = &arena;
-    output = gumbo_parse_with_options(&opts, buf_str(&flat), flat.len);
+    output = parse_guarded(&opts, buf_str(&flat), flat.len);
+    if (output == NULL) {
+        /* gumbo gave up: the page's bytes as its text, so that what is
+           in them (links, addresses, markup and all) is still read. */
+        doc->parser_failed = true;
+        rc = add_sanitised(&doc->text, input, inlen, &doc->invalid_utf8);
+        goto out;
+    }
     doc->parse_errors = (int)output->errors.length;
     rc = walk(output->document, doc, &runs);
     if (rc == 0 && doc->text.ptr == NULL)

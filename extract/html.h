@@ -50,6 +50,9 @@ struct html_doc {
                              stops quietly at HTML_MAX_TAGS */
     size_t ntags;
     int parse_errors; /* gumbo's count: >0 means malformed markup */
+    bool parser_failed; /* gumbo gave up (an assertion in gumbo 0.10 on
+                           hostile markup): text holds the page's bytes
+                           as they are (made valid UTF-8), no links */
     bool invalid_utf8; /* the input had bytes that are not UTF-8 or NUL */
 };
 

@@ -21,6 +21,7 @@ cat >>"$T/errors.yaml" <<YAML
   - {name: trickle, kind: site, url: "${MISC_URL}trickle", allow_private: true, max_depth: 0}
   - {name: big-length, kind: site, url: "${MISC_URL}biglength", allow_private: true, max_depth: 0}
   - {name: wrong-type, kind: site, url: "${MISC_URL}wrongtype", allow_private: true, max_depth: 0}
+  - {name: parser-gives-up, kind: site, url: "${MISC_URL}soup", allow_private: true, max_depth: 0}
 YAML
 grep -q '^  max_body: 1048576$' "$T/errors.yaml"
 ok $? "test config caps bodies at 1 MiB"
@@ -70,6 +71,13 @@ for path in biglength wrongtype; do
     ok $? "/$path: drpwatch hung up early (the server sent ${sent:-?} bytes)"
 done
 is "$(err healthy)" "" "the healthy source has no error"
+check parser-gives-up "malformed page: the HTML parser gave up on its markup" \
+    "markup gumbo fails an assertion on is recorded, the run goes on"
+got=$(q "SELECT count(*) FROM sightings g JOIN findings f ON f.id = g.finding_id
+         JOIN sources s ON s.id = g.source_id
+         WHERE s.name = 'parser-gives-up' AND f.kind = 'email'
+           AND f.value = 'ops@northwind-soup.com'")
+is "$got" 1 "that page is stored and read as plain text: its address is found"
 
 got=$(q "SELECT count(*) FROM documents d JOIN sources s ON s.id = d.source_id
          WHERE s.name = 'healthy'")

@@ -413,6 +413,44 @@ test_eof_in_tag(void)
     }
 }
 
+/*
+ * Markup on which gumbo 0.10 fails an assertion (and would abort the
+ * process): the page is read as plain text instead, the parser said to
+ * have failed, and the next page parses as usual.
+ */
+static void
+test_parser_abort(void)
+{
+    static const char *const pages[] = {
+        "<table><svg><title><![CDATA[x]]>\r",
+        "<p>mail admin@leak.example</p><table><math><mi><![CDATA[x]]>y"
+        "<a href=\"http://evil.example/\">z</a>",
+        "<table><svg><desc><![CDATA[x]]>y",
+    };
+    struct html_doc doc;
+    size_t i;
+    int k;
+
+    for (k = 0; k < 2; k++) {
+        for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+            html_doc_init(&doc);
+            is(k ? html_parse_plain(pages[i], strlen(pages[i]), &doc)
+                 : html_parse(pages[i], strlen(pages[i]), &doc),
+               0, "gumbo's assertion is not the end (%s): %s",
+               k ? "plain" : "placeholders", pages[i]);
+            ok(doc.parser_failed && doc.nlinks == 0 &&
+                   strcmp(buf_str(&doc.text), pages[i]) == 0,
+               "the page's bytes are its text");
+            html_doc_release(&doc);
+        }
+    }
+    ok(parse("<table><svg><title>x</title></svg><tr><td>cell</table>",
+             &doc) == 0 &&
+           !doc.parser_failed && strstr(buf_str(&doc.text), "cell"),
+       "the next page parses as usual");
+    html_doc_release(&doc);
+}
+
 int
 main(void)
 {
@@ -428,6 +466,7 @@ main(void)
     test_deep_nesting();
     test_caps();
     test_release_reuse();
+    test_parser_abort();
     test_placeholders();
     test_eof_in_tag();
     return done_testing();
