@@ -151,6 +151,27 @@ def cmd_treecpu(argv):
     return 0
 
 
+def cmd_cpustat(argv):
+    """Prints the machine's CPU ticks (/proc/stat's "cpu" line) as
+    "total idle steal"; with two such triples (before, after), what the
+    machine did in between: busy, stolen by the host, idle."""
+    if len(argv) == 6:
+        t0, i0, s0, t1, i1, s1 = (int(x) for x in argv)
+        dt = max(t1 - t0, 1)
+        print("%.0f %% busy, %.0f %% stolen by the hypervisor (steal), "
+              "%.0f %% idle" % (100.0 * (dt - (i1 - i0) - (s1 - s0)) / dt,
+                                100.0 * (s1 - s0) / dt,
+                                100.0 * (i1 - i0) / dt))
+        return 0
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal (guest counted in user)
+    idle = v[3] + (v[4] if len(v) > 4 else 0)
+    steal = v[7] if len(v) > 7 else 0
+    print("%d %d %d" % (sum(v[:8]), idle, steal))
+    return 0
+
+
 LOG_RE = re.compile(r'^\S+ \S+ \S+ \[[^\]]*\] "(\S+) (\S+)[^"]*" (\d+) (\d+)')
 
 
@@ -288,6 +309,7 @@ def cmd_report(argv):
                     ("memtotal", "memory"),
                     ("loadavg_start", "load average at start"),
                     ("loadavg_end", "load average at end"),
+                    ("cpu_during", "CPU during the crawl"),
                     ("source", "drpwatch source"), ("binary", "binary"),
                     ("postgres", "PostgreSQL"), ("nginx", "nginx"),
                     ("scrapy", "Scrapy"), ("python", "Python"),
@@ -368,10 +390,12 @@ def cmd_report(argv):
 
 def main(argv):
     cmds = {"port": cmd_port, "run": cmd_run, "treecpu": cmd_treecpu,
+            "cpustat": cmd_cpustat,
             "nginxlog": cmd_nginxlog, "perfsum": cmd_perfsum,
             "report": cmd_report}
     if len(argv) < 2 or argv[1] not in cmds:
-        die("usage: measure.py port|run|treecpu|nginxlog|perfsum|report ...")
+        die("usage: measure.py port|run|treecpu|cpustat|nginxlog|perfsum|"
+            "report ...")
     return cmds[argv[1]](argv[2:])
 
 

@@ -370,11 +370,17 @@ if [ "${BENCH_INSTR:-0}" = 1 ]; then
 fi
 pg0=$(python3 "$measure" treecpu "$pg_pid")
 ng0=$(python3 "$measure" treecpu "$nginx_pid")
+# The machine's ticks around the crawl: on a shared VM the host may take
+# a good part of the cores (steal), which the figures below then lack.
+cpu0=$(python3 "$measure" cpustat)
 DRPWATCH_DB=$conninfo python3 "$measure" run --label drpwatch \
     --results "$results" --out "$W/run.out" --err "$W/run.log" \
     --timeout "$timeout" --ok-codes 0,3 --pidfile "$W/drpwatch.pid" \
     -- "$bin" run --once ||
     die "drpwatch run --once could not run (log: $W/run.log)"
+cpu1=$(python3 "$measure" cpustat)
+# shellcheck disable=SC2086 # three numbers each
+put cpu_during "$(python3 "$measure" cpustat $cpu0 $cpu1)"
 pg1=$(python3 "$measure" treecpu "$pg_pid")
 ng1=$(python3 "$measure" treecpu "$nginx_pid")
 : >"$W/crawl.done"
