@@ -32,8 +32,13 @@
 
 #define SCAN_BLOCK (1u << 20) /* bytes handed to the engine at once */
 /* One JSON line: a finding's raw text (a key block, at most some 64 KiB)
-   six times over if every byte were escaped, and the other fields. */
+   six times over if every byte were escaped, and the other fields. A
+   longer line is not printed (a warning says so). */
 #define SCAN_LINE_MAX (1u << 20)
+/* Bytes a line may hold past SCAN_LINE_MAX while it is written: the block
+   put_raw() stores past a string's end, the literals after it
+   (JSON_LINE_FIXED and RAW_ROOM(0) at most). */
+#define JSON_LINE_SLACK 1024
 /* JSON lines are gathered and written this many bytes at a time: one
    fwrite() a line cost as much as building it. */
 #define SCAN_FLUSH (256u << 10)
@@ -44,7 +49,8 @@ struct scan {
     bool json;
     FILE *out;
     struct buf line; /* JSON lines not written yet, then the one being
-                        built (SCAN_FLUSH + SCAN_LINE_MAX at most) */
+                        built (SCAN_FLUSH + SCAN_LINE_MAX at most, and
+                        JSON_LINE_SLACK) */
     size_t *term_len; /* strlen of each watch term's value */
     unsigned long long findings[FIND_KIND_COUNT];
 };
@@ -65,119 +71,6 @@ cut_point(const char *p, size_t len)
     return len;
 }
 
-#define ONES 0x0101010101010101ull
-
-/* Bit 7 set in the bytes of w that are 0 (and maybe in bytes after them:
-   only whether any is set matters here). */
-static inline uint64_t
-zero_byte(uint64_t w)
-{
-    return (w - ONES) & ~w & (ONES * 0x80);
-}
-
-/*
- * s[0..n) as a JSON string, quotes included. Each line is built in a
- * buffer and written with one fwrite: a jansson object per finding took a
- * sixth of scan's time on dense input, and fprintf per field more than
- * the extraction itself. Invalid UTF-8 becomes U+FFFD (html_from_text),
- * so the line is always valid JSON.
- */
-static void
-put_str(struct buf *out, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    struct html_doc d;
-    char esc[6] = { '\\' };
-    size_t i, run = 0;
-
-    /* The common case, plain ASCII, eight bytes at a time: a word with
-       no byte < 0x20 or >= 0x80, no '"' and no '\\' is copied as is. */
-    for (i = 0; i + 8 <= n; i += 8) {
-        uint64_t w;
-
-        memcpy(&w, s + i, 8);
-        if (((w - ONES * 0x20) | w | zero_byte(w ^ (ONES * '"')) |
-             zero_byte(w ^ (ONES * '\\'))) & (ONES * 0x80))
-            break;
-    }
-    for (; i < n; i++)
-        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x80 ||
-            s[i] == '"' || s[i] == '\\')
-            break;
-    if (i == n) {
-        /* Written in place when it fits, as most do: three appends a
-           string, each with its checks and NUL, showed in profiles. */
-        if (n + 2 < out->cap - out->len && n + 2 <= out->max - out->len) {
-            char *p = out->ptr + out->len;
-
-            p[0] = '"';
-            memcpy(p + 1, s, n);
-            p[n + 1] = '"';
-            p[n + 2] = '\0';
-            out->len += n + 2;
-            return;
-        }
-        buf_addc(out, '"');
-        buf_add(out, s, n);
-        buf_addc(out, '"');
-        return;
-    }
-    if (u8_check((const uint8_t *)s, n) != NULL) {
-        html_doc_init(&d);
-        html_from_text(s, n, &d);
-        put_str(out, buf_str(&d.text), d.text.len);
-        html_doc_release(&d);
-        return;
-    }
-    buf_addc(out, '"');
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if (c != '"' && c != '\\' && c >= 0x20)
-            continue;
-        buf_add(out, s + run, i - run);
-        /* By hand: buf_addf() per tab of a combo line cost as much as
-           the rest of the line. */
-        if (c == '"' || c == '\\') {
-            esc[1] = (char)c;
-            buf_add(out, esc, 2);
-        } else {
-            esc[1] = 'u';
-            esc[2] = '0';
-            esc[3] = '0';
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 0xf];
-            buf_add(out, esc, 6);
-        }
-        run = i + 1;
-    }
-    buf_add(out, s + run, n - run);
-    buf_addc(out, '"');
-}
-
-/* A string literal without strlen(): keys and punctuation. */
-#define PUT_LIT(out, lit) buf_add((out), (lit), sizeof(lit) - 1)
-
-/* ,"key":"value" with the key a literal: ",\"key\":" */
-#define PUT_FIELD(out, key, s, n)                                             \
-    do {                                                                      \
-        PUT_LIT(out, ",\"" key "\":");                                        \
-        put_str((out), (s), (n));                                             \
-    } while (0)
-
-/* A decimal number without printf's cost. */
-static void
-put_uint(struct buf *out, unsigned long long v)
-{
-    char num[24], *p = num + sizeof(num);
-
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v > 0);
-    buf_add(out, p, (size_t)(num + sizeof(num) - p));
-}
-
 /* Writes the JSON lines gathered so far. */
 static void
 flush_json(struct scan *sc)
@@ -188,11 +81,13 @@ flush_json(struct scan *sc)
 }
 
 /*
- * The fast path of a JSON line: written through a cursor into room made
- * once for the line's worst case (every byte escaped), in one pass per
- * string, with no check or NUL per append. A call per field through
- * buf_add() cost as much as the escaping. Strings not valid UTF-8 (rare:
- * they take html_from_text()) make it give up; put_str() does the line.
+ * A JSON line is written through a cursor into room made for each string's
+ * worst case (every byte escaped), in one pass per string, with no check
+ * or NUL per append: a call per field through buf_add() cost as much as
+ * the escaping, and a jansson object per finding a sixth of scan's time on
+ * dense input. A string that is not valid UTF-8 (rare) is written as
+ * html_from_text() makes it, bad bytes as U+FFFD, so the line is always
+ * valid JSON. A line longer than SCAN_LINE_MAX is not printed.
  */
 
 /* Room for s[0..n) written by put_raw(): quotes, six bytes a byte, and
@@ -340,158 +235,157 @@ raw_uint(char *p, unsigned long long v)
 #define RAW_FIELD(p, key, s, n)                                               \
     ((p) = RAW_LIT((p), ",\"" key "\":"), (p) = put_raw((p), (s), (n)))
 
-/* The longest of the literals and numbers of a line, strings aside. */
+/* The longest run of literals and numbers between two strings of a line. */
 #define JSON_LINE_FIXED 512
 
+/* A JSON line being written at the end of out (out->len is its start). */
+struct jline {
+    struct buf *out;
+    char *p; /* the cursor */
+};
+
 /*
- * fd's JSON line (snippet: a brand mention's, or NULL) at the end of out
- * when the room for its worst case fits under out's cap; false (out
- * unchanged) otherwise, or when a string is not valid UTF-8.
+ * Room for need bytes at the cursor and the literals after them, within
+ * SCAN_LINE_MAX of the line and some slack (put_raw()'s block stores);
+ * false when there is none.
  */
 static bool
-print_json_fast(struct scan *sc, const struct finding *fd, const char *raw,
-                unsigned long long base, const char *snippet,
-                size_t snippet_len)
+jline_room(struct jline *l, size_t need)
 {
-    struct buf *out = &sc->line;
-    const char *kind = finding_kind_name(fd->kind);
-    size_t value_len = strlen(fd->value), unicode_len = 0, term_len = 0;
-    size_t identity_len = 0, domain_len = 0, hint_len = 0, benign_len = 0;
-    size_t kind_len = strlen(kind), room;
-    bool term = fd->term >= 0 && (size_t)fd->term < sc->cfg->nterms;
-    char *p;
+    size_t at = (size_t)(l->p - l->out->ptr);
 
-    if (fd->unicode != NULL)
-        unicode_len = strlen(fd->unicode);
-    if (term)
-        term_len = sc->term_len[fd->term];
-    if (fd->kind == FIND_CREDENTIAL) {
-        identity_len = strlen(fd->identity);
-        if (fd->domain)
-            domain_len = strlen(fd->domain);
-        hint_len = strlen(fd->pw_hint);
-    }
-    if (fd->benign)
-        benign_len = strlen(fd->benign);
-    /* Each length is under SCAN_BLOCK or EXTRACT_MAX_VALUE-ish, so no
-       sum wraps; the cap decides. */
-    room = JSON_LINE_FIXED + kind_len + RAW_ROOM(value_len) +
-           RAW_ROOM(unicode_len) + RAW_ROOM(fd->len) + RAW_ROOM(term_len) +
-           RAW_ROOM(snippet_len) + RAW_ROOM(identity_len) +
-           RAW_ROOM(domain_len) + RAW_ROOM(hint_len) + RAW_ROOM(benign_len);
-    if (room >= out->cap - out->len && buf_grow(out, room) < 0)
+    if (need + JSON_LINE_FIXED < l->out->cap - at)
+        return true;
+    if (at - l->out->len + need + JSON_LINE_FIXED >
+            SCAN_LINE_MAX + JSON_LINE_SLACK ||
+        buf_grow(l->out, at - l->out->len + need + JSON_LINE_FIXED) < 0)
         return false;
-    p = out->ptr + out->len;
-    p = RAW_LIT(p, "{\"kind\":\"");
-    memcpy(p, kind, kind_len);
-    p += kind_len;
-    *p++ = '"';
-    if (RAW_FIELD(p, "value", fd->value, value_len) == NULL)
-        return false;
-    if (fd->unicode != NULL &&
-        RAW_FIELD(p, "unicode", fd->unicode, unicode_len) == NULL)
-        return false;
-    if (RAW_FIELD(p, "raw", raw + fd->offset, fd->len) == NULL)
-        return false;
-    p = RAW_LIT(p, ",\"offset\":");
-    p = raw_uint(p, base + fd->offset);
-    p = RAW_LIT(p, ",\"confidence\":");
-    p = raw_uint(p, fd->confidence > 0 ? (unsigned long long)fd->confidence
-                                       : 0);
-    if (fd->watched)
-        p = RAW_LIT(p, ",\"watched\":true");
-    else
-        p = RAW_LIT(p, ",\"watched\":false");
-    if (term &&
-        RAW_FIELD(p, "term", sc->cfg->terms[fd->term].value, term_len) ==
-            NULL)
-        return false;
-    if (fd->kind == FIND_BRAND) {
-        if (fd->variant)
-            p = RAW_LIT(p, ",\"variant\":true");
-        else
-            p = RAW_LIT(p, ",\"variant\":false");
-        if (RAW_FIELD(p, "snippet", snippet, snippet_len) == NULL)
-            return false;
-    }
-    if (fd->kind == FIND_CREDENTIAL) {
-        if (RAW_FIELD(p, "identity", fd->identity, identity_len) == NULL)
-            return false;
-        if (fd->domain &&
-            RAW_FIELD(p, "domain", fd->domain, domain_len) == NULL)
-            return false;
-        if (RAW_FIELD(p, "password_hint", fd->pw_hint, hint_len) == NULL)
-            return false;
-    }
-    if (fd->benign && RAW_FIELD(p, "benign", fd->benign, benign_len) == NULL)
-        return false;
-    p = RAW_LIT(p, "}\n");
-    *p = '\0';
-    out->len = (size_t)(p - out->ptr);
+    l->p = l->out->ptr + at;
     return true;
 }
 
+/* The room put_raw() needs for s[0..n) exactly (as valid UTF-8). */
+static size_t
+raw_room_exact(const char *s, size_t n)
+{
+    size_t i, room = RAW_ROOM(0) + n;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        room += c == '"' || c == '\\' ? 1 : c < 0x20 ? 5 : 0;
+    }
+    return room;
+}
+
+/*
+ * "s[0..n)" at the cursor; false when the line would pass its cap. The
+ * worst case first: counting the exact room costs a pass.
+ */
+static bool
+jline_str(struct jline *l, const char *s, size_t n)
+{
+    struct html_doc d;
+    char *q;
+    bool ok;
+
+    if (!jline_room(l, RAW_ROOM(n)) && !jline_room(l, raw_room_exact(s, n)))
+        return false;
+    q = put_raw(l->p, s, n);
+    if (q != NULL) {
+        l->p = q;
+        return true;
+    }
+    html_doc_init(&d);
+    ok = html_from_text(s, n, &d) == 0 &&
+         jline_str(l, buf_str(&d.text), d.text.len);
+    html_doc_release(&d);
+    return ok;
+}
+
+/* ,"key":"value" at the cursor, key a literal; false as jline_str(). */
+#define JLINE_FIELD(l, key, s, n)                                             \
+    ((l)->p = RAW_LIT((l)->p, ",\"" key "\":"), jline_str((l), (s), (n)))
+
+/* ,"key":true or ,"key":false at the cursor, key a literal. */
+#define JLINE_BOOL(l, key, v)                                                 \
+    ((l)->p = (v) ? RAW_LIT((l)->p, ",\"" key "\":true")                      \
+                  : RAW_LIT((l)->p, ",\"" key "\":false"))
+
+/* fd's fields at the cursor (snippet: a brand mention's); false as
+   jline_str(). */
+static bool
+jline_finding(struct jline *l, const struct scan *sc,
+              const struct finding *fd, const char *raw,
+              unsigned long long base, const char *snippet)
+{
+    const char *kind = finding_kind_name(fd->kind);
+    size_t kind_len = strlen(kind);
+    bool term = fd->term >= 0 && (size_t)fd->term < sc->cfg->nterms;
+
+    l->p = RAW_LIT(l->p, "{\"kind\":\"");
+    memcpy(l->p, kind, kind_len);
+    l->p += kind_len;
+    *l->p++ = '"';
+    if (!JLINE_FIELD(l, "value", fd->value, strlen(fd->value)) ||
+        (fd->unicode != NULL &&
+         !JLINE_FIELD(l, "unicode", fd->unicode, strlen(fd->unicode))) ||
+        !JLINE_FIELD(l, "raw", raw + fd->offset, fd->len))
+        return false;
+    l->p = RAW_LIT(l->p, ",\"offset\":");
+    l->p = raw_uint(l->p, base + fd->offset);
+    l->p = RAW_LIT(l->p, ",\"confidence\":");
+    l->p = raw_uint(l->p, fd->confidence > 0
+                              ? (unsigned long long)fd->confidence
+                              : 0);
+    JLINE_BOOL(l, "watched", fd->watched);
+    if (term && !JLINE_FIELD(l, "term", sc->cfg->terms[fd->term].value,
+                             sc->term_len[fd->term]))
+        return false;
+    if (fd->kind == FIND_BRAND) {
+        JLINE_BOOL(l, "variant", fd->variant);
+        if (!JLINE_FIELD(l, "snippet", snippet, strlen(snippet)))
+            return false;
+    }
+    if (fd->kind == FIND_CREDENTIAL &&
+        (!JLINE_FIELD(l, "identity", fd->identity, strlen(fd->identity)) ||
+         (fd->domain &&
+          !JLINE_FIELD(l, "domain", fd->domain, strlen(fd->domain))) ||
+         !JLINE_FIELD(l, "password_hint", fd->pw_hint,
+                      strlen(fd->pw_hint))))
+        return false;
+    if (fd->benign &&
+        !JLINE_FIELD(l, "benign", fd->benign, strlen(fd->benign)))
+        return false;
+    l->p = RAW_LIT(l->p, "}\n");
+    return true;
+}
+
+/* fd's JSON line at the end of sc->line; a warning instead when it would
+   be longer than SCAN_LINE_MAX (the lines before it stay). */
 static void
 print_json(struct scan *sc, const struct finding *fd, const char *raw,
            size_t len, unsigned long long base)
 {
-    struct buf *out = &sc->line;
-    size_t start;
+    struct jline l = { &sc->line, NULL };
     char *snippet = NULL;
-    const char *v;
+    size_t n;
 
-    if (out->len >= SCAN_FLUSH)
+    if (sc->line.len >= SCAN_FLUSH)
         flush_json(sc);
     /* The mention in its context, from the redacted text. */
     if (fd->kind == FIND_BRAND)
         snippet = extract_snippet(raw, len, fd);
-    if (print_json_fast(sc, fd, raw, base, snippet,
-                        snippet ? strlen(snippet) : 0)) {
-        x_free(snippet);
-        return;
-    }
-    start = out->len;
-    PUT_LIT(out, "{\"kind\":\"");
-    buf_adds(out, finding_kind_name(fd->kind));
-    buf_addc(out, '"');
-    PUT_FIELD(out, "value", fd->value, strlen(fd->value));
-    if (fd->unicode != NULL)
-        PUT_FIELD(out, "unicode", fd->unicode, strlen(fd->unicode));
-    PUT_FIELD(out, "raw", raw + fd->offset, fd->len);
-    PUT_LIT(out, ",\"offset\":");
-    put_uint(out, base + fd->offset);
-    PUT_LIT(out, ",\"confidence\":");
-    put_uint(out, fd->confidence > 0 ? (unsigned long long)fd->confidence : 0);
-    if (fd->watched)
-        PUT_LIT(out, ",\"watched\":true");
-    else
-        PUT_LIT(out, ",\"watched\":false");
-    if (fd->term >= 0 && (size_t)fd->term < sc->cfg->nterms) {
-        v = sc->cfg->terms[fd->term].value;
-        PUT_FIELD(out, "term", v, strlen(v));
-    }
-    if (fd->kind == FIND_BRAND) {
-        if (fd->variant)
-            PUT_LIT(out, ",\"variant\":true");
-        else
-            PUT_LIT(out, ",\"variant\":false");
-        PUT_FIELD(out, "snippet", snippet, strlen(snippet));
-    }
-    if (fd->kind == FIND_CREDENTIAL) {
-        PUT_FIELD(out, "identity", fd->identity, strlen(fd->identity));
-        if (fd->domain)
-            PUT_FIELD(out, "domain", fd->domain, strlen(fd->domain));
-        PUT_FIELD(out, "password_hint", fd->pw_hint, strlen(fd->pw_hint));
-    }
-    if (fd->benign)
-        PUT_FIELD(out, "benign", fd->benign, strlen(fd->benign));
-    if (PUT_LIT(out, "}\n") < 0) {
+    l.p = sc->line.ptr + sc->line.len;
+    if (jline_room(&l, 0) && jline_finding(&l, sc, fd, raw, base, snippet) &&
+        (n = (size_t)(l.p - sc->line.ptr) - sc->line.len) <= SCAN_LINE_MAX) {
+        sc->line.len += n;
+    } else {
         log_warn("scan: finding at offset %llu too long to print",
                  base + fd->offset);
-        out->len = start; /* the lines before it stay */
-        if (out->ptr != NULL)
-            out->ptr[start] = '\0';
     }
+    if (sc->line.ptr != NULL)
+        sc->line.ptr[sc->line.len] = '\0';
     x_free(snippet);
 }
 
@@ -647,7 +541,8 @@ cmd_scan(struct cli *c, int argc, char **argv)
     for (t = 0; t < cfg.nterms; t++)
         sc.term_len[t] = strlen(cfg.terms[t].value);
     sc.out = stdout;
-    buf_init(&sc.line, SCAN_FLUSH + SCAN_LINE_MAX);
+    buf_init(&sc.line, SCAN_FLUSH + SCAN_LINE_MAX + JSON_LINE_SLACK);
+    buf_grow(&sc.line, SCAN_FLUSH + JSON_LINE_FIXED); /* never NULL */
     if (!sc.json)
         fprintf(sc.out, "%-12s  %-16s  %4s  %-13s  %s\n", "OFFSET", "KIND",
                 "CONF", "BENIGN", "VALUE");

@@ -162,6 +162,43 @@ is "$rc" 0 "NUL bytes and invalid UTF-8 are scanned"
 grep -q '"value":"8.8.4.4","raw":"8.8.4.4","offset":7' "$LOGS/bad.out"
 ok $? "findings after a NUL byte keep their byte offsets"
 
+# One JSON writer for every line: bytes that need escaping or are not
+# UTF-8 around and inside findings, and long raw texts (a URL path of
+# backslashes, a 50 KB key block), each line valid JSON with its fields
+# whole.
+"$PYTHON3" -c "
+import sys
+out = sys.stdout.buffer
+out.write(b'Northwind Bank \xff\xfe\x00 \"q\" \\\\ \x01\xc3\xa9 ok\n')
+out.write(b'see http://evil-cdn.net/' + b'\\\\' * 2000 + b' now\n')
+out.write(b'-----BEGIN RSA PRIVATE KEY-----\n')
+out.write((b'MIIE\"\\\\' * 142 + b'\n') * 60)
+out.write(b'-----END RSA PRIVATE KEY-----\n')
+" >"$T/escape.txt"
+drp escape scan --json --watch "$T/watch.yaml" "$T/escape.txt"
+is "$rc" 0 "a scan of bytes that need escaping exits 0"
+"$PYTHON3" - "$T/escape.txt" "$LOGS/escape.out" <<'PY'
+import json, sys
+data = open(sys.argv[1], 'rb').read()
+rows = [json.loads(l) for l in open(sys.argv[2], 'rb')]
+by = {r['kind']: r for r in rows}
+b = by['brand']
+# bad bytes as U+FFFD, control bytes as blanks, quote and backslash kept
+assert b['snippet'].startswith('Northwind Bank \ufffd\ufffd  "q" \\  \u00e9 ok'), b
+u = by['url']
+assert u['raw'] == 'http://evil-cdn.net/' + '\\' * 2000, u['raw'][:40]
+assert u['raw'].encode() == data[u['offset']:u['offset'] + len(u['raw'])]
+k = by['secret']
+end = data.index(b'-----END RSA PRIVATE KEY-----') + 29
+assert k['value'] == 'private_key:rsa', k
+assert k['offset'] == data.index(b'-----BEGIN'), k['offset']
+assert len(k['raw']) == end - k['offset'] > 50000, len(k['raw'])
+assert set(k['raw']) <= {'*', '\n'}, 'the key block is printed masked'
+PY
+ok $? "escaped and replaced bytes, long raw texts: every line valid JSON, whole"
+is "$(grep -c 'too long to print' "$LOGS/escape.err")" 0 \
+    "no line comes near the cap"
+
 drp usage scan
 is "$rc" 2 "scan without a file exits 2"
 drp missing scan "$T/nonexistent"
