@@ -4,6 +4,7 @@
  * line ends, so memory stays bounded whatever its size; passwords are
  * printed masked, never in clear.
  */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
@@ -241,27 +242,35 @@ raw_uint(char *p, unsigned long long v)
 /* A JSON line being written at the end of out (out->len is its start). */
 struct jline {
     struct buf *out;
-    char *p; /* the cursor */
+    char *p;   /* the cursor */
+    char *end; /* out->ptr + out->cap */
 };
+
+/* jline_room() when the room is not there yet. */
+static bool
+jline_grow(struct jline *l, size_t need)
+{
+    size_t at = (size_t)(l->p - l->out->ptr);
+
+    if (at - l->out->len + need + JSON_LINE_FIXED >
+            SCAN_LINE_MAX + JSON_LINE_SLACK ||
+        buf_grow(l->out, at - l->out->len + need + JSON_LINE_FIXED) < 0)
+        return false;
+    l->p = l->out->ptr + at;
+    l->end = l->out->ptr + l->out->cap;
+    return true;
+}
 
 /*
  * Room for need bytes at the cursor and the literals after them, within
  * SCAN_LINE_MAX of the line and some slack (put_raw()'s block stores);
  * false when there is none.
  */
-static bool
+static inline bool
 jline_room(struct jline *l, size_t need)
 {
-    size_t at = (size_t)(l->p - l->out->ptr);
-
-    if (need + JSON_LINE_FIXED < l->out->cap - at)
-        return true;
-    if (at - l->out->len + need + JSON_LINE_FIXED >
-            SCAN_LINE_MAX + JSON_LINE_SLACK ||
-        buf_grow(l->out, at - l->out->len + need + JSON_LINE_FIXED) < 0)
-        return false;
-    l->p = l->out->ptr + at;
-    return true;
+    return need + JSON_LINE_FIXED < (size_t)(l->end - l->p) ||
+           jline_grow(l, need);
 }
 
 /* The room put_raw() needs for s[0..n) exactly (as valid UTF-8). */
@@ -278,21 +287,22 @@ raw_room_exact(const char *s, size_t n)
     return room;
 }
 
-/*
- * "s[0..n)" at the cursor; false when the line would pass its cap. The
- * worst case first: counting the exact room costs a pass.
- */
+static inline bool jline_str(struct jline *l, const char *s, size_t n);
+
+/* jline_str() of a string whose worst case passes the line's cap, or
+   that is not valid UTF-8 (written as html_from_text() makes it). */
 static bool
-jline_str(struct jline *l, const char *s, size_t n)
+jline_str_slow(struct jline *l, const char *s, size_t n)
 {
     struct html_doc d;
     char *q;
     bool ok;
 
-    if (!jline_room(l, RAW_ROOM(n)) && !jline_room(l, raw_room_exact(s, n)))
-        return false;
-    q = put_raw(l->p, s, n);
-    if (q != NULL) {
+    if (u8_check((const uint8_t *)s, n) == NULL) {
+        if (!jline_room(l, raw_room_exact(s, n)))
+            return false;
+        q = put_raw(l->p, s, n);
+        assert(q != NULL);
         l->p = q;
         return true;
     }
@@ -301,6 +311,25 @@ jline_str(struct jline *l, const char *s, size_t n)
          jline_str(l, buf_str(&d.text), d.text.len);
     html_doc_release(&d);
     return ok;
+}
+
+/*
+ * "s[0..n)" at the cursor; false when the line would pass its cap. The
+ * worst case first: counting the exact room costs a pass.
+ */
+static inline bool
+jline_str(struct jline *l, const char *s, size_t n)
+{
+    char *q;
+
+    if (jline_room(l, RAW_ROOM(n))) {
+        q = put_raw(l->p, s, n);
+        if (q != NULL) {
+            l->p = q;
+            return true;
+        }
+    }
+    return jline_str_slow(l, s, n);
 }
 
 /* ,"key":"value" at the cursor, key a literal; false as jline_str(). */
@@ -367,7 +396,7 @@ static void
 print_json(struct scan *sc, const struct finding *fd, const char *raw,
            size_t len, unsigned long long base)
 {
-    struct jline l = { &sc->line, NULL };
+    struct jline l = { &sc->line, NULL, NULL };
     char *snippet = NULL;
     size_t n;
 
@@ -377,6 +406,7 @@ print_json(struct scan *sc, const struct finding *fd, const char *raw,
     if (fd->kind == FIND_BRAND)
         snippet = extract_snippet(raw, len, fd);
     l.p = sc->line.ptr + sc->line.len;
+    l.end = sc->line.ptr + sc->line.cap;
     if (jline_room(&l, 0) && jline_finding(&l, sc, fd, raw, base, snippet) &&
         (n = (size_t)(l.p - sc->line.ptr) - sc->line.len) <= SCAN_LINE_MAX) {
         sc->line.len += n;
