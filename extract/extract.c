@@ -400,6 +400,40 @@ psl_suffix(const char *tld)
 #define SHORT_TLDS (26 * 26 + 26 * 26 * 26 + 26 * 26 * 26 * 26)
 static unsigned char short_tlds[SHORT_TLDS];
 
+/*
+ * The other names (five letters or more, "xn--" labels, digits), up to
+ * LONG_TLD_MAX bytes: the last answer for each slot of a small table per
+ * thread, by hash, the name kept whole so that a slot answers only for
+ * its own name. Far fewer of them recur ("online", "onion", and "dumps",
+ * "hexdigest" in code), but each cost a lookup in the list every time.
+ */
+#define LONG_TLDS 256
+#define LONG_TLD_MAX 24
+static __thread struct long_tld {
+    char name[LONG_TLD_MAX + 1]; /* "" for an empty slot */
+    bool known;
+} long_tlds[LONG_TLDS];
+
+/* psl_suffix() of tld (n bytes), through long_tlds[]. */
+static bool
+long_tld(const char *tld, size_t n)
+{
+    struct long_tld *t;
+    uint32_t h = 2166136261u;
+    size_t i;
+
+    if (n > LONG_TLD_MAX)
+        return psl_suffix(tld);
+    for (i = 0; i < n; i++)
+        h = (h ^ (unsigned char)tld[i]) * 16777619u;
+    t = &long_tlds[h % LONG_TLDS];
+    if (strcmp(t->name, tld) != 0) {
+        memcpy(t->name, tld, n + 1);
+        t->known = psl_suffix(tld);
+    }
+    return t->known;
+}
+
 /* Whether tld (lowercase) is in libpsl's built-in public suffix list. */
 static bool
 known_tld(const char *tld)
@@ -408,10 +442,10 @@ known_tld(const char *tld)
     unsigned char v;
 
     if (n < 2 || n > 4)
-        return psl_suffix(tld);
+        return n == 0 ? psl_suffix(tld) : long_tld(tld, n);
     for (i = 0, k = 0; i < n; i++) {
         if (tld[i] < 'a' || tld[i] > 'z')
-            return psl_suffix(tld);
+            return long_tld(tld, n);
         k = k * 26 + (size_t)(tld[i] - 'a');
     }
     if (n >= 3)
@@ -450,22 +484,66 @@ domain_tld(const char *tld)
     return known_tld(tld);
 }
 
-/*
- * Copies s[0..n) with the defanged dots ("[.]", "(.)", "{.}", "[dot]",
- * "(dot)", and "[[.]]" or "([.])" defanged twice), "[:]" and "[://]" made
- * plain again.
- */
-static char *
-refang(const char *s, size_t n)
+#define BYTES_ONES 0x0101010101010101ull
+
+/* Whether a byte of the word w is 0 (exact: no false positives). */
+static inline bool
+word_has_zero(uint64_t w)
 {
-    char *out, *o;
+    return ((w - BYTES_ONES) & ~w & (BYTES_ONES * 0x80)) != 0;
+}
+
+/*
+ * Whether s[0..n) holds a '[', '(' or '{', the bytes every defanged form
+ * starts with; eight bytes at a time (c | 0x20 is '{' for '[' and '{'
+ * only): three memchr() calls or a loop of three compares a byte cost
+ * more than the rest of a domain's checks.
+ */
+static inline bool
+bracket_in_word(const char *s)
+{
+    uint64_t w;
+
+    memcpy(&w, s, 8);
+    return word_has_zero((w | (BYTES_ONES * 0x20)) ^ (BYTES_ONES * '{')) ||
+           word_has_zero(w ^ (BYTES_ONES * '('));
+}
+
+static bool
+has_bracket(const char *s, size_t n)
+{
+    size_t i;
+
+    if (n < 8) {
+        for (i = 0; i < n; i++)
+            if ((s[i] | 0x20) == '{' || s[i] == '(')
+                return true;
+        return false;
+    }
+    for (i = 0; i + 8 <= n; i += 8)
+        if (bracket_in_word(s + i))
+            return true;
+    /* The last eight bytes, overlapping the words before. */
+    return i < n && bracket_in_word(s + n - 8);
+}
+
+/*
+ * Writes s[0..n) to out (room for n + 1 bytes) with the defanged dots
+ * ("[.]", "(.)", "{.}", "[dot]", "(dot)", and "[[.]]" or "([.])" defanged
+ * twice), "[:]" and "[://]" made plain again, and a NUL; returns the
+ * length written.
+ */
+static size_t
+refang_to(char *out, const char *s, size_t n)
+{
+    char *o = out;
     size_t i = 0;
 
-    if (memchr(s, '[', n) == NULL && memchr(s, '(', n) == NULL &&
-        memchr(s, '{', n) == NULL)
-        return xstrndup(s, n); /* nothing defanged: the common case */
-    out = o = xmalloc(n + 1);
-
+    if (!has_bracket(s, n)) {
+        memcpy(out, s, n); /* nothing defanged: the common case */
+        out[n] = '\0';
+        return n;
+    }
     while (i < n) {
         if (s[i] != '[' && s[i] != '(' && s[i] != '{') {
             *o++ = s[i++];
@@ -494,6 +572,16 @@ refang(const char *s, size_t n)
         }
     }
     *o = '\0';
+    return (size_t)(o - out);
+}
+
+/* refang_to() into a new string (malloc()ed). */
+static char *
+refang(const char *s, size_t n)
+{
+    char *out = xmalloc(n + 1);
+
+    refang_to(out, s, n);
     return out;
 }
 
@@ -1563,6 +1651,8 @@ defanged(const char *s, size_t n)
 {
     const char *p = s, *end = s + n;
 
+    if (!has_bracket(s, n))
+        return false;
     for (; p + 1 < end; p++) {
         if (*p != '[' && *p != '(' && *p != '{')
             continue;
@@ -3847,13 +3937,18 @@ ascii_name_start(const struct run *r, const PCRE2_SIZE *ov)
     return suffix ? SIZE_MAX : off;
 }
 
+/* Bytes of a domain match refanged on the stack; longer ones (rare: the
+   value is at most MAX_DOMAIN) take the heap. */
+#define DOMAIN_STACK 512
+
 static void
 scan_domain(struct run *r)
 {
-    size_t start = 0, n, off, before;
-    char tld[25];
+    size_t start = 0, n, off, before, vn;
+    char tld[25], stack[DOMAIN_STACK];
     PCRE2_SIZE *ov;
-    char *v, *a, *unicode;
+    char *v, *heap, *a, *unicode;
+    bool more;
 
     while (next_match(r, r->x->re[PAT_DOMAIN], &start, &ov)) {
         n = ov[3] - ov[2];
@@ -3875,26 +3970,34 @@ scan_domain(struct run *r)
             off = ascii_name_start(r, ov);
         if (off == SIZE_MAX)
             continue;
-        v = refang(r->text + off, ov[1] - off);
+        /* The value is made on the stack and copied once into the
+           findings' strings (add_copy()): no malloc() and free() a
+           domain. */
+        n = ov[1] - off;
+        heap = n < sizeof(stack) ? NULL : xmalloc(n + 1);
+        v = heap != NULL ? heap : stack;
+        vn = refang_to(v, r->text + off, n);
         lower_str(v);
-        unicode = NULL;
-        if (idn_applies(v, strlen(v))) {
+        a = unicode = NULL;
+        if (idn_applies(v, vn)) {
             /* "xn--" labels: valid IDN ("xn--zz.com" is not). */
-            a = idn_to_ascii(v, strlen(v), &unicode);
-            x_free(v);
-            if (a == NULL)
+            a = idn_to_ascii(v, vn, &unicode);
+            if (a == NULL) {
+                x_free(heap);
                 continue;
+            }
             v = a;
+            vn = strlen(a);
         }
-        if (strlen(v) > MAX_DOMAIN) {
-            x_free(v);
-            x_free(unicode);
-            continue;
-        }
+        more = true;
         before = r->n;
-        if (!add(r, FIND_DOMAIN, v, off, ov[1] - off,
-                 defanged(r->text + off, ov[1] - off) ? 85 : 70,
-                 watched_term(r->x, v))) {
+        if (vn <= MAX_DOMAIN)
+            more = add_copy(r, FIND_DOMAIN, v, vn, false, off, n,
+                            defanged(r->text + off, n) ? 85 : 70,
+                            watched_term(r->x, v));
+        x_free(a);
+        x_free(heap);
+        if (!more) {
             x_free(unicode);
             return;
         }
