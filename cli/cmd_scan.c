@@ -53,6 +53,8 @@ struct scan {
                         built (SCAN_FLUSH + SCAN_LINE_MAX at most, and
                         JSON_LINE_SLACK) */
     size_t *term_len; /* strlen of each watch term's value */
+    char kind_lit[FIND_KIND_COUNT][32]; /* {"kind":"NAME" of each kind */
+    size_t kind_lit_len[FIND_KIND_COUNT];
     unsigned long long findings[FIND_KIND_COUNT];
 };
 
@@ -216,25 +218,43 @@ put_raw(char *p, const char *s, size_t n)
 #define RAW_LIT(p, lit)                                                       \
     (memcpy((p), (lit), sizeof(lit) - 1), (p) + sizeof(lit) - 1)
 
-/* A decimal number at p. */
+/* A decimal number at p: its digits counted first, then written in place
+   two at a time (a copy from a scratch buffer was a call of memcpy() per
+   number, two numbers a line). */
 static char *
 raw_uint(char *p, unsigned long long v)
 {
-    char num[24], *q = num + sizeof(num);
-    size_t n;
+    static const char pairs[] = "00010203040506070809"
+                                "10111213141516171819"
+                                "20212223242526272829"
+                                "30313233343536373839"
+                                "40414243444546474849"
+                                "50515253545556575859"
+                                "60616263646566676869"
+                                "70717273747576777879"
+                                "80818283848586878889"
+                                "90919293949596979899";
+    unsigned long long t;
+    char *end, *q;
+    size_t n = 1;
 
-    do {
-        *--q = (char)('0' + v % 10);
-        v /= 10;
-    } while (v > 0);
-    n = (size_t)(num + sizeof(num) - q);
-    memcpy(p, q, n);
-    return p + n;
+    for (t = v; t >= 100; t /= 100)
+        n += 2;
+    n += t >= 10;
+    end = q = p + n;
+    while (v >= 100) {
+        q -= 2;
+        memcpy(q, pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10) {
+        q -= 2;
+        memcpy(q, pairs + 2 * v, 2);
+    } else {
+        *--q = (char)('0' + v);
+    }
+    return end;
 }
-
-/* ,"key":"value" at p; NULL as put_raw(). */
-#define RAW_FIELD(p, key, s, n)                                               \
-    ((p) = RAW_LIT((p), ",\"" key "\":"), (p) = put_raw((p), (s), (n)))
 
 /* The longest run of literals and numbers between two strings of a line. */
 #define JSON_LINE_FIXED 512
@@ -348,14 +368,10 @@ jline_finding(struct jline *l, const struct scan *sc,
               const struct finding *fd, const char *raw,
               unsigned long long base, const char *snippet)
 {
-    const char *kind = finding_kind_name(fd->kind);
-    size_t kind_len = strlen(kind);
     bool term = fd->term >= 0 && (size_t)fd->term < sc->cfg->nterms;
 
-    l->p = RAW_LIT(l->p, "{\"kind\":\"");
-    memcpy(l->p, kind, kind_len);
-    l->p += kind_len;
-    *l->p++ = '"';
+    memcpy(l->p, sc->kind_lit[fd->kind], sizeof(sc->kind_lit[0]));
+    l->p += sc->kind_lit_len[fd->kind];
     if (!JLINE_FIELD(l, "value", fd->value, strlen(fd->value)) ||
         (fd->unicode != NULL &&
          !JLINE_FIELD(l, "unicode", fd->unicode, strlen(fd->unicode))) ||
@@ -416,7 +432,8 @@ print_json(struct scan *sc, const struct finding *fd, const char *raw,
     }
     if (sc->line.ptr != NULL)
         sc->line.ptr[sc->line.len] = '\0';
-    x_free(snippet);
+    if (snippet != NULL)
+        x_free(snippet);
 }
 
 static void
@@ -570,6 +587,10 @@ cmd_scan(struct cli *c, int argc, char **argv)
     sc.term_len = xreallocarray(NULL, cfg.nterms + 1, sizeof(*sc.term_len));
     for (t = 0; t < cfg.nterms; t++)
         sc.term_len[t] = strlen(cfg.terms[t].value);
+    for (k = 0; k < FIND_KIND_COUNT; k++)
+        sc.kind_lit_len[k] = (size_t)snprintf(
+            sc.kind_lit[k], sizeof(sc.kind_lit[k]), "{\"kind\":\"%s\"",
+            finding_kind_name((enum finding_kind)k));
     sc.out = stdout;
     buf_init(&sc.line, SCAN_FLUSH + SCAN_LINE_MAX + JSON_LINE_SLACK);
     buf_grow(&sc.line, SCAN_FLUSH + JSON_LINE_FIXED); /* never NULL */
