@@ -962,27 +962,44 @@ check_ipv6(const struct rule *rl, const char *text, size_t len,
     return true;
 }
 
+/* The value of a base58 digit ("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijk
+   mnopqrstuvwxyz"), or -1: a table, not strchr() of the alphabet per
+   digit. */
 static int
 base58_val(char c)
 {
-    static const char alphabet[] =
-        "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-    const char *p = strchr(alphabet, c);
+    static const signed char val[128] = {
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1,  0,  1,  2,  3,  4,  5,  6,  7,  8, -1, -1, -1, -1, -1, -1,
+        -1,  9, 10, 11, 12, 13, 14, 15, 16, -1, 17, 18, 19, 20, 21, -1,
+        22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, -1, -1, -1, -1, -1,
+        -1, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, -1, 44, 45, 46,
+        47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, -1, -1, -1, -1, -1,
+    };
 
-    return c != '\0' && p != NULL ? (int)(p - alphabet) : -1;
+    return (unsigned char)c < 128 ? val[(unsigned char)c] : -1;
 }
+
+#define BASE58_MAX_OUT 32 /* bytes base58_decode() can fill */
 
 /*
  * Decodes base58 s[0..n) into exactly outlen bytes (leading '1's are zero
- * bytes); false when it does not fit or does not fill them.
+ * bytes; outlen at most BASE58_MAX_OUT); false when it does not fit or does
+ * not fill them. The number grows in 32-bit limbs, a multiply per limb and
+ * digit instead of one per byte; as it only grows, one too big for
+ * outlen bytes at any digit is still too big at the end.
  */
 static bool
 base58_decode(const char *s, size_t n, unsigned char *out, size_t outlen)
 {
-    size_t i, j, zeros = 0, used;
-    unsigned int carry;
+    uint32_t limb[BASE58_MAX_OUT / 4] = { 0 }; /* limb[0] most significant */
+    size_t i, j, zeros = 0, used, nlimb = (outlen + 3) / 4;
+    uint64_t carry;
     int d;
 
+    assert(outlen <= BASE58_MAX_OUT);
     memset(out, 0, outlen);
     while (zeros < n && s[zeros] == '1')
         zeros++;
@@ -990,14 +1007,23 @@ base58_decode(const char *s, size_t n, unsigned char *out, size_t outlen)
         d = base58_val(s[i]);
         if (d < 0)
             return false;
-        carry = (unsigned int)d;
-        for (j = outlen; j-- > 0;) {
-            carry += 58u * out[j];
-            out[j] = (unsigned char)carry;
-            carry >>= 8;
+        carry = (uint64_t)d;
+        for (j = nlimb; j-- > 0;) {
+            carry += 58u * (uint64_t)limb[j];
+            limb[j] = (uint32_t)carry;
+            carry >>= 32;
         }
         if (carry != 0)
             return false;
+    }
+    /* The bytes past outlen at the top of the limbs must be zero. */
+    if (nlimb * 4 > outlen &&
+        (limb[0] >> (8 * (outlen - (nlimb - 1) * 4))) != 0)
+        return false;
+    for (i = 0; i < outlen; i++) {
+        size_t b = nlimb * 4 - outlen + i; /* byte in the limbs, from the top */
+
+        out[i] = (unsigned char)(limb[b / 4] >> (8 * (3 - b % 4)));
     }
     for (used = outlen; used > 0 && out[outlen - used] == 0; used--)
         ;
