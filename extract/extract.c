@@ -56,6 +56,9 @@
 
 #define MAX_PASSWORD 256
 #define MAX_DOMAIN 253
+/* Bytes of a domain or e-mail match made into its value on the stack;
+   longer ones (rare: the domain is at most MAX_DOMAIN) take the heap. */
+#define DOMAIN_STACK 512
 #define HINT_MAX_STARS 8
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
 
@@ -3151,18 +3154,24 @@ scan_email(struct run *r)
     size_t start = 0, n, before;
     PCRE2_SIZE *ov;
     const char *at;
-    char *v, *a, *u, *unicode;
+    char stack[DOMAIN_STACK], *v, *heap, *a, *u, *unicode;
+    bool more;
 
     while (next_match(r, r->x->re[PAT_EMAIL], &start, &ov)) {
+        /* Made on the stack and copied once into the findings' strings,
+           as scan_domain() does. */
         n = ov[1] - ov[0];
-        v = xstrndup(r->text + ov[0], n);
+        heap = n < sizeof(stack) ? NULL : xmalloc(n + 1);
+        v = heap != NULL ? heap : stack;
+        memcpy(v, r->text + ov[0], n);
+        v[n] = '\0';
         lower_str(v);
         at = strchr(v, '@');
+        unicode = NULL;
         if (strlen(at + 1) > MAX_DOMAIN || !known_tld(strrchr(v, '.') + 1)) {
-            x_free(v); /* "logo@2x.png" is a file */
+            x_free(heap); /* "logo@2x.png" is a file */
             continue;
         }
-        unicode = NULL;
         if (idn_applies(at + 1, strlen(at + 1))) {
             /* "xn--" labels: a valid IDN, shown in U-labels too. */
             a = idn_to_ascii(at + 1, strlen(at + 1), &u);
@@ -3171,12 +3180,15 @@ scan_email(struct run *r)
             x_free(a);
             x_free(u);
             if (unicode == NULL) {
-                x_free(v);
+                x_free(heap);
                 continue;
             }
         }
         before = r->n;
-        if (!add(r, FIND_EMAIL, v, ov[0], n, 90, watched_term(r->x, at + 1))) {
+        more = add_copy(r, FIND_EMAIL, v, n, false, ov[0], n, 90,
+                        watched_term(r->x, at + 1));
+        x_free(heap);
+        if (!more) {
             x_free(unicode);
             return;
         }
@@ -3962,10 +3974,6 @@ ascii_name_start(const struct run *r, const PCRE2_SIZE *ov)
     x_free(v);
     return suffix ? SIZE_MAX : off;
 }
-
-/* Bytes of a domain match refanged on the stack; longer ones (rare: the
-   value is at most MAX_DOMAIN) take the heap. */
-#define DOMAIN_STACK 512
 
 static void
 scan_domain(struct run *r)
