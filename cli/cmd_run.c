@@ -131,6 +131,7 @@ struct run {
     time_t takedowns_at; /* last look for due re-checks */
     struct workq *wq;   /* fetched pages through the pipeline */
     struct db **wdb;    /* per worker: its connection */
+    struct store_batch **wbatch; /* per worker: pages kept to store */
     bool *wfailed;      /* per worker: its last page met a database error */
     int nworkers;
     struct keyset *known_links; /* the workers' store_doc.known_links */
@@ -471,14 +472,65 @@ tor_health(struct run *run, const struct fetch_result *r)
     buf_release(&err);
 }
 
-/* A worker's part: the page through the pipeline on its connection. */
+/* A worker's batch (flush_batch()): a page's outcome. */
+struct batch_done {
+    struct run *run;
+    int w;
+    bool outage;
+};
+
 static void
+page_stored(void *arg, void *user, int rc, bool refused, const char *err)
+{
+    struct batch_done *bd = arg;
+    struct page_work *pw = user;
+
+    pw->rc = rc;
+    pw->refused = rc < 0 && refused;
+    if (rc < 0) {
+        /* Counted as stored when kept: it was not. */
+        pw->st.fetched = 0;
+        pw->st.findings = 0;
+        pw->errmsg = xstrdup(err);
+        bd->outage = bd->outage || !refused;
+    }
+    workq_finish(bd->run->wq, bd->w, pw);
+}
+
+/* Worker w stores the pages it kept, one transaction, and hands them
+   back. */
+static void
+flush_batch(struct run *run, int w)
+{
+    struct batch_done bd = { run, w, false };
+    struct db *db = run->wdb[w];
+
+    if (store_batch_count(run->wbatch[w]) == 0)
+        return;
+    /* After a database error, the connection may need a new session;
+       when it is still unreachable, the pages wait for it (retried). */
+    store_batch_flush(run->wfailed[w] && !db_ping(db) ? NULL : db,
+                      run->wbatch[w], page_stored, &bd);
+    run->wfailed[w] = bd.outage;
+}
+
+/* Nothing queued: worker w stores what it kept. */
+static void
+work_idle(void *arg, int w)
+{
+    flush_batch(arg, w);
+}
+
+/* A worker's part: the page through the pipeline on its connection; a
+   page kept in the worker's batch comes back once that is stored. */
+static bool
 work_page(void *arg, int w, void *item)
 {
     struct run *run = arg;
     struct page_work *pw = item;
     struct buf err = BUF_INIT(8192);
     struct db *db = run->wdb[w];
+    bool kept;
 
     /* After a database error, the connection may need a new session. */
     if (run->wfailed[w] && !db_ping(db)) {
@@ -486,15 +538,24 @@ work_page(void *arg, int w, void *item)
         buf_adds(&err, "database unreachable");
     } else {
         pw->rc = pipeline_process(db, run->x, &run->cfg, pw->src, pw->job,
-                                  pw->res, run->known_links, &pw->st, &err);
+                                  pw->res, run->known_links,
+                                  run->wbatch[w], pw, &pw->st, &err);
     }
-    pw->refused = pw->rc < 0 && db_refused(db);
-    run->wfailed[w] = pw->rc < 0 && !pw->refused;
-    if (pw->rc < 0)
-        pw->errmsg = xstrdup(buf_str(&err));
     fetch_result_free(pw->res);
     pw->res = NULL;
+    kept = pw->rc == PIPELINE_KEPT;
+    if (!kept) {
+        pw->refused = pw->rc < 0 && db_refused(db);
+        run->wfailed[w] = pw->rc < 0 && !pw->refused;
+        if (pw->rc < 0)
+            pw->errmsg = xstrdup(buf_str(&err));
+    }
     buf_release(&err);
+    /* The batch goes when full or old (the pages after its first may
+       not fit one), else when the worker has nothing else to do. */
+    if (store_batch_due(run->wbatch[w]))
+        flush_batch(run, w);
+    return !kept;
 }
 
 /* A worker finished a page: wake the fetch loop to collect it. */
@@ -668,7 +729,10 @@ crawl(struct run *run, bool once)
         if (run->nretry > 0)
             db_down = true;
         inflight = fetcher_pending(run->f) + (int)workq_count(run->wq);
-        busy = inflight + (int)run->nheld;
+        /* The pages workers keep to store together are not slots: the
+           batches would otherwise wait for the leases, and the leases
+           for them. */
+        busy = inflight - (int)workq_kept(run->wq) + (int)run->nheld;
         got = 0;
         if (!stopping && !db_down &&
             time(NULL) - run->reclaimed >= RUN_RECLAIM_EVERY)
@@ -753,7 +817,9 @@ start_workers(struct run *run)
                                                            : (int)ncpu;
     run->wdb = xcalloc((size_t)run->nworkers, sizeof(*run->wdb));
     run->wfailed = xcalloc((size_t)run->nworkers, sizeof(*run->wfailed));
+    run->wbatch = xcalloc((size_t)run->nworkers, sizeof(*run->wbatch));
     for (i = 0; i < run->nworkers; i++) {
+        run->wbatch[i] = store_batch_new();
         run->wdb[i] = db_open_another(run->db, &err);
         if (run->wdb[i] == NULL) {
             log_err("%s", buf_str(&err));
@@ -762,7 +828,8 @@ start_workers(struct run *run)
         }
     }
     run->known_links = keyset_new(RUN_KNOWN_LINKS);
-    run->wq = workq_new(run->nworkers, work_page, page_worked, run);
+    run->wq = workq_new(run->nworkers, work_page, work_idle, page_worked,
+                        run);
     buf_release(&err);
     return true;
 }
@@ -777,9 +844,13 @@ stop_workers(struct run *run)
         workq_free(run->wq);
         run->wq = NULL;
     }
-    for (i = 0; run->wdb && i < run->nworkers; i++)
+    for (i = 0; run->wdb && i < run->nworkers; i++) {
         db_close(run->wdb[i]);
+        store_batch_free(run->wbatch[i]);
+    }
     free(run->wdb);
+    free(run->wbatch);
+    run->wbatch = NULL;
     free(run->wfailed);
     run->wdb = NULL;
     keyset_free(run->known_links);

@@ -1,6 +1,7 @@
 /*
  * The per-page wiring: fetch result -> html/text -> findings -> redacted
- * text and snippets -> alert drafts -> one store_document() transaction.
+ * text and snippets -> alert drafts -> one store_document() transaction,
+ * or a page of a batch (store_batch_add()) stored with others.
  * Never logs a body or a password: only URLs, counts and error texts.
  */
 #include <ctype.h>
@@ -173,8 +174,8 @@ int
 pipeline_process(struct db *db, const struct extractor *x,
                  const struct config *cfg, const struct source_conf *src,
                  const struct job *job, const struct fetch_result *r,
-                 struct keyset *known_links, struct run_stats *st,
-                 struct buf *err)
+                 struct keyset *known_links, struct store_batch *batch,
+                 void *user, struct run_stats *st, struct buf *err)
 {
     struct html_doc doc;
     struct charset_result cs;
@@ -346,6 +347,17 @@ pipeline_process(struct db *db, const struct extractor *x,
         .rescore_arg = &rc_ctx,
         .known_links = known_links,
     };
+    if (batch && store_batch_fits(&sd)) {
+        store_batch_add(batch, &sd, user);
+        st->fetched++;
+        st->findings += (int)found.n;
+        log_debug("kept to store: source='%s' url='%s' charset=%s (%s) "
+                  "findings=%zu links=%zu", src->name, job->url,
+                  cs.encoding, charset_source_name(cs.source), found.n,
+                  nlinks);
+        rc = PIPELINE_KEPT;
+        goto out;
+    }
     rc = store_document(db, &sd, &new_alerts, err);
     if (rc == DRP_ETOOBIG) {
         char *msg = xstrdup(buf_str(err));

@@ -1,6 +1,7 @@
 /*
  * The work queue (workq.h): a FIFO of items to run and a FIFO of finished
- * ones under one mutex, with a condition for each. No item is ever
+ * ones under one mutex, with a condition for each; items a worker keeps
+ * are only counted (the worker holds them). No item is ever
  * dropped or run twice; the threads stop only when told to by
  * workq_free(), after the owner took every item back.
  */
@@ -23,6 +24,8 @@ struct ring {
 struct worker {
     struct workq *q;
     int index;
+    long kept; /* its items kept (may be -1 for a moment: an item
+                  finished by the workq_fn that keeps it) */
     pthread_t thread;
 };
 
@@ -33,8 +36,10 @@ struct workq {
     struct ring todo, done;
     size_t count;   /* pushed and not taken back */
     size_t running; /* taken by a worker, not finished */
+    long kept;      /* kept by the workers (struct worker's, summed) */
     bool stopping;
     workq_fn *fn;
+    workq_idle_fn *idle;
     workq_notify_fn *notify;
     void *arg;
     struct worker *workers;
@@ -72,6 +77,20 @@ ring_pop(struct ring *r)
     return item;
 }
 
+/* item finished: to the owner. Called with the lock held; returns with
+   it held. */
+static void
+finished(struct workq *q, void *item)
+{
+    ring_push(&q->done, item);
+    pthread_cond_broadcast(&q->finished);
+    if (q->notify) {
+        pthread_mutex_unlock(&q->lock);
+        q->notify(q->arg);
+        pthread_mutex_lock(&q->lock);
+    }
+}
+
 static void *
 work(void *p)
 {
@@ -81,31 +100,62 @@ work(void *p)
     pthread_mutex_lock(&q->lock);
     for (;;) {
         void *item;
+        bool done;
 
-        while (q->todo.n == 0 && !q->stopping)
+        while (q->todo.n == 0 && !q->stopping) {
+            if (w->kept > 0 && q->idle) {
+                /* Nothing else to do: what it keeps goes now. */
+                pthread_mutex_unlock(&q->lock);
+                q->idle(q->arg, w->index);
+                pthread_mutex_lock(&q->lock);
+                assert(w->kept == 0);
+                continue;
+            }
             pthread_cond_wait(&q->queued, &q->lock);
+        }
         if (q->todo.n == 0)
             break; /* stopping, and nothing is left */
         item = ring_pop(&q->todo);
         q->running++;
         pthread_mutex_unlock(&q->lock);
-        q->fn(q->arg, w->index, item);
+        done = q->fn(q->arg, w->index, item);
         pthread_mutex_lock(&q->lock);
         q->running--;
-        ring_push(&q->done, item);
-        pthread_cond_broadcast(&q->finished);
-        if (q->notify) {
-            pthread_mutex_unlock(&q->lock);
-            q->notify(q->arg);
-            pthread_mutex_lock(&q->lock);
+        if (done) {
+            finished(q, item);
+        } else {
+            w->kept++;
+            q->kept++;
         }
     }
     pthread_mutex_unlock(&q->lock);
     return NULL;
 }
 
+void
+workq_finish(struct workq *q, int w, void *item)
+{
+    pthread_mutex_lock(&q->lock);
+    q->workers[w].kept--;
+    q->kept--;
+    finished(q, item);
+    pthread_mutex_unlock(&q->lock);
+}
+
+size_t
+workq_kept(struct workq *q)
+{
+    long n;
+
+    pthread_mutex_lock(&q->lock);
+    n = q->kept;
+    pthread_mutex_unlock(&q->lock);
+    return n > 0 ? (size_t)n : 0;
+}
+
 struct workq *
-workq_new(int nworkers, workq_fn *fn, workq_notify_fn *notify, void *arg)
+workq_new(int nworkers, workq_fn *fn, workq_idle_fn *idle,
+          workq_notify_fn *notify, void *arg)
 {
     struct workq *q = xcalloc(1, sizeof(*q));
     sigset_t all, old;
@@ -117,6 +167,7 @@ workq_new(int nworkers, workq_fn *fn, workq_notify_fn *notify, void *arg)
     pthread_cond_init(&q->queued, NULL);
     pthread_cond_init(&q->finished, NULL);
     q->fn = fn;
+    q->idle = idle;
     q->notify = notify;
     q->arg = arg;
     q->nworkers = nworkers;
@@ -164,7 +215,8 @@ workq_wait(struct workq *q)
     void *item;
 
     pthread_mutex_lock(&q->lock);
-    while (q->done.n == 0 && (q->todo.n > 0 || q->running > 0))
+    while (q->done.n == 0 &&
+           (q->todo.n > 0 || q->running > 0 || q->kept != 0))
         pthread_cond_wait(&q->finished, &q->lock);
     item = ring_pop(&q->done);
     if (item)

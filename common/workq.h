@@ -8,12 +8,24 @@
 #ifndef DRP_WORKQ_H
 #define DRP_WORKQ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct workq;
 
-/* Runs item on worker w (0 .. nworkers - 1); arg is workq_new()'s. */
-typedef void workq_fn(void *arg, int w, void *item);
+/*
+ * Runs item on worker w (0 .. nworkers - 1); arg is workq_new()'s.
+ * Returns true when item is finished; false when worker w keeps it, to
+ * hand it back later with workq_finish() (items kept to be written to a
+ * database together, for instance): the queue then calls idle (when not
+ * NULL) on that worker whenever nothing is queued, and idle must finish
+ * every item the worker keeps.
+ */
+typedef bool workq_fn(void *arg, int w, void *item);
+
+/* Called on worker w, outside the queue's lock, when nothing is queued
+   and w keeps items: w finishes them all (workq_finish()). */
+typedef void workq_idle_fn(void *arg, int w);
 
 /* Called on a worker's thread each time an item is finished (to wake an
    owner that waits on something else, e.g. its sockets). May be NULL. */
@@ -23,8 +35,15 @@ typedef void workq_notify_fn(void *arg);
  * Starts nworkers threads (at least 1). They block every signal: signals
  * go to the owner's threads. Aborts when threads cannot be made.
  */
-struct workq *workq_new(int nworkers, workq_fn *fn, workq_notify_fn *notify,
-                        void *arg);
+struct workq *workq_new(int nworkers, workq_fn *fn, workq_idle_fn *idle,
+                        workq_notify_fn *notify, void *arg);
+
+/* On worker w's thread: an item it kept (its workq_fn returned false, or
+   is about to) is finished. */
+void workq_finish(struct workq *q, int w, void *item);
+
+/* Items the workers keep (finished running, not yet handed back). */
+size_t workq_kept(struct workq *q);
 
 /* Queues item for the workers; never blocks. */
 void workq_push(struct workq *q, void *item);
@@ -34,11 +53,12 @@ void *workq_done(struct workq *q);
 
 /*
  * Waits for a finished item and returns it; NULL at once when nothing is
- * queued, running or finished.
+ * queued, running, kept or finished.
  */
 void *workq_wait(struct workq *q);
 
-/* Items pushed and not yet taken back (queued, running or finished). */
+/* Items pushed and not yet taken back (queued, running, kept or
+   finished). */
 size_t workq_count(struct workq *q);
 
 /*

@@ -4,10 +4,13 @@
  * that also completes the document's job, so a retried job after a crash
  * finds either everything or nothing.
  */
+#include <assert.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/err.h"
 #include "common/log.h"
@@ -831,6 +834,702 @@ out:
     db_batch_release(&b);
     free(keys);
     return rc;
+}
+
+/* ---- Several pages in one transaction (store.h: store_batch) ---- */
+
+/* A page kept in a batch: its store_doc over copies of its strings. */
+struct batch_page {
+    struct store_doc doc;
+    void *user;
+    struct store_link *links;
+    struct store_finding *findings;
+    char **strs; /* the copies, freed with the page */
+    size_t nstrs, capstrs;
+};
+
+struct store_batch {
+    struct batch_page pages[STORE_BATCH_PAGES];
+    size_t n;
+    size_t bytes;
+    struct timespec first; /* when the first page came */
+};
+
+struct store_batch *
+store_batch_new(void)
+{
+    return xcalloc(1, sizeof(struct store_batch));
+}
+
+void
+store_batch_free(struct store_batch *b)
+{
+    if (b == NULL)
+        return;
+    assert(b->n == 0);
+    free(b);
+}
+
+static size_t
+len0(const char *s)
+{
+    return s ? strlen(s) : 0;
+}
+
+/* The bytes of doc a batch carries, roughly: its text and what is sent
+   for each link and finding. */
+static size_t
+doc_bytes(const struct store_doc *doc)
+{
+    size_t n = len0(doc->text) + len0(doc->title) + len0(doc->job->url) +
+               256, i;
+
+    for (i = 0; i < doc->nlinks; i++)
+        n += len0(doc->links[i].url) + 16;
+    for (i = 0; i < doc->nfindings; i++)
+        n += len0(doc->findings[i].value) + len0(doc->findings[i].snippet) +
+             len0(doc->findings[i].identity) + 128;
+    return n;
+}
+
+bool
+store_batch_fits(const struct store_doc *doc)
+{
+    size_t i;
+
+    if (doc->nalerts || doc->warning)
+        return false;
+    for (i = 0; i < doc->nlinks; i++)
+        if (doc->links[i].marker || doc->links[i].continues)
+            return false;
+    return doc_bytes(doc) <= STORE_BATCH_BYTES / 4;
+}
+
+/* A copy of s kept with page p (NULL stays NULL). */
+static const char *
+keep(struct batch_page *p, const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    if (p->nstrs == p->capstrs) {
+        p->capstrs = p->capstrs ? 2 * p->capstrs : 16;
+        p->strs = xreallocarray(p->strs, p->capstrs, sizeof(*p->strs));
+    }
+    p->strs[p->nstrs] = xstrdup(s);
+    return p->strs[p->nstrs++];
+}
+
+static void
+page_release(struct batch_page *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->nstrs; i++)
+        free(p->strs[i]);
+    free(p->strs);
+    free(p->links);
+    free(p->findings);
+    memset(p, 0, sizeof(*p));
+}
+
+void
+store_batch_add(struct store_batch *b, const struct store_doc *doc,
+                void *user)
+{
+    struct batch_page *p = &b->pages[b->n];
+    struct store_doc *d = &p->doc;
+    size_t i;
+
+    assert(b->n < STORE_BATCH_PAGES && store_batch_fits(doc));
+    if (b->n == 0)
+        clock_gettime(CLOCK_MONOTONIC, &b->first);
+    b->n++;
+    b->bytes += doc_bytes(doc);
+    p->user = user;
+    *d = *doc;
+    d->rescore = NULL;
+    d->rescore_arg = NULL;
+    d->content_type = keep(p, doc->content_type);
+    d->etag = keep(p, doc->etag);
+    d->last_modified = keep(p, doc->last_modified);
+    d->sha256_hex = keep(p, doc->sha256_hex);
+    d->title = keep(p, doc->title);
+    d->text = keep(p, doc->text);
+    p->links = xcalloc(doc->nlinks + 1, sizeof(*p->links));
+    for (i = 0; i < doc->nlinks; i++) {
+        p->links[i].url = keep(p, doc->links[i].url);
+        p->links[i].role = keep(p, doc->links[i].role);
+    }
+    d->links = p->links;
+    p->findings = xcalloc(doc->nfindings + 1, sizeof(*p->findings));
+    for (i = 0; i < doc->nfindings; i++) {
+        const struct store_finding *f = &doc->findings[i];
+        struct store_finding *c = &p->findings[i];
+
+        *c = *f;
+        c->kind = keep(p, f->kind);
+        c->value = keep(p, f->value);
+        c->benign = keep(p, f->benign);
+        c->snippet = keep(p, f->snippet);
+        c->identity = keep(p, f->identity);
+        c->domain = keep(p, f->domain);
+        c->pw_hmac_hex = keep(p, f->pw_hmac_hex);
+        c->pw_hint = keep(p, f->pw_hint);
+    }
+    d->findings = p->findings;
+}
+
+size_t
+store_batch_count(const struct store_batch *b)
+{
+    return b->n;
+}
+
+bool
+store_batch_due(const struct store_batch *b)
+{
+    struct timespec now;
+
+    if (b->n == 0)
+        return false;
+    if (b->n >= STORE_BATCH_PAGES || b->bytes >= STORE_BATCH_BYTES)
+        return true;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - b->first.tv_sec) * 1000 +
+               (now.tv_nsec - b->first.tv_nsec) / 1000000 >=
+           STORE_BATCH_MS;
+}
+
+/*
+ * The batch's first statement: its documents, from the rows of a VALUES
+ * list of STORE_BATCH_PAGES rows (those past the batch's pages all NULL,
+ * left out), nine parameters a row: a page's text is a parameter of its
+ * own, not an element of an array literal that the server would scan
+ * byte by byte. Then, when the batch has findings, as FINDINGS_UPSERT()
+ * for one page: the findings of all its pages upserted once each (u:
+ * their sightings counted, the highest confidence, watched if any page
+ * said so, the last page's label), their credentials, and a sighting a
+ * page and finding (w), the pages' jobs locked (g), each sighting naming
+ * its page's document (d).
+ */
+#define BATCH_DOC_COLS 9
+#define BATCH_FINDINGS                                                        \
+    "u AS (SELECT * FROM unnest($%d::text[], $%d::text[], $%d::bool[], "      \
+    "  $%d::int[], $%d::text[], $%d::int[], $%d::text[], $%d::text[], "       \
+    "  $%d::text[], $%d::text[]) AS u(kind, value, watched, confidence, "     \
+    "  benign, n, identity, domain, pw_hmac, pw_hint)), "                     \
+    "f AS (INSERT INTO findings AS o (kind, value, watched, "                 \
+    "    confidence, benign, sighting_count) "                                \
+    "  SELECT kind, value, watched, confidence, benign, n FROM u "            \
+    "  ORDER BY kind, value "                                                 \
+    "  ON CONFLICT (kind, value) DO UPDATE SET last_seen = now(), "           \
+    "    watched = o.watched OR EXCLUDED.watched, "                           \
+    "    confidence = greatest(o.confidence, EXCLUDED.confidence), "          \
+    "    benign = EXCLUDED.benign, "                                          \
+    "    sighting_count = o.sighting_count + EXCLUDED.sighting_count "        \
+    "  RETURNING id, kind, value), "
+#define BATCH_SIGHTINGS                                                       \
+    "w AS (SELECT * FROM unnest($%d::bigint[], $%d::text[], $%d::text[], "    \
+    "  $%d::bigint[], $%d::text[]) AS w(job, kind, value, byte_offset, "      \
+    "  snippet)), "                                                           \
+    "g AS (SELECT id, source_id FROM jobs WHERE id = ANY ($%d::bigint[]) "    \
+    "  FOR NO KEY UPDATE) "                                                   \
+    "INSERT INTO sightings (finding_id, document_id, source_id, url, "        \
+    "  byte_offset, snippet) "                                                \
+    "SELECT f.id, d.id, g.source_id, d.url, w.byte_offset, w.snippet "        \
+    "FROM w JOIN f USING (kind, value) JOIN d ON d.job_id = w.job "           \
+    "JOIN g ON g.id = w.job"
+
+/* The findings' arrays (BATCH_FINDINGS), then the sightings' (BATCH_
+   SIGHTINGS), a column each. */
+enum {
+    BF_KIND, BF_VALUE, BF_WATCHED, BF_CONFIDENCE, BF_BENIGN, BF_N,
+    BF_IDENTITY, BF_DOMAIN, BF_HMAC, BF_HINT,
+    BS_JOB, BS_KIND, BS_VALUE, BS_OFFSET, BS_SNIPPET, BF_NCOLS
+};
+#define BATCH_PARAMS (STORE_BATCH_PAGES * BATCH_DOC_COLS + BF_NCOLS)
+
+enum { BATCH_DOCS, BATCH_DOCS_FINDINGS, BATCH_DOCS_CREDS, BATCH_NSQL };
+static char batch_sql[BATCH_NSQL][8192];
+
+static void
+batch_sql_build(void)
+{
+    char values[4096];
+    size_t at = 0;
+    int i, k, f = STORE_BATCH_PAGES * BATCH_DOC_COLS;
+
+    for (i = 0; i < STORE_BATCH_PAGES; i++) {
+        k = i * BATCH_DOC_COLS;
+        at += (size_t)snprintf(values + at, sizeof(values) - at,
+                               "%s($%d::bigint, $%d::bigint, $%d::text, "
+                               "$%d::int, $%d::text, $%d::text, $%d::text, "
+                               "$%d::int, $%d::text)",
+                               i ? ", " : "", k + 1, k + 2, k + 3, k + 4,
+                               k + 5, k + 6, k + 7, k + 8, k + 9);
+    }
+    assert(at < sizeof(values) - 1);
+    for (i = 0; i < BATCH_NSQL; i++) {
+        char *s = batch_sql[i];
+        size_t n = sizeof(batch_sql[i]), used;
+
+        used = (size_t)snprintf(
+            s, n,
+            "%sINSERT INTO documents (source_id, job_id, url, "
+            "  http_status, content_type, sha256, title, body_bytes, text) "
+            "SELECT v.s, v.j, v.u, v.st, v.ct, decode(v.h, 'hex'), v.t, "
+            "  v.b, v.x FROM (VALUES %s) AS v(s, j, u, st, ct, h, t, b, x) "
+            "WHERE v.j IS NOT NULL%s",
+            i == BATCH_DOCS ? "" : "WITH d AS (", values,
+            i == BATCH_DOCS ? "" : " RETURNING id, job_id, url), ");
+        if (i == BATCH_DOCS)
+            continue;
+        used += (size_t)snprintf(s + used, n - used, BATCH_FINDINGS,
+                                 f + 1, f + 2, f + 3, f + 4, f + 5, f + 6,
+                                 f + 7, f + 8, f + 9, f + 10);
+        if (i == BATCH_DOCS_CREDS)
+            used += (size_t)snprintf(s + used, n - used, "%s",
+                                     FINDINGS_CREDENTIALS);
+        used += (size_t)snprintf(s + used, n - used, BATCH_SIGHTINGS,
+                                 f + 11, f + 12, f + 13, f + 14, f + 15,
+                                 f + 11);
+        assert(used < n - 1);
+    }
+}
+
+/* A page's finding in the batch, and where: the order rows are locked
+   in and pages are told apart. */
+struct batch_ref {
+    const struct store_finding *f;
+    size_t page, i;
+};
+
+static int
+cmp_batch_ref(const void *a, const void *b)
+{
+    const struct batch_ref *x = a, *y = b;
+    int c = strcmp(x->f->kind, y->f->kind);
+
+    if (c == 0)
+        c = strcmp(x->f->value, y->f->value);
+    if (c == 0)
+        c = x->page < y->page ? -1 : x->page > y->page;
+    if (c == 0)
+        c = x->i < y->i ? -1 : x->i > y->i;
+    return c;
+}
+
+/*
+ * The batch's findings and sightings into the arrays a[] (BF_*, BS_*): a
+ * finding once (its pages counted), a sighting once a page, at the
+ * finding's first place on it. *creds: some are credentials.
+ */
+static int
+batch_findings(const struct store_batch *sb, struct buf *a, bool *creds)
+{
+    struct batch_ref *refs;
+    size_t n = 0, i, j, k, p;
+    int rc = 0;
+
+    for (p = 0; p < sb->n; p++)
+        n += sb->pages[p].doc.nfindings;
+    refs = xcalloc(n + 1, sizeof(*refs));
+    n = 0;
+    for (p = 0; p < sb->n; p++)
+        for (i = 0; i < sb->pages[p].doc.nfindings; i++)
+            refs[n++] = (struct batch_ref){ &sb->pages[p].doc.findings[i],
+                                            p, i };
+    qsort(refs, n, sizeof(*refs), cmp_batch_ref);
+    *creds = false;
+    for (i = 0; i < n && rc == 0; i = j) {
+        const struct store_finding *first = refs[i].f, *last = first;
+        bool watched = false;
+        int conf = first->confidence, pages = 0;
+        char sconf[16], spages[16];
+
+        for (j = i; j < n && strcmp(refs[j].f->kind, first->kind) == 0 &&
+                    strcmp(refs[j].f->value, first->value) == 0;
+             j++) {
+            last = refs[j].f;
+            watched = watched || last->watched;
+            if (last->confidence > conf)
+                conf = last->confidence;
+            if (j == i || refs[j].page != refs[j - 1].page) {
+                const struct store_doc *d = &sb->pages[refs[j].page].doc;
+                char job[24], off[24];
+
+                /* The page's first place of the finding: a sighting. */
+                pages++;
+                snprintf(job, sizeof(job), "%lld", d->job->id);
+                snprintf(off, sizeof(off), "%zu", last->offset);
+                rc |= array_add(&a[BS_JOB], job);
+                rc |= array_add(&a[BS_KIND], last->kind);
+                rc |= array_add(&a[BS_VALUE], last->value);
+                rc |= array_add(&a[BS_OFFSET], off);
+                rc |= array_add(&a[BS_SNIPPET], last->snippet);
+            }
+        }
+        snprintf(sconf, sizeof(sconf), "%d", conf);
+        snprintf(spages, sizeof(spages), "%d", pages);
+        rc |= array_add(&a[BF_KIND], first->kind);
+        rc |= array_add(&a[BF_VALUE], first->value);
+        rc |= array_add(&a[BF_WATCHED], watched ? "t" : "f");
+        rc |= array_add(&a[BF_CONFIDENCE], sconf);
+        rc |= array_add(&a[BF_BENIGN], last->benign);
+        rc |= array_add(&a[BF_N], spages);
+        rc |= array_add(&a[BF_IDENTITY], first->identity);
+        *creds = *creds || first->identity != NULL;
+        rc |= array_add(&a[BF_DOMAIN], first->identity ? first->domain
+                                                        : NULL);
+        rc |= array_add(&a[BF_HMAC], first->identity ? first->pw_hmac_hex
+                                                      : NULL);
+        rc |= array_add(&a[BF_HINT], first->identity ? first->pw_hint
+                                                      : NULL);
+    }
+    for (k = 0; k < BF_NCOLS; k++)
+        rc |= array_close(&a[k]);
+    free(refs);
+    return rc ? DRP_ETOOBIG : 0;
+}
+
+/*
+ * A source's part of a batch's end, one statement (PAGE_END() for all its
+ * pages): the room left counted once, the new links of all its pages in
+ * one insert (in URL order), the first fetches of its pages' jobs ($6)
+ * and the links inserted counted on its row, with the last success. The
+ * last column says whether every link was within the limits. The jobs
+ * are completed after it (BATCH_JOBS_DONE), so that o reads them as they
+ * were.
+ */
+#define BATCH_PAGE_END                                                        \
+    "WITH room AS (SELECT $4::int - jobs_total AS total, "                    \
+    "  $4::int - jobs_unfetched AS backlog "                                  \
+    "  FROM sources WHERE id = $1::bigint FOR NO KEY UPDATE), "               \
+    "new AS (INSERT INTO jobs (source_id, url, depth, role) "                 \
+    "  SELECT $1::bigint, l.url, l.depth, l.role "                            \
+    "  FROM unnest($2::text[], $5::text[], $3::int[]) WITH ORDINALITY "       \
+    "    AS l(url, role, depth, n), room "                                    \
+    "  WHERE l.n <= CASE WHEN l.role = 'page' THEN room.total "               \
+    "    ELSE room.backlog END "                                              \
+    "  ORDER BY l.url "                                                       \
+    "  ON CONFLICT (source_id, url) DO NOTHING RETURNING 1), "                \
+    "c AS MATERIALIZED (SELECT (SELECT count(*) FROM new) AS links, "         \
+    "  (SELECT count(*) FROM jobs WHERE id = ANY ($6::bigint[]) "             \
+    "    AND fetched_at IS NULL) AS first), "                                 \
+    "s AS (UPDATE sources SET jobs_total = jobs_total + c.links, "            \
+    "  jobs_unfetched = jobs_unfetched + c.links - c.first, "                 \
+    "  last_success = now() "                                                 \
+    "  FROM c WHERE id = $1::bigint AND (c.links > 0 "                        \
+    "  OR c.first > 0 OR " DB_SOURCE_STALE ") RETURNING 1) "                  \
+    "SELECT cardinality($2::text[]) <= (SELECT least(total, "                 \
+    "  backlog) FROM room)"
+
+/* The batch's jobs completed: DB_JOB_DONE_SET, each its values (the
+   arrays' elements at its id's place: a probe of the job's index each,
+   where a join could scan every job). */
+#define BATCH_AT(a) "(" a ")[array_position($1::bigint[], id)]"
+#define BATCH_JOBS_DONE                                                       \
+    "UPDATE jobs SET " DB_JOB_DONE_SET                                        \
+    "  last_status = " BATCH_AT("$2::int[]") ", "                             \
+    "  content_hash = decode(" BATCH_AT("$3::text[]") ", 'hex'), "            \
+    "  etag = " BATCH_AT("$4::text[]") ", "                                   \
+    "  last_modified = " BATCH_AT("$5::text[]") " "                           \
+    "WHERE id = ANY ($1::bigint[])"
+
+/* A new link of a batch's source, before it is sent. */
+struct batch_link {
+    const char *url, *role;
+    int depth;
+    uint64_t key;
+    size_t at; /* its place in the source's links */
+};
+
+static int
+cmp_batch_link(const void *a, const void *b)
+{
+    const struct batch_link *x = a, *y = b;
+    int c = strcmp(x->url, y->url);
+
+    return c ? c : (x->at < y->at ? -1 : x->at > y->at);
+}
+
+static int
+cmp_batch_link_at(const void *a, const void *b)
+{
+    const struct batch_link *x = a, *y = b;
+
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* A source of a batch: its statement and its links' keys. */
+struct batch_source {
+    long long id;
+    size_t stmt;     /* its BATCH_PAGE_END in the batch */
+    uint64_t *keys;  /* its new links, for known_links once committed */
+    size_t nkeys;
+    struct keyset *known;
+};
+
+/*
+ * The page end of the batch's pages of source sid (BATCH_PAGE_END): its
+ * pages' links not yet known (each once, in the order of the pages),
+ * after the source's row is locked by a statement of its own (see
+ * put_page_end()).
+ */
+static int
+batch_source_end(const struct store_batch *sb, struct db_batch *b,
+                 struct batch_source *bs)
+{
+    struct buf urls = BUF_INIT(DB_BATCH_MAX), roles = BUF_INIT(1u << 24),
+               depths = BUF_INIT(1u << 24), jobs = BUF_INIT(1u << 20);
+    struct batch_link *v = NULL;
+    const struct store_doc *any = NULL;
+    size_t n = 0, cap = 0, p, i, k;
+    char sid[24], maxp[16];
+    int rc = 0;
+
+    for (p = 0; p < sb->n; p++) {
+        const struct store_doc *d = &sb->pages[p].doc;
+        bool deep;
+        char job[24];
+
+        if (d->source->id != bs->id)
+            continue;
+        any = d;
+        bs->known = d->known_links;
+        deep = d->job->depth >= d->source->max_depth;
+        snprintf(job, sizeof(job), "%lld", d->job->id);
+        rc |= array_add(&jobs, job);
+        for (i = 0; i < d->nlinks; i++) {
+            const struct store_link *l = &d->links[i];
+            uint64_t key = 0;
+
+            if (deep && strcmp(l->role, "page") == 0)
+                continue;
+            if (d->known_links) {
+                key = keyset_key(bs->id, l->url);
+                if (keyset_has(d->known_links, key))
+                    continue;
+            }
+            if (n == cap) {
+                cap = cap ? 2 * cap : 64;
+                v = xreallocarray(v, cap, sizeof(*v));
+            }
+            v[n] = (struct batch_link){ l->url, l->role, d->job->depth + 1,
+                                        key, n };
+            n++;
+        }
+    }
+    /* A link of several pages goes once, at its first place. */
+    qsort(v, n, sizeof(*v), cmp_batch_link);
+    for (i = k = 0; i < n; i++)
+        if (k == 0 || strcmp(v[i].url, v[k - 1].url) != 0)
+            v[k++] = v[i];
+    n = k;
+    qsort(v, n, sizeof(*v), cmp_batch_link_at);
+    bs->keys = xcalloc(n + 1, sizeof(*bs->keys));
+    for (i = 0; i < n; i++) {
+        char depth[16];
+
+        snprintf(depth, sizeof(depth), "%d", v[i].depth);
+        rc |= array_add(&urls, v[i].url);
+        rc |= array_add(&roles, v[i].role);
+        rc |= array_add(&depths, depth);
+        if (any->known_links)
+            bs->keys[bs->nkeys++] = v[i].key;
+    }
+    rc |= array_close(&urls) | array_close(&roles) | array_close(&depths) |
+          array_close(&jobs);
+    if (rc == 0) {
+        const char *lock[1] = { sid };
+        const char *q[6] = { sid, buf_str(&urls), buf_str(&depths), maxp,
+                             buf_str(&roles), buf_str(&jobs) };
+
+        snprintf(sid, sizeof(sid), "%lld", bs->id);
+        snprintf(maxp, sizeof(maxp), "%d", any->source->max_pages);
+        db_batch_add(b,
+                     "SELECT 1 FROM sources WHERE id = $1::bigint "
+                     "FOR NO KEY UPDATE",
+                     1, lock);
+        bs->stmt = b->n;
+        db_batch_add(b, BATCH_PAGE_END, 6, q);
+    }
+    free(v);
+    buf_release(&urls);
+    buf_release(&roles);
+    buf_release(&depths);
+    buf_release(&jobs);
+    return rc ? DRP_ETOOBIG : 0;
+}
+
+static int
+cmp_ll(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* The batch's statements into b; its sources (*srcs, *nsrcs) then hold
+   what to do once it commits. */
+static int
+batch_build(const struct store_batch *sb, struct db_batch *b,
+            struct batch_source *srcs, size_t *nsrcs)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    const char *p[BATCH_PARAMS];
+    char nums[STORE_BATCH_PAGES][4][24];
+    struct buf a[BF_NCOLS];
+    struct buf ids = BUF_INIT(1u << 20), st = BUF_INIT(1u << 20),
+               hash = BUF_INIT(1u << 22), etag = BUF_INIT(DB_BATCH_MAX),
+               lm = BUF_INIT(1u << 22);
+    long long sids[STORE_BATCH_PAGES];
+    bool creds = false, findings = false;
+    size_t i, k;
+    int rc = 0;
+
+    pthread_once(&once, batch_sql_build);
+    for (k = 0; k < BF_NCOLS; k++)
+        buf_init(&a[k], DB_BATCH_MAX);
+    memset(p, 0, sizeof(p));
+    for (i = 0; i < sb->n; i++) {
+        const struct store_doc *d = &sb->pages[i].doc;
+        const char **r = &p[i * BATCH_DOC_COLS];
+
+        snprintf(nums[i][0], 24, "%lld", d->source->id);
+        snprintf(nums[i][1], 24, "%lld", d->job->id);
+        snprintf(nums[i][2], 24, "%d", d->http_status);
+        snprintf(nums[i][3], 24, "%zu", d->body_bytes);
+        r[0] = nums[i][0];
+        r[1] = nums[i][1];
+        r[2] = d->job->url;
+        r[3] = nums[i][2];
+        r[4] = d->content_type;
+        r[5] = d->sha256_hex;
+        r[6] = d->title;
+        r[7] = nums[i][3];
+        r[8] = d->text;
+        findings = findings || d->nfindings > 0;
+        rc |= array_add(&ids, nums[i][1]);
+        rc |= array_add(&st, nums[i][2]);
+        rc |= array_add(&hash, d->sha256_hex);
+        rc |= array_add(&etag, d->etag);
+        rc |= array_add(&lm, d->last_modified);
+        sids[i] = d->source->id;
+    }
+    rc |= array_close(&ids) | array_close(&st) | array_close(&hash) |
+          array_close(&etag) | array_close(&lm);
+    if (findings)
+        rc |= batch_findings(sb, a, &creds);
+    if (rc)
+        goto out;
+    for (k = 0; findings && k < BF_NCOLS; k++)
+        p[STORE_BATCH_PAGES * BATCH_DOC_COLS + k] = buf_str(&a[k]);
+    /* Plans made once a session, with an index wherever there is one:
+       with their parameters' values the server planned these statements
+       again at every run (a custom plan looked cheaper on paper), and a
+       plan made early in a crawl, when the tables are small, would scan
+       them whole for the rest of it. For this transaction only. */
+    db_batch_add(b, "BEGIN", 0, NULL);
+    db_batch_add(b, "SET LOCAL plan_cache_mode = force_generic_plan", 0,
+                 NULL);
+    db_batch_add(b, "SET LOCAL enable_seqscan = off", 0, NULL);
+    db_batch_add(b,
+                 batch_sql[!findings ? BATCH_DOCS
+                           : creds   ? BATCH_DOCS_CREDS
+                                     : BATCH_DOCS_FINDINGS],
+                 findings ? BATCH_PARAMS
+                          : STORE_BATCH_PAGES * BATCH_DOC_COLS,
+                 p);
+    /* Each source's end, in the order of their ids (the order two
+       workers lock them in), then the jobs. */
+    qsort(sids, sb->n, sizeof(*sids), cmp_ll);
+    *nsrcs = 0;
+    for (i = 0; i < sb->n && rc == 0; i++) {
+        if (i > 0 && sids[i] == sids[i - 1])
+            continue;
+        srcs[*nsrcs] = (struct batch_source){ .id = sids[i] };
+        rc = batch_source_end(sb, b, &srcs[(*nsrcs)++]);
+    }
+    if (rc == 0) {
+        const char *q[5] = { buf_str(&ids), buf_str(&st), buf_str(&hash),
+                             buf_str(&etag), buf_str(&lm) };
+
+        db_batch_add(b, BATCH_JOBS_DONE, 5, q);
+        db_batch_add(b, "COMMIT", 0, NULL);
+    }
+out:
+    for (k = 0; k < BF_NCOLS; k++)
+        buf_release(&a[k]);
+    buf_release(&ids);
+    buf_release(&st);
+    buf_release(&hash);
+    buf_release(&etag);
+    buf_release(&lm);
+    return rc ? DRP_ETOOBIG : 0;
+}
+
+void
+store_batch_flush(struct db *db, struct store_batch *sb,
+                  store_batch_done_fn *done, void *arg)
+{
+    struct batch_source srcs[STORE_BATCH_PAGES];
+    struct buf err = BUF_INIT(8192);
+    struct db_batch b;
+    size_t nsrcs = 0, i;
+    bool alone = sb->n == 1, refused = false;
+    int rc = 0;
+
+    memset(srcs, 0, sizeof(srcs));
+    db_batch_init(&b);
+    if (db == NULL) {
+        rc = DRP_EDB;
+        alone = false;
+        buf_adds(&err, "database unreachable");
+    } else if (!alone) {
+        rc = batch_build(sb, &b, srcs, &nsrcs);
+        if (rc == 0)
+            rc = db_batch_run(db, &b, &err);
+        refused = rc == DRP_ETOOBIG || (rc < 0 && db_refused(db));
+    }
+    if (rc == 0 && !alone) {
+        for (i = 0; i < nsrcs; i++) {
+            const PGresult *r = b.res[srcs[i].stmt];
+
+            if (srcs[i].nkeys && PQntuples(r) == 1 &&
+                PQgetvalue(r, 0, 0)[0] == 't')
+                keyset_add(srcs[i].known, srcs[i].keys, srcs[i].nkeys);
+        }
+        for (i = 0; i < sb->n; i++)
+            done(arg, sb->pages[i].user, 0, false, "");
+    } else if (alone || refused) {
+        /* Each page on its own: one the server refuses fails alone. */
+        if (!alone)
+            log_warn("database refused a batch of %zu pages, storing them "
+                     "one by one: %s",
+                     sb->n, buf_str(&err));
+        for (i = 0; i < sb->n; i++) {
+            int new_alerts, r;
+
+            buf_reset(&err);
+            r = store_document(db, &sb->pages[i].doc, &new_alerts, &err);
+            done(arg, sb->pages[i].user, r,
+                 r == DRP_ETOOBIG || (r < 0 && db_refused(db)),
+                 buf_str(&err));
+        }
+    } else {
+        /* An outage: every page waits for the database to come back. */
+        for (i = 0; i < sb->n; i++)
+            done(arg, sb->pages[i].user, rc, false, buf_str(&err));
+    }
+    for (i = 0; i < nsrcs; i++)
+        free(srcs[i].keys);
+    for (i = 0; i < sb->n; i++)
+        page_release(&sb->pages[i]);
+    sb->n = 0;
+    sb->bytes = 0;
+    db_batch_release(&b);
+    buf_release(&err);
 }
 
 /* Runs an export query: $1 the kinds as a text[], $2 since, $3 the

@@ -161,6 +161,61 @@ int store_document(struct db *db, const struct store_doc *doc,
                    int *new_alerts, struct buf *err);
 
 /*
+ * Pages kept to be stored together (store_batch_flush()): one transaction
+ * and one statement a table for all of them (a page end a source), where
+ * store_document() costs a transaction and three to five statements a
+ * page, each set up by the server on every run. A batch is one thread's.
+ * Pages whose alerts open cases (the rescore hook reads the store between
+ * statements), with a warning, with thread links (marker or continues), or
+ * with a large text do not fit: store_document() them.
+ */
+#define STORE_BATCH_PAGES 16          /* pages a batch holds at most */
+#define STORE_BATCH_BYTES (4u << 20)  /* bytes of text, links, findings */
+#define STORE_BATCH_MS 200            /* age of its first page, at most */
+
+struct store_batch;
+
+struct store_batch *store_batch_new(void);
+/* Frees b, which must be empty (flushed). NULL is a no-op. */
+void store_batch_free(struct store_batch *b);
+
+/* Whether doc may go into a batch. */
+bool store_batch_fits(const struct store_doc *doc);
+
+/*
+ * Copies doc (which must fit) into b; doc->job, doc->source and
+ * doc->known_links are borrowed until its page's outcome is told
+ * (store_batch_flush()); user comes back with it.
+ */
+void store_batch_add(struct store_batch *b, const struct store_doc *doc,
+                     void *user);
+
+/* Pages in b. */
+size_t store_batch_count(const struct store_batch *b);
+
+/* Whether b must be flushed now: it holds STORE_BATCH_PAGES pages or
+   STORE_BATCH_BYTES, or its first page is STORE_BATCH_MS old. */
+bool store_batch_due(const struct store_batch *b);
+
+/* A page's outcome: rc 0 (stored), or a negative DRP_E* code with the
+   error in err; refused: the page would fail again (the server refused
+   it, or it is too large), as opposed to an outage. */
+typedef void store_batch_done_fn(void *arg, void *user, int rc,
+                                 bool refused, const char *err);
+
+/*
+ * Stores every page of b as store_document() would, in one transaction.
+ * When the server refuses it (a statement it rejects: not an outage),
+ * each page is stored again in a transaction of its own, so that one bad
+ * page loses none of the others. done is then called once for each page,
+ * in the order they were added; b is left empty. Deadlocks are retried
+ * (db_batch_run()). db NULL: the database is unreachable, every page
+ * fails with DRP_EDB.
+ */
+void store_batch_flush(struct db *db, struct store_batch *b,
+                       store_batch_done_fn *done, void *arg);
+
+/*
  * The findings to share as indicators, as a JSON array (caller
  * json_decref()s): those of kinds (a NULL-terminated list) last seen at or
  * after since (a timestamp or an interval back from now; NULL: all) with a

@@ -96,13 +96,92 @@ struct workq_test {
     int notified;
 };
 
-static void
+static bool
 double_it(void *arg, int w, void *item)
 {
     struct workq_test *t = arg;
 
     *(int *)item *= 2;
     __atomic_add_fetch(&t->seen[w & 3], 1, __ATOMIC_RELAXED);
+    return true;
+}
+
+/* Items kept by their worker, four at most, handed back together (as a
+   worker keeps pages to store them in one transaction). */
+struct workq_keep {
+    struct workq *q;
+    int *kept[2][4];
+    int nkept[2];
+    int idle_calls;
+    int max_kept; /* workq_kept() seen at most by the workers */
+};
+
+static void
+keep_flush(void *arg, int w)
+{
+    struct workq_keep *k = arg;
+    int i;
+
+    for (i = 0; i < k->nkept[w]; i++) {
+        *k->kept[w][i] += 1000;
+        workq_finish(k->q, w, k->kept[w][i]);
+    }
+    k->nkept[w] = 0;
+}
+
+static bool
+keep_it(void *arg, int w, void *item)
+{
+    struct workq_keep *k = arg;
+    int n;
+
+    k->kept[w][k->nkept[w]++] = item;
+    if (k->nkept[w] == 4) {
+        keep_flush(k, w); /* the item is finished before it is kept */
+        return false;
+    }
+    n = (int)workq_kept(k->q);
+    if (n > __atomic_load_n(&k->max_kept, __ATOMIC_RELAXED))
+        __atomic_store_n(&k->max_kept, n, __ATOMIC_RELAXED);
+    return false;
+}
+
+static void
+keep_idle(void *arg, int w)
+{
+    struct workq_keep *k = arg;
+
+    __atomic_add_fetch(&k->idle_calls, 1, __ATOMIC_RELAXED);
+    keep_flush(k, w);
+}
+
+static void
+test_workq_keep(void)
+{
+    struct workq_keep k = { 0 };
+    int items[50], i, sum = 0, got = 0, *p;
+
+    k.q = workq_new(2, keep_it, keep_idle, NULL, &k);
+    for (i = 0; i < 50; i++) {
+        items[i] = i;
+        workq_push(k.q, &items[i]);
+    }
+    while ((p = workq_wait(k.q)) != NULL) {
+        sum += *p;
+        got++;
+    }
+    is(got, 50, "every kept item comes back once");
+    is(sum, 49 * 50 / 2 + 50 * 1000, "each was finished once");
+    is(workq_count(k.q), 0, "none is left");
+    is(workq_kept(k.q), 0, "none is kept");
+    ok(k.idle_calls >= 1, "an idle worker hands back what it keeps");
+    ok(k.max_kept <= 2 * 3, "a worker keeps at most what it chose to");
+    items[0] = 7;
+    workq_push(k.q, &items[0]);
+    p = workq_wait(k.q);
+    ok(p == &items[0] && *p == 1007,
+       "a single kept item comes back once the worker is idle");
+    workq_free(k.q);
 }
 
 static void
@@ -117,7 +196,7 @@ static void
 test_workq(void)
 {
     struct workq_test t = { { 0 }, 0 };
-    struct workq *q = workq_new(3, double_it, count_notify, &t);
+    struct workq *q = workq_new(3, double_it, NULL, count_notify, &t);
     int items[200], i, sum = 0, got = 0, *p;
 
     ok(workq_wait(q) == NULL, "an idle queue has nothing to wait for");
@@ -195,6 +274,7 @@ main(void)
     test_misc();
     test_table();
     test_workq();
+    test_workq_keep();
     test_keyset();
     return done_testing();
 }

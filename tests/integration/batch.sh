@@ -1,0 +1,85 @@
+#!/bin/bash
+# Pages stored together: the crawl's workers store the pages they have in
+# one transaction (store_batch_flush()). A page the database refuses in
+# such a batch fails alone, its neighbours are stored; what is stored
+# keeps the counts page-at-a-time storing keeps (sightings, frontier).
+. "${top_srcdir:?run through make check}/tests/lib.sh" || exit 99
+
+start_world
+cat >"$T/batch.yaml" <<YAML
+crawl:
+  concurrency: 8
+  timeout: 10
+  onion_timeout: 20
+watchlist:
+  - {kind: brand, value: Northwind Bank}
+sources:
+  - {name: big, kind: site, url: "${BIG_URL}p/0", allow_private: true,
+     max_depth: 3, max_pages: 400}
+YAML
+drp apply apply "$T/batch.yaml"
+is "$rc" 0 "apply exits 0"
+
+# Each document takes the server 20 ms (a trigger): pages come faster
+# than the workers store them, so they pile up and go in batches. The
+# pages whose number ends in 7 are refused (an exception, not an outage).
+q "CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS \$\$
+   BEGIN
+     PERFORM pg_sleep(0.02);
+     IF NEW.url ~ '7\$' THEN RAISE EXCEPTION 'test: page refused'; END IF;
+     RETURN NEW;
+   END \$\$"
+q "CREATE TRIGGER test_refuse BEFORE INSERT ON documents
+   FOR EACH ROW EXECUTE FUNCTION test_refuse()"
+timeout 300 "$DRPWATCH" run --once >"$LOGS/run1.out" 2>"$LOGS/run1.err"
+rc=$?
+is "$rc" 4 "a run with pages the database refuses exits 4"
+grep -q "database refused a batch of [0-9]* pages, storing them one by one" \
+    "$LOGS/run1.err"
+ok $? "pages went in batches, and a batch with a refused page page by page"
+total=$(q "SELECT count(*) FROM jobs")
+refused=$(q "SELECT count(*) FROM jobs WHERE url ~ '7\$'")
+diag "jobs: $total, refused: $refused"
+ok $((refused < 5)) "some pages are refused"
+is "$(q "SELECT count(DISTINCT url) FROM documents")" $((total - refused)) \
+    "every page not refused is stored"
+is "$(q "SELECT count(*) FROM documents")" $((total - refused)) "once"
+is "$(q "SELECT count(*) FROM jobs WHERE url ~ '7\$' AND attempts = 1
+         AND last_error LIKE '%test: page refused%'
+         AND lease_owner IS NULL")" "$refused" \
+    "each refused page's job failed once with the server's reason, unleased"
+is "$(q "SELECT count(*) FROM jobs WHERE url !~ '7\$'
+         AND (fetched_at IS NULL OR lease_owner IS NOT NULL)")" 0 \
+    "every other job is completed"
+
+q "DROP TRIGGER test_refuse ON documents"
+q "UPDATE jobs SET due_at = now() WHERE url ~ '7\$'"
+drp run2 run --once
+is "$rc" 0 "once the database takes them, the next run exits 0"
+before=$total
+total=$(q "SELECT count(*) FROM jobs")
+ok $((total <= before)) "the refused pages' links are followed now"
+is "$(q "SELECT count(*) FROM (SELECT url FROM documents GROUP BY url
+         HAVING count(*) > 1) d")" 0 "no page stored twice"
+is "$(q "SELECT count(*) FROM jobs WHERE fetched_at IS NULL
+         OR lease_owner IS NOT NULL")" 0 "every job is completed"
+is "$(q "SELECT count(DISTINCT url) FROM documents")" "$total" \
+    "every page is stored"
+ok $(($(q "SELECT count(*) FROM sightings") == 0)) \
+    "the pages' findings were sighted"
+is "$(q "SELECT count(*) FROM findings f WHERE f.sighting_count <>
+           (SELECT count(*) FROM sightings s WHERE s.finding_id = f.id)")" 0 \
+    "each finding counts its sightings"
+is "$(q "SELECT count(*) FROM (SELECT finding_id, document_id FROM sightings
+         GROUP BY 1, 2 HAVING count(*) > 1) s")" 0 "no sighting twice"
+is "$(q "SELECT count(*) FROM sightings s WHERE NOT EXISTS (SELECT 1
+         FROM documents d WHERE d.id = s.document_id
+         AND d.source_id = s.source_id AND d.url = s.url)")" 0 \
+    "each sighting names its page's document"
+is "$(q "SELECT count(*) FROM sources s WHERE s.jobs_total <>
+           (SELECT count(*) FROM jobs j WHERE j.source_id = s.id)
+         OR s.jobs_unfetched <> (SELECT count(*) FROM jobs j
+           WHERE j.source_id = s.id AND j.fetched_at IS NULL)")" 0 \
+    "each source's job counts match its jobs"
+
+done_testing
