@@ -1321,12 +1321,14 @@ batch_source_end(const struct store_batch *sb, struct db_batch *b,
         }
     }
     /* A link of several pages goes once, at its first place. */
-    qsort(v, n, sizeof(*v), cmp_batch_link);
-    for (i = k = 0; i < n; i++)
-        if (k == 0 || strcmp(v[i].url, v[k - 1].url) != 0)
-            v[k++] = v[i];
-    n = k;
-    qsort(v, n, sizeof(*v), cmp_batch_link_at);
+    if (n > 1) {
+        qsort(v, n, sizeof(*v), cmp_batch_link);
+        for (i = k = 1; i < n; i++)
+            if (strcmp(v[i].url, v[k - 1].url) != 0)
+                v[k++] = v[i];
+        n = k;
+        qsort(v, n, sizeof(*v), cmp_batch_link_at);
+    }
     bs->keys = xcalloc(n + 1, sizeof(*bs->keys));
     for (i = 0; i < n; i++) {
         char depth[16];

@@ -416,10 +416,11 @@ fi
 if [ "${BENCH_PGSS:-0}" = 1 ]; then
     {
         echo "Statements of the crawl by server time (pg_stat_statements;"
-        echo "ms executing in all, ms planning in all, calls, ms and rows a"
-        echo "call, buffers hit a call)"
+        echo "ms executing in all, ms planning in all, plans made, calls,"
+        echo "ms and rows a call, buffers hit a call)"
         sql "SELECT to_char(total_exec_time, '99999990') || ' ' ||
             to_char(total_plan_time, '99999990') || ' ' ||
+            to_char(plans, '9999990') || ' ' ||
             to_char(calls, '99999990') || ' ' ||
             to_char(total_exec_time / calls, '90.999') || ' ' ||
             to_char(rows::float8 / calls, '99990.9') || ' ' ||

@@ -15,7 +15,7 @@ watchlist:
   - {kind: brand, value: Northwind Bank}
 sources:
   - {name: big, kind: site, url: "${BIG_URL}p/0", allow_private: true,
-     max_depth: 3, max_pages: 400}
+     max_depth: 2, max_pages: 10000}
 YAML
 drp apply apply "$T/batch.yaml"
 is "$rc" 0 "apply exits 0"
