@@ -514,11 +514,19 @@ flush_batch(struct run *run, int w)
     run->wfailed[w] = bd.outage;
 }
 
-/* Nothing queued: worker w stores what it kept. */
-static void
-work_idle(void *arg, int w)
+/* Nothing queued: worker w waits for more pages to store with those it
+   kept, until its batch is due; stopping, or when the crawl waits for
+   them, it stores them now. */
+static int
+work_idle(void *arg, int w, bool now)
 {
-    flush_batch(arg, w);
+    struct run *run = arg;
+    int ms = store_batch_wait_ms(run->wbatch[w]);
+
+    if (ms > 0 && !now && !stopping)
+        return ms;
+    flush_batch(run, w);
+    return 0;
 }
 
 /* A worker's part: the page through the pipeline on its connection; a

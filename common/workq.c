@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "common/workq.h"
 #include "common/xalloc.h"
@@ -37,6 +38,7 @@ struct workq {
     size_t count;   /* pushed and not taken back */
     size_t running; /* taken by a worker, not finished */
     long kept;      /* kept by the workers (struct worker's, summed) */
+    int waiting;    /* the owner waits in workq_wait() */
     bool stopping;
     workq_fn *fn;
     workq_idle_fn *idle;
@@ -91,6 +93,22 @@ finished(struct workq *q, void *item)
     }
 }
 
+/* Waits on q->queued for ms at most (the lock held). */
+static void
+wait_ms(struct workq *q, int ms)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&q->queued, &q->lock, &t);
+}
+
 static void *
 work(void *p)
 {
@@ -104,11 +122,17 @@ work(void *p)
 
         while (q->todo.n == 0 && !q->stopping) {
             if (w->kept > 0 && q->idle) {
-                /* Nothing else to do: what it keeps goes now. */
+                /* Nothing else to do: what it keeps goes now, or after
+                   a while without new items. */
+                bool now = q->waiting > 0;
+                int ms;
+
                 pthread_mutex_unlock(&q->lock);
-                q->idle(q->arg, w->index);
+                ms = q->idle(q->arg, w->index, now);
                 pthread_mutex_lock(&q->lock);
-                assert(w->kept == 0);
+                assert(ms > 0 ? !now : w->kept == 0);
+                if (ms > 0 && q->todo.n == 0 && q->waiting == 0)
+                    wait_ms(q, ms);
                 continue;
             }
             pthread_cond_wait(&q->queued, &q->lock);
@@ -215,9 +239,13 @@ workq_wait(struct workq *q)
     void *item;
 
     pthread_mutex_lock(&q->lock);
+    q->waiting++;
+    if (q->kept > 0)
+        pthread_cond_broadcast(&q->queued); /* what they keep goes now */
     while (q->done.n == 0 &&
            (q->todo.n > 0 || q->running > 0 || q->kept != 0))
         pthread_cond_wait(&q->finished, &q->lock);
+    q->waiting--;
     item = ring_pop(&q->done);
     if (item)
         q->count--;

@@ -18,14 +18,18 @@ struct workq;
  * Returns true when item is finished; false when worker w keeps it, to
  * hand it back later with workq_finish() (items kept to be written to a
  * database together, for instance): the queue then calls idle (when not
- * NULL) on that worker whenever nothing is queued, and idle must finish
- * every item the worker keeps.
+ * NULL) on that worker whenever nothing is queued.
  */
 typedef bool workq_fn(void *arg, int w, void *item);
 
-/* Called on worker w, outside the queue's lock, when nothing is queued
-   and w keeps items: w finishes them all (workq_finish()). */
-typedef void workq_idle_fn(void *arg, int w);
+/*
+ * Called on worker w, outside the queue's lock, when nothing is queued
+ * and w keeps items. Returns 0 once w finished them all (workq_finish()),
+ * or the milliseconds to wait for a new item before it is called again.
+ * now: the owner waits for every item (workq_wait()): w must finish them
+ * all now.
+ */
+typedef int workq_idle_fn(void *arg, int w, bool now);
 
 /* Called on a worker's thread each time an item is finished (to wake an
    owner that waits on something else, e.g. its sockets). May be NULL. */

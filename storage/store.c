@@ -985,19 +985,25 @@ store_batch_count(const struct store_batch *b)
     return b->n;
 }
 
+int
+store_batch_wait_ms(const struct store_batch *b)
+{
+    struct timespec now;
+    long long age;
+
+    if (b->n == 0 || b->n >= STORE_BATCH_PAGES ||
+        b->bytes >= STORE_BATCH_BYTES)
+        return 0;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    age = (now.tv_sec - b->first.tv_sec) * 1000LL +
+          (now.tv_nsec - b->first.tv_nsec) / 1000000;
+    return age >= STORE_BATCH_MS ? 0 : (int)(STORE_BATCH_MS - age);
+}
+
 bool
 store_batch_due(const struct store_batch *b)
 {
-    struct timespec now;
-
-    if (b->n == 0)
-        return false;
-    if (b->n >= STORE_BATCH_PAGES || b->bytes >= STORE_BATCH_BYTES)
-        return true;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (now.tv_sec - b->first.tv_sec) * 1000 +
-               (now.tv_nsec - b->first.tv_nsec) / 1000000 >=
-           STORE_BATCH_MS;
+    return b->n > 0 && store_batch_wait_ms(b) == 0;
 }
 
 /*

@@ -197,6 +197,9 @@ size_t store_batch_count(const struct store_batch *b);
    STORE_BATCH_BYTES, or its first page is STORE_BATCH_MS old. */
 bool store_batch_due(const struct store_batch *b);
 
+/* The milliseconds until b is due (0: due, or empty). */
+int store_batch_wait_ms(const struct store_batch *b);
+
 /* A page's outcome: rc 0 (stored), or a negative DRP_E* code with the
    error in err; refused: the page would fail again (the server refused
    it, or it is too large), as opposed to an outage. */

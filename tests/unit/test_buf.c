@@ -113,6 +113,9 @@ struct workq_keep {
     int *kept[2][4];
     int nkept[2];
     int idle_calls;
+    int idle_waits[2];
+    int idle_now;   /* calls told to hand back at once */
+    int patient;    /* idle waits unless told to hand back */
     int max_kept; /* workq_kept() seen at most by the workers */
 };
 
@@ -146,13 +149,23 @@ keep_it(void *arg, int w, void *item)
     return false;
 }
 
-static void
-keep_idle(void *arg, int w)
+/* Idle: hands back what it keeps at once when the owner waits; else,
+   patient, waits; else waits twice for more (5 ms each) first. */
+static int
+keep_idle(void *arg, int w, bool now)
 {
     struct workq_keep *k = arg;
 
     __atomic_add_fetch(&k->idle_calls, 1, __ATOMIC_RELAXED);
+    if (now) {
+        __atomic_add_fetch(&k->idle_now, 1, __ATOMIC_RELAXED);
+    } else if (__atomic_load_n(&k->patient, __ATOMIC_RELAXED)) {
+        return 1000;
+    } else if (++k->idle_waits[w] % 3 != 0) {
+        return 5;
+    }
     keep_flush(k, w);
+    return 0;
 }
 
 static void
@@ -176,11 +189,24 @@ test_workq_keep(void)
     is(workq_kept(k.q), 0, "none is kept");
     ok(k.idle_calls >= 1, "an idle worker hands back what it keeps");
     ok(k.max_kept <= 2 * 3, "a worker keeps at most what it chose to");
+    __atomic_store_n(&k.patient, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&k.idle_now, 0, __ATOMIC_RELAXED);
     items[0] = 7;
     workq_push(k.q, &items[0]);
+    while (workq_kept(k.q) == 0)
+        ;
     p = workq_wait(k.q);
     ok(p == &items[0] && *p == 1007,
-       "a single kept item comes back once the worker is idle");
+       "a single kept item comes back once the owner waits for it");
+    ok(__atomic_load_n(&k.idle_now, __ATOMIC_RELAXED) >= 1,
+       "the worker was told to hand it back now");
+    __atomic_store_n(&k.patient, 0, __ATOMIC_RELAXED);
+    items[1] = 8;
+    workq_push(k.q, &items[1]);
+    while ((p = workq_done(k.q)) == NULL)
+        ;
+    ok(p == &items[1] && *p == 1008,
+       "or after it waited in vain for more");
     workq_free(k.q);
 }
 
