@@ -1,7 +1,8 @@
 /*
  * The applied configuration, documents, findings, sightings and alerts.
  * Every statement is parameterised; store_document() is one transaction
- * that also completes the document's job, so a retried job after a crash
+ * that also completes the document's job, and store_batch_flush() one
+ * for several documents and their jobs, so a retried job after a crash
  * finds either everything or nothing.
  */
 #include <assert.h>
@@ -853,6 +854,8 @@ struct store_batch {
     size_t n;
     size_t bytes;
     struct timespec first; /* when the first page came */
+    bool links;            /* a page has links not known to be in the
+                              frontier (store_batch_wait_ms()) */
 };
 
 struct store_batch *
@@ -943,6 +946,11 @@ store_batch_add(struct store_batch *b, const struct store_doc *doc,
     assert(b->n < STORE_BATCH_PAGES && store_batch_fits(doc));
     if (b->n == 0)
         clock_gettime(CLOCK_MONOTONIC, &b->first);
+    for (i = 0; i < doc->nlinks && !b->links; i++)
+        b->links = doc->known_links == NULL ||
+                   !keyset_has(doc->known_links,
+                               keyset_key(doc->source->id,
+                                          doc->links[i].url));
     b->n++;
     b->bytes += doc_bytes(doc);
     p->user = user;
@@ -985,14 +993,14 @@ store_batch_count(const struct store_batch *b)
     return b->n;
 }
 
-int
-store_batch_wait_ms(const struct store_batch *b)
+/* Milliseconds until b is full, too large or too old (0: it is). */
+static int
+batch_left_ms(const struct store_batch *b)
 {
     struct timespec now;
     long long age;
 
-    if (b->n == 0 || b->n >= STORE_BATCH_PAGES ||
-        b->bytes >= STORE_BATCH_BYTES)
+    if (b->n >= STORE_BATCH_PAGES || b->bytes >= STORE_BATCH_BYTES)
         return 0;
     clock_gettime(CLOCK_MONOTONIC, &now);
     age = (now.tv_sec - b->first.tv_sec) * 1000LL +
@@ -1000,10 +1008,16 @@ store_batch_wait_ms(const struct store_batch *b)
     return age >= STORE_BATCH_MS ? 0 : (int)(STORE_BATCH_MS - age);
 }
 
+int
+store_batch_wait_ms(const struct store_batch *b)
+{
+    return b->n == 0 || b->links ? 0 : batch_left_ms(b);
+}
+
 bool
 store_batch_due(const struct store_batch *b)
 {
-    return b->n > 0 && store_batch_wait_ms(b) == 0;
+    return b->n > 0 && batch_left_ms(b) == 0;
 }
 
 /*
@@ -1536,6 +1550,7 @@ store_batch_flush(struct db *db, struct store_batch *sb,
         page_release(&sb->pages[i]);
     sb->n = 0;
     sb->bytes = 0;
+    sb->links = false;
     db_batch_release(&b);
     buf_release(&err);
 }

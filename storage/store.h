@@ -1,8 +1,8 @@
 /*
  * What drpwatch keeps: the applied configuration, documents with their
  * findings, sightings and alerts, written in one transaction per document
- * so that a crash or a database restart loses nothing and duplicates
- * nothing. Record structs here are plain data filled by the caller.
+ * (or per batch of documents, each with its job's completion) so that a
+ * crash or a database restart loses nothing and duplicates nothing. Record structs here are plain data filled by the caller.
  */
 #ifndef DRP_STORE_H
 #define DRP_STORE_H
@@ -197,7 +197,13 @@ size_t store_batch_count(const struct store_batch *b);
    STORE_BATCH_BYTES, or its first page is STORE_BATCH_MS old. */
 bool store_batch_due(const struct store_batch *b);
 
-/* The milliseconds until b is due (0: due, or empty). */
+/*
+ * The milliseconds b may wait for more pages (0: due, or empty). A batch
+ * with links not yet known to be in the frontier (store_doc.known_links)
+ * waits for none: its links must reach the frontier before the pages
+ * fetched after it add theirs, or a page linked from both would go in
+ * deeper than it is (and past max_depth, its links be left out).
+ */
 int store_batch_wait_ms(const struct store_batch *b);
 
 /* A page's outcome: rc 0 (stored), or a negative DRP_E* code with the

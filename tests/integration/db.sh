@@ -137,6 +137,9 @@ is "$(q "SELECT string_agg(coalesce(pg_column_compression(text), 'none'), ' '
          ORDER BY url) FROM documents_203105")" "lz4 none" \
     "6,000 bytes of text stored as they are, 20,000 compressed"
 q "DROP TABLE documents_203105"
+# Migration 018: room on each page of jobs for its leases' row versions.
+is "$(q "SELECT reloptions FROM pg_class WHERE relname = 'jobs'")" \
+    "{fillfactor=50}" "jobs leave half of each page for leases"
 got=$(echo 'SELECT 40 + 2;' | "$DRPWATCH" db psql 2>"$LOGS/psql.err" | grep -c '42')
 is "$got" 1 "db psql opens a shell on the database"
 is "$("$DRPWATCH" db psql -X -A -t -c 'SELECT count(*) FROM watch_terms' 2>/dev/null)" 0 \
