@@ -1218,8 +1218,14 @@ batch_findings(const struct store_batch *sb, struct buf *a, bool *creds)
  * one insert (in URL order), the first fetches of its pages' jobs ($6)
  * and the links inserted counted on its row, with the last success. The
  * last column says whether every link was within the limits. The jobs
- * are completed after it (BATCH_JOBS_DONE), so that o reads them as they
- * were.
+ * are completed after it (BATCH_JOBS_DONE), so that c reads them as they
+ * were. A link already in the frontier deeper than this page puts it,
+ * not yet fetched, goes up to this depth (up): pages are stored in an
+ * order a little different from the one they were fetched in (a batch
+ * waits for its worker's other pages), and a page found first through a
+ * longer path would otherwise keep its depth, and past max_depth lose
+ * its links. Only the links the insert did not take are looked up, each
+ * by its key (a join would read every job of the source).
  */
 #define BATCH_PAGE_END                                                        \
     "WITH room AS (SELECT $4::int - jobs_total AS total, "                    \
@@ -1232,7 +1238,14 @@ batch_findings(const struct store_batch *sb, struct buf *a, bool *creds)
     "  WHERE l.n <= CASE WHEN l.role = 'page' THEN room.total "               \
     "    ELSE room.backlog END "                                              \
     "  ORDER BY l.url "                                                       \
-    "  ON CONFLICT (source_id, url) DO NOTHING RETURNING 1), "                \
+    "  ON CONFLICT (source_id, url) DO NOTHING RETURNING url), "              \
+    "up AS (UPDATE jobs j SET depth = l.depth "                               \
+    "  FROM unnest($2::text[], $3::int[]) AS l(url, depth) "                  \
+    "  WHERE j.id = ANY (ARRAY(SELECT (SELECT k.id FROM jobs k "              \
+    "    WHERE k.source_id = $1::bigint AND k.url = x.url) "                  \
+    "    FROM unnest($2::text[]) AS x(url) "                                  \
+    "    WHERE NOT EXISTS (SELECT 1 FROM new WHERE new.url = x.url))) "       \
+    "  AND j.url = l.url AND j.depth > l.depth AND j.fetched_at IS NULL), "   \
     "c AS MATERIALIZED (SELECT (SELECT count(*) FROM new) AS links, "         \
     "  (SELECT count(*) FROM jobs WHERE id = ANY ($6::bigint[]) "             \
     "    AND fetched_at IS NULL) AS first), "                                 \
