@@ -304,13 +304,14 @@ store_prepare_partitions(struct db *db, struct buf *err)
                    0, NULL, err);
 }
 
-/* A finding of the page and where it is in doc->findings. */
+/* A finding of a page (docs[page]) and where it is in its findings: by
+   kind and value, then by page and position, the order rows are locked
+   in. */
 struct finding_ref {
     const struct store_finding *f;
-    size_t i;
+    size_t page, i;
 };
 
-/* By kind and value, then by position: the order rows are locked in. */
 static int
 cmp_finding_ref(const void *a, const void *b)
 {
@@ -320,48 +321,40 @@ cmp_finding_ref(const void *a, const void *b)
     if (c == 0)
         c = strcmp(x->f->value, y->f->value);
     if (c == 0)
+        c = x->page < y->page ? -1 : x->page > y->page;
+    if (c == 0)
         c = x->i < y->i ? -1 : x->i > y->i;
     return c;
 }
 
-/* The arrays of put_findings(), a column each. */
-enum {
-    FA_KIND, FA_VALUE, FA_WATCHED, FA_CONFIDENCE, FA_BENIGN, FA_OFFSET,
-    FA_SNIPPET, FA_IDENTITY, FA_DOMAIN, FA_HMAC, FA_HINT, FA_N
-};
-
 /*
- * put_findings()'s statement: the page's findings upserted (f), then
- * creds (FINDINGS_CREDENTIALS or nothing) and the sightings. The
- * credentials' insert is in the text only for a page that has some: the
+ * The findings' statement, after the CTE d of its pages' documents (id,
+ * job_id, url): the pages' findings upserted once each (f: u counts the
+ * pages that saw each, the highest confidence, watched if any page said
+ * so, the last page's label), then FINDINGS_CREDENTIALS or nothing, and
+ * a sighting a page and finding (w), its page's job locked (g). The
+ * credentials' insert is in the text only when there are some: the
  * server sets up every insert of a statement, with its indexes, on every
  * run, whether it writes a row or not. The sightings need no ON CONFLICT
  * (an index probe before each row, and a speculative insert): their
- * document is the one inserted just before, and their findings are
- * distinct.
+ * documents are the ones just inserted, and their findings distinct on
+ * each. Parameter numbers are filled in by findings_sql().
  */
-#define FINDINGS_UPSERT(creds)                                                \
-    "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], "                \
-    "  $3::bool[], $4::int[], $5::text[], $6::bigint[], $7::text[], "         \
-    "  $8::text[], $9::text[], $10::text[], $11::text[]) "                    \
-    "  AS u(kind, value, watched, confidence, benign, byte_offset, "          \
-    "    snippet, identity, domain, pw_hmac, pw_hint)), "                     \
+#define FINDINGS_ROWS                                                         \
+    "u AS (SELECT * FROM unnest($%d::text[], $%d::text[], $%d::bool[], "      \
+    "  $%d::int[], $%d::text[], $%d::int[], $%d::text[], $%d::text[], "       \
+    "  $%d::text[], $%d::text[]) AS u(kind, value, watched, confidence, "     \
+    "  benign, n, identity, domain, pw_hmac, pw_hint)), "                     \
     "f AS (INSERT INTO findings AS o (kind, value, watched, "                 \
     "    confidence, benign, sighting_count) "                                \
-    "  SELECT kind, value, watched, confidence, benign, 1 FROM u "            \
+    "  SELECT kind, value, watched, confidence, benign, n FROM u "            \
     "  ORDER BY kind, value "                                                 \
     "  ON CONFLICT (kind, value) DO UPDATE SET last_seen = now(), "           \
     "    watched = o.watched OR EXCLUDED.watched, "                           \
     "    confidence = greatest(o.confidence, EXCLUDED.confidence), "          \
     "    benign = EXCLUDED.benign, "                                          \
-    "    sighting_count = o.sighting_count + 1 "                              \
-    "  RETURNING id, kind, value), " creds                                    \
-    "s AS (SELECT source_id AS id FROM jobs WHERE id = $12::bigint "          \
-    "  FOR NO KEY UPDATE) "                                                   \
-    "INSERT INTO sightings (finding_id, document_id, source_id, url, "        \
-    "  byte_offset, snippet) "                                                \
-    "SELECT f.id, currval('documents_id_seq'), s.id, $13, "                   \
-    "  u.byte_offset, u.snippet FROM u JOIN f USING (kind, value), s"
+    "    sighting_count = o.sighting_count + EXCLUDED.sighting_count "        \
+    "  RETURNING id, kind, value), "
 #define FINDINGS_CREDENTIALS                                                  \
     "c AS (INSERT INTO credentials (finding_id, identity, domain, "           \
     "    password_hmac, password_hint) "                                      \
@@ -369,19 +362,153 @@ enum {
     "    u.pw_hint FROM u JOIN f USING (kind, value) "                        \
     "  WHERE u.identity IS NOT NULL "                                         \
     "  ON CONFLICT (finding_id) DO NOTHING), "
+#define FINDINGS_SIGHTINGS                                                    \
+    "w AS (SELECT * FROM unnest($%d::bigint[], $%d::text[], $%d::text[], "    \
+    "  $%d::bigint[], $%d::text[]) AS w(job, kind, value, byte_offset, "      \
+    "  snippet)), "                                                           \
+    "g AS (SELECT id, source_id FROM jobs WHERE id = ANY ($%d::bigint[]) "    \
+    "  FOR NO KEY UPDATE) "                                                   \
+    "INSERT INTO sightings (finding_id, document_id, source_id, url, "        \
+    "  byte_offset, snippet) "                                                \
+    "SELECT f.id, d.id, g.source_id, d.url, w.byte_offset, w.snippet "        \
+    "FROM w JOIN f USING (kind, value) JOIN d ON d.job_id = w.job "           \
+    "JOIN g ON g.id = w.job"
+
+/* The findings' arrays (FINDINGS_ROWS), then the sightings' (FINDINGS_
+   SIGHTINGS), a column each. */
+enum {
+    FA_KIND, FA_VALUE, FA_WATCHED, FA_CONFIDENCE, FA_BENIGN, FA_N,
+    FA_IDENTITY, FA_DOMAIN, FA_HMAC, FA_HINT,
+    FS_JOB, FS_KIND, FS_VALUE, FS_OFFSET, FS_SNIPPET, FA_NCOLS
+};
+
+/* Appends to s (size n, used bytes at *used) the findings' statement
+   past its d CTE, its parameters from $first on; creds: with
+   FINDINGS_CREDENTIALS. */
+static void
+findings_sql(char *s, size_t n, size_t *used, int first, bool creds)
+{
+    int f = first - 1;
+
+    *used += (size_t)snprintf(s + *used, n - *used, FINDINGS_ROWS, f + 1,
+                              f + 2, f + 3, f + 4, f + 5, f + 6, f + 7,
+                              f + 8, f + 9, f + 10);
+    if (creds)
+        *used += (size_t)snprintf(s + *used, n - *used, "%s",
+                                  FINDINGS_CREDENTIALS);
+    *used += (size_t)snprintf(s + *used, n - *used, FINDINGS_SIGHTINGS,
+                              f + 11, f + 12, f + 13, f + 14, f + 15,
+                              f + 11);
+    assert(*used < n - 1);
+}
 
 /*
- * The page's findings, their sightings and credentials: one statement.
- * A value found twice on the page is one row (one sighting, at its first
- * place; the highest confidence; watched if any was; the last label), so
- * that no row is upserted twice in the statement. Rows go in (kind,
- * value) order, so that two workers storing pages with the same findings
- * lock them in the same order. The sightings name the document inserted
- * just before in the same transaction (currval()). No foreign key checks
- * these rows (migration 015): sightings and credentials take their
- * findings' ids from the upsert itself, and the sightings' source from the
- * page's job, whose row is locked here (the page's end updates it anyway):
- * a source deleted by hand deletes its jobs before its sightings
+ * The findings and sightings of docs (n pages) into the arrays a[]
+ * (FA_*, FS_*): a value found twice is one row (the highest confidence;
+ * watched if any was; the last label: the watchlist and the operator's
+ * list may have changed since the last sighting), so that no row is
+ * upserted twice in the statement, and one sighting a page, at its first
+ * place there. *creds: some are credentials.
+ */
+static int
+findings_arrays(const struct store_doc *const *docs, size_t n,
+                struct buf *a, bool *creds)
+{
+    struct finding_ref *refs;
+    size_t nrefs = 0, i, j, k, p;
+    int rc = 0;
+
+    for (p = 0; p < n; p++)
+        nrefs += docs[p]->nfindings;
+    refs = xcalloc(nrefs + 1, sizeof(*refs));
+    nrefs = 0;
+    for (p = 0; p < n; p++)
+        for (i = 0; i < docs[p]->nfindings; i++)
+            refs[nrefs++] = (struct finding_ref){ &docs[p]->findings[i], p,
+                                                  i };
+    qsort(refs, nrefs, sizeof(*refs), cmp_finding_ref);
+    *creds = false;
+    for (i = 0; i < nrefs && rc == 0; i = j) {
+        const struct store_finding *first = refs[i].f, *last = first;
+        bool watched = false;
+        int conf = first->confidence, pages = 0;
+        char sconf[16], spages[16];
+
+        for (j = i; j < nrefs && strcmp(refs[j].f->kind, first->kind) == 0 &&
+                    strcmp(refs[j].f->value, first->value) == 0;
+             j++) {
+            last = refs[j].f;
+            watched = watched || last->watched;
+            if (last->confidence > conf)
+                conf = last->confidence;
+            if (j == i || refs[j].page != refs[j - 1].page) {
+                char job[24], off[24];
+
+                /* The page's first place of the finding: a sighting. */
+                pages++;
+                snprintf(job, sizeof(job), "%lld",
+                         docs[refs[j].page]->job->id);
+                snprintf(off, sizeof(off), "%zu", last->offset);
+                rc |= array_add(&a[FS_JOB], job);
+                rc |= array_add(&a[FS_KIND], last->kind);
+                rc |= array_add(&a[FS_VALUE], last->value);
+                rc |= array_add(&a[FS_OFFSET], off);
+                rc |= array_add(&a[FS_SNIPPET], last->snippet);
+            }
+        }
+        snprintf(sconf, sizeof(sconf), "%d", conf);
+        snprintf(spages, sizeof(spages), "%d", pages);
+        rc |= array_add(&a[FA_KIND], first->kind);
+        rc |= array_add(&a[FA_VALUE], first->value);
+        rc |= array_add(&a[FA_WATCHED], watched ? "t" : "f");
+        rc |= array_add(&a[FA_CONFIDENCE], sconf);
+        rc |= array_add(&a[FA_BENIGN], last->benign);
+        rc |= array_add(&a[FA_N], spages);
+        rc |= array_add(&a[FA_IDENTITY], first->identity);
+        *creds = *creds || first->identity != NULL;
+        rc |= array_add(&a[FA_DOMAIN], first->identity ? first->domain
+                                                        : NULL);
+        rc |= array_add(&a[FA_HMAC], first->identity ? first->pw_hmac_hex
+                                                      : NULL);
+        rc |= array_add(&a[FA_HINT], first->identity ? first->pw_hint
+                                                      : NULL);
+    }
+    for (k = 0; k < FA_NCOLS; k++)
+        rc |= array_close(&a[k]);
+    free(refs);
+    return rc ? DRP_ETOOBIG : 0;
+}
+
+/* The findings' statement of one page, $16 its job, $17 its URL, its
+   document the one inserted just before (currval()); and with
+   credentials. */
+static char page_findings_sql[2][4096];
+
+static void
+page_findings_sql_build(void)
+{
+    int creds;
+
+    for (creds = 0; creds < 2; creds++) {
+        char *s = page_findings_sql[creds];
+        size_t used = (size_t)snprintf(
+            s, sizeof(page_findings_sql[creds]),
+            "WITH d AS (SELECT currval('documents_id_seq') AS id, "
+            "  $%d::bigint AS job_id, $%d::text AS url), ",
+            FA_NCOLS + 1, FA_NCOLS + 2);
+
+        findings_sql(s, sizeof(page_findings_sql[creds]), &used, 1,
+                     creds);
+    }
+}
+
+/*
+ * The page's findings, their sightings and credentials: one statement
+ * (findings_arrays(), FINDINGS_ROWS). No foreign key checks these rows
+ * (migration 015): sightings and credentials take their findings' ids
+ * from the upsert itself, and the sightings' source from the page's job,
+ * whose row is locked here (the page's end updates it anyway): a source
+ * deleted by hand deletes its jobs before its sightings
  * (drp_sources_deleted()), so it waits for this transaction before it
  * deletes the sightings, and a source already gone has no job and gets
  * none. Locking the source's row itself (FOR KEY SHARE) had each page's
@@ -393,70 +520,28 @@ static int
 put_findings(struct db_batch *b, const struct store_doc *doc,
              const char *job_id)
 {
-    struct finding_ref *refs;
-    struct buf a[FA_N];
-    size_t i, j, k;
-    bool creds = false;
-    int rc = 0;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    struct buf a[FA_NCOLS];
+    size_t k;
+    bool creds;
+    int rc;
 
-    for (k = 0; k < FA_N; k++)
+    pthread_once(&once, page_findings_sql_build);
+    for (k = 0; k < FA_NCOLS; k++)
         buf_init(&a[k], DB_BATCH_MAX);
-    refs = xcalloc(doc->nfindings + 1, sizeof(*refs));
-    for (i = 0; i < doc->nfindings; i++)
-        refs[i] = (struct finding_ref){ &doc->findings[i], i };
-    qsort(refs, doc->nfindings, sizeof(*refs), cmp_finding_ref);
-    for (i = 0; i < doc->nfindings && rc == 0; i = j) {
-        const struct store_finding *first = refs[i].f, *last = first;
-        bool watched = first->watched;
-        int conf = first->confidence;
-        char sconf[16], soff[24];
-
-        for (j = i + 1; j < doc->nfindings &&
-                        strcmp(refs[j].f->kind, first->kind) == 0 &&
-                        strcmp(refs[j].f->value, first->value) == 0;
-             j++) {
-            last = refs[j].f;
-            watched = watched || last->watched;
-            if (last->confidence > conf)
-                conf = last->confidence;
-        }
-        snprintf(sconf, sizeof(sconf), "%d", conf);
-        snprintf(soff, sizeof(soff), "%zu", first->offset);
-        rc |= array_add(&a[FA_KIND], first->kind);
-        rc |= array_add(&a[FA_VALUE], first->value);
-        rc |= array_add(&a[FA_WATCHED], watched ? "t" : "f");
-        rc |= array_add(&a[FA_CONFIDENCE], sconf);
-        rc |= array_add(&a[FA_BENIGN], last->benign);
-        rc |= array_add(&a[FA_OFFSET], soff);
-        rc |= array_add(&a[FA_SNIPPET], first->snippet);
-        rc |= array_add(&a[FA_IDENTITY], first->identity);
-        creds = creds || first->identity != NULL;
-        rc |= array_add(&a[FA_DOMAIN], first->identity ? first->domain
-                                                        : NULL);
-        rc |= array_add(&a[FA_HMAC], first->identity ? first->pw_hmac_hex
-                                                      : NULL);
-        rc |= array_add(&a[FA_HINT], first->identity ? first->pw_hint
-                                                      : NULL);
-    }
-    for (k = 0; k < FA_N; k++)
-        rc |= array_close(&a[k]);
+    rc = findings_arrays(&doc, 1, a, &creds);
     if (rc == 0) {
-        const char *p[FA_N + 2];
+        const char *p[FA_NCOLS + 2];
 
-        for (k = 0; k < FA_N; k++)
+        for (k = 0; k < FA_NCOLS; k++)
             p[k] = buf_str(&a[k]);
-        p[FA_N] = job_id;
-        p[FA_N + 1] = doc->job->url;
-        /* The label is the latest one: the watchlist and the operator's
-           list may have changed since the last sighting. */
-        db_batch_add(b, creds ? FINDINGS_UPSERT(FINDINGS_CREDENTIALS)
-                              : FINDINGS_UPSERT(""),
-                     FA_N + 2, p);
+        p[FA_NCOLS] = job_id;
+        p[FA_NCOLS + 1] = doc->job->url;
+        db_batch_add(b, page_findings_sql[creds], FA_NCOLS + 2, p);
     }
-    for (k = 0; k < FA_N; k++)
+    for (k = 0; k < FA_NCOLS; k++)
         buf_release(&a[k]);
-    free(refs);
-    return rc ? DRP_ETOOBIG : 0;
+    return rc;
 }
 
 /* By dedup key: the order cases are locked in. */
@@ -532,6 +617,26 @@ put_cases(struct db *db, const struct store_doc *doc, const PGresult *r,
     }
     free(v);
     return rc;
+}
+
+/*
+ * Whether link l of doc (neither a thread row nor a later page of a
+ * thread) goes to the frontier: not a page past the source's max_depth,
+ * nor (with doc->known_links) one known to be there. *key gets its
+ * known_links key (0 without them).
+ */
+static bool
+link_wanted(const struct store_doc *doc, const struct store_link *l,
+            uint64_t *key)
+{
+    *key = 0;
+    if (doc->job->depth >= doc->source->max_depth &&
+        strcmp(l->role, "page") == 0)
+        return false;
+    if (doc->known_links == NULL)
+        return true;
+    *key = keyset_key(doc->source->id, l->url);
+    return !keyset_has(doc->known_links, *key);
 }
 
 /*
@@ -671,24 +776,19 @@ put_page_end(struct db_batch *b, const struct store_doc *doc,
 {
     struct buf urls = BUF_INIT(DB_BATCH_MAX), roles = BUF_INIT(1u << 24);
     char depth[16], maxp[16];
-    bool deep = doc->job->depth >= doc->source->max_depth;
     size_t i, n = 0, nlink = 0;
     int rc = 0;
 
     *nkeys = 0;
     for (i = 0; i < doc->nlinks && rc == 0; i++) {
         const struct store_link *l = &doc->links[i];
+        uint64_t k;
 
         if (l->marker || l->continues) {
             nlink++;
-        } else if (!(deep && strcmp(l->role, "page") == 0)) {
-            if (doc->known_links) {
-                uint64_t k = keyset_key(doc->source->id, l->url);
-
-                if (keyset_has(doc->known_links, k))
-                    continue; /* in the frontier: left as it is */
+        } else if (link_wanted(doc, l, &k)) {
+            if (doc->known_links)
                 keys[(*nkeys)++] = k;
-            }
             rc |= array_add(&urls, l->url);
             rc |= array_add(&roles, l->role);
             n++;
@@ -946,11 +1046,11 @@ store_batch_add(struct store_batch *b, const struct store_doc *doc,
     assert(b->n < STORE_BATCH_PAGES && store_batch_fits(doc));
     if (b->n == 0)
         clock_gettime(CLOCK_MONOTONIC, &b->first);
-    for (i = 0; i < doc->nlinks && !b->links; i++)
-        b->links = doc->known_links == NULL ||
-                   !keyset_has(doc->known_links,
-                               keyset_key(doc->source->id,
-                                          doc->links[i].url));
+    for (i = 0; i < doc->nlinks && !b->links; i++) {
+        uint64_t key;
+
+        b->links = link_wanted(doc, &doc->links[i], &key);
+    }
     b->n++;
     b->bytes += doc_bytes(doc);
     p->user = user;
@@ -1025,49 +1125,12 @@ store_batch_due(const struct store_batch *b)
  * list of STORE_BATCH_PAGES rows (those past the batch's pages all NULL,
  * left out), nine parameters a row: a page's text is a parameter of its
  * own, not an element of an array literal that the server would scan
- * byte by byte. Then, when the batch has findings, as FINDINGS_UPSERT()
- * for one page: the findings of all its pages upserted once each (u:
- * their sightings counted, the highest confidence, watched if any page
- * said so, the last page's label), their credentials, and a sighting a
- * page and finding (w), the pages' jobs locked (g), each sighting naming
+ * byte by byte. Then, when the batch has findings, the findings'
+ * statement (FINDINGS_ROWS) for all of its pages, each sighting naming
  * its page's document (d).
  */
 #define BATCH_DOC_COLS 9
-#define BATCH_FINDINGS                                                        \
-    "u AS (SELECT * FROM unnest($%d::text[], $%d::text[], $%d::bool[], "      \
-    "  $%d::int[], $%d::text[], $%d::int[], $%d::text[], $%d::text[], "       \
-    "  $%d::text[], $%d::text[]) AS u(kind, value, watched, confidence, "     \
-    "  benign, n, identity, domain, pw_hmac, pw_hint)), "                     \
-    "f AS (INSERT INTO findings AS o (kind, value, watched, "                 \
-    "    confidence, benign, sighting_count) "                                \
-    "  SELECT kind, value, watched, confidence, benign, n FROM u "            \
-    "  ORDER BY kind, value "                                                 \
-    "  ON CONFLICT (kind, value) DO UPDATE SET last_seen = now(), "           \
-    "    watched = o.watched OR EXCLUDED.watched, "                           \
-    "    confidence = greatest(o.confidence, EXCLUDED.confidence), "          \
-    "    benign = EXCLUDED.benign, "                                          \
-    "    sighting_count = o.sighting_count + EXCLUDED.sighting_count "        \
-    "  RETURNING id, kind, value), "
-#define BATCH_SIGHTINGS                                                       \
-    "w AS (SELECT * FROM unnest($%d::bigint[], $%d::text[], $%d::text[], "    \
-    "  $%d::bigint[], $%d::text[]) AS w(job, kind, value, byte_offset, "      \
-    "  snippet)), "                                                           \
-    "g AS (SELECT id, source_id FROM jobs WHERE id = ANY ($%d::bigint[]) "    \
-    "  FOR NO KEY UPDATE) "                                                   \
-    "INSERT INTO sightings (finding_id, document_id, source_id, url, "        \
-    "  byte_offset, snippet) "                                                \
-    "SELECT f.id, d.id, g.source_id, d.url, w.byte_offset, w.snippet "        \
-    "FROM w JOIN f USING (kind, value) JOIN d ON d.job_id = w.job "           \
-    "JOIN g ON g.id = w.job"
-
-/* The findings' arrays (BATCH_FINDINGS), then the sightings' (BATCH_
-   SIGHTINGS), a column each. */
-enum {
-    BF_KIND, BF_VALUE, BF_WATCHED, BF_CONFIDENCE, BF_BENIGN, BF_N,
-    BF_IDENTITY, BF_DOMAIN, BF_HMAC, BF_HINT,
-    BS_JOB, BS_KIND, BS_VALUE, BS_OFFSET, BS_SNIPPET, BF_NCOLS
-};
-#define BATCH_PARAMS (STORE_BATCH_PAGES * BATCH_DOC_COLS + BF_NCOLS)
+#define BATCH_PARAMS (STORE_BATCH_PAGES * BATCH_DOC_COLS + FA_NCOLS)
 
 enum { BATCH_DOCS, BATCH_DOCS_FINDINGS, BATCH_DOCS_CREDS, BATCH_NSQL };
 static char batch_sql[BATCH_NSQL][8192];
@@ -1077,7 +1140,7 @@ batch_sql_build(void)
 {
     char values[4096];
     size_t at = 0;
-    int i, k, f = STORE_BATCH_PAGES * BATCH_DOC_COLS;
+    int i, k;
 
     for (i = 0; i < STORE_BATCH_PAGES; i++) {
         k = i * BATCH_DOC_COLS;
@@ -1091,10 +1154,10 @@ batch_sql_build(void)
     assert(at < sizeof(values) - 1);
     for (i = 0; i < BATCH_NSQL; i++) {
         char *s = batch_sql[i];
-        size_t n = sizeof(batch_sql[i]), used;
+        size_t used;
 
         used = (size_t)snprintf(
-            s, n,
+            s, sizeof(batch_sql[i]),
             "%sINSERT INTO documents (source_id, job_id, url, "
             "  http_status, content_type, sha256, title, body_bytes, text) "
             "SELECT v.s, v.j, v.u, v.st, v.ct, decode(v.h, 'hex'), v.t, "
@@ -1102,114 +1165,11 @@ batch_sql_build(void)
             "WHERE v.j IS NOT NULL%s",
             i == BATCH_DOCS ? "" : "WITH d AS (", values,
             i == BATCH_DOCS ? "" : " RETURNING id, job_id, url), ");
-        if (i == BATCH_DOCS)
-            continue;
-        used += (size_t)snprintf(s + used, n - used, BATCH_FINDINGS,
-                                 f + 1, f + 2, f + 3, f + 4, f + 5, f + 6,
-                                 f + 7, f + 8, f + 9, f + 10);
-        if (i == BATCH_DOCS_CREDS)
-            used += (size_t)snprintf(s + used, n - used, "%s",
-                                     FINDINGS_CREDENTIALS);
-        used += (size_t)snprintf(s + used, n - used, BATCH_SIGHTINGS,
-                                 f + 11, f + 12, f + 13, f + 14, f + 15,
-                                 f + 11);
-        assert(used < n - 1);
+        if (i != BATCH_DOCS)
+            findings_sql(s, sizeof(batch_sql[i]), &used,
+                         STORE_BATCH_PAGES * BATCH_DOC_COLS + 1,
+                         i == BATCH_DOCS_CREDS);
     }
-}
-
-/* A page's finding in the batch, and where: the order rows are locked
-   in and pages are told apart. */
-struct batch_ref {
-    const struct store_finding *f;
-    size_t page, i;
-};
-
-static int
-cmp_batch_ref(const void *a, const void *b)
-{
-    const struct batch_ref *x = a, *y = b;
-    int c = strcmp(x->f->kind, y->f->kind);
-
-    if (c == 0)
-        c = strcmp(x->f->value, y->f->value);
-    if (c == 0)
-        c = x->page < y->page ? -1 : x->page > y->page;
-    if (c == 0)
-        c = x->i < y->i ? -1 : x->i > y->i;
-    return c;
-}
-
-/*
- * The batch's findings and sightings into the arrays a[] (BF_*, BS_*): a
- * finding once (its pages counted), a sighting once a page, at the
- * finding's first place on it. *creds: some are credentials.
- */
-static int
-batch_findings(const struct store_batch *sb, struct buf *a, bool *creds)
-{
-    struct batch_ref *refs;
-    size_t n = 0, i, j, k, p;
-    int rc = 0;
-
-    for (p = 0; p < sb->n; p++)
-        n += sb->pages[p].doc.nfindings;
-    refs = xcalloc(n + 1, sizeof(*refs));
-    n = 0;
-    for (p = 0; p < sb->n; p++)
-        for (i = 0; i < sb->pages[p].doc.nfindings; i++)
-            refs[n++] = (struct batch_ref){ &sb->pages[p].doc.findings[i],
-                                            p, i };
-    qsort(refs, n, sizeof(*refs), cmp_batch_ref);
-    *creds = false;
-    for (i = 0; i < n && rc == 0; i = j) {
-        const struct store_finding *first = refs[i].f, *last = first;
-        bool watched = false;
-        int conf = first->confidence, pages = 0;
-        char sconf[16], spages[16];
-
-        for (j = i; j < n && strcmp(refs[j].f->kind, first->kind) == 0 &&
-                    strcmp(refs[j].f->value, first->value) == 0;
-             j++) {
-            last = refs[j].f;
-            watched = watched || last->watched;
-            if (last->confidence > conf)
-                conf = last->confidence;
-            if (j == i || refs[j].page != refs[j - 1].page) {
-                const struct store_doc *d = &sb->pages[refs[j].page].doc;
-                char job[24], off[24];
-
-                /* The page's first place of the finding: a sighting. */
-                pages++;
-                snprintf(job, sizeof(job), "%lld", d->job->id);
-                snprintf(off, sizeof(off), "%zu", last->offset);
-                rc |= array_add(&a[BS_JOB], job);
-                rc |= array_add(&a[BS_KIND], last->kind);
-                rc |= array_add(&a[BS_VALUE], last->value);
-                rc |= array_add(&a[BS_OFFSET], off);
-                rc |= array_add(&a[BS_SNIPPET], last->snippet);
-            }
-        }
-        snprintf(sconf, sizeof(sconf), "%d", conf);
-        snprintf(spages, sizeof(spages), "%d", pages);
-        rc |= array_add(&a[BF_KIND], first->kind);
-        rc |= array_add(&a[BF_VALUE], first->value);
-        rc |= array_add(&a[BF_WATCHED], watched ? "t" : "f");
-        rc |= array_add(&a[BF_CONFIDENCE], sconf);
-        rc |= array_add(&a[BF_BENIGN], last->benign);
-        rc |= array_add(&a[BF_N], spages);
-        rc |= array_add(&a[BF_IDENTITY], first->identity);
-        *creds = *creds || first->identity != NULL;
-        rc |= array_add(&a[BF_DOMAIN], first->identity ? first->domain
-                                                        : NULL);
-        rc |= array_add(&a[BF_HMAC], first->identity ? first->pw_hmac_hex
-                                                      : NULL);
-        rc |= array_add(&a[BF_HINT], first->identity ? first->pw_hint
-                                                      : NULL);
-    }
-    for (k = 0; k < BF_NCOLS; k++)
-        rc |= array_close(&a[k]);
-    free(refs);
-    return rc ? DRP_ETOOBIG : 0;
 }
 
 /*
@@ -1323,27 +1283,20 @@ batch_source_end(const struct store_batch *sb, struct db_batch *b,
 
     for (p = 0; p < sb->n; p++) {
         const struct store_doc *d = &sb->pages[p].doc;
-        bool deep;
         char job[24];
 
         if (d->source->id != bs->id)
             continue;
         any = d;
         bs->known = d->known_links;
-        deep = d->job->depth >= d->source->max_depth;
         snprintf(job, sizeof(job), "%lld", d->job->id);
         rc |= array_add(&jobs, job);
         for (i = 0; i < d->nlinks; i++) {
             const struct store_link *l = &d->links[i];
-            uint64_t key = 0;
+            uint64_t key;
 
-            if (deep && strcmp(l->role, "page") == 0)
+            if (!link_wanted(d, l, &key))
                 continue;
-            if (d->known_links) {
-                key = keyset_key(bs->id, l->url);
-                if (keyset_has(d->known_links, key))
-                    continue;
-            }
             if (n == cap) {
                 cap = cap ? 2 * cap : 64;
                 v = xreallocarray(v, cap, sizeof(*v));
@@ -1414,7 +1367,8 @@ batch_build(const struct store_batch *sb, struct db_batch *b,
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     const char *p[BATCH_PARAMS];
     char nums[STORE_BATCH_PAGES][4][24];
-    struct buf a[BF_NCOLS];
+    const struct store_doc *docs[STORE_BATCH_PAGES];
+    struct buf a[FA_NCOLS];
     struct buf ids = BUF_INIT(1u << 20), st = BUF_INIT(1u << 20),
                hash = BUF_INIT(1u << 22), etag = BUF_INIT(DB_BATCH_MAX),
                lm = BUF_INIT(1u << 22);
@@ -1424,7 +1378,7 @@ batch_build(const struct store_batch *sb, struct db_batch *b,
     int rc = 0;
 
     pthread_once(&once, batch_sql_build);
-    for (k = 0; k < BF_NCOLS; k++)
+    for (k = 0; k < FA_NCOLS; k++)
         buf_init(&a[k], DB_BATCH_MAX);
     memset(p, 0, sizeof(p));
     for (i = 0; i < sb->n; i++) {
@@ -1451,14 +1405,15 @@ batch_build(const struct store_batch *sb, struct db_batch *b,
         rc |= array_add(&etag, d->etag);
         rc |= array_add(&lm, d->last_modified);
         sids[i] = d->source->id;
+        docs[i] = d;
     }
     rc |= array_close(&ids) | array_close(&st) | array_close(&hash) |
           array_close(&etag) | array_close(&lm);
     if (findings)
-        rc |= batch_findings(sb, a, &creds);
+        rc |= findings_arrays(docs, sb->n, a, &creds);
     if (rc)
         goto out;
-    for (k = 0; findings && k < BF_NCOLS; k++)
+    for (k = 0; findings && k < FA_NCOLS; k++)
         p[STORE_BATCH_PAGES * BATCH_DOC_COLS + k] = buf_str(&a[k]);
     /* Plans made once a session, with an index wherever there is one:
        with their parameters' values the server planned these statements
@@ -1494,7 +1449,7 @@ batch_build(const struct store_batch *sb, struct db_batch *b,
         db_batch_add(b, "COMMIT", 0, NULL);
     }
 out:
-    for (k = 0; k < BF_NCOLS; k++)
+    for (k = 0; k < FA_NCOLS; k++)
         buf_release(&a[k]);
     buf_release(&ids);
     buf_release(&st);

@@ -71,6 +71,16 @@ q() {
     psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$CONNINFO" -c "$1"
 }
 
+# counts_off: the sources whose frontier counts (jobs_total and
+# jobs_unfetched, kept by the statements that insert and complete jobs:
+# migrations 004 and 014) do not match their jobs.
+counts_off() {
+    q "SELECT count(*) FROM sources s WHERE s.jobs_total <>
+         (SELECT count(*) FROM jobs j WHERE j.source_id = s.id)
+       OR s.jobs_unfetched <> (SELECT count(*) FROM jobs j
+         WHERE j.source_id = s.id AND j.fetched_at IS NULL)"
+}
+
 # start_world [ENV=VALUE...]: the demo world on a free block of ports.
 start_world() {
     local try base

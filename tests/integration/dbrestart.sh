@@ -135,10 +135,6 @@ is "$(crash_q "count(*)")" "$(crash_q "count(DISTINCT d.url)")" \
 is "$(q "SELECT count(*) FROM jobs j JOIN sources s ON s.id = j.source_id
          WHERE s.name = 'crash' AND (j.fetched_at IS NULL
          OR j.lease_owner IS NOT NULL)")" 0 "every job fetched, no lease left"
-is "$(q "SELECT count(*) FROM sources s WHERE s.jobs_total <>
-           (SELECT count(*) FROM jobs j WHERE j.source_id = s.id)
-         OR s.jobs_unfetched <> (SELECT count(*) FROM jobs j
-           WHERE j.source_id = s.id AND j.fetched_at IS NULL)")" 0 \
-    "each source's job counts match its jobs"
+is "$(counts_off)" 0 "each source's job counts match its jobs"
 
 done_testing
