@@ -171,8 +171,11 @@ static const char *const pattern_src[PAT_COUNT] = {
  */
 #define PRE_DEFANGED_DOT "\\[\\.\\]\n\\(\\.\\)\n\\{\\.\\}"
 static const char *const pattern_pre[PAT_COUNT] = {
-    "@[A-Za-z0-9]",                                     /* email */
-    "@[A-Za-z0-9]",                                     /* combo */
+    /* email, combo: "@[A-Za-z0-9]", its letter or digit checked by
+       on_candidate() (the class after the literal cost Hyperscan a
+       byte of text more than the literal alone) */
+    "@",                                                 /* email */
+    "@",                                                 /* combo */
     /* ipv4, domain: their plain dots are mask_hits()' */
     PRE_DEFANGED_DOT,                                     /* ipv4 */
     PRE_DEFANGED_DOT "\n\\[dot\\]\n\\(dot\\)",              /* domain */
@@ -4318,6 +4321,11 @@ on_candidate(unsigned int id, unsigned long long from,
 
     (void)from;
     (void)flags;
+    /* "@" stands for "@[A-Za-z0-9]" (pattern_pre[]): the hit moves one
+       byte back, in the same token and line. */
+    if ((id == PAT_EMAIL || id == PAT_COMBO) &&
+        (to >= r->len || !ascii_isalnum((unsigned char)t[to])))
+        return 0;
     if (c->n > 0 && c->v[c->n - 1][1] > last && r->x->window[id][1] == 0)
         return 0; /* inside the range already recorded (its token or its
                      line; a window reaches further: add_range extends) */
