@@ -185,8 +185,10 @@ static const char *const pattern_pre[PAT_COUNT] = {
        "://" are userinfo_hits()' (this regex was half of its group's
        time): "://[^\\s/?#:]+:[^\\s/?#]*@" */
     "\\[:\\]//\n\\[://\\]",
-    /* caseless UTF-8 bytes made Hyperscan's compile ten times longer */
-    "(?:" RE_PW_ASCII ")[\"']?[ \\t]*(?::|=|\xef\xbc\x9a)\n(?-i:" RE_PW_UTF8 ")",
+    /* caseless UTF-8 bytes made Hyperscan's compile ten times longer;
+       "(?:" RE_PW_ASCII ")[\"']?[ \\t]*(?::|=|\xef\xbc\x9a)" is
+       label_hit()'s (half of its database's cost in Hyperscan) */
+    "(?-i:" RE_PW_UTF8 ")",
     "://",                                             /* ulp */
     /* userpass: none. Its separators (":;|" and tab) are on most lines
        of a paste or log, so its candidates covered the whole text and
@@ -206,7 +208,6 @@ struct watched_domain {
     int term;
 };
 
-#define PRE_GROUPS 3 /* Hyperscan databases of the prefilter */
 
 /* The slots mask_hits() finds candidates for. */
 enum long_run_kind { RUN_NONE, RUN_HEX, RUN_BTC58, RUN_XMR, RUN_CARD };
@@ -217,12 +218,13 @@ struct extractor {
     pcre2_code **rule_re; /* one per rules[] entry */
     /* The prefilter: short patterns (id = slot) that Hyperscan runs over
        the text; pcre2 then runs only on the candidates they flag. */
-    hs_database_t *pre[PRE_GROUPS]; /* see pre_group() */
-    hs_scratch_t *pre_proto[PRE_GROUPS];
+    hs_database_t *pre; /* see build_db() */
+    hs_scratch_t *pre_proto;
     bool *filtered;       /* per slot: PAT_* then rules[] */
     size_t run_slot[RUN_CARD + 1]; /* mask_hits() kind -> slot */
     size_t ipv6_slot;     /* mask_hits() adds its candidates */
     size_t idn_slot, email_idn_slot; /* and some of these */
+    size_t secret_slot;   /* and re_generic_secret's (label_hit()) */
     bool *token;          /* per slot: matches hold no ASCII blank, so a
                              candidate is the blank-free run around a
                              prefilter hit instead of its whole line */
@@ -1873,10 +1875,10 @@ static const struct rule rules[] = {
     { FIND_SECRET, "jwt", re_jwt, 0, check_jwt, true, "eyJ" },
     { FIND_SECRET, "aws_secret_key", re_aws_secret, 0, check_aws_secret, true,
       "AKIA\nASIA\n(?i:aws[_ .-]?secret|secret[_ .-]?access)" },
+    /* label_hit() finds its candidates: "(?i:key|secret|token|pass|passwd
+       |password|pwd|passphrase|key[_.-]?base)[\"']?[ \\t]*(?::=|=>|[:=])" */
     { FIND_SECRET, "generic_secret", re_generic_secret, 0,
-      check_generic_secret, true,
-      "(?i:key|secret|token|pass|passwd|password|pwd|passphrase"
-      "|key[_.-]?base)[\"']?[ \\t]*(?::=|=>|[:=])" },
+      check_generic_secret, true, NULL },
     /* mask_hits() finds its candidates */
     { FIND_CARD, NULL, re_card, 0, check_card, true, NULL },
     { FIND_EMAIL, NULL, re_email_df, PCRE2_CASELESS, check_email_df, false,
@@ -2134,32 +2136,15 @@ window_slot(size_t slot, size_t w[2])
  * reports every end offset of a long match.)
  */
 /*
- * Which Hyperscan database a slot's prefilter patterns go to. Hyperscan's
- * compile time grows much faster than the sum of its parts: the
- * credential patterns (labels in a dozen languages, separators, names of
- * secrets) and the IoC ones compile in half the time as two databases,
- * and two passes cost the same per byte as one. The IoC literals with a
- * class after them (hex, digits, base32) took Hyperscan three to six
- * times longer to compile with the others than in a third database.
+ * Compiles the prefilter; false when Hyperscan refuses it. One database:
+ * without the caseless label alternations (label_hit()) and the class
+ * patterns (mask_hits()), the three it was split into for compile time
+ * (credentials, IoCs, IoC literals with a class after them) compile in
+ * no more time as one, which costs 2.3 instructions a byte of the bench
+ * corpus's prose instead of 4.4 (callgrind).
  */
-static size_t
-pre_group(size_t slot)
-{
-    const char *re = slot < PAT_COUNT ? NULL : rules[slot - PAT_COUNT].re;
-
-    if (slot == PAT_USERINFO || slot == PAT_PWLABEL ||
-        slot == PAT_USERPASS || re == re_aws_secret ||
-        re == re_generic_secret)
-        return 1;
-    if (re == re_cve || re == re_attack || re == re_bech32 || re == re_eth ||
-        re == re_email_df)
-        return 2;
-    return 0;
-}
-
-/* Compiles group g of the prefilter; false when Hyperscan refuses it. */
 static bool
-build_group(struct extractor *x, size_t g, char **copy)
+build_db(struct extractor *x, char **copy)
 {
     const char *exprs[PRE_MAX];
     unsigned flags[PRE_MAX], ids[PRE_MAX];
@@ -2174,7 +2159,7 @@ build_group(struct extractor *x, size_t g, char **copy)
         uint32_t opts = i < PAT_COUNT ? pattern_opts[i]
                                       : rules[i - PAT_COUNT].opts;
 
-        if (pre == NULL || pre_group(i) != g)
+        if (pre == NULL)
             continue;
         copy[i] = xstrdup(pre);
         for (line = strtok_r(copy[i], "\n", &save); line != NULL;
@@ -2192,13 +2177,13 @@ build_group(struct extractor *x, size_t g, char **copy)
     pats.flags = flags;
     pats.ids = ids;
     pats.n = (unsigned)n;
-    if (hsdb_compile(&pats, &x->pre[g], NULL, &err) != 0) {
+    if (hsdb_compile(&pats, &x->pre, NULL, &err) != 0) {
         log_warn("extract prefilter unavailable, scanning unfiltered: %s",
                  buf_str(&err));
         buf_release(&err);
         return false;
     }
-    if (hs_alloc_scratch(x->pre[g], &x->pre_proto[g]) != HS_SUCCESS)
+    if (hs_alloc_scratch(x->pre, &x->pre_proto) != HS_SUCCESS)
         abort(); /* out of memory */
     for (i = 0; i < n; i++)
         x->filtered[ids[i]] = true;
@@ -2209,7 +2194,7 @@ static void
 build_prefilter(struct extractor *x)
 {
     char *copy[NSLOTS] = { NULL };
-    size_t i, g;
+    size_t i;
 
     x->filtered = xcalloc(NSLOTS, sizeof(*x->filtered));
     x->token = xcalloc(NSLOTS, sizeof(*x->token));
@@ -2229,24 +2214,20 @@ build_prefilter(struct extractor *x)
             x->ipv6_slot = i;
         if (i >= PAT_COUNT && rules[i - PAT_COUNT].re == re_idn)
             x->idn_slot = i;
+        if (i >= PAT_COUNT && rules[i - PAT_COUNT].re == re_generic_secret) {
+            x->filtered[i] = true; /* label_hit() adds candidates */
+            x->secret_slot = i;
+        }
         if (i >= PAT_COUNT && rules[i - PAT_COUNT].re == re_email_idn) {
             x->filtered[i] = true; /* mask_hits() adds candidates */
             x->email_idn_slot = i;
         }
     }
-    for (g = 0; g < PRE_GROUPS; g++) {
-        if (!build_group(x, g, copy)) {
-            /* Without its database no slot is filtered: the whole text
-               is searched, slower and still correct. */
-            for (g = 0; g < PRE_GROUPS; g++) {
-                hsdb_scratch_free(x->pre_proto[g]);
-                hs_free_database(x->pre[g]);
-                x->pre_proto[g] = NULL;
-                x->pre[g] = NULL;
-            }
-            memset(x->filtered, 0, NSLOTS * sizeof(*x->filtered));
-            break;
-        }
+    if (!build_db(x, copy)) {
+        /* Without its database no slot is filtered: the whole text is
+           searched, slower and still correct. */
+        x->pre = NULL;
+        memset(x->filtered, 0, NSLOTS * sizeof(*x->filtered));
     }
     for (i = 0; i < NSLOTS; i++)
         x_free(copy[i]);
@@ -2372,10 +2353,8 @@ extractor_free(struct extractor *x)
     for (i = 0; x->rule_re != NULL && i < NRULES; i++)
         pcre2_code_free(x->rule_re[i]);
     x_free(x->rule_re);
-    for (i = 0; i < PRE_GROUPS; i++) {
-        hsdb_scratch_free(x->pre_proto[i]);
-        hs_free_database(x->pre[i]);
-    }
+    hsdb_scratch_free(x->pre_proto);
+    hs_free_database(x->pre);
     x_free(x->filtered);
     x_free(x->token);
     x_free(x->window);
@@ -4443,6 +4422,7 @@ struct masks {
     uint64_t xdigit; /* hex digits */
     uint64_t dot;    /* '.' */
     uint64_t colon;  /* ':' */
+    uint64_t eq;     /* '=' and 0x9a, the last byte of "\xef\xbc\x9a" */
     uint64_t word;   /* no blank: not ' ', '\t', '\n', '\v', '\f', '\r' */
     uint64_t high;   /* bytes >= 0x80 */
 };
@@ -4458,6 +4438,7 @@ enum {
     C_CR,
     C_DOT,
     C_COLON,
+    C_EQ,
     C_BLANK,
     C_HIGH,
     C_SIGN,
@@ -4502,6 +4483,9 @@ classes32(const unsigned char *p, bool leet, uint32_t *c)
     c[C_CR] = MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\r')));
     c[C_DOT] = MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('.')));
     c[C_COLON] = MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(':')));
+    c[C_EQ] = MOVEMASK(
+        _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('=')),
+                        _mm256_cmpeq_epi8(x, _mm256_set1_epi8((char)0x9a))));
     /* '\t' to '\r' (9 to 13) and ' ' */
     c[C_BLANK] = MOVEMASK(_mm256_or_si256(
         _mm256_cmpeq_epi8(x, sp),
@@ -4551,6 +4535,7 @@ masks_avx2(const unsigned char *p, struct masks *m, struct leet_masks *lm)
     m->cr = JOIN(C_CR);
     m->dot = JOIN(C_DOT);
     m->colon = JOIN(C_COLON);
+    m->eq = JOIN(C_EQ);
     m->word = ~JOIN(C_BLANK);
     m->high = JOIN(C_HIGH);
     if (lm != NULL) {
@@ -4594,25 +4579,19 @@ leet_tail(const unsigned char *t, size_t n, struct leet_masks *lm)
                ((UINT64_C(1) << n) - 1);
 }
 
-/* The masks of t[base..base + 64) (fewer at the text's end), and its
-   leet masks into *lm when lm is not NULL (AVX2 only). */
+/* masks_at() but with AVX2 on a whole block. */
 static void
-masks_at(const unsigned char *t, size_t len, size_t base, bool avx2,
-         struct masks *m, struct leet_masks *lm)
+masks_slow(const unsigned char *t, size_t len, size_t base,
+           struct masks *m, struct leet_masks *lm)
 {
     size_t n = base < len ? len - base : 0, i;
 
     if (n > 64)
         n = 64;
 #ifdef MASKS_AVX2
-    if (n == 64 && avx2) {
-        masks_avx2(t + base, m, lm);
-        return;
-    }
     if (lm != NULL && n > 0)
         leet_tail(t + base, n, lm);
 #else
-    (void)avx2;
     (void)lm;
 #endif
     memset(m, 0, sizeof(*m));
@@ -4650,6 +4629,10 @@ masks_at(const unsigned char *t, size_t len, size_t base, bool avx2,
             m->colon |= (uint64_t)(uint16_t)_mm_movemask_epi8(
                             _mm_cmpeq_epi8(v, _mm_set1_epi8(':')))
                         << i;
+            m->eq |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(
+                         _mm_cmpeq_epi8(v, _mm_set1_epi8('=')),
+                         _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0x9a))))
+                     << i;
             m->word |=
                 (uint64_t)(uint16_t)~_mm_movemask_epi8(_mm_or_si128(
                     _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
@@ -4684,11 +4667,31 @@ masks_at(const unsigned char *t, size_t len, size_t base, bool avx2,
             m->dot |= UINT64_C(1) << i;
         if (c == ':')
             m->colon |= UINT64_C(1) << i;
+        if (c == '=' || c == 0x9a)
+            m->eq |= UINT64_C(1) << i;
         if (!ascii_isspace(c))
             m->word |= UINT64_C(1) << i;
         if (c >= 0x80)
             m->high |= UINT64_C(1) << i;
     }
+}
+
+/* The masks of t[base..base + 64) (fewer at the text's end), and its
+   leet masks into *lm when lm is not NULL (AVX2 only). Inlined: most
+   blocks go straight to masks_avx2(). */
+static inline void
+masks_at(const unsigned char *t, size_t len, size_t base, bool avx2,
+         struct masks *m, struct leet_masks *lm)
+{
+#ifdef MASKS_AVX2
+    if (avx2 && base < len && len - base >= 64) {
+        masks_avx2(t + base, m, lm);
+        return;
+    }
+#else
+    (void)avx2;
+#endif
+    masks_slow(t, len, base, m, lm);
 }
 
 /* Bit i set where bits i..i+k-1 of lo:hi (lo first) all are: the runs of
@@ -4840,6 +4843,135 @@ userpass_line(const unsigned char *t, size_t ls, size_t le)
 }
 
 /*
+ * The password labels of re_pwlabel (RE_PW_ASCII) and the secret names of
+ * re_generic_secret's prefilter, found before a separator in C: Hyperscan
+ * spent more on their two caseless alternations than on all its other
+ * prefilter patterns.
+ */
+enum { LABEL_PW = 1, LABEL_SECRET = 2 };
+
+/* Whether t[0..e) ends with w (n small letters), ASCII case ignored (a
+   byte | 0x20 is a small letter only for a letter). */
+static bool
+ends_caseless(const unsigned char *t, size_t e, const char *w, size_t n)
+{
+    size_t i;
+
+    if (e < n)
+        return false;
+    for (i = 0; i < n; i++)
+        if ((t[e - n + i] | 0x20) != (unsigned char)w[i])
+            return false;
+    return true;
+}
+
+#define ENDS(w) ends_caseless(t, e, w, sizeof(w) - 1)
+
+/* Whether t[0..e) ends with words[n - 1] ... words[0], each but the last
+   followed by an optional byte of seps ("mot[ _-]?de[ _-]?passe"). No
+   word ends with such a byte: one way to try. */
+static bool
+ends_joined(const unsigned char *t, size_t e, const char *const *words,
+            size_t n, const char *seps)
+{
+    size_t i, k;
+
+    for (i = 0; i < n; i++) {
+        if (i > 0 && e > 0 && t[e - 1] != '\0' &&
+            strchr(seps, t[e - 1]) != NULL)
+            e--;
+        k = strlen(words[i]);
+        if (!ends_caseless(t, e, words[i], k))
+            return false;
+        e -= k;
+    }
+    return true;
+}
+
+/* Which labels (LABEL_PW, LABEL_SECRET) end at t + e: RE_PW_ASCII's
+   alternatives and "key|secret|token|pass|passwd|password|pwd|passphrase
+   |key[_.-]?base", ASCII case ignored, by their last letter. */
+static unsigned
+label_kinds(const unsigned char *t, size_t e)
+{
+    static const char *const mot_de_passe[] = { "passe", "de", "mot" };
+    static const char *const key_base[] = { "base", "key" };
+    const unsigned both = LABEL_PW | LABEL_SECRET;
+
+    if (e == 0)
+        return 0;
+    switch (t[e - 1] | 0x20) {
+    case 'd':
+        return ENDS("pwd") || ENDS("passwd") || ENDS("password") ? both
+               : ENDS("pword") || ENDS("wachtwoord")             ? LABEL_PW
+                                                                 : 0;
+    case 't':
+        return (ENDS("passwort") || ENDS("kennwort") ? LABEL_PW : 0) |
+               (ENDS("secret") ? LABEL_SECRET : 0);
+    case 'e':
+        return (ENDS("passphrase") ? both : 0) |
+               (ENDS("passcode") || ENDS("sifre") ||
+                        ends_joined(t, e, mot_de_passe, 3, " _-")
+                    ? LABEL_PW
+                    : 0) |
+               (ends_joined(t, e, key_base, 2, "_.-") ? LABEL_SECRET : 0);
+    case 's':
+        return ENDS("pass") ? both : 0;
+    case 'w':
+        return ENDS("pw") ? LABEL_PW : 0;
+    case 'a':
+        return ENDS("contrasena") || ENDS("senha") || ENDS("parola") ||
+                       ENDS("salasana") || ENDS("lozinka")
+                   ? LABEL_PW
+                   : 0;
+    case 'p':
+        return ENDS("mdp") ? LABEL_PW : 0;
+    case 'o':
+        return ENDS("haslo") || ENDS("heslo") || ENDS("jelszo") ? LABEL_PW
+                                                                 : 0;
+    case 'y':
+        return ENDS("key") ? LABEL_SECRET : 0;
+    case 'n':
+        return ENDS("token") ? LABEL_SECRET : 0;
+    default:
+        return 0;
+    }
+}
+#undef ENDS
+
+/*
+ * The prefilter's hits of the labels before the separator text[p] (':',
+ * '=', or the last byte of a fullwidth colon, for password labels only):
+ * a label, an optional quote, blanks and tabs, the separator; the match
+ * ends after it, as in Hyperscan (whose "(?::=|=>|[:=])" also ended after
+ * a second byte, on the same line: no other candidate line).
+ */
+static void
+label_hit(struct run *r, size_t p)
+{
+    const unsigned char *t = (const unsigned char *)r->text;
+    unsigned kinds = LABEL_PW | LABEL_SECRET, k;
+    size_t q = p, j;
+
+    if (t[p] == 0x9a) {
+        if (p < 2 || t[p - 1] != 0xbc || t[p - 2] != 0xef)
+            return;
+        q = p - 2;
+        kinds = LABEL_PW;
+    }
+    for (j = q; j > 0 && (t[j - 1] == ' ' || t[j - 1] == '\t'); j--)
+        ;
+    k = label_kinds(t, j);
+    if (j > 0 && (t[j - 1] == '"' || t[j - 1] == '\''))
+        k |= label_kinds(t, j - 1);
+    k &= kinds;
+    if (k & LABEL_PW)
+        on_candidate(PAT_PWLABEL, 0, p + 1, 0, r);
+    if (k & LABEL_SECRET)
+        on_candidate((unsigned)r->x->secret_slot, 0, p + 1, 0, r);
+}
+
+/*
  * The long runs (long_run()), card numbers with separators (card_hit())
  * and the candidate lines of re_userpass in one pass over the masks. A
  * line holding a lone '\r' (a line end to pcre2 too) is taken whole.
@@ -4848,7 +4980,8 @@ static void
 mask_hits(struct run *r)
 {
     const unsigned char *t = (const unsigned char *)r->text;
-    struct masks prev = { 0 }, cur, next;
+    struct masks m[3] = { { 0 } }, *prev = &m[0], *cur = &m[1], *next = &m[2];
+    struct masks *spare;
     struct leet_masks *lm; /* where next's leet masks go, or NULL */
     size_t base, hi, done = 0, ls = 0, e, ip = 0, dom = 0, six = 0;
     size_t idn = 0, email_idn = 0;
@@ -4859,13 +4992,13 @@ mask_hits(struct run *r)
 
     if (r->len == 0)
         return;
-    masks_at(t, r->len, 0, r->x->avx2, &cur, r->leet);
+    masks_at(t, r->len, 0, r->x->avx2, cur, r->leet);
     for (base = 0; base < r->len; base += 64) {
         lm = r->leet != NULL && r->len - base > 64 ? r->leet + base / 64 + 1
                                                    : NULL;
-        masks_at(t, r->len, base + 64, r->x->avx2, &next, lm);
+        masks_at(t, r->len, base + 64, r->x->avx2, next, lm);
         /* Runs of 13 that start at or after the end of the last run. */
-        starts = runs_of(cur.alnum, next.alnum, RUN_MIN);
+        starts = runs_of(cur->alnum, next->alnum, RUN_MIN);
         if (done > base)
             starts &= done - base >= 64 ? 0 : ~UINT64_C(0) << (done - base);
         while (starts != 0) {
@@ -4878,14 +5011,14 @@ mask_hits(struct run *r)
             starts &= hi - base >= 64 ? 0 : ~UINT64_C(0) << (hi - base);
         }
         /* A separator p with digits at p-4..p-1 and p+1..p+4. */
-        seps = cur.sep & (cur.digit >> 1 | next.digit << 63) &
-               (cur.digit << 1 | prev.digit >> 63);
+        seps = cur->sep & (cur->digit >> 1 | next->digit << 63) &
+               (cur->digit << 1 | prev->digit >> 63);
         if (seps != 0) {
-            right = runs_of(cur.digit >> 1 | next.digit << 63,
-                            next.digit >> 1, 4);
-            left = (uint64_t)(runs_of((uint64_t)(prev.digit >> 60 |
-                                                 cur.digit << 4),
-                                      cur.digit >> 60, 4));
+            right = runs_of(cur->digit >> 1 | next->digit << 63,
+                            next->digit >> 1, 4);
+            left = (uint64_t)(runs_of((uint64_t)(prev->digit >> 60 |
+                                                 cur->digit << 4),
+                                      cur->digit >> 60, 4));
             seps &= right & left;
         }
         while (seps != 0) {
@@ -4894,8 +5027,8 @@ mask_hits(struct run *r)
             seps &= seps - 1;
         }
 /* Bit i: the mask's bit for byte base + i + k (FWD), base + i - k (BWD). */
-#define FWD(m, k) (cur.m >> (k) | next.m << (64 - (k)))
-#define BWD(m, k) (cur.m << (k) | prev.m >> (64 - (k)))
+#define FWD(m, k) (cur->m >> (k) | next->m << (64 - (k)))
+#define BWD(m, k) (cur->m << (k) | prev->m >> (64 - (k)))
         /* Dots after a letter or digit: before two letters, a domain
            name's; between digits, with 1-3 digits and a dot and a digit
            after, an IPv4 address's. With no literal to start from,
@@ -4903,13 +5036,13 @@ mask_hits(struct run *r)
            patterns, and a memchr() for each dot and colon took 5 % of
            the scan; the defanged forms ("[.]", "[:]") stay in the
            prefilter database. */
-        hits = cur.dot & BWD(alnum, 1) & FWD(alpha, 1) & FWD(alpha, 2);
+        hits = cur->dot & BWD(alnum, 1) & FWD(alpha, 1) & FWD(alpha, 2);
         while (hits != 0) {
             b = (unsigned)__builtin_ctzll(hits);
             hits &= hits - 1;
             add_run(r, PAT_DOMAIN, &dom, base + b, true);
         }
-        hits = cur.dot & BWD(digit, 1) & FWD(digit, 1);
+        hits = cur->dot & BWD(digit, 1) & FWD(digit, 1);
         if (hits != 0) /* most dots end a sentence or split a name */
             hits &=
                 (FWD(dot, 2) & FWD(digit, 3)) |
@@ -4923,8 +5056,8 @@ mask_hits(struct run *r)
         /* IPv6: "::", or a colon with 1-4 hex digits and a colon on each
            side (inet_pton() wants "::" or six colons; clock times have
            two). */
-        hits = cur.colon & FWD(colon, 1);
-        if (cur.colon != 0) {
+        hits = cur->colon & FWD(colon, 1);
+        if (cur->colon != 0) {
             r4 = FWD(xdigit, 1) &
                  (FWD(colon, 2) |
                   (FWD(xdigit, 2) &
@@ -4937,7 +5070,7 @@ mask_hits(struct run *r)
                    (BWD(colon, 3) |
                     (BWD(xdigit, 3) & (BWD(colon, 4) |
                                        (BWD(xdigit, 4) & BWD(colon, 5)))))));
-            hits |= cur.colon & l4 & r4;
+            hits |= cur->colon & l4 & r4;
         }
         while (hits != 0) {
             b = (unsigned)__builtin_ctzll(hits);
@@ -4950,14 +5083,22 @@ mask_hits(struct run *r)
            the bytes of the tokens from their first byte >= 0x80 on; the
            others (plain) are the first bytes of each token up to it, a
            carry from each token's start (firsts) through them. */
-        if (cur.high != 0 || (high_on >> 63 && prev.word >> 63)) {
-            plain = cur.word & ~cur.high;
-            firsts = cur.word & ~(cur.word << 1 | (high_on >> 63 &
-                                                   prev.word >> 63));
-            high_on = cur.word & ~((plain ^ (plain + firsts)) & plain);
+        if (cur->high != 0 || (high_on >> 63 && prev->word >> 63)) {
+            plain = cur->word & ~cur->high;
+            firsts = cur->word & ~(cur->word << 1 | (high_on >> 63 &
+                                                   prev->word >> 63));
+            high_on = cur->word & ~((plain ^ (plain + firsts)) & plain);
         } else
             high_on = 0;
-        hits = cur.dot & high_on & FWD(word, 1);
+        /* Separators; a label ends in a letter, and a quote or blanks
+           may follow it, never a digit (half the colons: clock times). */
+        hits = (cur->colon | cur->eq) & ~BWD(digit, 1);
+        while (hits != 0) {
+            b = (unsigned)__builtin_ctzll(hits);
+            hits &= hits - 1;
+            label_hit(r, base + b);
+        }
+        hits = cur->dot & high_on & FWD(word, 1);
         while (hits != 0) {
             b = (unsigned)__builtin_ctzll(hits);
             hits &= hits - 1;
@@ -4967,8 +5108,8 @@ mask_hits(struct run *r)
 #undef FWD
 #undef BWD
         /* Line ends and lone '\r's, in order. */
-        lone = cur.cr & ~(cur.nl >> 1 | next.nl << 63);
-        ends = cur.nl | lone;
+        lone = cur->cr & ~(cur->nl >> 1 | next->nl << 63);
+        ends = cur->nl | lone;
         while (ends != 0) {
             b = (unsigned)__builtin_ctzll(ends);
             ends &= ends - 1;
@@ -4982,8 +5123,10 @@ mask_hits(struct run *r)
             ls = e + 1;
             line_lone = false;
         }
+        spare = prev;
         prev = cur;
         cur = next;
+        next = spare;
     }
     /* The last line, without a '\n'. */
     if (ls < r->len) {
@@ -5160,7 +5303,7 @@ prefilter(struct run *r)
 
     /* Hyperscan takes an unsigned int length; larger texts (never one
        page or scan block) go unfiltered. */
-    if (r->x->pre[0] == NULL || r->x->no_prefilter || r->len == 0 ||
+    if (r->x->pre == NULL || r->x->no_prefilter || r->len == 0 ||
         r->len > 0xffffffffu)
         return;
     r->cand = xcalloc(NSLOTS, sizeof(*r->cand));
@@ -5170,12 +5313,10 @@ prefilter(struct run *r)
     if (r->x->brand != NULL && r->x->avx2)
         r->leet = xreallocarray(NULL, (r->len + 63) / 64, sizeof(*r->leet));
 #endif
-    for (i = 0; i < PRE_GROUPS; i++) {
-        scratch = hsdb_scratch_take(r->x->pre_proto[i]);
-        hs_scan(r->x->pre[i], r->text, (unsigned)r->len, 0, scratch,
-                on_candidate, r);
-        hsdb_scratch_give(r->x->pre_proto[i], scratch);
-    }
+    scratch = hsdb_scratch_take(r->x->pre_proto);
+    hs_scan(r->x->pre, r->text, (unsigned)r->len, 0, scratch, on_candidate,
+            r);
+    hsdb_scratch_give(r->x->pre_proto, scratch);
     userinfo_hits(r);
     mask_hits(r);
     /* Calling pcre2 line by line costs more than one pass once the
