@@ -4511,7 +4511,7 @@ classes32(const unsigned char *p, bool leet, uint32_t *c)
  * is not NULL, the watch terms' leet masks of the same bytes: their own
  * pass classified every byte again.
  */
-__attribute__((target("avx2"))) static void
+__attribute__((target("avx2"), always_inline)) static inline void
 masks_avx2(const unsigned char *p, struct masks *m, struct leet_masks *lm)
 {
     uint32_t lo[C_COUNT], hi[C_COUNT];
@@ -4579,7 +4579,9 @@ leet_tail(const unsigned char *t, size_t n, struct leet_masks *lm)
                ((UINT64_C(1) << n) - 1);
 }
 
-/* masks_at() but with AVX2 on a whole block. */
+/* The masks of t[base..base + 64) (fewer at the text's end), and its
+   leet masks into *lm when lm is not NULL (AVX2 only), but for a whole
+   block with AVX2 (masks_avx2()). */
 static void
 masks_slow(const unsigned char *t, size_t len, size_t base,
            struct masks *m, struct leet_masks *lm)
@@ -4676,22 +4678,50 @@ masks_slow(const unsigned char *t, size_t len, size_t base,
     }
 }
 
-/* The masks of t[base..base + 64) (fewer at the text's end), and its
-   leet masks into *lm when lm is not NULL (AVX2 only). Inlined: most
-   blocks go straight to masks_avx2(). */
-static inline void
-masks_at(const unsigned char *t, size_t len, size_t base, bool avx2,
-         struct masks *m, struct leet_masks *lm)
-{
+#define MASK_BATCH 64 /* blocks of masks made in one call */
+
 #ifdef MASKS_AVX2
-    if (avx2 && base < len && len - base >= 64) {
-        masks_avx2(t + base, m, lm);
-        return;
-    }
-#else
-    (void)avx2;
+/* masks_avx2() of n blocks from p on, in a loop that keeps its constants
+   in registers (a call a block set them up each time: a fifth of its
+   instructions). lm: n leet masks too, or NULL. */
+__attribute__((target("avx2"))) static void
+masks_avx2_run(const unsigned char *p, size_t n, struct masks *m,
+               struct leet_masks *lm)
+{
+    size_t k;
+
+    if (lm != NULL)
+        for (k = 0; k < n; k++)
+            masks_avx2(p + 64 * k, m + k, lm + k);
+    else
+        for (k = 0; k < n; k++)
+            masks_avx2(p + 64 * k, m + k, NULL);
+}
 #endif
-    masks_slow(t, len, base, m, lm);
+
+/*
+ * The masks of blocks k, k + 1 ... (text[64 k..64 k + 64), fewer at the
+ * text's end, none past it) into m, with their leet masks into r->leet
+ * when it is not NULL; returns how many blocks (1 to MASK_BATCH).
+ */
+static size_t
+masks_make(const struct run *r, size_t k, struct masks *m)
+{
+    const unsigned char *t = (const unsigned char *)r->text;
+    size_t n;
+
+#ifdef MASKS_AVX2
+    if (r->x->avx2 && k < r->len / 64) {
+        n = r->len / 64 - k < MASK_BATCH ? r->len / 64 - k : MASK_BATCH;
+        masks_avx2_run(t + 64 * k, n, m,
+                       r->leet != NULL ? r->leet + k : NULL);
+        return n;
+    }
+#endif
+    n = 1;
+    masks_slow(t, r->len, 64 * k, m,
+               r->leet != NULL && 64 * k < r->len ? r->leet + k : NULL);
+    return n;
 }
 
 /* Bit i set where bits i..i+k-1 of lo:hi (lo first) all are: the runs of
@@ -4980,9 +5010,9 @@ static void
 mask_hits(struct run *r)
 {
     const unsigned char *t = (const unsigned char *)r->text;
-    struct masks m[3] = { { 0 } }, *prev = &m[0], *cur = &m[1], *next = &m[2];
-    struct masks *spare;
-    struct leet_masks *lm; /* where next's leet masks go, or NULL */
+    /* Blocks first - 2 ... first + made - 1: m[2] is block first. */
+    struct masks m[MASK_BATCH + 2], *prev, *cur, *next;
+    size_t first = 0, made, c;
     size_t base, hi, done = 0, ls = 0, e, ip = 0, dom = 0, six = 0;
     size_t idn = 0, email_idn = 0;
     uint64_t starts, seps, left, right, lone, ends, hits, l4, r4;
@@ -4992,11 +5022,19 @@ mask_hits(struct run *r)
 
     if (r->len == 0)
         return;
-    masks_at(t, r->len, 0, r->x->avx2, cur, r->leet);
+    memset(m, 0, 2 * sizeof(*m)); /* before the text: no class */
+    made = masks_make(r, 0, m + 2);
     for (base = 0; base < r->len; base += 64) {
-        lm = r->leet != NULL && r->len - base > 64 ? r->leet + base / 64 + 1
-                                                   : NULL;
-        masks_at(t, r->len, base + 64, r->x->avx2, next, lm);
+        c = base / 64;
+        if (c + 1 == first + made) { /* the next block's are to make */
+            m[0] = m[c + 1 - first];
+            m[1] = m[c + 2 - first];
+            first = c + 1;
+            made = masks_make(r, first, m + 2);
+        }
+        prev = &m[c + 1 - first];
+        cur = &m[c + 2 - first];
+        next = &m[c + 3 - first];
         /* Runs of 13 that start at or after the end of the last run. */
         starts = runs_of(cur->alnum, next->alnum, RUN_MIN);
         if (done > base)
@@ -5123,10 +5161,6 @@ mask_hits(struct run *r)
             ls = e + 1;
             line_lone = false;
         }
-        spare = prev;
-        prev = cur;
-        cur = next;
-        next = spare;
     }
     /* The last line, without a '\n'. */
     if (ls < r->len) {
