@@ -5017,8 +5017,9 @@ mask_hits(struct run *r)
     size_t idn = 0, email_idn = 0;
     uint64_t starts, seps, left, right, lone, ends, hits, l4, r4;
     uint64_t plain, firsts, high_on = 0;
+    uint64_t inner;
     unsigned b;
-    bool line_lone = false;
+    bool line_lone = false, line_inner = false;
 
     if (r->len == 0)
         return;
@@ -5143,11 +5144,13 @@ mask_hits(struct run *r)
             add_token(r, r->x->idn_slot, &idn, base + b + 1);
             add_token(r, r->x->email_idn_slot, &email_idn, base + b + 1);
         }
-#undef FWD
-#undef BWD
-        /* Line ends and lone '\r's, in order. */
+        /* Line ends and lone '\r's, in order. A line of re_userpass has
+           no space between two bytes that are no blank ("id:pw",
+           "id<tab>pw"): such spaces (inner) spare userpass_line() the
+           lines of prose. */
         lone = cur->cr & ~(cur->nl >> 1 | next->nl << 63);
         ends = cur->nl | lone;
+        inner = cur->sep & ~cur->word & BWD(word, 1) & FWD(word, 1);
         while (ends != 0) {
             b = (unsigned)__builtin_ctzll(ends);
             ends &= ends - 1;
@@ -5156,11 +5159,18 @@ mask_hits(struct run *r)
                 line_lone = true;
                 continue;
             }
-            if (line_lone || userpass_line(t, ls, e + 1))
+            if (line_lone ||
+                (!line_inner && (inner & ((UINT64_C(1) << b) - 1)) == 0 &&
+                 userpass_line(t, ls, e + 1)))
                 add_range(&r->cand[PAT_USERPASS], ls, e + 1);
             ls = e + 1;
+            inner &= ~((UINT64_C(2) << b) - 1);
+            line_inner = false;
             line_lone = false;
         }
+        line_inner = line_inner || inner != 0;
+#undef FWD
+#undef BWD
     }
     /* The last line, without a '\n'. */
     if (ls < r->len) {
