@@ -674,6 +674,36 @@ test_names_in_c(void)
 }
 
 /*
+ * n random texts of up to max_pieces pieces of set[0..nset) from seed,
+ * each extracted with the prefilter and without; the texts whose
+ * findings differ (the first five shown), and the findings of each kind
+ * with the prefilter added to kinds[].
+ */
+static size_t
+differ_unfiltered(const char *const *set, size_t nset, uint32_t seed,
+                  size_t n, size_t max_pieces, size_t *kinds)
+{
+    struct findings a, b;
+    char text[256];
+    size_t i, k, len, bad = 0;
+
+    for (i = 0; i < n; i++) {
+        len = random_text(&seed, set, nset, max_pieces, text, sizeof(text));
+        run(text, len, &a);
+        extractor_set_prefilter(x, false);
+        run(text, len, &b);
+        extractor_set_prefilter(x, true);
+        for (k = 0; k < a.n; k++)
+            kinds[a.v[k].kind]++;
+        if (!same_findings(&a, &b) && bad++ < 5)
+            diag("differs: '%.*s'", (int)len, text);
+        findings_release(&a);
+        findings_release(&b);
+    }
+    return bad;
+}
+
+/*
  * User info after "://" is found in C (userinfo_hits()), not by a
  * Hyperscan regex: random texts of URL pieces give the same findings
  * with the prefilter and without.
@@ -689,27 +719,52 @@ test_userinfo_in_c(void)
         "-",   "\xc3\xa9", "\xff", " https://alice:S3cr3t!@host.com/",
         " ftp://bob:Pa55w0rd!@10.0.0.5:8080/x",
     };
-    struct findings a, b;
-    char text[256];
-    uint32_t seed = 2024;
-    size_t i, len, bad = 0, creds = 0;
+    size_t kinds[FIND_KIND_COUNT] = { 0 }, bad;
 
-    for (i = 0; i < 6000; i++) {
-        len = random_text(&seed, pieces, sizeof(pieces) / sizeof(pieces[0]),
-                          20, text, sizeof(text));
-        run(text, len, &a);
-        extractor_set_prefilter(x, false);
-        run(text, len, &b);
-        extractor_set_prefilter(x, true);
-        creds += count(&a, FIND_CREDENTIAL);
-        if (!same_findings(&a, &b) && bad++ < 5)
-            diag("differs: '%.*s'", (int)len, text);
-        findings_release(&a);
-        findings_release(&b);
-    }
-    ok(bad == 0 && creds > 1000,
+    bad = differ_unfiltered(pieces, sizeof(pieces) / sizeof(pieces[0]), 2024,
+                            6000, 20, kinds);
+    ok(bad == 0 && kinds[FIND_CREDENTIAL] > 1000,
        "user info in C is the prefilter's on 6000 random texts "
-       "(%zu credentials)", creds);
+       "(%zu credentials)", kinds[FIND_CREDENTIAL]);
+}
+
+/*
+ * Password labels and secret names are found before their separator in C
+ * (label_hit()), Unicode names and user:password lines from the byte
+ * masks (mask_hits()): random texts of labels in every case, quotes,
+ * blanks, separators (fullwidth colon too), Unicode and user:password
+ * lines, over several 64-byte blocks, give the same findings with the
+ * prefilter and without.
+ */
+static void
+test_labels_in_c(void)
+{
+    static const char *const pieces[] = {
+        "password: hunter22", "PassWord=S3cr3t!x", "\"passwd\" : 'Zx98cv76'",
+        "Passwort\t:\tgeheim99", "passphrase = correct-horse-9",
+        "pwd=Qq11ww22", "PW: Kk55ll66", "contrasena: Mm12nn34",
+        "senha = Pp09oo87", "mot de passe\xef\xbc\x9a Aa11bb22",
+        "mot_de-passe: Cc33dd44", "mdp=Ee55ff66", "kennwort: Gg77hh88",
+        "haslo: Ii99jj00", "wachtwoord = Kk12ll34", "sifre: Mm56nn78",
+        "parola: Oo90pp12", "heslo = Qq34rr56", "salasana: Ss78tt90",
+        "lozinka: Uu12vv34", "jelszo: Ww56xx78", "api_key = AbC123dEf456",
+        "SECRET: zZ9yY8xX7wW6", "db_token := Tt0kEn12345", "key_base => k3yB4s3v4l",
+        "KEY.BASE=Kb12Kb34Kb56", "token: \"quoted-value-12\"", "user: bob",
+        "login: alice", "bob:Passw0rd!", "alice\tS3cret9", "carol;Hunter2x",
+        "the pass word", "keys are", "b\303\274cher.de",
+        "\xd0\xbf\xd0\xb8\xd1\x80.\xd1\x80\xd1\x84", "example.com", "10.0.0.1",
+        "x",
+        " ", "  ", "\t", "\n", "\r\n", "\n\n", ", ", "; ",
+    };
+    size_t kinds[FIND_KIND_COUNT] = { 0 }, bad;
+
+    bad = differ_unfiltered(pieces, sizeof(pieces) / sizeof(pieces[0]), 4242,
+                            12000, 40, kinds);
+    ok(bad == 0 && kinds[FIND_SECRET] > 5000 &&
+           kinds[FIND_CREDENTIAL] > 200 && kinds[FIND_DOMAIN] > 1000,
+       "labels, names and lines in C are the prefilter's on 12000 random "
+       "texts (%zu secrets, %zu credentials, %zu domains)",
+       kinds[FIND_SECRET], kinds[FIND_CREDENTIAL], kinds[FIND_DOMAIN]);
 }
 
 /*
@@ -1986,6 +2041,7 @@ main(void)
     test_userpass_candidates();
     test_names_in_c();
     test_userinfo_in_c();
+    test_labels_in_c();
     test_leet_masks();
     test_line_candidates();
     test_ulp();
