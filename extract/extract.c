@@ -171,11 +171,11 @@ static const char *const pattern_src[PAT_COUNT] = {
  */
 #define PRE_DEFANGED_DOT "\\[\\.\\]\n\\(\\.\\)\n\\{\\.\\}"
 static const char *const pattern_pre[PAT_COUNT] = {
-    /* email, combo: "@[A-Za-z0-9]", its letter or digit checked by
-       on_candidate() (the class after the literal cost Hyperscan a
-       byte of text more than the literal alone) */
-    "@",                                                 /* email */
-    "@",                                                 /* combo */
+    /* email, combo: "@[A-Za-z0-9]" is mask_hits()' (with the class
+       Hyperscan spent 0.9 instructions a byte on it; as "@" alone it
+       called back at every byte of a text of "@") */
+    NULL,                                                /* email */
+    NULL,                                                /* combo */
     /* ipv4, domain: their plain dots are mask_hits()' */
     PRE_DEFANGED_DOT,                                     /* ipv4 */
     PRE_DEFANGED_DOT "\n\\[dot\\]\n\\(dot\\)",              /* domain */
@@ -2208,7 +2208,7 @@ build_prefilter(struct extractor *x)
             x->filtered[i] = true; /* mask_hits() adds candidates */
             x->run_slot[long_run_slot(i)] = i;
         }
-        if (i == PAT_USERPASS)
+        if (i == PAT_USERPASS || i == PAT_EMAIL || i == PAT_COMBO)
             x->filtered[i] = true; /* mask_hits() adds candidates */
         if (i >= PAT_COUNT && rules[i - PAT_COUNT].re == re_ipv6)
             x->ipv6_slot = i;
@@ -4308,11 +4308,6 @@ on_candidate(unsigned int id, unsigned long long from,
 
     (void)from;
     (void)flags;
-    /* "@" stands for "@[A-Za-z0-9]" (pattern_pre[]): the hit moves one
-       byte back, in the same token and line. */
-    if ((id == PAT_EMAIL || id == PAT_COMBO) &&
-        (to >= r->len || !ascii_isalnum((unsigned char)t[to])))
-        return 0;
     if (c->n > 0 && c->v[c->n - 1][1] > last && r->x->window[id][1] == 0)
         return 0; /* inside the range already recorded (its token or its
                      line; a window reaches further: add_range extends) */
@@ -4422,6 +4417,7 @@ struct masks {
     uint64_t xdigit; /* hex digits */
     uint64_t dot;    /* '.' */
     uint64_t colon;  /* ':' */
+    uint64_t at;     /* '@' */
     uint64_t eq;     /* '=' and 0x9a, the last byte of "\xef\xbc\x9a" */
     uint64_t word;   /* no blank: not ' ', '\t', '\n', '\v', '\f', '\r' */
     uint64_t high;   /* bytes >= 0x80 */
@@ -4438,6 +4434,7 @@ enum {
     C_CR,
     C_DOT,
     C_COLON,
+    C_AT,
     C_EQ,
     C_BLANK,
     C_HIGH,
@@ -4483,6 +4480,7 @@ classes32(const unsigned char *p, bool leet, uint32_t *c)
     c[C_CR] = MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\r')));
     c[C_DOT] = MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('.')));
     c[C_COLON] = MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(':')));
+    c[C_AT] = MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('@')));
     c[C_EQ] = MOVEMASK(
         _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('=')),
                         _mm256_cmpeq_epi8(x, _mm256_set1_epi8((char)0x9a))));
@@ -4535,6 +4533,7 @@ masks_avx2(const unsigned char *p, struct masks *m, struct leet_masks *lm)
     m->cr = JOIN(C_CR);
     m->dot = JOIN(C_DOT);
     m->colon = JOIN(C_COLON);
+    m->at = JOIN(C_AT);
     m->eq = JOIN(C_EQ);
     m->word = ~JOIN(C_BLANK);
     m->high = JOIN(C_HIGH);
@@ -4631,6 +4630,9 @@ masks_slow(const unsigned char *t, size_t len, size_t base,
             m->colon |= (uint64_t)(uint16_t)_mm_movemask_epi8(
                             _mm_cmpeq_epi8(v, _mm_set1_epi8(':')))
                         << i;
+            m->at |= (uint64_t)(uint16_t)_mm_movemask_epi8(
+                         _mm_cmpeq_epi8(v, _mm_set1_epi8('@')))
+                     << i;
             m->eq |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(
                          _mm_cmpeq_epi8(v, _mm_set1_epi8('=')),
                          _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0x9a))))
@@ -4669,6 +4671,8 @@ masks_slow(const unsigned char *t, size_t len, size_t base,
             m->dot |= UINT64_C(1) << i;
         if (c == ':')
             m->colon |= UINT64_C(1) << i;
+        if (c == '@')
+            m->at |= UINT64_C(1) << i;
         if (c == '=' || c == 0x9a)
             m->eq |= UINT64_C(1) << i;
         if (!ascii_isspace(c))
@@ -5129,6 +5133,15 @@ mask_hits(struct run *r)
             high_on = cur->word & ~((plain ^ (plain + firsts)) & plain);
         } else
             high_on = 0;
+        /* E-mail addresses and combo lines: "@[A-Za-z0-9]", the hit
+           ending after the letter or digit, as Hyperscan's did. */
+        hits = cur->at & FWD(alnum, 1);
+        while (hits != 0) {
+            b = (unsigned)__builtin_ctzll(hits);
+            hits &= hits - 1;
+            on_candidate(PAT_EMAIL, 0, base + b + 2, 0, r);
+            on_candidate(PAT_COMBO, 0, base + b + 2, 0, r);
+        }
         /* Separators; a label ends in a letter, and a quote or blanks
            may follow it, never a digit (half the colons: clock times). */
         hits = (cur->colon | cur->eq) & ~BWD(digit, 1);
