@@ -55,6 +55,14 @@ static const struct word {
 };
 #define NWORDS (sizeof(words) / sizeof(words[0]))
 
+/*
+ * Windows less than this many bytes apart are scanned as one: a Hyperscan
+ * call costs some 500 instructions besides its bytes, a byte some 3.
+ * The bytes between them add hits that lie in no finding's window, and
+ * word_within() only ever looks inside one.
+ */
+#define SCAN_GAP 256
+
 struct context {
     hs_database_t *db;
     hs_scratch_t *proto; /* cloned for each call */
@@ -264,14 +272,15 @@ context_raise(const struct context *c, const char *text, size_t len,
         return;
     scratch = hsdb_scratch_take(c->proto);
     /* The head, then the windows around the findings, merged (findings
-       come in order of offset, so window starts never go back). */
+       come in order of offset, so window starts never go back), and
+       with the gaps under SCAN_GAP between them. */
     whi = head;
     for (i = 0; i < n; i++) {
         if (family_of(f[i].kind) == 0 || f[i].offset >= len)
             continue;
         lo = near_lo(&f[i]);
         hi = near_hi(&f[i], len);
-        if (lo > whi) {
+        if (lo > whi + SCAN_GAP) {
             scan(c, scratch, &h, wlo, whi);
             wlo = lo;
         }

@@ -19,7 +19,8 @@
  * Words match whole (ASCII letters and digits do not continue them on
  * either side), ignoring ASCII case, with their usual endings ("leaked",
  * "combolists", "IoCs"). Only the bytes around the findings of
- * those kinds and the head are scanned (one Hyperscan literal pass each),
+ * those kinds and the head are scanned (one Hyperscan literal pass each;
+ * windows close together as one),
  * so text without such findings costs nothing. Pure: no I/O.
  */
 #ifndef DRP_CONTEXT_H
