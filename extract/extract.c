@@ -923,8 +923,73 @@ ipv6_special(const unsigned char a[16])
            a[0] == 0xff;
 }
 
+/* Decimal digits of v (< 1000) at p; returns the byte after them. */
+static char *
+put_dec(char *p, unsigned int v)
+{
+    if (v >= 100)
+        *p++ = (char)('0' + v / 100);
+    if (v >= 10)
+        *p++ = (char)('0' + v / 10 % 10);
+    *p++ = (char)('0' + v % 10);
+    return p;
+}
+
+void
+ipv6_text(const unsigned char a[16], char out[EXTRACT_IPV6_TEXT])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned int w[8];
+    int i, best = -1, bestlen = 0, cur = -1, shift;
+    char *p = out;
+
+    for (i = 0; i < 8; i++) {
+        w[i] = (unsigned int)a[2 * i] << 8 | a[2 * i + 1];
+        if (w[i] != 0) {
+            cur = -1;
+            continue;
+        }
+        if (cur < 0)
+            cur = i;
+        if (i + 1 - cur > bestlen) {
+            best = cur;
+            bestlen = i + 1 - cur;
+        }
+    }
+    if (bestlen < 2)
+        best = -1;
+    for (i = 0; i < 8; i++) {
+        if (best >= 0 && i >= best && i < best + bestlen) {
+            if (i == best)
+                *p++ = ':';
+            continue;
+        }
+        if (i != 0)
+            *p++ = ':';
+        if (i == 6 && best == 0 &&
+            (bestlen == 6 || (bestlen == 5 && w[5] == 0xffff))) {
+            p = put_dec(p, a[12]);
+            *p++ = '.';
+            p = put_dec(p, a[13]);
+            *p++ = '.';
+            p = put_dec(p, a[14]);
+            *p++ = '.';
+            p = put_dec(p, a[15]);
+            break;
+        }
+        for (shift = 12; shift > 0 && (w[i] >> shift) == 0; shift -= 4)
+            ;
+        for (; shift >= 0; shift -= 4)
+            *p++ = hex[(w[i] >> shift) & 15];
+    }
+    if (best >= 0 && best + bestlen == 8)
+        *p++ = ':';
+    *p = '\0';
+}
+
 /*
- * Validated by inet_pton(); the value is inet_ntop()'s canonical form. Not
+ * Validated by inet_pton(); the value is inet_ntop()'s canonical form
+ * (written by ipv6_text()). Not
  * "::" (the unspecified address), not a run without a digit ("dead::beef"
  * is more likely code), not eight 2-digit groups (an EUI-64 or MAC-like
  * dump).
@@ -935,7 +1000,7 @@ check_ipv6(const struct rule *rl, const char *text, size_t len,
 {
     static const unsigned char any[16];
     unsigned char a[16];
-    char out[INET6_ADDRSTRLEN], *s;
+    char out[EXTRACT_IPV6_TEXT], *s;
     size_t n, raw = ov[1] - ov[0], i, group = 0;
     bool digit = false, two = true;
 
@@ -959,12 +1024,12 @@ check_ipv6(const struct rule *rl, const char *text, size_t len,
         }
     }
     if (!digit || (two && strstr(s, "::") == NULL) || n >= sizeof(out) ||
-        inet_pton(AF_INET6, s, a) != 1 || memcmp(a, any, 16) == 0 ||
-        inet_ntop(AF_INET6, a, out, sizeof(out)) == NULL) {
+        inet_pton(AF_INET6, s, a) != 1 || memcmp(a, any, 16) == 0) {
         x_free(s);
         return false;
     }
     x_free(s);
+    ipv6_text(a, out);
     v->value = xstrdup(out);
     v->len = raw;
     v->confidence = ipv6_special(a) ? 50 : 80;

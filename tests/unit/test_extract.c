@@ -3,6 +3,7 @@
  * cases, password handling (hmac, hint, redaction, no clear text in any
  * finding), ordering, NUL and invalid bytes, snippets and the caps.
  */
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1654,6 +1655,41 @@ test_ipv6(void)
     findings_release(&f);
 }
 
+/*
+ * ipv6_text() writes what glibc's inet_ntop() writes: every address of
+ * groups drawn from 0, 1, 0xffff, 0xfe80 and random values (zero runs of
+ * every length and place, ties between runs, the IPv4-compatible and
+ * -mapped forms), 200,000 of them.
+ */
+static void
+test_ipv6_text(void)
+{
+    static const unsigned int groups[] = { 0, 0, 0, 1, 0xffff, 0xfe80, 0x10 };
+    uint32_t seed = 5952;
+    unsigned char a[16];
+    char mine[EXTRACT_IPV6_TEXT], libc[INET6_ADDRSTRLEN];
+    size_t i, k, bad = 0;
+    unsigned int g;
+
+    for (i = 0; i < 200000; i++) {
+        for (k = 0; k < 8; k++) {
+            seed = seed * 1103515245u + 12345u;
+            g = (seed >> 16) % 10;
+            seed = seed * 1103515245u + 12345u;
+            g = g < 7 ? groups[g] : (seed >> 16) >> (g - 7) * 4;
+            a[2 * k] = (unsigned char)(g >> 8);
+            a[2 * k + 1] = (unsigned char)g;
+        }
+        ipv6_text(a, mine);
+        if (inet_ntop(AF_INET6, a, libc, sizeof(libc)) == NULL ||
+            strcmp(mine, libc) != 0) {
+            if (bad++ < 5)
+                diag("ipv6_text '%s', inet_ntop '%s'", mine, libc);
+        }
+    }
+    is(bad, 0, "ipv6_text() is inet_ntop() on 200000 addresses");
+}
+
 static void
 test_btc(void)
 {
@@ -2064,6 +2100,7 @@ main(void)
     test_attack();
     test_onion();
     test_ipv6();
+    test_ipv6_text();
     test_btc();
     test_eth();
     test_xmr();
