@@ -1922,7 +1922,8 @@ check_email_idn(const struct rule *rl, const char *text, size_t len,
 }
 
 static const struct rule rules[] = {
-    { FIND_SECRET, "private_key", re_privkey, 0, check_privkey, true, NULL },
+    { FIND_SECRET, "private_key", re_privkey, 0, check_privkey, true,
+      "-----BEGIN " },
     { FIND_SECRET, "aws_access_key", re_aws, 0, check_secret, true,
       "AKIA\nASIA" },
     { FIND_SECRET, "github_token", re_github, 0, check_secret, true,
