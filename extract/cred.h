@@ -95,7 +95,8 @@ bool cred_userinfo(const char *s, size_t n, struct cred_userinfo *u);
 void cred_userinfo_release(struct cred_userinfo *u);
 
 /* The lowercased host of URL s[0..n) ("https://h/x", "h.com/x", "h:8080"),
-   parsed by curl's URL API, or NULL. Caller frees. */
+   parsed by curl's URL API (a plain http(s) URL read directly, to the
+   same result), or NULL. Caller frees. */
 char *cred_url_host(const char *s, size_t n);
 
 /*

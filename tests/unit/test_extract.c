@@ -10,8 +10,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "common/err.h"
 #include "common/xalloc.h"
+#include "extract/cred.h"
 #include "extract/extract.h"
 #include "tests/tap.h"
 #include "common/banned.h"
@@ -1690,6 +1693,75 @@ test_ipv6_text(void)
     is(bad, 0, "ipv6_text() is inet_ntop() on 200000 addresses");
 }
 
+/* cred_url_host() as it was: curl's URL API alone. */
+static char *
+curl_host(const char *s, size_t n)
+{
+    CURLU *h = curl_url();
+    char *buf = xstrndup(s, n), *host = NULL, *out = NULL;
+    size_t i;
+
+    if (strlen(buf) == n &&
+        curl_url_set(h, CURLUPART_URL, buf,
+                     CURLU_NON_SUPPORT_SCHEME | CURLU_GUESS_SCHEME) ==
+            CURLUE_OK &&
+        curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        host[0] != '\0') {
+        out = xstrdup(host);
+        for (i = 0; out[i] != '\0'; i++)
+            if (out[i] >= 'A' && out[i] <= 'Z')
+                out[i] = (char)(out[i] - 'A' + 'a');
+    }
+    curl_free(host);
+    curl_url_cleanup(h);
+    x_free(buf);
+    return out;
+}
+
+/*
+ * cred_url_host() reads plain URLs without curl: random URLs of schemes,
+ * labels, dots, hyphens, ports, user info, paths, blanks, control and
+ * UTF-8 bytes give the host curl gives (or none where curl gives none).
+ */
+static void
+test_url_host(void)
+{
+    static const char *const heads[] = {
+        "http://", "https://", "HTTPS://", "hTTp://", "ftp://", "http:/",
+        "", "http://user:pw@", "https://a@",
+    };
+    static const char *const pieces[] = {
+        "host", "Example", "com", "a", "b-c", "x1", "1", "255", "0x7f", ".",
+        ".", "-", "_", ":", ":", "8080", "0", "65535", "65536", "080", "/",
+        "/p", "?q=1", "#f", "@", "%41", " ", "\t", "\x7f", "\x01",
+        "\xc3\xa9", "[::1]", "xn--bcher-kva", "\\",
+    };
+    char text[128], *a, *b;
+    uint32_t seed = 817;
+    size_t i, len, k, bad = 0, hosts = 0;
+
+    for (i = 0; i < 20000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        k = (seed >> 16) % (sizeof(heads) / sizeof(heads[0]));
+        len = strlen(heads[k]);
+        memcpy(text, heads[k], len);
+        len += random_text(&seed, pieces, sizeof(pieces) / sizeof(pieces[0]),
+                           8, text + len, sizeof(text) - len);
+        a = cred_url_host(text, len);
+        b = curl_host(text, len);
+        hosts += a != NULL;
+        if ((a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0)) {
+            if (bad++ < 5)
+                diag("'%.*s': '%s', curl '%s'", (int)len, text,
+                     a ? a : "(none)", b ? b : "(none)");
+        }
+        x_free(a);
+        x_free(b);
+    }
+    ok(bad == 0 && hosts > 5000,
+       "cred_url_host() is curl's on 20000 random URLs (%zu hosts)", hosts);
+}
+
 static void
 test_btc(void)
 {
@@ -2101,6 +2173,7 @@ main(void)
     test_onion();
     test_ipv6();
     test_ipv6_text();
+    test_url_host();
     test_btc();
     test_eth();
     test_xmr();
