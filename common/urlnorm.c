@@ -5,6 +5,7 @@
  * (Debian 12) honours only under a UTF-8 locale (curl issue #10984).
  * Pure: nothing here resolves names or opens sockets.
  */
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -162,6 +163,31 @@ plain_ipv4(const char *host, size_t n)
 }
 
 /*
+ * Whether host[0..n) is "[...]" holding an IPv6 address as inet_ntop()
+ * writes it (lowercase, shortest; no zone id): curl rewrites an address
+ * only into its own shorter text, and none is shorter.
+ */
+static bool
+plain_ipv6(const char *host, size_t n)
+{
+    char in[INET6_ADDRSTRLEN], out[INET6_ADDRSTRLEN];
+    unsigned char a[16];
+    size_t i;
+
+    if (n < 4 || n - 2 >= sizeof(in) || host[0] != '[' || host[n - 1] != ']')
+        return false;
+    for (i = 1; i + 1 < n; i++)
+        if (!(host[i] >= '0' && host[i] <= '9') &&
+            !(host[i] >= 'a' && host[i] <= 'f') && host[i] != ':')
+            return false;
+    memcpy(in, host + 1, n - 2);
+    in[n - 2] = '\0';
+    return inet_pton(AF_INET6, in, a) == 1 &&
+           inet_ntop(AF_INET6, a, out, sizeof(out)) != NULL &&
+           strcmp(in, out) == 0;
+}
+
+/*
  * The length of url's "scheme://host[:port]" when url is in the normal
  * form url_normalise() would give it, else 0:
  * "http://", "https://" or (URLNORM_FTP) "ftp://"; a host of lowercase
@@ -172,13 +198,19 @@ plain_ipv4(const char *host, size_t n)
  * info) of bytes keeps()
  * holds and no "." or ".." segment; a query and a fragment not empty;
  * a fragment only with URLNORM_FRAGMENT.
+ * With drop not NULL, two forms more that are one cut away from it: a
+ * host that plain_ipv6() takes, and the scheme's own port, whose ':'
+ * goes into *drop (else 0) for the caller to cut up to the path.
  */
 static size_t
-normal_prefix(const char *url, unsigned flags)
+normal_prefix_drop(const char *url, unsigned flags, size_t *drop)
 {
     const char *p = url, *label, *host, *port, *path;
     bool query = false, fragment = false;
     size_t k;
+
+    if (drop != NULL)
+        *drop = 0;
 
     if (strncmp(p, "http://", 7) == 0) {
         p += 7;
@@ -193,6 +225,14 @@ normal_prefix(const char *url, unsigned flags)
         return 0;
     }
     host = p;
+    if (*p == '[' && drop != NULL) {
+        while (*p != '\0' && *p != ']')
+            p++;
+        if (*p != ']' || !plain_ipv6(host, (size_t)(p + 1 - host)))
+            return 0;
+        p++;
+        goto after_host;
+    }
     for (;;) { /* one label: lowercase letters, digits, inner hyphens */
         label = p;
         if (p[0] == 'x' && p[1] == 'n' && p[2] == '-' && p[3] == '-')
@@ -210,11 +250,16 @@ normal_prefix(const char *url, unsigned flags)
     if (!(*label >= 'a' && *label <= 'z') &&
         !plain_ipv4(host, (size_t)(p - host)))
         return 0;
+after_host:
     if (*p == ':') {
         k = plain_number(p + 1, 65535);
-        if (k == 0 || p[1] == '0' ||
-            (strncmp(p + 1, port, k) == 0 && port[k] == '\0'))
-            return 0; /* curl drops the scheme's port */
+        if (k == 0 || p[1] == '0')
+            return 0;
+        if (strncmp(p + 1, port, k) == 0 && port[k] == '\0') {
+            if (drop == NULL)
+                return 0; /* curl drops the scheme's port */
+            *drop = (size_t)(p - url);
+        }
         p += 1 + k;
     }
     if (*p != '/')
@@ -238,6 +283,31 @@ normal_prefix(const char *url, unsigned flags)
         }
     }
     return (size_t)(p - url) < URLNORM_MAX ? (size_t)(path - url) : 0;
+}
+
+static size_t
+normal_prefix(const char *url, unsigned flags)
+{
+    return normal_prefix_drop(url, flags, NULL);
+}
+
+/* url in its normal form without a parse, or NULL (ask curl): as it is,
+   or with the scheme's port cut. */
+static char *
+normal_copy(const char *url, unsigned flags)
+{
+    size_t drop, path = normal_prefix_drop(url, flags, &drop), len;
+    char *out;
+
+    if (path == 0)
+        return NULL;
+    if (drop == 0)
+        return xstrdup(url);
+    len = strlen(url);
+    out = xmalloc(len - (path - drop) + 1);
+    memcpy(out, url, drop);
+    memcpy(out + drop, url + path, len - path + 1);
+    return out;
 }
 
 size_t
@@ -286,8 +356,8 @@ url_normalise(const char *base, const char *url, unsigned flags)
     if (!(flags & URLNORM_CURL)) {
         if (base != NULL)
             out = resolve_fast(base, url, flags);
-        else if (normal_prefix(url, flags) > 0)
-            out = xstrdup(url);
+        else
+            out = normal_copy(url, flags);
         if (out != NULL)
             return out;
     }
