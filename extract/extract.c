@@ -2879,6 +2879,132 @@ match_hex(const char *t, size_t start, size_t stop, size_t end, PCRE2_SIZE *ov)
     return false;
 }
 
+/*
+ * The bytes of the character at t[i] (i < end) when it is valid UTF-8
+ * (no overlong form, surrogate or code point past U+10FFFF), else 0:
+ * under PCRE2_MATCH_INVALID_UTF, no pattern matches an invalid one.
+ */
+static size_t
+utf8_char(const char *s, size_t i, size_t end)
+{
+    const unsigned char *t = (const unsigned char *)s;
+    size_t n, k;
+
+    if (t[i] < 0x80)
+        return 1;
+    n = t[i] < 0xc2 ? 0 : t[i] < 0xe0 ? 2 : t[i] < 0xf0 ? 3 : t[i] < 0xf5 ? 4
+                                                                          : 0;
+    if (n == 0 || end - i < n)
+        return 0;
+    for (k = 1; k < n; k++)
+        if ((t[i + k] & 0xc0) != 0x80)
+            return 0;
+    if ((t[i] == 0xe0 && t[i + 1] < 0xa0) ||  /* overlong */
+        (t[i] == 0xed && t[i + 1] >= 0xa0) || /* a surrogate */
+        (t[i] == 0xf0 && t[i + 1] < 0x90) ||  /* overlong */
+        (t[i] == 0xf4 && t[i + 1] >= 0x90))   /* past U+10FFFF */
+        return 0;
+    return n;
+}
+
+/* Whether t[i] (i < end) is c, either case (c a small letter). */
+static bool
+letter_at(const char *t, size_t i, size_t end, char c)
+{
+    return i < end && (t[i] | 0x20) == c;
+}
+
+/*
+ * RE_URL_START at t[p]: "http", "hxxp" or "h**p" and an optional 's'
+ * (pcre2's caseless 's' is U+017F too), or "ftp" or "fxp", any case;
+ * then "://", "[:]//" or "[://]". Its length, or 0.
+ */
+static size_t
+url_start_len(const char *t, size_t p, size_t end)
+{
+    static const char *const seps[] = { "://", "[:]//", "[://]" };
+    size_t q = p + 1, k, n;
+
+    if (letter_at(t, p, end, 'h')) {
+        if (!((letter_at(t, q, end, 't') && letter_at(t, q + 1, end, 't')) ||
+              (letter_at(t, q, end, 'x') && letter_at(t, q + 1, end, 'x')) ||
+              (q + 1 < end && t[q] == '*' && t[q + 1] == '*')) ||
+            !letter_at(t, q + 2, end, 'p'))
+            return 0;
+        q += 3;
+        if (letter_at(t, q, end, 's'))
+            q++;
+        else if (q + 1 < end && (unsigned char)t[q] == 0xc5 &&
+                 (unsigned char)t[q + 1] == 0xbf)
+            q += 2;
+    } else if (letter_at(t, p, end, 'f')) {
+        if (!(letter_at(t, q, end, 't') || letter_at(t, q, end, 'x')) ||
+            !letter_at(t, q + 1, end, 'p'))
+            return 0;
+        q += 2;
+    } else {
+        return 0;
+    }
+    for (k = 0; k < sizeof(seps) / sizeof(seps[0]); k++) {
+        n = strlen(seps[k]);
+        if (end - q >= n && memcmp(t + q, seps[k], n) == 0)
+            return q + n - p;
+    }
+    return 0;
+}
+
+/*
+ * Whether the character before t[p] is one of [A-Za-z0-9] as pcre2's
+ * caseless UTF mode reads the class: U+017F (long s) and U+212A (Kelvin
+ * sign) are 's' and 'k' in other cases.
+ */
+static bool
+alnum_before(const char *t, size_t p)
+{
+    const unsigned char *u = (const unsigned char *)t;
+
+    return p > 0 &&
+           (ascii_isalnum(t[p - 1]) ||
+            (p >= 2 && u[p - 2] == 0xc5 && u[p - 1] == 0xbf) ||
+            (p >= 3 && u[p - 3] == 0xe2 && u[p - 2] == 0x84 &&
+             u[p - 1] == 0xaa));
+}
+
+/*
+ * re_url: RE_URL_START after no letter or digit (alnum_before()), then
+ * characters
+ * other than ASCII blanks and controls, DEL, '<', '>', '"', '\'' and '`'
+ * (any valid UTF-8 one past ASCII), as many as there are and at least
+ * one.
+ */
+static bool
+match_url(const char *t, size_t start, size_t stop, size_t end,
+          PCRE2_SIZE *ov)
+{
+    size_t p, q, k;
+
+    for (p = start; p < stop; p++) {
+        if (alnum_before(t, p) || (k = url_start_len(t, p, end)) == 0)
+            continue;
+        for (q = p + k; q < end; q += k) {
+            unsigned char c = (unsigned char)t[q];
+
+            if (c <= ' ' || c == 0x7f || c == '<' || c == '>' || c == '"' ||
+                c == '\'' || c == '`')
+                break;
+            k = utf8_char(t, q, end);
+            if (k == 0)
+                break;
+        }
+        if (q > p + url_start_len(t, p, end)) {
+            ov[0] = p;
+            ov[1] = q;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* RE_EMAIL's top-level domain at t[i]: 2-24 letters, then no letter,
    digit or '-'. Its length, or 0. */
 static size_t
@@ -3164,12 +3290,13 @@ retry:
     }
     if (c != NULL && (slot == PAT_IPV4 || slot == PAT_DOMAIN ||
                       slot == PAT_HEX || slot == PAT_EMAIL ||
-                      slot == r->x->ipv6_slot ||
+                      slot == PAT_URL || slot == r->x->ipv6_slot ||
                       slot == r->x->run_slot[RUN_CARD])) {
         if (!(slot == PAT_IPV4            ? match_ipv4
               : slot == PAT_DOMAIN        ? match_domain
               : slot == PAT_HEX           ? match_hex
               : slot == PAT_EMAIL         ? match_email
+              : slot == PAT_URL           ? match_url
               : slot == r->x->ipv6_slot   ? match_ipv6
                                           : match_card)(r->text, *start, end,
                                                         r->len, r->ov)) {
