@@ -863,21 +863,12 @@ plain_host(const char *s, size_t n, const char **host)
 }
 
 char *
-cred_url_host(const char *s, size_t n)
+cred_url_host_curl(const char *s, size_t n)
 {
-    CURLU *h;
+    CURLU *h = curl_url();
     char *buf, *host = NULL, *out = NULL;
-    const char *plain;
     size_t i;
 
-    i = plain_host(s, n, &plain);
-    if (i > 0) {
-        out = xstrndup(plain, i);
-        for (i = 0; out[i] != '\0'; i++)
-            out[i] = ascii_lower(out[i]);
-        return out;
-    }
-    h = curl_url();
     if (h == NULL)
         return NULL;
     buf = xstrndup(s, n);
@@ -894,6 +885,21 @@ cred_url_host(const char *s, size_t n)
     curl_free(host);
     curl_url_cleanup(h);
     x_free(buf);
+    return out;
+}
+
+char *
+cred_url_host(const char *s, size_t n)
+{
+    const char *plain;
+    char *out;
+    size_t i = plain_host(s, n, &plain);
+
+    if (i == 0)
+        return cred_url_host_curl(s, n);
+    out = xstrndup(plain, i);
+    for (i = 0; out[i] != '\0'; i++)
+        out[i] = ascii_lower(out[i]);
     return out;
 }
 

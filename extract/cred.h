@@ -98,6 +98,9 @@ void cred_userinfo_release(struct cred_userinfo *u);
    parsed by curl's URL API (a plain http(s) URL read directly, to the
    same result), or NULL. Caller frees. */
 char *cred_url_host(const char *s, size_t n);
+/* The same by curl's URL API alone (the reference the tests compare
+   cred_url_host()'s direct reading with). */
+char *cred_url_host_curl(const char *s, size_t n);
 
 /*
  * Whether a value is a placeholder rather than a password or secret:

@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <curl/curl.h>
 
 #include "common/err.h"
 #include "common/xalloc.h"
@@ -1759,31 +1758,6 @@ test_ipv6_text(void)
     is(bad, 0, "ipv6_text() is inet_ntop() on 200000 addresses");
 }
 
-/* cred_url_host() as it was: curl's URL API alone. */
-static char *
-curl_host(const char *s, size_t n)
-{
-    CURLU *h = curl_url();
-    char *buf = xstrndup(s, n), *host = NULL, *out = NULL;
-    size_t i;
-
-    if (strlen(buf) == n &&
-        curl_url_set(h, CURLUPART_URL, buf,
-                     CURLU_NON_SUPPORT_SCHEME | CURLU_GUESS_SCHEME) ==
-            CURLUE_OK &&
-        curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-        host[0] != '\0') {
-        out = xstrdup(host);
-        for (i = 0; out[i] != '\0'; i++)
-            if (out[i] >= 'A' && out[i] <= 'Z')
-                out[i] = (char)(out[i] - 'A' + 'a');
-    }
-    curl_free(host);
-    curl_url_cleanup(h);
-    x_free(buf);
-    return out;
-}
-
 /*
  * cred_url_host() reads plain URLs without curl: random URLs of schemes,
  * labels, dots, hyphens, ports, user info, paths, blanks, control and
@@ -1814,7 +1788,7 @@ test_url_host(void)
         len += random_text(&seed, pieces, sizeof(pieces) / sizeof(pieces[0]),
                            8, text + len, sizeof(text) - len);
         a = cred_url_host(text, len);
-        b = curl_host(text, len);
+        b = cred_url_host_curl(text, len);
         hosts += a != NULL;
         if ((a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0)) {
             if (bad++ < 5)
