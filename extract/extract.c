@@ -1974,6 +1974,182 @@ static const struct rule rules[] = {
 
 /* --- building the extractor ------------------------------------------ */
 
+/*
+ * ASCII case ignored without PCRE2_CASELESS: in UTF mode pcre2 folds 's'
+ * with U+017F and 'k' with U+212A (Unicode's case sets; pcre2 10.43's
+ * PCRE2_EXTRA_CASELESS_RESTRICT is not in Debian 12), so "pa\u017F\u017F:"
+ * was a password label and "e.om\u212A" no domain to pcre2 but not to the
+ * prefilter's C checks and Hyperscan, which fold ASCII only. The parts of
+ * src matched without case (all of it when caseless, "(?i:...)") get each
+ * ASCII letter as both ("[sS]", "[a-zA-Z]"); "(?i" and "(?-i" go. Knows
+ * the syntax the patterns here use: escapes ("\\x9a", "\\p{L}"), classes,
+ * groups with flags or names, verbs. The result is heap memory.
+ */
+#define CASE_DEPTH 32 /* nested groups; the patterns have at most 5 */
+
+/* Copies the escape at s (its backslash) to b; its length. */
+static size_t
+copy_escape(struct buf *b, const char *s)
+{
+    size_t n = 2;
+
+    if (s[1] == '\0')
+        n = 1;
+    else if (strchr("pPxgkN", s[1]) != NULL && s[2] == '{') {
+        assert(strchr(s + 2, '}') != NULL); /* the patterns are ours */
+        n = (size_t)(strchr(s + 2, '}') - s) + 1;
+    }
+    else if (s[1] == 'x')
+        while (n < 4 && ascii_isxdigit((unsigned char)s[n]))
+            n++;
+    buf_add(b, s, n);
+    return n;
+}
+
+/* Copies the class at s ('[') to b, a letter or range of letters with its
+   other case when caseless; its length. */
+static size_t
+copy_class(struct buf *b, const char *s, bool caseless)
+{
+    size_t i = 1;
+    unsigned char lo, hi;
+
+    buf_addc(b, '[');
+    if (s[i] == '^')
+        buf_addc(b, s[i++]);
+    if (s[i] == ']')
+        buf_addc(b, s[i++]);
+    while (s[i] != '\0' && s[i] != ']') {
+        if (s[i] == '\\') {
+            i += copy_escape(b, s + i);
+            continue;
+        }
+        if (s[i] == '[' && s[i + 1] == ':') {
+            size_t n = (size_t)(strstr(s + i, ":]") - (s + i)) + 2;
+
+            buf_add(b, s + i, n);
+            i += n;
+            continue;
+        }
+        lo = hi = (unsigned char)s[i];
+        buf_addc(b, s[i++]);
+        if (s[i] == '-' && s[i + 1] == '\\') { /* "a-\\x7f": as it is */
+            buf_addc(b, s[i++]);
+            i += copy_escape(b, s + i);
+            continue;
+        }
+        if (s[i] == '-' && s[i + 1] != ']') {
+            hi = (unsigned char)s[i + 1];
+            buf_add(b, s + i, 2);
+            i += 2;
+        }
+        if (caseless && ascii_isalpha(lo) && ascii_isalpha(hi) &&
+            (lo & 0x20) == (hi & 0x20)) {
+            buf_addc(b, (char)(lo ^ 0x20));
+            if (hi != lo) {
+                buf_addc(b, '-');
+                buf_addc(b, (char)(hi ^ 0x20));
+            }
+        }
+    }
+    buf_addc(b, ']');
+    return i + (s[i] == ']');
+}
+
+static char *
+ascii_caseless(const char *src, bool caseless)
+{
+    struct buf b = BUF_INIT(8 * strlen(src) + 1);
+    bool ci[CASE_DEPTH];
+    size_t depth = 0, i = 0, f;
+
+    ci[0] = caseless;
+    while (src[i] != '\0') {
+        char c = src[i];
+
+        if (c == '\\') {
+            i += copy_escape(&b, src + i);
+        } else if (c == '[') {
+            i += copy_class(&b, src + i, ci[depth]);
+        } else if (c == '(' && src[i + 1] == '*') { /* (*VERB) */
+            f = (size_t)(strchr(src + i, ')') - (src + i)) + 1;
+            buf_add(&b, src + i, f);
+            i += f;
+        } else if (c == '(') {
+            bool off = false;
+
+            assert(depth + 1 < CASE_DEPTH);
+            ci[depth + 1] = ci[depth];
+            depth++;
+            buf_addc(&b, '(');
+            i++;
+            if (src[i] != '?')
+                continue;
+            /* "(?flags:" or "(?flags)": all but i kept. */
+            for (f = i + 1; ascii_isalpha((unsigned char)src[f]) ||
+                            src[f] == '-' || src[f] == '^';
+                 f++)
+                ;
+            if (f > i + 1 && (src[f] == ':' || src[f] == ')')) {
+                char set[16], unset[16];
+                size_t ns = 0, nu = 0;
+
+                for (i++; i < f; i++) {
+                    if (src[i] == '-')
+                        off = true;
+                    else if (src[i] == 'i')
+                        ci[depth] = !off;
+                    else if (off && nu < sizeof(unset))
+                        unset[nu++] = src[i];
+                    else if (!off && ns < sizeof(set))
+                        set[ns++] = src[i];
+                }
+                if (src[f] == ')') { /* for the rest of the group */
+                    ci[depth - 1] = ci[depth];
+                    depth--;
+                    b.ptr[--b.len] = '\0'; /* no group: its '(' goes */
+                    if (ns + nu == 0) {
+                        i = f + 1;
+                        continue;
+                    }
+                    buf_addc(&b, '(');
+                }
+                buf_addc(&b, '?');
+                buf_add(&b, set, ns);
+                if (nu > 0) {
+                    buf_addc(&b, '-');
+                    buf_add(&b, unset, nu);
+                }
+                buf_addc(&b, src[f]);
+                i = f + 1;
+                continue;
+            }
+            /* "(?<name>", "(?P<name>": the name as it is. */
+            f = i + 1 + (src[i + 1] == 'P');
+            if (src[f] == '<' && ascii_isalpha((unsigned char)src[f + 1])) {
+                f = (size_t)(strchr(src + f, '>') - src) + 1;
+                buf_add(&b, src + i, f - i);
+                i = f;
+            }
+        } else if (c == ')') {
+            if (depth > 0)
+                depth--;
+            buf_addc(&b, c);
+            i++;
+        } else if (ci[depth] && ascii_isalpha((unsigned char)c)) {
+            buf_addc(&b, '[');
+            buf_addc(&b, c);
+            buf_addc(&b, (char)(c ^ 0x20));
+            buf_addc(&b, ']');
+            i++;
+        } else {
+            buf_addc(&b, c);
+            i++;
+        }
+    }
+    return buf_detach(&b, NULL);
+}
+
 static pcre2_code *
 compile(const char *src, uint32_t opts, const char *what, bool *jit)
 {
@@ -1981,16 +2157,19 @@ compile(const char *src, uint32_t opts, const char *what, bool *jit)
     pcre2_code *re;
     PCRE2_UCHAR msg[256];
     PCRE2_SIZE erroff;
+    char *ascii;
     int err;
 
+    ascii = ascii_caseless(src, opts & PCRE2_CASELESS);
     cc = pcre2_compile_context_create(NULL);
     pcre2_set_newline(cc, PCRE2_NEWLINE_ANYCRLF);
-    re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED,
-                       opts | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF |
-                           PCRE2_USE_OFFSET_LIMIT,
+    re = pcre2_compile((PCRE2_SPTR)ascii, PCRE2_ZERO_TERMINATED,
+                       (opts & ~(uint32_t)PCRE2_CASELESS) | PCRE2_UTF |
+                           PCRE2_MATCH_INVALID_UTF | PCRE2_USE_OFFSET_LIMIT,
                        &err,
                        &erroff, cc);
     pcre2_compile_context_free(cc);
+    x_free(ascii);
     if (re == NULL) {
         pcre2_get_error_message(err, msg, sizeof(msg));
         log_err("pattern does not compile: pattern=%s offset=%zu (%s)", what,
@@ -2179,10 +2358,10 @@ window_slot(size_t slot, size_t w[2])
     w[0] = w[1] = 0;
     if (slot == PAT_PWLABEL) {
         /* The hit ends at the separator after an ASCII label (a quote,
-           a label of 12 letters, 15 bytes at most where pcre2's caseless
-           's' is U+017F, a quote, 8 blanks and a separator of 3 bytes:
-           28 bytes from the match's start to the hit's end, 27 to its
-           last byte), or at the end of a label in another script (12
+           a label of 12 letters, a quote, 8 blanks and a separator of 3
+           bytes: 25 bytes from the match's start to the hit's end, 24 to
+           its last byte; 28 kept from when pcre2's caseless 's' was
+           U+017F too), or at the end of a label in another script (12
            bytes at most, a quote before). pcre2 tries every start in the
            window, some 90 instructions each (48 bytes cost 4,500 a
            window); the line was searched whole before: 4 us a line. */
@@ -2915,9 +3094,9 @@ letter_at(const char *t, size_t i, size_t end, char c)
 }
 
 /*
- * RE_URL_START at t[p]: "http", "hxxp" or "h**p" and an optional 's'
- * (pcre2's caseless 's' is U+017F too), or "ftp" or "fxp", any case;
- * then "://", "[:]//" or "[://]". Its length, or 0.
+ * RE_URL_START at t[p]: "http", "hxxp" or "h**p" and an optional 's', or
+ * "ftp" or "fxp", any ASCII case; then "://", "[:]//" or "[://]". Its
+ * length, or 0.
  */
 static size_t
 url_start_len(const char *t, size_t p, size_t end)
@@ -2934,9 +3113,6 @@ url_start_len(const char *t, size_t p, size_t end)
         q += 3;
         if (letter_at(t, q, end, 's'))
             q++;
-        else if (q + 1 < end && (unsigned char)t[q] == 0xc5 &&
-                 (unsigned char)t[q + 1] == 0xbf)
-            q += 2;
     } else if (letter_at(t, p, end, 'f')) {
         if (!(letter_at(t, q, end, 't') || letter_at(t, q, end, 'x')) ||
             !letter_at(t, q + 1, end, 'p'))
@@ -2954,24 +3130,7 @@ url_start_len(const char *t, size_t p, size_t end)
 }
 
 /*
- * Whether the character before t[p] is one of [A-Za-z0-9] as pcre2's
- * caseless UTF mode reads the class: U+017F (long s) and U+212A (Kelvin
- * sign) are 's' and 'k' in other cases.
- */
-static bool
-alnum_before(const char *t, size_t p)
-{
-    const unsigned char *u = (const unsigned char *)t;
-
-    return p > 0 &&
-           (ascii_isalnum(t[p - 1]) ||
-            (p >= 2 && u[p - 2] == 0xc5 && u[p - 1] == 0xbf) ||
-            (p >= 3 && u[p - 3] == 0xe2 && u[p - 2] == 0x84 &&
-             u[p - 1] == 0xaa));
-}
-
-/*
- * re_url: RE_URL_START after no letter or digit (alnum_before()), then
+ * re_url: RE_URL_START after no ASCII letter or digit, then
  * characters
  * other than ASCII blanks and controls, DEL, '<', '>', '"', '\'' and '`'
  * (any valid UTF-8 one past ASCII), as many as there are and at least
@@ -2984,7 +3143,8 @@ match_url(const char *t, size_t start, size_t stop, size_t end,
     size_t p, q, k;
 
     for (p = start; p < stop; p++) {
-        if (alnum_before(t, p) || (k = url_start_len(t, p, end)) == 0)
+        if ((p > 0 && ascii_isalnum(t[p - 1])) ||
+            (k = url_start_len(t, p, end)) == 0)
             continue;
         for (q = p + k; q < end; q += k) {
             unsigned char c = (unsigned char)t[q];

@@ -509,28 +509,6 @@ same_findings(const struct findings *a, const struct findings *b)
     return true;
 }
 
-/* Whether a and b hold the same findings of kind, in the same order. */
-static bool
-same_of_kind(const struct findings *a, const struct findings *b,
-             enum finding_kind kind)
-{
-    size_t i = 0, j = 0;
-
-    for (;;) {
-        while (i < a->n && a->v[i].kind != kind)
-            i++;
-        while (j < b->n && b->v[j].kind != kind)
-            j++;
-        if (i == a->n || j == b->n)
-            return i == a->n && j == b->n;
-        if (a->v[i].offset != b->v[j].offset || a->v[i].len != b->v[j].len ||
-            strcmp(a->v[i].value, b->v[j].value) != 0)
-            return false;
-        i++;
-        j++;
-    }
-}
-
 /*
  * The candidate lines of user:password lists are found 64 bytes at a
  * time (mask_hits()): lines ending with a lone CR, lines across those
@@ -780,6 +758,12 @@ test_labels_in_c(void)
         "\xd0\xbf\xd0\xb8\xd1\x80.\xd1\x80\xd1\x84", "example.com", "10.0.0.1",
         "x",
         " ", "  ", "\t", "\n", "\r\n", "\n\n", ", ", "; ",
+        /* Blanks and line ends of pcre2's but not ours, and the reverse;
+           a stray last byte of the fullwidth colon; letters that Unicode
+           folds with 's' and 'k' (U+017F, U+212A). */
+        "\v", "\f", "\r", "\x01", "\x1f", "\x9a", "\xef\xbc", "\xc2\x85",
+        "\xc2\xa0", "\xe2\x80\xa8", "pa\xc5\xbf\xc5\xbfword: Hunter22x",
+        "\xe2\x84\252ennwort: Gg77hh88", "PA\xc5\xbfS=Zz11xx22",
     };
     size_t kinds[FIND_KIND_COUNT] = { 0 }, bad;
 
@@ -796,9 +780,8 @@ test_labels_in_c(void)
  * URLs are matched in C on the prefilter's candidates (match_url()), by
  * pcre2 without it: random texts of schemes in every case and defanged
  * form, separators, the bytes that end a URL and UTF-8 valid and not
- * (overlong, surrogate, past U+10FFFF, cut short, U+017F that pcre2's
- * caseless 's' matches) give the same URLs both ways. (Domains differ
- * where U+017F is in a name: match_domain() takes it for no letter.)
+ * (overlong, surrogate, past U+10FFFF, cut short, U+017F and U+212A,
+ * which Unicode folds with 's' and 'k') give the same findings both ways.
  */
 static void
 test_url_in_c(void)
@@ -827,13 +810,52 @@ test_url_in_c(void)
         run(text, len, &b);
         extractor_set_prefilter(x, true);
         urls += count(&a, FIND_URL);
-        if (!same_of_kind(&a, &b, FIND_URL) && bad++ < 5)
+        if (!same_findings(&a, &b) && bad++ < 5)
             diag("differs: '%.*s'", (int)len, text);
         findings_release(&a);
         findings_release(&b);
     }
     ok(bad == 0 && urls > 1000,
        "URLs in C are pcre2's on 20000 random texts (%zu URLs)", urls);
+}
+
+/*
+ * Case is ignored in ASCII only, as the prefilter's C checks and Hyperscan
+ * ignore it: pcre2 in UTF mode also folds 's' with U+017F and 'k' with
+ * U+212A, so that "pa\u017F\u017Fword:" was a password label and a
+ * domain followed by U+212A no domain, without the prefilter only.
+ */
+static void
+test_ascii_case_only(void)
+{
+    static const struct {
+        const char *text;
+        enum finding_kind kind;
+        size_t n;
+    } cases[] = {
+        { "login: bob pa\xc5\xbf\xc5\xbfword: Hunter22x", FIND_CREDENTIAL, 0 },
+        { "user: alice\n\xe2\x84\252ennwort: Gg77hh88", FIND_CREDENTIAL, 0 },
+        { "login: bob PA\xc5\xbfS=Zz11xx22", FIND_CREDENTIAL, 0 },
+        { "host mail.example.om\xe2\x84\xaa up", FIND_DOMAIN, 1 },
+        { "login: bob PASSWORD: Hunter22x", FIND_CREDENTIAL, 1 },
+        { "user: alice\nKennwort: Gg77hh88", FIND_CREDENTIAL, 1 },
+        { "see CVE-2021-44228 at mail.Example.COM", FIND_DOMAIN, 1 },
+    };
+    struct findings a, b;
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        runs(cases[i].text, &a);
+        extractor_set_prefilter(x, false);
+        runs(cases[i].text, &b);
+        extractor_set_prefilter(x, true);
+        ok(same_findings(&a, &b) && count(&a, cases[i].kind) == cases[i].n,
+           "ASCII case only, text %zu: %zu %s, as without the prefilter "
+           "(%zu, %zu)", i, cases[i].n, finding_kind_name(cases[i].kind),
+           count(&a, cases[i].kind), count(&b, cases[i].kind));
+        findings_release(&a);
+        findings_release(&b);
+    }
 }
 
 /*
@@ -2191,6 +2213,7 @@ main(void)
     test_userinfo_in_c();
     test_labels_in_c();
     test_url_in_c();
+    test_ascii_case_only();
     test_leet_masks();
     test_line_candidates();
     test_ulp();
