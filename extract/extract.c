@@ -1983,7 +1983,7 @@ static const struct rule rules[] = {
  * src matched without case (all of it when caseless, "(?i:...)") get each
  * ASCII letter as both ("[sS]", "[a-zA-Z]"); "(?i" and "(?-i" go. Knows
  * the syntax the patterns here use: escapes ("\\x9a", "\\p{L}"), classes,
- * groups with flags or names, verbs. The result is heap memory.
+ * groups with flags or names, verbs. The caller frees the result.
  */
 #define CASE_DEPTH 32 /* nested groups; the patterns have at most 5 */
 
@@ -1993,15 +1993,15 @@ copy_escape(struct buf *b, const char *s)
 {
     size_t n = 2;
 
-    if (s[1] == '\0')
+    if (s[1] == '\0') {
         n = 1;
-    else if (strchr("pPxgkN", s[1]) != NULL && s[2] == '{') {
+    } else if (strchr("pPxgkN", s[1]) != NULL && s[2] == '{') {
         assert(strchr(s + 2, '}') != NULL); /* the patterns are ours */
         n = (size_t)(strchr(s + 2, '}') - s) + 1;
-    }
-    else if (s[1] == 'x')
+    } else if (s[1] == 'x') {
         while (n < 4 && ascii_isxdigit((unsigned char)s[n]))
             n++;
+    }
     buf_add(b, s, n);
     return n;
 }
@@ -2360,8 +2360,7 @@ window_slot(size_t slot, size_t w[2])
         /* The hit ends at the separator after an ASCII label (a quote,
            a label of 12 letters, a quote, 8 blanks and a separator of 3
            bytes: 25 bytes from the match's start to the hit's end, 24 to
-           its last byte; 28 kept from when pcre2's caseless 's' was
-           U+017F too), or at the end of a label in another script (12
+           its last byte; 28 was for U+017F as 's', 3 to spare now), or at the end of a label in another script (12
            bytes at most, a quote before). pcre2 tries every start in the
            window, some 90 instructions each (48 bytes cost 4,500 a
            window); the line was searched whole before: 4 us a line. */
