@@ -5329,11 +5329,44 @@ label_kinds(const unsigned char *t, size_t e)
 #undef ENDS
 
 /*
+ * Secret names as cred_secret_name() reads them, without their '_', '.'
+ * and '-' ("pass_word", "api.k-ey"): the last letters and digits (cap at
+ * most) of the name of re_generic_secret ending at t[e] into w; how many.
+ */
+#define NAME_TAIL 16 /* "secretkeybase", the longest suffix, and 3 more */
+
+static size_t
+name_tail(const unsigned char *t, size_t e, unsigned char *w, size_t cap)
+{
+    size_t n = 0;
+
+    for (; e > 0 && n < cap &&
+           (ascii_isalnum(t[e - 1]) || t[e - 1] == '_' || t[e - 1] == '.' ||
+            t[e - 1] == '-');
+         e--)
+        if (ascii_isalnum(t[e - 1]))
+            w[cap - ++n] = t[e - 1];
+    memmove(w, w + cap - n, n);
+    return n;
+}
+
+/* Whether the secret name ending at t[e], read as cred_secret_name()
+   does, ends with one of label_kinds()' secret names. */
+static bool
+secret_name_at(const unsigned char *t, size_t e)
+{
+    unsigned char w[NAME_TAIL];
+
+    return label_kinds(w, name_tail(t, e, w, sizeof(w))) & LABEL_SECRET;
+}
+
+/*
  * The prefilter's hits of the labels before the separator text[p] (':',
  * '=', or the last byte of a fullwidth colon, for password labels only):
  * a label, an optional quote, blanks and tabs, the separator; the match
  * ends after it, as in Hyperscan (whose "(?::=|=>|[:=])" also ended after
- * a second byte, on the same line: no other candidate line).
+ * a second byte, on the same line: no other candidate line). A secret
+ * name may hold '_', '.' and '-' anywhere (secret_name_at()).
  */
 static void
 label_hit(struct run *r, size_t p)
@@ -5353,6 +5386,11 @@ label_hit(struct run *r, size_t p)
     k = label_kinds(t, j);
     if (j > 0 && (t[j - 1] == '"' || t[j - 1] == '\''))
         k |= label_kinds(t, j - 1);
+    if (!(k & LABEL_SECRET) &&
+        (secret_name_at(t, j) ||
+         (j > 0 && (t[j - 1] == '"' || t[j - 1] == '\'') &&
+          secret_name_at(t, j - 1))))
+        k |= LABEL_SECRET;
     k &= kinds;
     if (k & LABEL_PW)
         on_candidate(PAT_PWLABEL, 0, p + 1, 0, r);

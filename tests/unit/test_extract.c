@@ -764,6 +764,9 @@ test_labels_in_c(void)
         "\v", "\f", "\r", "\x01", "\x1f", "\x9a", "\xef\xbc", "\xc2\x85",
         "\xc2\xa0", "\xe2\x80\xa8", "pa\xc5\xbf\xc5\xbfword: Hunter22x",
         "\xe2\x84\252ennwort: Gg77hh88", "PA\xc5\xbfS=Zz11xx22",
+        /* '_', '.' and '-' inside a secret's name */
+        "pass_word=Secr3tValue99", "api.k-ey = AbC123dEf456xyz", "_", ".",
+        "-",
     };
     size_t kinds[FIND_KIND_COUNT] = { 0 }, bad;
 
@@ -820,13 +823,16 @@ test_url_in_c(void)
 }
 
 /*
+ * Texts the random ones found differing with the prefilter and without.
  * Case is ignored in ASCII only, as the prefilter's C checks and Hyperscan
  * ignore it: pcre2 in UTF mode also folds 's' with U+017F and 'k' with
  * U+212A, so that "pa\u017F\u017Fword:" was a password label and a
- * domain followed by U+212A no domain, without the prefilter only.
+ * domain followed by U+212A no domain, without the prefilter only. A
+ * secret's name may hold '_', '.' and '-' inside its last word
+ * ("pass_word"), as cred_secret_name() reads it: label_hit() missed it.
  */
 static void
-test_ascii_case_only(void)
+test_prefilter_cases(void)
 {
     static const struct {
         const char *text;
@@ -840,6 +846,9 @@ test_ascii_case_only(void)
         { "login: bob PASSWORD: Hunter22x", FIND_CREDENTIAL, 1 },
         { "user: alice\nKennwort: Gg77hh88", FIND_CREDENTIAL, 1 },
         { "see CVE-2021-44228 at mail.Example.COM", FIND_DOMAIN, 1 },
+        { "pass_word=Secr3tValue99", FIND_SECRET, 1 },
+        { "x api.k-ey = AbC123dEf456xyz", FIND_SECRET, 1 },
+        { "\"se-cret\": 'zZ9yY8xX7wW6'", FIND_SECRET, 1 },
     };
     struct findings a, b;
     size_t i;
@@ -850,7 +859,7 @@ test_ascii_case_only(void)
         runs(cases[i].text, &b);
         extractor_set_prefilter(x, true);
         ok(same_findings(&a, &b) && count(&a, cases[i].kind) == cases[i].n,
-           "ASCII case only, text %zu: %zu %s, as without the prefilter "
+           "prefilter case %zu: %zu %s, as without the prefilter "
            "(%zu, %zu)", i, cases[i].n, finding_kind_name(cases[i].kind),
            count(&a, cases[i].kind), count(&b, cases[i].kind));
         findings_release(&a);
@@ -2213,7 +2222,7 @@ main(void)
     test_userinfo_in_c();
     test_labels_in_c();
     test_url_in_c();
-    test_ascii_case_only();
+    test_prefilter_cases();
     test_leet_masks();
     test_line_candidates();
     test_ulp();
