@@ -5351,12 +5351,26 @@ name_tail(const unsigned char *t, size_t e, unsigned char *w, size_t cap)
 }
 
 /* Whether the secret name ending at t[e], read as cred_secret_name()
-   does, ends with one of label_kinds()' secret names. */
+   does, ends with one of label_kinds()' secret names: by the last letter
+   of one ("key", "secret", "token", "pass", "pwd", "passphrase") first,
+   as most separators follow no such name. */
 static bool
 secret_name_at(const unsigned char *t, size_t e)
 {
     unsigned char w[NAME_TAIL];
 
+    unsigned char c = e > 0 ? t[e - 1] | 0x20 : 0;
+    size_t k;
+
+    if (c != 'y' && c != 't' && c != 'n' && c != 's' && c != 'd' && c != 'e')
+        return false;
+    /* Without '_', '.' or '-' in its last 13 letters and digits (the
+       longest suffix) the name reads as label_kinds() read it. */
+    for (k = e; k > 0 && e - k < 13 && ascii_isalnum(t[k - 1]); k--)
+        ;
+    if (k == 0 || e - k >= 13 ||
+        (t[k - 1] != '_' && t[k - 1] != '.' && t[k - 1] != '-'))
+        return false;
     return label_kinds(w, name_tail(t, e, w, sizeof(w))) & LABEL_SECRET;
 }
 
