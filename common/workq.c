@@ -79,6 +79,18 @@ ring_pop(struct ring *r)
     return item;
 }
 
+/* Tells the owner (q->notify) that an item was finished or kept.
+   Called with the lock held; returns with it held. */
+static void
+tell_owner(struct workq *q)
+{
+    if (q->notify) {
+        pthread_mutex_unlock(&q->lock);
+        q->notify(q->arg);
+        pthread_mutex_lock(&q->lock);
+    }
+}
+
 /* item finished: to the owner. Called with the lock held; returns with
    it held. */
 static void
@@ -86,11 +98,7 @@ finished(struct workq *q, void *item)
 {
     ring_push(&q->done, item);
     pthread_cond_broadcast(&q->finished);
-    if (q->notify) {
-        pthread_mutex_unlock(&q->lock);
-        q->notify(q->arg);
-        pthread_mutex_lock(&q->lock);
-    }
+    tell_owner(q);
 }
 
 /* Waits on q->queued for ms at most (the lock held). */
@@ -150,6 +158,7 @@ work(void *p)
         } else {
             w->kept++;
             q->kept++;
+            tell_owner(q); /* what the owner counts as busy went down */
         }
     }
     pthread_mutex_unlock(&q->lock);

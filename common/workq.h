@@ -31,8 +31,9 @@ typedef bool workq_fn(void *arg, int w, void *item);
  */
 typedef int workq_idle_fn(void *arg, int w, bool now);
 
-/* Called on a worker's thread each time an item is finished (to wake an
-   owner that waits on something else, e.g. its sockets). May be NULL. */
+/* Called on a worker's thread each time an item is finished or kept (to
+   wake an owner that waits on something else, e.g. its sockets, and
+   counts the items not yet kept or finished). May be NULL. */
 typedef void workq_notify_fn(void *arg);
 
 /*

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/buf.h"
 #include "common/err.h"
@@ -117,7 +118,16 @@ struct workq_keep {
     int idle_now;   /* calls told to hand back at once */
     int patient;    /* idle waits unless told to hand back */
     int max_kept; /* workq_kept() seen at most by the workers */
+    int notified; /* workq_notify_fn calls */
 };
+
+static void
+keep_notify(void *arg)
+{
+    struct workq_keep *k = arg;
+
+    __atomic_add_fetch(&k->notified, 1, __ATOMIC_RELAXED);
+}
 
 static void
 keep_flush(void *arg, int w)
@@ -174,7 +184,7 @@ test_workq_keep(void)
     struct workq_keep k = { 0 };
     int items[50], i, sum = 0, got = 0, *p;
 
-    k.q = workq_new(2, keep_it, keep_idle, NULL, &k);
+    k.q = workq_new(2, keep_it, keep_idle, keep_notify, &k);
     for (i = 0; i < 50; i++) {
         items[i] = i;
         workq_push(k.q, &items[i]);
@@ -192,9 +202,21 @@ test_workq_keep(void)
     __atomic_store_n(&k.patient, 1, __ATOMIC_RELAXED);
     __atomic_store_n(&k.idle_now, 0, __ATOMIC_RELAXED);
     items[0] = 7;
+    __atomic_store_n(&k.notified, 0, __ATOMIC_RELAXED);
     workq_push(k.q, &items[0]);
     while (workq_kept(k.q) == 0)
         ;
+    /* The owner counts what is queued and not kept (the crawl's free
+       slots): it is told when an item is kept, not only when one is
+       finished, or it would wait for the patient worker's batch. */
+    for (i = 0; i < 2000 && __atomic_load_n(&k.notified, __ATOMIC_RELAXED) == 0;
+         i++) {
+        struct timespec ms = { 0, 1000000L };
+
+        nanosleep(&ms, NULL);
+    }
+    ok(__atomic_load_n(&k.notified, __ATOMIC_RELAXED) >= 1,
+       "the owner is told when an item is kept");
     p = workq_wait(k.q);
     ok(p == &items[0] && *p == 1007,
        "a single kept item comes back once the owner waits for it");
