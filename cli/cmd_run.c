@@ -241,10 +241,11 @@ out:
 /*
  * Leases up to want jobs into the held list (dispatch() starts them). A
  * source with jobs held already gets no more: one slow host must not fill
- * the list.
+ * the list. *looked tells whether the frontier was asked (not when every
+ * source has jobs held: that says nothing of the frontier).
  */
 static int
-lease(struct run *run, int want, int *got)
+lease(struct run *run, int want, int *got, bool *looked)
 {
     struct buf err = BUF_INIT(8192);
     struct job *jobs = NULL;
@@ -253,6 +254,7 @@ lease(struct run *run, int want, int *got)
     int rc;
 
     *got = 0;
+    *looked = false;
     for (i = 0; i < run->nheld; i++) {
         long long id = run->held[i]->source_id;
         size_t k;
@@ -268,6 +270,7 @@ lease(struct run *run, int want, int *got)
         buf_release(&err);
         return 0;
     }
+    *looked = true;
     rc = frontier_lease(run->db, run->owner, want, run->lease_secs, skip,
                         nskip, &jobs, &n, &err);
     free(skip);
@@ -751,12 +754,18 @@ crawl(struct run *run, bool once)
            is a statement, whatever the number of jobs it returns. */
         if (!stopping && !db_down && busy <= conc / 2 &&
             now - last_empty >= RUN_LEASE_EVERY_MS) {
+            bool looked;
+
             tried = true;
-            if (lease(run, conc - busy, &got) < 0) {
+            if (lease(run, conc - busy, &got, &looked) < 0) {
                 run->st.db_errors++;
                 db_down = true;
             }
-            last_empty = got > 0 ? 0 : now;
+            /* Not again for a while when the frontier had nothing due;
+               a source whose jobs all wait here for their host's slot
+               is no sign of that (a one-host crawl would pause). */
+            if (looked)
+                last_empty = got > 0 ? 0 : now;
         }
         if (stopping)
             drop_held(run);
