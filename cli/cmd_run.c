@@ -606,7 +606,15 @@ collect(struct run *run, struct page_work *pw)
     st->findings += pw->st.findings;
     st->new_alerts += pw->st.new_alerts;
     st->db_errors += pw->st.db_errors;
-    if (pw->rc < 0 && pw->refused) {
+    if (pw->rc == DRP_ELEASE) {
+        /* Its lease was lost while the page was fetched (a server crash
+           lost the lease's commit, or it expired): the job is someone
+           else's now, or was done by another copy of this page. */
+        log_info("page not stored, lease lost: source='%s' url='%s' %s",
+                 pw->src->name, pw->job->url, pw->errmsg);
+        job_release(pw->job);
+        free(pw->job);
+    } else if (pw->rc < 0 && pw->refused) {
         /* Not an outage: the page's job fails (backing off, as a failed
            fetch does) and the crawl goes on. */
         struct buf err = BUF_INIT(8192);

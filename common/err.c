@@ -19,6 +19,7 @@ drp_strerror(int err)
     case DRP_ECONFIG: return "configuration error";
     case DRP_EHTTP: return "http error status";
     case DRP_ETYPE: return "content type not accepted";
+    case DRP_ELEASE: return "lease lost";
     }
     return "unknown error";
 }

@@ -18,6 +18,7 @@ enum {
     DRP_ECONFIG = -9,   /* configuration is invalid */
     DRP_EHTTP = -10,    /* HTTP status outside 2xx/3xx */
     DRP_ETYPE = -11,    /* content type not accepted */
+    DRP_ELEASE = -12,   /* the job's lease was lost: someone else holds it */
 };
 
 /* Text for a DRP_E* code; never NULL. */

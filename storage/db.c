@@ -116,6 +116,12 @@ db_refused(const struct db *db)
 }
 
 bool
+db_failed(const struct db *db, const char *state)
+{
+    return strcmp(db->state, state) == 0;
+}
+
+bool
 db_ping(struct db *db)
 {
     PGresult *r;
@@ -160,9 +166,12 @@ state_passes(const char *state)
 static void
 query_error(struct db *db, PGresult *r, struct buf *err)
 {
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
     db->refused = r != NULL && PQstatus(db->conn) == CONNECTION_OK &&
                   PQresultStatus(r) == PGRES_FATAL_ERROR &&
-                  !state_passes(PQresultErrorField(r, PG_DIAG_SQLSTATE));
+                  !state_passes(state);
+    snprintf(db->state, sizeof(db->state), "%s", state ? state : "");
     if (err) {
         buf_reset(err);
         buf_adds(err, "database error: ");
@@ -189,6 +198,7 @@ db_query(struct db *db, const char *sql, int nparams,
     PGresult *r;
 
     db->refused = false;
+    db->state[0] = '\0';
     r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
     if (result_ok(r))
         return r;
@@ -278,6 +288,7 @@ db_query_prepared(struct db *db, const char *sql, int nparams,
     int tries;
 
     db->refused = false;
+    db->state[0] = '\0';
     if (prepare(db, sql, nparams, &name, err) < 0)
         return NULL;
     if (name == NULL)
@@ -496,6 +507,7 @@ db_batch_run(struct db *db, struct db_batch *b, struct buf *err)
     int rc = 0, tries;
 
     db->refused = false;
+    db->state[0] = '\0';
     if (b->too_big) {
         buf_reset(err);
         buf_addf(err, "database batch larger than %u bytes",

@@ -127,6 +127,7 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
         j->content_hash = db_value_dup(r, i, 6);
         j->role = xstrdup(PQgetvalue(r, i, 7));
         j->thread_id = strtoll(PQgetvalue(r, i, 8), NULL, 10);
+        j->owner = owner;
     }
     *n = (size_t)rows;
     db_batch_release(&b);
@@ -235,12 +236,14 @@ int
 frontier_release_job(struct db *db, const struct job *job, struct buf *err)
 {
     char id[24];
-    const char *params[1] = { id };
+    const char *params[2] = { id, job->owner };
 
     snprintf(id, sizeof(id), "%lld", job->id);
+    /* Not a lease lost and taken by someone else since. */
     return db_exec_prepared(db, "UPDATE jobs SET lease_owner = NULL, "
-                                "lease_expires = NULL WHERE id = $1::bigint",
-                            1, params, err);
+                                "lease_expires = NULL WHERE id = $1::bigint "
+                                "AND lease_owner = $2",
+                            2, params, err);
 }
 
 int

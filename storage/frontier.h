@@ -23,6 +23,8 @@ struct job {
     char *content_hash;  /* hex SHA-256 of the last body, or NULL */
     char *role;          /* list, page, marked, once (crawler/adapter.h) */
     long long thread_id; /* first page's job of this thread page, or 0 */
+    const char *owner;   /* the lease's holder: frontier_lease()'s owner,
+                            borrowed (it must outlive the job) */
 };
 
 void job_release(struct job *job);
@@ -37,7 +39,9 @@ int frontier_start_pass(struct db *db, struct buf *err);
  * Leases up to max due jobs for owner for lease_secs seconds, none of the
  * sources in skip (ids; nskip may be 0). *jobs is a new array of *n jobs
  * (jobs_free() it). A job leased to another owner is taken once its lease
- * has expired (a worker that died or hung on another host).
+ * has expired (a worker that died or hung on another host). Each job
+ * borrows owner: the page of a job whose lease is lost meanwhile is not
+ * stored (store_document(): DRP_ELEASE).
  */
 int frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
                    const long long *skip, size_t nskip, struct job **jobs,
@@ -67,7 +71,8 @@ int frontier_unchanged(struct db *db, const struct job *job, int http_status,
 /* Releases every lease owner holds (clean shutdown). */
 int frontier_release(struct db *db, const char *owner, struct buf *err);
 
-/* Releases one job's lease so that it can be leased again. */
+/* Releases one job's lease (when still job->owner's) so that it can be
+   leased again. */
 int frontier_release_job(struct db *db, const struct job *job,
                          struct buf *err);
 

@@ -34,7 +34,15 @@ struct db {
     unsigned int next_name;
     bool refused;      /* the last error: the server refused a statement
                           (db_refused()) */
+    char state[6];     /* the last error's SQLSTATE, or "" (db_failed()) */
 };
+
+/* The SQLSTATE of drp_hold_leases() (migration 019): a job is no longer
+   leased to the one storing its page. */
+#define DB_LEASE_LOST "DW001"
+
+/* Whether the last error had SQLSTATE state. */
+bool db_failed(const struct db *db, const char *state);
 
 /* A timestamptz column as ISO 8601 UTC text ("2024-01-02T08:00:00Z"). */
 #define DB_ISO(col)                                                           \

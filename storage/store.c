@@ -769,17 +769,34 @@ put_link(struct db_batch *b, const struct store_doc *doc,
  * from the source's locked row (room): no foreign key checks their source
  * (migration 015), and a source deleted meanwhile gets none.
  */
+/*
+ * Holds the jobs (ids, an array literal) for their completion, all leased
+ * to owner, or fails the transaction with DB_LEASE_LOST (migration 019):
+ * a lease lost while its page was fetched may have been taken again, and
+ * the job's page is stored by whoever holds it. After the sources' rows
+ * are locked, as the completion locked the jobs' rows before.
+ */
+static void
+put_hold(struct db_batch *b, const char *ids, const char *owner)
+{
+    const char *p[2] = { ids, owner };
+
+    assert(owner != NULL);
+    db_batch_add(b, "SELECT drp_hold_leases($1::bigint[], $2)", 2, p);
+}
+
 static int
 put_page_end(struct db_batch *b, const struct store_doc *doc,
              const char *job_id, const char *sid, const char *status,
              uint64_t *keys, size_t *nkeys)
 {
     struct buf urls = BUF_INIT(DB_BATCH_MAX), roles = BUF_INIT(1u << 24);
-    char depth[16], maxp[16];
+    char depth[16], maxp[16], ids[32];
     size_t i, n = 0, nlink = 0;
     int rc = 0;
 
     *nkeys = 0;
+    snprintf(ids, sizeof(ids), "{%s}", job_id);
     for (i = 0; i < doc->nlinks && rc == 0; i++) {
         const struct store_link *l = &doc->links[i];
         uint64_t k;
@@ -827,6 +844,7 @@ put_page_end(struct db_batch *b, const struct store_doc *doc,
            room (nothing to count it for) nor the other statements'
            plans, which the server would set up for nothing. */
         db_batch_add(b, DB_JOB_DONE_SOURCE, 2, p);
+        put_hold(b, ids, doc->job->owner);
         db_batch_add(b,
                      "UPDATE jobs SET " DB_JOB_DONE_SET
                      "last_status = $2::int, content_hash = decode($3, "
@@ -837,6 +855,7 @@ put_page_end(struct db_batch *b, const struct store_doc *doc,
     }
     snprintf(depth, sizeof(depth), "%d", doc->job->depth + 1);
     snprintf(maxp, sizeof(maxp), "%d", doc->source->max_pages);
+    put_hold(b, ids, doc->job->owner);
     {
         const char *p[12] = { sid, buf_str(&urls), depth, maxp,
                               buf_str(&roles), job_id, status,
@@ -922,6 +941,8 @@ store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
         PQgetvalue(b.res[end], 0, 0)[0] == 't')
         keyset_add(doc->known_links, keys, nkeys);
 out:
+    if (rc == DRP_EDB && db_failed(db, DB_LEASE_LOST))
+        rc = DRP_ELEASE;
     if (rc == DRP_ETOOBIG) {
         buf_reset(err);
         buf_addf(err, "page too large to store: its findings or links pass "
@@ -1445,6 +1466,7 @@ batch_build(const struct store_batch *sb, struct db_batch *b,
         const char *q[5] = { buf_str(&ids), buf_str(&st), buf_str(&hash),
                              buf_str(&etag), buf_str(&lm) };
 
+        put_hold(b, q[0], sb->pages[0].doc.job->owner);
         db_batch_add(b, BATCH_JOBS_DONE, 5, q);
         db_batch_add(b, "COMMIT", 0, NULL);
     }
@@ -1494,7 +1516,11 @@ store_batch_flush(struct db *db, struct store_batch *sb,
             done(arg, sb->pages[i].user, 0, false, "");
     } else if (alone || refused) {
         /* Each page on its own: one the server refuses fails alone. */
-        if (!alone)
+        if (!alone && db_failed(db, DB_LEASE_LOST))
+            log_info("a batch of %zu pages holds a job whose lease was "
+                     "lost, storing them one by one: %s",
+                     sb->n, buf_str(&err));
+        else if (!alone)
             log_warn("database refused a batch of %zu pages, storing them "
                      "one by one: %s",
                      sb->n, buf_str(&err));

@@ -140,6 +140,16 @@ q "DROP TABLE documents_203105"
 # Migration 018: room on each page of jobs for its leases' row versions.
 is "$(q "SELECT reloptions FROM pg_class WHERE relname = 'jobs'")" \
     "{fillfactor=50}" "jobs leave half of each page for leases"
+# Migration 019: jobs are held for their completion only under their lease.
+q "SELECT drp_hold_leases('{}'::bigint[], 'me')" >/dev/null
+ok $? "holding no job succeeds"
+out=$(psql -X -q -A -t -d "$CONNINFO" -v VERBOSITY=verbose \
+      -c "SELECT drp_hold_leases('{-1}'::bigint[], 'me')" 2>&1)
+case "$out" in
+*"DW001: lease lost: 1 of 1 jobs no longer leased to me"*)
+    ok 0 "a job not leased to the caller fails with DW001" ;;
+*) ok 1 "a job not leased to the caller fails with DW001"; diag "$out" ;;
+esac
 got=$(echo 'SELECT 40 + 2;' | "$DRPWATCH" db psql 2>"$LOGS/psql.err" | grep -c '42')
 is "$got" 1 "db psql opens a shell on the database"
 is "$("$DRPWATCH" db psql -X -A -t -c 'SELECT count(*) FROM watch_terms' 2>/dev/null)" 0 \

@@ -137,4 +137,41 @@ is "$(q "SELECT count(*) FROM jobs j JOIN sources s ON s.id = j.source_id
          OR j.lease_owner IS NOT NULL)")" 0 "every job fetched, no lease left"
 is "$(counts_off)" 0 "each source's job counts match its jobs"
 
+# A lease lost while its page is fetched (a crash losing the lease's
+# commit, or a lease that expired and another worker took): the run may
+# lease the job again and fetch the page twice, but the page is stored
+# once, by whoever holds the lease when it is stored.
+cp "$T/slow.yaml" "$T/late.yaml"
+cat >>"$T/late.yaml" <<YAML
+  - {name: late, kind: site, url: "${MISC_URL}late", allow_private: true, max_depth: 0}
+YAML
+drp apply4 apply "$T/late.yaml"
+is "$rc" 0 "apply with a late page's source exits 0"
+late_job() {
+    q "SELECT j.$1 FROM jobs j JOIN sources s ON s.id = j.source_id
+       WHERE s.name = 'late'"
+}
+from=$(wc -l <"$WORLD/world.log")
+"$DRPWATCH" run --once >"$LOGS/run7.out" 2>"$LOGS/run7.err" &
+run_pid=$!
+for i in $(seq 1 100); do
+    [ "$(late_job "lease_owner IS NOT NULL")" = t ] && break
+    sleep 0.05
+done
+q "UPDATE jobs SET lease_owner = NULL, lease_expires = NULL WHERE id =
+   (SELECT j.id FROM jobs j JOIN sources s ON s.id = j.source_id
+    WHERE s.name = 'late')"
+ok $? "the late page's lease is lost while it is fetched"
+wait "$run_pid"
+is "$?" 0 "the run exits 0"
+is "$(tail -n "+$from" "$WORLD/world.log" | grep -c '"GET /late ')" 2 \
+    "it leased the job again and fetched the page twice"
+is "$(q "SELECT count(*) FROM documents WHERE url = '${MISC_URL}late'")" 1 \
+    "the page is stored once"
+is "$(late_job "fetched_at IS NOT NULL AND lease_owner IS NULL")" t \
+    "its job is done, no lease left"
+grep -q "lease lost" "$LOGS/run7.err"
+ok $? "the run says why it left the other copy"
+is "$(counts_off)" 0 "each source's job counts still match its jobs"
+
 done_testing
