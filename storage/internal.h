@@ -174,11 +174,16 @@ json_t *db_json(PGresult *r, struct buf *err);
  * more "column = value, " of the job's row.
  */
 #define DB_JOB_DONE(set)                                                      \
-    "WITH o AS (SELECT fetched_at IS NULL AS first FROM jobs "               \
-    "  WHERE id = $2::bigint), "                                             \
+    "WITH " DB_JOB_FIRST("= $2::bigint") ", "                                 \
     "j AS (UPDATE jobs SET " DB_JOB_DONE_SET set "last_status = $3::int "     \
     "  WHERE id = $2::bigint) "                                              \
     DB_JOB_DONE_COUNT
+
+/* The jobs "id <ids>" (SQL) fetched for the first time, counted before
+   their completion (o.first). */
+#define DB_JOB_FIRST(ids)                                                     \
+    "o AS (SELECT count(*) AS first FROM jobs WHERE id " ids                 \
+    "  AND fetched_at IS NULL)"
 
 /* The job's columns DB_JOB_DONE() writes but its status ("col = x, "). */
 #define DB_JOB_DONE_SET                                                       \
@@ -187,22 +192,21 @@ json_t *db_json(PGresult *r, struct buf *err);
     "due_at = drp_next_due(role, (SELECT interval_s FROM sources s "         \
     "WHERE s.id = source_id)), "
 
-/* DB_JOB_DONE()'s update of the source, o the job's row as it was. */
+/* DB_JOB_DONE()'s update of the source, o its jobs' first fetches. */
 #define DB_JOB_DONE_COUNT                                                     \
-    "UPDATE sources SET jobs_unfetched = jobs_unfetched - o.first::int, "    \
+    "UPDATE sources SET jobs_unfetched = jobs_unfetched - o.first, "         \
     "  last_success = now() "                                                \
-    "FROM o WHERE id = $1::bigint AND (o.first OR " DB_SOURCE_STALE ")"
+    "FROM o WHERE id = $1::bigint AND (o.first > 0 OR " DB_SOURCE_STALE ")"
 
 /*
- * DB_JOB_DONE() in two statements, for a batch: this one counts the
- * source ($1) as the job ($2) is completed, and must come before the
- * job's update (DB_JOB_DONE_SET) in the same transaction. The statement
- * that may wait for the source's row, and be checked again against its
- * new version, is then a small one.
+ * DB_JOB_DONE() in two statements, for stored pages: this one counts the
+ * source ($1) as its jobs ($2, an array) are completed, and must come
+ * before the jobs' update (DB_JOB_DONE_SET) in the same transaction. The
+ * statement that may wait for the source's row, and be checked again
+ * against its new version, is then a small one.
  */
 #define DB_JOB_DONE_SOURCE                                                    \
-    "WITH o AS (SELECT fetched_at IS NULL AS first FROM jobs "               \
-    "  WHERE id = $2::bigint) " DB_JOB_DONE_COUNT
+    "WITH " DB_JOB_FIRST("= ANY ($2::bigint[])") " " DB_JOB_DONE_COUNT
 
 /*
  * The frontier counts of the source $1 (migration 014): a statement that

@@ -711,44 +711,58 @@ put_link(struct db_batch *b, const struct store_doc *doc,
 #undef ROOM
 
 /*
- * put_page_end()'s statement for a page with links to add or a warning.
- * The room left is counted once, before the links: a link that is already
- * known uses none but is counted in the limit. The source's row is locked
- * while it is counted, so that the counts read are the last ones
- * committed: two workers of one source cannot both fill the same room.
- * The job's row as it was (o) tells a first fetch. The last column says
- * whether every link was within the limits: then each is in the frontier
- * once this commits. The warning's row (warn: PAGE_END_WARNING_ROW, $11
- * the URL and $12 the warning) is in the text only for a page that has
- * one: the server sets up every insert of a statement on every run,
- * whether it writes a row or not. set: the source's columns written
- * besides its counts; cond: "... OR " when the source's row is written
- * whatever the counts.
+ * The end of stored pages, one statement a source (all its pages of a
+ * batch, or the one page stored alone): the room left counted once,
+ * before the links (a link already known uses none but is counted in the
+ * limit), with the source's row locked so that the counts read are the
+ * last committed (two workers of one source cannot both fill the same
+ * room); the pages' new links in one insert, in URL order (two workers
+ * inserting the same new links wait on each other in the same order),
+ * selected from the locked row (no foreign key checks their source:
+ * migration 015; a source deleted meanwhile gets none); the first fetches
+ * of the pages' jobs ($6, o) and the links inserted counted on the
+ * source's row (migration 014), with the last success (written at most
+ * once a second unless the row changes anyway) or the page's warning. The
+ * last column says whether every link was within the limits: then each
+ * is in the frontier once this commits. The jobs are completed after it
+ * (JOBS_DONE), so that o reads them as they were.
+ *
+ * A link already in the frontier deeper than this page puts it, not yet
+ * fetched, goes up to this depth (up): pages are stored in an order a
+ * little different from the one they were fetched in (a batch waits for
+ * its worker's other pages), and a page found first through a longer path
+ * would otherwise keep its depth, and past max_depth lose its links. Only
+ * the links the insert did not take are looked up, each by its key (a
+ * join would read every job of the source).
+ *
+ * The warning's row (warn: PAGE_END_WARNING_ROW, $7 the URL and $8 the
+ * warning) is in the text only for a page that has one: the server sets
+ * up every insert of a statement on every run, whether it writes a row or
+ * not. set: the source's columns written besides its counts; cond:
+ * "... OR " when the source's row is written whatever the counts.
  */
 #define PAGE_END(warn, set, cond)                                             \
     "WITH room AS (SELECT $4::int - jobs_total AS total, "                    \
     "  $4::int - jobs_unfetched AS backlog "                                  \
     "  FROM sources WHERE id = $1::bigint FOR NO KEY UPDATE), "               \
     "new AS (INSERT INTO jobs (source_id, url, depth, role) "                 \
-    "  SELECT $1::bigint, l.url, $3::int, l.role "                            \
-    "  FROM unnest($2::text[], $5::text[]) WITH ORDINALITY "                  \
-    "    AS l(url, role, n), room "                                           \
+    "  SELECT $1::bigint, l.url, l.depth, l.role "                            \
+    "  FROM unnest($2::text[], $5::text[], $3::int[]) WITH ORDINALITY "       \
+    "    AS l(url, role, depth, n), room "                                    \
     "  WHERE l.n <= CASE WHEN l.role = 'page' THEN room.total "               \
     "    ELSE room.backlog END "                                              \
     "  ORDER BY l.url "                                                       \
-    "  ON CONFLICT (source_id, url) DO NOTHING RETURNING 1), "                \
-    "o AS (SELECT fetched_at IS NULL AS first FROM jobs "                     \
-    "  WHERE id = $6::bigint), "                                              \
-    "j AS (UPDATE jobs SET lease_owner = NULL, "                              \
-    "  lease_expires = NULL, attempts = 0, "                                  \
-    "  last_status = $7::int, last_error = NULL, "                            \
-    "  content_hash = decode($8, 'hex'), etag = $9, "                         \
-    "  last_modified = $10, fetched_at = now(), "                             \
-    "  due_at = drp_next_due(role, (SELECT interval_s "                       \
-    "  FROM sources s WHERE s.id = source_id)) "                              \
-    "  WHERE id = $6::bigint), " warn                                        \
+    "  ON CONFLICT (source_id, url) DO NOTHING RETURNING url), "              \
+    "up AS (UPDATE jobs j SET depth = l.depth "                               \
+    "  FROM unnest($2::text[], $3::int[]) AS l(url, depth) "                  \
+    "  WHERE j.id = ANY (ARRAY(SELECT (SELECT k.id FROM jobs k "              \
+    "    WHERE k.source_id = $1::bigint AND k.url = x.url) "                  \
+    "    FROM unnest($2::text[]) AS x(url) "                                  \
+    "    WHERE NOT EXISTS (SELECT 1 FROM new WHERE new.url = x.url))) "       \
+    "  AND j.url = l.url AND j.depth > l.depth AND j.fetched_at IS NULL), "   \
+    DB_JOB_FIRST("= ANY ($6::bigint[])") ", " warn                           \
     "c AS MATERIALIZED (SELECT (SELECT count(*) FROM new) AS links, "         \
-    "  (SELECT count(*) FROM o WHERE o.first) AS first), "                    \
+    "  (SELECT first FROM o) AS first), "                                     \
     "s AS (UPDATE sources SET jobs_total = jobs_total + c.links, "            \
     "  jobs_unfetched = jobs_unfetched + c.links - c.first, " set             \
     "  FROM c WHERE id = $1::bigint AND (c.links > 0 "                        \
@@ -757,126 +771,239 @@ put_link(struct db_batch *b, const struct store_doc *doc,
     "  backlog) FROM room)"
 #define PAGE_END_WARNING_ROW                                                  \
     "e AS (INSERT INTO source_errors (source_id, url, error) "                \
-    "  VALUES ($1::bigint, $11, $12::text)), "
-/*
- * The end of a stored page, one statement: its links (the ordinary ones
- * in one insert, inserted in URL order, so that two workers inserting the
- * same new links wait on each other in the same order; the others by
- * put_link() before it), its job completed, and the source's row updated
- * once: the frontier counts (the links inserted, the job's first fetch:
- * migration 014), the last success (written at most once a second unless
- * the row changes anyway) or the page's warning. The new jobs are selected
- * from the source's locked row (room): no foreign key checks their source
- * (migration 015), and a source deleted meanwhile gets none.
- */
-/*
- * Holds the jobs (ids, an array literal) for their completion, all leased
- * to owner, or fails the transaction with DB_LEASE_LOST (migration 019):
- * a lease lost while its page was fetched may have been taken again, and
- * the job's page is stored by whoever holds it. After the sources' rows
- * are locked, as the completion locked the jobs' rows before.
- */
-static void
-put_hold(struct db_batch *b, const char *ids, const char *owner)
-{
-    const char *p[2] = { ids, owner };
+    "  VALUES ($1::bigint, $7, $8::text)), "
 
-    assert(owner != NULL);
-    db_batch_add(b, "SELECT drp_hold_leases($1::bigint[], $2)", 2, p);
+/* The pages' jobs completed: DB_JOB_DONE_SET, each its values (the
+   arrays' elements at its id's place: a probe of the job's index each,
+   where a join could scan every job). */
+#define JOBS_AT(a) "(" a ")[array_position($1::bigint[], id)]"
+#define JOBS_DONE                                                             \
+    "UPDATE jobs SET " DB_JOB_DONE_SET                                        \
+    "  last_status = " JOBS_AT("$2::int[]") ", "                              \
+    "  content_hash = decode(" JOBS_AT("$3::text[]") ", 'hex'), "             \
+    "  etag = " JOBS_AT("$4::text[]") ", "                                    \
+    "  last_modified = " JOBS_AT("$5::text[]") " "                            \
+    "WHERE id = ANY ($1::bigint[])"
+
+/* A new link of a source's pages, before it is sent. */
+struct end_link {
+    const char *url, *role;
+    int depth;
+    uint64_t key;
+    size_t at; /* its place in the source's links */
+};
+
+static int
+cmp_end_link(const void *a, const void *b)
+{
+    const struct end_link *x = a, *y = b;
+    int c = strcmp(x->url, y->url);
+
+    return c ? c : (x->at < y->at ? -1 : x->at > y->at);
 }
 
 static int
-put_page_end(struct db_batch *b, const struct store_doc *doc,
-             const char *job_id, const char *sid, const char *status,
-             uint64_t *keys, size_t *nkeys)
+cmp_end_link_at(const void *a, const void *b)
 {
-    struct buf urls = BUF_INIT(DB_BATCH_MAX), roles = BUF_INIT(1u << 24);
-    char depth[16], maxp[16], ids[32];
-    size_t i, n = 0, nlink = 0;
+    const struct end_link *x = a, *y = b;
+
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* A source of the pages stored: its statement and its links' keys. */
+struct source_end {
+    long long id;
+    size_t stmt;     /* its PAGE_END in the batch (SIZE_MAX: none) */
+    uint64_t *keys;  /* its new links, for known_links once committed */
+    size_t nkeys;
+    struct keyset *known;
+};
+
+/*
+ * The end of the pages docs[0..n) of source se->id: their links not yet
+ * known (each once, in the order of the pages) by PAGE_END, after the
+ * source's row is locked by a statement of its own and the thread links
+ * (put_link()) are put. Another worker's page may have changed the row
+ * since the statement began, and the server then checks the statement
+ * again against the row's new version, setting up again for that each of
+ * the statement's parts, its inserts and updates (EvalPlanQual): 7 % of
+ * the work of two workers storing one source's pages. Now only this small
+ * statement is checked again, and those after it see the row's last
+ * version, locked. Pages with nothing to add nor a warning (most pages of
+ * a crawl under way) only count their first fetches on the source's row
+ * (DB_JOB_DONE_SOURCE), without the room nor the other statements' plans,
+ * which the server would set up for nothing. A warning is a single page's
+ * (a batch takes none).
+ */
+static int
+source_end(struct db_batch *b, const struct store_doc *const *docs, size_t n,
+           struct source_end *se)
+{
+    struct buf urls = BUF_INIT(DB_BATCH_MAX), roles = BUF_INIT(1u << 24),
+               depths = BUF_INIT(1u << 24), jobs = BUF_INIT(1u << 20);
+    struct end_link *v = NULL;
+    const struct store_doc *any = NULL;
+    size_t nv = 0, cap = 0, nthread = 0, p, i, k;
+    char sid[24], maxp[16];
     int rc = 0;
 
-    *nkeys = 0;
-    snprintf(ids, sizeof(ids), "{%s}", job_id);
-    for (i = 0; i < doc->nlinks && rc == 0; i++) {
-        const struct store_link *l = &doc->links[i];
-        uint64_t k;
+    for (p = 0; p < n; p++) {
+        const struct store_doc *d = docs[p];
+        char job[24];
 
-        if (l->marker || l->continues) {
-            nlink++;
-        } else if (link_wanted(doc, l, &k)) {
-            if (doc->known_links)
-                keys[(*nkeys)++] = k;
-            rc |= array_add(&urls, l->url);
-            rc |= array_add(&roles, l->role);
-            n++;
+        if (d->source->id != se->id)
+            continue;
+        assert(d->warning == NULL || n == 1);
+        any = d;
+        se->known = d->known_links;
+        snprintf(job, sizeof(job), "%lld", d->job->id);
+        rc |= array_add(&jobs, job);
+        for (i = 0; i < d->nlinks; i++) {
+            const struct store_link *l = &d->links[i];
+            uint64_t key;
+
+            if (l->marker || l->continues) {
+                nthread++;
+                continue;
+            }
+            if (!link_wanted(d, l, &key))
+                continue;
+            if (nv == cap) {
+                cap = cap ? 2 * cap : 64;
+                v = xreallocarray(v, cap, sizeof(*v));
+            }
+            v[nv] = (struct end_link){ l->url, l->role, d->job->depth + 1,
+                                       key, nv };
+            nv++;
         }
     }
-    rc |= array_close(&urls);
-    rc |= array_close(&roles);
-    if (rc != 0)
-        goto out;
-    /* The source's row is locked or updated first, by a statement of its
-       own: another worker's page may have changed it since the statement
-       began, and the server then checks the statement again against the
-       row's new version, setting up again for that each of the
-       statement's parts, its inserts and updates (EvalPlanQual): 7 % of
-       the work of two workers storing one source's pages. Now only this
-       small statement is checked again, and those after it see the
-       row's last version, locked. */
-    if (n > 0 || nlink > 0 || doc->warning) {
-        const char *p[1] = { sid };
+    assert(any != NULL);
+    /* A link of several pages goes once, at its first place. */
+    if (nv > 1) {
+        qsort(v, nv, sizeof(*v), cmp_end_link);
+        for (i = k = 1; i < nv; i++)
+            if (strcmp(v[i].url, v[k - 1].url) != 0)
+                v[k++] = v[i];
+        nv = k;
+        qsort(v, nv, sizeof(*v), cmp_end_link_at);
+    }
+    se->stmt = SIZE_MAX;
+    se->keys = xcalloc(nv + 1, sizeof(*se->keys));
+    for (i = 0; i < nv; i++) {
+        char depth[16];
+
+        snprintf(depth, sizeof(depth), "%d", v[i].depth);
+        rc |= array_add(&urls, v[i].url);
+        rc |= array_add(&roles, v[i].role);
+        rc |= array_add(&depths, depth);
+        if (any->known_links)
+            se->keys[se->nkeys++] = v[i].key;
+    }
+    rc |= array_close(&urls) | array_close(&roles) | array_close(&depths) |
+          array_close(&jobs);
+    snprintf(sid, sizeof(sid), "%lld", se->id);
+    snprintf(maxp, sizeof(maxp), "%d", any->source->max_pages);
+    if (rc == 0 && nv == 0 && nthread == 0 && any->warning == NULL) {
+        const char *q[2] = { sid, buf_str(&jobs) };
+
+        db_batch_add(b, DB_JOB_DONE_SOURCE, 2, q);
+    } else if (rc == 0) {
+        const char *lock[1] = { sid };
+        const char *q[8] = { sid, buf_str(&urls), buf_str(&depths), maxp,
+                             buf_str(&roles), buf_str(&jobs),
+                             any->job->url, any->warning };
 
         db_batch_add(b,
                      "SELECT 1 FROM sources WHERE id = $1::bigint "
                      "FOR NO KEY UPDATE",
-                     1, p);
-    }
-    for (i = 0; i < doc->nlinks && nlink > 0; i++)
-        if (doc->links[i].marker || doc->links[i].continues)
-            put_link(b, doc, &doc->links[i]);
-    if (n == 0 && doc->warning == NULL) {
-        const char *p[2] = { sid, job_id };
-        const char *q[5] = { job_id, status, doc->sha256_hex, doc->etag,
-                             doc->last_modified };
+                     1, lock);
+        for (p = 0; p < n && nthread > 0; p++) {
+            const struct store_doc *d = docs[p];
 
-        /* Most pages of a crawl under way: no link to add, no warning.
-           The source's row updated, then the job completed, without the
-           room (nothing to count it for) nor the other statements'
-           plans, which the server would set up for nothing. */
-        db_batch_add(b, DB_JOB_DONE_SOURCE, 2, p);
-        put_hold(b, ids, doc->job->owner);
-        db_batch_add(b,
-                     "UPDATE jobs SET " DB_JOB_DONE_SET
-                     "last_status = $2::int, content_hash = decode($3, "
-                     "'hex'), etag = $4, last_modified = $5 "
-                     "WHERE id = $1::bigint",
-                     5, q);
-        goto out;
-    }
-    snprintf(depth, sizeof(depth), "%d", doc->job->depth + 1);
-    snprintf(maxp, sizeof(maxp), "%d", doc->source->max_pages);
-    put_hold(b, ids, doc->job->owner);
-    {
-        const char *p[12] = { sid, buf_str(&urls), depth, maxp,
-                              buf_str(&roles), job_id, status,
-                              doc->sha256_hex, doc->etag,
-                              doc->last_modified, doc->job->url,
-                              doc->warning };
-
-        if (doc->warning)
+            for (i = 0; d->source->id == se->id && i < d->nlinks; i++)
+                if (d->links[i].marker || d->links[i].continues)
+                    put_link(b, d, &d->links[i]);
+        }
+        se->stmt = b->n;
+        if (any->warning)
             db_batch_add(b,
                          PAGE_END(PAGE_END_WARNING_ROW,
                                   "last_success = now(), last_error = "
-                                  "$12::text, last_error_at = now() ",
-                                  "$12::text IS NOT NULL OR "),
-                         12, p);
+                                  "$8::text, last_error_at = now() ",
+                                  "$8::text IS NOT NULL OR "),
+                         8, q);
         else
-            db_batch_add(b, PAGE_END("", "last_success = now() ", ""), 10,
-                         p);
+            db_batch_add(b, PAGE_END("", "last_success = now() ", ""), 6,
+                         q);
     }
-out:
+    free(v);
     buf_release(&urls);
     buf_release(&roles);
+    buf_release(&depths);
+    buf_release(&jobs);
+    return rc ? DRP_ETOOBIG : 0;
+}
+
+/* Once the pages are committed: their source's new links are known to be
+   in the frontier, unless its max_pages left some out. */
+static void
+source_end_done(const struct source_end *se, const struct db_batch *b)
+{
+    const PGresult *r;
+
+    if (se->nkeys == 0 || se->stmt == SIZE_MAX)
+        return;
+    r = b->res[se->stmt];
+    if (PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't')
+        keyset_add(se->known, se->keys, se->nkeys);
+}
+
+/*
+ * The jobs of docs[0..n) held (all leased to their owner, or the
+ * transaction fails with DB_LEASE_LOST: migration 019) and completed,
+ * each with its page's status, hash and validators (JOBS_DONE). A lease
+ * lost while its page was fetched may have been taken again, and the
+ * job's page is stored by whoever holds it. After the sources' rows are
+ * locked (source_end()), as the completion locks the jobs' rows.
+ */
+static int
+put_jobs_done(struct db_batch *b, const struct store_doc *const *docs,
+              size_t n)
+{
+    struct buf ids = BUF_INIT(1u << 20), st = BUF_INIT(1u << 20),
+               hash = BUF_INIT(1u << 22), etag = BUF_INIT(DB_BATCH_MAX),
+               lm = BUF_INIT(1u << 22);
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < n; i++) {
+        const struct store_doc *d = docs[i];
+        char id[24], status[16];
+
+        assert(d->job->owner != NULL && d->job->owner == docs[0]->job->owner);
+        snprintf(id, sizeof(id), "%lld", d->job->id);
+        snprintf(status, sizeof(status), "%d", d->http_status);
+        rc |= array_add(&ids, id);
+        rc |= array_add(&st, status);
+        rc |= array_add(&hash, d->sha256_hex);
+        rc |= array_add(&etag, d->etag);
+        rc |= array_add(&lm, d->last_modified);
+    }
+    rc |= array_close(&ids) | array_close(&st) | array_close(&hash) |
+          array_close(&etag) | array_close(&lm);
+    if (rc == 0) {
+        const char *hold[2] = { buf_str(&ids), docs[0]->job->owner };
+        const char *q[5] = { buf_str(&ids), buf_str(&st), buf_str(&hash),
+                             buf_str(&etag), buf_str(&lm) };
+
+        db_batch_add(b, "SELECT drp_hold_leases($1::bigint[], $2)", 2, hold);
+        db_batch_add(b, JOBS_DONE, 5, q);
+    }
+    buf_release(&ids);
+    buf_release(&st);
+    buf_release(&hash);
+    buf_release(&etag);
+    buf_release(&lm);
     return rc ? DRP_ETOOBIG : 0;
 }
 
@@ -886,9 +1013,9 @@ store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
 {
     struct db_batch b;
     struct case_counts cases = { 0 };
+    struct source_end se = { .id = doc->source->id };
     char job_id[24], sid[24], status[16], bytes[24];
-    uint64_t *keys = xcalloc(doc->nlinks + 1, sizeof(*keys));
-    size_t ids, end, nkeys = 0;
+    size_t ids;
     int rc;
 
     *new_alerts = 0;
@@ -930,16 +1057,16 @@ store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
             goto out;
         db_batch_reset(&b);
     }
-    rc = put_page_end(&b, doc, job_id, sid, status, keys, &nkeys);
+    rc = source_end(&b, &doc, 1, &se);
+    if (rc == 0)
+        rc = put_jobs_done(&b, &doc, 1);
     if (rc < 0)
         goto out;
-    end = b.n - 1; /* after the put_link() statements it added */
     if (doc->nalerts)
         db_batch_add(&b, "COMMIT", 0, NULL);
     rc = db_batch_run(db, &b, err);
-    if (rc == 0 && nkeys && PQntuples(b.res[end]) == 1 &&
-        PQgetvalue(b.res[end], 0, 0)[0] == 't')
-        keyset_add(doc->known_links, keys, nkeys);
+    if (rc == 0)
+        source_end_done(&se, &b);
 out:
     if (rc == DRP_EDB && db_failed(db, DB_LEASE_LOST))
         rc = DRP_ELEASE;
@@ -954,7 +1081,7 @@ out:
     if (rc == 0)
         *new_alerts = cases.opened;
     db_batch_release(&b);
-    free(keys);
+    free(se.keys);
     return rc;
 }
 
@@ -1193,184 +1320,6 @@ batch_sql_build(void)
     }
 }
 
-/*
- * A source's part of a batch's end, one statement (PAGE_END() for all its
- * pages): the room left counted once, the new links of all its pages in
- * one insert (in URL order), the first fetches of its pages' jobs ($6)
- * and the links inserted counted on its row, with the last success. The
- * last column says whether every link was within the limits. The jobs
- * are completed after it (BATCH_JOBS_DONE), so that c reads them as they
- * were. A link already in the frontier deeper than this page puts it,
- * not yet fetched, goes up to this depth (up): pages are stored in an
- * order a little different from the one they were fetched in (a batch
- * waits for its worker's other pages), and a page found first through a
- * longer path would otherwise keep its depth, and past max_depth lose
- * its links. Only the links the insert did not take are looked up, each
- * by its key (a join would read every job of the source).
- */
-#define BATCH_PAGE_END                                                        \
-    "WITH room AS (SELECT $4::int - jobs_total AS total, "                    \
-    "  $4::int - jobs_unfetched AS backlog "                                  \
-    "  FROM sources WHERE id = $1::bigint FOR NO KEY UPDATE), "               \
-    "new AS (INSERT INTO jobs (source_id, url, depth, role) "                 \
-    "  SELECT $1::bigint, l.url, l.depth, l.role "                            \
-    "  FROM unnest($2::text[], $5::text[], $3::int[]) WITH ORDINALITY "       \
-    "    AS l(url, role, depth, n), room "                                    \
-    "  WHERE l.n <= CASE WHEN l.role = 'page' THEN room.total "               \
-    "    ELSE room.backlog END "                                              \
-    "  ORDER BY l.url "                                                       \
-    "  ON CONFLICT (source_id, url) DO NOTHING RETURNING url), "              \
-    "up AS (UPDATE jobs j SET depth = l.depth "                               \
-    "  FROM unnest($2::text[], $3::int[]) AS l(url, depth) "                  \
-    "  WHERE j.id = ANY (ARRAY(SELECT (SELECT k.id FROM jobs k "              \
-    "    WHERE k.source_id = $1::bigint AND k.url = x.url) "                  \
-    "    FROM unnest($2::text[]) AS x(url) "                                  \
-    "    WHERE NOT EXISTS (SELECT 1 FROM new WHERE new.url = x.url))) "       \
-    "  AND j.url = l.url AND j.depth > l.depth AND j.fetched_at IS NULL), "   \
-    "c AS MATERIALIZED (SELECT (SELECT count(*) FROM new) AS links, "         \
-    "  (SELECT count(*) FROM jobs WHERE id = ANY ($6::bigint[]) "             \
-    "    AND fetched_at IS NULL) AS first), "                                 \
-    "s AS (UPDATE sources SET jobs_total = jobs_total + c.links, "            \
-    "  jobs_unfetched = jobs_unfetched + c.links - c.first, "                 \
-    "  last_success = now() "                                                 \
-    "  FROM c WHERE id = $1::bigint AND (c.links > 0 "                        \
-    "  OR c.first > 0 OR " DB_SOURCE_STALE ") RETURNING 1) "                  \
-    "SELECT cardinality($2::text[]) <= (SELECT least(total, "                 \
-    "  backlog) FROM room)"
-
-/* The batch's jobs completed: DB_JOB_DONE_SET, each its values (the
-   arrays' elements at its id's place: a probe of the job's index each,
-   where a join could scan every job). */
-#define BATCH_AT(a) "(" a ")[array_position($1::bigint[], id)]"
-#define BATCH_JOBS_DONE                                                       \
-    "UPDATE jobs SET " DB_JOB_DONE_SET                                        \
-    "  last_status = " BATCH_AT("$2::int[]") ", "                             \
-    "  content_hash = decode(" BATCH_AT("$3::text[]") ", 'hex'), "            \
-    "  etag = " BATCH_AT("$4::text[]") ", "                                   \
-    "  last_modified = " BATCH_AT("$5::text[]") " "                           \
-    "WHERE id = ANY ($1::bigint[])"
-
-/* A new link of a batch's source, before it is sent. */
-struct batch_link {
-    const char *url, *role;
-    int depth;
-    uint64_t key;
-    size_t at; /* its place in the source's links */
-};
-
-static int
-cmp_batch_link(const void *a, const void *b)
-{
-    const struct batch_link *x = a, *y = b;
-    int c = strcmp(x->url, y->url);
-
-    return c ? c : (x->at < y->at ? -1 : x->at > y->at);
-}
-
-static int
-cmp_batch_link_at(const void *a, const void *b)
-{
-    const struct batch_link *x = a, *y = b;
-
-    return x->at < y->at ? -1 : x->at > y->at;
-}
-
-/* A source of a batch: its statement and its links' keys. */
-struct batch_source {
-    long long id;
-    size_t stmt;     /* its BATCH_PAGE_END in the batch */
-    uint64_t *keys;  /* its new links, for known_links once committed */
-    size_t nkeys;
-    struct keyset *known;
-};
-
-/*
- * The page end of the batch's pages of source sid (BATCH_PAGE_END): its
- * pages' links not yet known (each once, in the order of the pages),
- * after the source's row is locked by a statement of its own (see
- * put_page_end()).
- */
-static int
-batch_source_end(const struct store_batch *sb, struct db_batch *b,
-                 struct batch_source *bs)
-{
-    struct buf urls = BUF_INIT(DB_BATCH_MAX), roles = BUF_INIT(1u << 24),
-               depths = BUF_INIT(1u << 24), jobs = BUF_INIT(1u << 20);
-    struct batch_link *v = NULL;
-    const struct store_doc *any = NULL;
-    size_t n = 0, cap = 0, p, i, k;
-    char sid[24], maxp[16];
-    int rc = 0;
-
-    for (p = 0; p < sb->n; p++) {
-        const struct store_doc *d = &sb->pages[p].doc;
-        char job[24];
-
-        if (d->source->id != bs->id)
-            continue;
-        any = d;
-        bs->known = d->known_links;
-        snprintf(job, sizeof(job), "%lld", d->job->id);
-        rc |= array_add(&jobs, job);
-        for (i = 0; i < d->nlinks; i++) {
-            const struct store_link *l = &d->links[i];
-            uint64_t key;
-
-            if (!link_wanted(d, l, &key))
-                continue;
-            if (n == cap) {
-                cap = cap ? 2 * cap : 64;
-                v = xreallocarray(v, cap, sizeof(*v));
-            }
-            v[n] = (struct batch_link){ l->url, l->role, d->job->depth + 1,
-                                        key, n };
-            n++;
-        }
-    }
-    /* A link of several pages goes once, at its first place. */
-    if (n > 1) {
-        qsort(v, n, sizeof(*v), cmp_batch_link);
-        for (i = k = 1; i < n; i++)
-            if (strcmp(v[i].url, v[k - 1].url) != 0)
-                v[k++] = v[i];
-        n = k;
-        qsort(v, n, sizeof(*v), cmp_batch_link_at);
-    }
-    bs->keys = xcalloc(n + 1, sizeof(*bs->keys));
-    for (i = 0; i < n; i++) {
-        char depth[16];
-
-        snprintf(depth, sizeof(depth), "%d", v[i].depth);
-        rc |= array_add(&urls, v[i].url);
-        rc |= array_add(&roles, v[i].role);
-        rc |= array_add(&depths, depth);
-        if (any->known_links)
-            bs->keys[bs->nkeys++] = v[i].key;
-    }
-    rc |= array_close(&urls) | array_close(&roles) | array_close(&depths) |
-          array_close(&jobs);
-    if (rc == 0) {
-        const char *lock[1] = { sid };
-        const char *q[6] = { sid, buf_str(&urls), buf_str(&depths), maxp,
-                             buf_str(&roles), buf_str(&jobs) };
-
-        snprintf(sid, sizeof(sid), "%lld", bs->id);
-        snprintf(maxp, sizeof(maxp), "%d", any->source->max_pages);
-        db_batch_add(b,
-                     "SELECT 1 FROM sources WHERE id = $1::bigint "
-                     "FOR NO KEY UPDATE",
-                     1, lock);
-        bs->stmt = b->n;
-        db_batch_add(b, BATCH_PAGE_END, 6, q);
-    }
-    free(v);
-    buf_release(&urls);
-    buf_release(&roles);
-    buf_release(&depths);
-    buf_release(&jobs);
-    return rc ? DRP_ETOOBIG : 0;
-}
-
 static int
 cmp_ll(const void *a, const void *b)
 {
@@ -1383,16 +1332,13 @@ cmp_ll(const void *a, const void *b)
    what to do once it commits. */
 static int
 batch_build(const struct store_batch *sb, struct db_batch *b,
-            struct batch_source *srcs, size_t *nsrcs)
+            struct source_end *srcs, size_t *nsrcs)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     const char *p[BATCH_PARAMS];
     char nums[STORE_BATCH_PAGES][4][24];
     const struct store_doc *docs[STORE_BATCH_PAGES];
     struct buf a[FA_NCOLS];
-    struct buf ids = BUF_INIT(1u << 20), st = BUF_INIT(1u << 20),
-               hash = BUF_INIT(1u << 22), etag = BUF_INIT(DB_BATCH_MAX),
-               lm = BUF_INIT(1u << 22);
     long long sids[STORE_BATCH_PAGES];
     bool creds = false, findings = false;
     size_t i, k;
@@ -1420,16 +1366,9 @@ batch_build(const struct store_batch *sb, struct db_batch *b,
         r[7] = nums[i][3];
         r[8] = d->text;
         findings = findings || d->nfindings > 0;
-        rc |= array_add(&ids, nums[i][1]);
-        rc |= array_add(&st, nums[i][2]);
-        rc |= array_add(&hash, d->sha256_hex);
-        rc |= array_add(&etag, d->etag);
-        rc |= array_add(&lm, d->last_modified);
         sids[i] = d->source->id;
         docs[i] = d;
     }
-    rc |= array_close(&ids) | array_close(&st) | array_close(&hash) |
-          array_close(&etag) | array_close(&lm);
     if (findings)
         rc |= findings_arrays(docs, sb->n, a, &creds);
     if (rc)
@@ -1459,25 +1398,16 @@ batch_build(const struct store_batch *sb, struct db_batch *b,
     for (i = 0; i < sb->n && rc == 0; i++) {
         if (i > 0 && sids[i] == sids[i - 1])
             continue;
-        srcs[*nsrcs] = (struct batch_source){ .id = sids[i] };
-        rc = batch_source_end(sb, b, &srcs[(*nsrcs)++]);
+        srcs[*nsrcs] = (struct source_end){ .id = sids[i] };
+        rc = source_end(b, docs, sb->n, &srcs[(*nsrcs)++]);
     }
-    if (rc == 0) {
-        const char *q[5] = { buf_str(&ids), buf_str(&st), buf_str(&hash),
-                             buf_str(&etag), buf_str(&lm) };
-
-        put_hold(b, q[0], sb->pages[0].doc.job->owner);
-        db_batch_add(b, BATCH_JOBS_DONE, 5, q);
+    if (rc == 0)
+        rc = put_jobs_done(b, docs, sb->n);
+    if (rc == 0)
         db_batch_add(b, "COMMIT", 0, NULL);
-    }
 out:
     for (k = 0; k < FA_NCOLS; k++)
         buf_release(&a[k]);
-    buf_release(&ids);
-    buf_release(&st);
-    buf_release(&hash);
-    buf_release(&etag);
-    buf_release(&lm);
     return rc ? DRP_ETOOBIG : 0;
 }
 
@@ -1485,7 +1415,7 @@ void
 store_batch_flush(struct db *db, struct store_batch *sb,
                   store_batch_done_fn *done, void *arg)
 {
-    struct batch_source srcs[STORE_BATCH_PAGES];
+    struct source_end srcs[STORE_BATCH_PAGES];
     struct buf err = BUF_INIT(8192);
     struct db_batch b;
     size_t nsrcs = 0, i;
@@ -1505,13 +1435,8 @@ store_batch_flush(struct db *db, struct store_batch *sb,
         refused = rc == DRP_ETOOBIG || (rc < 0 && db_refused(db));
     }
     if (rc == 0 && !alone) {
-        for (i = 0; i < nsrcs; i++) {
-            const PGresult *r = b.res[srcs[i].stmt];
-
-            if (srcs[i].nkeys && PQntuples(r) == 1 &&
-                PQgetvalue(r, 0, 0)[0] == 't')
-                keyset_add(srcs[i].known, srcs[i].keys, srcs[i].nkeys);
-        }
+        for (i = 0; i < nsrcs; i++)
+            source_end_done(&srcs[i], &b);
         for (i = 0; i < sb->n; i++)
             done(arg, sb->pages[i].user, 0, false, "");
     } else if (alone || refused) {
