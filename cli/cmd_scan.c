@@ -116,14 +116,13 @@ put_escaped(char *p, unsigned char c)
 
 #ifdef __SSE2__
 /*
- * Bit i set when byte i of the sixteen at s needs a look: a control
- * byte, '"', '\\', and (unless utf8, the string being checked already)
- * a byte of a multibyte character.
+ * Bit i set when byte i of block v needs a look: a control byte, '"',
+ * '\\', and (unless utf8, the string being checked already) a byte of a
+ * multibyte character.
  */
 static inline unsigned
-block_marks(const char *s, bool utf8)
+block_marks(__m128i v, bool utf8)
 {
-    __m128i v = _mm_loadu_si128((const __m128i *)s);
     __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
                              _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
 
@@ -135,41 +134,71 @@ block_marks(const char *s, bool utf8)
     return (unsigned)_mm_movemask_epi8(m);
 }
 
-/* "s[0..n)" at p, sixteen bytes at a time; NULL when s is not valid
-   UTF-8. */
-static char *
-put_raw(char *p, const char *s, size_t n)
+/* s[0..n), n < 16, as the head of a block (the rest is left over), read
+   without a byte past s + n: two loads that overlap, or three bytes. */
+static inline __m128i
+load_short(const char *s, size_t n)
 {
-    char tail[16];
-    const char *b;
+    uint64_t lo = 0, hi = 0;
+    uint32_t a, b;
+
+    if (n >= 8) {
+        memcpy(&lo, s, 8);
+        memcpy(&hi, s + n - 8, 8);
+        hi = n > 8 ? hi >> (8 * (16 - n)) : 0;
+    } else if (n >= 4) {
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        lo = a | (uint64_t)b << (8 * (n - 4));
+    } else if (n > 0) {
+        lo = (uint64_t)(unsigned char)s[0] |
+             (uint64_t)(unsigned char)s[n / 2] << (8 * (n / 2)) |
+             (uint64_t)(unsigned char)s[n - 1] << (8 * (n - 1));
+    }
+    return _mm_set_epi64x((long long)hi, (long long)lo);
+}
+
+/* put_raw() from s + i on, p at its copy: the bytes before were copied
+   as they are. */
+static char *
+put_raw_from(char *p, const char *s, size_t n, size_t i)
+{
+    __m128i v;
     bool utf8 = false;
     unsigned marks;
-    size_t i = 0, k, left;
+    size_t k, left, back;
+    size_t plain = i; /* bytes before p copied as they are from before
+                         s + i */
 
-    *p++ = '"';
     while (i < n) {
         left = n - i;
+        back = 0;
         if (left >= 16) {
-            b = s + i;
+            v = _mm_loadu_si128((const __m128i *)(s + i));
+        } else if (n >= 16 && plain >= 16 - left) {
+            /* The last sixteen bytes, stored over the copies of those
+               before s + i. */
+            back = 16 - left;
+            v = _mm_loadu_si128((const __m128i *)(s + n - 16));
         } else {
-            memset(tail, 'a', sizeof(tail));
-            memcpy(tail, s + i, left);
-            b = tail;
+            v = load_short(s + i, left);
         }
-        marks = block_marks(b, utf8);
+        marks = block_marks(v, utf8) >> back;
         if (left < 16)
             marks &= (1u << left) - 1;
         /* The block goes out whole; p moves past its plain head. */
-        _mm_storeu_si128((__m128i *)p, _mm_loadu_si128((const __m128i *)b));
+        _mm_storeu_si128((__m128i *)(p - back), v);
         if (marks == 0) {
             k = left < 16 ? left : 16;
             p += k;
             i += k;
+            plain += k;
             continue;
         }
         k = (size_t)__builtin_ctz(marks);
         p += k;
         i += k;
+        plain += k;
         if ((unsigned char)s[i] >= 0x80) {
             /* Bytes before the first non-ASCII one are ASCII: checking
                from it checks the whole string. */
@@ -180,7 +209,40 @@ put_raw(char *p, const char *s, size_t n)
         }
         p = put_escaped(p, (unsigned char)s[i]);
         i++;
+        plain = 0;
     }
+    *p++ = '"';
+    return p;
+}
+
+/*
+ * "s[0..n)" at p, sixteen bytes at a time; NULL when s is not valid
+ * UTF-8. Inline for the usual string, printable ASCII: its blocks are
+ * copied while none has a byte to look at, the last one read as the
+ * string's last sixteen bytes (or in pieces when it is shorter).
+ */
+static inline char *
+put_raw(char *p, const char *s, size_t n)
+{
+    __m128i v;
+    size_t i, back;
+
+    *p++ = '"';
+    for (i = 0; i + 16 <= n; i += 16) {
+        v = _mm_loadu_si128((const __m128i *)(s + i));
+        _mm_storeu_si128((__m128i *)(p + i), v);
+        if (block_marks(v, false) != 0)
+            return put_raw_from(p + i, s, n, i);
+    }
+    if (i < n) {
+        back = n >= 16 ? 16 - (n - i) : 0;
+        v = n >= 16 ? _mm_loadu_si128((const __m128i *)(s + n - 16))
+                    : load_short(s, n);
+        _mm_storeu_si128((__m128i *)(p + i - back), v);
+        if ((block_marks(v, false) >> back) & ((1u << (n - i)) - 1))
+            return put_raw_from(p + i, s, n, i);
+    }
+    p += n;
     *p++ = '"';
     return p;
 }
