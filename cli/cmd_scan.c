@@ -280,9 +280,8 @@ put_raw(char *p, const char *s, size_t n)
 #define RAW_LIT(p, lit)                                                       \
     (memcpy((p), (lit), sizeof(lit) - 1), (p) + sizeof(lit) - 1)
 
-/* A decimal number at p: its digits counted first, then written in place
-   two at a time (a copy from a scratch buffer was a call of memcpy() per
-   number, two numbers a line). */
+/* A decimal number at p: its digits counted first (from its highest bit
+   set, and one comparison), then written in place two at a time. */
 static char *
 raw_uint(char *p, unsigned long long v)
 {
@@ -296,26 +295,37 @@ raw_uint(char *p, unsigned long long v)
                                 "70717273747576777879"
                                 "80818283848586878889"
                                 "90919293949596979899";
+    static const unsigned long long pow10[20] = {
+        1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+        10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+        100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+        100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+        100000000000000000ULL, 1000000000000000000ULL,
+        10000000000000000000ULL,
+    };
     unsigned long long t;
-    char *end, *q;
-    size_t n = 1;
+    size_t n;
+    char *q;
 
-    for (t = v; t >= 100; t /= 100)
-        n += 2;
-    n += t >= 10;
-    end = q = p + n;
+    if (v < 10) {
+        *p = (char)('0' + v);
+        return p + 1;
+    }
+    /* log10(2) is about 1233 / 4096. */
+    n = (size_t)(64 - __builtin_clzll(v)) * 1233 >> 12;
+    n += v >= pow10[n];
+    q = p + n;
     while (v >= 100) {
+        t = v / 100;
         q -= 2;
-        memcpy(q, pairs + 2 * (v % 100), 2);
-        v /= 100;
+        memcpy(q, pairs + 2 * (v - 100 * t), 2);
+        v = t;
     }
-    if (v >= 10) {
-        q -= 2;
-        memcpy(q, pairs + 2 * v, 2);
-    } else {
-        *--q = (char)('0' + v);
-    }
-    return end;
+    if (v >= 10)
+        memcpy(q - 2, pairs + 2 * v, 2);
+    else
+        q[-1] = (char)('0' + v);
+    return p + n;
 }
 
 /* The longest run of literals and numbers between two strings of a line. */
