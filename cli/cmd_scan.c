@@ -49,8 +49,8 @@ struct scan {
     const struct config *cfg;
     bool json;
     FILE *out;
-    struct buf line; /* JSON lines not written yet, then the one being
-                        built (SCAN_FLUSH + SCAN_LINE_MAX at most, and
+    struct buf line; /* lines not written yet, then the one being built
+                        (SCAN_FLUSH + SCAN_LINE_MAX at most, and
                         JSON_LINE_SLACK) */
     size_t *term_len; /* strlen of each watch term's value */
     char kind_lit[FIND_KIND_COUNT][32]; /* {"kind":"NAME" of each kind */
@@ -74,9 +74,9 @@ cut_point(const char *p, size_t len)
     return len;
 }
 
-/* Writes the JSON lines gathered so far. */
+/* Writes the lines gathered so far. */
 static void
-flush_json(struct scan *sc)
+flush_lines(struct scan *sc)
 {
     if (sc->line.len > 0)
         fwrite(sc->line.ptr, 1, sc->line.len, sc->out);
@@ -489,7 +489,7 @@ print_json(struct scan *sc, const struct finding *fd, const char *raw,
     size_t n;
 
     if (sc->line.len >= SCAN_FLUSH)
-        flush_json(sc);
+        flush_lines(sc);
     /* The mention in its context, from the redacted text. */
     if (fd->kind == FIND_BRAND)
         snippet = extract_snippet(raw, len, fd);
@@ -508,14 +508,76 @@ print_json(struct scan *sc, const struct finding *fd, const char *raw,
         x_free(snippet);
 }
 
+/* s[0..n) at p, then spaces up to width bytes (printf's %-*s). */
+static char *
+put_left(char *p, const char *s, size_t n, size_t width)
+{
+    memcpy(p, s, n);
+    if (n < width) {
+        memset(p + n, ' ', width - n);
+        n = width;
+    }
+    return p + n;
+}
+
+/* The longest row but its value, kind name and label: a 20-digit
+   offset, the blanks the kind and the label are padded with, an int,
+   " (variant)", the newline and the blanks between. */
+#define ROW_FIXED (20 + 16 + 11 + 13 + 10 + 1 + 4 * 2)
+
+/*
+ * fd's row at the end of sc->line, as printf's "%-12llu  %-16s  %4d
+ * %-13s  %s%s\n" would write it (streamed rows: fixed widths, since the
+ * input may be endless). A value longer than the buffer's room is written
+ * out directly, after the lines before it.
+ */
 static void
 print_row(struct scan *sc, const struct finding *fd, unsigned long long base)
 {
-    /* Streamed rows: fixed widths, since the input may be endless. */
-    fprintf(sc->out, "%-12llu  %-16s  %4d  %-13s  %s%s\n", base + fd->offset,
-            finding_kind_name(fd->kind), fd->confidence,
-            fd->benign ? fd->benign : "-", fd->value,
-            fd->variant ? " (variant)" : "");
+    const char *kind = finding_kind_name(fd->kind);
+    const char *benign = fd->benign ? fd->benign : "-";
+    size_t vlen = strlen(fd->value), n;
+    char num[24], *p, *q;
+
+    if (sc->line.len >= SCAN_FLUSH)
+        flush_lines(sc);
+    /* never fails: sc->line holds SCAN_FLUSH and more */
+    buf_grow(&sc->line, ROW_FIXED + strlen(kind) + strlen(benign));
+    p = sc->line.ptr + sc->line.len;
+    q = raw_uint(num, base + fd->offset);
+    p = put_left(p, num, (size_t)(q - num), 12);
+    p = RAW_LIT(p, "  ");
+    p = put_left(p, kind, strlen(kind), 16);
+    p = RAW_LIT(p, "  ");
+    q = num;
+    if (fd->confidence < 0)
+        *q++ = '-';
+    q = raw_uint(q, fd->confidence < 0
+                        ? 0 - (unsigned long long)fd->confidence
+                        : (unsigned long long)fd->confidence);
+    n = (size_t)(q - num);
+    if (n < 4) {
+        memset(p, ' ', 4 - n);
+        p += 4 - n;
+    }
+    memcpy(p, num, n);
+    p = RAW_LIT(p + n, "  ");
+    p = put_left(p, benign, strlen(benign), 13);
+    p = RAW_LIT(p, "  ");
+    sc->line.len = (size_t)(p - sc->line.ptr);
+    if (buf_grow(&sc->line, vlen + ROW_FIXED) < 0) {
+        flush_lines(sc);
+        fwrite(fd->value, 1, vlen, sc->out);
+    } else {
+        memcpy(sc->line.ptr + sc->line.len, fd->value, vlen);
+        sc->line.len += vlen;
+    }
+    p = sc->line.ptr + sc->line.len;
+    if (fd->variant)
+        p = RAW_LIT(p, " (variant)");
+    *p++ = '\n';
+    sc->line.len = (size_t)(p - sc->line.ptr);
+    sc->line.ptr[sc->line.len] = '\0';
 }
 
 /* Extracts from block[0..len) (redacted in place) found at base. */
@@ -540,8 +602,7 @@ scan_block(struct scan *sc, char *block, size_t len, unsigned long long base)
         else
             print_row(sc, &f.v[i], base);
     }
-    if (sc->json)
-        flush_json(sc); /* a block's lines out before the next is read */
+    flush_lines(sc); /* a block's lines out before the next is read */
     findings_release(&f);
     return 0;
 }

@@ -132,6 +132,24 @@ grep -q '^[0-9]*  *md5  *[0-9]*  *empty-file  *d41d8cd98f00b204e9800998ecf8427f$
 ok $? "the table shows the benign label"
 tail -1 "$LOGS/table.out" | grep -q '^[0-9]* findings$'
 ok $? "the table ends with the count"
+# Each row as printf's "%-12llu  %-16s  %4d  %-13s  %s%s\n" writes it: a
+# label, none, a variant.
+cat "$T/in.txt" "$T/variant.txt" >"$T/rows.txt"
+drp rowsjson scan --json --watch "$T/watch.yaml" "$T/rows.txt"
+drp rows scan --watch "$T/watch.yaml" "$T/rows.txt"
+"$PYTHON3" - "$LOGS/rowsjson.out" "$LOGS/rows.out" <<'PY'
+import json, sys
+want = ['%-12d  %-16s  %4d  %-13s  %s%s' % (
+            r['offset'], r['kind'], r['confidence'], r.get('benign', '-'),
+            r['value'], ' (variant)' if r.get('variant') else '')
+        for r in map(json.loads, open(sys.argv[1], encoding='utf-8'))]
+got = open(sys.argv[2], encoding='utf-8').read().split('\n')
+assert got[0].startswith('OFFSET') and got[-1] == '', got
+assert got[1:-2] == want, (got[1:-2], want)
+assert got[-2] == '%d findings' % len(want), got[-2]
+assert any('(variant)' in r for r in want) and any('  -  ' in r for r in want)
+PY
+ok $? "table rows: the fields padded as printf pads them, in the JSON's order"
 
 # Bounded blocks (1 MiB): 2 MB of combo lines; every line is found, none split.
 "$PYTHON3" -c "
