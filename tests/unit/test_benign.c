@@ -232,6 +232,131 @@ check_error(const char *list, int line, const char *what)
     buf_release(&err);
 }
 
+/* Equal entries: own assets first where they count, else the later one;
+   the longest listed suffix wins however deep it is. */
+static void
+test_precedence(void)
+{
+    static const char list[] =
+        "first  domain twice.example.net\n"
+        "second domain twice.example.net\n"
+        "first  domain mine.example\n"
+        "deep   domain q.r.s.t.example.org\n"
+        "first  ip     203.0.113.0/24\n"
+        "first  hash   00112233445566778899aabbccddeeff\n"
+        "second hash   00112233445566778899aabbccddeeff\n";
+    static struct watch_term own[] = {
+        { "domain", "mine.example", "high", "soc" },
+        { "ip_range", "203.0.113.0/24", "high", "soc" },
+    };
+    struct benign *b = benign_new();
+    struct buf err = BUF_INIT(1024);
+
+    is(benign_add_list(b, "ops.txt", list, sizeof(list) - 1, &err), 0,
+       "list with repeated entries loads");
+    benign_add_terms(b, own, sizeof(own) / sizeof(own[0]));
+    is_str(label(benign_domain(b, "www.twice.example.net", true)), "second",
+           "the later of two equal entries wins");
+    is_str(label(benign_hash(b, "00112233445566778899aabbccddeeff")),
+           "second", "for digests too");
+    is_str(label(benign_domain(b, "mine.example", true)), BENIGN_OWN,
+           "an own asset wins over a later entry where it counts");
+    is_str(label(benign_domain(b, "mail.mine.example", false)), "first",
+           "and the operator's entry answers where it does not");
+    is_str(label(benign_ip(b, "203.0.113.9", true)), BENIGN_OWN,
+           "own range first");
+    is_str(label(benign_ip(b, "203.0.113.9", false)), "first",
+           "then the latest other entry of the same range");
+    is_str(label(benign_domain(b, "z.q.r.s.t.example.org", true)), "deep",
+           "a name listed six labels deep");
+    is_str(label(benign_domain(b, "q.r.s.t.example.org.", true)), "deep",
+           "the listed name itself, trailing dot");
+    is_str(label(benign_domain(b, "r.s.t.example.org", true)),
+           "documentation", "a suffix of it keeps the shorter entry's label");
+    is_str(label(benign_domain(b, "x.q.r.s.u.example.org", true)),
+           "documentation", "a name that differs past the third label");
+    ok(benign_domain(b, "q.r.s.t.example.orgx", true) == NULL &&
+           benign_domain(b, "t..example.org", true) != NULL &&
+           benign_domain(b, "..", true) == NULL &&
+           benign_domain(b, "", true) == NULL,
+       "other last label, empty labels, empty name");
+    buf_release(&err);
+    benign_free(b);
+}
+
+/* Ranges of any size: the first answer (by the address's first 16 bits)
+   must not miss one. */
+static void
+test_wide_ranges(void)
+{
+    static const char list[] = "wide ip 10.0.0.0/8\n"
+                               "mapped ip ::ffff:100.64.0.0/106\n"
+                               "tiny ip 172.16.5.4\n";
+    struct benign *b = benign_new();
+    struct buf err = BUF_INIT(1024);
+
+    is(benign_add_list(b, "ops.txt", list, sizeof(list) - 1, &err), 0,
+       "ranges load");
+    is_str(label(benign_ip(b, "10.0.0.0", true)), "wide", "a /8: first");
+    is_str(label(benign_ip(b, "10.200.1.2", true)), "wide", "a /8: middle");
+    is_str(label(benign_ip(b, "10.255.255.255", true)), "wide", "a /8: last");
+    ok(benign_ip(b, "11.0.0.0", true) == NULL &&
+           benign_ip(b, "9.255.255.255", true) == NULL,
+       "a /8: either side");
+    is_str(label(benign_ip(b, "100.127.255.255", true)), "mapped",
+           "an IPv4 range written as IPv6");
+    ok(benign_ip(b, "100.128.0.0", true) == NULL, "and past its end");
+    is_str(label(benign_ip(b, "172.16.5.4", true)), "tiny", "one address");
+    ok(benign_ip(b, "172.16.5.5", true) == NULL &&
+           benign_ip(b, "172.16.5.4.1", true) == NULL &&
+           benign_ip(b, "172.16.5.", true) == NULL &&
+           benign_ip(b, "172.16.", true) == NULL,
+       "its neighbour, and junk after a listed block's first octets");
+    is(benign_add_list(b, "all.txt", "all ip ::/0\n", 12, &err), 0,
+       "the whole address space loads");
+    is_str(label(benign_ip(b, "45.142.212.61", true)), "all",
+           "and holds every IPv4 address");
+    is_str(label(benign_ip(b, "172.16.5.4", true)), "tiny",
+           "the longest prefix still wins");
+    is_str(label(benign_ip(b, "2a00::1", true)), "all", "and IPv6 ones");
+    buf_release(&err);
+    benign_free(b);
+}
+
+/* The host a URL's label comes from. */
+static void
+test_url_hosts(void)
+{
+    static const struct {
+        const char *url, *label;
+    } cases[] = {
+        { "http://a@b@www.example.com:80/x", "documentation" },
+        { "https://u:p@192.0.2.1:8443?q=1", "documentation" },
+        { "http://example.com#frag@evil.net", "documentation" },
+        { "http://evil.net/?u=http://example.com/", "(none)" },
+        { "http://[2001:db8::1]:443/", "documentation" },
+        { "http://[2001:db8::1", "documentation" },
+        { "http://[2001:db8::1/x]", "(none)" },
+        { "http://[::ffff:192.0.2.1]/", "documentation" },
+        { "http://198.51.100.7.evil.net/", "(none)" },
+        { "http://:80/", "(none)" },
+        { "example.com", "(none)" },
+        { "mailto:x@example.com", "(none)" },
+    };
+    struct benign *b = benign_new();
+    struct finding f;
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        memset(&f, 0, sizeof(f));
+        f.kind = FIND_URL;
+        f.value = (char *)cases[i].url;
+        benign_label(b, &f, 1);
+        is_str(label(f.benign), cases[i].label, "URL %s", cases[i].url);
+    }
+    benign_free(b);
+}
+
 static void
 test_errors(void)
 {
@@ -403,6 +528,9 @@ main(void)
     benign_free(b);
     test_own();
     test_operator_list();
+    test_precedence();
+    test_wide_ranges();
+    test_url_hosts();
     test_errors();
     test_cap();
     test_labels();
