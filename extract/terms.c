@@ -56,6 +56,9 @@ struct term {
     /* When the first word is ASCII (a caseless literal in the database):
        its bytes and the length of its key and exact form. */
     size_t lit_len, lit_nkey, lit_nex;
+    /* Whether the literal's first and last bytes are word characters:
+       then a word character beside it rules the match out. */
+    bool lit_word_first, lit_word_last;
 };
 
 /* Longest word the leet gate looks up. */
@@ -124,6 +127,14 @@ static bool
 is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* word_char() of an ASCII character: a letter, a digit or '_'. */
+static bool
+ascii_word(unsigned char c)
+{
+    return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+           (c >= '0' && c <= '9') || c == '_';
 }
 
 /* Length of the blank at t[0..n) (0 when none): a blank byte, a no-break
@@ -475,6 +486,8 @@ term_pattern(const char *s, struct term *t, struct buf *re, unsigned *flags)
        start of match to track (Hyperscan's pass costs 4 % less). */
     *flags = HS_FLAG_CASELESS;
     t->lit_len = n;
+    t->lit_word_first = n > 0 && ascii_word(p[0]);
+    t->lit_word_last = n > 0 && ascii_word(p[n - 1]);
     for (t->lit_nkey = 0; t->lit_nkey < t->nkey; t->lit_nkey++)
         if (t->key[t->lit_nkey] == BLANK)
             break;
@@ -1052,6 +1065,30 @@ leet_scan(struct collect *c)
     return 0;
 }
 
+/*
+ * Whether term t, its first word a literal at text[start..] as it is (any
+ * case), is ruled out by the bytes beside it: complete() would fail on the
+ * byte after the literal (a term of several words needs a blank there),
+ * or the boundary check of termset_match_masked() would drop the match (a
+ * word character joins it). Only ASCII bytes are judged here; the rest is
+ * left to those checks. Most literal hits end here: "Mark" of
+ * "Marketing", "Jose" not followed by a blank.
+ */
+static bool
+lit_ruled_out(const struct term *t, const unsigned char *text, size_t len,
+              size_t start)
+{
+    size_t stop = start + t->lit_len;
+
+    if (t->lit_word_first && start > 0 && ascii_word(text[start - 1]))
+        return true;
+    if (t->lit_nkey < t->nkey) /* a blank follows, or blank_at() fails */
+        return stop >= len ||
+               !(is_blank((char)text[stop]) || text[stop] == 0xc2 ||
+                 text[stop] == '&');
+    return t->lit_word_last && stop < len && ascii_word(text[stop]);
+}
+
 static int
 on_match(unsigned int id, unsigned long long from, unsigned long long to,
          unsigned int flags, void *arg)
@@ -1059,19 +1096,22 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
     struct collect *c = arg;
     const struct term *t = &c->ts->terms[id];
     size_t start;
+    bool lit;
 
     (void)flags;
-    if (t->lit_len > 0) /* compiled without HS_FLAG_SOM_LEFTMOST */
-        from = to - t->lit_len;
-    start = text_offset(c, (size_t)from);
+    if (t->lit_len == 0) /* compiled with HS_FLAG_SOM_LEFTMOST */
+        return record(c, id, text_offset(c, (size_t)from), false);
+    /* A literal starts lit_len bytes before its end. */
+    start = text_offset(c, (size_t)(to - t->lit_len));
     /* A literal of the text as it is (not of folded lookalikes) is the
        term's first word: complete() checks the rest. */
-    return record(c, id, start,
-                  t->lit_len > 0 &&
-                      (c->nbreak == 0 ||
-                       (start + t->lit_len <= c->len &&
-                        memcmp(c->text + start, c->buf + from,
-                               t->lit_len) == 0)));
+    lit = c->nbreak == 0 ||
+          (start + t->lit_len <= c->len &&
+           memcmp(c->text + start, c->buf + (to - t->lit_len),
+                  t->lit_len) == 0);
+    if (lit && lit_ruled_out(t, c->text, c->len, start))
+        return 0;
+    return record(c, id, start, lit);
 }
 
 /*
