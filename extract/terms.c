@@ -59,6 +59,9 @@ struct term {
     /* Whether the literal's first and last bytes are word characters:
        then a word character beside it rules the match out. */
     bool lit_word_first, lit_word_last;
+    /* The next term whose first word is the same literal (any case), + 1,
+       or 0: the database holds one pattern for them, of the first. */
+    size_t lit_next;
 };
 
 /* Longest word the leet gate looks up. */
@@ -480,8 +483,9 @@ term_pattern(const char *s, struct term *t, struct buf *re, unsigned *flags)
     *flags = HS_FLAG_SOM_LEFTMOST;
     if (p[n] != '\0' && !is_blank((char)p[n]))
         return first_word_pattern(t, re);
-    for (i = 0; i < n; i++)
-        buf_addf(re, "\\x%02x", p[i]);
+    for (i = 0; i < n; i++) /* lowercase: one pattern for any case */
+        buf_addf(re, "\\x%02x",
+                 p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
     /* A literal starts lit_len bytes before its end (on_match()): no
        start of match to track (Hyperscan's pass costs 4 % less). */
     *flags = HS_FLAG_CASELESS;
@@ -534,6 +538,25 @@ leet_index(struct termset *ts, size_t i, const char *s)
     ts->nleet++;
 }
 
+/*
+ * The slot of pattern re in slot[0..nslot) (a power of two; each entry a
+ * pattern index + 1, or 0 when free): the one that holds exprs[k] equal to
+ * re, else the free one where re goes.
+ */
+static size_t *
+pattern_slot(const char *re, char *const *exprs, size_t *slot, size_t nslot)
+{
+    size_t h = 1469598103934665603u;
+    const char *p;
+
+    for (p = re; *p != '\0'; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211u;
+    for (h &= nslot - 1; slot[h] != 0; h = (h + 1) & (nslot - 1))
+        if (strcmp(exprs[slot[h] - 1], re) == 0)
+            break;
+    return &slot[h];
+}
+
 struct termset *
 termset_new(const char *const *terms, size_t n, struct buf *err)
 {
@@ -542,7 +565,7 @@ termset_new(const char *const *terms, size_t n, struct buf *err)
     unsigned *flags = NULL, *ids = NULL;
     struct hsdb_patterns pats = { 0 };
     struct buf re = BUF_INIT(1u << 20);
-    size_t i, m = 0;
+    size_t i, m = 0, *slot = NULL, *tail = NULL, *s;
 
     if (n == 0)
         return ts;
@@ -565,6 +588,9 @@ termset_new(const char *const *terms, size_t n, struct buf *err)
     exprs = xcalloc(n + 1, sizeof(*exprs));
     flags = xcalloc(n + 1, sizeof(*flags));
     ids = xcalloc(n + 1, sizeof(*ids));
+    /* Literals seen (pattern_slot()) and the last term of each. */
+    slot = xcalloc(ts->nbucket, sizeof(*slot));
+    tail = xcalloc(n, sizeof(*tail));
     for (i = 0; i < n; i++) {
         if (strlen(terms[i]) > TERMS_MAX_LEN) {
             buf_addf(err, "watch term %zu is longer than %d bytes", i,
@@ -583,6 +609,18 @@ termset_new(const char *const *terms, size_t n, struct buf *err)
         buf_reset(&re);
         if (!term_pattern(terms[i], &ts->terms[i], &re, &flags[m]))
             continue; /* a first word that folds to nothing */
+        if (ts->terms[i].lit_len > 0) {
+            /* A literal already in: its pattern reports term i too
+               (on_match()), "Mark" of five terms one report, not five. */
+            s = pattern_slot(buf_str(&re), exprs, slot, ts->nbucket);
+            if (*s != 0) {
+                ts->terms[tail[ids[*s - 1]]].lit_next = i + 1;
+                tail[ids[*s - 1]] = i;
+                continue;
+            }
+            *s = m + 1;
+            tail[i] = i;
+        }
         exprs[m] = buf_detach(&re, NULL);
         ids[m] = (unsigned)i;
         m++;
@@ -603,6 +641,8 @@ termset_new(const char *const *terms, size_t n, struct buf *err)
     free(exprs);
     free(flags);
     free(ids);
+    free(slot);
+    free(tail);
     buf_release(&re);
     return ts;
 fail:
@@ -611,6 +651,8 @@ fail:
     free(exprs);
     free(flags);
     free(ids);
+    free(slot);
+    free(tail);
     buf_release(&re);
     termset_free(ts);
     return NULL;
@@ -1095,7 +1137,7 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
 {
     struct collect *c = arg;
     const struct term *t = &c->ts->terms[id];
-    size_t start;
+    size_t start, k;
     bool lit;
 
     (void)flags;
@@ -1109,9 +1151,13 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
           (start + t->lit_len <= c->len &&
            memcmp(c->text + start, c->buf + (to - t->lit_len),
                   t->lit_len) == 0);
-    if (lit && lit_ruled_out(t, c->text, c->len, start))
-        return 0;
-    return record(c, id, start, lit);
+    /* Each term that starts with this literal. */
+    for (k = id + 1; k != 0; k = c->ts->terms[k - 1].lit_next)
+        if (!(lit && lit_ruled_out(&c->ts->terms[k - 1], c->text, c->len,
+                                   start)) &&
+            record(c, k - 1, start, lit) != 0)
+            return 1;
+    return 0;
 }
 
 /*
