@@ -82,6 +82,10 @@ struct termset {
     size_t leet_min, leet_max; /* shortest and longest leet word filed */
     const char (*fold_table)[2]; /* fold_ascii_table() */
     bool avx2;                   /* leet_mask_avx2() runs here */
+    /* Bit k of ascii_keys[a] (k < 128): ASCII character a may continue
+       a key at key character k in complete() (its key, second key or a
+       letter it stands for in leetspeak starts with k). */
+    uint64_t ascii_keys[128][2];
     /* Bit (first, last, length) of every leet word filed (letters as
        leet_char() gives them): most words of a text miss. */
     uint64_t leet_sig[26 * 26 * (LEET_WORD_MAX + 1) / 64 + 1];
@@ -557,6 +561,36 @@ pattern_slot(const char *re, char *const *exprs, size_t *slot, size_t nslot)
     return &slot[h];
 }
 
+/* Sets bit k of keys[2] (k < 128). */
+static void
+key_bit(uint64_t *keys, ucs4_t k)
+{
+    if (k < 128)
+        keys[k / 64] |= UINT64_C(1) << (k % 64);
+}
+
+/* Sets ts->ascii_keys from the folds of each ASCII character. */
+static void
+ascii_keys_init(struct termset *ts)
+{
+    ucs4_t key[FOLD_MAX], a;
+    const char *leet;
+    size_t k;
+
+    for (a = 0; a < 128; a++) {
+        if (fold_key(a, key) > 0)
+            key_bit(ts->ascii_keys[a], key[0]);
+        if (fold_key2(a, key) > 0)
+            key_bit(ts->ascii_keys[a], key[0]);
+        leet = fold_leet(a);
+        for (k = 0; leet != NULL; k++) { /* its '\0' too, as strchr() */
+            key_bit(ts->ascii_keys[a], (unsigned char)leet[k]);
+            if (leet[k] == '\0')
+                break;
+        }
+    }
+}
+
 struct termset *
 termset_new(const char *const *terms, size_t n, struct buf *err)
 {
@@ -576,6 +610,7 @@ termset_new(const char *const *terms, size_t n, struct buf *err)
     ts->terms = xcalloc(n, sizeof(*ts->terms));
     ts->n = n;
     ts->fold_table = fold_ascii_table();
+    ascii_keys_init(ts);
 #ifdef LEET_AVX2
     __builtin_cpu_init();
     ts->avx2 = __builtin_cpu_supports("avx2");
@@ -686,8 +721,9 @@ termset_free(struct termset *ts)
  * known to hold the term's first word (a literal hit, any case).
  */
 static bool
-complete(const struct term *t, const unsigned char *text, size_t len,
-         size_t start, bool lit, size_t *end, bool *variant)
+complete(const struct termset *ts, const struct term *t,
+         const unsigned char *text, size_t len, size_t start, bool lit,
+         size_t *end, bool *variant)
 {
     size_t i = 0, e = 0, pos = start, nk, ne, b, k;
     ucs4_t c, key[FOLD_MAX], ex[FOLD_MAX];
@@ -730,6 +766,11 @@ complete(const struct term *t, const unsigned char *text, size_t len,
                 continue;
             }
             c = text[pos];
+            /* Nothing below can match (most misses end here). */
+            if (t->key[i] < 128 &&
+                !(ts->ascii_keys[c][t->key[i] / 64] &
+                  (UINT64_C(1) << (t->key[i] % 64))))
+                return false;
         } else {
             cl = u8_mbtouc(&c, text + pos, len - pos);
             if (cl < 1 || c == 0xfffd)
@@ -795,8 +836,8 @@ record(struct collect *c, size_t id, size_t start, bool lit)
     if (c->n > 0 && c->v[c->n - 1].off == start &&
         c->v[c->n - 1].term == id)
         return 0;
-    if (!complete(&c->ts->terms[id], c->text, c->len, start, lit, &end,
-                  &variant))
+    if (!complete(c->ts, &c->ts->terms[id], c->text, c->len, start, lit,
+                  &end, &variant))
         return 0;
     if (c->n == c->max) {
         c->full = true;
