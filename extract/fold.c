@@ -34,6 +34,7 @@ static const ucs4_t source_ranges[][2] = {
     { 0x1d400, 0x1d7ff }, /* mathematical alphanumerics */
     { 0x1f130, 0x1f189 }, /* squared and circled Latin letters */
 };
+#define NRANGES (sizeof(source_ranges) / sizeof(source_ranges[0]))
 
 struct source {
     ucs4_t k0, k1; /* the key (k1 is 0 for a one-character key) */
@@ -48,7 +49,7 @@ static ucs4_t ascii_key2[128][FOLD_MAX];
 static size_t ascii_nkey2[128];
 /* fold_ascii() of each character of source_ranges, in their order. */
 static char (*range_ascii)[2];
-static size_t range_first[sizeof(source_ranges) / sizeof(source_ranges[0])];
+static size_t range_first[NRANGES];
 static char low_table[FOLD_TABLE_END][2]; /* fold_ascii_table() */
 static struct source *sources; /* sorted by key */
 static ucs4_t *source_chars;    /* sources[i].c, for fold_sources() */
@@ -190,19 +191,26 @@ add_source(ucs4_t c, const ucs4_t *key, size_t n, size_t *cap)
 static size_t
 fold_ascii_at(ucs4_t c, char *out)
 {
-    size_t i;
+    size_t lo = 0, hi = NRANGES, mid;
     const char *a;
 
-    for (i = 0; i < sizeof(source_ranges) / sizeof(source_ranges[0]); i++)
-        if (c >= source_ranges[i][0] && c <= source_ranges[i][1]) {
-            a = range_ascii[range_first[i] + c - source_ranges[i][0]];
-            if (a[0] == '\0')
-                return 0;
-            out[0] = a[0];
-            out[1] = a[1];
-            return a[1] == '\0' ? 1 : 2;
-        }
-    return 0;
+    /* The last range that starts at or before c (they are in order):
+       text in other scripts (Han, Hangul) passes all of them. */
+    while (hi - lo > 1) {
+        mid = lo + (hi - lo) / 2;
+        if (source_ranges[mid][0] <= c)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    if (c < source_ranges[lo][0] || c > source_ranges[lo][1])
+        return 0;
+    a = range_ascii[range_first[lo] + c - source_ranges[lo][0]];
+    if (a[0] == '\0')
+        return 0;
+    out[0] = a[0];
+    out[1] = a[1];
+    return a[1] == '\0' ? 1 : 2;
 }
 
 static void
@@ -223,13 +231,12 @@ init(void)
         ascii_nkey2[c] = key2_of(c, ascii_key2[c]);
         add_source(c, ascii_key[c], ascii_nkey[c], &cap);
     }
-    for (i = 0, n = 0; i < sizeof(source_ranges) / sizeof(source_ranges[0]);
-         i++) {
+    for (i = 0, n = 0; i < NRANGES; i++) {
         range_first[i] = n;
         n += source_ranges[i][1] - source_ranges[i][0] + 1;
     }
     range_ascii = xcalloc(n, sizeof(*range_ascii));
-    for (i = 0; i < sizeof(source_ranges) / sizeof(source_ranges[0]); i++)
+    for (i = 0; i < NRANGES; i++)
         for (c = source_ranges[i][0]; c <= source_ranges[i][1]; c++) {
             char *a = range_ascii[range_first[i] + c - source_ranges[i][0]];
             ucs4_t sk[FOLD_MAX];
