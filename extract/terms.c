@@ -1067,16 +1067,20 @@ leet_scan(struct collect *c)
     unsigned char tail[64];
     size_t n = c->buflen, base, done = 0, s, e, i, at;
     size_t limit = c->ts->leet_max + 8; /* longer words are no term's */
+    const struct leet_masks *lm;
     uint64_t m, word = 0, below, above, high;
     bool long_run = false; /* the run going on is longer than limit */
 
+    /* c->base is a multiple of 64 */
+    lm = c->use_masks ? c->masks + c->base / 64 : NULL;
     for (base = 0; base < n; base += 64) {
-        if (c->use_masks) { /* c->base is a multiple of 64 */
-            const struct leet_masks *lm = &c->masks[(c->base + base) / 64];
-
+        if (lm != NULL) {
             m = lm->hits;
             word = lm->word;
             high = lm->high;
+            lm++;
+            if ((m | high) == 0)
+                continue; /* most blocks: nothing to do */
         } else if (n - base >= 64)
 #ifdef LEET_AVX2
             m = c->ts->avx2 ? leet_mask_avx2(b + base, &word, &high)
