@@ -174,7 +174,7 @@ on_word(unsigned int id, unsigned long long from, unsigned long long to,
         unsigned int flags, void *arg)
 {
     struct hits *h = arg;
-    size_t hi = h->base + (size_t)to, lo = hi - strlen(words[id].s);
+    size_t hi = h->base + (size_t)to, lo = hi - strlen(words[id].s), i;
     int k;
 
     (void)from;
@@ -189,9 +189,15 @@ on_word(unsigned int id, unsigned long long from, unsigned long long to,
         h->cap = h->cap ? h->cap * 2 : 16;
         h->v = xreallocarray(h->v, h->cap, sizeof(*h->v));
     }
-    h->v[h->n].lo = lo;
-    h->v[h->n].hi = hi;
-    h->v[h->n].family = words[id].family;
+    /* Kept in order of start: words come in order of end, and windows
+       in order, so a word goes back past a few at most (a longer one
+       that ends after a shorter one that starts later). */
+    for (i = h->n; i > 0 && h->v[i - 1].lo > lo; i--)
+        ;
+    memmove(h->v + i + 1, h->v + i, (h->n - i) * sizeof(*h->v));
+    h->v[i].lo = lo;
+    h->v[i].hi = hi;
+    h->v[i].family = words[id].family;
     h->n++;
     return 0;
 }
@@ -208,14 +214,6 @@ scan(const struct context *c, hs_scratch_t *scratch, struct hits *h,
         hs_scan(c->db, h->text + h->base, (unsigned int)chunk, 0, scratch,
                 on_word, h);
     }
-}
-
-static int
-cmp_hit(const void *a, const void *b)
-{
-    const struct hit *x = a, *y = b;
-
-    return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
 /*
@@ -291,7 +289,6 @@ context_raise(const struct context *c, const char *text, size_t len,
     hsdb_scratch_give(c->proto, scratch);
     if (h.n == 0)
         return;
-    qsort(h.v, h.n, sizeof(*h.v), cmp_hit);
     for (i = 0; i < h.n && h.v[i].lo < head; i++)
         if (h.v[i].hi <= head)
             head_fam |= h.v[i].family;
