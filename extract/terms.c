@@ -1127,12 +1127,17 @@ leet_scan(struct collect *c)
             }
             if (above != 0)
                 e = base + (size_t)__builtin_ctzll(above);
-            else
-                for (e = base + i; e < n && leet_class[b[e]] != 0 &&
-                                   (long_run || e - s <= limit);
-                     e++)
-                    if (long_run && e >= base + 64)
-                        break;
+            else if (long_run)
+                e = base + 64; /* the run goes on: the next block's */
+            else if (base + i - s > limit)
+                e = base + i;
+            else {
+                /* The word holds the rest of the block (word has no gap
+                   above i); byte by byte after it, up to limit. */
+                e = s + limit + 1 < base + 64 ? s + limit + 1 : base + 64;
+                while (e < n && leet_class[b[e]] != 0 && e - s <= limit)
+                    e++;
+            }
             done = e;
             if (e - base < 64) /* the word's other bits in this block */
                 m &= ~((UINT64_C(1) << (e - base)) - 1);
