@@ -855,7 +855,19 @@ record(struct collect *c, size_t id, size_t start, bool lit)
     return 0;
 }
 
-/* Terms whose first word starts with the leet word buf[s..e). */
+/* Whether a leet word with the signature of buf[s..e) is filed: most
+   words of a text are not (inlined in leet_try(), before the call). */
+static inline bool
+leet_filed(const struct collect *c, size_t s, size_t e)
+{
+    size_t h = leet_sig_bit(leet_char(c->buf[s]), leet_char(c->buf[e - 1]),
+                            e - s);
+
+    return (c->ts->leet_sig[h / 64] & (UINT64_C(1) << (h % 64))) != 0;
+}
+
+/* Terms whose first word starts with the leet word buf[s..e), which
+   leet_filed() passed. */
 static int
 leet_lookup(struct collect *c, size_t s, size_t e)
 {
@@ -863,9 +875,6 @@ leet_lookup(struct collect *c, size_t s, size_t e)
     char w[LEET_WORD_MAX + 1];
     size_t h, k, start;
 
-    h = leet_sig_bit(leet_char(c->buf[s]), leet_char(c->buf[e - 1]), e - s);
-    if (!(ts->leet_sig[h / 64] & (UINT64_C(1) << (h % 64))))
-        return 0;
     h = leet_hash(c->buf + s, e - s, w);
     start = text_offset(c, s);
     for (k = ts->bucket[h & (ts->nbucket - 1)]; k; k = ts->next[k - 1])
@@ -998,17 +1007,18 @@ leet_try(struct collect *c, size_t s, size_t e)
        check it mixes letters and signs (complete() checks all). */
     if (e - s < c->ts->leet_min || e - s > c->ts->leet_max + 8)
         return 0;
-    if (e - s <= c->ts->leet_max && leet_lookup(c, s, e))
+    if (e - s <= c->ts->leet_max && leet_filed(c, s, e) &&
+        leet_lookup(c, s, e))
         return 1;
     for (e2 = e; e2 > s && leet_sign(b[e2 - 1]); e2--)
         ;
     if (e2 - s >= c->ts->leet_min && e2 - s <= c->ts->leet_max &&
-        e2 != e && leet_lookup(c, s, e2))
+        e2 != e && leet_filed(c, s, e2) && leet_lookup(c, s, e2))
         return 1;
     for (s2 = s; s2 < e2 && leet_sign(b[s2]); s2++)
         ;
     if (e2 - s2 >= c->ts->leet_min && e2 - s2 <= c->ts->leet_max &&
-        s2 != s && leet_lookup(c, s2, e2))
+        s2 != s && leet_filed(c, s2, e2) && leet_lookup(c, s2, e2))
         return 1;
     return 0;
 }
@@ -1018,8 +1028,8 @@ leet_try(struct collect *c, size_t s, size_t e)
 static bool
 space_byte(unsigned char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-           c == '\f';
+    /* ' ' and '\t' to '\r' (9 to 13), one test for the byte loops */
+    return c <= ' ' && ((UINT64_C(1) << c) & (UINT64_C(0x100003e00))) != 0;
 }
 
 /*
