@@ -1168,27 +1168,37 @@ leet_scan(struct collect *c)
 }
 
 /*
- * Whether term t, its first word a literal at text[start..] as it is (any
- * case), is ruled out by the bytes beside it: complete() would fail on the
- * byte after the literal (a term of several words needs a blank there),
- * or the boundary check of termset_match_masked() would drop the match (a
- * word character joins it). Only ASCII bytes are judged here; the rest is
- * left to those checks. Most literal hits end here: "Mark" of
- * "Marketing", "Jose" not followed by a blank.
+ * Whether the bytes beside the literal hit text[start..stop) rule out
+ * the terms that start with it: complete() would fail on the byte after
+ * the literal (a term of several words needs a blank there), or the
+ * boundary check of termset_match_masked() would drop the match (a word
+ * character joins it). Only ASCII bytes are judged here; the rest is left
+ * to those checks. Most literal hits end here: "Mark" of "Marketing",
+ * "Jose" not followed by a blank. Sets *blank (a blank may follow) and
+ * *joined (a word character follows) for lit_ruled_out().
  */
 static bool
-lit_ruled_out(const struct term *t, const unsigned char *text, size_t len,
-              size_t start)
+lit_hit_ruled_out(const struct term *t, const unsigned char *text,
+                  size_t len, size_t start, bool *blank, bool *joined)
 {
     size_t stop = start + t->lit_len;
 
     if (t->lit_word_first && start > 0 && ascii_word(text[start - 1]))
-        return true;
+        return true; /* the same for every term of the literal */
+    *blank = stop < len && (is_blank((char)text[stop]) ||
+                            text[stop] == 0xc2 || text[stop] == '&');
+    *joined = stop < len && ascii_word(text[stop]);
+    return false;
+}
+
+/* Whether term t is ruled out at a hit of its literal (blank, joined:
+   lit_hit_ruled_out()'s). */
+static bool
+lit_ruled_out(const struct term *t, bool blank, bool joined)
+{
     if (t->lit_nkey < t->nkey) /* a blank follows, or blank_at() fails */
-        return stop >= len ||
-               !(is_blank((char)text[stop]) || text[stop] == 0xc2 ||
-                 text[stop] == '&');
-    return t->lit_word_last && stop < len && ascii_word(text[stop]);
+        return !blank;
+    return t->lit_word_last && joined;
 }
 
 static int
@@ -1198,7 +1208,7 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
     struct collect *c = arg;
     const struct term *t = &c->ts->terms[id];
     size_t start, k;
-    bool lit;
+    bool lit, blank = true, joined = false;
 
     (void)flags;
     if (t->lit_len == 0) /* compiled with HS_FLAG_SOM_LEFTMOST */
@@ -1211,10 +1221,11 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
           (start + t->lit_len <= c->len &&
            memcmp(c->text + start, c->buf + (to - t->lit_len),
                   t->lit_len) == 0);
+    if (lit && lit_hit_ruled_out(t, c->text, c->len, start, &blank, &joined))
+        return 0;
     /* Each term that starts with this literal. */
     for (k = id + 1; k != 0; k = c->ts->terms[k - 1].lit_next)
-        if (!(lit && lit_ruled_out(&c->ts->terms[k - 1], c->text, c->len,
-                                   start)) &&
+        if (!(lit && lit_ruled_out(&c->ts->terms[k - 1], blank, joined)) &&
             record(c, k - 1, start, lit) != 0)
             return 1;
     return 0;
@@ -1228,6 +1239,8 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
 static bool
 word_char(ucs4_t uc)
 {
+    if (uc < 0x80)
+        return ascii_word((unsigned char)uc);
     if (uc_is_property_ideographic(uc) ||
         (uc >= 0x3040 && uc <= 0x30ff) ||  /* hiragana, katakana */
         (uc >= 0x0e00 && uc <= 0x0eff) ||  /* Thai, Lao */
