@@ -5,6 +5,7 @@
  * that lookalikes come from are built once per process; other characters
  * are folded on demand. Matching itself is in extract/terms.c.
  */
+#include <assert.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -51,6 +52,7 @@ static size_t ascii_nkey2[128];
 static char (*range_ascii)[2];
 static size_t range_first[NRANGES];
 static char low_table[FOLD_TABLE_END][2]; /* fold_ascii_table() */
+static uint64_t pages[FOLD_PAGES_END >> 14]; /* fold_ascii_pages() */
 static struct source *sources; /* sorted by key */
 static ucs4_t *source_chars;    /* sources[i].c, for fold_sources() */
 static size_t nsources;
@@ -252,6 +254,11 @@ init(void)
         }
     for (c = 0; c < FOLD_TABLE_END; c++)
         fold_ascii_at(c, low_table[c]);
+    for (i = 0; i < NRANGES; i++) {
+        assert(source_ranges[i][1] < FOLD_PAGES_END);
+        for (c = source_ranges[i][0] >> 8; c <= source_ranges[i][1] >> 8; c++)
+            pages[c >> 6] |= UINT64_C(1) << (c & 63);
+    }
     qsort(sources, nsources, sizeof(*sources), by_key);
     source_chars = xcalloc(nsources + 1, sizeof(*source_chars));
     for (i = 0; i < nsources; i++)
@@ -296,6 +303,13 @@ const char (*fold_ascii_table(void))[2]
 {
     pthread_once(&once, init);
     return low_table;
+}
+
+const uint64_t *
+fold_ascii_pages(void)
+{
+    pthread_once(&once, init);
+    return pages;
 }
 
 size_t

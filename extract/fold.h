@@ -11,7 +11,9 @@
 #ifndef DRP_FOLD_H
 #define DRP_FOLD_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <unitypes.h>
 
@@ -47,6 +49,22 @@ size_t fold_ascii(ucs4_t c, char *out);
  */
 #define FOLD_TABLE_END 0x530
 const char (*fold_ascii_table(void))[2];
+
+/*
+ * Past the table, the 256-character pages fold_ascii() may fold a
+ * character of: bit (c >> 8) % 64 of map[c >> 14] for c below
+ * FOLD_PAGES_END, beyond which it folds none. For loops over text in
+ * other scripts (Han, Hangul), which then need not call it.
+ */
+#define FOLD_PAGES_END 0x20000
+const uint64_t *fold_ascii_pages(void);
+
+/* Whether fold_ascii(c) may be other than 0, by the map of pages. */
+static inline bool
+fold_ascii_page(const uint64_t *pages, ucs4_t c)
+{
+    return c < FOLD_PAGES_END && ((pages[c >> 14] >> ((c >> 8) & 63)) & 1);
+}
 
 /*
  * The ASCII letters that c stands for in leetspeak ("a" for '4' and '@',

@@ -81,6 +81,7 @@ struct termset {
     size_t nleet;        /* terms filed */
     size_t leet_min, leet_max; /* shortest and longest leet word filed */
     const char (*fold_table)[2]; /* fold_ascii_table() */
+    const uint64_t *fold_pages;  /* fold_ascii_pages() */
     bool avx2;                   /* leet_mask_avx2() runs here */
     /* Bit k of ascii_keys[a] (k < 128): ASCII character a may continue
        a key at key character k in complete() (its key, second key or a
@@ -610,6 +611,7 @@ termset_new(const char *const *terms, size_t n, struct buf *err)
     ts->terms = xcalloc(n, sizeof(*ts->terms));
     ts->n = n;
     ts->fold_table = fold_ascii_table();
+    ts->fold_pages = fold_ascii_pages();
     ascii_keys_init(ts);
 #ifdef LEET_AVX2
     __builtin_cpu_init();
@@ -1365,8 +1367,10 @@ scan_folded(struct collect *c, hs_scratch_t *scratch, size_t off,
                 a[0] = table[uc][0];
                 a[1] = table[uc][1];
                 j = a[0] == '\0' ? 0 : a[1] == '\0' ? 1 : 2;
-            } else
+            } else if (fold_ascii_page(c->ts->fold_pages, uc))
                 j = uc == 0xfffd ? 0 : fold_ascii(uc, a);
+            else
+                j = 0; /* Han, Hangul, emoji: no lookalikes there */
             if (j == 0) { /* as it is: one to one */
                 for (j = 0; j < (size_t)k; j++)
                     out[o++] = (char)t[p++];
