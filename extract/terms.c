@@ -1087,12 +1087,17 @@ leet_scan(struct collect *c)
     lm = c->use_masks ? c->masks + c->base / 64 : NULL;
     for (base = 0; base < n; base += 64) {
         if (lm != NULL) {
+            /* Blocks with nothing to do (half of them), in a tight loop. */
+            while ((lm->hits | lm->high) == 0 && base + 64 < n) {
+                lm++;
+                base += 64;
+            }
             m = lm->hits;
             word = lm->word;
             high = lm->high;
             lm++;
             if ((m | high) == 0)
-                continue; /* most blocks: nothing to do */
+                continue; /* the last block */
         } else if (n - base >= 64)
 #ifdef LEET_AVX2
             m = c->ts->avx2 ? leet_mask_avx2(b + base, &word, &high)
