@@ -222,7 +222,7 @@ scan(const struct context *c, hs_scratch_t *scratch, struct hits *h,
  * *from: the first hit that may start at or after lo; calls with lo that
  * never decreases share it, so a pass over the findings is linear.
  */
-static bool
+static inline bool
 word_within(const struct hits *h, unsigned int family, size_t lo, size_t hi,
             const struct finding *f, size_t *from)
 {
