@@ -10,6 +10,7 @@
 
 #include "common/err.h"
 #include "common/xalloc.h"
+#include "extract/fold.h"
 #include "extract/terms.h"
 #include "tests/tap.h"
 
@@ -263,6 +264,69 @@ main(void)
     got = terms_fold("Stra\xc3\x9f" "e M\xc3\x9cLLER \xef\xbc\xae", 19);
     is_str(got, "strasse müller n", "terms_fold: NFKC and case folding");
     free(got);
+
+    /* Terms that start with the same word, in any case, share one
+       pattern: each is found where all of it stands, none elsewhere. */
+    {
+        static const char *const mark[] = { "Mark Twain", "MARK", "mark Doe",
+                                            "Markus" };
+        const char *text = "Mark Doe met Mark Twain, mark; Markus and "
+                           "Marketing, Denmark, Mark\xc2\xa0Twain";
+        struct termset *ms = termset_new(mark, 4, &err);
+        struct term_match *v = NULL;
+        struct buf b = BUF_INIT(4096);
+        size_t n = 0;
+
+        rc = termset_match(ms, text, strlen(text), &v, &n, 100);
+        for (i = 0; i < n; i++)
+            buf_addf(&b, "%s%s@%zu", i ? " " : "", mark[v[i].term], v[i].off);
+        is_str(buf_str(&b),
+               "mark Doe@0 Mark Twain@13 MARK@25 Markus@31 Mark Twain@62",
+               "terms that share a first word: each where it stands");
+        free(v);
+        buf_release(&b);
+        termset_free(ms);
+    }
+
+    /* A leet word at each place across the edge of a 64-byte block. */
+    {
+        char text[160];
+        size_t k, found = 0;
+
+        for (k = 40; k < 80; k++) {
+            struct term_match *v = NULL;
+            size_t n = 0;
+
+            memset(text, 'x', k - 1);
+            text[k - 1] = ' ';
+            memcpy(text + k, "N0rthw1nd B4nk ", 15);
+            rc = termset_match(ts, text, k + 15, &v, &n, 100);
+            if (rc == 0 && n == 1 && v[0].off == k && v[0].len == 14 &&
+                v[0].variant)
+                found++;
+            free(v);
+        }
+        is(found, 40, "a leet term found at each offset across a block edge");
+    }
+
+    /* fold_ascii_pages() marks every page fold_ascii() folds in. */
+    {
+        const uint64_t *pages = fold_ascii_pages();
+        size_t missed = 0, past = 0;
+        ucs4_t c;
+        char a[2];
+
+        for (c = FOLD_TABLE_END; c < 0x110000; c++)
+            if (fold_ascii(c, a) > 0) {
+                if (c >= FOLD_PAGES_END)
+                    past++;
+                else if (!fold_ascii_page(pages, c))
+                    missed++;
+            }
+        ok(missed == 0 && past == 0 && fold_ascii_page(pages, 0xff21) &&
+               !fold_ascii_page(pages, 0x4e2d),
+           "the map of fold_ascii()'s pages misses none of its characters");
+    }
 
     for (i = 0; i < 2000; i++)
         many[i] = xasprintf("brand%zu corp", i);
