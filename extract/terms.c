@@ -141,8 +141,8 @@ is_blank(char c)
 static bool
 ascii_word(unsigned char c)
 {
-    return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
-           (c >= '0' && c <= '9') || c == '_';
+    return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9') ||
+           c == '_';
 }
 
 /* Length of the blank at t[0..n) (0 when none): a blank byte, a no-break
@@ -489,8 +489,7 @@ term_pattern(const char *s, struct term *t, struct buf *re, unsigned *flags)
     if (p[n] != '\0' && !is_blank((char)p[n]))
         return first_word_pattern(t, re);
     for (i = 0; i < n; i++) /* lowercase: one pattern for any case */
-        buf_addf(re, "\\x%02x",
-                 p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+        buf_addf(re, "\\x%02x", p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
     /* A literal starts lit_len bytes before its end (on_match()): no
        start of match to track (Hyperscan's pass costs 4 % less). */
     *flags = HS_FLAG_CASELESS;
@@ -769,9 +768,8 @@ complete(const struct termset *ts, const struct term *t,
             }
             c = text[pos];
             /* Nothing below can match (most misses end here). */
-            if (t->key[i] < 128 &&
-                !(ts->ascii_keys[c][t->key[i] / 64] &
-                  (UINT64_C(1) << (t->key[i] % 64))))
+            if (t->key[i] < 128 && !(ts->ascii_keys[c][t->key[i] / 64] &
+                                     (UINT64_C(1) << (t->key[i] % 64))))
                 return false;
         } else {
             cl = u8_mbtouc(&c, text + pos, len - pos);
@@ -838,8 +836,8 @@ record(struct collect *c, size_t id, size_t start, bool lit)
     if (c->n > 0 && c->v[c->n - 1].off == start &&
         c->v[c->n - 1].term == id)
         return 0;
-    if (!complete(c->ts, &c->ts->terms[id], c->text, c->len, start, lit,
-                  &end, &variant))
+    if (!complete(c->ts, &c->ts->terms[id], c->text, c->len, start, lit, &end,
+                  &variant))
         return 0;
     if (c->n == c->max) {
         c->full = true;
@@ -862,8 +860,8 @@ record(struct collect *c, size_t id, size_t start, bool lit)
 static inline bool
 leet_filed(const struct collect *c, size_t s, size_t e)
 {
-    size_t h = leet_sig_bit(leet_char(c->buf[s]), leet_char(c->buf[e - 1]),
-                            e - s);
+    size_t h =
+        leet_sig_bit(leet_char(c->buf[s]), leet_char(c->buf[e - 1]), e - s);
 
     return (c->ts->leet_sig[h / 64] & (UINT64_C(1) << (h % 64))) != 0;
 }
@@ -1009,18 +1007,17 @@ leet_try(struct collect *c, size_t s, size_t e)
        check it mixes letters and signs (complete() checks all). */
     if (e - s < c->ts->leet_min || e - s > c->ts->leet_max + 8)
         return 0;
-    if (e - s <= c->ts->leet_max && leet_filed(c, s, e) &&
-        leet_lookup(c, s, e))
+    if (e - s <= c->ts->leet_max && leet_filed(c, s, e) && leet_lookup(c, s, e))
         return 1;
     for (e2 = e; e2 > s && leet_sign(b[e2 - 1]); e2--)
         ;
-    if (e2 - s >= c->ts->leet_min && e2 - s <= c->ts->leet_max &&
-        e2 != e && leet_filed(c, s, e2) && leet_lookup(c, s, e2))
+    if (e2 - s >= c->ts->leet_min && e2 - s <= c->ts->leet_max && e2 != e &&
+        leet_filed(c, s, e2) && leet_lookup(c, s, e2))
         return 1;
     for (s2 = s; s2 < e2 && leet_sign(b[s2]); s2++)
         ;
-    if (e2 - s2 >= c->ts->leet_min && e2 - s2 <= c->ts->leet_max &&
-        s2 != s && leet_filed(c, s2, e2) && leet_lookup(c, s2, e2))
+    if (e2 - s2 >= c->ts->leet_min && e2 - s2 <= c->ts->leet_max && s2 != s &&
+        leet_filed(c, s2, e2) && leet_lookup(c, s2, e2))
         return 1;
     return 0;
 }
@@ -1185,15 +1182,15 @@ leet_scan(struct collect *c)
  * *joined (a word character follows) for lit_ruled_out().
  */
 static bool
-lit_hit_ruled_out(const struct term *t, const unsigned char *text,
-                  size_t len, size_t start, bool *blank, bool *joined)
+lit_hit_ruled_out(const struct term *t, const unsigned char *text, size_t len,
+                  size_t start, bool *blank, bool *joined)
 {
     size_t stop = start + t->lit_len;
 
     if (t->lit_word_first && start > 0 && ascii_word(text[start - 1]))
         return true; /* the same for every term of the literal */
-    *blank = stop < len && (is_blank((char)text[stop]) ||
-                            text[stop] == 0xc2 || text[stop] == '&');
+    *blank = stop < len && (is_blank((char)text[stop]) || text[stop] == 0xc2 ||
+                            text[stop] == '&');
     *joined = stop < len && ascii_word(text[stop]);
     return false;
 }
@@ -1224,10 +1221,9 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
     start = text_offset(c, (size_t)(to - t->lit_len));
     /* A literal of the text as it is (not of folded lookalikes) is the
        term's first word: complete() checks the rest. */
-    lit = c->nbreak == 0 ||
-          (start + t->lit_len <= c->len &&
-           memcmp(c->text + start, c->buf + (to - t->lit_len),
-                  t->lit_len) == 0);
+    lit = c->nbreak == 0 || (start + t->lit_len <= c->len &&
+                             memcmp(c->text + start, c->buf + (to - t->lit_len),
+                                    t->lit_len) == 0);
     if (lit && lit_hit_ruled_out(t, c->text, c->len, start, &blank, &joined))
         return 0;
     /* Each term that starts with this literal. */
@@ -1375,7 +1371,7 @@ scan_folded(struct collect *c, hs_scratch_t *scratch, size_t off,
             } else if (fold_ascii_page(c->ts->fold_pages, uc))
                 j = uc == 0xfffd ? 0 : fold_ascii(uc, a);
             else
-                j = 0; /* Han, Hangul, emoji: no lookalikes there */
+                j = 0;    /* Han, Hangul, emoji: no lookalikes there */
             if (j == 0) { /* as it is: one to one */
                 for (j = 0; j < (size_t)k; j++)
                     out[o++] = (char)t[p++];

@@ -268,8 +268,8 @@ main(void)
     /* Terms that start with the same word, in any case, share one
        pattern: each is found where all of it stands, none elsewhere. */
     {
-        static const char *const mark[] = { "Mark Twain", "MARK", "mark Doe",
-                                            "Markus" };
+        static const char *const mark[] = {"Mark Twain", "MARK", "mark Doe",
+                                           "Markus"};
         const char *text = "Mark Doe met Mark Twain, mark; Markus and "
                            "Marketing, Denmark, Mark\xc2\xa0Twain";
         struct termset *ms = termset_new(mark, 4, &err);
