@@ -1,7 +1,9 @@
 /*
  * Watch terms on Hyperscan: one database holds the first word of every
  * term, a caseless literal (or, for a first word that is not ASCII, a
- * byte pattern with each character's variants). The text is scanned as
+ * byte pattern with each character's variants); terms that start with the
+ * same literal share its pattern, and the bytes beside a literal's hit
+ * rule most of them out before any is verified. The text is scanned as
  * it is; the words with other bytes than ASCII (which the leet pass lists)
  * are scanned again with their lookalike letters folded to ASCII
  * (extract/fold.c), offsets mapped back. Leet words (a digit or sign
