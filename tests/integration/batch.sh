@@ -78,4 +78,51 @@ is "$(q "SELECT count(*) FROM sightings s WHERE NOT EXISTS (SELECT 1
     "each sighting names its page's document"
 is "$(counts_off)" 0 "each source's job counts match its jobs"
 
+# A page whose job's lease is lost before it is stored (the trigger takes
+# the lease away, in the page's transaction, the first two times page
+# 2503 is stored: in a batch, then alone, or alone): a batch holding it
+# is stored again page by page, the page is left to whoever holds the job
+# (here: the next run), its neighbours are stored, and the run has no
+# database error.
+cat >>"$T/batch.yaml" <<YAML
+  - {name: lost, kind: site, url: "${BIG_URL}p/250", allow_private: true,
+     max_depth: 2, max_pages: 400}
+YAML
+drp apply2 apply "$T/batch.yaml"
+is "$rc" 0 "apply with a second source exits 0"
+q "CREATE SEQUENCE test_lost"
+q "CREATE FUNCTION test_lose() RETURNS trigger LANGUAGE plpgsql AS \$\$
+   BEGIN
+     PERFORM pg_sleep(0.02);
+     IF NEW.url = '${BIG_URL}p/2503' AND nextval('test_lost') <= 2 THEN
+       UPDATE jobs SET lease_owner = NULL WHERE id = NEW.job_id;
+     END IF;
+     RETURN NEW;
+   END \$\$"
+q "CREATE TRIGGER test_lose BEFORE INSERT ON documents
+   FOR EACH ROW EXECUTE FUNCTION test_lose()"
+timeout 300 "$DRPWATCH" run --once >"$LOGS/run3.out" 2>"$LOGS/run3.err"
+is "$?" 0 "a run with pages whose leases are lost exits 0"
+lost=$(grep -c "page not stored, lease lost: source='lost'" "$LOGS/run3.err")
+is "$lost" 1 "the page is left, with a log line"
+grep -q "holds a job whose lease was lost, storing them one by one" \
+    "$LOGS/run3.err" && diag "a batch was stored page by page"
+lost_q() {
+    q "SELECT $1 FROM jobs j JOIN sources s ON s.id = j.source_id
+       WHERE s.name = 'lost'"
+}
+is "$(lost_q "string_agg(j.url, ' ') FILTER (WHERE j.fetched_at IS NULL)")" \
+    "${BIG_URL}p/2503" "only its job is not done"
+is "$(lost_q "count(*) FILTER (WHERE j.last_error IS NOT NULL)")" 0 \
+    "and no job failed"
+q "DROP TRIGGER test_lose ON documents"
+drp run4 run --once
+is "$rc" 0 "the next run exits 0"
+is "$(lost_q "count(*) FILTER (WHERE j.fetched_at IS NULL
+             OR j.lease_owner IS NOT NULL)")" 0 "and completes every job"
+is "$(q "SELECT count(*) FROM documents d JOIN sources s
+         ON s.id = d.source_id WHERE s.name = 'lost'")" \
+    "$(lost_q "count(*)")" "every page of the source stored once"
+is "$(counts_off)" 0 "each source's job counts still match its jobs"
+
 done_testing
