@@ -4779,131 +4779,169 @@ struct masks {
 };
 
 #ifdef MASKS_AVX2
-/* The byte classes of 32 bytes for masks_avx2(), bit i for byte i. */
-enum {
-    C_DIGIT,
-    C_ALPHA,
-    C_XALPHA,
-    C_SEP,
-    C_NL,
-    C_CR,
-    C_DOT,
-    C_COLON,
-    C_AT,
-    C_EQ,
-    C_BLANK,
-    C_HIGH,
-    C_SIGN,
-    C_BIT5,
-    C_CAPITAL_I,
-    C_COUNT
-};
-
-/* The classes of p[0..32) into c; those of the leet pass too when leet
-   (C_SIGN on). Inlined twice with constant indices, so that the
-   compiler keeps c in registers and the constants out of the loop. */
-__attribute__((target("avx2"), always_inline)) static inline void
-classes32(const unsigned char *p, bool leet, uint32_t *c)
-{
-    /* Leet signs (digits and @ $ | ! +) by their two nibbles: bit 0
-       0x21 0x24 0x2b, bit 1 0x30-0x39, bit 2 0x40, bit 3 0x7c. */
-    const __m256i sign_lo =
-        _mm256_setr_epi8(6, 3, 2, 2, 3, 2, 2, 2, 2, 2, 0, 1, 8, 0, 0, 0, 6, 3,
-                         2, 2, 3, 2, 2, 2, 2, 2, 0, 1, 8, 0, 0, 0);
-    const __m256i sign_hi =
-        _mm256_setr_epi8(0, 0, 1, 2, 4, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                         1, 2, 4, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0);
-    const __m256i nib = _mm256_set1_epi8(0x0f);
-    const __m256i c0 = _mm256_set1_epi8('0' - 1),
-                  c9 = _mm256_set1_epi8('9' + 1);
-    const __m256i ca = _mm256_set1_epi8('a' - 1),
-                  cz = _mm256_set1_epi8('z' + 1);
-    const __m256i cf = _mm256_set1_epi8('f' + 1), sp = _mm256_set1_epi8(0x20);
-    __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
-    __m256i lx = _mm256_or_si256(x, sp);
-    /* Signed compares: bytes >= 0x80 are negative, in no class. */
-    __m256i lo = _mm256_cmpgt_epi8(lx, ca);
-
-#define MOVEMASK(v) ((uint32_t)_mm256_movemask_epi8(v))
-    c[C_DIGIT] = MOVEMASK(
-        _mm256_and_si256(_mm256_cmpgt_epi8(x, c0), _mm256_cmpgt_epi8(c9, x)));
-    c[C_ALPHA] = MOVEMASK(_mm256_and_si256(lo, _mm256_cmpgt_epi8(cz, lx)));
-    c[C_XALPHA] = MOVEMASK(_mm256_and_si256(lo, _mm256_cmpgt_epi8(cf, lx)));
-    c[C_SEP] = MOVEMASK(_mm256_or_si256(
-        _mm256_cmpeq_epi8(x, sp), _mm256_cmpeq_epi8(x, _mm256_set1_epi8('-'))));
-    c[C_NL] = MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\n')));
-    c[C_CR] = MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\r')));
-    c[C_DOT] = MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('.')));
-    c[C_COLON] = MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(':')));
-    c[C_AT] = MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('@')));
-    c[C_EQ] = MOVEMASK(
-        _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('=')),
-                        _mm256_cmpeq_epi8(x, _mm256_set1_epi8((char)0x9a))));
-    /* '\t' to '\r' (9 to 13) and ' ' */
-    c[C_BLANK] = MOVEMASK(_mm256_or_si256(
-        _mm256_cmpeq_epi8(x, sp),
-        _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(8)),
-                         _mm256_cmpgt_epi8(_mm256_set1_epi8(14), x))));
-    c[C_HIGH] = MOVEMASK(x);
-    if (leet) {
-        __m256i sg = _mm256_and_si256(
-            _mm256_shuffle_epi8(sign_lo, _mm256_and_si256(x, nib)),
-            _mm256_shuffle_epi8(
-                sign_hi, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib)));
-
-        c[C_SIGN] = MOVEMASK(_mm256_cmpgt_epi8(sg, _mm256_setzero_si256()));
-        /* A letter with bit 5 set is a small one. */
-        c[C_BIT5] = MOVEMASK(_mm256_slli_epi16(x, 2));
-        c[C_CAPITAL_I] = MOVEMASK(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('I')));
+/* 32 copies of byte c, a constant in memory: as operands of the
+   compares they cost no instruction of their own, where
+   _mm256_set1_epi8() built most of them again in each block. */
+typedef char v32qi __attribute__((vector_size(32)));
+#define SPLAT4(c) (char)(c), (char)(c), (char)(c), (char)(c)
+#define SPLAT(c)                                                               \
+    (const v32qi)                                                              \
+    {                                                                          \
+        SPLAT4(c), SPLAT4(c), SPLAT4(c), SPLAT4(c), SPLAT4(c), SPLAT4(c),      \
+            SPLAT4(c), SPLAT4(c)                                               \
     }
-#undef MOVEMASK
-}
+enum {
+    K_SPACE,
+    K_DASH,
+    K_NL,
+    K_CR,
+    K_DOT,
+    K_COLON,
+    K_AT,
+    K_EQ,
+    K_FW_COLON,
+    K_CAPITAL_I,
+    K_NIBBLE,
+    K_DIGIT_TO_MIN,
+    K_ALPHA_TO_MIN,
+    K_BLANK_TO_MIN,
+    K_DIGIT_END,
+    K_ALPHA_END,
+    K_XALPHA_END,
+    K_BLANK_END,
+    K_COUNT
+};
+/* A range lo..hi by one signed compare: the byte plus 0x80 - lo (mod
+   256, K_*_TO_MIN) is below 0x80 + (hi - lo + 1) (K_*_END) only there.
+   Small letters after | 0x20, which makes no other byte one. */
+static const v32qi masks_k[K_COUNT] __attribute__((aligned(32))) = {
+    [K_SPACE] = SPLAT(' '),
+    [K_DASH] = SPLAT('-'),
+    [K_NL] = SPLAT('\n'),
+    [K_CR] = SPLAT('\r'),
+    [K_DOT] = SPLAT('.'),
+    [K_COLON] = SPLAT(':'),
+    [K_AT] = SPLAT('@'),
+    [K_EQ] = SPLAT('='),
+    [K_FW_COLON] = SPLAT(0x9a),
+    [K_CAPITAL_I] = SPLAT('I'),
+    [K_NIBBLE] = SPLAT(0x0f),
+    [K_DIGIT_TO_MIN] = SPLAT(0x80 - '0'),
+    [K_ALPHA_TO_MIN] = SPLAT(0x80 - 'a'),
+    [K_BLANK_TO_MIN] = SPLAT(0x80 - '\t'),
+    [K_DIGIT_END] = SPLAT(0x80 + 10),
+    [K_ALPHA_END] = SPLAT(0x80 + 26),
+    [K_XALPHA_END] = SPLAT(0x80 + 6),
+    [K_BLANK_END] = SPLAT(0x80 + 5), /* '\t' to '\r' (9 to 13) */
+};
+#undef SPLAT
+#undef SPLAT4
+
+#define K(i) _mm256_load_si256((const __m256i *)(const void *)&k[i])
+#define EQ(v, i) _mm256_cmpeq_epi8(v, K(i))
+#define BELOW(v, i) _mm256_cmpgt_epi8(K(i), v)
+#define DIGIT(v) BELOW(_mm256_add_epi8(v, K(K_DIGIT_TO_MIN)), K_DIGIT_END)
+#define SMALL(v)                                                               \
+    _mm256_add_epi8(_mm256_or_si256(v, K(K_SPACE)), K(K_ALPHA_TO_MIN))
+#define SEP(v) _mm256_or_si256(EQ(v, K_SPACE), EQ(v, K_DASH))
+#define EQUALS(v) _mm256_or_si256(EQ(v, K_EQ), EQ(v, K_FW_COLON))
+#define BLANK(v)                                                               \
+    _mm256_or_si256(EQ(v, K_SPACE),                                            \
+                    BELOW(_mm256_add_epi8(v, K(K_BLANK_TO_MIN)), K_BLANK_END))
+/* Leet signs (digits and @ $ | ! +) by their two nibbles: bit 0 0x21
+   0x24 0x2b, bit 1 0x30-0x39, bit 2 0x40, bit 3 0x7c. */
+#define SIGN(v)                                                                \
+    _mm256_cmpgt_epi8(                                                         \
+        _mm256_and_si256(                                                      \
+            _mm256_shuffle_epi8(_mm256_setr_epi8(6, 3, 2, 2, 3, 2, 2, 2, 2, 2, \
+                                                 0, 1, 8, 0, 0, 0, 6, 3, 2, 2, \
+                                                 3, 2, 2, 2, 2, 2, 0, 1, 8, 0, \
+                                                 0, 0),                        \
+                                _mm256_and_si256(v, K(K_NIBBLE))),             \
+            _mm256_shuffle_epi8(                                               \
+                _mm256_setr_epi8(0, 0, 1, 2, 4, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0,  \
+                                 0, 0, 0, 1, 2, 4, 0, 0, 8, 0, 0, 0, 0, 0, 0,  \
+                                 0, 0),                                        \
+                _mm256_and_si256(_mm256_srli_epi16(v, 4), K(K_NIBBLE)))),      \
+        _mm256_setzero_si256())
+/* A letter with bit 5 set is a small one. */
+#define BIT5(v) _mm256_slli_epi16(v, 2)
+#define HIGH(v) (v)
 
 /*
- * The masks of 64 bytes at p with AVX2, 32 bytes a compare; and when lm
- * is not NULL, the watch terms' leet masks of the same bytes: their own
- * pass classified every byte again.
+ * The masks of 64 bytes at p with AVX2, 32 bytes a compare, each class
+ * of both halves joined at once (whole arrays of classes of each half
+ * were spilled and joined after); and when lm is not NULL, the watch
+ * terms' leet masks of the same bytes: their own pass classified every
+ * byte again.
  */
 __attribute__((target("avx2"), always_inline)) static inline void
-masks_avx2(const unsigned char *p, struct masks *m, struct leet_masks *lm)
+masks_avx2(const unsigned char *p, struct masks *m, struct leet_masks *lm,
+           const v32qi *k)
 {
-    uint32_t lo[C_COUNT], hi[C_COUNT];
+    const __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    const __m256i x1 =
+        _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
     uint64_t sign, ci, alpha;
 
+#define BOTH(f)                                                                \
+    ((uint64_t)(uint32_t)_mm256_movemask_epi8(f(x0)) |                         \
+     (uint64_t)(uint32_t)_mm256_movemask_epi8(f(x1)) << 32)
+#define ALPHA(v) BELOW(SMALL(v), K_ALPHA_END)
+#define XALPHA(v) BELOW(SMALL(v), K_XALPHA_END)
+#define NL(v) EQ(v, K_NL)
+#define CR(v) EQ(v, K_CR)
+#define DOT(v) EQ(v, K_DOT)
+#define COLON(v) EQ(v, K_COLON)
+#define AT(v) EQ(v, K_AT)
+#define CAPITAL_I(v) EQ(v, K_CAPITAL_I)
+    /* The leet masks first: stores before the call, the compiler kept
+       the masks in registers, spilled, across it. */
+    alpha = BOTH(ALPHA);
     if (lm != NULL) {
-        classes32(p, true, lo);
-        classes32(p + 32, true, hi);
-    } else {
-        classes32(p, false, lo);
-        classes32(p + 32, false, hi);
-    }
-#define JOIN(k) ((uint64_t)lo[k] | (uint64_t)hi[k] << 32)
-    alpha = JOIN(C_ALPHA);
-    m->digit = JOIN(C_DIGIT);
-    m->alpha = alpha;
-    m->alnum = m->digit | alpha;
-    m->xdigit = m->digit | JOIN(C_XALPHA);
-    m->sep = JOIN(C_SEP);
-    m->nl = JOIN(C_NL);
-    m->cr = JOIN(C_CR);
-    m->dot = JOIN(C_DOT);
-    m->colon = JOIN(C_COLON);
-    m->at = JOIN(C_AT);
-    m->eq = JOIN(C_EQ);
-    m->word = ~JOIN(C_BLANK);
-    m->high = JOIN(C_HIGH);
-    if (lm != NULL) {
-        sign = JOIN(C_SIGN);
-        ci = JOIN(C_CAPITAL_I);
-        lm->high = m->high;
+        sign = BOTH(SIGN);
+        ci = BOTH(CAPITAL_I);
+        lm->high = BOTH(HIGH);
         lm->word = 0;
         lm->hits = (sign | ci) == 0
                        ? 0 /* most blocks of prose */
-                       : termset_leet_hits(sign, alpha, alpha & JOIN(C_BIT5),
-                                           ci, &lm->word);
+                       : termset_leet_hits(sign, alpha, alpha & BOTH(BIT5), ci,
+                                           &lm->word);
     }
-#undef JOIN
+    m->digit = BOTH(DIGIT);
+    m->alpha = alpha;
+    m->alnum = m->digit | alpha;
+    m->xdigit = m->digit | BOTH(XALPHA);
+    m->sep = BOTH(SEP);
+    m->nl = BOTH(NL);
+    m->cr = BOTH(CR);
+    m->dot = BOTH(DOT);
+    m->colon = BOTH(COLON);
+    m->at = BOTH(AT);
+    m->eq = BOTH(EQUALS);
+    m->word = ~BOTH(BLANK);
+    m->high = BOTH(HIGH);
+#undef BOTH
+#undef ALPHA
+#undef XALPHA
+#undef NL
+#undef CR
+#undef DOT
+#undef COLON
+#undef AT
+#undef CAPITAL_I
 }
+#undef K
+#undef EQ
+#undef BELOW
+#undef DIGIT
+#undef SMALL
+#undef SEP
+#undef EQUALS
+#undef BLANK
+#undef SIGN
+#undef BIT5
+#undef HIGH
 #endif
 
 /* The leet masks of t[0..n), n < 64, as masks_avx2() makes them. */
@@ -5040,21 +5078,26 @@ masks_slow(const unsigned char *t, size_t len, size_t base,
 #define MASK_BATCH 64 /* blocks of masks made in one call */
 
 #ifdef MASKS_AVX2
-/* masks_avx2() of n blocks from p on, in a loop that keeps its constants
-   in registers (a call a block set them up each time: a fifth of its
-   instructions). lm: n leet masks too, or NULL. */
+/* masks_avx2() of n blocks from p on, in one loop (a call a block set
+   its constants up each time: a fifth of its instructions). lm: n leet
+   masks too, or NULL. */
 __attribute__((target("avx2"))) static void
 masks_avx2_run(const unsigned char *p, size_t n, struct masks *m,
                struct leet_masks *lm)
 {
-    size_t k;
+    const v32qi *k = masks_k;
+    size_t i;
 
+    /* Constants the compiler cannot see: it built each splat again in
+       each block (three instructions) rather than read it as an operand
+       of the compare. */
+    __asm__("" : "+r"(k));
     if (lm != NULL)
-        for (k = 0; k < n; k++)
-            masks_avx2(p + 64 * k, m + k, lm + k);
+        for (i = 0; i < n; i++)
+            masks_avx2(p + 64 * i, m + i, lm + i, k);
     else
-        for (k = 0; k < n; k++)
-            masks_avx2(p + 64 * k, m + k, NULL);
+        for (i = 0; i < n; i++)
+            masks_avx2(p + 64 * i, m + i, NULL, k);
 }
 #endif
 
