@@ -5131,26 +5131,36 @@ masks_make(const struct run *r, size_t k, struct masks *m)
 static uint64_t
 runs_of(uint64_t lo, uint64_t hi, unsigned k)
 {
-    unsigned __int128 w = (unsigned __int128)hi << 64 | lo, x = w;
     unsigned have = 1, step;
 
+/* lo:hi &= lo:hi >> n, in two words: gcc spilled an __int128 to the
+   stack between the steps. */
+#define RUNS_STEP(n)                                                           \
+    do {                                                                       \
+        lo &= lo >> (n) | hi << (64 - (n));                                    \
+        hi &= hi >> (n);                                                       \
+    } while (0)
     /* The two lengths mask_hits() asks for, unrolled (the loop's own
        arithmetic cost as much as the shifts). */
-    if (k == 4)
-        return (uint64_t)(((x & x >> 1) & (x & x >> 1) >> 2));
-    if (k == 13) {
-        x &= x >> 1;
-        x &= x >> 2;
-        x &= x >> 4;
-        return (uint64_t)(x & x >> 5);
+    if (k == 4) {
+        RUNS_STEP(1);
+        RUNS_STEP(2);
+        return lo;
     }
-    /* x: runs of have; doubling, then the rest in one step. */
+    if (k == 13) {
+        RUNS_STEP(1);
+        RUNS_STEP(2);
+        RUNS_STEP(4);
+        return lo & (lo >> 5 | hi << 59);
+    }
+    /* lo:hi: runs of have; doubling, then the rest in one step. */
     while (have < k) {
-        step = have <= k - have ? have : k - have;
-        x &= x >> step;
+        step = have <= k - have ? have : k - have; /* 1 to 32 */
+        RUNS_STEP(step);
         have += step;
     }
-    return (uint64_t)x;
+#undef RUNS_STEP
+    return lo;
 }
 
 /*
@@ -5464,14 +5474,16 @@ static void
 mask_hits(struct run *r)
 {
     const unsigned char *t = (const unsigned char *)r->text;
-    /* Blocks first - 2 ... first + made - 1: m[2] is block first. */
+    /* The blocks before the last batch's first, and the batch: m[2] is
+       its first block. */
     struct masks m[MASK_BATCH + 2], *prev, *cur, *next;
-    size_t first = 0, made, c;
+    size_t made;
     size_t base, hi, done = 0, ls = 0, e, ip = 0, dom = 0, six = 0;
     size_t idn = 0, email_idn = 0;
-    uint64_t starts, seps, left, right, lone, ends, hits, l4, r4;
+    uint64_t starts, seps, left, right, lone, ends, l4, r4;
     uint64_t plain, firsts, high_on = 0;
-    uint64_t inner;
+    uint64_t inner, dom_hits, ip_hits, six_hits, idn_hits, at_hits;
+    uint64_t label_hits;
     unsigned b;
     bool line_lone = false, line_inner = false;
 
@@ -5479,49 +5491,34 @@ mask_hits(struct run *r)
         return;
     memset(m, 0, 2 * sizeof(*m)); /* before the text: no class */
     made = masks_make(r, 0, m + 2);
-    for (base = 0; base < r->len; base += 64) {
-        c = base / 64;
-        if (c + 1 == first + made) { /* the next block's are to make */
-            m[0] = m[c + 1 - first];
-            m[1] = m[c + 2 - first];
-            first = c + 1;
-            made = masks_make(r, first, m + 2);
+    /* One pointer that moves on: worked out from the block's index, its
+       masks' addresses cost a dozen instructions a block. */
+    cur = m + 2;
+    for (base = 0; base < r->len; base += 64, cur++) {
+        if (cur + 1 == m + 2 + made) { /* the next block's are to make */
+            m[0] = cur[-1];
+            m[1] = cur[0];
+            made = masks_make(r, base / 64 + 1, m + 2);
+            cur = m + 1;
         }
-        prev = &m[c + 1 - first];
-        cur = &m[c + 2 - first];
-        next = &m[c + 3 - first];
-        /* Runs of 13 that start at or after the end of the last run. */
-        starts = runs_of(cur->alnum, next->alnum, RUN_MIN);
-        if (done > base)
-            starts &= done - base >= 64 ? 0 : ~UINT64_C(0) << (done - base);
-        while (starts != 0) {
-            b = (unsigned)__builtin_ctzll(starts);
-            for (hi = base + b + RUN_MIN; hi < r->len && ascii_isalnum(t[hi]);
-                 hi++)
-                ;
-            long_run(r, base + b, hi);
-            done = hi;
-            starts &= hi - base >= 64 ? 0 : ~UINT64_C(0) << (hi - base);
-        }
-        /* A separator p with digits at p-4..p-1 and p+1..p+4. */
-        seps = cur->sep & (cur->digit >> 1 | next->digit << 63) &
-               (cur->digit << 1 | prev->digit >> 63);
-        if (seps != 0) {
-            right = runs_of(cur->digit >> 1 | next->digit << 63,
-                            next->digit >> 1, 4);
-            left = (uint64_t)(runs_of((uint64_t)(prev->digit >> 60 |
-                                                 cur->digit << 4),
-                                      cur->digit >> 60, 4));
-            seps &= right & left;
-        }
-        while (seps != 0) {
-            b = (unsigned)__builtin_ctzll(seps);
-            card_hit(r, base + b + 4);
-            seps &= seps - 1;
-        }
+        prev = cur - 1;
+        next = cur + 1;
 /* Bit i: the mask's bit for byte base + i + k (FWD), base + i - k (BWD). */
 #define FWD(m, k) (cur->m >> (k) | next->m << (64 - (k)))
 #define BWD(m, k) (cur->m << (k) | prev->m >> (64 - (k)))
+        /* Every hit mask of the block first, then the calls: across them
+           the compiler kept the masks' addresses, not the masks, and
+           worked them out again for each. */
+        /* Runs of 13 (those that start at or after the end of the last
+           run: below). */
+        starts = runs_of(cur->alnum, next->alnum, RUN_MIN);
+        /* A separator p with digits at p-4..p-1 and p+1..p+4. */
+        seps = cur->sep & FWD(digit, 1) & BWD(digit, 1);
+        if (seps != 0) {
+            right = runs_of(FWD(digit, 1), next->digit >> 1, 4);
+            left = runs_of(BWD(digit, 4), cur->digit >> 60, 4);
+            seps &= right & left;
+        }
         /* Dots after a letter or digit: before two letters, a domain
            name's; between digits, with 1-3 digits and a dot and a digit
            after, an IPv4 address's. With no literal to start from,
@@ -5529,27 +5526,17 @@ mask_hits(struct run *r)
            patterns, and a memchr() for each dot and colon took 5 % of
            the scan; the defanged forms ("[.]", "[:]") stay in the
            prefilter database. */
-        hits = cur->dot & BWD(alnum, 1) & FWD(alpha, 1) & FWD(alpha, 2);
-        while (hits != 0) {
-            b = (unsigned)__builtin_ctzll(hits);
-            hits &= hits - 1;
-            add_run(r, PAT_DOMAIN, &dom, base + b, true);
-        }
-        hits = cur->dot & BWD(digit, 1) & FWD(digit, 1);
-        if (hits != 0) /* most dots end a sentence or split a name */
-            hits &=
+        dom_hits = cur->dot & BWD(alnum, 1) & FWD(alpha, 1) & FWD(alpha, 2);
+        ip_hits = cur->dot & BWD(digit, 1) & FWD(digit, 1);
+        if (ip_hits != 0) /* most dots end a sentence or split a name */
+            ip_hits &=
                 (FWD(dot, 2) & FWD(digit, 3)) |
                 (FWD(digit, 2) & FWD(dot, 3) & FWD(digit, 4)) |
                 (FWD(digit, 2) & FWD(digit, 3) & FWD(dot, 4) & FWD(digit, 5));
-        while (hits != 0) {
-            b = (unsigned)__builtin_ctzll(hits);
-            hits &= hits - 1;
-            add_run(r, PAT_IPV4, &ip, base + b, false);
-        }
         /* IPv6: "::", or a colon with 1-4 hex digits and a colon on each
            side (inet_pton() wants "::" or six colons; clock times have
            two). */
-        hits = cur->colon & FWD(colon, 1);
+        six_hits = cur->colon & FWD(colon, 1);
         if (cur->colon != 0) {
             r4 = FWD(xdigit, 1) &
                  (FWD(colon, 2) |
@@ -5563,12 +5550,7 @@ mask_hits(struct run *r)
                    (BWD(colon, 3) |
                     (BWD(xdigit, 3) & (BWD(colon, 4) |
                                        (BWD(xdigit, 4) & BWD(colon, 5)))))));
-            hits |= cur->colon & l4 & r4;
-        }
-        while (hits != 0) {
-            b = (unsigned)__builtin_ctzll(hits);
-            hits &= hits - 1;
-            add_token(r, r->x->ipv6_slot, &six, base + b);
+            six_hits |= cur->colon & l4 & r4;
         }
         /* Unicode names: a dot with a byte >= 0x80 before it in its
            blank-free token and a byte that is no blank after it
@@ -5583,37 +5565,71 @@ mask_hits(struct run *r)
             high_on = cur->word & ~((plain ^ (plain + firsts)) & plain);
         } else
             high_on = 0;
+        idn_hits = cur->dot & high_on & FWD(word, 1);
         /* E-mail addresses and combo lines: "@[A-Za-z0-9]", the hit
            ending after the letter or digit, as Hyperscan's did. */
-        hits = cur->at & FWD(alnum, 1);
-        while (hits != 0) {
-            b = (unsigned)__builtin_ctzll(hits);
-            hits &= hits - 1;
-            on_candidate(PAT_EMAIL, 0, base + b + 2, 0, r);
-            on_candidate(PAT_COMBO, 0, base + b + 2, 0, r);
-        }
+        at_hits = cur->at & FWD(alnum, 1);
         /* Separators; a label ends in a letter, and a quote or blanks
            may follow it, never a digit (half the colons: clock times). */
-        hits = (cur->colon | cur->eq) & ~BWD(digit, 1);
-        while (hits != 0) {
-            b = (unsigned)__builtin_ctzll(hits);
-            hits &= hits - 1;
-            label_hit(r, base + b);
-        }
-        hits = cur->dot & high_on & FWD(word, 1);
-        while (hits != 0) {
-            b = (unsigned)__builtin_ctzll(hits);
-            hits &= hits - 1;
-            add_token(r, r->x->idn_slot, &idn, base + b + 1);
-            add_token(r, r->x->email_idn_slot, &email_idn, base + b + 1);
-        }
+        label_hits = (cur->colon | cur->eq) & ~BWD(digit, 1);
         /* Line ends and lone '\r's, in order. A line of re_userpass has
            no space between two bytes that are no blank ("id:pw",
            "id<tab>pw"): such spaces (inner) spare userpass_line() the
            lines of prose. */
-        lone = cur->cr & ~(cur->nl >> 1 | next->nl << 63);
+        lone = cur->cr & ~FWD(nl, 1);
         ends = cur->nl | lone;
         inner = cur->sep & ~cur->word & BWD(word, 1) & FWD(word, 1);
+#undef FWD
+#undef BWD
+
+        if (done > base)
+            starts &= done - base >= 64 ? 0 : ~UINT64_C(0) << (done - base);
+        while (starts != 0) {
+            b = (unsigned)__builtin_ctzll(starts);
+            for (hi = base + b + RUN_MIN; hi < r->len && ascii_isalnum(t[hi]);
+                 hi++)
+                ;
+            long_run(r, base + b, hi);
+            done = hi;
+            starts &= hi - base >= 64 ? 0 : ~UINT64_C(0) << (hi - base);
+        }
+        while (seps != 0) {
+            b = (unsigned)__builtin_ctzll(seps);
+            card_hit(r, base + b + 4);
+            seps &= seps - 1;
+        }
+        while (dom_hits != 0) {
+            b = (unsigned)__builtin_ctzll(dom_hits);
+            dom_hits &= dom_hits - 1;
+            add_run(r, PAT_DOMAIN, &dom, base + b, true);
+        }
+        while (ip_hits != 0) {
+            b = (unsigned)__builtin_ctzll(ip_hits);
+            ip_hits &= ip_hits - 1;
+            add_run(r, PAT_IPV4, &ip, base + b, false);
+        }
+        while (six_hits != 0) {
+            b = (unsigned)__builtin_ctzll(six_hits);
+            six_hits &= six_hits - 1;
+            add_token(r, r->x->ipv6_slot, &six, base + b);
+        }
+        while (at_hits != 0) {
+            b = (unsigned)__builtin_ctzll(at_hits);
+            at_hits &= at_hits - 1;
+            on_candidate(PAT_EMAIL, 0, base + b + 2, 0, r);
+            on_candidate(PAT_COMBO, 0, base + b + 2, 0, r);
+        }
+        while (label_hits != 0) {
+            b = (unsigned)__builtin_ctzll(label_hits);
+            label_hits &= label_hits - 1;
+            label_hit(r, base + b);
+        }
+        while (idn_hits != 0) {
+            b = (unsigned)__builtin_ctzll(idn_hits);
+            idn_hits &= idn_hits - 1;
+            add_token(r, r->x->idn_slot, &idn, base + b + 1);
+            add_token(r, r->x->email_idn_slot, &email_idn, base + b + 1);
+        }
         while (ends != 0) {
             b = (unsigned)__builtin_ctzll(ends);
             ends &= ends - 1;
@@ -5632,8 +5648,6 @@ mask_hits(struct run *r)
             line_lone = false;
         }
         line_inner = line_inner || inner != 0;
-#undef FWD
-#undef BWD
     }
     /* The last line, without a '\n'. */
     if (ls < r->len) {
