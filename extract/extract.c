@@ -4730,22 +4730,28 @@ bracket(unsigned char c)
     return c == '[' || c == ']' || c == '(' || c == ')' || c == '{' || c == '}';
 }
 
+/* The bytes of add_run()'s runs, a load and a test a byte (the four
+   tests of each cost twice that): RUN_WORD for letters, digits, '_' and
+   '.', RUN_DASH for '-'. */
+enum { RUN_WORD = 1, RUN_DASH = 2 };
+static const unsigned char run_byte[256] = {
+    ['0' ... '9'] = RUN_WORD, ['A' ... 'Z'] = RUN_WORD,
+    ['a' ... 'z'] = RUN_WORD, ['_'] = RUN_WORD,
+    ['.'] = RUN_WORD,         ['-'] = RUN_DASH,
+};
+
 static void
 add_run(struct run *r, size_t slot, size_t *done, size_t at, bool dash)
 {
     const unsigned char *t = (const unsigned char *)r->text;
+    unsigned want = dash ? RUN_WORD | RUN_DASH : RUN_WORD;
     size_t lo, hi;
 
     if (at < *done)
         return;
-    for (lo = at;
-         lo > *done && (ascii_isalnum(t[lo - 1]) || t[lo - 1] == '_' ||
-                        t[lo - 1] == '.' || (dash && t[lo - 1] == '-'));
-         lo--)
+    for (lo = at; lo > *done && (run_byte[t[lo - 1]] & want); lo--)
         ;
-    for (hi = at + 1; hi < r->len && (ascii_isalnum(t[hi]) || t[hi] == '_' ||
-                                      t[hi] == '.' || (dash && t[hi] == '-'));
-         hi++)
+    for (hi = at + 1; hi < r->len && (run_byte[t[hi]] & want); hi++)
         ;
     if ((lo > 0 && bracket(t[lo - 1])) || (hi < r->len && bracket(t[hi]))) {
         add_token(r, slot, done, at);
