@@ -5482,9 +5482,9 @@ mask_hits(struct run *r)
     const unsigned char *t = (const unsigned char *)r->text;
     /* The blocks before the last batch's first, and the batch: m[2] is
        its first block. */
-    struct masks m[MASK_BATCH + 2], *prev, *cur, *next;
+    struct masks m[MASK_BATCH + 2], *prev, *cur, *next, *end;
     size_t made;
-    size_t base, hi, done = 0, ls = 0, e, ip = 0, dom = 0, six = 0;
+    size_t base, hi, off, done = 0, ls = 0, e, ip = 0, dom = 0, six = 0;
     size_t idn = 0, email_idn = 0;
     uint64_t starts, seps, left, right, lone, ends, l4, r4;
     uint64_t plain, firsts, high_on = 0;
@@ -5500,12 +5500,14 @@ mask_hits(struct run *r)
     /* One pointer that moves on: worked out from the block's index, its
        masks' addresses cost a dozen instructions a block. */
     cur = m + 2;
+    end = m + 2 + made;
     for (base = 0; base < r->len; base += 64, cur++) {
-        if (cur + 1 == m + 2 + made) { /* the next block's are to make */
+        if (cur + 1 == end) { /* the next block's are to make */
             m[0] = cur[-1];
             m[1] = cur[0];
             made = masks_make(r, base / 64 + 1, m + 2);
             cur = m + 1;
+            end = m + 2 + made;
         }
         prev = cur - 1;
         next = cur + 1;
@@ -5525,20 +5527,38 @@ mask_hits(struct run *r)
             left = runs_of(BWD(digit, 4), cur->digit >> 60, 4);
             seps &= right & left;
         }
-        /* Dots after a letter or digit: before two letters, a domain
-           name's; between digits, with 1-3 digits and a dot and a digit
-           after, an IPv4 address's. With no literal to start from,
-           Hyperscan spent more on these classes than on all its other
-           patterns, and a memchr() for each dot and colon took 5 % of
-           the scan; the defanged forms ("[.]", "[:]") stay in the
-           prefilter database. */
-        dom_hits = cur->dot & BWD(alnum, 1) & FWD(alpha, 1) & FWD(alpha, 2);
-        ip_hits = cur->dot & BWD(digit, 1) & FWD(digit, 1);
-        if (ip_hits != 0) /* most dots end a sentence or split a name */
-            ip_hits &=
-                (FWD(dot, 2) & FWD(digit, 3)) |
-                (FWD(digit, 2) & FWD(dot, 3) & FWD(digit, 4)) |
-                (FWD(digit, 2) & FWD(digit, 3) & FWD(dot, 4) & FWD(digit, 5));
+        /* Unicode names: a dot with a byte >= 0x80 before it in its
+           blank-free token and a byte that is no blank after it
+           ("[\x80-\xff][^\s]*\.[^\s]", ending after that byte). high_on:
+           the bytes of the tokens from their first byte >= 0x80 on; the
+           others (plain) are the first bytes of each token up to it, a
+           carry from each token's start (firsts) through them. */
+        if (cur->high != 0 || (high_on >> 63 && prev->word >> 63)) {
+            plain = cur->word & ~cur->high;
+            firsts = cur->word &
+                     ~(cur->word << 1 | (high_on >> 63 & prev->word >> 63));
+            high_on = cur->word & ~((plain ^ (plain + firsts)) & plain);
+        } else
+            high_on = 0;
+        /* Most blocks of prose hold no dot. */
+        dom_hits = ip_hits = idn_hits = 0;
+        if (cur->dot != 0) {
+            /* Dots after a letter or digit: before two letters, a domain
+               name's; between digits, with 1-3 digits and a dot and a digit
+               after, an IPv4 address's. With no literal to start from,
+               Hyperscan spent more on these classes than on all its other
+               patterns, and a memchr() for each dot and colon took 5 % of
+               the scan; the defanged forms ("[.]", "[:]") stay in the
+               prefilter database. */
+            dom_hits = cur->dot & BWD(alnum, 1) & FWD(alpha, 1) & FWD(alpha, 2);
+            ip_hits = cur->dot & BWD(digit, 1) & FWD(digit, 1);
+            if (ip_hits != 0) /* most dots end a sentence or split a name */
+                ip_hits &= (FWD(dot, 2) & FWD(digit, 3)) |
+                           (FWD(digit, 2) & FWD(dot, 3) & FWD(digit, 4)) |
+                           (FWD(digit, 2) & FWD(digit, 3) & FWD(dot, 4) &
+                            FWD(digit, 5));
+            idn_hits = cur->dot & high_on & FWD(word, 1);
+        }
         /* IPv6: "::", or a colon with 1-4 hex digits and a colon on each
            side (inet_pton() wants "::" or six colons; clock times have
            two). */
@@ -5554,24 +5574,10 @@ mask_hits(struct run *r)
                  (BWD(colon, 2) |
                   (BWD(xdigit, 2) &
                    (BWD(colon, 3) |
-                    (BWD(xdigit, 3) & (BWD(colon, 4) |
-                                       (BWD(xdigit, 4) & BWD(colon, 5)))))));
+                    (BWD(xdigit, 3) &
+                     (BWD(colon, 4) | (BWD(xdigit, 4) & BWD(colon, 5)))))));
             six_hits |= cur->colon & l4 & r4;
         }
-        /* Unicode names: a dot with a byte >= 0x80 before it in its
-           blank-free token and a byte that is no blank after it
-           ("[\x80-\xff][^\s]*\.[^\s]", ending after that byte). high_on:
-           the bytes of the tokens from their first byte >= 0x80 on; the
-           others (plain) are the first bytes of each token up to it, a
-           carry from each token's start (firsts) through them. */
-        if (cur->high != 0 || (high_on >> 63 && prev->word >> 63)) {
-            plain = cur->word & ~cur->high;
-            firsts = cur->word & ~(cur->word << 1 | (high_on >> 63 &
-                                                   prev->word >> 63));
-            high_on = cur->word & ~((plain ^ (plain + firsts)) & plain);
-        } else
-            high_on = 0;
-        idn_hits = cur->dot & high_on & FWD(word, 1);
         /* E-mail addresses and combo lines: "@[A-Za-z0-9]", the hit
            ending after the letter or digit, as Hyperscan's did. */
         at_hits = cur->at & FWD(alnum, 1);
@@ -5592,9 +5598,18 @@ mask_hits(struct run *r)
             starts &= done - base >= 64 ? 0 : ~UINT64_C(0) << (done - base);
         while (starts != 0) {
             b = (unsigned)__builtin_ctzll(starts);
-            for (hi = base + b + RUN_MIN; hi < r->len && ascii_isalnum(t[hi]);
-                 hi++)
-                ;
+            /* Its end by the masks, bytes past the text in no class;
+               walked from the block after next on. */
+            hi = b + RUN_MIN; /* 13 to 76 */
+            off = hi < 64 ? 0 : hi - 64;
+            if (hi < 64 && ~cur->alnum >> hi != 0)
+                hi = base + hi + (unsigned)__builtin_ctzll(~cur->alnum >> hi);
+            else if (~next->alnum >> off != 0)
+                hi = base + 64 + off +
+                     (unsigned)__builtin_ctzll(~next->alnum >> off);
+            else
+                for (hi = base + 128; hi < r->len && ascii_isalnum(t[hi]); hi++)
+                    ;
             long_run(r, base + b, hi);
             done = hi;
             starts &= hi - base >= 64 ? 0 : ~UINT64_C(0) << (hi - base);
