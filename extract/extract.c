@@ -5563,7 +5563,8 @@ mask_hits(struct run *r)
            side (inet_pton() wants "::" or six colons; clock times have
            two). */
         six_hits = cur->colon & FWD(colon, 1);
-        if (cur->colon != 0) {
+        /* Most colons have a blank or no hex digit on one side. */
+        if ((cur->colon & FWD(xdigit, 1) & BWD(xdigit, 1)) != 0) {
             r4 = FWD(xdigit, 1) &
                  (FWD(colon, 2) |
                   (FWD(xdigit, 2) &
@@ -5588,7 +5589,7 @@ mask_hits(struct run *r)
            no space between two bytes that are no blank ("id:pw",
            "id<tab>pw"): such spaces (inner) spare userpass_line() the
            lines of prose. */
-        lone = cur->cr & ~FWD(nl, 1);
+        lone = cur->cr != 0 ? cur->cr & ~FWD(nl, 1) : 0; /* '\r's: rare */
         ends = cur->nl | lone;
         inner = cur->sep & ~cur->word & BWD(word, 1) & FWD(word, 1);
 #undef FWD
