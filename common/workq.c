@@ -158,6 +158,10 @@ work(void *p)
         } else {
             w->kept++;
             q->kept++;
+            /* running went down, and kept may be back to 0 (fn can
+               finish what it kept, this item among them, before it says
+               it keeps it): workq_wait() may be waiting for either. */
+            pthread_cond_broadcast(&q->finished);
             tell_owner(q); /* what the owner counts as busy went down */
         }
     }
