@@ -311,7 +311,10 @@ lease(struct run *run, int want, int *got, bool *looked)
 static void
 settle(struct run *run, struct job *j, int rc, const struct buf *err)
 {
-    if (rc < 0) {
+    if (rc == DRP_ELEASE) {
+        log_info("job left to its holder: url='%s' %s", j->url,
+                 buf_str(err));
+    } else if (rc < 0) {
         log_err("cannot record job: url='%s' %s", j->url, buf_str(err));
         run->st.db_errors++;
         if (!db_refused(run->db)) {

@@ -134,31 +134,55 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
     return 0;
 }
 
+/* The count of frontier_fail()'s and frontier_skip()'s statement: 0 when
+   the job is not (or no longer) job->owner's, so nothing was recorded. */
+static int
+leased_update(struct db *db, const char *sql, int nparams,
+              const char *const *params, struct buf *err)
+{
+    PGresult *r = db_query_prepared(db, sql, nparams, params, err);
+    bool held;
+
+    if (r == NULL)
+        return DRP_EDB;
+    held = strcmp(PQgetvalue(r, 0, 0), "0") != 0;
+    PQclear(r);
+    if (held)
+        return 0;
+    buf_reset(err);
+    buf_adds(err, "lease lost: the job is another worker's now");
+    return DRP_ELEASE;
+}
+
 int
 frontier_fail(struct db *db, const struct job *job, int http_status,
               const char *error, struct buf *err)
 {
     char id[24], sid[24], status[16];
-    const char *params[5] = { id, status, error, sid, job->url };
+    const char *params[6] = { id, status, error, sid, job->url, job->owner };
 
     snprintf(id, sizeof(id), "%lld", job->id);
     snprintf(sid, sizeof(sid), "%lld", job->source_id);
     snprintf(status, sizeof(status), "%d", http_status);
     if (http_status == 0)
         params[1] = NULL;
-    /* Back off: 5 minutes doubling per failed attempt, at most a day. */
-    return db_exec_prepared(db,
+    /* Back off: 5 minutes doubling per failed attempt, at most a day.
+       Only while the lease is still the run's: a copy whose lease expired
+       and was taken leaves the job, and the source, to its new holder. */
+    return leased_update(db,
                 "WITH j AS (UPDATE jobs SET lease_owner = NULL, "
                 "  lease_expires = NULL, last_status = $2::int, "
                 "  last_error = $3, due_at = now() + least("
                 "    interval '1 day', interval '5 minutes' * "
                 "    power(2, least(attempts, 12) - 1)) "
-                "  WHERE id = $1::bigint RETURNING id), "
+                "  WHERE id = $1::bigint AND lease_owner = $6 RETURNING id), "
                 "e AS (INSERT INTO source_errors (source_id, url, error) "
-                "  VALUES ($4::bigint, $5, $3) RETURNING id) "
-                "UPDATE sources SET last_error = $3, last_error_at = now() "
-                "WHERE id = $4::bigint",
-                5, params, err);
+                "  SELECT $4::bigint, $5, $3 FROM j RETURNING id), "
+                "s AS (UPDATE sources SET last_error = $3, "
+                "  last_error_at = now() WHERE id = $4::bigint "
+                "  AND EXISTS (SELECT FROM j) RETURNING id) "
+                "SELECT count(*) FROM j",
+                6, params, err);
 }
 
 int
@@ -166,30 +190,31 @@ frontier_skip(struct db *db, const struct job *job, const char *reason,
               bool source_warning, struct buf *err)
 {
     char id[24], sid[24];
-    const char *params[2] = { id, reason };
-    const char *warn[3] = { sid, reason, job->url };
-    int rc;
+    const char *params[5] = { id, reason, job->owner, sid, job->url };
 
     snprintf(id, sizeof(id), "%lld", job->id);
     snprintf(sid, sizeof(sid), "%lld", job->source_id);
+    if (!source_warning)
+        params[3] = NULL; /* no source: no warning row */
     /* attempts is not reset: a page skipped again and again is visible.
        Due again after the interval whatever its role (not drp_next_due):
        the page was not read, so a thread or a paste must be tried again
-       once robots.txt or the session allows it. */
-    rc = db_exec_prepared(db,
-                 "UPDATE jobs SET lease_owner = NULL, lease_expires = NULL, "
-                 "  last_error = $2, due_at = now() + make_interval(secs => "
-                 "  (SELECT interval_s FROM sources s WHERE s.id = source_id)) "
-                 "WHERE id = $1::bigint",
-                 2, params, err);
-    if (rc < 0 || !source_warning)
-        return rc;
-    return db_exec_prepared(db,
-                   "WITH e AS (INSERT INTO source_errors (source_id, url, "
-                   "  error) VALUES ($1::bigint, $3, $2) RETURNING id) "
-                   "UPDATE sources SET last_error = $2, last_error_at = now() "
-                   "WHERE id = $1::bigint",
-                   3, warn, err);
+       once robots.txt or the session allows it. As frontier_fail(): only
+       while the lease is the run's. */
+    return leased_update(db,
+                "WITH j AS (UPDATE jobs SET lease_owner = NULL, "
+                "  lease_expires = NULL, last_error = $2, "
+                "  due_at = now() + make_interval(secs => (SELECT "
+                "    interval_s FROM sources s WHERE s.id = source_id)) "
+                "  WHERE id = $1::bigint AND lease_owner = $3 RETURNING id), "
+                "e AS (INSERT INTO source_errors (source_id, url, error) "
+                "  SELECT $4::bigint, $5, $2 FROM j "
+                "  WHERE $4::bigint IS NOT NULL RETURNING id), "
+                "s AS (UPDATE sources SET last_error = $2, "
+                "  last_error_at = now() WHERE id = $4::bigint "
+                "  AND EXISTS (SELECT FROM j) RETURNING id) "
+                "SELECT count(*) FROM j",
+                5, params, err);
 }
 
 int

@@ -49,7 +49,9 @@ int frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
 
 /*
  * A fetch of job failed: records the error on the job and its source
- * (source_errors), releases the lease and backs the job off.
+ * (source_errors), releases the lease and backs the job off. When the
+ * job's lease is no longer job->owner's (it expired and another worker
+ * took it), records nothing and returns DRP_ELEASE.
  */
 int frontier_fail(struct db *db, const struct job *job, int http_status,
                   const char *error, struct buf *err);
@@ -59,7 +61,8 @@ int frontier_fail(struct db *db, const struct job *job, int http_status,
  * disallows it, the session expired): records reason on the job, releases
  * it and makes it due again after its source's interval. With
  * source_warning the reason is also a health warning on the source
- * (sources.last_error, source_errors).
+ * (sources.last_error, source_errors). DRP_ELEASE, recording nothing,
+ * as frontier_fail().
  */
 int frontier_skip(struct db *db, const struct job *job, const char *reason,
                   bool source_warning, struct buf *err);

@@ -174,4 +174,50 @@ grep -q "lease lost" "$LOGS/run7.err"
 ok $? "the run says why it left the other copy"
 is "$(counts_off)" 0 "each source's job counts still match its jobs"
 
+# A lease that expired and another worker took while its page is fetched,
+# and the fetch fails (a 503) or the page is a login page (the session
+# marker): the job and its source are the new holder's, so the run
+# records nothing on them (no back-off, no error, no lease taken away).
+cp "$T/slow.yaml" "$T/taken.yaml"
+cat >>"$T/taken.yaml" <<YAML
+  - {name: takenfail, kind: site, url: "${MISC_URL}late-fail", allow_private: true, max_depth: 0}
+  - {name: takenskip, kind: site, url: "${MISC_URL}late", allow_private: true, max_depth: 0,
+     session_expired: "comes late"}
+YAML
+drp apply5 apply "$T/taken.yaml"
+is "$rc" 0 "apply with two taken pages' sources exits 0"
+taken_jobs() {
+    q "SELECT count(*) FROM jobs j JOIN sources s ON s.id = j.source_id
+       WHERE s.name IN ('takenfail', 'takenskip') AND $1"
+}
+from=$(wc -l <"$WORLD/world.log")
+"$DRPWATCH" run --once >"$LOGS/run8.out" 2>"$LOGS/run8.err" &
+run_pid=$!
+for i in $(seq 1 100); do
+    [ "$(taken_jobs "j.lease_owner IS NOT NULL")" = 2 ] && break
+    sleep 0.05
+done
+q "UPDATE jobs SET lease_owner = 'another-host:1',
+   lease_expires = now() + interval '1 hour' WHERE source_id IN
+   (SELECT id FROM sources WHERE name IN ('takenfail', 'takenskip'))"
+ok $? "both pages' leases are taken by another worker while fetched"
+wait "$run_pid"
+is "$?" 3 "the run exits 3 (its fetches failed)"
+is "$(tail -n "+$from" "$WORLD/world.log" |
+      grep -c -E '"GET /late(-fail)? ')" 2 "it fetched each page once"
+is "$(taken_jobs "j.lease_owner = 'another-host:1' AND j.last_error IS NULL
+                 AND j.last_status IS NULL AND j.due_at <= now()")" 2 \
+    "their jobs are left to the other worker: no error, no back-off"
+is "$(q "SELECT count(*) FROM source_errors e JOIN sources s
+         ON s.id = e.source_id WHERE s.name IN ('takenfail', 'takenskip')")" \
+    0 "no error recorded on their sources"
+is "$(q "SELECT count(*) FROM sources WHERE name IN ('takenfail',
+         'takenskip') AND last_error IS NOT NULL")" 0 \
+    "no health warning on them"
+is "$(grep -c "job left to its holder\|lease lost" "$LOGS/run8.err")" 2 \
+    "the run says why it left each"
+q "UPDATE jobs SET lease_owner = NULL, lease_expires = NULL
+   WHERE lease_owner = 'another-host:1'"
+is "$(counts_off)" 0 "each source's job counts still match its jobs"
+
 done_testing
