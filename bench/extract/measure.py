@@ -4,7 +4,9 @@
     measure.py time  --label L --bytes N --results F [options] -- CMD ARGS...
         Runs CMD (stdin /dev/null, stdout /dev/null) up to --runs times and
         appends to F: wall time of each run, the best (lowest), the peak RSS
-        (ru_maxrss of that very child, from wait4) and CPU time.
+        (ru_maxrss of that very child, from wait4) and CPU time. With
+        --add 1, the runs join those of the same label in F (two inputs
+        timed in turns).
     measure.py count --label L --results F [--min-findings N] -- CMD ARGS...
         Runs CMD once, reads its stdout as JSON lines and appends the number
         of findings per "kind" (and how many are "watched") to F.
@@ -167,7 +169,8 @@ def run_once(cmd, timeout, ok_codes, isolated):
 def cmd_time(argv):
     opts, cmd = parse_opts(argv, {"label": None, "bytes": "0", "results": None,
                                   "runs": "3", "repeat-max": "120",
-                                  "timeout": "1800", "ok-codes": "0"})
+                                  "timeout": "1800", "ok-codes": "0",
+                                  "add": "0"})
     if not opts["label"] or not opts["results"]:
         die("time needs --label and --results")
     label = opts["label"]
@@ -203,11 +206,22 @@ def cmd_time(argv):
             note = ("1 of %d runs: the first took %.0f s > %.0f s "
                     "(BENCH_REPEAT_MAX)" % (runs, wall, repeat_max))
             break
+    if opts["add"] == "1" and os.path.exists(opts["results"]):
+        # More runs of a label measured before (runs of two inputs in
+        # turns): the best of all of them, the peak of all of them.
+        prev = load(opts["results"])
+        if prev.get(label + ".walls"):
+            walls = [float(w) for w in prev[label + ".walls"].split(",")] + walls
+            cpus = [float(c) for c in prev[label + ".cpus"].split(",")] + cpus
+            rss.append(int(prev[label + ".rss_kb"]))
+            timed_out = timed_out or prev.get(label + ".timeout") == "1"
+            note = note or prev.get(label + ".note", "")
     best = min(range(len(walls)), key=lambda j: walls[j])
     append(opts["results"], [
         (label + ".bytes", nbytes),
         (label + ".runs", len(walls)),
         (label + ".walls", ",".join("%.6f" % w for w in walls)),
+        (label + ".cpus", ",".join("%.6f" % c for c in cpus)),
         (label + ".wall", "%.6f" % walls[best]),
         (label + ".cpu", "%.6f" % cpus[best]),
         (label + ".rss_kb", max(rss)),
