@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/err.h"
@@ -232,6 +233,54 @@ test_workq_keep(void)
     workq_free(k.q);
 }
 
+/* A worker that finishes its item itself and only then says it keeps it
+   (cmd_run's work_page() flushing a batch with the current page in it),
+   after the owner took the item back and waits again. */
+struct workq_late {
+    struct workq *q;
+    int taken; /* the owner took the item back */
+};
+
+static bool
+finish_then_keep(void *arg, int w, void *item)
+{
+    struct workq_late *l = arg;
+    struct timespec ms = { 0, 1000000L };
+    int i;
+
+    workq_finish(l->q, w, item);
+    while (!__atomic_load_n(&l->taken, __ATOMIC_ACQUIRE))
+        nanosleep(&ms, NULL);
+    for (i = 0; i < 30; i++) /* the owner is in workq_wait() by now */
+        nanosleep(&ms, NULL);
+    return false;
+}
+
+static int
+no_idle(void *arg, int w, bool now)
+{
+    return 0;
+}
+
+static void
+test_workq_late_keep(void)
+{
+    struct workq_late l = { 0 };
+    int item = 1;
+
+    /* A hang here is the bug: the test fails by SIGALRM instead. */
+    alarm(20);
+    l.q = workq_new(1, finish_then_keep, no_idle, NULL, &l);
+    workq_push(l.q, &item);
+    ok(workq_wait(l.q) == &item, "an item its worker finished comes back");
+    __atomic_store_n(&l.taken, 1, __ATOMIC_RELEASE);
+    ok(workq_wait(l.q) == NULL,
+       "and the owner's next wait ends when the worker then keeps it");
+    is(workq_count(l.q), 0, "nothing is left");
+    workq_free(l.q);
+    alarm(0);
+}
+
 static void
 count_notify(void *arg)
 {
@@ -323,6 +372,7 @@ main(void)
     test_table();
     test_workq();
     test_workq_keep();
+    test_workq_late_keep();
     test_keyset();
     return done_testing();
 }
