@@ -842,7 +842,7 @@ source_end(struct db_batch *b, const struct store_doc *const *docs, size_t n,
     struct buf urls = BUF_INIT(DB_BATCH_MAX), roles = BUF_INIT(1u << 24),
                depths = BUF_INIT(1u << 24), jobs = BUF_INIT(1u << 20);
     struct end_link *v = NULL;
-    const struct store_doc *any = NULL;
+    const struct store_doc *any = NULL, *warned = NULL;
     size_t nv = 0, cap = 0, nthread = 0, p, i, k;
     char sid[24], maxp[16];
     int rc = 0;
@@ -855,6 +855,8 @@ source_end(struct db_batch *b, const struct store_doc *const *docs, size_t n,
             continue;
         assert(d->warning == NULL || n == 1);
         any = d;
+        if (d->warning)
+            warned = d;
         se->known = d->known_links;
         snprintf(job, sizeof(job), "%lld", d->job->id);
         rc |= array_add(&jobs, job);
@@ -903,7 +905,7 @@ source_end(struct db_batch *b, const struct store_doc *const *docs, size_t n,
           array_close(&jobs);
     snprintf(sid, sizeof(sid), "%lld", se->id);
     snprintf(maxp, sizeof(maxp), "%d", any->source->max_pages);
-    if (rc == 0 && nv == 0 && nthread == 0 && any->warning == NULL) {
+    if (rc == 0 && nv == 0 && nthread == 0 && warned == NULL) {
         const char *q[2] = { sid, buf_str(&jobs) };
 
         db_batch_add(b, DB_JOB_DONE_SOURCE, 2, q);
@@ -911,7 +913,8 @@ source_end(struct db_batch *b, const struct store_doc *const *docs, size_t n,
         const char *lock[1] = { sid };
         const char *q[8] = { sid, buf_str(&urls), buf_str(&depths), maxp,
                              buf_str(&roles), buf_str(&jobs),
-                             any->job->url, any->warning };
+                             warned ? warned->job->url : NULL,
+                             warned ? warned->warning : NULL };
 
         db_batch_add(b,
                      "SELECT 1 FROM sources WHERE id = $1::bigint "
@@ -925,7 +928,7 @@ source_end(struct db_batch *b, const struct store_doc *const *docs, size_t n,
                     put_link(b, d, &d->links[i]);
         }
         se->stmt = b->n;
-        if (any->warning)
+        if (warned)
             db_batch_add(b,
                          PAGE_END(PAGE_END_WARNING_ROW,
                                   "last_success = now(), last_error = "
