@@ -537,6 +537,28 @@ has_bracket(const char *s, size_t n)
 }
 
 /*
+ * memmem() for the short needles of URLs ("//", "://"): memchr() to each
+ * first byte, then memcmp(). glibc's memmem() costs some 250 instructions
+ * a call on these haystacks of a token or sixteen bytes, more than the
+ * rest of a URL's host.
+ */
+static const char *
+find_short(const char *s, size_t n, const char *w, size_t wn)
+{
+    const char *p = s, *end = s + n;
+
+    while (wn > 0 && (size_t)(end - p) >= wn) {
+        p = memchr(p, w[0], (size_t)(end - p) - wn + 1);
+        if (p == NULL)
+            return NULL;
+        if (memcmp(p + 1, w + 1, wn - 1) == 0)
+            return p;
+        p++;
+    }
+    return NULL;
+}
+
+/*
  * Writes s[0..n) to out (room for n + 1 bytes) with the defanged dots
  * ("[.]", "(.)", "{.}", "[dot]", "(dot)", and "[[.]]" or "([.])" defanged
  * twice), "[:]" and "[://]" made plain again, and a NUL; returns the
@@ -3864,7 +3886,7 @@ userinfo_parse(const char *s, size_t n, struct cred_userinfo *u)
     int rc;
 
     for (k = 0; k < sizeof(seps) / sizeof(seps[0]); k++) {
-        p = memmem(s, n, seps[k], strlen(seps[k]));
+        p = find_short(s, n, seps[k], strlen(seps[k]));
         if (p != NULL && (sep == NULL || p < sep)) {
             sep = p;
             seplen = strlen(seps[k]);
@@ -4392,7 +4414,7 @@ scan_domain(struct run *r)
 static size_t
 url_host(const char *s, size_t n, size_t *hi)
 {
-    const char *sep = memmem(s, n < 16 ? n : 16, "//", 2);
+    const char *sep = find_short(s, n < 16 ? n : 16, "//", 2);
     size_t lo = sep ? (size_t)(sep - s) + 2 : n;
 
     if (lo < n && s[lo] == ']')
@@ -4408,17 +4430,17 @@ url_host(const char *s, size_t n, size_t *hi)
    quote or bracket (href=&quot;...&quot;), or at a full-width or CJK
    character (no blank separates them in Chinese or Japanese text), unless
    it is part of a Unicode label of the host ("例え" in "http://例え.jp/",
-   but not "解锁" in "http://example.com解锁"). */
+   but not "解锁" in "http://example.com解锁"). *host_end: url_host()'s. */
 static size_t
-url_cut(const char *s, size_t n)
+url_cut(const char *s, size_t n, size_t *host_end)
 {
     static const char *const ends[] = { "&quot;", "&gt;", "&lt;", "&#34;",
                                         "&#39;", "&apos;" };
-    size_t i, k, e, host, host_end;
+    size_t i, k, e, host;
     ucs4_t uc;
     int w;
 
-    host = url_host(s, n, &host_end);
+    host = url_host(s, n, host_end);
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
 
@@ -4433,7 +4455,7 @@ url_cut(const char *s, size_t n)
             if ((uc_is_property_ideographic(uc) ||
                  (uc >= 0x3000 && uc <= 0x30ff) ||
                  (uc >= 0xff00 && uc <= 0xffef)) &&
-                !(i >= host && i < host_end && unicode_word(uc) &&
+                !(i >= host && i < *host_end && unicode_word(uc) &&
                   !ascii_isalpha(s[i - 1]) && !ascii_isdigit(s[i - 1])))
                 return i;
             if (w > 1)
@@ -4443,16 +4465,20 @@ url_cut(const char *s, size_t n)
     return n;
 }
 
-/* Trailing punctuation that ends a sentence, not a URL ("»", "…" too). */
+/*
+ * Trailing punctuation that ends a sentence, not a URL ("»", "…" too).
+ * *host_end: where the host of the URL as trimmed ends (url_host() of
+ * s[0..returned), which is url_host() of s[0..n) cut at the new end).
+ */
 static size_t
-url_trim(const char *s, size_t n)
+url_trim(const char *s, size_t n, size_t *host_end)
 {
     const uint8_t *u = (const uint8_t *)s, *prev;
     size_t i, open, close;
     char c, o;
     ucs4_t uc;
 
-    n = url_cut(s, n);
+    n = url_cut(s, n, host_end);
     while (n > 0) {
         c = s[n - 1];
         if (strchr(".,;:!?'\"", c) != NULL) {
@@ -4481,6 +4507,8 @@ url_trim(const char *s, size_t n)
             break; /* balanced: part of the URL */
         n--;
     }
+    if (*host_end > n)
+        *host_end = n;
     return n;
 }
 
@@ -4489,31 +4517,29 @@ url_trim(const char *s, size_t n)
  * "h**p", "fxp"), its separator ("[:]", "[://]") or a dot of its host
  * ("[.]", "(.)", "[dot]", ...). Defangers defang every dot, path
  * included (CyberChef writes "hxxps[://]x[.]com/a[.]php"), so such a URL
- * is refanged throughout; any other one is kept as written.
+ * is refanged throughout; any other one is kept as written. host_end is
+ * where its host ends (url_trim()'s).
  */
 static bool
-url_defanged(const char *s, size_t n)
+url_defanged(const char *s, size_t n, size_t host_end)
 {
-    size_t hi;
-
     if (n >= 3 && (ascii_lower(s[1]) == 'x' || s[1] == '*'))
         return true;
-    url_host(s, n, &hi);
-    return defanged(s, hi);
+    return defanged(s, host_end);
 }
 
 static void
 scan_url(struct run *r)
 {
-    size_t start = 0, n;
+    size_t start = 0, n, host_end;
     PCRE2_SIZE *ov;
     const char *p;
     char *v, *w, *norm;
     bool df;
 
     while (next_match(r, r->x->re[PAT_URL], &start, &ov)) {
-        n = url_trim(r->text + ov[0], ov[1] - ov[0]);
-        df = url_defanged(r->text + ov[0], n);
+        n = url_trim(r->text + ov[0], ov[1] - ov[0], &host_end);
+        df = url_defanged(r->text + ov[0], n, host_end);
         v = df ? refang(r->text + ov[0], n) : xstrndup(r->text + ov[0], n);
         p = strstr(v, "://");
         if (p == NULL || p[3] == '\0' || strchr("/?#", p[3]) != NULL) {
@@ -5818,7 +5844,7 @@ userinfo_hits(struct run *r)
 
     for (i = 0; i < u->n; i++) {
         for (at = u->v[i][0]; at < u->v[i][1]; at = (size_t)(p - t) + 3) {
-            p = memmem(t + at, u->v[i][1] - at, "://", 3);
+            p = find_short(t + at, u->v[i][1] - at, "://", 3);
             if (p == NULL)
                 break;
             e = userinfo_end(t, (size_t)(p - t) + 3, r->len);
