@@ -44,7 +44,8 @@ struct benign {
     unsigned char (*span)[2][16]; /* ips merged: [lo, hi], in order */
     size_t nspan;
     uint64_t *names;  /* bitmap of name_hash() of every domain entry */
-    size_t names_mask; /* bits in the bitmap, minus one */
+    uint64_t *tlds;   /* the same of each entry's last label */
+    size_t names_mask; /* bits in each bitmap, minus one */
     size_t seq;
 };
 
@@ -183,18 +184,27 @@ build_spans(struct benign *b)
 static void
 build_names(struct benign *b)
 {
-    size_t bits = 4096, i;
+    size_t bits = 4096, i, n;
+    const char *key, *dot;
     uint64_t h;
 
     while (bits < 16 * b->domains.n)
         bits *= 2;
     x_free(b->names);
+    x_free(b->tlds);
     b->names = xcalloc(bits / 64, sizeof(*b->names));
+    b->tlds = xcalloc(bits / 64, sizeof(*b->tlds));
     b->names_mask = bits - 1;
     for (i = 0; i < b->domains.n; i++) {
-        h = name_hash(b->domains.v[i].key, strlen(b->domains.v[i].key)) &
-            b->names_mask;
+        key = b->domains.v[i].key;
+        n = strlen(key);
+        h = name_hash(key, n) & b->names_mask;
         b->names[h / 64] |= 1ULL << (h % 64);
+        dot = strrchr(key, '.');
+        h = (dot ? name_hash(dot + 1, n - (size_t)(dot + 1 - key))
+                 : name_hash(key, n)) &
+            b->names_mask;
+        b->tlds[h / 64] |= 1ULL << (h % 64);
     }
 }
 
@@ -557,6 +567,7 @@ benign_free(struct benign *b)
     x_free(b->ips.v);
     x_free(b->span);
     x_free(b->names);
+    x_free(b->tlds);
     for (i = 0; i < b->nlabels; i++)
         x_free(b->labels[i]);
     x_free(b->labels);
@@ -603,6 +614,7 @@ benign_domain(const struct benign *b, const char *name, bool own)
     char buf[MAX_NAME + 1];
     size_t n, i, nlong = 0, longest[128];
     uint64_t h = NAME_HASH_INIT, bit;
+    bool tld = true;
 
     if (name == NULL || b->domains.n == 0)
         return NULL;
@@ -620,12 +632,18 @@ benign_domain(const struct benign *b, const char *name, bool own)
         return NULL;
     memset(&probe, 0, sizeof(probe));
     /* Suffixes from the shortest ("com") on, hashed as they grow; the
-       longest that is listed wins. */
+       longest that is listed wins. A last label no entry ends with ends
+       the search at once (most names: "ru", "xyz", "info"). */
     for (i = n; i-- > 0;) {
         h = NAME_HASH_STEP(h, name[i]);
         if (i > 0 && name[i - 1] != '.')
             continue;
         bit = h & b->names_mask;
+        if (tld) {
+            if (!(b->tlds[bit / 64] & (1ULL << (bit % 64))))
+                return NULL;
+            tld = false;
+        }
         if (b->names[bit / 64] & (1ULL << (bit % 64)))
             longest[nlong++] = i;
         if (nlong == sizeof(longest) / sizeof(longest[0]))
