@@ -4534,16 +4534,25 @@ scan_url(struct run *r)
     size_t start = 0, n, host_end;
     PCRE2_SIZE *ov;
     const char *p;
-    char *v, *w, *norm;
+    char stack[DOMAIN_STACK], *v, *w, *heap, *norm;
     bool df;
 
     while (next_match(r, r->x->re[PAT_URL], &start, &ov)) {
         n = url_trim(r->text + ov[0], ov[1] - ov[0], &host_end);
         df = url_defanged(r->text + ov[0], n, host_end);
-        v = df ? refang(r->text + ov[0], n) : xstrndup(r->text + ov[0], n);
+        /* On the stack but for long URLs: curl's normal form is the
+           finding's, this copy only its input. */
+        heap = n < sizeof(stack) ? NULL : xmalloc(n + 1);
+        v = heap != NULL ? heap : stack;
+        if (df) {
+            refang_to(v, r->text + ov[0], n);
+        } else {
+            memcpy(v, r->text + ov[0], n);
+            v[n] = '\0';
+        }
         p = strstr(v, "://");
         if (p == NULL || p[3] == '\0' || strchr("/?#", p[3]) != NULL) {
-            x_free(v);
+            x_free(heap);
             continue;
         }
         /* Scheme: lowercase, hxxp and h**p -> http, fxp -> ftp. */
@@ -4557,7 +4566,7 @@ scan_url(struct run *r)
         }
         /* curl's normal form; a URL curl refuses is none. */
         norm = url_normalise(NULL, v, URLNORM_FTP | URLNORM_FRAGMENT);
-        x_free(v);
+        x_free(heap);
         if (norm == NULL)
             continue;
         if (!add(r, FIND_URL, norm, ov[0], n, df ? 95 : 85, -1))
