@@ -4349,7 +4349,7 @@ scan_domain(struct run *r)
     char tld[25], stack[DOMAIN_STACK];
     PCRE2_SIZE *ov;
     char *v, *heap, *a, *unicode;
-    bool more;
+    bool more, bracket;
 
     while (next_match(r, r->x->re[PAT_DOMAIN], &start, &ov)) {
         n = ov[3] - ov[2];
@@ -4377,7 +4377,16 @@ scan_domain(struct run *r)
         n = ov[1] - off;
         heap = n < sizeof(stack) ? NULL : xmalloc(n + 1);
         v = heap != NULL ? heap : stack;
-        vn = refang_to(v, r->text + off, n);
+        /* Nearly no name has a bracket: one look for refang_to() and
+           defanged() both. */
+        bracket = has_bracket(r->text + off, n);
+        if (bracket) {
+            vn = refang_to(v, r->text + off, n);
+        } else {
+            memcpy(v, r->text + off, n);
+            v[n] = '\0';
+            vn = n;
+        }
         lower_str(v);
         a = unicode = NULL;
         if (idn_applies(v, vn)) {
@@ -4394,7 +4403,8 @@ scan_domain(struct run *r)
         before = r->n;
         if (vn <= MAX_DOMAIN)
             more = add_copy(r, FIND_DOMAIN, v, vn, false, off, n,
-                            defanged(r->text + off, n) ? 85 : 70,
+                            bracket && defanged(r->text + off, n) ? 85
+                                                                  : 70,
                             watched_term(r->x, v));
         x_free(a);
         x_free(heap);
