@@ -55,8 +55,9 @@ struct frame {
  * in the tokenizer's data state, between two pieces of markup that
  * flatten() read whole, trimmed of white space at both ends (so that
  * gumbo still sees where text starts and ends), with no character
- * reference and no "]]>" in it: gumbo would have made of it a text node
- * of exactly those characters (CR aside, which gumbo turns into LF) in
+ * reference, no "]]>" and no character that gumbo reads as U+FFFD
+ * (gumbo_replaces()) in it: gumbo would have made of it a text node of
+ * exactly those characters (CR aside, which gumbo turns into LF) in
  * whatever insertion mode, since every mode treats non-space characters
  * alike. Off (n stays 0) for a page that has text of its own that could
  * read as a placeholder.
@@ -530,6 +531,55 @@ runs_possible(const char *s, size_t len)
 }
 
 /*
+ * Whether valid UTF-8 s[0..n) (no NUL) holds a character that gumbo's
+ * input stream turns into U+FFFD, as HTML's preprocessing of the input
+ * says (gumbo 0.10's utf8_is_invalid_code_point()): the C0 controls but
+ * TAB, LF, FF and CR, DEL, the C1 controls, U+FDD0..U+FDEF and the last
+ * two code points of every plane. Words of printable ASCII are skipped
+ * eight bytes at a time: (w - 0x20..) & ~w flags a byte below 0x20 (the
+ * lowest one at least), w | (w + 0x01..) one from 0x7f.
+ */
+static bool
+gumbo_replaces(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    const uint64_t lo = 0x0101010101010101ull, hi = 0x8080808080808080ull;
+    uint64_t w;
+    size_t i = 0;
+    unsigned char c;
+
+    while (i < n) {
+        if (n - i >= 8) {
+            memcpy(&w, p + i, sizeof(w));
+            if (((((w - 0x20 * lo) & ~w) | w | (w + lo)) & hi) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        c = p[i++];
+        if (c < 0x20) {
+            if (c != '\t' && c != '\n' && c != '\f' && c != '\r')
+                return true;
+        } else if (c == 0x7f) {
+            return true;
+        } else if (c == 0xc2) { /* U+0080..U+009F */
+            if (i < n && p[i] <= 0x9f)
+                return true;
+        } else if (c == 0xef) { /* U+FDD0..U+FDEF, U+FFFE, U+FFFF */
+            if (n - i >= 2 &&
+                ((p[i] == 0xb7 && p[i + 1] >= 0x90 && p[i + 1] <= 0xaf) ||
+                 (p[i] == 0xbf && p[i + 1] >= 0xbe)))
+                return true;
+        } else if (c >= 0xf0) { /* U+1FFFE, U+1FFFF ... U+10FFFF */
+            if (n - i >= 3 && (p[i] & 0x0f) == 0x0f && p[i + 1] == 0xbf &&
+                p[i + 2] >= 0xbe)
+                return true;
+        }
+    }
+    return false;
+}
+
+/*
  * Text s[a..b) in the data state: its part between white space at both
  * ends goes to out as a placeholder when it qualifies (struct runs), with
  * s[*from..) before it; *from moves past it.
@@ -549,7 +599,8 @@ put_run(const char *s, size_t a, size_t b, size_t *from, struct buf *out,
         a++;
     while (b > a && is_space(s[b - 1]))
         b--;
-    if (b - a < RUN_MIN || r->n >= RUN_MAX || memchr(s + a, '&', b - a))
+    if (b - a < RUN_MIN || r->n >= RUN_MAX || memchr(s + a, '&', b - a) ||
+        gumbo_replaces(s + a, b - a))
         return 0;
     for (q = s + a; (q = memchr(q, ']', (size_t)(s + b - q))) != NULL; q++)
         if (s + b - q >= 3 && q[1] == ']' && q[2] == '>')

@@ -385,6 +385,62 @@ test_placeholders(void)
        sizeof(pages) / sizeof(pages[0]));
 }
 
+/* a, b and c one after the other into page (128 bytes). */
+static void
+page_of(char *page, const char *a, const char *b, const char *c)
+{
+    size_t na = strlen(a), nb = strlen(b), nc = strlen(c);
+
+    if (na + nb + nc >= 128)
+        abort();
+    memcpy(page, a, na);
+    memcpy(page + na, b, nb);
+    memcpy(page + na + nb, c, nc + 1);
+}
+
+/*
+ * Characters that gumbo reads as U+FFFD (controls, noncharacters) in text
+ * long enough to be a run: gumbo's U+FFFD, placeholders or not.
+ */
+static void
+test_placeholder_controls(void)
+{
+    static const char *const chars[] = {
+        "\x01", "\x0b", "\x1f", "\x7f", "\xc2\x80", "\xc2\x9f",
+        "\xef\xb7\x90", "\xef\xb7\xaf", "\xef\xbf\xbe", "\xef\xbf\xbf",
+        "\xf0\x9f\xbf\xbe", "\xf4\x8f\xbf\xbf",
+    };
+    static const char *const shapes[][2] = {
+        { "<div>a@northwind.c", "m:Summer2024! long enough<br>next</div>" },
+        { "<pre>\nkept ", " in a pre, long enough</pre>" },
+        { "<p>", " at the start of a run of text</p>" },
+    };
+    struct html_doc doc;
+    char page[128];
+    size_t i, j;
+    bool same = true, replaced = true;
+
+    for (i = 0; i < sizeof(chars) / sizeof(chars[0]); i++)
+        for (j = 0; j < sizeof(shapes) / sizeof(shapes[0]); j++) {
+            page_of(page, shapes[j][0], chars[i], shapes[j][1]);
+            if (!same_as_plain(page)) {
+                diag("differs from html_parse_plain(): char %zu, shape %zu",
+                     i, j);
+                same = false;
+            }
+            html_doc_init(&doc);
+            if (html_parse(page, strlen(page), &doc) != 0 ||
+                strstr(buf_str(&doc.text), "\xef\xbf\xbd") == NULL ||
+                strstr(buf_str(&doc.text), chars[i]) != NULL) {
+                diag("char %zu, shape %zu: not read as U+FFFD", i, j);
+                replaced = false;
+            }
+            html_doc_release(&doc);
+        }
+    ok(same, "placeholders: controls and noncharacters as gumbo reads them");
+    ok(replaced, "controls and noncharacters in text become U+FFFD");
+}
+
 /*
  * A page that ends inside a tag whose last byte is '<': nothing is read
  * past it (the input copied to the heap, without a NUL, so that ASan
@@ -467,6 +523,7 @@ main(void)
     test_release_reuse();
     test_parser_abort();
     test_placeholders();
+    test_placeholder_controls();
     test_eof_in_tag();
     return done_testing();
 }
