@@ -2,9 +2,10 @@
  * HTML to visible text, links and forms with gumbo. The input is first made
  * valid UTF-8 (bad bytes and NUL become U+FFFD) so that gumbo only ever sees
  * clean text, and start tags nested deeper than MAX_DEPTH are dropped
- * (gumbo 0.10 is quadratic or worse in depth). Long runs of plain text
- * stand as one private-use character each while gumbo parses (it handles
- * text a character at a time: most of its work on a forum page) and are
+ * (gumbo 0.10 is quadratic or worse in depth; "</>", which gumbo reads as
+ * nothing, takes their place). Long runs of plain text stand as one
+ * private-use character each while gumbo parses (it handles text a
+ * character at a time: most of its work on a forum page) and are
  * put back as the tree is walked; layout tags (<div class=...>) reach it
  * without the attributes nobody reads. The tree is then walked without
  * recursion. No I/O and no URL resolution happen here.
@@ -674,9 +675,11 @@ raw_text_sure(const char *s, size_t len, size_t start, size_t k,
 
 /*
  * Copies s into out, leaving out the start tags that would nest deeper
- * than MAX_DEPTH. The model errs towards deeper than gumbo's tree (an end
- * tag closes less, markup in doubt counts), so gumbo's depth stays within
- * a small multiple of MAX_DEPTH whatever the input. With r->on, long text
+ * than MAX_DEPTH (each as "</>", one the input ends inside as nothing: what
+ * is on either side must not join into other markup). The model errs
+ * towards deeper than gumbo's tree (an end tag closes less, markup in
+ * doubt counts), so gumbo's depth stays within a small multiple of
+ * MAX_DEPTH whatever the input. With r->on, long text
  * runs become placeholders (struct runs): only text that follows markup
  * read whole (a tag, a comment) and outside <svg> and <math>, up to the
  * next '<'; after anything else ("<3", "</ x>", "<!x>") the tokenizer's
@@ -780,7 +783,12 @@ flatten(const char *s, size_t len, struct buf *out, struct runs *r)
             i = end;
             continue;
         }
+        /* Too deep: "</>", which gumbo's tokenizer reads as nothing,
+           stands for the tag, so that what is before it and what is
+           after it are never read as one ("<" "<x>" "a" is no "<a"). */
         rc = buf_add(out, s + from, i - from);
+        if (rc == 0 && closed)
+            rc = buf_add(out, "</>", 3);
         if (rc != 0)
             goto out;
         i = end;

@@ -323,6 +323,44 @@ same_as_plain(const char *s)
     return same;
 }
 
+/*
+ * A start tag too deep to reach gumbo leaves what was on either side of
+ * it apart, as gumbo reads them with the tag: "<" "<y>" "able" is text,
+ * not a tag "<able"; "</" "<y>" and "<!-" "<y>" end at the tag's '>'.
+ */
+static void
+test_deep_join(void)
+{
+    static const char *const cases[][3] = {
+        /* before the tag, after it, what the text holds */
+        { "<", "able and more text", "<able and more text" },
+        { "</", "able and more text", "able and more text" },
+        { "<!-", "-able-- and more text", "-able-- and more text" },
+        { "<?", "able> and more text", "able> and more text" },
+        { "&am", "p; and more text", "&amp; and more text" },
+    };
+    struct buf html = BUF_INIT(1 << 16);
+    struct html_doc doc;
+    size_t i, k;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        buf_reset(&html);
+        for (k = 0; k < 300; k++)
+            buf_adds(&html, "<x>");
+        buf_adds(&html, cases[i][0]);
+        buf_adds(&html, "<y>");
+        buf_adds(&html, cases[i][1]);
+        ok(same_as_plain(buf_str(&html)),
+           "deep tag after '%s': placeholders change nothing", cases[i][0]);
+        html_doc_init(&doc);
+        is(html_parse(html.ptr, html.len, &doc), 0, "deep page parses");
+        ok(strstr(buf_str(&doc.text), cases[i][2]) != NULL,
+           "deep tag after '%s': text holds '%s'", cases[i][0], cases[i][2]);
+        html_doc_release(&doc);
+    }
+    buf_release(&html);
+}
+
 /* Long text runs go through gumbo as placeholders: nothing may change. */
 static void
 test_placeholders(void)
@@ -519,6 +557,7 @@ main(void)
     test_bad_bytes();
     test_from_text();
     test_deep_nesting();
+    test_deep_join();
     test_caps();
     test_release_reuse();
     test_parser_abort();
