@@ -5517,6 +5517,24 @@ label_hit(struct run *r, size_t p)
 }
 
 /*
+ * The bits of a + g + carry_in that a carry comes into (bit 0: carry_in);
+ * *carry_out: whether one leaves bit 63. With a's bits inside g's, a carry
+ * starts at each bit of a and runs up to the next bit outside g, which
+ * it reaches too.
+ */
+static uint64_t
+carries(uint64_t a, uint64_t g, bool carry_in, bool *carry_out)
+{
+    unsigned long long sum, out;
+    bool c1, c2;
+
+    c1 = __builtin_uaddll_overflow(a, g, &sum);
+    c2 = __builtin_uaddll_overflow(sum, carry_in, &out);
+    *carry_out = c1 || c2;
+    return out ^ a ^ g;
+}
+
+/*
  * The long runs (long_run()), card numbers with separators (card_hit())
  * and the candidate lines of re_userpass in one pass over the masks. A
  * line holding a lone '\r' (a line end to pcre2 too) is taken whole.
@@ -5534,7 +5552,7 @@ mask_hits(struct run *r)
     uint64_t starts, seps, left, right, lone, ends, l4, r4;
     uint64_t plain, firsts, high_on = 0;
     uint64_t inner, dom_hits, ip_hits, six_hits, idn_hits, at_hits;
-    uint64_t label_hits;
+    uint64_t label_hits, prior;
     unsigned b;
     bool line_lone = false, line_inner = false;
 
@@ -5585,25 +5603,22 @@ mask_hits(struct run *r)
             high_on = cur->word & ~((plain ^ (plain + firsts)) & plain);
         } else
             high_on = 0;
-        /* Most blocks of prose hold no dot. */
-        dom_hits = ip_hits = idn_hits = 0;
-        if (cur->dot != 0) {
-            /* Dots after a letter or digit: before two letters, a domain
-               name's; between digits, with 1-3 digits and a dot and a digit
-               after, an IPv4 address's. With no literal to start from,
-               Hyperscan spent more on these classes than on all its other
-               patterns, and a memchr() for each dot and colon took 5 % of
-               the scan; the defanged forms ("[.]", "[:]") stay in the
-               prefilter database. */
-            dom_hits = cur->dot & BWD(alnum, 1) & FWD(alpha, 1) & FWD(alpha, 2);
-            ip_hits = cur->dot & BWD(digit, 1) & FWD(digit, 1);
-            if (ip_hits != 0) /* most dots end a sentence or split a name */
-                ip_hits &= (FWD(dot, 2) & FWD(digit, 3)) |
-                           (FWD(digit, 2) & FWD(dot, 3) & FWD(digit, 4)) |
-                           (FWD(digit, 2) & FWD(digit, 3) & FWD(dot, 4) &
-                            FWD(digit, 5));
-            idn_hits = cur->dot & high_on & FWD(word, 1);
-        }
+        /* Dots after a letter or digit: before two letters, a domain
+           name's; between digits, with 1-3 digits and a dot and a digit
+           after, an IPv4 address's. With no literal to start from,
+           Hyperscan spent more on these classes than on all its other
+           patterns, and a memchr() for each dot and colon took 5 % of
+           the scan; the defanged forms ("[.]", "[:]") stay in the
+           prefilter database. No test for a block without a dot: half
+           the blocks of prose hold one, and it mispredicted. */
+        dom_hits = cur->dot & BWD(alnum, 1) & FWD(alpha, 1) & FWD(alpha, 2);
+        ip_hits = cur->dot & BWD(digit, 1) & FWD(digit, 1);
+        if (ip_hits != 0) /* most dots end a sentence or split a name */
+            ip_hits &= (FWD(dot, 2) & FWD(digit, 3)) |
+                       (FWD(digit, 2) & FWD(dot, 3) & FWD(digit, 4)) |
+                       (FWD(digit, 2) & FWD(digit, 3) & FWD(dot, 4) &
+                        FWD(digit, 5));
+        idn_hits = cur->dot & high_on & FWD(word, 1);
         /* IPv6: "::", or a colon with 1-4 hex digits and a colon on each
            side (inet_pton() wants "::" or six colons; clock times have
            two). */
@@ -5696,6 +5711,31 @@ mask_hits(struct run *r)
             idn_hits &= idn_hits - 1;
             add_token(r, r->x->idn_slot, &idn, base + b + 1);
             add_token(r, r->x->email_idn_slot, &email_idn, base + b + 1);
+        }
+        /* The lines with no inner space, as a carry: one starts at each
+           inner space (and at bit 0 from a line going on with one) and
+           runs up to the next line end, which it marks; a carry out of
+           the block is a line going on with one. Most lines of prose
+           have one: a loop over every line end mispredicted its
+           branches. A lone '\r' (rare) takes the loop below. */
+        if (lone == 0 && !line_lone) {
+            ends = cur->nl &
+                   ~carries(inner, ~cur->nl, line_inner, &line_inner);
+            while (ends != 0) {
+                b = (unsigned)__builtin_ctzll(ends);
+                ends &= ends - 1;
+                e = base + b;
+                prior = cur->nl & ((UINT64_C(1) << b) - 1);
+                if (prior != 0) /* else the line began before the block */
+                    ls = base + 64 - (unsigned)__builtin_clzll(prior);
+                if (userpass_line(t, ls, e + 1))
+                    add_range(&r->cand[PAT_USERPASS], ls, e + 1);
+            }
+            /* The last line end's, without a branch (half the blocks of
+               prose hold none: it mispredicted). */
+            e = base + 64 - (unsigned)__builtin_clzll(cur->nl | 1);
+            ls += (e - ls) & (size_t)-(cur->nl != 0);
+            continue;
         }
         while (ends != 0) {
             b = (unsigned)__builtin_ctzll(ends);
