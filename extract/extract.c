@@ -4894,11 +4894,9 @@ static const v32qi masks_k[K_COUNT] __attribute__((aligned(32))) = {
 #define DIGIT(v) BELOW(_mm256_add_epi8(v, K(K_DIGIT_TO_MIN)), K_DIGIT_END)
 #define SMALL(v)                                                               \
     _mm256_add_epi8(_mm256_or_si256(v, K(K_SPACE)), K(K_ALPHA_TO_MIN))
-#define SEP(v) _mm256_or_si256(EQ(v, K_SPACE), EQ(v, K_DASH))
 #define EQUALS(v) _mm256_or_si256(EQ(v, K_EQ), EQ(v, K_FW_COLON))
-#define BLANK(v)                                                               \
-    _mm256_or_si256(EQ(v, K_SPACE),                                            \
-                    BELOW(_mm256_add_epi8(v, K(K_BLANK_TO_MIN)), K_BLANK_END))
+/* '\t' to '\r', the blanks but the space */
+#define BLANK_CTRL(v) BELOW(_mm256_add_epi8(v, K(K_BLANK_TO_MIN)), K_BLANK_END)
 /* Leet signs (digits and @ $ | ! +) by their two nibbles: bit 0 0x21
    0x24 0x2b, bit 1 0x30-0x39, bit 2 0x40, bit 3 0x7c. */
 #define SIGN(v)                                                                \
@@ -4933,13 +4931,26 @@ masks_avx2(const unsigned char *p, struct masks *m, struct leet_masks *lm,
     const __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
     const __m256i x1 =
         _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+    /* Small letters and spaces of each half made once: gcc made them
+       again for each class that uses them. */
+    const __m256i s0 = SMALL(x0), s1 = SMALL(x1);
+    const __m256i sp0 = EQ(x0, K_SPACE), sp1 = EQ(x1, K_SPACE);
     uint64_t sign, ci, alpha;
 
-#define BOTH(f)                                                                \
-    ((uint64_t)(uint32_t)_mm256_movemask_epi8(f(x0)) |                         \
-     (uint64_t)(uint32_t)_mm256_movemask_epi8(f(x1)) << 32)
-#define ALPHA(v) BELOW(SMALL(v), K_ALPHA_END)
-#define XALPHA(v) BELOW(SMALL(v), K_XALPHA_END)
+#define JOIN(a, b)                                                             \
+    ((uint64_t)(uint32_t)_mm256_movemask_epi8(a) |                             \
+     (uint64_t)(uint32_t)_mm256_movemask_epi8(b) << 32)
+#define BOTH(f) JOIN(f(x0), f(x1))
+/* A class only stored: each half's movemask into its half of the field
+   (x86 is little-endian), not joined by a shift and an OR first. */
+#define HALVES(field, a, b)                                                    \
+    do {                                                                       \
+        uint32_t h_ = (uint32_t)_mm256_movemask_epi8(a);                       \
+        memcpy((char *)&(field), &h_, 4);                                      \
+        h_ = (uint32_t)_mm256_movemask_epi8(b);                                \
+        memcpy((char *)&(field) + 4, &h_, 4);                                  \
+    } while (0)
+#define STORE(field, f) HALVES(field, f(x0), f(x1))
 #define NL(v) EQ(v, K_NL)
 #define CR(v) EQ(v, K_CR)
 #define DOT(v) EQ(v, K_DOT)
@@ -4948,7 +4959,7 @@ masks_avx2(const unsigned char *p, struct masks *m, struct leet_masks *lm,
 #define CAPITAL_I(v) EQ(v, K_CAPITAL_I)
     /* The leet masks first: stores before the call, the compiler kept
        the masks in registers, spilled, across it. */
-    alpha = BOTH(ALPHA);
+    alpha = JOIN(BELOW(s0, K_ALPHA_END), BELOW(s1, K_ALPHA_END));
     if (lm != NULL) {
         sign = BOTH(SIGN);
         ci = BOTH(CAPITAL_I);
@@ -4962,19 +4973,23 @@ masks_avx2(const unsigned char *p, struct masks *m, struct leet_masks *lm,
     m->digit = BOTH(DIGIT);
     m->alpha = alpha;
     m->alnum = m->digit | alpha;
-    m->xdigit = m->digit | BOTH(XALPHA);
-    m->sep = BOTH(SEP);
-    m->nl = BOTH(NL);
-    m->cr = BOTH(CR);
-    m->dot = BOTH(DOT);
-    m->colon = BOTH(COLON);
-    m->at = BOTH(AT);
-    m->eq = BOTH(EQUALS);
-    m->word = ~BOTH(BLANK);
+    m->xdigit =
+        m->digit | JOIN(BELOW(s0, K_XALPHA_END), BELOW(s1, K_XALPHA_END));
+    HALVES(m->sep, _mm256_or_si256(sp0, EQ(x0, K_DASH)),
+           _mm256_or_si256(sp1, EQ(x1, K_DASH)));
+    STORE(m->nl, NL);
+    STORE(m->cr, CR);
+    STORE(m->dot, DOT);
+    STORE(m->colon, COLON);
+    STORE(m->at, AT);
+    STORE(m->eq, EQUALS);
+    m->word = ~JOIN(_mm256_or_si256(sp0, BLANK_CTRL(x0)),
+                    _mm256_or_si256(sp1, BLANK_CTRL(x1)));
     m->high = BOTH(HIGH);
+#undef JOIN
 #undef BOTH
-#undef ALPHA
-#undef XALPHA
+#undef HALVES
+#undef STORE
 #undef NL
 #undef CR
 #undef DOT
@@ -4987,9 +5002,8 @@ masks_avx2(const unsigned char *p, struct masks *m, struct leet_masks *lm,
 #undef BELOW
 #undef DIGIT
 #undef SMALL
-#undef SEP
 #undef EQUALS
-#undef BLANK
+#undef BLANK_CTRL
 #undef SIGN
 #undef BIT5
 #undef HIGH
