@@ -7,6 +7,9 @@
 #define DRP_ASCII_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 enum ascii_class_bits {
     ASCII_DIGIT = 1 << 0,
@@ -55,6 +58,32 @@ static inline char
 ascii_lower(char c)
 {
     return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/*
+ * Length of s[0..n) before its first byte at or below ' ' (white space,
+ * NUL or another control byte), eight bytes at a time: the lowest byte
+ * flagged by (w - 0x21..) & ~w & 0x80.. is the first one below 0x21
+ * (borrows only run upwards, and bytes from 0x80 are never flagged).
+ */
+static inline size_t
+ascii_above_space(const char *s, size_t n)
+{
+    size_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t lo = 0x0101010101010101ull, hi = 0x8080808080808080ull;
+    uint64_t w, m;
+
+    for (; n - i >= 8; i += 8) {
+        memcpy(&w, s + i, sizeof(w));
+        m = (w - 0x21 * lo) & ~w & hi;
+        if (m != 0)
+            return i + (size_t)__builtin_ctzll(m) / 8;
+    }
+#endif
+    while (i < n && (unsigned char)s[i] > ' ')
+        i++;
+    return i;
 }
 
 #endif

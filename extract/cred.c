@@ -270,6 +270,41 @@ trim(const char *text, size_t *lo, size_t *hi)
         (*hi)--;
 }
 
+/* Start of the line holding text[pos], searched back at most max bytes;
+   false when it is further. */
+static bool
+line_start(const char *text, size_t pos, size_t max, size_t *out)
+{
+    /* The '\n' before pos in the max + 1 bytes before it (memrchr():
+       a password label every few bytes of a long line made a byte loop
+       here most of the scan). */
+    size_t from = pos > max ? pos - max - 1 : 0;
+    const char *nl = memrchr(text + from, '\n', pos - from);
+
+    if (nl != NULL)
+        *out = (size_t)(nl - text) + 1;
+    else if (pos <= max)
+        *out = 0;
+    return nl != NULL || pos <= max;
+}
+
+/* End of the line holding text[pos] (at its '\r' or '\n'), at most max
+   bytes on. */
+static size_t
+line_end(const char *text, size_t len, size_t pos, size_t max)
+{
+    size_t end = pos < len ? (len - pos < max ? len : pos + max) : pos;
+    const char *p;
+
+    if (end <= pos)
+        return pos;
+    if ((p = memchr(text + pos, '\n', end - pos)) != NULL)
+        end = (size_t)(p - text);
+    if ((p = memchr(text + pos, '\r', end - pos)) != NULL)
+        end = (size_t)(p - text);
+    return end;
+}
+
 /*
  * The value starting at text[v], ending no later than hi: quoted ("..."
  * or '...'), the rest of the line, or one token (to a blank, without a
@@ -281,7 +316,7 @@ value_at(const char *text, size_t hi, size_t v, bool rest_of_line,
          size_t max, struct cred_span *out)
 {
     const unsigned char *t = (const unsigned char *)text;
-    size_t e, lo;
+    size_t e, lo, stop;
     unsigned char q;
 
     if (v >= hi)
@@ -300,13 +335,17 @@ value_at(const char *text, size_t hi, size_t v, bool rest_of_line,
         out->len = e - v - 1;
         return true;
     }
-    e = v;
+    /* To its end, or one byte past max (too long). A password label
+       every few bytes of a long line made a byte loop here most of the
+       scan: eight bytes at a time to a blank or a control byte. */
+    stop = hi - v > max + 1 ? v + max + 1 : hi;
     if (rest_of_line) {
-        while (e < hi && t[e] != '\n' && t[e] != '\r' && e - v <= max)
-            e++;
+        e = line_end(text, stop, v, stop - v);
     } else {
-        while (e < hi && !ascii_isspace(t[e]) && t[e] != '\0' && e - v <= max)
-            e++;
+        e = v;
+        while ((e += ascii_above_space(text + e, stop - e)) < stop &&
+               t[e] != '\0' && !ascii_isspace(t[e]))
+            e++; /* a control byte: part of the value */
     }
     if (e - v > max)
         return false;
@@ -323,34 +362,6 @@ value_at(const char *text, size_t hi, size_t v, bool rest_of_line,
     out->off = lo;
     out->len = e - lo;
     return true;
-}
-
-/* Start of the line holding text[pos], searched back at most max bytes;
-   false when it is further. */
-static bool
-line_start(const char *text, size_t pos, size_t max, size_t *out)
-{
-    size_t i = pos;
-
-    while (i > 0 && text[i - 1] != '\n') {
-        if (pos - i >= max)
-            return false;
-        i--;
-    }
-    *out = i;
-    return true;
-}
-
-/* End of the line holding text[pos] (at its '\r' or '\n'), at most max
-   bytes on. */
-static size_t
-line_end(const char *text, size_t len, size_t pos, size_t max)
-{
-    size_t i = pos;
-
-    while (i < len && text[i] != '\n' && text[i] != '\r' && i - pos < max)
-        i++;
-    return i;
 }
 
 /*

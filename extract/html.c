@@ -842,32 +842,6 @@ last_char(const struct buf *b)
     return b->len > 0 ? b->ptr[b->len - 1] : '\n';
 }
 
-/*
- * Length of s[0..n) before its first byte at or below ' ' (white space
- * or a control byte), eight bytes at a time: the lowest byte flagged by
- * (w - 0x21..) & ~w & 0x80.. is the first one below 0x21 (borrows only
- * run upwards, and bytes from 0x80 are never flagged).
- */
-static size_t
-above_space(const char *s, size_t n)
-{
-    size_t i = 0;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    const uint64_t lo = 0x0101010101010101ull, hi = 0x8080808080808080ull;
-    uint64_t w, m;
-
-    for (; n - i >= 8; i += 8) {
-        memcpy(&w, s + i, sizeof(w));
-        m = (w - 0x21 * lo) & ~w & hi;
-        if (m != 0)
-            return i + (size_t)__builtin_ctzll(m) / 8;
-    }
-#endif
-    while (i < n && (unsigned char)s[i] > ' ')
-        i++;
-    return i;
-}
-
 /* Text outside <pre>: white space runs fold to one space between words. */
 static int
 emit_flow(struct emitter *e, const char *s, size_t n)
@@ -894,7 +868,7 @@ emit_flow(struct emitter *e, const char *s, size_t n)
         /* words with one space between them go out as they are */
         run = p;
         for (;;) {
-            p += above_space(p, (size_t)(end - p));
+            p += ascii_above_space(p, (size_t)(end - p));
             if (p < end && !is_space(*p)) {
                 p++; /* a control byte: part of the word */
                 continue;

@@ -9,7 +9,9 @@
     gen.py adversarial KIND [--seed S] OUT     KIND: base64 (1 MB, lines of
                                                76), dots (1 MB of '.'), at
                                                (1 MB of '@'), longline (one
-                                               10 MB line, no newline)
+                                               10 MB line, no newline),
+                                               labels (1 MB of password
+                                               labels, no blank)
     gen.py stats FILE [--sample-mb N]          token mix of a corpus (checks
                                                the ~3 % IoC-like share) and
                                                the cards, secrets, onion
@@ -1325,8 +1327,12 @@ def gen_adversarial(kind, seed):
         return b"@" * MB
     if kind == "longline":
         return Corpus(seed).longline(10 * MB)
+    if kind == "labels":
+        # Each label's password is looked for on its line: a label every
+        # few bytes of a line with no end in sight.
+        return (b"pwd:pass:password=" * (MB // 18 + 1))[:MB]
     raise SystemExit("gen.py: unknown adversarial kind %r "
-                     "(expected base64, dots, at, longline)" % kind)
+                     "(expected base64, dots, at, longline, labels)" % kind)
 
 
 # --------------------------------------------------------------------------
@@ -1551,8 +1557,10 @@ def main(argv):
     w.add_argument("--terms", type=int, default=1000)
     w.add_argument("--seed", type=int, default=1)
     w.add_argument("out")
-    a = sub.add_parser("adversarial", help="base64, dots, at or longline")
-    a.add_argument("kind", choices=("base64", "dots", "at", "longline"))
+    a = sub.add_parser("adversarial",
+                       help="base64, dots, at, longline or labels")
+    a.add_argument("kind", choices=("base64", "dots", "at", "longline",
+                                    "labels"))
     a.add_argument("--seed", type=int, default=1)
     a.add_argument("out")
     s = sub.add_parser("stats", help="token mix of a corpus")

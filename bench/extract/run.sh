@@ -1,7 +1,7 @@
 #!/bin/sh
 # Extraction benchmark: times `drpwatch scan --json --watch terms.yaml FILE`
 # on a generated 100 MB corpus (and 50 MB, for linearity and memory growth)
-# and on four adversarial inputs, counts findings per kind, and prints a
+# and on five adversarial inputs, counts findings per kind, and prints a
 # report with PASS/FAIL against the targets of issue 3. See bench/README.md.
 #
 #   bench/extract/run.sh [DRPWATCH_BINARY]
@@ -94,7 +94,7 @@ echo "bench: inputs in $bench_dir"
 generate "$corpus_big" corpus --size-mb "$size" --seed "$seed"
 generate "$corpus_half" corpus --size-mb "$half" --seed "$seed"
 generate "$terms" watch --terms "$nterms" --seed "$seed"
-for k in base64 dots at longline; do
+for k in base64 dots at longline labels; do
     generate "$bench_dir/adv-$k.txt" adversarial "$k" --seed "$seed"
 done
 : >"$empty"
@@ -229,7 +229,7 @@ while [ "$i" -lt "$runs" ]; do
     i=$((i + 1))
     [ "$(too_long big)" = yes ] && break
 done
-for k in base64 dots at longline; do
+for k in base64 dots at longline labels; do
     scan_time "adv_$k" "$bench_dir/adv-$k.txt"
 done
 
