@@ -10,6 +10,9 @@
     measure.py count --label L --results F [--min-findings N] -- CMD ARGS...
         Runs CMD once, reads its stdout as JSON lines and appends the number
         of findings per "kind" (and how many are "watched") to F.
+    measure.py done --label L --results F [--repeat-max S]
+        Prints "yes" when L's best run so far in F took longer than S
+        seconds or timed out (no more runs of it), else "no".
     measure.py report F
         Prints the report and the PASS/FAIL lines from F.
 
@@ -55,8 +58,8 @@ def append(results, pairs):
             f.write("%s=%s\n" % (k, v))
 
 
-def parse_opts(argv, spec):
-    """--name value options up to "--", then the command."""
+def parse_opts(argv, spec, need_cmd=True):
+    """--name value options up to "--", then the command (if need_cmd)."""
     opts = dict(spec)
     i = 0
     while i < len(argv) and argv[i] != "--":
@@ -66,7 +69,7 @@ def parse_opts(argv, spec):
         opts[a[2:]] = argv[i + 1]
         i += 2
     cmd = argv[i + 1:]
-    if not cmd:
+    if not cmd and need_cmd:
         die("no command after --")
     return opts, cmd
 
@@ -479,16 +482,32 @@ def report(path):
     return 0
 
 
+def cmd_done(argv):
+    opts, _ = parse_opts(argv, {"label": None, "results": None,
+                                "repeat-max": "120"}, need_cmd=False)
+    if not opts["label"] or not opts["results"]:
+        die("done needs --label and --results")
+    r = load(opts["results"])
+    label = opts["label"]
+    wall = fnum(r, label + ".wall", 0.0)
+    print("yes" if r.get(label + ".timeout") == "1"
+          or wall > float(opts["repeat-max"]) else "no")
+    return 0
+
+
 def main(argv):
+    usage = "usage: measure.py time|count|done|report ..."
     if len(argv) < 1:
-        die("usage: measure.py time|count|report ...")
+        die(usage)
     if argv[0] == "time":
         return cmd_time(argv[1:])
     if argv[0] == "count":
         return cmd_count(argv[1:])
+    if argv[0] == "done":
+        return cmd_done(argv[1:])
     if argv[0] == "report" and len(argv) == 2:
         return report(argv[1])
-    die("usage: measure.py time|count|report ...")
+    die(usage)
 
 
 if __name__ == "__main__":

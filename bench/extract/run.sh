@@ -179,22 +179,6 @@ scan_time() { # LABEL FILE [RUNS [ADD]]
     fi || die "could not measure $1 ($2)"
 }
 
-# "yes" when LABEL's best run so far took longer than BENCH_REPEAT_MAX
-# or timed out: no more runs of it.
-too_long() {
-    python3 - "$results" "$1" "$repeat_max" <<'PY'
-import sys
-r = {}
-with open(sys.argv[1], encoding="utf-8") as f:
-    for line in f:
-        k, _, v = line.rstrip("\n").partition("=")
-        r[k] = v
-wall = float(r.get(sys.argv[2] + ".wall", "0"))
-print("yes" if r.get(sys.argv[2] + ".timeout") == "1"
-      or wall > float(sys.argv[3]) else "no")
-PY
-}
-
 scan_count() { # LABEL FILE MIN_FINDINGS
     if [ -n "${SCAN_CMD_OVERRIDE:-}" ]; then
         # shellcheck disable=SC2086
@@ -227,7 +211,8 @@ while [ "$i" -lt "$runs" ]; do
     scan_time big "$corpus_big" 1 1
     scan_time half "$corpus_half" 1 1
     i=$((i + 1))
-    [ "$(too_long big)" = yes ] && break
+    [ "$(python3 "$here/measure.py" done --label big --results "$results" \
+        --repeat-max "$repeat_max")" = yes ] && break
 done
 for k in base64 dots at longline labels; do
     scan_time "adv_$k" "$bench_dir/adv-$k.txt"
