@@ -1,9 +1,10 @@
 /*
  * Context words on Hyperscan's literal API: one database of every word,
  * scanned over the head of the text and the merged windows around the
- * findings that a word could raise; hits are checked for word boundaries
- * in C and looked up per finding by binary search. Changes confidences
- * only: never adds, drops or relabels a finding.
+ * findings that a word could raise, unless another pass over the whole
+ * text found them (extract's prefilter); hits are checked for word
+ * boundaries in C and looked up per finding by binary search. Changes
+ * confidences only: never adds, drops or relabels a finding.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -68,7 +69,7 @@ struct context {
     hs_scratch_t *proto; /* cloned for each call */
 };
 
-struct hit {
+struct context_hit {
     size_t lo, hi; /* the word's byte span in the text */
     unsigned int family;
 };
@@ -77,8 +78,7 @@ struct hits {
     const char *text;
     size_t len;
     size_t base; /* offset in the text of the window being scanned */
-    struct hit *v;
-    size_t n, cap;
+    struct context_hits *w;
 };
 
 static unsigned int
@@ -169,36 +169,65 @@ ending(const struct word *w, const char *t, size_t n)
     return -1;
 }
 
+size_t
+context_words(const char **s, size_t max)
+{
+    size_t i;
+
+    for (i = 0; i < NWORDS && i < max; i++)
+        s[i] = words[i].s;
+    return NWORDS;
+}
+
+void
+context_hit(struct context_hits *w, const char *text, size_t len,
+            unsigned int id, size_t end)
+{
+    size_t lo, hi = end, i;
+    int k;
+
+    if (id >= NWORDS || end > len || end < strlen(words[id].s))
+        return;
+    lo = hi - strlen(words[id].s);
+    if (lo > 0 && alnum(text[lo - 1]))
+        return;
+    k = ending(&words[id], text + hi, len - hi);
+    if (k < 0)
+        return;
+    hi += (size_t)k;
+    if (w->n == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 16;
+        w->v = xreallocarray(w->v, w->cap, sizeof(*w->v));
+    }
+    /* Kept in order of start: words come in order of end, and windows
+       in order, so a word goes back past a few at most (a longer one
+       that ends after a shorter one that starts later). */
+    for (i = w->n; i > 0 && w->v[i - 1].lo > lo; i--)
+        ;
+    memmove(w->v + i + 1, w->v + i, (w->n - i) * sizeof(*w->v));
+    w->v[i].lo = lo;
+    w->v[i].hi = hi;
+    w->v[i].family = words[id].family;
+    w->n++;
+}
+
+void
+context_hits_release(struct context_hits *w)
+{
+    x_free(w->v);
+    w->v = NULL;
+    w->n = w->cap = 0;
+}
+
 static int
 on_word(unsigned int id, unsigned long long from, unsigned long long to,
         unsigned int flags, void *arg)
 {
     struct hits *h = arg;
-    size_t hi = h->base + (size_t)to, lo = hi - strlen(words[id].s), i;
-    int k;
 
     (void)from;
     (void)flags;
-    if (lo > 0 && alnum(h->text[lo - 1]))
-        return 0;
-    k = ending(&words[id], h->text + hi, h->len - hi);
-    if (k < 0)
-        return 0;
-    hi += (size_t)k;
-    if (h->n == h->cap) {
-        h->cap = h->cap ? h->cap * 2 : 16;
-        h->v = xreallocarray(h->v, h->cap, sizeof(*h->v));
-    }
-    /* Kept in order of start: words come in order of end, and windows
-       in order, so a word goes back past a few at most (a longer one
-       that ends after a shorter one that starts later). */
-    for (i = h->n; i > 0 && h->v[i - 1].lo > lo; i--)
-        ;
-    memmove(h->v + i + 1, h->v + i, (h->n - i) * sizeof(*h->v));
-    h->v[i].lo = lo;
-    h->v[i].hi = hi;
-    h->v[i].family = words[id].family;
-    h->n++;
+    context_hit(h->w, h->text, h->len, id, h->base + (size_t)to);
     return 0;
 }
 
@@ -223,16 +252,16 @@ scan(const struct context *c, hs_scratch_t *scratch, struct hits *h,
  * never decreases share it, so a pass over the findings is linear.
  */
 static inline bool
-word_within(const struct hits *h, unsigned int family, size_t lo, size_t hi,
-            const struct finding *f, size_t *from)
+word_within(const struct context_hits *w, unsigned int family, size_t lo,
+            size_t hi, const struct finding *f, size_t *from)
 {
     size_t a;
 
-    while (*from < h->n && h->v[*from].lo < lo)
+    while (*from < w->n && w->v[*from].lo < lo)
         (*from)++;
-    for (a = *from; a < h->n && h->v[a].lo < hi; a++)
-        if ((h->v[a].family & family) && h->v[a].hi <= hi &&
-            (h->v[a].lo < f->offset || h->v[a].hi > f->offset + f->len))
+    for (a = *from; a < w->n && w->v[a].lo < hi; a++)
+        if ((w->v[a].family & family) && w->v[a].hi <= hi &&
+            (w->v[a].lo < f->offset || w->v[a].hi > f->offset + f->len))
             return true;
     return false;
 }
@@ -251,14 +280,41 @@ near_hi(const struct finding *f, size_t len)
     return end < len && len - end > CONTEXT_AFTER ? end + CONTEXT_AFTER : len;
 }
 
-void
-context_raise(const struct context *c, const char *text, size_t len,
-              struct finding *f, size_t n)
+/* The head, then the windows around the findings, merged (findings come
+   in order of offset, so window starts never go back), and with the gaps
+   under SCAN_GAP between them. */
+static void
+scan_windows(const struct context *c, struct hits *h, const struct finding *f,
+             size_t n)
 {
-    struct hits h = { .text = text, .len = len };
-    hs_scratch_t *scratch = NULL;
-    size_t i, lo, hi, wlo = 0, whi, head = len < CONTEXT_HEAD ? len
-                                                              : CONTEXT_HEAD;
+    hs_scratch_t *scratch = hsdb_scratch_take(c->proto);
+    size_t i, lo, hi, wlo = 0;
+    size_t whi = h->len < CONTEXT_HEAD ? h->len : CONTEXT_HEAD;
+
+    for (i = 0; i < n; i++) {
+        if (family_of(f[i].kind) == 0 || f[i].offset >= h->len)
+            continue;
+        lo = near_lo(&f[i]);
+        hi = near_hi(&f[i], h->len);
+        if (lo > whi + SCAN_GAP) {
+            scan(c, scratch, h, wlo, whi);
+            wlo = lo;
+        }
+        if (hi > whi)
+            whi = hi;
+    }
+    scan(c, scratch, h, wlo, whi);
+    hsdb_scratch_give(c->proto, scratch);
+}
+
+void
+context_raise_hits(const struct context *c, const char *text, size_t len,
+                   struct finding *f, size_t n, const struct context_hits *all)
+{
+    struct context_hits own = { 0 };
+    struct hits h = { .text = text, .len = len, .w = &own };
+    const struct context_hits *w = all ? all : &own;
+    size_t i, head = len < CONTEXT_HEAD ? len : CONTEXT_HEAD;
     size_t near_from = 0, head_from;
     unsigned int fam, head_fam = 0;
     bool any = false;
@@ -268,41 +324,22 @@ context_raise(const struct context *c, const char *text, size_t len,
         any = family_of(f[i].kind) != 0;
     if (!any || len == 0)
         return;
-    scratch = hsdb_scratch_take(c->proto);
-    /* The head, then the windows around the findings, merged (findings
-       come in order of offset, so window starts never go back), and
-       with the gaps under SCAN_GAP between them. */
-    whi = head;
-    for (i = 0; i < n; i++) {
-        if (family_of(f[i].kind) == 0 || f[i].offset >= len)
-            continue;
-        lo = near_lo(&f[i]);
-        hi = near_hi(&f[i], len);
-        if (lo > whi + SCAN_GAP) {
-            scan(c, scratch, &h, wlo, whi);
-            wlo = lo;
-        }
-        if (hi > whi)
-            whi = hi;
-    }
-    scan(c, scratch, &h, wlo, whi);
-    hsdb_scratch_give(c->proto, scratch);
-    if (h.n == 0)
-        return;
-    for (i = 0; i < h.n && h.v[i].lo < head; i++)
-        if (h.v[i].hi <= head)
-            head_fam |= h.v[i].family;
-    for (i = 0; i < n; i++) {
+    if (all == NULL)
+        scan_windows(c, &h, f, n);
+    for (i = 0; i < w->n && w->v[i].lo < head; i++)
+        if (w->v[i].hi <= head)
+            head_fam |= w->v[i].family;
+    for (i = 0; i < n && w->n > 0; i++) {
         fam = family_of(f[i].kind);
         if (fam == 0 || f[i].offset >= len)
             continue;
         head_from = 0;
-        if (word_within(&h, fam, near_lo(&f[i]), near_hi(&f[i], len), &f[i],
+        if (word_within(w, fam, near_lo(&f[i]), near_hi(&f[i], len), &f[i],
                         &near_from))
             raise = CONTEXT_NEAR_RAISE;
         else if ((head_fam & fam) &&
                  (f[i].offset >= head ||
-                  word_within(&h, fam, 0, head, &f[i], &head_from)))
+                  word_within(w, fam, 0, head, &f[i], &head_from)))
             raise = CONTEXT_HEAD_RAISE;
         else
             continue;
@@ -310,5 +347,12 @@ context_raise(const struct context *c, const char *text, size_t len,
                               ? 100
                               : f[i].confidence + raise;
     }
-    x_free(h.v);
+    context_hits_release(&own);
+}
+
+void
+context_raise(const struct context *c, const char *text, size_t len,
+              struct finding *f, size_t n)
+{
+    context_raise_hits(c, text, len, f, n, NULL);
 }

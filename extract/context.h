@@ -18,10 +18,11 @@
  *
  * Words match whole (ASCII letters and digits do not continue them on
  * either side), ignoring ASCII case, with their usual endings ("leaked",
- * "combolists", "IoCs"). Only the bytes around the findings of
- * those kinds and the head are scanned (one Hyperscan literal pass each;
- * windows close together as one),
- * so text without such findings costs nothing. Pure: no I/O.
+ * "combolists", "IoCs"). extract_text() finds the words in the
+ * prefilter's Hyperscan pass over the whole text (context_hit());
+ * context_raise() alone scans only the bytes around the findings of those
+ * kinds and the head (one Hyperscan literal pass each; windows close
+ * together as one). Pure: no I/O.
  */
 #ifndef DRP_CONTEXT_H
 #define DRP_CONTEXT_H
@@ -48,5 +49,30 @@ void context_free(struct context *c);
  */
 void context_raise(const struct context *c, const char *text, size_t len,
                    struct finding *f, size_t n);
+
+/*
+ * The words' hits in a text scanned whole by another Hyperscan pass
+ * (extract's prefilter): one pass over the text instead of a second one
+ * over the findings' windows. context_words() puts the words' stems in
+ * s[0..max) (lowercase letters, digits and '&', the same as a regular
+ * expression; match them ignoring ASCII case) and returns how many there
+ * are; context_hit() records a match of stem id ending at text[end] (in
+ * order of end, as Hyperscan reports them), context_raise_hits() is
+ * context_raise() with the hits of the whole text (all), or scanning
+ * itself when all is NULL.
+ */
+struct context_hit;
+struct context_hits {
+    struct context_hit *v;
+    size_t n, cap;
+};
+
+size_t context_words(const char **s, size_t max);
+void context_hit(struct context_hits *w, const char *text, size_t len,
+                 unsigned int id, size_t end);
+void context_raise_hits(const struct context *c, const char *text, size_t len,
+                        struct finding *f, size_t n,
+                        const struct context_hits *all);
+void context_hits_release(struct context_hits *w);
 
 #endif

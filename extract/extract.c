@@ -282,6 +282,7 @@ struct run {
     bool pw_ends_sorted;
     bool full;
     struct lines *cand;  /* per slot: where its pattern may match */
+    struct context_hits words; /* the context words' hits (prefilter) */
     struct leet_masks *leet;   /* the watch terms' leet masks, made with
                                   masks_avx2()'s, (len + 63) / 64; or NULL */
     const pcre2_code *last_re; /* next_match()'s slot cache */
@@ -1993,6 +1994,7 @@ static const struct rule rules[] = {
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
 #define NSLOTS (PAT_COUNT + NRULES) /* every pcre2 pattern, in order */
 #define PRE_MAX 96 /* prefilter expressions, all slots together */
+#define PRE_WORDS 32 /* and the context words (context_words()) */
 
 /* --- building the extractor ------------------------------------------ */
 
@@ -2415,12 +2417,12 @@ window_slot(size_t slot, size_t w[2])
 static bool
 build_db(struct extractor *x, char **copy)
 {
-    const char *exprs[PRE_MAX];
-    unsigned flags[PRE_MAX], ids[PRE_MAX];
+    const char *exprs[PRE_MAX + PRE_WORDS];
+    unsigned flags[PRE_MAX + PRE_WORDS], ids[PRE_MAX + PRE_WORDS];
     struct hsdb_patterns pats = { 0 };
     struct buf err = BUF_INIT(1024);
     char *line, *save;
-    size_t i, n = 0;
+    size_t i, n = 0, slots, words;
 
     for (i = 0; i < NSLOTS; i++) {
         const char *pre = i < PAT_COUNT ? pattern_pre[i]
@@ -2442,6 +2444,16 @@ build_db(struct extractor *x, char **copy)
             n++;
         }
     }
+    /* The context words ride on this pass (ids past the slots): a
+       second pass over the findings' windows cost as much as this one. */
+    slots = n;
+    words = context_words(exprs + n, PRE_WORDS);
+    assert(words <= PRE_WORDS);
+    for (i = 0; i < words; i++) {
+        flags[n] = HS_FLAG_CASELESS;
+        ids[n] = (unsigned)(NSLOTS + i);
+        n++;
+    }
     pats.exprs = exprs;
     pats.flags = flags;
     pats.ids = ids;
@@ -2454,7 +2466,7 @@ build_db(struct extractor *x, char **copy)
     }
     if (hs_alloc_scratch(x->pre, &x->pre_proto) != HS_SUCCESS)
         abort(); /* out of memory */
-    for (i = 0; i < n; i++)
+    for (i = 0; i < slots; i++)
         x->filtered[ids[i]] = true;
     return true;
 }
@@ -4702,12 +4714,17 @@ on_candidate(unsigned int id, unsigned long long from,
              unsigned long long to, unsigned int flags, void *arg)
 {
     struct run *r = arg;
-    struct lines *c = &r->cand[id];
+    struct lines *c;
     const char *t = r->text, *nl;
     size_t lo, hi, floor, last = to > 0 ? (size_t)to - 1 : 0;
 
     (void)from;
     (void)flags;
+    if (id >= NSLOTS) {
+        context_hit(&r->words, t, r->len, id - (unsigned)NSLOTS, (size_t)to);
+        return 0;
+    }
+    c = &r->cand[id];
     if (c->n > 0 && c->v[c->n - 1][1] > last && r->x->window[id][1] == 0)
         return 0; /* inside the range already recorded (its token or its
                      line; a window reaches further: add_range extends) */
@@ -6033,7 +6050,11 @@ extract_text(const struct extractor *x, const char *text, size_t len,
     for (i = 0; i < r.n; i++)
         out->v[out->n++] = r.items[ix[i]].f;
     x_free(ix);
-    context_raise(x->context, r.text, r.len, out->v + first, r.n);
+    /* The context words' hits came with the prefilter's pass; without
+       it, context_raise_hits() scans for them. */
+    context_raise_hits(x->context, r.text, r.len, out->v + first, r.n,
+                       r.cand != NULL ? &r.words : NULL);
+    context_hits_release(&r.words);
     benign_label(x->benign, out->v + first, r.n);
 
     pcre2_match_data_free(r.md);

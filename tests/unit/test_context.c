@@ -16,10 +16,10 @@
 #include "common/banned.h"
 
 static struct extractor *x;
+static int pass_diffs; /* texts whose confidences differ by the word pass */
 
-/* The confidence of the first finding of kind in text, or -1. */
 static int
-conf(const char *text, enum finding_kind kind)
+conf_of(const char *text, enum finding_kind kind)
 {
     struct findings f;
     size_t i;
@@ -31,6 +31,25 @@ conf(const char *text, enum finding_kind kind)
         if (f.v[i].kind == kind)
             c = f.v[i].confidence;
     findings_release(&f);
+    return c;
+}
+
+/* The confidence of the first finding of kind in text, or -1; the words
+   found by the prefilter's pass and by context_raise()'s own scan of the
+   findings' windows (without the prefilter) must give the same. */
+static int
+conf(const char *text, enum finding_kind kind)
+{
+    int c = conf_of(text, kind), own;
+
+    extractor_set_prefilter(x, false);
+    own = conf_of(text, kind);
+    extractor_set_prefilter(x, true);
+    if (own != c) {
+        pass_diffs++;
+        diag("confidence %d with the prefilter, %d without: %.60s", c, own,
+             text);
+    }
     return c;
 }
 
@@ -166,6 +185,8 @@ main(void)
     test_not_words();
     test_ioc_words();
     test_no_findings();
+    is(pass_diffs, 0, "the words found in the prefilter's pass and in "
+                      "the findings' windows raise the same");
     extractor_free(x);
     return done_testing();
 }
