@@ -238,7 +238,7 @@ struct extractor {
     size_t nbrand;
     struct watched_domain *domains; /* sorted by name, then term */
     size_t ndomains;
-    size_t *domain_at;    /* hash table of domains: index + 1, or 0 */
+    struct domain_slot *domain_at; /* hash table of domains */
     size_t domain_cap;    /* its size, a power of two (0: no domains) */
     EVP_MD_CTX *mac_inner; /* SHA-256 after key ^ ipad: HMAC's two halves,
                               computed once (mac_init); the key itself is
@@ -617,6 +617,13 @@ refang(const char *s, size_t n)
     return out;
 }
 
+/* A slot of the watched domains' hash table: the index of the domain + 1
+   (0: empty), and its name's hash, compared before the names. */
+struct domain_slot {
+    uint32_t hash;
+    uint32_t at;
+};
+
 /* By name, then by term: the first of equal names is the earliest term. */
 static int
 cmp_domain(const void *a, const void *b)
@@ -628,7 +635,7 @@ cmp_domain(const void *a, const void *b)
 }
 
 /* FNV-1a: the hash of the watched domains' table. */
-static size_t
+static uint32_t
 name_hash(const char *s)
 {
     uint32_t h = 2166136261u;
@@ -651,12 +658,13 @@ watched_term(const struct extractor *x, const char *name)
 {
     const struct watched_domain *d;
     size_t k, mask = x->domain_cap - 1;
+    uint32_t h;
 
     while (x->domain_cap > 0 && name != NULL && *name != '\0') {
-        for (k = name_hash(name) & mask; x->domain_at[k] != 0;
-             k = (k + 1) & mask) {
-            d = &x->domains[x->domain_at[k] - 1];
-            if (strcmp(d->name, name) == 0)
+        h = name_hash(name);
+        for (k = h & mask; x->domain_at[k].at != 0; k = (k + 1) & mask) {
+            d = &x->domains[x->domain_at[k].at - 1];
+            if (x->domain_at[k].hash == h && strcmp(d->name, name) == 0)
                 return d->term;
         }
         name = strchr(name, '.');
@@ -2309,12 +2317,15 @@ build_domains(struct extractor *x, const struct watch_term *terms,
         x->domain_cap *= 2;
     x->domain_at = xcalloc(x->domain_cap, sizeof(*x->domain_at));
     for (i = 0; i < x->ndomains; i++) {
+        uint32_t h = name_hash(x->domains[i].name);
+
         if (i > 0 && strcmp(x->domains[i].name, x->domains[i - 1].name) == 0)
             continue; /* the first term of a name wins */
-        for (k = name_hash(x->domains[i].name) & (x->domain_cap - 1);
-             x->domain_at[k] != 0; k = (k + 1) & (x->domain_cap - 1))
+        for (k = h & (x->domain_cap - 1); x->domain_at[k].at != 0;
+             k = (k + 1) & (x->domain_cap - 1))
             ;
-        x->domain_at[k] = i + 1;
+        x->domain_at[k].hash = h;
+        x->domain_at[k].at = (uint32_t)(i + 1);
     }
 }
 
