@@ -231,6 +231,8 @@ struct extractor {
     size_t (*window)[2];  /* per slot: or the bytes before and after the
                              hit's end (window_slot()), or 0 */
     bool no_prefilter;    /* tests compare both ways */
+    bool pre_terms;       /* the prefilter's database holds the watch
+                             terms' expressions (ids from TERM_BASE) */
     struct termset *brand; /* all brand-like terms, one Hyperscan pass */
     int *brand_term;    /* term-set index -> index into the watch terms */
     char **brand_value; /* term-set index -> normalised term value */
@@ -283,6 +285,7 @@ struct run {
     bool full;
     struct lines *cand;  /* per slot: where its pattern may match */
     struct context_hits words; /* the context words' hits (prefilter) */
+    struct termset_hits *terms; /* the watch terms' (prefilter), or NULL */
     struct leet_masks *leet;   /* the watch terms' leet masks, made with
                                   masks_avx2()'s, (len + 63) / 64; or NULL */
     const pcre2_code *last_re; /* next_match()'s slot cache */
@@ -2003,6 +2006,9 @@ static const struct rule rules[] = {
 #define NSLOTS (PAT_COUNT + NRULES) /* every pcre2 pattern, in order */
 #define PRE_MAX 96 /* prefilter expressions, all slots together */
 #define PRE_WORDS 32 /* and the context words (context_words()) */
+/* Ids of the prefilter's database: a slot, NSLOTS + a context word, or
+   TERM_BASE + a watch term's (termset_exprs()). */
+#define TERM_BASE (NSLOTS + PRE_WORDS)
 
 /* --- building the extractor ------------------------------------------ */
 
@@ -2426,14 +2432,22 @@ window_slot(size_t slot, size_t w[2])
  * corpus's prose instead of 4.4 (callgrind).
  */
 static bool
-build_db(struct extractor *x, char **copy)
+build_db(struct extractor *x, char **copy, bool with_terms)
 {
-    const char *exprs[PRE_MAX + PRE_WORDS];
-    unsigned flags[PRE_MAX + PRE_WORDS], ids[PRE_MAX + PRE_WORDS];
+    const char *const *texprs = NULL;
+    const unsigned *tflags = NULL, *tids = NULL;
+    size_t nterms = with_terms && x->brand != NULL
+                        ? termset_exprs(x->brand, &texprs, &tflags, &tids)
+                        : 0;
+    size_t max = PRE_MAX + PRE_WORDS + nterms;
+    const char **exprs = xreallocarray(NULL, max, sizeof(*exprs));
+    unsigned *flags = xreallocarray(NULL, max, sizeof(*flags));
+    unsigned *ids = xreallocarray(NULL, max, sizeof(*ids));
     struct hsdb_patterns pats = { 0 };
     struct buf err = BUF_INIT(1024);
     char *line, *save;
     size_t i, n = 0, slots, words;
+    bool ok = false;
 
     for (i = 0; i < NSLOTS; i++) {
         const char *pre = i < PAT_COUNT ? pattern_pre[i]
@@ -2443,6 +2457,7 @@ build_db(struct extractor *x, char **copy)
 
         if (pre == NULL)
             continue;
+        x_free(copy[i]); /* a second call, without the terms */
         copy[i] = xstrdup(pre);
         for (line = strtok_r(copy[i], "\n", &save); line != NULL;
              line = strtok_r(NULL, "\n", &save)) {
@@ -2465,21 +2480,39 @@ build_db(struct extractor *x, char **copy)
         ids[n] = (unsigned)(NSLOTS + i);
         n++;
     }
+    /* And the watch terms': their own pass over the text cost as much as
+       this one, which holds them for a fifth more. */
+    for (i = 0; i < nterms; i++) {
+        exprs[n] = texprs[i];
+        flags[n] = tflags[i];
+        ids[n] = (unsigned)TERM_BASE + tids[i];
+        n++;
+    }
     pats.exprs = exprs;
     pats.flags = flags;
     pats.ids = ids;
     pats.n = (unsigned)n;
     if (hsdb_compile(&pats, &x->pre, NULL, &err) != 0) {
-        log_warn("extract prefilter unavailable, scanning unfiltered: %s",
-                 buf_str(&err));
-        buf_release(&err);
-        return false;
+        if (nterms > 0)
+            log_warn("extract prefilter: cannot hold the watch terms, "
+                     "scanning for them apart: %s", buf_str(&err));
+        else
+            log_warn("extract prefilter unavailable, scanning unfiltered: "
+                     "%s", buf_str(&err));
+        goto out;
     }
     if (hs_alloc_scratch(x->pre, &x->pre_proto) != HS_SUCCESS)
         abort(); /* out of memory */
     for (i = 0; i < slots; i++)
         x->filtered[ids[i]] = true;
-    return true;
+    x->pre_terms = nterms > 0;
+    ok = true;
+out:
+    buf_release(&err);
+    x_free(exprs);
+    x_free(flags);
+    x_free(ids);
+    return ok;
 }
 
 static void
@@ -2515,7 +2548,7 @@ build_prefilter(struct extractor *x)
             x->email_idn_slot = i;
         }
     }
-    if (!build_db(x, copy)) {
+    if (!build_db(x, copy, true) && !build_db(x, copy, false)) {
         /* Without its database no slot is filtered: the whole text is
            searched, slower and still correct. */
         x->pre = NULL;
@@ -2619,9 +2652,9 @@ extractor_new(const struct watch_term *terms, size_t nterms,
         if (x->rule_re[i] == NULL)
             goto fail;
     }
-    build_prefilter(x);
     if (!build_brand(x, terms, nterms))
         goto fail;
+    build_prefilter(x); /* after the terms: it holds theirs */
     build_domains(x, terms, nterms);
     x->benign = benign_new();
     benign_add_terms(x->benign, terms, nterms);
@@ -4242,9 +4275,14 @@ scan_brand(struct run *r)
 
     if (x->brand == NULL)
         return;
-    if (termset_match_masked(x->brand, r->text, r->len, r->leet, &v, &n,
-                             EXTRACT_MAX_FINDINGS) < 0)
+    /* The terms' hits came with the prefilter's pass, or a pass of their
+       own finds them. */
+    if ((r->terms != NULL
+             ? termset_hits_end(r->terms, &v, &n)
+             : termset_match_masked(x->brand, r->text, r->len, r->leet, &v,
+                                    &n, EXTRACT_MAX_FINDINGS)) < 0)
         r->full = true;
+    r->terms = NULL;
     for (i = 0; i < n; i++) {
         t = v[i].term;
         before = r->n;
@@ -4731,6 +4769,10 @@ on_candidate(unsigned int id, unsigned long long from,
 
     (void)from;
     (void)flags;
+    if (id >= TERM_BASE) {
+        termset_hit(r->terms, id - (unsigned)TERM_BASE, from, to);
+        return 0;
+    }
     if (id >= NSLOTS) {
         context_hit(&r->words, t, r->len, id - (unsigned)NSLOTS, (size_t)to);
         return 0;
@@ -5983,6 +6025,9 @@ prefilter(struct run *r)
     if (r->x->brand != NULL && r->x->avx2)
         r->leet = xreallocarray(NULL, (r->len + 63) / 64, sizeof(*r->leet));
 #endif
+    if (r->x->pre_terms)
+        r->terms = termset_hits_begin(r->x->brand, r->text, r->len, r->leet,
+                                      EXTRACT_MAX_FINDINGS);
     scratch = hsdb_scratch_take(r->x->pre_proto);
     hs_scan(r->x->pre, r->text, (unsigned)r->len, 0, scratch, on_candidate,
             r);

@@ -72,6 +72,11 @@ struct term {
 struct termset {
     hs_database_t *db;    /* NULL when there are no terms */
     hs_scratch_t *proto;  /* cloned for each scan */
+    /* What db was compiled from (termset_exprs()): nexpr expressions,
+       their flags and ids */
+    char **exprs;
+    unsigned *flags, *ids;
+    size_t nexpr;
     struct term *terms;
     size_t n;
     /* The leet lookup: each term whose first word starts with a leet
@@ -94,6 +99,9 @@ struct termset {
     uint64_t leet_sig[26 * 26 * (LEET_WORD_MAX + 1) / 64 + 1];
 };
 
+
+/* Bytes of text scanned at once (Hyperscan takes an unsigned int length). */
+#define TERMS_CHUNK (1u << 30)
 
 /* Bytes of text folded at once (with an overlap) where it is not ASCII. */
 #define FOLD_PIECE (64u << 10)
@@ -674,11 +682,10 @@ termset_new(const char *const *terms, size_t n, struct buf *err)
     }
     if (ts->db && hs_alloc_scratch(ts->db, &ts->proto) != HS_SUCCESS)
         abort(); /* out of memory */
-    for (i = 0; i < m; i++)
-        free(exprs[i]);
-    free(exprs);
-    free(flags);
-    free(ids);
+    ts->exprs = exprs;
+    ts->flags = flags;
+    ts->ids = ids;
+    ts->nexpr = m;
     free(slot);
     free(tail);
     buf_release(&re);
@@ -711,6 +718,11 @@ termset_free(struct termset *ts)
     free(ts->bucket);
     free(ts->next);
     free(ts->leet_word);
+    for (i = 0; i < ts->nexpr; i++)
+        free(ts->exprs[i]);
+    free(ts->exprs);
+    free(ts->flags);
+    free(ts->ids);
     hsdb_scratch_free(ts->proto);
     hs_free_database(ts->db);
     free(ts);
@@ -1308,7 +1320,7 @@ scan_raw(struct collect *c, hs_scratch_t *scratch, size_t off, size_t n)
 
     c->nbreak = 0;
     for (; n > 0 && !c->full; off += chunk, n -= chunk) {
-        chunk = n > (1u << 30) ? (1u << 30) : n;
+        chunk = n > TERMS_CHUNK ? TERMS_CHUNK : n;
         c->base = off;
         c->buf = c->text + off;
         c->buflen = chunk;
@@ -1419,34 +1431,37 @@ termset_match(const struct termset *ts, const char *text, size_t len,
     return termset_match_masked(ts, text, len, NULL, v, n, max);
 }
 
-int
-termset_match_masked(const struct termset *ts, const char *text, size_t len,
-                     const struct leet_masks *masks, struct term_match **v,
-                     size_t *n, size_t max)
+/* A gathering of matches in text[0..len), at most max of them. */
+static void
+collect_init(struct collect *c, const struct termset *ts, const char *text,
+             size_t len, const struct leet_masks *masks, size_t max)
 {
-    struct collect c = { 0 };
-    hs_scratch_t *scratch = NULL;
-    const unsigned char *t = (const unsigned char *)text;
-    size_t i, end = 0;
+    memset(c, 0, sizeof(*c));
+    c->ts = ts;
+    c->text = (const unsigned char *)text;
+    c->len = len;
+    c->masks = masks;
+    /* Candidates before the boundary check: allow some slack over max. */
+    c->max = max > ((size_t)-1) / 4 ? max : max * 4 + 1024;
+}
+
+/*
+ * The rest of a match once the text as it is was scanned: the words that
+ * hold other bytes than ASCII (which that pass listed) with their
+ * lookalikes folded, then the matches in order, on word boundaries, into
+ * *v. Frees what c holds.
+ */
+static int
+collect_end(struct collect *c, hs_scratch_t *scratch, size_t max,
+            struct term_match **v, size_t *n)
+{
+    const unsigned char *t = c->text;
+    size_t i, end = 0, len = c->len;
     char *out = NULL;
     uint32_t *fold_at = NULL, *text_at = NULL;
     int rc = 0;
 
-    if (ts->db == NULL || len == 0)
-        return 0;
-    c.ts = ts;
-    c.text = t;
-    c.len = len;
-    c.masks = masks;
-    /* Candidates before the boundary check: allow some slack over max. */
-    c.max = max > ((size_t)-1) / 4 ? max : max * 4 + 1024;
-    scratch = hsdb_scratch_take(ts->proto);
-    /* The text is scanned as it is; then the words that hold other bytes
-       than ASCII (which that pass lists) with their lookalikes folded. */
-    c.find_high = true;
-    scan_raw(&c, scratch, 0, len);
-    c.find_high = false;
-    for (i = 0; i < c.nwords && !c.full; i++) {
+    for (i = 0; i < c->nwords && !c->full; i++) {
         if (out == NULL) {
             out = xmalloc(FOLD_PIECE + 4);
             fold_at = xreallocarray(NULL, FOLD_PIECE / 2 + 2,
@@ -1454,22 +1469,21 @@ termset_match_masked(const struct termset *ts, const char *text, size_t len,
             text_at = xreallocarray(NULL, FOLD_PIECE / 2 + 2,
                                     sizeof(*text_at));
         }
-        scan_folded(&c, scratch, c.words[2 * i], c.words[2 * i + 1], out,
+        scan_folded(c, scratch, c->words[2 * i], c->words[2 * i + 1], out,
                     fold_at, text_at);
     }
-    free(c.words);
+    free(c->words);
     free(out);
     free(fold_at);
     free(text_at);
-    hsdb_scratch_give(ts->proto, scratch);
-    if (c.n > 1)
-        qsort(c.v, c.n, sizeof(*c.v), by_offset_longest);
+    if (c->n > 1)
+        qsort(c->v, c->n, sizeof(*c->v), by_offset_longest);
     /* Room for every candidate at once, not one realloc per match. */
-    if (c.n > 0)
-        *v = xreallocarray(*v, *n + (c.n < max ? c.n : max) + 1,
+    if (c->n > 0)
+        *v = xreallocarray(*v, *n + (c->n < max ? c->n : max) + 1,
                            sizeof(**v));
-    for (i = 0; i < c.n; i++) {
-        const struct term_match *m = &c.v[i];
+    for (i = 0; i < c->n; i++) {
+        const struct term_match *m = &c->v[i];
         size_t stop = m->off + m->len;
 
         if (m->off < end)
@@ -1487,9 +1501,100 @@ termset_match_masked(const struct termset *ts, const char *text, size_t len,
         (*v)[(*n)++] = *m;
         end = stop;
     }
-    if (c.full && rc == 0)
+    if (c->full && rc == 0)
         rc = DRP_ETOOBIG;
-    free(c.v);
+    free(c->v);
+    return rc;
+}
+
+int
+termset_match_masked(const struct termset *ts, const char *text, size_t len,
+                     const struct leet_masks *masks, struct term_match **v,
+                     size_t *n, size_t max)
+{
+    struct collect c;
+    hs_scratch_t *scratch = NULL;
+    int rc;
+
+    if (ts->db == NULL || len == 0)
+        return 0;
+    collect_init(&c, ts, text, len, masks, max);
+    scratch = hsdb_scratch_take(ts->proto);
+    /* The text is scanned as it is; the pass lists the words with other
+       bytes than ASCII. */
+    c.find_high = true;
+    scan_raw(&c, scratch, 0, len);
+    c.find_high = false;
+    rc = collect_end(&c, scratch, max, v, n);
+    hsdb_scratch_give(ts->proto, scratch);
+    return rc;
+}
+
+/* --- the hits of another pass ----------------------------------------- */
+
+struct termset_hits {
+    struct collect c;
+    size_t max;
+};
+
+size_t
+termset_exprs(const struct termset *ts, const char *const **exprs,
+              const unsigned **flags, const unsigned **ids)
+{
+    *exprs = (const char *const *)ts->exprs;
+    *flags = ts->flags;
+    *ids = ts->ids;
+    return ts->db != NULL ? ts->nexpr : 0;
+}
+
+struct termset_hits *
+termset_hits_begin(const struct termset *ts, const char *text, size_t len,
+                   const struct leet_masks *masks, size_t max)
+{
+    struct termset_hits *h;
+
+    /* scan_raw()'s chunks: a longer text is matched with seams. */
+    if (ts->db == NULL || len == 0 || len > TERMS_CHUNK)
+        return NULL;
+    h = xmalloc(sizeof(*h));
+    collect_init(&h->c, ts, text, len, masks, max);
+    h->max = max;
+    h->c.buf = h->c.text;
+    h->c.buflen = len;
+    return h;
+}
+
+void
+termset_hit(struct termset_hits *h, unsigned int id, unsigned long long from,
+            unsigned long long to)
+{
+    /* on_match() stops its own pass when full; the other pass goes on,
+       and the hits after that are dropped as that pass would have. */
+    if (h != NULL && !h->c.full && id < h->c.ts->n)
+        on_match(id, from, to, 0, &h->c);
+}
+
+int
+termset_hits_end(struct termset_hits *h, struct term_match **v, size_t *n)
+{
+    hs_scratch_t *scratch;
+    int rc;
+
+    if (h == NULL)
+        return 0;
+    /* The rest of scan_raw()'s work on its one chunk: the leet pass,
+       which lists the words with other bytes than ASCII. */
+    h->c.find_high = true;
+    if (!h->c.full) {
+        h->c.use_masks = h->c.masks != NULL;
+        leet_scan(&h->c);
+        h->c.use_masks = false;
+    }
+    h->c.find_high = false;
+    scratch = hsdb_scratch_take(h->c.ts->proto);
+    rc = collect_end(&h->c, scratch, h->max, v, n);
+    hsdb_scratch_give(h->c.ts->proto, scratch);
+    free(h);
     return rc;
 }
 

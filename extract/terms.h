@@ -100,6 +100,32 @@ int termset_match_masked(const struct termset *ts, const char *text, size_t len,
                          size_t *n, size_t max);
 
 /*
+ * termset_match_masked() with the hits of a caller's own Hyperscan pass
+ * over the whole text (extract.c's prefilter), compiled with the set's
+ * expressions, instead of a pass of the set's own. termset_exprs() gives
+ * them: the count, and exprs, flags and ids (regular expressions,
+ * hs_compile_multi()'s; 0 when the set matches nothing). A hit of
+ * expression k is reported to termset_hit() with ids[k], in the order
+ * Hyperscan reports hits. termset_hits_begin() returns NULL when the set
+ * matches nothing, len is 0 or over 1 GiB (termset_match_masked() then);
+ * masks as termset_match_masked()'s, read by termset_hits_end(), which
+ * does the rest, appends the matches to *v as termset_match_masked() does
+ * and frees h (NULL: nothing).
+ */
+struct termset_hits;
+
+size_t termset_exprs(const struct termset *ts, const char *const **exprs,
+                     const unsigned **flags, const unsigned **ids);
+struct termset_hits *termset_hits_begin(const struct termset *ts,
+                                        const char *text, size_t len,
+                                        const struct leet_masks *masks,
+                                        size_t max);
+void termset_hit(struct termset_hits *h, unsigned int id,
+                 unsigned long long from, unsigned long long to);
+int termset_hits_end(struct termset_hits *h, struct term_match **v,
+                     size_t *n);
+
+/*
  * The normalised value of term s[0..n): NFKC and full case folding
  * ("Müller" and "MÜLLER" are "müller", "Straße" is "strasse"); s as it is,
  * lowercased, when it is not UTF-8. Caller frees.

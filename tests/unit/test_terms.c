@@ -4,9 +4,12 @@
  * many terms at once; Unicode folding (NFKC, case), lookalikes and
  * leetspeak, flagged as variants, with offsets in the text as given.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <hs.h>
 
 #include "common/err.h"
 #include "common/xalloc.h"
@@ -20,19 +23,87 @@ static const char *terms[] = { "Northwind", "Northwind Bank", "NorthPay",
                                "Нортвинд Банк", "Москва" };
 #define NTERMS (sizeof(terms) / sizeof(terms[0]))
 
-/* "term@off term@off ..." for the matches of text. */
+static int hits_diffs; /* texts matched otherwise through termset_hit() */
+
+static int
+on_hit(unsigned int id, unsigned long long from, unsigned long long to,
+       unsigned int flags, void *arg)
+{
+    (void)flags;
+    termset_hit(arg, id, from, to);
+    return 0;
+}
+
+/*
+ * termset_match() through the hits of a pass of the caller's own: the
+ * set's expressions compiled here (as extract.c's prefilter holds them)
+ * and their hits handed to termset_hit(). -1 when the set would not
+ * take them (NULL from termset_hits_begin()).
+ */
+static int
+match_by_hits(const struct termset *ts, const char *text, size_t len,
+              struct term_match **v, size_t *n, size_t max)
+{
+    const char *const *exprs;
+    const unsigned *flags, *ids;
+    size_t k = termset_exprs(ts, &exprs, &flags, &ids);
+    hs_database_t *db = NULL;
+    hs_scratch_t *scratch = NULL;
+    hs_compile_error_t *cerr = NULL;
+    struct termset_hits *h = termset_hits_begin(ts, text, len, NULL, max);
+
+    if (h == NULL)
+        return -1;
+    if (hs_compile_multi(exprs, flags, ids, (unsigned)k, HS_MODE_BLOCK, NULL,
+                         &db, &cerr) != HS_SUCCESS ||
+        hs_alloc_scratch(db, &scratch) != HS_SUCCESS) {
+        diag("cannot compile the set's expressions");
+        hs_free_compile_error(cerr);
+        abort();
+    }
+    hs_scan(db, text, (unsigned)len, 0, scratch, on_hit, h);
+    hs_free_scratch(scratch);
+    hs_free_database(db);
+    return termset_hits_end(h, v, n);
+}
+
+static bool
+same(const struct term_match *v, const struct term_match *w, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (v[i].term != w[i].term || v[i].off != w[i].off ||
+            v[i].len != w[i].len || v[i].variant != w[i].variant)
+            return false;
+    return true;
+}
+
+/* "term@off term@off ..." for the matches of text; the same through
+   match_by_hits(), or hits_diffs counts it. */
 static char *
 show(const struct termset *ts, const char *text, size_t len, int *rc)
 {
-    struct term_match *v = NULL;
-    size_t n = 0, i;
+    struct term_match *v = NULL, *w = NULL;
+    size_t n = 0, m = 0, i;
     struct buf b = BUF_INIT(1 << 20);
+    const char *const *e;
+    const unsigned *f;
+    int rc2;
 
     *rc = termset_match(ts, text, len, &v, &n, 100);
+    rc2 = match_by_hits(ts, text, len, &w, &m, 100);
+    /* Nothing gathered (-1) only for an empty text or set. */
+    if ((rc2 == -1) != (len == 0 || termset_exprs(ts, &e, &f, &f) == 0) ||
+        (rc2 != -1 && (rc2 != *rc || m != n || !same(v, w, n)))) {
+        hits_diffs++;
+        diag("matched otherwise through termset_hit(): %.40s", text);
+    }
     for (i = 0; i < n; i++)
         buf_addf(&b, "%s%s@%zu%s", i ? " " : "", terms[v[i].term], v[i].off,
                  v[i].variant ? "~" : "");
     free(v);
+    free(w);
     return buf_detach(&b, NULL);
 }
 
@@ -156,6 +227,12 @@ main(void)
         rc = termset_match(ts, big, 1 << 20, &v, &n, 1000);
         is(rc, DRP_ETOOBIG, "more matches than the cap is DRP_ETOOBIG");
         is(n, 1000, "the first matches up to the cap are kept");
+        free(v);
+        v = NULL;
+        n = 0;
+        rc = match_by_hits(ts, big, 1 << 20, &v, &n, 1000);
+        ok(rc == DRP_ETOOBIG && n == 1000 && v[999].off == 9990,
+           "through termset_hit(): the same cap, the same first matches");
         free(v);
     }
     free(big);
@@ -328,6 +405,18 @@ main(void)
            "the map of fold_ascii()'s pages misses none of its characters");
     }
 
+    is(hits_diffs, 0, "every text matched the same through the hits of "
+                      "another pass (termset_hit())");
+    {
+        struct term_match *v = NULL;
+        size_t n = 0;
+
+        none = termset_new(NULL, 0, &err);
+        ok(none != NULL && match_by_hits(ts, "", 0, &v, &n, 10) == -1 &&
+               match_by_hits(none, "Northwind", 9, &v, &n, 10) == -1,
+           "no hits gathered for an empty text or a set of no terms");
+        termset_free(none);
+    }
     for (i = 0; i < 2000; i++)
         many[i] = xasprintf("brand%zu corp", i);
     termset_free(ts);
