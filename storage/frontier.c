@@ -5,9 +5,11 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "common/err.h"
 #include "common/log.h"
@@ -53,16 +55,26 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
                const long long *skip, size_t nskip, struct job **jobs,
                size_t *n, struct buf *err)
 {
-    char smax[16], ssecs[16];
+    char smax[16], ssecs[16], stoken[24];
     struct buf skips = BUF_INIT(1u << 20);
     struct db_batch b;
-    const char *params[4] = { owner, smax, ssecs, NULL };
+    const char *params[5] = { owner, smax, ssecs, NULL, stoken };
     PGresult *r;
+    uint64_t token;
     size_t k;
     int i, rows;
 
     *jobs = NULL;
     *n = 0;
+    /* The leases' token: random, not a sequence's next value, which a
+       server crash may hand out again along with the lost commits. */
+    if (getrandom(&token, sizeof(token), 0) != (ssize_t)sizeof(token)) {
+        buf_addf(err, "cannot draw a lease token: %s", strerror(errno));
+        buf_release(&skips);
+        return DRP_EIO;
+    }
+    snprintf(stoken, sizeof(stoken), "%lld",
+             (long long)(token & (UINT64_MAX >> 1)));
     snprintf(smax, sizeof(smax), "%d", max);
     snprintf(ssecs, sizeof(ssecs), "%d", lease_secs);
     buf_addc(&skips, '{');
@@ -90,7 +102,7 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
     db_batch_add(&b, "SET LOCAL plan_cache_mode = force_generic_plan", 0,
                  NULL);
     db_batch_add(&b,
-                 "UPDATE jobs j SET lease_owner = $1, "
+                 "UPDATE jobs j SET lease_owner = $1, lease_token = $5, "
                  "  lease_expires = now() + make_interval(secs => $3), "
                  "  attempts = j.attempts + 1 "
                  "FROM (SELECT j2.id FROM jobs j2 "
@@ -104,7 +116,7 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
                  "RETURNING j.id, j.source_id, j.url, j.depth, j.etag, "
                  "  j.last_modified, encode(j.content_hash, 'hex'), j.role, "
                  "  j.thread_id",
-                 4, params);
+                 5, params);
     db_batch_add(&b, "COMMIT", 0, NULL);
     r = db_batch_run(db, &b, err) < 0 ? NULL : b.res[5];
     buf_release(&skips);
@@ -128,14 +140,16 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
         j->role = xstrdup(PQgetvalue(r, i, 7));
         j->thread_id = strtoll(PQgetvalue(r, i, 8), NULL, 10);
         j->owner = owner;
+        j->lease = (long long)(token & (UINT64_MAX >> 1));
     }
     *n = (size_t)rows;
     db_batch_release(&b);
     return 0;
 }
 
-/* The count of frontier_fail()'s and frontier_skip()'s statement: 0 when
-   the job is not (or no longer) job->owner's, so nothing was recorded. */
+/* The count of the statement of frontier_fail(), frontier_skip() or
+   frontier_unchanged(): 0 when the job is not (or no longer) under the
+   lease it was leased under, so nothing was recorded. */
 static int
 leased_update(struct db *db, const char *sql, int nparams,
               const char *const *params, struct buf *err)
@@ -158,10 +172,12 @@ int
 frontier_fail(struct db *db, const struct job *job, int http_status,
               const char *error, struct buf *err)
 {
-    char id[24], sid[24], status[16];
-    const char *params[6] = { id, status, error, sid, job->url, job->owner };
+    char id[24], sid[24], status[16], lease[24];
+    const char *params[7] = { id,       status,     error, sid,
+                              job->url, job->owner, lease };
 
     snprintf(id, sizeof(id), "%lld", job->id);
+    snprintf(lease, sizeof(lease), "%lld", job->lease);
     snprintf(sid, sizeof(sid), "%lld", job->source_id);
     snprintf(status, sizeof(status), "%d", http_status);
     if (http_status == 0)
@@ -175,24 +191,26 @@ frontier_fail(struct db *db, const struct job *job, int http_status,
                 "  last_error = $3, due_at = now() + least("
                 "    interval '1 day', interval '5 minutes' * "
                 "    power(2, least(attempts, 12) - 1)) "
-                "  WHERE id = $1::bigint AND lease_owner = $6 RETURNING id), "
+                "  WHERE id = $1::bigint AND lease_owner = $6 "
+                "    AND lease_token = $7::bigint RETURNING id), "
                 "e AS (INSERT INTO source_errors (source_id, url, error) "
                 "  SELECT $4::bigint, $5, $3 FROM j RETURNING id), "
                 "s AS (UPDATE sources SET last_error = $3, "
                 "  last_error_at = now() WHERE id = $4::bigint "
                 "  AND EXISTS (SELECT FROM j) RETURNING id) "
                 "SELECT count(*) FROM j",
-                6, params, err);
+                7, params, err);
 }
 
 int
 frontier_skip(struct db *db, const struct job *job, const char *reason,
               bool source_warning, struct buf *err)
 {
-    char id[24], sid[24];
-    const char *params[5] = { id, reason, job->owner, sid, job->url };
+    char id[24], sid[24], lease[24];
+    const char *params[6] = { id, reason, job->owner, sid, job->url, lease };
 
     snprintf(id, sizeof(id), "%lld", job->id);
+    snprintf(lease, sizeof(lease), "%lld", job->lease);
     snprintf(sid, sizeof(sid), "%lld", job->source_id);
     if (!source_warning)
         params[3] = NULL; /* no source: no warning row */
@@ -206,7 +224,8 @@ frontier_skip(struct db *db, const struct job *job, const char *reason,
                 "  lease_expires = NULL, last_error = $2, "
                 "  due_at = now() + make_interval(secs => (SELECT "
                 "    interval_s FROM sources s WHERE s.id = source_id)) "
-                "  WHERE id = $1::bigint AND lease_owner = $3 RETURNING id), "
+                "  WHERE id = $1::bigint AND lease_owner = $3 "
+                "    AND lease_token = $6::bigint RETURNING id), "
                 "e AS (INSERT INTO source_errors (source_id, url, error) "
                 "  SELECT $4::bigint, $5, $2 FROM j "
                 "  WHERE $4::bigint IS NOT NULL RETURNING id), "
@@ -214,20 +233,21 @@ frontier_skip(struct db *db, const struct job *job, const char *reason,
                 "  last_error_at = now() WHERE id = $4::bigint "
                 "  AND EXISTS (SELECT FROM j) RETURNING id) "
                 "SELECT count(*) FROM j",
-                5, params, err);
+                6, params, err);
 }
 
 int
 frontier_unchanged(struct db *db, const struct job *job, int http_status,
                    struct buf *err)
 {
-    char id[24], sid[24], status[16];
-    const char *params[3] = { sid, id, status };
+    char id[24], sid[24], status[16], lease[24];
+    const char *params[5] = { sid, id, status, job->owner, lease };
 
     snprintf(id, sizeof(id), "%lld", job->id);
     snprintf(sid, sizeof(sid), "%lld", job->source_id);
     snprintf(status, sizeof(status), "%d", http_status);
-    return db_exec_prepared(db, DB_JOB_DONE(""), 3, params, err);
+    snprintf(lease, sizeof(lease), "%lld", job->lease);
+    return leased_update(db, DB_JOB_DONE(""), 5, params, err);
 }
 
 int
@@ -260,15 +280,17 @@ frontier_due_count(struct db *db, long long *n, struct buf *err)
 int
 frontier_release_job(struct db *db, const struct job *job, struct buf *err)
 {
-    char id[24];
-    const char *params[2] = { id, job->owner };
+    char id[24], lease[24];
+    const char *params[3] = { id, job->owner, lease };
 
     snprintf(id, sizeof(id), "%lld", job->id);
+    snprintf(lease, sizeof(lease), "%lld", job->lease);
     /* Not a lease lost and taken by someone else since. */
     return db_exec_prepared(db, "UPDATE jobs SET lease_owner = NULL, "
                                 "lease_expires = NULL WHERE id = $1::bigint "
-                                "AND lease_owner = $2",
-                            2, params, err);
+                                "AND lease_owner = $2 "
+                                "AND lease_token = $3::bigint",
+                            3, params, err);
 }
 
 int

@@ -25,6 +25,8 @@ struct job {
     long long thread_id; /* first page's job of this thread page, or 0 */
     const char *owner;   /* the lease's holder: frontier_lease()'s owner,
                             borrowed (it must outlive the job) */
+    long long lease;     /* the lease's token: the workers of a run share
+                            their owner (migration 020) */
 };
 
 void job_release(struct job *job);
@@ -38,10 +40,12 @@ int frontier_start_pass(struct db *db, struct buf *err);
 /*
  * Leases up to max due jobs for owner for lease_secs seconds, none of the
  * sources in skip (ids; nskip may be 0). *jobs is a new array of *n jobs
- * (jobs_free() it). A job leased to another owner is taken once its lease
- * has expired (a worker that died or hung on another host). Each job
- * borrows owner: the page of a job whose lease is lost meanwhile is not
- * stored (store_document(): DRP_ELEASE).
+ * (jobs_free() it). A job whose lease has expired is taken (a worker that
+ * died or hung, on another host or in this run). Each job borrows owner
+ * and gets a token, a random number drawn for the call: whatever
+ * completes the job checks both, so the page of a job whose lease is lost
+ * meanwhile, even to another worker of the run, is not stored
+ * (store_document(): DRP_ELEASE).
  */
 int frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
                    const long long *skip, size_t nskip, struct job **jobs,
@@ -50,8 +54,9 @@ int frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
 /*
  * A fetch of job failed: records the error on the job and its source
  * (source_errors), releases the lease and backs the job off. When the
- * job's lease is no longer job->owner's (it expired and another worker
- * took it), records nothing and returns DRP_ELEASE.
+ * job's lease is no longer the one it was leased under (job->owner and
+ * job->lease: it expired and another worker took the job), records nothing
+ * and returns DRP_ELEASE.
  */
 int frontier_fail(struct db *db, const struct job *job, int http_status,
                   const char *error, struct buf *err);
@@ -67,15 +72,16 @@ int frontier_fail(struct db *db, const struct job *job, int http_status,
 int frontier_skip(struct db *db, const struct job *job, const char *reason,
                   bool source_warning, struct buf *err);
 
-/* The page is unchanged (304 or same content hash): release, reschedule. */
+/* The page is unchanged (304 or same content hash): release, reschedule.
+   DRP_ELEASE, recording nothing, as frontier_fail(). */
 int frontier_unchanged(struct db *db, const struct job *job, int http_status,
                        struct buf *err);
 
 /* Releases every lease owner holds (clean shutdown). */
 int frontier_release(struct db *db, const char *owner, struct buf *err);
 
-/* Releases one job's lease (when still job->owner's) so that it can be
-   leased again. */
+/* Releases one job's lease (when it is still the one the job was leased
+   under) so that it can be leased again. */
 int frontier_release_job(struct db *db, const struct job *job,
                          struct buf *err);
 

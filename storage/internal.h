@@ -171,13 +171,18 @@ json_t *db_json(PGresult *r, struct buf *err);
  * frontier, and its source ($1) counted: a job fetched for the first time
  * leaves the source's count of unfetched jobs (migration 014; o is the
  * job's row as it was), and the last success is written when stale. set:
- * more "column = value, " of the job's row.
+ * more "column = value, " of the job's row. Only while the job is under
+ * the lease it was leased under (owner $4, token $5: migration 020); the
+ * statement returns the count of jobs completed, 0 or 1.
  */
+#define DB_JOB_LEASED                                                         \
+    "= $2::bigint AND lease_owner = $4 AND lease_token = $5::bigint"
 #define DB_JOB_DONE(set)                                                      \
-    "WITH " DB_JOB_FIRST("= $2::bigint") ", "                                 \
+    "WITH " DB_JOB_FIRST(DB_JOB_LEASED) ", "                                  \
     "j AS (UPDATE jobs SET " DB_JOB_DONE_SET set "last_status = $3::int "     \
-    "  WHERE id = $2::bigint) "                                              \
-    DB_JOB_DONE_COUNT
+    "  WHERE id " DB_JOB_LEASED " RETURNING id), "                           \
+    "s AS (" DB_JOB_DONE_COUNT " AND EXISTS (SELECT FROM j) RETURNING id) "  \
+    "SELECT count(*) FROM j"
 
 /* The jobs "id <ids>" (SQL) fetched for the first time, counted before
    their completion (o.first). */

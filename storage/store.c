@@ -962,8 +962,9 @@ source_end_done(const struct source_end *se, const struct db_batch *b)
 }
 
 /*
- * The jobs of docs[0..n) held (all leased to their owner, or the
- * transaction fails with DB_LEASE_LOST: migration 019) and completed,
+ * The jobs of docs[0..n) held (all under the leases they were leased
+ * under, their owner and tokens, or the transaction fails with
+ * DB_LEASE_LOST: migrations 019 and 020) and completed,
  * each with its page's status, hash and validators (JOBS_DONE). A lease
  * lost while its page was fetched may have been taken again, and the
  * job's page is stored by whoever holds it. After the sources' rows are
@@ -975,31 +976,36 @@ put_jobs_done(struct db_batch *b, const struct store_doc *const *docs,
 {
     struct buf ids = BUF_INIT(1u << 20), st = BUF_INIT(1u << 20),
                hash = BUF_INIT(1u << 22), etag = BUF_INIT(DB_BATCH_MAX),
-               lm = BUF_INIT(1u << 22);
+               lm = BUF_INIT(1u << 22), leases = BUF_INIT(1u << 20);
     size_t i;
     int rc = 0;
 
     for (i = 0; i < n; i++) {
         const struct store_doc *d = docs[i];
-        char id[24], status[16];
+        char id[24], status[16], lease[24];
 
         assert(d->job->owner != NULL && d->job->owner == docs[0]->job->owner);
         snprintf(id, sizeof(id), "%lld", d->job->id);
         snprintf(status, sizeof(status), "%d", d->http_status);
+        snprintf(lease, sizeof(lease), "%lld", d->job->lease);
         rc |= array_add(&ids, id);
+        rc |= array_add(&leases, lease);
         rc |= array_add(&st, status);
         rc |= array_add(&hash, d->sha256_hex);
         rc |= array_add(&etag, d->etag);
         rc |= array_add(&lm, d->last_modified);
     }
     rc |= array_close(&ids) | array_close(&st) | array_close(&hash) |
-          array_close(&etag) | array_close(&lm);
+          array_close(&etag) | array_close(&lm) | array_close(&leases);
     if (rc == 0) {
-        const char *hold[2] = { buf_str(&ids), docs[0]->job->owner };
+        const char *hold[3] = { buf_str(&ids), docs[0]->job->owner,
+                                buf_str(&leases) };
         const char *q[5] = { buf_str(&ids), buf_str(&st), buf_str(&hash),
                              buf_str(&etag), buf_str(&lm) };
 
-        db_batch_add(b, "SELECT drp_hold_leases($1::bigint[], $2)", 2, hold);
+        db_batch_add(b,
+                     "SELECT drp_hold_leases($1::bigint[], $2, $3::bigint[])",
+                     3, hold);
         db_batch_add(b, JOBS_DONE, 5, q);
     }
     buf_release(&ids);
@@ -1007,6 +1013,7 @@ put_jobs_done(struct db_batch *b, const struct store_doc *const *docs,
     buf_release(&hash);
     buf_release(&etag);
     buf_release(&lm);
+    buf_release(&leases);
     return rc ? DRP_ETOOBIG : 0;
 }
 

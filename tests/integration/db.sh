@@ -140,16 +140,36 @@ q "DROP TABLE documents_203105"
 # Migration 018: room on each page of jobs for its leases' row versions.
 is "$(q "SELECT reloptions FROM pg_class WHERE relname = 'jobs'")" \
     "{fillfactor=50}" "jobs leave half of each page for leases"
-# Migration 019: jobs are held for their completion only under their lease.
-q "SELECT drp_hold_leases('{}'::bigint[], 'me')" >/dev/null
+# Migrations 019 and 020: jobs are held for their completion only under
+# their lease, named by its owner and its token.
+q "SELECT drp_hold_leases('{}'::bigint[], 'me', '{}'::bigint[])" >/dev/null
 ok $? "holding no job succeeds"
-out=$(psql -X -q -A -t -d "$CONNINFO" -v VERBOSITY=verbose \
-      -c "SELECT drp_hold_leases('{-1}'::bigint[], 'me')" 2>&1)
-case "$out" in
-*"DW001: lease lost: 1 of 1 jobs no longer leased to me"*)
-    ok 0 "a job not leased to the caller fails with DW001" ;;
-*) ok 1 "a job not leased to the caller fails with DW001"; diag "$out" ;;
-esac
+hold() { # IDS OWNER TOKENS: the error's SQLSTATE and message, or "held"
+    psql -X -q -A -t -d "$UPG" -v VERBOSITY=verbose \
+        -c "SELECT drp_hold_leases($1::bigint[], '$2', $3::bigint[])" 2>&1 |
+        grep -o 'DW001: lease lost: [^(]*' || echo held
+}
+is "$(hold "'{-1}'" me "'{1}'")" \
+   "DW001: lease lost: 1 of 1 jobs no longer under the leases of me" \
+   "a job not leased to the caller fails with DW001"
+upg "INSERT INTO jobs (source_id, url, lease_owner, lease_token,
+     lease_expires) SELECT id, 'http://f/lease' || n, 'me', 7,
+     now() + interval '1 hour' FROM sources, generate_series(1, 2) n
+     WHERE name = 'f'"
+ids=$(upg "SELECT '{' || string_agg(id::text, ',') || '}' FROM jobs
+           WHERE url LIKE 'http://f/lease%'")
+is "$(hold "'$ids'" me "'{7,7}'")" held "jobs held under their leases"
+is "$(hold "'$ids'" me "'{7,8}'")" \
+   "DW001: lease lost: 1 of 2 jobs no longer under the leases of me" \
+   "a job leased again by the same owner (another token) is not held"
+is "$(hold "'$ids'" you "'{7,7}'")" \
+   "DW001: lease lost: 2 of 2 jobs no longer under the leases of you" \
+   "nor one leased to another owner"
+upg "UPDATE jobs SET lease_owner = NULL, lease_expires = NULL
+     WHERE url LIKE 'http://f/lease%'"
+is "$(hold "'$ids'" me "'{7,7}'")" \
+   "DW001: lease lost: 2 of 2 jobs no longer under the leases of me" \
+   "nor one whose lease was released (its token stays)"
 got=$(echo 'SELECT 40 + 2;' | "$DRPWATCH" db psql 2>"$LOGS/psql.err" | grep -c '42')
 is "$got" 1 "db psql opens a shell on the database"
 is "$("$DRPWATCH" db psql -X -A -t -c 'SELECT count(*) FROM watch_terms' 2>/dev/null)" 0 \
