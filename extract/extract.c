@@ -4756,8 +4756,8 @@ add_range(struct lines *c, size_t lo, size_t hi)
 
 /* A prefilter hit of slot id ending at to: its blank-free run (token
    slots), a window around it (bounded slots), or its line and the one
-   before (a "\r\n" or a match starting on the line before) become
-   candidates. */
+   before (a "\r\n" or a match starting on the line before; a generic
+   secret's line only) become candidates. */
 static int
 on_candidate(unsigned int id, unsigned long long from,
              unsigned long long to, unsigned int flags, void *arg)
@@ -4800,7 +4800,9 @@ on_candidate(unsigned int id, unsigned long long from,
         goto record;
     }
     nl = last > 0 ? memrchr(t, '\n', last) : NULL;
-    if (nl != NULL && nl > t)
+    /* A generic secret's match holds no line end (nor '\r'): its own
+       line is enough, and pcre2 then tries half the starts. */
+    if (nl != NULL && nl > t && id != r->x->secret_slot)
         nl = memrchr(t, '\n', (size_t)(nl - t));
     lo = nl ? (size_t)(nl - t) + 1 : 0;
     nl = memchr(t + last, '\n', r->len - last);
