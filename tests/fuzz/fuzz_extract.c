@@ -83,7 +83,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     findings_init(&f);
     extract_text(x, text, size, &f);
     {
-        /* The prefilter only saves work: the same findings without it. */
+        /* The prefilter only saves work: the same findings without it,
+           with the same confidences (context words) and variants (watch
+           terms found in its pass or in their own). */
         struct findings g;
 
         findings_init(&g);
@@ -96,6 +98,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (g.v[i].kind != f.v[i].kind ||
                 g.v[i].offset != f.v[i].offset ||
                 g.v[i].len != f.v[i].len ||
+                g.v[i].confidence != f.v[i].confidence ||
+                g.v[i].variant != f.v[i].variant ||
                 strcmp(g.v[i].value, f.v[i].value) != 0)
                 abort();
         findings_release(&g);
