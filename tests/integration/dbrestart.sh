@@ -174,6 +174,20 @@ grep -q "lease lost" "$LOGS/run7.err"
 ok $? "the run says why it left the other copy"
 is "$(counts_off)" 0 "each source's job counts still match its jobs"
 
+# start_leased NAME N JOBS: `run --once` in the background (run_pid; logs
+# NAME.out and NAME.err; from: the world log's length before it), once
+# JOBS counts N of its jobs leased (JOBS: a function of an SQL condition
+# on jobs j that prints a count).
+start_leased() {
+    from=$(wc -l <"$WORLD/world.log")
+    "$DRPWATCH" run --once >"$LOGS/$1.out" 2>"$LOGS/$1.err" &
+    run_pid=$!
+    for i in $(seq 1 100); do
+        [ "$("$3" "j.lease_owner IS NOT NULL")" = "$2" ] && break
+        sleep 0.05
+    done
+}
+
 # A lease that expired and another worker took while its page is fetched,
 # and the fetch fails (a 503) or the page is a login page (the session
 # marker): the job and its source are the new holder's, so the run
@@ -190,13 +204,7 @@ taken_jobs() {
     q "SELECT count(*) FROM jobs j JOIN sources s ON s.id = j.source_id
        WHERE s.name IN ('takenfail', 'takenskip') AND $1"
 }
-from=$(wc -l <"$WORLD/world.log")
-"$DRPWATCH" run --once >"$LOGS/run8.out" 2>"$LOGS/run8.err" &
-run_pid=$!
-for i in $(seq 1 100); do
-    [ "$(taken_jobs "j.lease_owner IS NOT NULL")" = 2 ] && break
-    sleep 0.05
-done
+start_leased run8 2 taken_jobs
 q "UPDATE jobs SET lease_owner = 'another-host:1',
    lease_expires = now() + interval '1 hour' WHERE source_id IN
    (SELECT id FROM sources WHERE name IN ('takenfail', 'takenskip'))"
@@ -239,13 +247,7 @@ again_jobs() {
     q "SELECT count(*) FROM jobs j JOIN sources s ON s.id = j.source_id
        WHERE s.name IN ('againfail', 'againskip', 'againstore') AND $1"
 }
-from=$(wc -l <"$WORLD/world.log")
-"$DRPWATCH" run --once >"$LOGS/run9.out" 2>"$LOGS/run9.err" &
-run_pid=$!
-for i in $(seq 1 100); do
-    [ "$(again_jobs "j.lease_owner IS NOT NULL")" = 3 ] && break
-    sleep 0.05
-done
+start_leased run9 3 again_jobs
 owner=$(q "SELECT DISTINCT j.lease_owner FROM jobs j JOIN sources s
            ON s.id = j.source_id WHERE s.name = 'againstore'")
 q "UPDATE jobs SET lease_token = lease_token + 1,
