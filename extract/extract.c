@@ -5540,27 +5540,37 @@ name_tail(const unsigned char *t, size_t e, unsigned char *w, size_t cap)
     return n;
 }
 
+static bool
+name_sep(unsigned char c)
+{
+    return c == '_' || c == '.' || c == '-';
+}
+
 /* Whether the secret name ending at t[e], read as cred_secret_name()
    does, ends with one of label_kinds()' secret names: by the last letter
    of one ("key", "secret", "token", "pass", "pwd", "passphrase") first,
-   as most separators follow no such name. */
+   as most separators follow no such name. cred_secret_name() drops '_',
+   '.' and '-' wherever they are, after the last letter too
+   ("password_:"). */
 static bool
 secret_name_at(const unsigned char *t, size_t e)
 {
     unsigned char w[NAME_TAIL];
+    size_t k, end = e;
+    unsigned char c;
 
-    unsigned char c = e > 0 ? t[e - 1] | 0x20 : 0;
-    size_t k;
-
+    while (e > 0 && name_sep(t[e - 1]))
+        e--;
+    c = e > 0 ? t[e - 1] | 0x20 : 0;
     if (c != 'y' && c != 't' && c != 'n' && c != 's' && c != 'd' && c != 'e')
         return false;
     /* Without '_', '.' or '-' in its last 13 letters and digits (the
-       longest suffix) the name reads as label_kinds() read it. */
+       longest suffix) the name reads as label_kinds() read it (at end:
+       label_hit() asked it). */
     for (k = e; k > 0 && e - k < 13 && ascii_isalnum(t[k - 1]); k--)
         ;
-    if (k == 0 || e - k >= 13 ||
-        (t[k - 1] != '_' && t[k - 1] != '.' && t[k - 1] != '-'))
-        return false;
+    if (k == 0 || e - k >= 13 || !name_sep(t[k - 1]))
+        return e != end && (label_kinds(t, e) & LABEL_SECRET);
     return label_kinds(w, name_tail(t, e, w, sizeof(w))) & LABEL_SECRET;
 }
 
