@@ -232,53 +232,58 @@ is "$(counts_off)" 0 "each source's job counts still match its jobs"
 # of a run share their owner: a page slower than its lease): the new
 # lease has a token of its own (migration 020), and the copy fetched
 # under the old one records nothing, whether it failed, was a login page,
-# or is a page to store.
-# (Three workers: all three pages in flight at once.)
-sed 's/^  concurrency: .*/  concurrency: 3/' "$T/slow.yaml" >"$T/again.yaml"
+# is a page to store, or is the page as it was last time (unchanged).
+# (Four workers: all four pages in flight at once.)
+sed 's/^  concurrency: .*/  concurrency: 4/' "$T/slow.yaml" >"$T/again.yaml"
 cat >>"$T/again.yaml" <<YAML
   - {name: againfail, kind: site, url: "${MISC_URL}late-fail", allow_private: true, max_depth: 0}
   - {name: againskip, kind: site, url: "${MISC_URL}late", allow_private: true, max_depth: 0,
      session_expired: "comes late"}
   - {name: againstore, kind: site, url: "${MISC_URL}late-again", allow_private: true, max_depth: 0}
+  - {name: againsame, kind: site, url: "${MISC_URL}late", allow_private: true, max_depth: 0}
 YAML
 drp apply6 apply "$T/again.yaml"
-is "$rc" 0 "apply with three pages' sources exits 0"
+is "$rc" 0 "apply with four pages' sources exits 0"
+again="'againfail', 'againskip', 'againstore', 'againsame'"
 again_jobs() {
     q "SELECT count(*) FROM jobs j JOIN sources s ON s.id = j.source_id
-       WHERE s.name IN ('againfail', 'againskip', 'againstore') AND $1"
+       WHERE s.name IN ($again) AND $1"
 }
-start_leased run9 3 again_jobs
+# againsame's job knows its page's hash, as if fetched before: the one
+# the late page was stored with above.
+q "UPDATE jobs SET content_hash = (SELECT sha256 FROM documents
+   WHERE url = '${MISC_URL}late') WHERE source_id =
+   (SELECT id FROM sources WHERE name = 'againsame')"
+start_leased run9 4 again_jobs
 owner=$(q "SELECT DISTINCT j.lease_owner FROM jobs j JOIN sources s
            ON s.id = j.source_id WHERE s.name = 'againstore'")
 q "UPDATE jobs SET lease_token = lease_token + 1,
    lease_expires = now() + interval '1 hour' WHERE source_id IN
-   (SELECT id FROM sources WHERE name IN ('againfail', 'againskip',
-   'againstore'))"
-ok $? "the three pages' leases are taken again by their own run"
+   (SELECT id FROM sources WHERE name IN ($again))"
+ok $? "the four pages' leases are taken again by their own run"
 wait "$run_pid"
 is "$?" 3 "the run exits 3 (its fetches failed)"
 is "$(tail -n "+$from" "$WORLD/world.log" |
-      grep -c -E '"GET /late(-fail|-again)? ')" 3 "it fetched each page once"
+      grep -c -E '"GET /late(-fail|-again)? ')" 4 "it fetched each page once"
 case "$owner" in
 *:*) ok 0 "the lease's owner is the run's ($owner)" ;;
 *) ok 1 "the lease's owner is the run's"; diag "owner '$owner'" ;;
 esac
 is "$(again_jobs "j.last_error IS NULL AND j.last_status IS NULL
-                  AND j.fetched_at IS NULL AND j.due_at <= now()")" 3 \
+                  AND j.fetched_at IS NULL AND j.due_at <= now()")" 4 \
     "their jobs are left to the new lease: not done, no error, no back-off"
 is "$(q "SELECT count(*) FROM documents WHERE url = '${MISC_URL}late-again'")" \
     0 "the page fetched under the old lease is not stored"
 is "$(q "SELECT count(*) FROM source_errors e JOIN sources s
          ON s.id = e.source_id WHERE s.name IN ('againfail', 'againskip')")" \
     0 "no error recorded on their sources"
-is "$(q "SELECT count(*) FROM sources WHERE name IN ('againfail',
-         'againskip', 'againstore') AND last_error IS NOT NULL")" 0 \
-    "no health warning on them"
-is "$(grep -c "job left to its holder\|lease lost" "$LOGS/run9.err")" 3 \
+is "$(q "SELECT count(*) FROM sources WHERE name IN ($again)
+         AND (last_error IS NOT NULL OR jobs_unfetched <> 1)")" 0 \
+    "no health warning on them, each still counts its job unfetched"
+is "$(grep -c "job left to its holder\|lease lost" "$LOGS/run9.err")" 4 \
     "the run says why it left each"
 q "UPDATE jobs SET lease_owner = NULL, lease_expires = NULL
-   WHERE source_id IN (SELECT id FROM sources WHERE name IN
-   ('againfail', 'againskip', 'againstore'))"
+   WHERE source_id IN (SELECT id FROM sources WHERE name IN ($again))"
 is "$(counts_off)" 0 "each source's job counts still match its jobs"
 
 done_testing
