@@ -56,6 +56,8 @@ struct scan {
     char kind_lit[FIND_KIND_COUNT][32]; /* {"kind":"NAME" of each kind */
     size_t kind_lit_len[FIND_KIND_COUNT];
     unsigned long long findings[FIND_KIND_COUNT];
+    unsigned int head_words; /* the context words at the input's top
+                                (extract_head_words(): its first block) */
 };
 
 /* Where to cut a block of len bytes: after its last line end, else after
@@ -590,7 +592,14 @@ scan_block(struct scan *sc, char *block, size_t len, unsigned long long base)
     int rc;
 
     findings_init(&f);
-    rc = extract_text(sc->x, block, len, &f);
+    /* Blocks are parts of one document: the words at its top raise the
+       findings of every block, the top of a later block is no top. */
+    if (base == 0) {
+        sc->head_words = extract_head_words(sc->x, block, len);
+        rc = extract_text(sc->x, block, len, &f);
+    } else {
+        rc = extract_text_more(sc->x, block, len, sc->head_words, &f);
+    }
     if (rc < 0)
         log_warn("scan: more than %d findings in one block at offset %llu; "
                  "the rest of the block was skipped", EXTRACT_MAX_FINDINGS,

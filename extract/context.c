@@ -280,16 +280,15 @@ near_hi(const struct finding *f, size_t len)
     return end < len && len - end > CONTEXT_AFTER ? end + CONTEXT_AFTER : len;
 }
 
-/* The head, then the windows around the findings, merged (findings come
-   in order of offset, so window starts never go back), and with the gaps
-   under SCAN_GAP between them. */
+/* The head (its first head bytes), then the windows around the findings,
+   merged (findings come in order of offset, so window starts never go
+   back), and with the gaps under SCAN_GAP between them. */
 static void
 scan_windows(const struct context *c, struct hits *h, const struct finding *f,
-             size_t n)
+             size_t n, size_t head)
 {
     hs_scratch_t *scratch = hsdb_scratch_take(c->proto);
-    size_t i, lo, hi, wlo = 0;
-    size_t whi = h->len < CONTEXT_HEAD ? h->len : CONTEXT_HEAD;
+    size_t i, lo, hi, wlo = 0, whi = head;
 
     for (i = 0; i < n; i++) {
         if (family_of(f[i].kind) == 0 || f[i].offset >= h->len)
@@ -307,16 +306,51 @@ scan_windows(const struct context *c, struct hits *h, const struct finding *f,
     hsdb_scratch_give(c->proto, scratch);
 }
 
+/* The families of the words of w wholly within text[0..head). */
+static unsigned int
+head_families(const struct context_hits *w, size_t head)
+{
+    unsigned int fam = 0;
+    size_t i;
+
+    for (i = 0; i < w->n && w->v[i].lo < head; i++)
+        if (w->v[i].hi <= head)
+            fam |= w->v[i].family;
+    return fam;
+}
+
+unsigned int
+context_head(const struct context *c, const char *text, size_t len)
+{
+    struct context_hits own = { 0 };
+    struct hits h = { .text = text, .len = len, .w = &own };
+    size_t head = len < CONTEXT_HEAD ? len : CONTEXT_HEAD;
+    hs_scratch_t *scratch;
+    unsigned int fam;
+
+    if (head == 0)
+        return 0;
+    scratch = hsdb_scratch_take(c->proto);
+    scan(c, scratch, &h, 0, head);
+    hsdb_scratch_give(c->proto, scratch);
+    fam = head_families(&own, head);
+    context_hits_release(&own);
+    return fam;
+}
+
 void
 context_raise_hits(const struct context *c, const char *text, size_t len,
-                   struct finding *f, size_t n, const struct context_hits *all)
+                   struct finding *f, size_t n, const struct context_hits *all,
+                   const unsigned int *doc_head)
 {
     struct context_hits own = { 0 };
     struct hits h = { .text = text, .len = len, .w = &own };
     const struct context_hits *w = all ? all : &own;
-    size_t i, head = len < CONTEXT_HEAD ? len : CONTEXT_HEAD;
+    /* The document's head: this text's first bytes, or (a later part of
+       the document) none of it. */
+    size_t i, head = doc_head ? 0 : len < CONTEXT_HEAD ? len : CONTEXT_HEAD;
     size_t near_from = 0, head_from;
-    unsigned int fam, head_fam = 0;
+    unsigned int fam, head_fam;
     bool any = false;
     int raise;
 
@@ -325,11 +359,9 @@ context_raise_hits(const struct context *c, const char *text, size_t len,
     if (!any || len == 0)
         return;
     if (all == NULL)
-        scan_windows(c, &h, f, n);
-    for (i = 0; i < w->n && w->v[i].lo < head; i++)
-        if (w->v[i].hi <= head)
-            head_fam |= w->v[i].family;
-    for (i = 0; i < n && w->n > 0; i++) {
+        scan_windows(c, &h, f, n, head);
+    head_fam = doc_head ? *doc_head : head_families(w, head);
+    for (i = 0; i < n && (w->n > 0 || head_fam != 0); i++) {
         fam = family_of(f[i].kind);
         if (fam == 0 || f[i].offset >= len)
             continue;
@@ -354,5 +386,5 @@ void
 context_raise(const struct context *c, const char *text, size_t len,
               struct finding *f, size_t n)
 {
-    context_raise_hits(c, text, len, f, n, NULL);
+    context_raise_hits(c, text, len, f, n, NULL, NULL);
 }

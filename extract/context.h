@@ -72,7 +72,20 @@ void context_hit(struct context_hits *w, const char *text, size_t len,
                  unsigned int id, size_t end);
 void context_raise_hits(const struct context *c, const char *text, size_t len,
                         struct finding *f, size_t n,
-                        const struct context_hits *all);
+                        const struct context_hits *all,
+                        const unsigned int *head);
 void context_hits_release(struct context_hits *w);
+
+/*
+ * A document read in parts (drpwatch scan cuts a file into blocks): the
+ * families of the words at the top of the document (its first
+ * CONTEXT_HEAD bytes, text[0..len) its first part), to hand to
+ * context_raise_hits() for each later part as head: the words at the top
+ * of the document raise the findings of every part, and the top of a
+ * later part is no top of the document. head NULL: text is the whole
+ * document, or its first part.
+ */
+unsigned int context_head(const struct context *c, const char *text,
+                          size_t len);
 
 #endif

@@ -6065,9 +6065,11 @@ prefilter(struct run *r)
     }
 }
 
-int
-extract_text(const struct extractor *x, const char *text, size_t len,
-             struct findings *out)
+/* extract_text() of a document's first part or whole (head NULL), or of
+   a later part with the document's head words (extract_text_more()). */
+static int
+extract_part(const struct extractor *x, const char *text, size_t len,
+             const unsigned int *head, struct findings *out)
 {
     struct run r;
     uint32_t groups = 0;
@@ -6121,7 +6123,7 @@ extract_text(const struct extractor *x, const char *text, size_t len,
     /* The context words' hits came with the prefilter's pass; without
        it, context_raise_hits() scans for them. */
     context_raise_hits(x->context, r.text, r.len, out->v + first, r.n,
-                       r.cand != NULL ? &r.words : NULL);
+                       r.cand != NULL ? &r.words : NULL, head);
     context_hits_release(&r.words);
     benign_label(x->benign, out->v + first, r.n);
 
@@ -6135,6 +6137,26 @@ extract_text(const struct extractor *x, const char *text, size_t len,
     x_free(r.items);
     x_free(r.pw);
     return rc;
+}
+
+int
+extract_text(const struct extractor *x, const char *text, size_t len,
+             struct findings *out)
+{
+    return extract_part(x, text, len, NULL, out);
+}
+
+unsigned int
+extract_head_words(const struct extractor *x, const char *text, size_t len)
+{
+    return context_head(x->context, text ? text : "", text ? len : 0);
+}
+
+int
+extract_text_more(const struct extractor *x, const char *text, size_t len,
+                  unsigned int head_words, struct findings *out)
+{
+    return extract_part(x, text, len, &head_words, out);
 }
 
 /* Stars over the digits of a card number but its first six and last four. */

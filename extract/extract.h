@@ -162,6 +162,20 @@ int extract_text(const struct extractor *x, const char *text, size_t len,
                  struct findings *out);
 
 /*
+ * A document read in parts (drpwatch scan cuts a file into blocks): the
+ * first part goes to extract_text(), which reads the words at its top as
+ * the document's (extract/context.h: a word in the first CONTEXT_HEAD
+ * bytes raises every finding of its family); each later part goes to
+ * extract_text_more() with what extract_head_words() read from the first
+ * part, so that the document's top raises the findings of every part and
+ * the top of a later part is no top of the document.
+ */
+unsigned int extract_head_words(const struct extractor *x, const char *text,
+                                size_t len);
+int extract_text_more(const struct extractor *x, const char *text, size_t len,
+                      unsigned int head_words, struct findings *out);
+
+/*
  * Overwrites with '*', in text (which the caller owns), every password span
  * of the credential findings in f, the whole span of every secret finding,
  * and the digits of every card number but its first six and last four, so

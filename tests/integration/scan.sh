@@ -173,6 +173,42 @@ is "$rc" 0 "a 2 MB single line scans"
 is "$(grep -c '"kind":"ipv4"' "$LOGS/line.out")" 150000 \
     "every address on the long line is found"
 
+# The blocks are parts of one document: a context word at the top of the
+# input raises a credential in its second block as it raises one far
+# below it in a small input (the head's +5), and a word at the top of the
+# second block is no top of the document. Lines of 64 bytes: the first
+# block is exactly 16,384 of them (1 MiB).
+"$PYTHON3" - "$T" <<'PY'
+import sys
+t = sys.argv[1]
+fill = ('the quick brown fox jumps over the lazy dog again and again, ok'
+        + '\n')
+assert len(fill) == 64
+cred = 'bob@corp-mail.net:Sunshine42\n'
+def write(name, first, at_second, filler_before):
+    with open(t + '/' + name, 'w') as f:
+        f.write(first.ljust(63) + '\n')
+        f.write(fill * (filler_before - 1))
+        if at_second is not None:
+            f.write(at_second.ljust(63) + '\n')
+        f.write(fill * 10 + cred + fill * 3)
+write('alone.txt', 'nothing to see here', None, 1)
+write('top-small.txt', 'Fresh combo list below', None, 20)
+write('top-big.txt', 'Fresh combo list below', None, 16384 + 40)
+write('second-top.txt', 'nothing to see here', 'leaked accounts', 16384)
+PY
+conf_of() { # FILE: the credential's confidence
+    "$DRPWATCH" scan --json "$1" 2>/dev/null |
+        sed -n 's/.*"kind":"credential".*"confidence":\([0-9]*\).*/\1/p'
+}
+base=$(conf_of "$T/alone.txt")
+is "$(conf_of "$T/top-small.txt")" "$((base + 5))" \
+    "a word at the top raises a credential far below it (+5)"
+is "$(conf_of "$T/top-big.txt")" "$((base + 5))" \
+    "and one in the input's second block alike"
+is "$(conf_of "$T/second-top.txt")" "$base" \
+    "a word at the top of the second block is no top of the input"
+
 # Bad bytes are scanned, not rejected.
 printf 'a\0b \xff\xfe 8.8.4.4\0 \xe2\x82 carol@example.net:pa55word!\n' >"$T/bad.bin"
 drp bad scan --json "$T/bad.bin"
