@@ -61,6 +61,7 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
     const char *params[5] = { owner, smax, ssecs, NULL, stoken };
     PGresult *r;
     uint64_t token;
+    long long lease;
     size_t k;
     int i, rows;
 
@@ -73,8 +74,8 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
         buf_release(&skips);
         return DRP_EIO;
     }
-    snprintf(stoken, sizeof(stoken), "%lld",
-             (long long)(token & (UINT64_MAX >> 1)));
+    lease = (long long)(token & (UINT64_MAX >> 1)); /* a bigint, >= 0 */
+    snprintf(stoken, sizeof(stoken), "%lld", lease);
     snprintf(smax, sizeof(smax), "%d", max);
     snprintf(ssecs, sizeof(ssecs), "%d", lease_secs);
     buf_addc(&skips, '{');
@@ -140,7 +141,7 @@ frontier_lease(struct db *db, const char *owner, int max, int lease_secs,
         j->role = xstrdup(PQgetvalue(r, i, 7));
         j->thread_id = strtoll(PQgetvalue(r, i, 8), NULL, 10);
         j->owner = owner;
-        j->lease = (long long)(token & (UINT64_MAX >> 1));
+        j->lease = lease;
     }
     *n = (size_t)rows;
     db_batch_release(&b);
