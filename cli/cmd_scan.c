@@ -32,6 +32,19 @@
 #include "common/banned.h"
 
 #define SCAN_BLOCK (1u << 20) /* bytes handed to the engine at once */
+/*
+ * Blocks overlap at their seams, so that no finding is cut or loses its
+ * context there: each block prints the findings that start in its own
+ * part, and its scan goes on SCAN_TAIL bytes past that part (the lines
+ * after a finding's start: a stealer-log record, a key block, the
+ * context words after it) and starts up to SCAN_LEAD bytes before it (the
+ * lines and context words before one). A finding that still runs to the
+ * end of the block (a key block longer than SCAN_TAIL) moves the seam
+ * back to its start, so the next block holds it whole. About 1 % of the
+ * input is scanned twice.
+ */
+#define SCAN_LEAD (2u << 10)
+#define SCAN_TAIL (8u << 10)
 /* One JSON line: a finding's raw text (a key block, at most some 64 KiB)
    six times over if every byte were escaped, and the other fields. A
    longer line is not printed (a warning says so). */
@@ -60,17 +73,17 @@ struct scan {
                                 (extract_head_words(): its first block) */
 };
 
-/* Where to cut a block of len bytes: after its last line end, else after
-   its last blank, else (one huge token) at len. */
+/* Where to cut p[lo..len): after its last line end, else after its
+   last blank, else (one huge token) at len. */
 static size_t
-cut_point(const char *p, size_t len)
+cut_point(const char *p, size_t lo, size_t len)
 {
     size_t i;
 
-    for (i = len; i > 0; i--)
+    for (i = len; i > lo; i--)
         if (p[i - 1] == '\n')
             return i;
-    for (i = len; i > 0; i--)
+    for (i = len; i > lo; i--)
         if (p[i - 1] == ' ' || p[i - 1] == '\t' || p[i - 1] == '\r')
             return i;
     return len;
@@ -583,50 +596,87 @@ print_row(struct scan *sc, const struct finding *fd, unsigned long long base)
     sc->line.ptr[sc->line.len] = '\0';
 }
 
-/* Extracts from block[0..len) (redacted in place) found at base. */
-static int
-scan_block(struct scan *sc, char *block, size_t len, unsigned long long base)
+/*
+ * The end of the part of a block of end bytes whose findings it prints
+ * (the rest is the next block's), own its start, f its findings: the
+ * seam SCAN_TAIL bytes before the end, or before the start of a finding
+ * that runs to the end (cut short there), but for a block too short to
+ * share (cut early by a huge line) and never back by more than a quarter
+ * of the block from own.
+ */
+static size_t
+seam(size_t own, size_t end, const struct findings *f)
+{
+    size_t hi, i, floor = own + SCAN_BLOCK / 4;
+
+    if (end - own < SCAN_BLOCK / 2)
+        return end;
+    hi = end - SCAN_TAIL;
+    for (i = f->n; i-- > 0;)
+        if (f->v[i].offset < hi && f->v[i].offset + f->v[i].len + 2 >= end &&
+            f->v[i].offset >= floor)
+            hi = f->v[i].offset;
+    return hi;
+}
+
+/*
+ * Extracts from block[0..end) found at base (block[0..have) read) and
+ * prints the findings that start in block[*own..hi) (seam()), the whole
+ * rest when last. Returns where the next block starts in this one: at a
+ * line start up to SCAN_LEAD bytes before hi, or hi; the bytes from there
+ * to have are copied to next as they were read, before the block is
+ * redacted in place, and *own is set to hi in the next block.
+ */
+static size_t
+scan_block(struct scan *sc, char *block, size_t end, size_t have,
+           unsigned long long base, size_t *own, bool last, char *next)
 {
     struct findings f;
-    size_t i;
+    size_t i, hi = end, from = end;
     int rc;
 
     findings_init(&f);
     /* Blocks are parts of one document: the words at its top raise the
        findings of every block, the top of a later block is no top. */
     if (base == 0) {
-        sc->head_words = extract_head_words(sc->x, block, len);
-        rc = extract_text(sc->x, block, len, &f);
+        sc->head_words = extract_head_words(sc->x, block, end);
+        rc = extract_text(sc->x, block, end, &f);
     } else {
-        rc = extract_text_more(sc->x, block, len, sc->head_words, &f);
+        rc = extract_text_more(sc->x, block, end, sc->head_words, &f);
     }
     if (rc < 0)
         log_warn("scan: more than %d findings in one block at offset %llu; "
                  "the rest of the block was skipped", EXTRACT_MAX_FINDINGS,
                  base);
-    extract_redact(block, len, &f);
+    else if (!last && (hi = seam(*own, end, &f)) < end)
+        from = cut_point(block, hi - 2 * SCAN_LEAD, hi - SCAN_LEAD);
+    memcpy(next, block + from, have - from);
+    extract_redact(block, end, &f);
     for (i = 0; i < f.n; i++) {
+        if (f.v[i].offset < *own || f.v[i].offset >= hi)
+            continue; /* the last block's or the next one's */
         sc->findings[f.v[i].kind]++;
         if (sc->json)
-            print_json(sc, &f.v[i], block, len, base);
+            print_json(sc, &f.v[i], block, end, base);
         else
             print_row(sc, &f.v[i], base);
     }
     flush_lines(sc); /* a block's lines out before the next is read */
     findings_release(&f);
-    return 0;
+    *own = hi - from;
+    return from;
 }
 
 static int
 scan_stream(struct scan *sc, FILE *in, const char *name)
 {
-    char *block = xmalloc(SCAN_BLOCK);
-    size_t have = 0, n, cut;
+    char *block = xmalloc(SCAN_BLOCK), *next = xmalloc(SCAN_BLOCK), *t;
+    size_t have = 0, own = 0, n, end, from;
     unsigned long long base = 0;
     bool eof = false;
     int rc = 0;
 
-    while (!eof || have > 0) {
+    while (!eof || have > own) {
         while (!eof && have < SCAN_BLOCK) {
             n = fread(block + have, 1, SCAN_BLOCK - have, in);
             have += n;
@@ -640,14 +690,18 @@ scan_stream(struct scan *sc, FILE *in, const char *name)
                 eof = true;
             }
         }
-        cut = eof ? have : cut_point(block, have);
-        scan_block(sc, block, cut, base);
-        memmove(block, block + cut, have - cut);
-        have -= cut;
-        base += cut;
+        end = eof ? have : cut_point(block, own, have);
+        from = scan_block(sc, block, end, have, base, &own,
+                          eof && end == have, next);
+        t = block;
+        block = next;
+        next = t;
+        have -= from;
+        base += from;
     }
 out:
     free(block);
+    free(next);
     return rc;
 }
 

@@ -209,6 +209,53 @@ is "$(conf_of "$T/top-big.txt")" "$((base + 5))" \
 is "$(conf_of "$T/second-top.txt")" "$base" \
     "a word at the top of the second block is no top of the input"
 
+# Blocks overlap at their seams: a record, a key block or a context word
+# cut by the end of a block (1 MiB) or by the seam where the next block's
+# findings begin (8 KiB before that) is found as in a small input, once.
+# Lines of 64 bytes: 16,384 of them are 1 MiB, 128 are 8 KiB.
+"$PYTHON3" - "$T" <<'PY'
+import sys
+t = sys.argv[1]
+fill = 'the quick brown fox jumps over the lazy dog again and again, ok\n'
+rec = ('URL: https://login.example-shop.com/account\n'
+       'USER: mallory@corp-mail.net\nPASS: Wint3rIsComing!\n')
+key = ('-----BEGIN RSA PRIVATE KEY-----\n'
+       + 'MIIEpAIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I3yp\n'
+       * 400 + '-----END RSA PRIVATE KEY-----\n')
+ctx = 'leaked accounts from the shop'.ljust(63) + '\n'
+cred = 'carol@corp-mail.net:Sunsh1ne42\n'
+cases = {'rec-end': (16383, rec), 'rec-seam': (16255, rec),
+         'key-end': (16300, key), 'ctx-end': (16383, ctx + cred),
+         'ctx-seam': (16255, ctx + cred)}
+for name, (line, payload) in cases.items():
+    for size, before in (('big', line), ('small', 10)):
+        with open('%s/seam-%s-%s.txt' % (t, name, size), 'w') as f:
+            f.write(fill * before + payload + fill * 20)
+PY
+for c in rec-end rec-seam key-end ctx-end ctx-seam; do
+    "$DRPWATCH" scan --json "$T/seam-$c-big.txt" >"$T/seam-$c-big.json" 2>/dev/null &&
+        "$DRPWATCH" scan --json "$T/seam-$c-small.txt" >"$T/seam-$c-small.json" 2>/dev/null
+    ok $? "scan of $c exits 0"
+    "$PYTHON3" - "$T/seam-$c-big" "$T/seam-$c-small" <<'PY'
+import json, sys
+fill = b'the quick brown fox jumps over the lazy dog again and again, ok\n'
+def rows(stem):
+    data = open(stem + '.txt', 'rb').read()
+    first = 0  # the payload's start: after the filler lines
+    while data.startswith(fill, first):
+        first += len(fill)
+    out = []
+    for l in open(stem + '.json'):
+        r = json.loads(l)
+        r['offset'] -= first  # from the payload's start
+        out.append(r)
+    return out
+big, small = rows(sys.argv[1]), rows(sys.argv[2])
+assert small and big == small, (big, small)
+PY
+    ok $? "$c: the findings of a small input, once each"
+done
+
 # Bad bytes are scanned, not rejected.
 printf 'a\0b \xff\xfe 8.8.4.4\0 \xe2\x82 carol@example.net:pa55word!\n' >"$T/bad.bin"
 drp bad scan --json "$T/bad.bin"
