@@ -31,7 +31,10 @@
 #include "extract/html.h"
 #include "common/banned.h"
 
-#define SCAN_BLOCK (1u << 20) /* bytes handed to the engine at once */
+/* Bytes handed to the engine at once: DRPWATCH_SCAN_BLOCK, within these. */
+#define SCAN_BLOCK (1u << 20)
+#define SCAN_BLOCK_MIN (64u << 10)
+#define SCAN_BLOCK_MAX (1u << 30)
 /*
  * Blocks overlap at their seams, so that no finding is cut or loses its
  * context there: each block prints the findings that start in its own
@@ -71,6 +74,7 @@ struct scan {
     unsigned long long findings[FIND_KIND_COUNT];
     unsigned int head_words; /* the context words at the input's top
                                 (extract_head_words(): its first block) */
+    size_t block; /* bytes a block, SCAN_BLOCK unless DRPWATCH_SCAN_BLOCK */
 };
 
 /* Where to cut p[lo..len): after its last line end, else after its
@@ -597,19 +601,19 @@ print_row(struct scan *sc, const struct finding *fd, unsigned long long base)
 }
 
 /*
- * The end of the part of a block of end bytes whose findings it prints
- * (the rest is the next block's), own its start, f its findings: the
- * seam SCAN_TAIL bytes before the end, or before the start of a finding
- * that runs to the end (cut short there), but for a block too short to
- * share (cut early by a huge line) and never back by more than a quarter
- * of the block from own.
+ * The end of the part of a block (of block bytes, end of them scanned)
+ * whose findings it prints (the rest is the next block's), own its start,
+ * f its findings: the seam SCAN_TAIL bytes before the end, or before the
+ * start of a finding that runs to the end (cut short there), but for a
+ * block too short to share (cut early by a huge line) and never back by
+ * more than a quarter of the block from own.
  */
 static size_t
-seam(size_t own, size_t end, const struct findings *f)
+seam(size_t block, size_t own, size_t end, const struct findings *f)
 {
-    size_t hi, i, floor = own + SCAN_BLOCK / 4;
+    size_t hi, i, floor = own + block / 4;
 
-    if (end - own < SCAN_BLOCK / 2)
+    if (end - own < block / 2)
         return end;
     hi = end - SCAN_TAIL;
     for (i = f->n; i-- > 0;)
@@ -648,7 +652,7 @@ scan_block(struct scan *sc, char *block, size_t end, size_t have,
         log_warn("scan: more than %d findings in one block at offset %llu; "
                  "the rest of the block was skipped", EXTRACT_MAX_FINDINGS,
                  base);
-    else if (!last && (hi = seam(*own, end, &f)) < end)
+    else if (!last && (hi = seam(sc->block, *own, end, &f)) < end)
         from = cut_point(block, hi - 2 * SCAN_LEAD, hi - SCAN_LEAD);
     memcpy(next, block + from, have - from);
     extract_redact(block, end, &f);
@@ -670,15 +674,15 @@ scan_block(struct scan *sc, char *block, size_t end, size_t have,
 static int
 scan_stream(struct scan *sc, FILE *in, const char *name)
 {
-    char *block = xmalloc(SCAN_BLOCK), *next = xmalloc(SCAN_BLOCK), *t;
+    char *block = xmalloc(sc->block), *next = xmalloc(sc->block), *t;
     size_t have = 0, own = 0, n, end, from;
     unsigned long long base = 0;
     bool eof = false;
     int rc = 0;
 
     while (!eof || have > own) {
-        while (!eof && have < SCAN_BLOCK) {
-            n = fread(block + have, 1, SCAN_BLOCK - have, in);
+        while (!eof && have < sc->block) {
+            n = fread(block + have, 1, sc->block - have, in);
             have += n;
             if (n == 0) {
                 if (ferror(in)) {
@@ -703,6 +707,25 @@ out:
     free(block);
     free(next);
     return rc;
+}
+
+/* The block size from DRPWATCH_SCAN_BLOCK (bytes), else SCAN_BLOCK; 0
+   when the variable is not a number within SCAN_BLOCK_MIN..MAX. */
+static size_t
+block_size(void)
+{
+    const char *env = getenv("DRPWATCH_SCAN_BLOCK");
+    unsigned long long v;
+    char *end;
+
+    if (env == NULL || *env == '\0')
+        return SCAN_BLOCK;
+    errno = 0;
+    v = strtoull(env, &end, 10);
+    if (errno != 0 || *end != '\0' || *env < '0' || *env > '9' ||
+        v < SCAN_BLOCK_MIN || v > SCAN_BLOCK_MAX)
+        return 0;
+    return (size_t)v;
 }
 
 int
@@ -752,6 +775,13 @@ cmd_scan(struct cli *c, int argc, char **argv)
         goto usage;
     }
     name = argv[optind];
+    if ((sc.block = block_size()) == 0) {
+        fprintf(stderr,
+                "drpwatch: DRPWATCH_SCAN_BLOCK must be a number of bytes "
+                "from %u to %u\n", SCAN_BLOCK_MIN, SCAN_BLOCK_MAX);
+        rc = EXIT_USAGE;
+        goto out;
+    }
     if (watch && config_load(&cfg, watch, &err) < 0) {
         fprintf(stderr, "drpwatch: %s\n", buf_str(&err));
         rc = EXIT_USAGE;

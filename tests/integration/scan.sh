@@ -256,6 +256,51 @@ PY
     ok $? "$c: the findings of a small input, once each"
 done
 
+# And any input: stealer-log records, key blocks (up to 20 KB), combo
+# lines under context words, prose credentials and IoC lines, 2.5 MB, give
+# the same output in 64 KiB blocks (some forty seams) as in one block.
+"$PYTHON3" - "$T/mixed.txt" <<'PY'
+import random, sys
+random.seed(7)
+b64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+out, n = [], 0
+while n < 2500000:
+    r = random.random()
+    if r < 0.4:
+        rec = ('URL: https://login.site%d.com/auth\nUSER: user%d@corp%d.net\n'
+               'PASS: Pw%dSecret!\n' % (n % 997, n, n % 31, n))
+        if random.random() < 0.5:
+            rec = '===============\nSoft: Chrome\n' + rec + 'Application: Outlook\n'
+    elif r < 0.45:
+        rec = ('-----BEGIN RSA PRIVATE KEY-----\n'
+               + ''.join(''.join(random.choice(b64) for _ in range(64)) + '\n'
+                         for _ in range(random.randint(10, 300)))
+               + '-----END RSA PRIVATE KEY-----\n')
+    elif r < 0.6:
+        rec = 'leaked combo from the shop dump\nfoo%d@mail.ru:Qwerty%d\n' % (n, n)
+    elif r < 0.7:
+        rec = 'login: admin%d\npassword: S3cr3t%dx!\n' % (n, n)
+    elif r < 0.8:
+        rec = ('C2 server 10.%d.%d.%d and evil%d[.]com, md5 %032x\n'
+               % (n % 250, n // 7 % 250, n // 13 % 250, n,
+                  random.getrandbits(128)))
+    else:
+        rec = 'the quick brown fox jumps over the lazy dog ' * random.randint(1, 3) + '\n'
+    out.append(rec)
+    n += len(rec)
+open(sys.argv[1], 'w').write(''.join(out))
+PY
+DRPWATCH_SCAN_BLOCK=65536 "$DRPWATCH" scan --json "$T/mixed.txt" >"$T/mixed-64k.json" 2>"$T/mixed-64k.err" &&
+    DRPWATCH_SCAN_BLOCK=4194304 "$DRPWATCH" scan --json "$T/mixed.txt" >"$T/mixed-whole.json" 2>"$T/mixed-whole.err"
+ok $? "DRPWATCH_SCAN_BLOCK sets the block size"
+cmp -s "$T/mixed-64k.json" "$T/mixed-whole.json" && [ -s "$T/mixed-whole.json" ] &&
+    ! [ -s "$T/mixed-64k.err" ] && ! [ -s "$T/mixed-whole.err" ]
+ok $? "64 KiB blocks give the findings of one block, byte for byte"
+DRPWATCH_SCAN_BLOCK=4096 "$DRPWATCH" scan "$T/mixed.txt" >/dev/null 2>"$T/bs.err"
+is "$?" 2 "a block size below 64 KiB exits 2"
+grep -q 'DRPWATCH_SCAN_BLOCK must be a number of bytes from 65536 to 1073741824' "$T/bs.err"
+ok $? "and says what it takes"
+
 # Bad bytes are scanned, not rejected.
 printf 'a\0b \xff\xfe 8.8.4.4\0 \xe2\x82 carol@example.net:pa55word!\n' >"$T/bad.bin"
 drp bad scan --json "$T/bad.bin"
