@@ -628,12 +628,13 @@ seam(size_t block, size_t own, size_t end, const struct findings *f)
  * prints the findings that start in block[*own..hi) (seam()), the whole
  * rest when last. Returns where the next block starts in this one: at a
  * line start up to SCAN_LEAD bytes before hi, or hi; the bytes from there
- * to have are copied to next as they were read, before the block is
+ * to have are copied to carry as they were read, before the block is
  * redacted in place, and *own is set to hi in the next block.
  */
 static size_t
 scan_block(struct scan *sc, char *block, size_t end, size_t have,
-           unsigned long long base, size_t *own, bool last, char *next)
+           unsigned long long base, size_t *own, bool last,
+           struct buf *carry)
 {
     struct findings f;
     size_t i, hi = end, from = end;
@@ -654,7 +655,9 @@ scan_block(struct scan *sc, char *block, size_t end, size_t have,
                  base);
     else if (!last && (hi = seam(sc->block, *own, end, &f)) < end)
         from = cut_point(block, hi - 2 * SCAN_LEAD, hi - SCAN_LEAD);
-    memcpy(next, block + from, have - from);
+    buf_reset(carry);
+    rc = buf_add(carry, block + from, have - from);
+    assert(rc == 0); /* have - from < sc->block, its cap */
     extract_redact(block, end, &f);
     for (i = 0; i < f.n; i++) {
         if (f.v[i].offset < *own || f.v[i].offset >= hi)
@@ -674,7 +677,10 @@ scan_block(struct scan *sc, char *block, size_t end, size_t have,
 static int
 scan_stream(struct scan *sc, FILE *in, const char *name)
 {
-    char *block = xmalloc(sc->block), *next = xmalloc(sc->block), *t;
+    char *block = xmalloc(sc->block);
+    /* The next block's bytes read into this one: a seam's 10 KiB, not a
+       second block's pages. */
+    struct buf carry = BUF_INIT(sc->block);
     size_t have = 0, own = 0, n, end, from;
     unsigned long long base = 0;
     bool eof = false;
@@ -696,16 +702,15 @@ scan_stream(struct scan *sc, FILE *in, const char *name)
         }
         end = eof ? have : cut_point(block, own, have);
         from = scan_block(sc, block, end, have, base, &own,
-                          eof && end == have, next);
-        t = block;
-        block = next;
-        next = t;
+                          eof && end == have, &carry);
         have -= from;
+        if (have > 0)
+            memcpy(block, carry.ptr, have);
         base += from;
     }
 out:
     free(block);
-    free(next);
+    buf_release(&carry);
     return rc;
 }
 
