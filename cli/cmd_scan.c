@@ -41,10 +41,9 @@
  * part, and its scan goes on SCAN_TAIL bytes past that part (the lines
  * after a finding's start: a stealer-log record, a key block, the
  * context words after it) and starts up to SCAN_LEAD bytes before it (the
- * lines and context words before one). A finding that still runs to the
- * end of the block (a key block longer than SCAN_TAIL) moves the seam
- * back to its start, so the next block holds it whole. About 1 % of the
- * input is scanned twice.
+ * lines and context words before one). A finding that would cross the
+ * seam (a key block longer than SCAN_TAIL) moves it back to its start, so
+ * the next block holds it whole. About 1 % of the input is scanned twice.
  */
 #define SCAN_LEAD (2u << 10)
 #define SCAN_TAIL (8u << 10)
@@ -603,10 +602,11 @@ print_row(struct scan *sc, const struct finding *fd, unsigned long long base)
 /*
  * The end of the part of a block (of block bytes, end of them scanned)
  * whose findings it prints (the rest is the next block's), own its start,
- * f its findings: the seam SCAN_TAIL bytes before the end, or before the
- * start of a finding that runs to the end (cut short there), but for a
- * block too short to share (cut early by a huge line) and never back by
- * more than a quarter of the block from own.
+ * f its findings (in order of offset): SCAN_TAIL bytes before the end, or
+ * before the start of the findings that would cross it (a key block, which
+ * may run past the end cut short), but for a block too short to share (cut
+ * early by a huge line) and never back by more than a quarter of the block
+ * from own.
  */
 static size_t
 seam(size_t block, size_t own, size_t end, const struct findings *f)
@@ -616,9 +616,8 @@ seam(size_t block, size_t own, size_t end, const struct findings *f)
     if (end - own < block / 2)
         return end;
     hi = end - SCAN_TAIL;
-    for (i = f->n; i-- > 0;)
-        if (f->v[i].offset < hi && f->v[i].offset + f->v[i].len + 2 >= end &&
-            f->v[i].offset >= floor)
+    for (i = f->n; i-- > 0 && f->v[i].offset >= floor;)
+        if (f->v[i].offset < hi && f->v[i].offset + f->v[i].len > hi)
             hi = f->v[i].offset;
     return hi;
 }

@@ -224,15 +224,20 @@ key = ('-----BEGIN RSA PRIVATE KEY-----\n'
        * 400 + '-----END RSA PRIVATE KEY-----\n')
 ctx = 'leaked accounts from the shop'.ljust(63) + '\n'
 cred = 'carol@corp-mail.net:Sunsh1ne42\n'
+# a key block of 38 KB from 21 KB before the cut: the pattern's cut-short
+# form stops 256 lines after its start, short of the block's end
+long_key = ('-----BEGIN RSA PRIVATE KEY-----\n'
+            + 'MIIEpAIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I3yp\n'
+            * 600 + '-----END RSA PRIVATE KEY-----\n')
 cases = {'rec-end': (16383, rec), 'rec-seam': (16255, rec),
-         'key-end': (16300, key), 'ctx-end': (16383, ctx + cred),
-         'ctx-seam': (16255, ctx + cred)}
+         'key-end': (16300, key), 'key-long': (16054, long_key),
+         'ctx-end': (16383, ctx + cred), 'ctx-seam': (16255, ctx + cred)}
 for name, (line, payload) in cases.items():
     for size, before in (('big', line), ('small', 10)):
         with open('%s/seam-%s-%s.txt' % (t, name, size), 'w') as f:
             f.write(fill * before + payload + fill * 20)
 PY
-for c in rec-end rec-seam key-end ctx-end ctx-seam; do
+for c in rec-end rec-seam key-end key-long ctx-end ctx-seam; do
     "$DRPWATCH" scan --json "$T/seam-$c-big.txt" >"$T/seam-$c-big.json" 2>/dev/null &&
         "$DRPWATCH" scan --json "$T/seam-$c-small.txt" >"$T/seam-$c-small.json" 2>/dev/null
     ok $? "scan of $c exits 0"
