@@ -637,7 +637,7 @@ scan_block(struct scan *sc, char *block, size_t end, size_t have,
 {
     struct findings f;
     size_t i, hi = end, from = end;
-    int rc;
+    int rc, carried;
 
     findings_init(&f);
     /* Blocks are parts of one document: the words at its top raise the
@@ -655,8 +655,9 @@ scan_block(struct scan *sc, char *block, size_t end, size_t have,
     else if (!last && (hi = seam(sc->block, *own, end, &f)) < end)
         from = cut_point(block, hi - 2 * SCAN_LEAD, hi - SCAN_LEAD);
     buf_reset(carry);
-    rc = buf_add(carry, block + from, have - from);
-    assert(rc == 0); /* have - from < sc->block, its cap */
+    carried = buf_add(carry, block + from, have - from);
+    assert(carried == 0); /* have - from < sc->block, its cap */
+    (void)carried;
     extract_redact(block, end, &f);
     for (i = 0; i < f.n; i++) {
         if (f.v[i].offset < *own || f.v[i].offset >= hi)
