@@ -921,15 +921,21 @@ is_mask(unsigned char c)
            c == '#' || c == '?' || c == '_';
 }
 
-/* Only mask characters, "•" (U+2022) and "●" (U+25CF) included. */
 static bool
-masked(const char *s, size_t n)
+is_star(unsigned char c)
+{
+    return c == '*';
+}
+
+/* Only characters that is() takes, "•" (U+2022) and "●" (U+25CF). */
+static bool
+mask_of(const char *s, size_t n, bool (*is)(unsigned char))
 {
     const unsigned char *t = (const unsigned char *)s;
     size_t i = 0;
 
     while (i < n) {
-        if (is_mask(t[i])) {
+        if (is(t[i])) {
             i++;
         } else if (i + 3 <= n && t[i] == 0xe2 &&
                    ((t[i + 1] == 0x80 && t[i + 2] == 0xa2) ||
@@ -940,6 +946,19 @@ masked(const char *s, size_t n)
         }
     }
     return true;
+}
+
+/* Only mask characters ("****", "xxxx", "----", "••••"). */
+static bool
+masked(const char *s, size_t n)
+{
+    return mask_of(s, n, is_mask);
+}
+
+bool
+cred_stars(const char *s, size_t n)
+{
+    return n > 0 && mask_of(s, n, is_star);
 }
 
 static bool

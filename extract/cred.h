@@ -110,6 +110,14 @@ char *cred_url_host_curl(const char *s, size_t n);
  */
 bool cred_placeholder(const char *s, size_t n);
 
+/*
+ * Whether s[0..n) is nothing but stars and bullets ("***", "••••••"): a
+ * password masked in the dump itself, never one that leaked, whatever
+ * the line's form (a combo line takes "changeme" or "xxxxxx", which are
+ * real passwords, but not this).
+ */
+bool cred_stars(const char *s, size_t n);
+
 /* Shannon entropy of the bytes of s[0..n), in bits per byte. */
 double cred_entropy(const char *s, size_t n);
 

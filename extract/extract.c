@@ -3658,48 +3658,64 @@ utf8_last(const unsigned char *p, size_t n)
     return utf8_len(p + i, n - i) == n - i ? i : n - 1;
 }
 
+/* "(n)", n in decimal, at the end of b (without printf's cost). */
+static void
+hint_length(struct buf *b, size_t n)
+{
+    char num[24], *q = num + sizeof(num);
+
+    *--q = ')';
+    do {
+        *--q = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
+    *--q = '(';
+    buf_add(b, q, (size_t)(num + sizeof(num) - q));
+}
+
 /*
  * "S*******!(9)": the first and last characters (invalid bytes or control
  * characters as '?'), at most HINT_MAX_STARS stars between, and the length
- * in bytes. Passwords of one or two characters are all stars.
+ * in bytes. Passwords of one or two characters are all stars, and so is
+ * any whose hint would spell it out: "a**" would be "a**(3)", "(3)" would
+ * be "(*)(3)"; the length goes too when even the stars' hint holds it
+ * (a password of stars alone is no credential: cred_stars()).
  */
 static char *
 password_hint(const char *pw, size_t n)
 {
     const unsigned char *p = (const unsigned char *)pw;
     struct buf b = BUF_INIT(64);
-    size_t first, last, stars, i, v;
-    char num[24], *q;
+    size_t first, last, stars, i, form;
 
     first = utf8_len(p, n);
     last = utf8_last(p, n);
-    if (n <= 2 || first == 0 || first >= last) {
-        for (i = 0; i < n && i < HINT_MAX_STARS; i++)
-            buf_addc(&b, '*');
-    } else {
-        if (p[0] < 0x20 || p[0] == 0x7f)
-            buf_addc(&b, '?');
-        else
-            buf_add(&b, pw, first);
-        stars = last - first;
-        for (i = 0; i < stars && i < HINT_MAX_STARS; i++)
-            buf_addc(&b, '*');
-        if (utf8_len(p + last, n - last) == 0 || p[last] < 0x20 ||
-            p[last] == 0x7f)
-            buf_addc(&b, '?');
-        else
-            buf_add(&b, pw + last, n - last);
+    form = n <= 2 || first == 0 || first >= last ? 1 : 0;
+    for (; form < 3; form++) {
+        if (form == 0) {
+            if (p[0] < 0x20 || p[0] == 0x7f)
+                buf_addc(&b, '?');
+            else
+                buf_add(&b, pw, first);
+            stars = last - first;
+            for (i = 0; i < stars && i < HINT_MAX_STARS; i++)
+                buf_addc(&b, '*');
+            if (utf8_len(p + last, n - last) == 0 || p[last] < 0x20 ||
+                p[last] == 0x7f)
+                buf_addc(&b, '?');
+            else
+                buf_add(&b, pw + last, n - last);
+        } else {
+            for (i = 0; i < n && i < HINT_MAX_STARS; i++)
+                buf_addc(&b, '*');
+        }
+        if (form < 2)
+            hint_length(&b, n);
+        if (n < 3 || memmem(b.ptr, b.len, pw, n) == NULL)
+            break;
+        OPENSSL_cleanse(b.ptr, b.len);
+        buf_reset(&b);
     }
-    /* "(n)" without printf's cost */
-    q = num + sizeof(num);
-    *--q = ')';
-    v = n;
-    do {
-        *--q = (char)('0' + v % 10);
-        v /= 10;
-    } while (v > 0);
-    *--q = '(';
-    buf_add(&b, q, (size_t)(num + sizeof(num) - q));
     return buf_detach(&b, NULL);
 }
 
@@ -3762,7 +3778,8 @@ add_credential(struct run *r, char *identity, char *domain, const char *pw,
     size_t i, before;
     bool ok;
 
-    if (in_password(r, pwoff, pwspan) ||
+    /* "bob@x.com:******": masked in the dump, nothing leaked. */
+    if (cred_stars(pw, pwlen) || in_password(r, pwoff, pwspan) ||
         (r->npw > r->npw_sorted && r->pw[r->npw - 1][0] < pwoff + pwspan &&
          pwoff < r->pw[r->npw - 1][0] + r->pw[r->npw - 1][1])) {
         x_free(identity);

@@ -311,6 +311,47 @@ test_credentials(void)
     ok(fd && strcmp(fd->pw_hint, "***(3)") == 0,
        "two-character UTF-8 password is all stars (fuzz regression)");
     findings_release(&f);
+
+    /* A hint never spells its password out (fuzz regression: a '*'
+       inside the password looked like the hint's own stars). */
+    runs("\xe7\x94\xa8\xe6\x88\xb7\xe5\x90\x8d\xef\xbc\x9a" "e "
+         "\xe5\xaf\x86\xe7\xa0\x81\xef\xbc\x9a" "Z*\"\n"
+         "h@example.org:a**\n"
+         "i@example.org:Z**\"\n"
+         "j@example.org:(3)\n"
+         "k@example.org:a*c*e\n",
+         &f);
+    is(count(&f, FIND_CREDENTIAL), 5, "passwords with stars are found");
+    fd = nth(&f, FIND_CREDENTIAL, 0);
+    ok(fd && strcmp(fd->pw_hint, "***(3)") == 0,
+       "\"Z*\\\"\" is not hinted as Z*\"(3)");
+    fd = nth(&f, FIND_CREDENTIAL, 1);
+    ok(fd && strcmp(fd->pw_hint, "***(3)") == 0,
+       "\"a**\" is not hinted as a**(3)");
+    fd = nth(&f, FIND_CREDENTIAL, 2);
+    ok(fd && strcmp(fd->pw_hint, "****(4)") == 0,
+       "\"Z**\\\"\" is not hinted as Z**\"(4)");
+    fd = nth(&f, FIND_CREDENTIAL, 3);
+    ok(fd && strcmp(fd->pw_hint, "***") == 0,
+       "\"(3)\": neither (*)(3) nor ***(3), the length goes too");
+    fd = nth(&f, FIND_CREDENTIAL, 4);
+    ok(fd && strcmp(fd->pw_hint, "a***e(5)") == 0,
+       "stars inside a longer password: the usual hint");
+    findings_release(&f);
+
+    /* Stars or bullets alone were masked in the dump: no credential. */
+    runs("l@example.org:***\n"
+         "m@example.org:********\n"
+         "n@example.org:\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\n"
+         "o@example.org:xxxxxx\n",
+         &f);
+    is(count(&f, FIND_CREDENTIAL), 1,
+       "masked passwords are no credentials; \"xxxxxx\" (a real one) is");
+    fd = nth(&f, FIND_CREDENTIAL, 0);
+    ok(fd && strcmp(fd->identity, "o@example.org") == 0,
+       "the credential left is xxxxxx's");
+    is(count(&f, FIND_EMAIL), 4, "the masked lines' e-mails stay findings");
+    findings_release(&f);
     runs(text, &f);
 
     ok(nowhere(&f, "Summer2024") && nowhere(&f, "hunter2") &&
