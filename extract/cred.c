@@ -643,6 +643,12 @@ cred_ulp(const char *s, size_t n, struct cred_ulp *u)
     if (sep != ':' && !scheme && u->url.off + u->url.len == h1 &&
         !memchr(s + u->id.off, '@', u->id.len))
         return false;
+    /* "https://git.example.org/?p=x.git;a=commit;h=5e2...": gitweb's
+       query parameters, joined by ';', are no login and password (an
+       '&' in the URL: the ';' may end an entity, "&amp;"). */
+    if (sep == ';' && span_has(s, u->url, "?") && !span_has(s, u->url, "&") &&
+        memchr(s + u->id.off, '=', u->id.len))
+        return false;
     /* "host:443:tcp", "example.com:80:8080": ports, not a login. */
     if (all_of(s + u->id.off, u->id.len, ascii_isdigit) &&
         (sep == ':' || all_of(s + u->pw.off, u->pw.len, ascii_isdigit)))

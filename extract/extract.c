@@ -497,6 +497,65 @@ domain_tld(const char *tld)
     return known_tld(tld);
 }
 
+/*
+ * Names that are files of a source tree though their suffix is a country's
+ * ("configure.ac", "Makefile.am", "POTFILES.in", "meson.build"), and
+ * templates a build fills in ("config.h.in", "libfoo.pc.in",
+ * "x.service.in"): v is the name lowercased, n its length.
+ */
+static bool
+source_file(const char *v, size_t n)
+{
+    static const char *const files[] = {
+        "configure.ac", "configure.in",    "makefile.am",  "makefile.in",
+        "makefile.vc",  "manifest.in",     "meson.build",  "potfiles.in",
+        "requirements.in", "testsuite.at",
+    };
+    static const char *const templates[] = {
+        "c",    "cc",   "cfg",  "conf", "cpp",     "desktop", "h",
+        "html", "ini",  "json", "md",   "pc",      "pl",      "py",
+        "rst",  "service", "sh", "spec", "txt",    "xml",     "yaml", "yml",
+    };
+    const char *dot;
+    size_t i, k;
+
+    /* Most names end otherwise: their suffix first ("in", "build", ...:
+       the last label of the files and templates below). */
+    if (n < 4 || !((v[n - 3] == '.' &&
+                    ((v[n - 2] == 'a' && strchr("cmt", v[n - 1])) ||
+                     (v[n - 2] == 'i' && v[n - 1] == 'n') ||
+                     (v[n - 2] == 'v' && v[n - 1] == 'c'))) ||
+                   (n > 6 && memcmp(v + n - 6, ".build", 6) == 0)))
+        return false;
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+        if (strcmp(v, files[i]) == 0)
+            return true;
+    if (n < 6 || memcmp(v + n - 3, ".in", 3) != 0)
+        return false;
+    for (dot = v + n - 3; dot > v && dot[-1] != '.'; dot--)
+        ;
+    if (dot == v)
+        return false; /* "example.in": two labels */
+    k = (size_t)(v + n - 3 - dot);
+    for (i = 0; i < sizeof(templates) / sizeof(templates[0]); i++)
+        if (strlen(templates[i]) == k && memcmp(dot, templates[i], k) == 0)
+            return true;
+    return false;
+}
+
+/* Whether the name at t[off] is an element of a path ("src/main.cc",
+   "debian/control.in", "C:\setup.pl"): after one '/' or '\', not after
+   a URL's "//" (or the "http:/" of a URL that lost a slash) or a UNC
+   name's two backslashes. */
+static bool
+path_element(const char *t, size_t off)
+{
+    char c = off > 0 ? t[off - 1] : 0, b = off > 1 ? t[off - 2] : 0;
+
+    return (c == '/' && b != '/' && b != ':') ||
+           (c == '\\' && b != '\\');
+}
+
 #define BYTES_ONES 0x0101010101010101ull
 
 /* Whether a byte of the word w is 0 (exact: no false positives). */
@@ -3711,7 +3770,11 @@ password_hint(const char *pw, size_t n)
         }
         if (form < 2)
             hint_length(&b, n);
-        if (n < 3 || memmem(b.ptr, b.len, pw, n) == NULL)
+        /* Only stars or the "(" of the length can make the password
+           show: no memmem() for the others. */
+        if (n < 3 ||
+            (memchr(pw, '*', n) == NULL && memchr(pw, '(', n) == NULL) ||
+            memmem(b.ptr, b.len, pw, n) == NULL)
             break;
         OPENSSL_cleanse(b.ptr, b.len);
         buf_reset(&b);
@@ -4343,6 +4406,54 @@ ipv4_str(const unsigned int o[4], char buf[16])
     return (size_t)(p - buf);
 }
 
+/*
+ * Whether the dotted quad t[lo..hi) is a version number, as ChangeLogs,
+ * package lists and specs write them: glued to a name ("gettext-0.19.8.1",
+ * "section-4.2.2.2"), with a package revision after it ("(3.6.11.1-2)",
+ * "1.0.24.2-5ubuntu1", "2.1.0.3~rc1", "1.2.3.4+dfsg"), or after a word
+ * such as "version" or "release" ("Version 4.3.0.1"). An address range
+ * ("10.0.0.1-254", "10.0.0.1-10.0.0.9") is none of these.
+ */
+static bool
+ipv4_version(const char *t, size_t len, size_t lo, size_t hi)
+{
+    /* Not "build": "stealer build 185.x.x.x" is a panel's address. */
+    static const char *const words[] = { "chapter", "firmware", "release",
+                                         "rev",     "revision", "section",
+                                         "ver",     "version" };
+    char w[10];
+    size_t i, k, n;
+
+    if (lo >= 2 && (t[lo - 1] == '-' || t[lo - 1] == '_') &&
+        ascii_isalpha(t[lo - 2]))
+        return true;
+    if (hi + 1 < len && (t[hi] == '~' ||
+                         (t[hi] == '+' && ascii_isalpha(t[hi + 1]))))
+        return true;
+    if (hi + 1 < len && t[hi] == '-') {
+        for (k = hi + 1; k < len && k - hi <= 3 && ascii_isdigit(t[k]); k++)
+            ;
+        if (k > hi + 1 && k - hi <= 3 && k < len &&
+            (t[k] == ')' || ascii_isalpha(t[k])))
+            return true;
+    }
+    /* The word before, past a blank or ':' or both ("Version: "). */
+    for (i = lo, k = 0; k < 2 && i > 0 &&
+                        (t[i - 1] == ' ' || t[i - 1] == '\t' || t[i - 1] == ':');
+         k++)
+        i--;
+    for (n = 0; n < sizeof(w) && i > n && ascii_isalpha(t[i - n - 1]); n++)
+        ;
+    if (n == 0 || n == sizeof(w) || (i > n && word_byte(t[i - n - 1])))
+        return false;
+    for (k = 0; k < n; k++)
+        w[k] = ascii_lower(t[i - n + k]);
+    for (k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+        if (strlen(words[k]) == n && memcmp(words[k], w, n) == 0)
+            return true;
+    return false;
+}
+
 static void
 scan_ipv4(struct run *r)
 {
@@ -4361,7 +4472,7 @@ scan_ipv4(struct run *r)
             if (o[i] > 255)
                 valid = false;
         }
-        if (!valid)
+        if (!valid || ipv4_version(r->text, r->len, ov[0], ov[1]))
             continue;
         /* "1.2.3[.]4": marked as an indicator by whoever wrote it. */
         if (!add_copy(r, FIND_IPV4, ip, ipv4_str(o, ip), false, ov[0],
@@ -4447,7 +4558,7 @@ scan_domain(struct run *r)
             (ov[1] + 1 < r->len && r->text[ov[1]] == '.') ||
             (off > 1 && r->text[off - 1] == '.'))
             off = ascii_name_start(r, ov);
-        if (off == SIZE_MAX)
+        if (off == SIZE_MAX || path_element(r->text, off))
             continue;
         /* The value is made on the stack and copied once into the
            findings' strings (add_copy()): no malloc() and free() a
@@ -4466,6 +4577,10 @@ scan_domain(struct run *r)
             vn = n;
         }
         lower_str(v);
+        if (source_file(v, vn)) {
+            x_free(heap);
+            continue;
+        }
         a = unicode = NULL;
         if (idn_applies(v, vn)) {
             /* "xn--" labels: valid IDN ("xn--zz.com" is not). */
