@@ -475,12 +475,15 @@ known_tld(const char *tld)
 
 /*
  * Suffixes that make no domain finding though they are public suffixes:
- * onion names have their own kind, and "archive.zip", "setup.py",
- * "README.md", "main.rs" and "deploy.sh" are files far more often than
- * sites.
+ * onion names have their own kind; "archive.zip", "setup.py",
+ * "README.md", "main.rs", "deploy.sh" and "Config.pm" are files far more
+ * often than sites; and brands' own suffixes that sell no names are
+ * attributes in code ("node.data", "iter.next", "io.open",
+ * "event.target").
  */
 static const char *const not_domain_tlds[] = {
-    "md", "mov", "ms", "onion", "ps", "py", "rs", "sh", "so", "tf", "zip",
+    "data", "md",  "mov", "ms", "next", "onion", "open", "pm",
+    "ps",   "py",  "rs",  "sh", "so",   "target", "tf",  "zip",
 };
 
 static bool
@@ -488,7 +491,7 @@ domain_tld(const char *tld)
 {
     size_t i;
 
-    /* A loop, not bsearch(): eleven names, most ruled out by one byte. */
+    /* A loop, not bsearch(): sixteen names, most ruled out by one byte. */
     for (i = 0; i < sizeof(not_domain_tlds) / sizeof(not_domain_tlds[0]);
          i++)
         if (tld[0] == not_domain_tlds[i][0] &&
@@ -554,6 +557,82 @@ path_element(const char *t, size_t off)
 
     return (c == '/' && b != '/' && b != ':') ||
            (c == '\\' && b != '\\');
+}
+
+/*
+ * Whether the name t[off..off+n), whose suffix is its last tldn bytes, is
+ * code, not a host: an attribute of a
+ * receiver that code alone writes ("self.name", "os.name",
+ * "collections.abc": ".name", ".abc" are suffixes), a name of one label
+ * under ".name" (which sells "first.last.name": "f.name",
+ * "param.name"), a constant ("token.NAME", "log.INFO": a lower-case
+ * name, an upper-case suffix of four letters or more; "paypal.COM"
+ * stays), or the end of an identifier ("der_digests.h.in",
+ * "foo_bar.com": a '_' inside a label of the token it ends;
+ * "_dmarc.example.com" starts a label with it).
+ */
+static bool
+code_name(const char *t, size_t off, size_t n, size_t tldn)
+{
+    /* The receivers by first letter: one short list to look through. */
+    static const char *const receivers['z' - 'a' + 1] = {
+        ['a' - 'a'] = "args attrs",
+        ['c' - 'a'] = "cls collections console ctx",
+        ['d' - 'a'] = "datetime document",
+        ['e' - 'a'] = "elem err evt",
+        ['k' - 'a'] = "kwargs kwds",
+        ['l' - 'a'] = "logger logging",
+        ['n' - 'a'] = "np",
+        ['o' - 'a'] = "obj opcode opts os",
+        ['p' - 'a'] = "params pd",
+        ['r' - 'a'] = "req resp",
+        ['s' - 'a'] = "self sys",
+        ['t' - 'a'] = "this typing",
+        ['w' - 'a'] = "window",
+    };
+    const char *s = t + off, *dot = memchr(s, '.', n), *w, *e;
+    size_t k, i, last;
+    bool lower = false, upper = true;
+
+    /* Back over the token, as far as a name goes (no more: a long token
+       would be walked again for each name in it); a name after a blank
+       or a quote, as most are, has no token before it. */
+    if (off > 0 && (t[off - 1] == '.' || t[off - 1] == '_' ||
+                    t[off - 1] == '-')) {
+        for (i = off; i > 0 && off - i < MAX_DOMAIN &&
+                      (ascii_isalnum(t[i - 1]) || t[i - 1] == '_' ||
+                       t[i - 1] == '.' || t[i - 1] == '-');
+             i--)
+            if (t[i - 1] == '_' && i >= 2 && ascii_isalnum(t[i - 2]))
+                return true;
+    }
+    if (dot == NULL)
+        return false;
+    k = (size_t)(dot - s);
+    if (n - k == 5 && ascii_lower(s[k + 1]) == 'n' &&
+        ascii_lower(s[k + 2]) == 'a' && ascii_lower(s[k + 3]) == 'm' &&
+        ascii_lower(s[k + 4]) == 'e')
+        return true;
+    if (s[0] >= 'a' && s[0] <= 'z' && (w = receivers[s[0] - 'a']) != NULL) {
+        for (; *w != '\0'; w = *e == ' ' ? e + 1 : e) {
+            e = strchr(w, ' ');
+            if (e == NULL)
+                e = w + strlen(w);
+            if ((size_t)(e - w) == k && memcmp(w, s, k) == 0)
+                return true;
+        }
+    }
+    if (tldn < 4 || tldn >= n)
+        return false;
+    last = n - tldn;
+    for (i = last; i < n && upper; i++)
+        upper = s[i] >= 'A' && s[i] <= 'Z';
+    for (i = 0; i + 1 < last && upper; i++) {
+        if (s[i] >= 'A' && s[i] <= 'Z')
+            return false;
+        lower |= s[i] >= 'a' && s[i] <= 'z';
+    }
+    return upper && lower;
 }
 
 #define BYTES_ONES 0x0101010101010101ull
@@ -4569,6 +4648,10 @@ scan_domain(struct run *r)
         /* Nearly no name has a bracket: one look for refang_to() and
            defanged() both. */
         bracket = has_bracket(r->text + off, n);
+        if (!bracket && code_name(r->text, off, n, ov[3] - ov[2])) {
+            x_free(heap);
+            continue;
+        }
         if (bracket) {
             vn = refang_to(v, r->text + off, n);
         } else {
