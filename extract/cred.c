@@ -990,8 +990,46 @@ is_upper_name(unsigned char c)
 }
 
 /*
+ * An expression of code where a value should be: a call or an index
+ * ("getpass.getuser()", "_splitpasswd(user)", "auth[0]"), a choice
+ * ("passwd or ''"), or an attribute of a receiver ("self.password",
+ * "config.db_user"; "john.smith" is a fine user name).
+ */
+static bool
+code_value(const char *s, size_t n)
+{
+    static const char *const receivers[] = {
+        "args",    "cfg",     "cls",  "conf",    "config",   "ctx",
+        "env",     "obj",     "options", "opts", "os",       "params",
+        "process", "req",     "request", "self", "settings", "this",
+    };
+    size_t i = 0, k;
+
+    if (n == 0 || !(ascii_isalpha((unsigned char)s[0]) || s[0] == '_'))
+        return false;
+    while (i < n && (ascii_isalnum((unsigned char)s[i]) || s[i] == '_' ||
+                     s[i] == '.'))
+        i++;
+    if (i < n)
+        return s[i] == '(' || s[i] == '[' ||
+               starts_with(s + i, n - i, " or ") ||
+               starts_with(s + i, n - i, " and ") ||
+               starts_with(s + i, n - i, " || ") ||
+               starts_with(s + i, n - i, " && ");
+    for (k = 0; k < n && s[k] != '.'; k++)
+        ;
+    if (k == n)
+        return false;
+    for (i = 0; i < sizeof(receivers) / sizeof(receivers[0]); i++)
+        if (strlen(receivers[i]) == k && memcmp(receivers[i], s, k) == 0)
+            return true;
+    return false;
+}
+
+/*
  * Placeholders a user name can be too: masks, "<user>", "${USER}", words
- * such as "none" or "unknown" ("bob@example.org" is a fine identity).
+ * such as "none" or "unknown" ("bob@example.org" is a fine identity), and
+ * code (code_value()).
  */
 static bool
 id_placeholder(const char *s, size_t n)
@@ -999,7 +1037,7 @@ id_placeholder(const char *s, size_t n)
     char w[64];
     char a, z;
 
-    if (n == 0 || masked(s, n))
+    if (n == 0 || masked(s, n) || code_value(s, n))
         return true;
     a = s[0];
     z = s[n - 1];
