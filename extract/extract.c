@@ -1652,6 +1652,66 @@ card_context(const char *text, size_t off)
     return false;
 }
 
+/* The length of the group of 4 or 5 hex digits, one a decimal digit at
+   least ("5352", "20BBF"; not "card" or "face"), and no more letters or
+   digits, that starts at text[p] (of len), else 0. */
+static size_t
+group_at(const char *text, size_t len, size_t p)
+{
+    size_t k = 0;
+    bool digit = false;
+
+    if (p > 0 && ascii_isalnum(text[p - 1]))
+        return 0;
+    while (p + k < len && k < 6 && ascii_isxdigit(text[p + k])) {
+        digit |= ascii_isdigit(text[p + k]);
+        k++;
+    }
+    if (p + k < len && ascii_isalnum(text[p + k]))
+        return 0;
+    return (k == 4 || k == 5) && digit ? k : 0;
+}
+
+/* The length of the group of 4 or 5 that ends at text[p - 1], else 0. */
+static size_t
+group_before(const char *text, size_t len, size_t p)
+{
+    size_t k = 0;
+
+    while (k < p && k < 6 && ascii_isxdigit(text[p - 1 - k]))
+        k++;
+    return (k == 4 || k == 5) && group_at(text, len, p - k) == k ? k : 0;
+}
+
+/*
+ * Whether the grouped number text[lo..hi) ("5352 5354 5353 5351") is part
+ * of a table of such groups (code points, hex dumps, serials) on its
+ * line: with the same separator, a group before it and two in all, or
+ * three after it. A card's expiry and code after it are two at most
+ * ("3777 780682 22153 1230 8400": an Amex card's code has four digits).
+ */
+static bool
+in_group_table(const char *text, size_t len, size_t lo, size_t hi)
+{
+    size_t i, p, k, before = 0, after = 0;
+    char sep = 0;
+
+    for (i = lo; i < hi && sep == 0; i++)
+        if (!ascii_isdigit(text[i]))
+            sep = text[i];
+    if (sep == 0)
+        return false;
+    for (p = lo; before < 2 && p > 1 && text[p - 1] == sep &&
+                 (k = group_before(text, len, p - 1)) > 0;
+         p -= k + 1)
+        before++;
+    for (p = hi; after < 3 && p + 1 < len && text[p] == sep &&
+                 (k = group_at(text, len, p + 1)) > 0;
+         p += k + 1)
+        after++;
+    return (before > 0 && before + after >= 2) || after >= 3;
+}
+
 /*
  * Payment card numbers: a known issuer prefix, a length it issues, a valid
  * Luhn digit. The value is masked like the redacted text: the BIN (first
@@ -1667,7 +1727,11 @@ check_card(const struct rule *rl, const char *text, size_t len,
     for (i = ov[0]; i < ov[1]; i++)
         if (ascii_isdigit(text[i]) && n < sizeof(d) - 1)
             d[n++] = text[i];
-    if (n < 13 || n > 19 || !known_iin(d, n) || !luhn(d, n))
+    /* "2.6457513110645907": the digits of a fraction. */
+    if (n < 13 || n > 19 || !known_iin(d, n) || !luhn(d, n) ||
+        (ov[0] >= 2 && text[ov[0] - 1] == '.' &&
+         ascii_isdigit(text[ov[0] - 2])) ||
+        in_group_table(text, len, ov[0], ov[1]))
         return false;
     for (i = 6; i < n - 4; i++)
         d[i] = '*';
@@ -4266,7 +4330,10 @@ scan_ulp(struct run *r)
  * user:password lines (no e-mail address): only in a list, at least
  * USERPASS_RUN lines of one separator with nothing but blank lines
  * between (e-mail combos and host:login:password lines count, and the
- * latter are found here), or after a word such as "combo".
+ * latter are found here), or after a word such as "combo". A list of
+ * tab-separated pairs needs that word too: key<TAB>value is how config
+ * files and tables are written ("PASS_MAX_DAYS\t99999", "cmip-agent\t
+ * 164/tcp", "cp1250\tWinLatin2", "186\tbgp"), a dump hardly ever.
  */
 #define USERPASS_RUN 3
 
@@ -4318,6 +4385,7 @@ scan_userpass(struct run *r)
     PCRE2_SIZE *ov;
     char sep = 0;
     int ulp;
+    bool listed = false; /* the run may make credentials */
 
     while (next_match(r, r->x->re[PAT_USERPASS], &start, &ov)) {
         cur.line = ov[0];
@@ -4356,6 +4424,15 @@ scan_userpass(struct run *r)
         last = cur.end;
         if (run < USERPASS_RUN) {
             pend[npend++] = cur;
+            continue;
+        }
+        if (run == USERPASS_RUN) {
+            i = pend[0].line > CRED_CONTEXT ? pend[0].line - CRED_CONTEXT : 0;
+            listed = sep != '\t' ||
+                     cred_combo_context(r->text + i, pend[0].line - i);
+        }
+        if (!listed) {
+            npend = 0;
             continue;
         }
         for (i = 0; i < npend; i++)
