@@ -1165,7 +1165,8 @@ cred_secret_value(const char *s, size_t n)
 
     if (n < CRED_SECRET_MIN_LEN || n > CRED_SECRET_MAX_LEN ||
         cred_placeholder(s, n) || dotted_name(s, n) ||
-        memmem(s, n, "://", 3) || memchr(s, '(', n) || s[0] == '/' ||
+        memmem(s, n, "://", 3) || memchr(s, '(', n) ||
+        memmem(s, n, "::", 2) || s[0] == '/' ||
         s[0] == '~' || s[0] == '.' || s[0] == '\\' ||
         (n >= 3 && ascii_isalpha((unsigned char)s[0]) && s[1] == ':' &&
          s[2] == '\\') ||

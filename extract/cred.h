@@ -131,8 +131,9 @@ bool cred_secret_name(const char *s, size_t n);
 
 /*
  * Whether a generic secret's value is one: CRED_SECRET_MIN_LEN to
- * CRED_SECRET_MAX_LEN bytes, no blank, not a placeholder, path, URL, call
- * or dotted name, not a test or publishable key; two classes of characters
+ * CRED_SECRET_MAX_LEN bytes, no blank, not a placeholder, path, URL, call,
+ * dotted name or name in a namespace ("Win32::GetCwd"), not a test or
+ * publishable key; two classes of characters
  * (lower, upper, digit, other) with a digit or three without; and at least
  * CRED_SECRET_MIN_ENTROPY bits per byte.
  */

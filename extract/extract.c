@@ -1803,8 +1803,10 @@ check_generic_secret(const struct rule *rl, const char *text, size_t len,
         return false;
     off = ov[2 * g];
     n = ov[2 * g + 1] - off;
-    /* A bare value cut at the cap is longer than any secret here. */
-    if (g == 4 && ov[1] < len && !strchr(" \t\r\n\"',;<>()[]{}", text[ov[1]]))
+    /* A bare value cut at the cap is longer than any secret here; one
+       before '(' is a call ("$pwd = CPAN::anycwd();"). */
+    if (g == 4 && ov[1] < len &&
+        (!strchr(" \t\r\n\"',;<>()[]{}", text[ov[1]]) || text[ov[1]] == '('))
         return false;
     if (!cred_secret_name(text + ov[2], ov[3] - ov[2]) ||
         !cred_secret_value(text + off, n))
