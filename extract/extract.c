@@ -502,17 +502,18 @@ domain_tld(const char *tld)
 
 /*
  * Names that are files of a source tree though their suffix is a country's
- * ("configure.ac", "Makefile.am", "POTFILES.in", "meson.build"), and
- * templates a build fills in ("config.h.in", "libfoo.pc.in",
- * "x.service.in"): v is the name lowercased, n its length.
+ * ("configure.ac", "Makefile.am", "POTFILES.in", "Makefile.PL",
+ * "meson.build"), templates a build fills in ("config.h.in",
+ * "libfoo.pc.in", "x.service.in") and source maps ("index.js.map"): v is
+ * the name lowercased, n its length.
  */
 static bool
 source_file(const char *v, size_t n)
 {
     static const char *const files[] = {
         "configure.ac", "configure.in",    "makefile.am",  "makefile.in",
-        "makefile.vc",  "manifest.in",     "meson.build",  "potfiles.in",
-        "requirements.in", "testsuite.at",
+        "makefile.pl",  "makefile.vc",     "manifest.in",  "meson.build",
+        "potfiles.in",  "requirements.in", "testsuite.at",
     };
     static const char *const templates[] = {
         "c",    "cc",   "cfg",  "conf", "cpp",     "desktop", "h",
@@ -527,9 +528,15 @@ source_file(const char *v, size_t n)
     if (n < 4 || !((v[n - 3] == '.' &&
                     ((v[n - 2] == 'a' && strchr("cmt", v[n - 1])) ||
                      (v[n - 2] == 'i' && v[n - 1] == 'n') ||
+                     (v[n - 2] == 'p' && v[n - 1] == 'l') ||
                      (v[n - 2] == 'v' && v[n - 1] == 'c'))) ||
-                   (n > 6 && memcmp(v + n - 6, ".build", 6) == 0)))
+                   (n > 6 && memcmp(v + n - 6, ".build", 6) == 0) ||
+                   (n > 4 && memcmp(v + n - 4, ".map", 4) == 0)))
         return false;
+    /* Source maps: "index.js.map", "main.css.map". */
+    if (n > 7 && (memcmp(v + n - 7, ".js.map", 7) == 0 ||
+                  (n > 8 && memcmp(v + n - 8, ".css.map", 8) == 0)))
+        return true;
     for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
         if (strcmp(v, files[i]) == 0)
             return true;
@@ -557,6 +564,47 @@ path_element(const char *t, size_t off)
 
     return (c == '/' && b != '/' && b != ':') ||
            (c == '\\' && b != '\\');
+}
+
+/*
+ * JavaScript's property chains, under a suffix that is a property's name
+ * too (top, id, host, docs, ...): a "prototype" label
+ * ("t.Index.prototype.search"), a one-letter first label as minified code
+ * writes ("e.top", "n.docs", "h.id"), or a camelCase label (a lower-case
+ * letter, then an upper-case one, in a label that starts lower-case:
+ * "clientRect.top", "e.target.parentElement.id"; "WhatsApp.to" stays).
+ */
+static bool
+camel_attribute(const char *s, size_t n, size_t tldn)
+{
+    static const char *const props[] = { "docs", "host", "id",  "link",
+                                         "map",  "run",  "save", "search",
+                                         "style", "to",  "top" };
+    const char *tld = s + n - tldn;
+    size_t i, k;
+    bool prop = false;
+
+    for (i = 0; i < sizeof(props) / sizeof(props[0]) && !prop; i++)
+        prop = tld[0] == props[i][0] && strlen(props[i]) == tldn &&
+               memcmp(props[i], tld, tldn) == 0;
+    if (!prop)
+        return false;
+    if (s[1] == '.') /* minified code's "e.top", "n.docs", "h.id" */
+        return true;
+    for (i = 0; i < n; i = k + 1) { /* each label */
+        for (k = i; k < n && s[k] != '.'; k++)
+            ;
+        if (k - i == 9 && memcmp(s + i, "prototype", 9) == 0)
+            return true;
+        /* camelCase starts lower-case; PascalCase is a brand's
+           ("WhatsApp"). */
+        if (k < n && s[i] >= 'a' && s[i] <= 'z')
+            for (; i + 1 < k; i++)
+                if (s[i] >= 'a' && s[i] <= 'z' && s[i + 1] >= 'A' &&
+                    s[i + 1] <= 'Z')
+                    return true;
+    }
+    return false;
 }
 
 /*
@@ -609,6 +657,8 @@ code_name(const char *t, size_t off, size_t n, size_t tldn)
     if (dot == NULL)
         return false;
     k = (size_t)(dot - s);
+    if (camel_attribute(s, n, tldn))
+        return true;
     if (n - k == 5 && ascii_lower(s[k + 1]) == 'n' &&
         ascii_lower(s[k + 2]) == 'a' && ascii_lower(s[k + 3]) == 'm' &&
         ascii_lower(s[k + 4]) == 'e')
