@@ -1133,13 +1133,19 @@ check_onion(const struct rule *rl, const char *text, size_t len,
     return true;
 }
 
-/* Loopback, link-local, ULA, documentation, multicast. */
+static bool ipv4_special(const unsigned int o[4]);
+
+/* Loopback, link-local, ULA, documentation, multicast, and an IPv4
+   address mapped ("::ffff:127.0.0.1") from a range ipv4_special() has. */
 static bool
 ipv6_special(const unsigned char a[16])
 {
     static const unsigned char loopback[16] = { [15] = 1 };
+    static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+    unsigned int o[4] = { a[12], a[13], a[14], a[15] };
 
     return memcmp(a, loopback, 16) == 0 ||
+           (memcmp(a, mapped, 12) == 0 && ipv4_special(o)) ||
            (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || (a[0] & 0xfe) == 0xfc ||
            (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8) ||
            a[0] == 0xff;
@@ -1223,8 +1229,8 @@ check_ipv6(const struct rule *rl, const char *text, size_t len,
     static const unsigned char any[16];
     unsigned char a[16];
     char out[EXTRACT_IPV6_TEXT], *s;
-    size_t n, raw = ov[1] - ov[0], i, group = 0;
-    bool digit = false, two = true;
+    size_t n, raw = ov[1] - ov[0], i, group = 0, groups = 0;
+    bool digit = false, two = true, clock = true;
 
     /* A sentence's dot or colon is not part of the address. */
     while (raw > 0 && text[ov[0] + raw - 1] == '.')
@@ -1237,13 +1243,23 @@ check_ipv6(const struct rule *rl, const char *text, size_t len,
     for (i = 0; i <= n; i++) {
         if (i < n && ascii_isdigit(s[i]))
             digit = true;
+        else if (i < n && s[i] != ':')
+            clock = false;
         if (i == n || s[i] == ':') {
             if (group != 2)
                 two = false;
+            if (group > 2)
+                clock = false;
+            groups += group > 0;
             group = 0;
         } else {
             group++;
         }
+    }
+    /* "00:03::49": a time with a colon too many ("::1", "1::2" stay). */
+    if (clock && s[0] != ':' && groups >= 3) {
+        x_free(s);
+        return false;
     }
     if (!digit || (two && strstr(s, "::") == NULL) || n >= sizeof(out) ||
         inet_pton(AF_INET6, s, a) != 1 || memcmp(a, any, 16) == 0) {
