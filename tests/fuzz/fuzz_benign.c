@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     benign_domain(b, "a.b.c.d.e.f", false);
     benign_ip(b, "192.0.2.77", true);
     benign_ip(b, "2001:db8::77", true);
-    benign_hash(b, "d41d8cd98f00b204e9800998ecf8427f");
+    benign_hash(b, "d41d8cd98f00b204e9800998ecf8427e");
     buf_release(&err);
     benign_free(b);
     return 0;

@@ -16,7 +16,7 @@ watchlist:
 YAML
 printf 'sinkhole domain evil-cdn.net  # taken over by the registrar\n' \
     >"$T/benign.txt"
-printf 'Fresh combo, Northwind Bank staff:\r\nalice@northwindbank.com:Tr0ub4dor&3\nbob@gmail.com|hunter2hunter2\nC2 at 185.220.101[.]47, payload hxxp://evil-cdn[.]net/gate.php\nmd5 d41d8cd98f00b204e9800998ecf8427f\n' >"$T/in.txt"
+printf 'Fresh combo, Northwind Bank staff:\r\nalice@northwindbank.com:Tr0ub4dor&3\nbob@gmail.com|hunter2hunter2\nC2 at 185.220.101[.]47, payload hxxp://evil-cdn[.]net/gate.php\nmd5 d41d8cd98f00b204e9800998ecf8427e\n' >"$T/in.txt"
 
 drp json scan --json --watch "$T/watch.yaml" "$T/in.txt"
 is "$rc" 0 "scan --json exits 0"
@@ -39,7 +39,7 @@ ip = [r for r in rows if r['kind'] == 'ipv4'][0]
 assert ip['value'] == '185.220.101.47' and ip['raw'] == '185.220.101[.]47'
 PY
 ok $? "JSON lines: kind, value, raw as written at its byte offset, confidence"
-grep -q '"kind":"md5","value":"d41d8cd98f00b204e9800998ecf8427f".*"benign":"empty-file"}$' \
+grep -q '"kind":"md5","value":"d41d8cd98f00b204e9800998ecf8427e".*"benign":"empty-file"}$' \
     "$LOGS/json.out"
 ok $? "the empty file's md5 is labelled benign"
 grep -q '"kind":"domain","value":"evil-cdn.net".*"benign":"sinkhole"}$' \
@@ -127,7 +127,7 @@ drp table scan --watch "$T/watch.yaml" - <"$T/in.txt"
 is "$rc" 0 "scan of stdin exits 0"
 head -1 "$LOGS/table.out" | grep -q '^OFFSET  *KIND  *CONF  *BENIGN  *VALUE$'
 ok $? "the table has its header"
-grep -q '^[0-9]*  *md5  *[0-9]*  *empty-file  *d41d8cd98f00b204e9800998ecf8427f$' \
+grep -q '^[0-9]*  *md5  *[0-9]*  *empty-file  *d41d8cd98f00b204e9800998ecf8427e$' \
     "$LOGS/table.out"
 ok $? "the table shows the benign label"
 tail -1 "$LOGS/table.out" | grep -q '^[0-9]* findings$'
