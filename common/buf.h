@@ -78,5 +78,9 @@ struct span {
 
 bool span_eq(struct span s, const char *lit);
 bool span_ieq(struct span s, const char *lit);
+/* Whether s equals one of list[0..n) (case-sensitive; the first byte
+   rules out most without a compare). */
+bool span_in(struct span s, const char *const *list, size_t n);
+#define SPAN_IN(s, list) span_in((s), (list), sizeof(list) / sizeof((list)[0]))
 
 #endif

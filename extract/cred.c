@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "common/ascii.h"
+#include "common/buf.h"
 #include "common/xalloc.h"
 #include "extract/cred.h"
 #include "common/banned.h"
@@ -1018,12 +1019,7 @@ code_value(const char *s, size_t n)
                starts_with(s + i, n - i, " && ");
     for (k = 0; k < n && s[k] != '.'; k++)
         ;
-    if (k == n)
-        return false;
-    for (i = 0; i < sizeof(receivers) / sizeof(receivers[0]); i++)
-        if (strlen(receivers[i]) == k && memcmp(receivers[i], s, k) == 0)
-            return true;
-    return false;
+    return k < n && SPAN_IN(((struct span){ s, k }), receivers);
 }
 
 /*

@@ -547,10 +547,7 @@ source_file(const char *v, size_t n)
     if (dot == v)
         return false; /* "example.in": two labels */
     k = (size_t)(v + n - 3 - dot);
-    for (i = 0; i < sizeof(templates) / sizeof(templates[0]); i++)
-        if (strlen(templates[i]) == k && memcmp(dot, templates[i], k) == 0)
-            return true;
-    return false;
+    return SPAN_IN(((struct span){ dot, k }), templates);
 }
 
 /* Whether the name at t[off] is an element of a path ("src/main.cc",
@@ -580,14 +577,9 @@ camel_attribute(const char *s, size_t n, size_t tldn)
     static const char *const props[] = { "docs", "host", "id",  "link",
                                          "map",  "run",  "save", "search",
                                          "style", "to",  "top" };
-    const char *tld = s + n - tldn;
     size_t i, k;
-    bool prop = false;
 
-    for (i = 0; i < sizeof(props) / sizeof(props[0]) && !prop; i++)
-        prop = tld[0] == props[i][0] && strlen(props[i]) == tldn &&
-               memcmp(props[i], tld, tldn) == 0;
-    if (!prop)
+    if (!SPAN_IN(((struct span){ s + n - tldn, tldn }), props))
         return false;
     if (s[1] == '.') /* minified code's "e.top", "n.docs", "h.id" */
         return true;
@@ -4672,10 +4664,7 @@ ipv4_version(const char *t, size_t len, size_t lo, size_t hi)
         return false;
     for (k = 0; k < n; k++)
         w[k] = ascii_lower(t[i - n + k]);
-    for (k = 0; k < sizeof(words) / sizeof(words[0]); k++)
-        if (strlen(words[k]) == n && memcmp(words[k], w, n) == 0)
-            return true;
-    return false;
+    return SPAN_IN(((struct span){ w, n }), words);
 }
 
 static void

@@ -56,6 +56,19 @@ test_span(void)
     ok(!span_eq(s, "content-type"), "span_eq is case-sensitive");
     ok(span_ieq(s, "content-type"), "span_ieq ignores case");
     ok(!span_ieq(s, "content"), "span_ieq checks length");
+    {
+        static const char *const list[] = { "Content", "Content-Type",
+                                            "type" };
+        struct span part = { "Content-Type", 7 }, none = { "", 0 };
+
+        ok(SPAN_IN(s, list), "span_in: the span is in the list");
+        ok(SPAN_IN(part, list), "span_in: its first 7 bytes are too");
+        ok(!SPAN_IN(((struct span){ "Type", 4 }), list),
+           "span_in is case-sensitive");
+        ok(!SPAN_IN(((struct span){ "Content-", 8 }), list),
+           "span_in: a prefix of an item is not in the list");
+        ok(!SPAN_IN(none, list), "span_in: the empty span is in no list");
+    }
 }
 
 static void
