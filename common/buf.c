@@ -121,17 +121,6 @@ span_eq(struct span s, const char *lit)
 }
 
 bool
-span_in(struct span s, const char *const *list, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (s.len > 0 && list[i][0] == s.ptr[0] && span_eq(s, list[i]))
-            return true;
-    return false;
-}
-
-bool
 span_ieq(struct span s, const char *lit)
 {
     size_t n = strlen(lit);

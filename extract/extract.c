@@ -521,7 +521,7 @@ source_file(const char *v, size_t n)
         "rst",  "service", "sh", "spec", "txt",    "xml",     "yaml", "yml",
     };
     const char *dot;
-    size_t i, k;
+    size_t k;
 
     /* Most names end otherwise: their suffix first ("in", "build", ...:
        the last label of the files and templates below). */
@@ -537,9 +537,8 @@ source_file(const char *v, size_t n)
     if (n > 7 && (memcmp(v + n - 7, ".js.map", 7) == 0 ||
                   (n > 8 && memcmp(v + n - 8, ".css.map", 8) == 0)))
         return true;
-    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-        if (strcmp(v, files[i]) == 0)
-            return true;
+    if (SPAN_IN(((struct span){ v, n }), files))
+        return true;
     if (n < 6 || memcmp(v + n - 3, ".in", 3) != 0)
         return false;
     for (dot = v + n - 3; dot > v && dot[-1] != '.'; dot--)
@@ -601,8 +600,8 @@ camel_attribute(const char *s, size_t n, size_t tldn)
 
 /*
  * Whether the name t[off..off+n), whose suffix is its last tldn bytes, is
- * code, not a host: an attribute of a
- * receiver that code alone writes ("self.name", "os.name",
+ * code, not a host: JavaScript's property chains (camel_attribute()), an
+ * attribute of a receiver that code alone writes ("self.name", "os.name",
  * "collections.abc": ".name", ".abc" are suffixes), a name of one label
  * under ".name" (which sells "first.last.name": "f.name",
  * "param.name"), a constant ("token.NAME", "log.INFO": a lower-case
@@ -614,7 +613,8 @@ camel_attribute(const char *s, size_t n, size_t tldn)
 static bool
 code_name(const char *t, size_t off, size_t n, size_t tldn)
 {
-    /* The receivers by first letter: one short list to look through. */
+    /* Receivers by first letter, blank-separated: a domain's first label
+       is looked for in one short list, not in all. */
     static const char *const receivers['z' - 'a' + 1] = {
         ['a' - 'a'] = "args attrs",
         ['c' - 'a'] = "cls collections console ctx",
@@ -655,15 +655,13 @@ code_name(const char *t, size_t off, size_t n, size_t tldn)
         ascii_lower(s[k + 2]) == 'a' && ascii_lower(s[k + 3]) == 'm' &&
         ascii_lower(s[k + 4]) == 'e')
         return true;
-    if (s[0] >= 'a' && s[0] <= 'z' && (w = receivers[s[0] - 'a']) != NULL) {
+    if (s[0] >= 'a' && s[0] <= 'z' && (w = receivers[s[0] - 'a']) != NULL)
         for (; *w != '\0'; w = *e == ' ' ? e + 1 : e) {
-            e = strchr(w, ' ');
-            if (e == NULL)
-                e = w + strlen(w);
+            for (e = w; *e != '\0' && *e != ' '; e++)
+                ;
             if ((size_t)(e - w) == k && memcmp(w, s, k) == 0)
                 return true;
         }
-    }
     if (tldn < 4 || tldn >= n)
         return false;
     last = n - tldn;
