@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "common/err.h"
@@ -49,15 +50,25 @@ read_key(const char *path, struct buf *key, struct buf *err)
     return 0;
 }
 
+/*
+ * Makes path hold a new key unless it exists. The key is written whole to
+ * a file of this process's own and linked to path in one step, so that a
+ * process starting at the same moment never reads a key half written
+ * (open(O_EXCL) then write() let it read an empty file); link() refuses
+ * to replace a key another process linked first, and that one is used.
+ */
 static int
 create_key(const char *path, struct buf *err)
 {
     unsigned char raw[32];
-    char hex[65];
-    int fd, rnd;
+    char hex[65], *tmp;
+    int fd, rnd, rc = 0;
     size_t i;
     ssize_t got;
+    struct stat st;
 
+    if (stat(path, &st) == 0)
+        return 0;
     rnd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
     if (rnd < 0 || (got = read(rnd, raw, sizeof(raw))) != sizeof(raw)) {
         if (rnd >= 0)
@@ -68,26 +79,35 @@ create_key(const char *path, struct buf *err)
     close(rnd);
     for (i = 0; i < sizeof(raw); i++)
         snprintf(hex + 2 * i, 3, "%02x", raw[i]);
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    OPENSSL_cleanse(raw, sizeof(raw));
+    tmp = xasprintf("%s.%ld.new", path, (long)getpid());
+    unlink(tmp); /* a file a crashed process of the same pid left */
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-        if (errno == EEXIST)
-            return 0; /* another process made it first */
+        buf_addf(err, "cannot create hash key file '%s': %s", tmp,
+                 strerror(errno));
+        rc = DRP_EIO;
+    } else if (write(fd, hex, 64) != 64 || write(fd, "\n", 1) != 1 ||
+               fsync(fd) < 0) {
+        buf_addf(err, "cannot write hash key file '%s': %s", tmp,
+                 strerror(errno));
+        rc = DRP_EIO;
+    }
+    if (fd >= 0)
+        close(fd);
+    OPENSSL_cleanse(hex, sizeof(hex));
+    if (rc == 0 && link(tmp, path) == 0) {
+        log_info("created credential hash key: file='%s' (keep it: the "
+                 "same key recognises the same password again)", path);
+    } else if (rc == 0 && errno != EEXIST) { /* EEXIST: another's is there */
         buf_addf(err, "cannot create hash key file '%s': %s", path,
                  strerror(errno));
-        return DRP_EIO;
+        rc = DRP_EIO;
     }
-    if (write(fd, hex, 64) != 64 || write(fd, "\n", 1) != 1 ||
-        fsync(fd) < 0) {
-        buf_addf(err, "cannot write hash key file '%s': %s", path,
-                 strerror(errno));
-        close(fd);
-        unlink(path);
-        return DRP_EIO;
-    }
-    close(fd);
-    log_info("created credential hash key: file='%s' (keep it: the same "
-             "key recognises the same password again)", path);
-    return 0;
+    if (fd >= 0)
+        unlink(tmp);
+    free(tmp);
+    return rc;
 }
 
 int
