@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -746,6 +747,7 @@ cmd_scan(struct cli *c, int argc, char **argv)
     struct buf key = BUF_INIT(SECRET_MAX_KEY);
     struct scan sc = { 0 };
     struct extractor *x = NULL;
+    struct stat st;
     const char *watch = NULL, *name;
     FILE *in = NULL;
     int rc = EXIT_OK;
@@ -811,6 +813,13 @@ cmd_scan(struct cli *c, int argc, char **argv)
     in = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
     if (in == NULL) {
         log_err("scan: cannot open '%s': %s", name, strerror(errno));
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    /* fopen() opens a directory; its first read fails. Say so before
+       any output (no table header over nothing). */
+    if (fstat(fileno(in), &st) == 0 && S_ISDIR(st.st_mode)) {
+        log_err("scan: cannot read '%s': %s", name, strerror(EISDIR));
         rc = EXIT_FAIL;
         goto out;
     }

@@ -356,5 +356,11 @@ drp missing scan "$T/nonexistent"
 is "$rc" 1 "scan of a missing file exits 1"
 grep -q "cannot open '$T/nonexistent'" "$LOGS/missing.err"
 ok $? "and names the file"
+mkdir -p "$T/adir"
+drp dir scan "$T/adir"
+is "$rc" 1 "scan of a directory exits 1"
+grep -q "cannot read '$T/adir': Is a directory" "$LOGS/dir.err"
+ok $? "and says it is a directory"
+is "$(wc -c <"$LOGS/dir.out")" 0 "with nothing on stdout (no table over nothing)"
 
 done_testing
