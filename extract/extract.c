@@ -4685,6 +4685,16 @@ scan_ipv4(struct run *r)
         }
         if (!valid || ipv4_version(r->text, r->len, ov[0], ov[1]))
             continue;
+        /* "4.3.2.1.in-addr.arpa", a PTR name, holds 1.2.3.4 reversed. */
+        if (r->len - ov[1] >= 13 &&
+            strncasecmp(r->text + ov[1], ".in-addr.arpa", 13) == 0) {
+            unsigned int a = o[0], b = o[1];
+
+            o[0] = o[3];
+            o[1] = o[2];
+            o[2] = b;
+            o[3] = a;
+        }
         /* "1.2.3[.]4": marked as an indicator by whoever wrote it. */
         if (!add_copy(r, FIND_IPV4, ip, ipv4_str(o, ip), false, ov[0],
                       ov[1] - ov[0],
