@@ -75,6 +75,7 @@ struct scan {
     unsigned int head_words; /* the context words at the input's top
                                 (extract_head_words(): its first block) */
     size_t block; /* bytes a block, SCAN_BLOCK unless DRPWATCH_SCAN_BLOCK */
+    size_t last_n; /* findings of the last block scanned */
 };
 
 /* Where to cut p[lo..len): after its last line end, else after its
@@ -623,18 +624,24 @@ seam(size_t block, size_t own, size_t end, const struct findings *f)
     return hi;
 }
 
+/* scan_block()'s answer for a block with too many findings: scan less. */
+#define SCAN_RETRY SIZE_MAX
+
 /*
- * Extracts from block[0..end) found at base (block[0..have) read) and
- * prints the findings that start in block[*own..hi) (seam()), the whole
- * rest when last. Returns where the next block starts in this one: at a
- * line start up to SCAN_LEAD bytes before hi, or hi; the bytes from there
- * to have are copied to carry as they were read, before the block is
- * redacted in place, and *own is set to hi in the next block.
+ * Extracts from block[0..end) found at base (block[0..have) read; a block
+ * of size bytes at most past *own) and prints the findings that start in
+ * block[*own..hi) (seam()), the whole rest when last. Returns where the
+ * next block starts in this one: at a line start up to SCAN_LEAD bytes
+ * before hi, or hi; the bytes from there to have are copied to carry as
+ * they were read, before the block is redacted in place, and *own is set
+ * to hi in the next block. Returns SCAN_RETRY, having printed nothing,
+ * when the block holds more findings than the engine takes in one call
+ * and is larger than SCAN_BLOCK_MIN: it is to be scanned in less.
  */
 static size_t
 scan_block(struct scan *sc, char *block, size_t end, size_t have,
            unsigned long long base, size_t *own, bool last,
-           struct buf *carry)
+           struct buf *carry, size_t size)
 {
     struct findings f;
     size_t i, hi = end, from = end;
@@ -649,11 +656,15 @@ scan_block(struct scan *sc, char *block, size_t end, size_t have,
     } else {
         rc = extract_text_more(sc->x, block, end, sc->head_words, &f);
     }
+    if (rc < 0 && size > SCAN_BLOCK_MIN) {
+        findings_release(&f);
+        return SCAN_RETRY;
+    }
     if (rc < 0)
-        log_warn("scan: more than %d findings in one block at offset %llu; "
-                 "the rest of the block was skipped", EXTRACT_MAX_FINDINGS,
-                 base);
-    else if (!last && (hi = seam(sc->block, *own, end, &f)) < end)
+        log_warn("scan: more than %d findings in %u bytes at offset %llu; "
+                 "the rest of them was skipped", EXTRACT_MAX_FINDINGS,
+                 SCAN_BLOCK_MIN, base);
+    else if (!last && (hi = seam(size, *own, end, &f)) < end)
         from = cut_point(block, hi - 2 * SCAN_LEAD, hi - SCAN_LEAD);
     buf_reset(carry);
     carried = buf_add(carry, block + from, have - from);
@@ -670,6 +681,7 @@ scan_block(struct scan *sc, char *block, size_t end, size_t have,
             print_row(sc, &f.v[i], base);
     }
     flush_lines(sc); /* a block's lines out before the next is read */
+    sc->last_n = f.n;
     findings_release(&f);
     *own = hi - from;
     return from;
@@ -682,9 +694,13 @@ scan_stream(struct scan *sc, FILE *in, const char *name)
     /* The next block's bytes read into this one: a seam's 10 KiB, not a
        second block's pages. */
     struct buf carry = BUF_INIT(sc->block);
-    size_t have = 0, own = 0, n, end, from;
+    size_t have = 0, own = 0, n, end, from, lim;
+    /* Bytes a block scans past own: sc->block, a quarter of it after a
+       block with too many findings (a dense combo list holds 300,000 a
+       MiB), back up by halves after sparse ones. */
+    size_t size = sc->block;
     unsigned long long base = 0;
-    bool eof = false;
+    bool eof = false, last;
     int rc = 0;
 
     while (!eof || have > own) {
@@ -701,13 +717,21 @@ scan_stream(struct scan *sc, FILE *in, const char *name)
                 eof = true;
             }
         }
-        end = eof ? have : cut_point(block, own, have);
-        from = scan_block(sc, block, end, have, base, &own,
-                          eof && end == have, &carry);
+        lim = have - own > size ? own + size : have;
+        last = eof && lim == have;
+        end = last ? have : cut_point(block, own, lim);
+        from = scan_block(sc, block, end, have, base, &own, last, &carry,
+                          size);
+        if (from == SCAN_RETRY) {
+            size = size / 4 > SCAN_BLOCK_MIN ? size / 4 : SCAN_BLOCK_MIN;
+            continue;
+        }
         have -= from;
         if (have > 0)
             memcpy(block, carry.ptr, have);
         base += from;
+        if (size < sc->block && sc->last_n < EXTRACT_MAX_FINDINGS / 8)
+            size = size * 2 < sc->block ? size * 2 : sc->block;
     }
 out:
     free(block);

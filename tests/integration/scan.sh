@@ -306,6 +306,30 @@ is "$?" 2 "a block size below 64 KiB exits 2"
 grep -q 'DRPWATCH_SCAN_BLOCK must be a number of bytes from 65536 to 1073741824' "$T/bs.err"
 ok $? "and says what it takes"
 
+# A dense combo list: 2 MiB of short e-mail:password lines hold some
+# 330,000 findings a MiB, more than the engine takes in one call (100,000):
+# such a block is scanned again in quarters, nothing is skipped, and the
+# output is that of 64 KiB blocks.
+"$PYTHON3" - "$T/dense.txt" <<'PY'
+import sys
+out = []
+for i in range(110000):
+    out.append('u%05d@m%d.ru:pw%06dx\n' % (i, i % 7, i))
+open(sys.argv[1], 'w').write(''.join(out))
+PY
+drp dense scan --json "$T/dense.txt"
+is "$rc" 0 "a dense combo list is scanned"
+is "$(grep -c '"kind":"credential"' "$LOGS/dense.out")" 110000 \
+    "every one of its 110,000 credentials is printed"
+is "$(grep -c '"kind":"email"' "$LOGS/dense.out")" 110000 \
+    "and every e-mail address"
+is "$(grep -c '"kind":"domain"' "$LOGS/dense.out")" 110000 \
+    "and every e-mail address's domain (a block's last findings)"
+is "$(grep -c 'findings in' "$LOGS/dense.err")" 0 "nothing was skipped"
+DRPWATCH_SCAN_BLOCK=65536 "$DRPWATCH" scan --json "$T/dense.txt" >"$T/dense-64k.json" 2>/dev/null
+cmp -s "$LOGS/dense.out" "$T/dense-64k.json"
+ok $? "the same output as in 64 KiB blocks, byte for byte"
+
 # Bad bytes are scanned, not rejected.
 printf 'a\0b \xff\xfe 8.8.4.4\0 \xe2\x82 carol@example.net:pa55word!\n' >"$T/bad.bin"
 drp bad scan --json "$T/bad.bin"
