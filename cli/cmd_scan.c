@@ -697,7 +697,7 @@ scan_stream(struct scan *sc, FILE *in, const char *name)
     size_t have = 0, own = 0, n, end, from, lim;
     /* Bytes a block scans past own: sc->block, a quarter of it after a
        block with too many findings (a dense combo list holds 300,000 a
-       MiB), back up by halves after sparse ones. */
+       MiB), doubling back after sparse ones. */
     size_t size = sc->block;
     unsigned long long base = 0;
     bool eof = false, last;
