@@ -539,6 +539,60 @@ span_trim(const char *s, size_t lo, size_t hi)
     return sp;
 }
 
+static bool
+blank_or_tab(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Where a checker's capture " | " starts in s[lo..hi) (its '|'), or hi. */
+static size_t
+capture_at(const char *s, size_t lo, size_t hi)
+{
+    size_t i;
+
+    for (i = lo + 1; i < hi; i++)
+        if (s[i] == '|' && blank_or_tab(s[i - 1]) &&
+            (i + 1 == hi || blank_or_tab(s[i + 1])))
+            return i;
+    return hi;
+}
+
+/* Whether s[k] (a ';') ends an HTML entity ("&amp;", "&#38;"). */
+static bool
+entity_end(const char *s, size_t k)
+{
+    size_t j;
+
+    for (j = k; j > 0 && k - j < 10 &&
+                (ascii_isalnum((unsigned char)s[j - 1]) || s[j - 1] == '#');
+         j--)
+        ;
+    return j > 0 && j < k && s[j - 1] == '&';
+}
+
+size_t
+cred_columns(const char *pw, size_t n, char sep, bool *shown)
+{
+    const char *p;
+    size_t i, k, e;
+
+    *shown = true;
+    i = capture_at(pw, 0, n);
+    p = memchr(pw, '\t', i);
+    if (p != NULL)
+        i = (size_t)(p - pw);
+    for (k = 1; (sep == '|' || sep == ';') && k < i; k++)
+        if (pw[k] == sep && (sep != ';' || !entity_end(pw, k))) {
+            i = k;
+            *shown = false;
+            break;
+        }
+    for (e = i; e > 0 && blank_or_tab(pw[e - 1]); e--)
+        ;
+    return e > 0 ? e : n;
+}
+
 bool
 cred_ulp(const char *s, size_t n, struct cred_ulp *u)
 {
@@ -571,6 +625,14 @@ cred_ulp(const char *s, size_t n, struct cred_ulp *u)
     if (h1 == hs || h1 - hs > 253 || h1 == hi ||
         !strchr(scheme ? ":/|; \t?#" : ":/|;\t", s[h1]))
         return false;
+    /* "https://x.com/login:bob:pw | Country = US": a checker's capture
+       after a line of ':' (a line of " | " has no ':' after its host
+       before the first). */
+    i = capture_at(s, h1, hi);
+    if (i < hi && !memchr(s + h1, '|', i - h1) && memchr(s + h1, ':', i - h1)) {
+        hi = i;
+        trim(s, &lo, &hi);
+    }
     if (memchr(s + h1, '|', hi - h1))
         sep = '|';
     else if (memchr(s + h1, '\t', hi - h1))
@@ -625,6 +687,14 @@ cred_ulp(const char *s, size_t n, struct cred_ulp *u)
     u->url = span_trim(s, lo, a);
     u->id = span_trim(s, a + 1, b);
     u->pw = span_trim(s, b + 1, hi);
+    u->masked = u->pw;
+    if (sep == '|' || sep == ';' || sep == '\t') {
+        bool shown;
+
+        u->pw.len = cred_columns(s + u->pw.off, u->pw.len, sep, &shown);
+        if (shown)
+            u->masked = u->pw;
+    }
     u->host.off = hs;
     u->host.len = h1 - hs;
     if (u->url.len == 0 || u->id.len == 0 || u->pw.len == 0 ||

@@ -63,8 +63,22 @@ bool cred_labelled(const char *text, size_t len, size_t label, size_t val,
  */
 struct cred_ulp {
     struct cred_span url, host, id, pw;
+    struct cred_span masked; /* the password and columns after it that
+                                may hold more of it (cred_columns()) */
 };
 bool cred_ulp(const char *s, size_t n, struct cred_ulp *u);
+
+/*
+ * The length of a password that runs to its line's end, pw[0..n) after
+ * separator sep, when more columns follow it: they start at a tab or at
+ * a checker's capture " | " ("pw | Country = US"), which no typed
+ * password holds, and *shown is set (the columns may be shown); or, after
+ * a separator '|' or ';', at that separator again ("pw;John Smith;1980"),
+ * and *shown is cleared (a password may hold it: the columns stay masked
+ * with it); a ';' that ends an HTML entity ("&amp;") ends no column.
+ * Blanks before them are dropped. n when no column follows.
+ */
+size_t cred_columns(const char *pw, size_t n, char sep, bool *shown);
 
 /*
  * Whether one "id<sep>password" line of a user:password list is

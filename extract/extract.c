@@ -4098,20 +4098,26 @@ add_credential(struct run *r, char *identity, char *domain, const char *pw,
 static void
 scan_combo(struct run *r)
 {
-    size_t start = 0, idlen, pwoff, pwlen;
+    size_t start = 0, idlen, pwoff, pwlen, span;
     PCRE2_SIZE *ov;
     char *identity;
+    bool shown;
     int conf;
 
     while (next_match(r, r->x->re[PAT_COMBO], &start, &ov)) {
         idlen = ov[3] - ov[2];
         pwoff = ov[6];
-        pwlen = ov[7] - ov[6];
-        if (pwlen == 0 || pwlen > MAX_PASSWORD)
+        span = ov[7] - ov[6];
+        if (span == 0 || span > MAX_PASSWORD)
             continue;
         /* "a@x.com; b@y.com" is a list of recipients, not a combo. */
-        if (r->text[ov[4]] == ';' && recipient(r->text + pwoff, pwlen))
+        if (r->text[ov[4]] == ';' && recipient(r->text + pwoff, span))
             continue;
+        /* "bob@x.com:pw | Country = US", "bob@x.com;pw;Bob Smith": the
+           password is the first column (span: what is masked). */
+        pwlen = cred_columns(r->text + pwoff, span, r->text[ov[4]], &shown);
+        if (shown)
+            span = pwlen;
         /* "git@github.com:org/repo.git" is an SSH remote. */
         if (r->text[ov[4]] == ':' &&
             strncasecmp(r->text + ov[2], "git@", 4) == 0)
@@ -4126,8 +4132,8 @@ scan_combo(struct run *r)
             all_digits(r->text + pwoff, pwlen))
             conf = 50; /* could be a port */
         if (!add_credential(r, identity, xstrdup(strchr(identity, '@') + 1),
-                            r->text + pwoff, pwlen, pwoff, pwlen, ov[2],
-                            ov[7] - ov[2], conf))
+                            r->text + pwoff, pwlen, pwoff, span, ov[2],
+                            pwoff + span - ov[2], conf))
             return;
     }
 }
@@ -4364,8 +4370,9 @@ ulp_line(struct run *r, size_t base, size_t n)
     x_free(curl_host);
     identity = identity_dup(r->text + base + u.id.off, u.id.len);
     return add_credential(r, identity, host, r->text + base + u.pw.off,
-                          u.pw.len, base + u.pw.off, u.pw.len,
-                          base + u.url.off, u.pw.off + u.pw.len - u.url.off,
+                          u.pw.len, base + u.masked.off, u.masked.len,
+                          base + u.url.off,
+                          u.masked.off + u.masked.len - u.url.off,
                           scheme ? 80 : 70)
                ? 1
                : -1;

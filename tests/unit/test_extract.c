@@ -294,7 +294,9 @@ test_credentials(void)
     fd = nth(&f, FIND_CREDENTIAL, 2);
     if (fd != NULL) {
         is_str(fd->identity, "carol@example.org", "'|' separator");
-        is(fd->pw_len, 9, "later separators belong to the password");
+        is_str(fd->pw_hint, "p**s(4)",
+               "the separator again: the password is the first column");
+        is(fd->pw_len, 9, "the columns after it stay masked with it");
         ok(!fd->watched && fd->term == -1, "unwatched credential");
     }
     fd = nth(&f, FIND_CREDENTIAL, 3);
@@ -1251,6 +1253,45 @@ test_generic_secrets(void)
        "no secret in any finding");
     extract_redact(text, strlen(text), &f);
     is_str(text, want, "names kept, values masked, placeholders untouched");
+    findings_release(&f);
+}
+
+/* Columns after a combo's password: a tab or a checker's capture " | "
+   ends it and stays in clear; '|' or ';' again ends it, masked on. */
+static void
+test_columns(void)
+{
+    struct findings f;
+    char text[] = "alice@example.org:Al1ce_pw | Points = 500 | Country = DE\n"
+                  "bob@example.org:Bob pw 2\t[US]\n"
+                  "carol@example.org;C4rol;Carol Smith;1980\n"
+                  "https://x.example.net/login:dave@example.org:D4ve! | "
+                  "Plan = Premium\n"
+                  "erin@example.org:Er1n:more:colons\n";
+    const char *want =
+        "alice@example.org:******** | Points = 500 | Country = DE\n"
+        "bob@example.org:********\t[US]\n"
+        "carol@example.org;**********************\n"
+        "https://x.example.net/login:dave@example.org:***** | "
+        "Plan = Premium\n"
+        "erin@example.org:****************\n";
+    const char *hints[] = { "A******w(8)", "B******2(8)", "C***l(5)",
+                            "D***!(5)", "E********s(16)" };
+    const struct finding *fd;
+    size_t i;
+
+    runs(text, &f);
+    is(count(&f, FIND_CREDENTIAL), 5, "five combo lines with columns");
+    for (i = 0; i < 5; i++) {
+        fd = nth(&f, FIND_CREDENTIAL, i);
+        ok(fd != NULL && strcmp(fd->pw_hint, hints[i]) == 0,
+           "line %zu: hint %s", i + 1, hints[i]);
+    }
+    fd = nth(&f, FIND_CREDENTIAL, 0);
+    ok(fd != NULL && fd->len == strlen("alice@example.org:Al1ce_pw"),
+       "a capture is no part of the finding");
+    extract_redact(text, strlen(text), &f);
+    is_str(text, want, "captures and tab columns shown, ';' columns masked");
     findings_release(&f);
 }
 
@@ -2253,6 +2294,7 @@ main(void)
     test_names();
     test_email();
     test_credentials();
+    test_columns();
     test_hmac();
     test_not_credentials();
     test_password_vetoes();
