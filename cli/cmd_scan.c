@@ -30,24 +30,13 @@
 #include "common/xalloc.h"
 #include "extract/extract.h"
 #include "extract/html.h"
+#include "extract/window.h"
 #include "common/banned.h"
 
-/* Bytes handed to the engine at once: DRPWATCH_SCAN_BLOCK, within these. */
-#define SCAN_BLOCK (1u << 20)
-#define SCAN_BLOCK_MIN (64u << 10)
+/* Bytes handed to the engine at once (extract/window.h):
+   DRPWATCH_SCAN_BLOCK, from WINDOW_MIN to SCAN_BLOCK_MAX; WINDOW_BLOCK
+   unless it is set. */
 #define SCAN_BLOCK_MAX (1u << 30)
-/*
- * Blocks overlap at their seams, so that no finding is cut or loses its
- * context there: each block prints the findings that start in its own
- * part, and its scan goes on SCAN_TAIL bytes past that part (the lines
- * after a finding's start: a stealer-log record, a key block, the
- * context words after it) and starts up to SCAN_LEAD bytes before it (the
- * lines and context words before one). A finding that would cross the
- * seam (a key block longer than SCAN_TAIL) moves it back to its start, so
- * the next block holds it whole. About 1 % of the input is scanned twice.
- */
-#define SCAN_LEAD (2u << 10)
-#define SCAN_TAIL (8u << 10)
 /* One JSON line: a finding's raw text (a key block, at most some 64 KiB)
    six times over if every byte were escaped, and the other fields. A
    longer line is not printed (a warning says so). */
@@ -72,27 +61,8 @@ struct scan {
     char kind_lit[FIND_KIND_COUNT][32]; /* {"kind":"NAME" of each kind */
     size_t kind_lit_len[FIND_KIND_COUNT];
     unsigned long long findings[FIND_KIND_COUNT];
-    unsigned int head_words; /* the context words at the input's top
-                                (extract_head_words(): its first block) */
-    size_t block; /* bytes a block, SCAN_BLOCK unless DRPWATCH_SCAN_BLOCK */
-    size_t last_n; /* findings of the last block scanned */
+    struct window win; /* the input's blocks (win.block: their size) */
 };
-
-/* Where to cut p[lo..len): after its last line end, else after its
-   last blank, else (one huge token) at len. */
-static size_t
-cut_point(const char *p, size_t lo, size_t len)
-{
-    size_t i;
-
-    for (i = len; i > lo; i--)
-        if (p[i - 1] == '\n')
-            return i;
-    for (i = len; i > lo; i--)
-        if (p[i - 1] == ' ' || p[i - 1] == '\t' || p[i - 1] == '\r')
-            return i;
-    return len;
-}
 
 /* Writes the lines gathered so far. */
 static void
@@ -601,74 +571,41 @@ print_row(struct scan *sc, const struct finding *fd, unsigned long long base)
     sc->line.ptr[sc->line.len] = '\0';
 }
 
-/*
- * The end of the part of a block (of block bytes, end of them scanned)
- * whose findings it prints (the rest is the next block's), own its start,
- * f its findings (in order of offset): SCAN_TAIL bytes before the end, or
- * before the start of the findings that would cross it (a key block, which
- * may run past the end cut short), but for a block too short to share (cut
- * early by a huge line) and never back by more than a quarter of the block
- * from own.
- */
-static size_t
-seam(size_t block, size_t own, size_t end, const struct findings *f)
-{
-    size_t hi, i, floor = own + block / 4;
-
-    if (end - own < block / 2)
-        return end;
-    hi = end - SCAN_TAIL;
-    for (i = f->n; i-- > 0 && f->v[i].offset >= floor;)
-        if (f->v[i].offset < hi && f->v[i].offset + f->v[i].len > hi)
-            hi = f->v[i].offset;
-    return hi;
-}
-
 /* scan_block()'s answer for a block with too many findings: scan less. */
 #define SCAN_RETRY SIZE_MAX
 
 /*
  * Extracts from block[0..end) found at base (block[0..have) read; a block
- * of size bytes at most past *own) and prints the findings that start in
- * block[*own..hi) (seam()), the whole rest when last. Returns where the
- * next block starts in this one: at a line start up to SCAN_LEAD bytes
- * before hi, or hi; the bytes from there to have are copied to carry as
- * they were read, before the block is redacted in place, and *own is set
- * to hi in the next block. Returns SCAN_RETRY, having printed nothing,
- * when the block holds more findings than the engine takes in one call
- * and is larger than SCAN_BLOCK_MIN: it is to be scanned in less.
+ * window_end() cut past *own) and prints the findings that start in its
+ * own part (window_scan()). Returns where the next block starts in this
+ * one; the bytes from there to have are copied to carry as they were
+ * read, before the block is redacted in place, and *own is set to where
+ * the next block's own part starts in it. Returns SCAN_RETRY, having
+ * printed nothing, when the block holds more findings than the engine
+ * takes in one call and may be scanned in less.
  */
 static size_t
 scan_block(struct scan *sc, char *block, size_t end, size_t have,
            unsigned long long base, size_t *own, bool last,
-           struct buf *carry, size_t size)
+           struct buf *carry)
 {
     struct findings f;
-    size_t i, hi = end, from = end;
+    size_t i, hi, from;
     int rc, carried;
 
     findings_init(&f);
-    /* Blocks are parts of one document: the words at its top raise the
-       findings of every block, the top of a later block is no top. */
-    if (base == 0) {
-        sc->head_words = extract_head_words(sc->x, block, end);
-        rc = extract_text(sc->x, block, end, &f);
-    } else {
-        rc = extract_text_more(sc->x, block, end, sc->head_words, &f);
-    }
-    if (rc < 0 && size > SCAN_BLOCK_MIN) {
+    rc = window_scan(&sc->win, block, end, base, *own, last, &f, &hi, &from);
+    if (rc == WINDOW_RETRY) {
         findings_release(&f);
         return SCAN_RETRY;
     }
     if (rc < 0)
         log_warn("scan: more than %d findings in %u bytes at offset %llu; "
                  "the rest of them was skipped", EXTRACT_MAX_FINDINGS,
-                 SCAN_BLOCK_MIN, base);
-    else if (!last && (hi = seam(size, *own, end, &f)) < end)
-        from = cut_point(block, hi - 2 * SCAN_LEAD, hi - SCAN_LEAD);
+                 WINDOW_MIN, base);
     buf_reset(carry);
     carried = buf_add(carry, block + from, have - from);
-    assert(carried == 0); /* have - from < sc->block, its cap */
+    assert(carried == 0); /* have - from < sc->win.block, its cap */
     (void)carried;
     extract_redact(block, end, &f);
     for (i = 0; i < f.n; i++) {
@@ -681,7 +618,6 @@ scan_block(struct scan *sc, char *block, size_t end, size_t have,
             print_row(sc, &f.v[i], base);
     }
     flush_lines(sc); /* a block's lines out before the next is read */
-    sc->last_n = f.n;
     findings_release(&f);
     *own = hi - from;
     return from;
@@ -690,22 +626,19 @@ scan_block(struct scan *sc, char *block, size_t end, size_t have,
 static int
 scan_stream(struct scan *sc, FILE *in, const char *name)
 {
-    char *block = xmalloc(sc->block);
+    size_t cap = sc->win.block;
+    char *block = xmalloc(cap);
     /* The next block's bytes read into this one: a seam's 10 KiB, not a
        second block's pages. */
-    struct buf carry = BUF_INIT(sc->block);
-    size_t have = 0, own = 0, n, end, from, lim;
-    /* Bytes a block scans past own: sc->block, a quarter of it after a
-       block with too many findings (a dense combo list holds 300,000 a
-       MiB), doubling back after sparse ones. */
-    size_t size = sc->block;
+    struct buf carry = BUF_INIT(cap);
+    size_t have = 0, own = 0, n, end, from;
     unsigned long long base = 0;
     bool eof = false, last;
     int rc = 0;
 
     while (!eof || have > own) {
-        while (!eof && have < sc->block) {
-            n = fread(block + have, 1, sc->block - have, in);
+        while (!eof && have < cap) {
+            n = fread(block + have, 1, cap - have, in);
             have += n;
             if (n == 0) {
                 if (ferror(in)) {
@@ -717,21 +650,14 @@ scan_stream(struct scan *sc, FILE *in, const char *name)
                 eof = true;
             }
         }
-        lim = have - own > size ? own + size : have;
-        last = eof && lim == have;
-        end = last ? have : cut_point(block, own, lim);
-        from = scan_block(sc, block, end, have, base, &own, last, &carry,
-                          size);
-        if (from == SCAN_RETRY) {
-            size = size / 4 > SCAN_BLOCK_MIN ? size / 4 : SCAN_BLOCK_MIN;
+        end = window_end(&sc->win, block, own, have, eof, &last);
+        from = scan_block(sc, block, end, have, base, &own, last, &carry);
+        if (from == SCAN_RETRY)
             continue;
-        }
         have -= from;
         if (have > 0)
             memcpy(block, carry.ptr, have);
         base += from;
-        if (size < sc->block && sc->last_n < EXTRACT_MAX_FINDINGS / 8)
-            size = size * 2 < sc->block ? size * 2 : sc->block;
     }
 out:
     free(block);
@@ -739,8 +665,8 @@ out:
     return rc;
 }
 
-/* The block size from DRPWATCH_SCAN_BLOCK (bytes), else SCAN_BLOCK; 0
-   when the variable is not a number within SCAN_BLOCK_MIN..MAX. */
+/* The block size from DRPWATCH_SCAN_BLOCK (bytes), else WINDOW_BLOCK; 0
+   when the variable is not a number within WINDOW_MIN..SCAN_BLOCK_MAX. */
 static size_t
 block_size(void)
 {
@@ -749,11 +675,11 @@ block_size(void)
     char *end;
 
     if (env == NULL || *env == '\0')
-        return SCAN_BLOCK;
+        return WINDOW_BLOCK;
     errno = 0;
     v = strtoull(env, &end, 10);
     if (errno != 0 || *end != '\0' || *env < '0' || *env > '9' ||
-        v < SCAN_BLOCK_MIN || v > SCAN_BLOCK_MAX)
+        v < WINDOW_MIN || v > SCAN_BLOCK_MAX)
         return 0;
     return (size_t)v;
 }
@@ -775,7 +701,7 @@ cmd_scan(struct cli *c, int argc, char **argv)
     const char *watch = NULL, *name;
     FILE *in = NULL;
     int rc = EXIT_OK;
-    size_t t;
+    size_t t, block;
     int ch, k;
 
 #ifdef M_MMAP_THRESHOLD
@@ -806,10 +732,10 @@ cmd_scan(struct cli *c, int argc, char **argv)
         goto usage;
     }
     name = argv[optind];
-    if ((sc.block = block_size()) == 0) {
+    if ((block = block_size()) == 0) {
         fprintf(stderr,
                 "drpwatch: DRPWATCH_SCAN_BLOCK must be a number of bytes "
-                "from %u to %u\n", SCAN_BLOCK_MIN, SCAN_BLOCK_MAX);
+                "from %u to %u\n", WINDOW_MIN, SCAN_BLOCK_MAX);
         rc = EXIT_USAGE;
         goto out;
     }
@@ -848,6 +774,7 @@ cmd_scan(struct cli *c, int argc, char **argv)
         goto out;
     }
     sc.x = x;
+    window_init(&sc.win, x, block);
     sc.cfg = &cfg;
     sc.term_len = xreallocarray(NULL, cfg.nterms + 1, sizeof(*sc.term_len));
     for (t = 0; t < cfg.nterms; t++)

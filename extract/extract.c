@@ -388,6 +388,13 @@ findings_release(struct findings *f)
     findings_init(f);
 }
 
+void
+findings_truncate(struct findings *f, size_t n)
+{
+    assert(n <= f->n);
+    f->n = n;
+}
+
 static void
 lower_str(char *s)
 {

@@ -117,6 +117,9 @@ struct findings {
 
 void findings_init(struct findings *f);
 void findings_release(struct findings *f);
+/* Drops f->v[n..] (n <= f->n); their strings stay in the pool until
+   findings_release(). */
+void findings_truncate(struct findings *f, size_t n);
 
 struct extractor;
 

@@ -480,26 +480,33 @@ findings_arrays(const struct store_doc *const *docs, size_t n,
 }
 
 /* The findings' statement of one page, $16 its job, $17 its URL, its
-   document the one inserted just before (currval()); and with
-   credentials. */
-static char page_findings_sql[2][4096];
+   document the one inserted just before (currval()); [1][]: with
+   credentials; [][1]: for a page stored in parts, whose sightings may
+   repeat one of an earlier part (store_parts_add()). */
+static char page_findings_sql[2][2][4096];
 
 static void
 page_findings_sql_build(void)
 {
-    int creds;
+    int creds, parts;
 
-    for (creds = 0; creds < 2; creds++) {
-        char *s = page_findings_sql[creds];
-        size_t used = (size_t)snprintf(
-            s, sizeof(page_findings_sql[creds]),
-            "WITH d AS (SELECT currval('documents_id_seq') AS id, "
-            "  $%d::bigint AS job_id, $%d::text AS url), ",
-            FA_NCOLS + 1, FA_NCOLS + 2);
+    for (creds = 0; creds < 2; creds++)
+        for (parts = 0; parts < 2; parts++) {
+            char *s = page_findings_sql[creds][parts];
+            size_t n = sizeof(page_findings_sql[creds][parts]);
+            size_t used = (size_t)snprintf(
+                s, n,
+                "WITH d AS (SELECT currval('documents_id_seq') AS id, "
+                "  $%d::bigint AS job_id, $%d::text AS url), ",
+                FA_NCOLS + 1, FA_NCOLS + 2);
 
-        findings_sql(s, sizeof(page_findings_sql[creds]), &used, 1,
-                     creds);
-    }
+            findings_sql(s, n, &used, 1, creds);
+            if (parts)
+                used += (size_t)snprintf(s + used, n - used,
+                                         " ON CONFLICT (finding_id, "
+                                         "document_id) DO NOTHING");
+            assert(used < n - 1);
+        }
 }
 
 /*
@@ -518,7 +525,7 @@ page_findings_sql_build(void)
  */
 static int
 put_findings(struct db_batch *b, const struct store_doc *doc,
-             const char *job_id)
+             const char *job_id, bool parts)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     struct buf a[FA_NCOLS];
@@ -537,7 +544,7 @@ put_findings(struct db_batch *b, const struct store_doc *doc,
             p[k] = buf_str(&a[k]);
         p[FA_NCOLS] = job_id;
         p[FA_NCOLS + 1] = doc->job->url;
-        db_batch_add(b, page_findings_sql[creds], FA_NCOLS + 2, p);
+        db_batch_add(b, page_findings_sql[creds][parts], FA_NCOLS + 2, p);
     }
     for (k = 0; k < FA_NCOLS; k++)
         buf_release(&a[k]);
@@ -1017,68 +1024,97 @@ put_jobs_done(struct db_batch *b, const struct store_doc *const *docs,
     return rc ? DRP_ETOOBIG : 0;
 }
 
-int
-store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
-               struct buf *err)
-{
+/* A page being stored: store_document(), or store_parts_begin() and the
+   rest. */
+struct store_parts {
+    struct db *db;
+    const struct store_doc *doc;
     struct db_batch b;
-    struct case_counts cases = { 0 };
-    struct source_end se = { .id = doc->source->id };
-    char job_id[24], sid[24], status[16], bytes[24];
-    size_t ids;
-    int rc;
+    struct case_counts cases;
+    struct source_end se;
+    char job_id[24];
+    bool tx;    /* a transaction opened here (BEGIN) */
+    bool parts; /* stored in parts: sightings may repeat */
+};
 
-    *new_alerts = 0;
-    snprintf(job_id, sizeof(job_id), "%lld", doc->job->id);
+/* Queues the page's document (and BEGIN when tx). */
+static void
+parts_open(struct store_parts *sp, struct db *db, const struct store_doc *doc,
+           bool tx, bool parts)
+{
+    char sid[24], status[16], bytes[24];
+    const char *p[9] = { sid, sp->job_id, doc->job->url, status,
+                         doc->content_type, doc->sha256_hex, doc->title,
+                         bytes, doc->text };
+
+    memset(sp, 0, sizeof(*sp));
+    sp->db = db;
+    sp->doc = doc;
+    sp->se.id = doc->source->id;
+    sp->tx = tx;
+    sp->parts = parts;
+    snprintf(sp->job_id, sizeof(sp->job_id), "%lld", doc->job->id);
     snprintf(sid, sizeof(sid), "%lld", doc->source->id);
     snprintf(status, sizeof(status), "%d", doc->http_status);
     snprintf(bytes, sizeof(bytes), "%zu", doc->body_bytes);
-    db_batch_init(&b);
-    /* Cases need the store's facts between statements (the rescore
-       hook): the transaction is then opened here and spans two batches
-       and the cases; a page without one is a single batch. */
-    if (doc->nalerts)
-        db_batch_add(&b, "BEGIN", 0, NULL);
-    {
-        const char *p[9] = { sid, job_id, doc->job->url, status,
-                             doc->content_type, doc->sha256_hex, doc->title,
-                             bytes, doc->text };
+    db_batch_init(&sp->b);
+    if (tx)
+        db_batch_add(&sp->b, "BEGIN", 0, NULL);
+    db_batch_add(&sp->b,
+                 "INSERT INTO documents (source_id, job_id, url, "
+                 "  http_status, content_type, sha256, title, "
+                 "  body_bytes, text) "
+                 "VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'), $7, $8, "
+                 "  $9)",
+                 9, p);
+}
 
-        db_batch_add(&b,
-                     "INSERT INTO documents (source_id, job_id, url, "
-                     "  http_status, content_type, sha256, title, "
-                     "  body_bytes, text) "
-                     "VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'), $7, $8, "
-                     "  $9)",
-                     9, p);
-    }
-    rc = doc->nfindings ? put_findings(&b, doc, job_id) : 0;
-    if (rc < 0)
-        goto out;
-    if (doc->nalerts) {
-        ids = b.n;
-        rc = put_alert_findings(&b, doc);
-        if (rc < 0)
-            goto out;
-        rc = db_batch_run(db, &b, err);
-        if (rc == 0)
-            rc = put_cases(db, doc, b.res[ids], &cases, err);
-        if (rc < 0)
-            goto out;
-        db_batch_reset(&b);
-    }
-    rc = source_end(&b, &doc, 1, &se);
+/*
+ * Queues part's findings (part: the page's store_doc, or one of its
+ * parts') and, with alerts, runs what is queued and opens or updates
+ * their cases (the store's facts go to the rescore hook between
+ * statements).
+ */
+static int
+parts_put(struct store_parts *sp, const struct store_doc *part,
+          struct buf *err)
+{
+    size_t ids;
+    int rc;
+
+    rc = part->nfindings ? put_findings(&sp->b, part, sp->job_id, sp->parts)
+                         : 0;
+    if (rc < 0 || part->nalerts == 0)
+        return rc;
+    ids = sp->b.n;
+    rc = put_alert_findings(&sp->b, part);
     if (rc == 0)
-        rc = put_jobs_done(&b, &doc, 1);
-    if (rc < 0)
-        goto out;
-    if (doc->nalerts)
-        db_batch_add(&b, "COMMIT", 0, NULL);
-    rc = db_batch_run(db, &b, err);
+        rc = db_batch_run(sp->db, &sp->b, err);
     if (rc == 0)
-        source_end_done(&se, &b);
-out:
-    if (rc == DRP_EDB && db_failed(db, DB_LEASE_LOST))
+        rc = put_cases(sp->db, part, sp->b.res[ids], &sp->cases, err);
+    db_batch_reset(&sp->b);
+    return rc;
+}
+
+/* The page's end (rc 0: its links, its job done, COMMIT) or, rc < 0,
+   its error; *new_alerts: the cases opened. */
+static int
+parts_close(struct store_parts *sp, int rc, int *new_alerts, struct buf *err)
+{
+    const struct store_doc *doc = sp->doc;
+
+    *new_alerts = 0;
+    if (rc == 0)
+        rc = source_end(&sp->b, &doc, 1, &sp->se);
+    if (rc == 0)
+        rc = put_jobs_done(&sp->b, &doc, 1);
+    if (rc == 0 && sp->tx)
+        db_batch_add(&sp->b, "COMMIT", 0, NULL);
+    if (rc == 0)
+        rc = db_batch_run(sp->db, &sp->b, err);
+    if (rc == 0)
+        source_end_done(&sp->se, &sp->b);
+    if (rc == DRP_EDB && db_failed(sp->db, DB_LEASE_LOST))
         rc = DRP_ELEASE;
     if (rc == DRP_ETOOBIG) {
         buf_reset(err);
@@ -1086,12 +1122,80 @@ out:
                       "%u bytes",
                  (unsigned)DB_BATCH_MAX);
     }
-    if (rc < 0 && doc->nalerts)
-        db_rollback(db); /* the transaction opened for the cases */
+    if (rc < 0 && sp->tx)
+        db_rollback(sp->db); /* the transaction opened here */
     if (rc == 0)
-        *new_alerts = cases.opened;
-    db_batch_release(&b);
-    free(se.keys);
+        *new_alerts = sp->cases.opened;
+    db_batch_release(&sp->b);
+    free(sp->se.keys);
+    return rc;
+}
+
+int
+store_document(struct db *db, const struct store_doc *doc, int *new_alerts,
+               struct buf *err)
+{
+    struct store_parts sp;
+
+    /* Cases need the store's facts between statements (the rescore
+       hook): the transaction is then opened here and spans two batches
+       and the cases; a page without one is a single batch. */
+    parts_open(&sp, db, doc, doc->nalerts != 0, false);
+    return parts_close(&sp, parts_put(&sp, doc, err), new_alerts, err);
+}
+
+int
+store_parts_begin(struct db *db, const struct store_doc *doc,
+                  struct store_parts **out, struct buf *err)
+{
+    struct store_parts *sp = xmalloc(sizeof(*sp));
+    int rc, unused;
+
+    parts_open(sp, db, doc, true, true);
+    rc = parts_put(sp, doc, err);
+    if (rc == 0)
+        rc = db_batch_run(db, &sp->b, err); /* the text out of memory */
+    db_batch_reset(&sp->b);
+    if (rc < 0) {
+        rc = parts_close(sp, rc, &unused, err);
+        free(sp);
+        *out = NULL;
+        return rc;
+    }
+    *out = sp;
+    return 0;
+}
+
+int
+store_parts_add(struct store_parts *sp, const struct store_finding *findings,
+                size_t nfindings, const struct store_alert *alerts,
+                size_t nalerts, void *rescore_arg, struct buf *err)
+{
+    struct store_doc part = *sp->doc;
+    int rc;
+
+    part.findings = findings;
+    part.nfindings = nfindings;
+    part.alerts = alerts;
+    part.nalerts = nalerts;
+    part.rescore_arg = rescore_arg;
+    rc = parts_put(sp, &part, err);
+    if (rc == 0)
+        rc = db_batch_run(sp->db, &sp->b, err);
+    db_batch_reset(&sp->b);
+    return rc;
+}
+
+int
+store_parts_end(struct store_parts *sp, int rc, int *new_alerts,
+                struct buf *err)
+{
+    if (sp == NULL) {
+        *new_alerts = 0;
+        return rc;
+    }
+    rc = parts_close(sp, rc, new_alerts, err);
+    free(sp);
     return rc;
 }
 

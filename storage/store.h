@@ -161,6 +161,32 @@ int store_document(struct db *db, const struct store_doc *doc,
                    int *new_alerts, struct buf *err);
 
 /*
+ * store_document() of a page whose findings come in parts (a page with
+ * more than one part of the engine takes: cli/pipeline.c), in one
+ * transaction all the same, a round trip or two a part, so that only one
+ * part is in memory at a time. store_parts_begin() stores doc (its text
+ * redacted whole, its own findings and alerts, often none) and sets *sp;
+ * store_parts_add() stores each part's findings and alerts (the alerts'
+ * finding indexes are into that part's findings; rescore_arg the rescore
+ * hook's for them); a finding of an earlier part may come again (one
+ * sighting a page all the same; its sighting_count is then raised once
+ * a part). store_parts_end() with rc 0 enqueues the links, completes the
+ * job and commits, with rc < 0 rolls everything back; it frees sp (NULL:
+ * begin failed, rc is returned) and returns as store_document() does
+ * (DRP_ELEASE too). Errors of begin and add are store_document()'s.
+ */
+struct store_parts;
+
+int store_parts_begin(struct db *db, const struct store_doc *doc,
+                      struct store_parts **sp, struct buf *err);
+int store_parts_add(struct store_parts *sp,
+                    const struct store_finding *findings, size_t nfindings,
+                    const struct store_alert *alerts, size_t nalerts,
+                    void *rescore_arg, struct buf *err);
+int store_parts_end(struct store_parts *sp, int rc, int *new_alerts,
+                    struct buf *err);
+
+/*
  * Pages kept to be stored together (store_batch_flush()): one transaction
  * and one statement a table for all of them (a page end a source), where
  * store_document() costs a transaction and three to five statements a
