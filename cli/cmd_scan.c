@@ -607,10 +607,9 @@ scan_block(struct scan *sc, char *block, size_t end, size_t have,
     carried = buf_add(carry, block + from, have - from);
     assert(carried == 0); /* have - from < sc->win.block, its cap */
     (void)carried;
-    extract_redact(block, end, &f);
+    extract_redact(block, end, &f); /* the seams' findings too */
+    window_keep(&f, 0, *own, hi, 0);
     for (i = 0; i < f.n; i++) {
-        if (f.v[i].offset < *own || f.v[i].offset >= hi)
-            continue; /* the last block's or the next one's */
         sc->findings[f.v[i].kind]++;
         if (sc->json)
             print_json(sc, &f.v[i], block, end, base);

@@ -193,9 +193,9 @@ typedef int page_window_fn(void *arg, struct findings *f, size_t first,
 /*
  * Calls fn on each window of text[0..len) with f (which gathers: fn
  * takes what it keeps from f->v[first..], first its length before the
- * window). *skipped is set to the offset of a window of WINDOW_MIN bytes
- * that held more than the engine takes (its first findings kept), if
- * any. Returns 0 or fn's first error.
+ * window). *skipped (unless NULL) is set to the offset of a window of
+ * WINDOW_MIN bytes that held more than the engine takes (its first
+ * findings kept), if any. Returns 0 or fn's first error.
  */
 static int
 page_windows(const struct extractor *x, const char *text, size_t len,
@@ -215,7 +215,7 @@ page_windows(const struct extractor *x, const char *text, size_t len,
                          &next);
         if (rc == WINDOW_RETRY)
             continue;
-        if (rc < 0 && *skipped < 0)
+        if (rc < 0 && skipped != NULL && *skipped < 0)
             *skipped = (long long)base;
         rc = fn(arg, f, first, base, own, hi);
         if (rc < 0)
@@ -415,7 +415,6 @@ store_in_parts(struct db *db, const struct store_doc *sd,
     struct parts_ctx c = { .text = sd->text, .len = len, .cfg = cfg,
                            .src = src, .url = sd->job->url, .err = err };
     struct findings f;
-    long long skipped = -1; /* said after the redaction's pass */
     int rc;
 
     rc = store_parts_begin(db, sd, &c.sp, err);
@@ -425,7 +424,8 @@ store_in_parts(struct db *db, const struct store_doc *sd,
            again, which the store takes). */
         c.seen = keyset_new(len / 16 + 1024);
         findings_init(&f);
-        rc = page_windows(x, orig, len, &f, store_window, &c, &skipped);
+        /* A skipped window was said after the redaction's pass. */
+        rc = page_windows(x, orig, len, &f, store_window, &c, NULL);
         findings_release(&f);
         keyset_free(c.seen);
     }
