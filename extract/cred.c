@@ -593,10 +593,37 @@ cred_columns(const char *pw, size_t n, char sep, bool *shown)
     return e > 0 ? e : n;
 }
 
+#define ANDROID_HASH_MIN 8
+#define ANDROID_HASH_MAX 128
+
+/* Android writes the hash in base64's URL alphabet ('-', '_'). */
+static bool
+is_base64(unsigned char c)
+{
+    return ascii_isalnum(c) || c == '-' || c == '_' || c == '+' || c == '=';
+}
+
+bool
+cred_android_at(const char *s, size_t at)
+{
+    size_t i = at;
+
+    if (s[at] != '@')
+        return false;
+    while (i > 0 && at - i <= ANDROID_HASH_MAX &&
+           is_base64((unsigned char)s[i - 1]))
+        i--;
+    return i >= 10 && at - i >= ANDROID_HASH_MIN &&
+           at - i <= ANDROID_HASH_MAX &&
+           strncasecmp(s + i - 10, "android://", 10) == 0 &&
+           (i == 10 || !ascii_isalnum((unsigned char)s[i - 11]));
+}
+
 bool
 cred_ulp(const char *s, size_t n, struct cred_ulp *u)
 {
     size_t lo = 0, hi = n, hs = 0, h1, j, a, b, i;
+    const char *at, *tab;
     bool scheme = false;
     char sep;
 
@@ -618,6 +645,16 @@ cred_ulp(const char *s, size_t n, struct cred_ulp *u)
     }
     if (!scheme)
         hs = lo;
+    /* "android://<hash>@<package>/": the host is the package. */
+    if (scheme && hs - lo == 10 && strncasecmp(s + lo, "android", 7) == 0) {
+        at = memchr(s + hs, '@', hi - hs < ANDROID_HASH_MAX + 1
+                                     ? hi - hs
+                                     : ANDROID_HASH_MAX + 1);
+        if (at == NULL || !cred_android_at(s, (size_t)(at - s)))
+            return false;
+        hs = (size_t)(at - s) + 1;
+        u->app = true;
+    }
     for (h1 = hs; h1 < hi && (ascii_isalnum((unsigned char)s[h1]) ||
                               s[h1] == '.' || s[h1] == '-' || s[h1] == '_');
          h1++)
@@ -631,6 +668,16 @@ cred_ulp(const char *s, size_t n, struct cred_ulp *u)
     i = capture_at(s, h1, hi);
     if (i < hi && !memchr(s + h1, '|', i - h1) && memchr(s + h1, ':', i - h1)) {
         hi = i;
+        trim(s, &lo, &hi);
+    }
+    /* "https://x.com/login:bob:pw<TAB>US": tab columns after a line of
+       ':' (two of them before the first tab, none of '|'); a line of
+       tabs has at most a port's ':' before its first. */
+    tab = memchr(s + h1, '\t', hi - h1);
+    if (tab != NULL && !memchr(s + h1, '|', (size_t)(tab - s) - h1) &&
+        (at = memchr(s + h1, ':', (size_t)(tab - s) - h1)) != NULL &&
+        memchr(at + 1, ':', (size_t)(tab - at) - 1) != NULL) {
+        hi = (size_t)(tab - s);
         trim(s, &lo, &hi);
     }
     if (memchr(s + h1, '|', hi - h1))

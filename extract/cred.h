@@ -58,14 +58,27 @@ bool cred_labelled(const char *text, size_t len, size_t label, size_t val,
  * '|', ';', tab, or spaces (then the URL must have a scheme and the login
  * be an e-mail address); without a scheme, the host is followed by a
  * port, a path or the separator, and '|' ';' tab want an e-mail login.
- * Spans are relative to s; host is the URL's host as written, which the
- * caller validates. False when the line is not of that shape.
+ * A line of ':' may end in columns after a tab or a checker's capture
+ * " | " (cut off). Stealers write an Android app's logins
+ * "android://<signing-key hash>@<package>/:login:password": host is then
+ * the package name (app set). Spans are relative to s; host is the URL's
+ * host as written, which the caller validates. False when the line is
+ * not of that shape.
  */
 struct cred_ulp {
     struct cred_span url, host, id, pw;
     struct cred_span masked; /* the password and columns after it that
                                 may hold more of it (cred_columns()) */
+    bool app;                /* host is an Android package name */
 };
+
+/*
+ * Whether s[at] is the '@' of "android://<hash>@" (the hash 8 to 128
+ * bytes of base64, '=' padded, in the URL alphabet, which Android writes
+ * it in: a '/' would end the URL's authority; the scheme's case
+ * ignored).
+ */
+bool cred_android_at(const char *s, size_t at);
 bool cred_ulp(const char *s, size_t n, struct cred_ulp *u);
 
 /*

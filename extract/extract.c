@@ -4350,10 +4350,41 @@ scan_labelled(struct run *r)
     }
 }
 
+/* s[0..n) reversed in place. */
+static void
+reverse_bytes(char *s, size_t n)
+{
+    size_t i;
+    char c;
+
+    for (i = 0; i < n / 2; i++) {
+        c = s[i];
+        s[i] = s[n - 1 - i];
+        s[n - 1 - i] = c;
+    }
+}
+
+/* The labels of name in the other order: an Android package name
+   ("com.example.app") made the domain its owner named it after
+   ("app.example.com"). */
+static void
+reverse_labels(char *name)
+{
+    size_t n = strlen(name), i, k;
+
+    reverse_bytes(name, n);
+    for (i = 0; i < n; i = k + 1) {
+        for (k = i; k < n && name[k] != '.'; k++)
+            ;
+        reverse_bytes(name + i, k - i);
+    }
+}
+
 /*
  * The URL:login:password line text[base..base+n) ("https://site/login:
  * bob@x.com:pw", "site.com:bob:pw"): 1 when it is one, 0 when not, -1
- * once the run is full.
+ * once the run is full. An Android app's line gives the domain of its
+ * package ("android://<hash>@com.example.app/" -> app.example.com).
  */
 static int
 ulp_line(struct run *r, size_t base, size_t n)
@@ -4368,6 +4399,10 @@ ulp_line(struct run *r, size_t base, size_t n)
     lower_str(host);
     scheme = u.host.off > u.url.off;
     curl_host = cred_url_host(r->text + base + u.url.off, u.url.len);
+    if (u.app && curl_host != NULL && strcmp(curl_host, host) == 0) {
+        reverse_labels(host);
+        reverse_labels(curl_host);
+    }
     if (!credential_host(host, scheme) || curl_host == NULL ||
         strcmp(curl_host, host) != 0) {
         x_free(host);
@@ -4794,6 +4829,11 @@ scan_domain(struct run *r)
             (off > 1 && r->text[off - 1] == '.'))
             off = ascii_name_start(r, ov);
         if (off == SIZE_MAX || path_element(r->text, off))
+            continue;
+        /* "android://<hash>@com.example.app/": a package name, its
+           credential's domain reversed (ulp_line()). */
+        if (off > 0 && r->text[off - 1] == '@' &&
+            cred_android_at(r->text, off - 1))
             continue;
         /* The value is made on the stack and copied once into the
            findings' strings (add_copy()): no malloc() and free() a

@@ -1066,6 +1066,53 @@ test_ulp(void)
     findings_release(&f);
 }
 
+/* Stealers' lines for Android apps, and tab columns after a line of
+   ':'. */
+static void
+test_ulp_apps(void)
+{
+    struct findings f;
+    const struct finding *fd;
+    char text[] =
+        "android://3gPqF-x_Zk9WvL2mN8bT1yR0sUcE4hJ6aD7fG5iO-lQ_"
+        "wXe==@com.northwind.mobile/:bobby_app:Mob1le!pw\n"
+        "https://shop.example.net/acc:nina:Pw0rd99\tUS\t2024\n"
+        "https://tabs.example.net:8080/\tomar\tT4bs!pw\n"
+        "android://short@com.example.app/:x:y\n"
+        "notandroid://3gPqF-x_Zk9WvL2mN8bT1y@com.example.app/:zed:Zz9!pw\n";
+    const char *want =
+        "android://3gPqF-x_Zk9WvL2mN8bT1yR0sUcE4hJ6aD7fG5iO-lQ_"
+        "wXe==@com.northwind.mobile/:bobby_app:*********\n"
+        "https://shop.example.net/acc:nina:*******\tUS\t2024\n"
+        "https://tabs.example.net:8080/\tomar\t*******\n"
+        "android://short@com.example.app/:x:y\n"
+        "notandroid://3gPqF-x_Zk9WvL2mN8bT1y@com.example.app/:zed:Zz9!pw\n";
+
+    runs(text, &f);
+    is(count(&f, FIND_CREDENTIAL), 3, "an app's line, a tab column, tabs");
+    fd = nth(&f, FIND_CREDENTIAL, 0);
+    ok(fd && strcmp(fd->identity, "bobby_app") == 0 &&
+           strcmp(fd->domain, "mobile.northwind.com") == 0 && fd->watched &&
+           pw_is(fd, text, "Mob1le!pw"),
+       "an app's login: its package's domain, watched");
+    is(count(&f, FIND_DOMAIN), 4,
+       "no package name as a domain (hosts and com.example.app twice)");
+    fd = nth(&f, FIND_CREDENTIAL, 1);
+    ok(fd && strcmp(fd->identity, "nina") == 0 &&
+           strcmp(fd->domain, "shop.example.net") == 0 &&
+           pw_is(fd, text, "Pw0rd99") && strcmp(fd->pw_hint, "P*****9(7)") == 0,
+       "a tab ends the password of a line of ':'");
+    is(count(&f, FIND_URL), 1, "no URL finding holds a password");
+    is_str(val(&f, FIND_URL, 0), "https://tabs.example.net:8080/",
+           "the URL before a tab");
+    fd = nth(&f, FIND_CREDENTIAL, 2);
+    ok(fd && strcmp(fd->identity, "omar") == 0 && pw_is(fd, text, "T4bs!pw"),
+       "a line of tabs after a port keeps its own separator");
+    extract_redact(text, strlen(text), &f);
+    is_str(text, want, "passwords masked, the columns after a tab shown");
+    findings_release(&f);
+}
+
 static void
 test_stealer_blocks(void)
 {
@@ -2309,6 +2356,7 @@ main(void)
     test_leet_masks();
     test_line_candidates();
     test_ulp();
+    test_ulp_apps();
     test_stealer_blocks();
     test_userinfo();
     test_labelled();
